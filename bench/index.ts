@@ -1,0 +1,15 @@
+/**
+ * Benchmarks: each one measures a path and its bare baseline in the same run.
+ * `npm run bench` runs them all; `npm run bench -- --json` prints one JSON object.
+ */
+export interface BenchResult {
+  /** Figures by name: accesses/s, ratios, bytes. */
+  readonly [figure: string]: number | string;
+}
+
+export interface Bench {
+  readonly name: string;
+  run(): Promise<BenchResult> | BenchResult;
+}
+
+export const benches: Bench[] = [];

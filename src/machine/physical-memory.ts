@@ -1,0 +1,272 @@
+/**
+ * Physical memory: RAM from address 0 plus device (MMIO) ranges, over the
+ * whole 4 GiB physical address space of an i386.
+ *
+ * Why sparse: a 3 GiB machine must cost the host only what the simulation
+ * touches. Each 4 KiB frame is either untouched (reads as zero), backed by a
+ * slot in a 1 MiB slab, or not decoded at all (open bus: reads all-ones,
+ * writes are dropped, as on a PC with nothing at that address). A frame is
+ * backed on its first write; `zeroFrame` hands the slot back, so memory the
+ * kernel has freed and scrubbed costs nothing either.
+ *
+ * Words are little-endian, as on x86; 32-bit reads return signed int32 so
+ * callers stay on small integers (use `>>> 0` to print).
+ */
+
+import { PAGE_SIZE, PAGE_SHIFT, hex32 } from "./i386.js";
+
+/** Frames in the 4 GiB physical address space. */
+const PHYSICAL_FRAMES = 1 << 20;
+const FRAMES_PER_SLAB = 256;
+const SLAB_SHIFT = 8;
+const WORDS_PER_FRAME = PAGE_SIZE >> 2;
+
+/** `slotOf` markers for frames without a backing slot. */
+const UNTOUCHED = -1;
+const OPEN_BUS = -2;
+
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) {
+  throw new Error("vmm386 needs a little-endian host");
+}
+
+export const MIN_RAM_BYTES = 1024 * 1024;
+export const MAX_RAM_BYTES = 3 * 1024 * 1024 * 1024;
+
+/** A non-RAM physical range that decodes like memory (a framebuffer, say). */
+export interface DeviceRange {
+  readonly name: string;
+  readonly base: number;
+  readonly size: number;
+}
+
+export class MemoryConfigError extends Error {
+  override name = "MemoryConfigError";
+}
+
+/** Throws `MemoryConfigError` unless `bytes` is a RAM size the model supports. */
+export function checkRamSize(bytes: number): void {
+  if (!Number.isInteger(bytes) || bytes % PAGE_SIZE !== 0) {
+    throw new MemoryConfigError(`RAM size ${bytes} is not a multiple of 4 KiB`);
+  }
+  if (bytes < MIN_RAM_BYTES || bytes > MAX_RAM_BYTES) {
+    throw new MemoryConfigError(`RAM size ${bytes} bytes is outside 1 MiB..3 GiB`);
+  }
+}
+
+export class PhysicalMemory {
+  readonly ramBytes: number;
+  readonly ramFrames: number;
+  readonly devices: DeviceRange[] = [];
+
+  /** Per physical frame: backing slot, UNTOUCHED or OPEN_BUS. */
+  private readonly slotOf = new Int32Array(PHYSICAL_FRAMES);
+  private readonly slabWords: Int32Array[] = [];
+  private readonly slabBytes: Uint8Array[] = [];
+  private readonly freeSlots: number[] = [];
+  private slotsInUse = 0;
+
+  /** Called on every 32-bit write when set (strict-TLB bookkeeping); null otherwise. */
+  writeObserver: ((pa: number, oldValue: number, newValue: number) => void) | null = null;
+
+  constructor(ramBytes: number) {
+    checkRamSize(ramBytes);
+    this.ramBytes = ramBytes;
+    this.ramFrames = ramBytes / PAGE_SIZE;
+    this.slotOf.fill(OPEN_BUS);
+    this.slotOf.fill(UNTOUCHED, 0, this.ramFrames);
+  }
+
+  /** Adds a device range that reads and writes like memory but is not RAM. */
+  addDevice(name: string, base: number, size: number): DeviceRange {
+    if (base % PAGE_SIZE !== 0 || size <= 0 || size % PAGE_SIZE !== 0) {
+      throw new MemoryConfigError(`device ${name}: base ${hex32(base)} and size ${size} must be 4 KiB aligned`);
+    }
+    const end = base + size;
+    if (end > 2 ** 32) throw new MemoryConfigError(`device ${name}: ${hex32(base)}+${size} passes 4 GiB`);
+    if (base < this.ramBytes) throw new MemoryConfigError(`device ${name} at ${hex32(base)} overlaps RAM`);
+    for (const d of this.devices) {
+      if (base < d.base + d.size && d.base < end) {
+        throw new MemoryConfigError(`device ${name} overlaps device ${d.name}`);
+      }
+    }
+    const range = { name, base, size };
+    this.devices.push(range);
+    this.slotOf.fill(UNTOUCHED, base / PAGE_SIZE, end / PAGE_SIZE);
+    return range;
+  }
+
+  /** True for a frame of RAM (not a device, not open bus). */
+  isRam(pfn: number): boolean {
+    return pfn >= 0 && pfn < this.ramFrames;
+  }
+
+  /** Frames that have a backing slot now. */
+  get backedFrames(): number {
+    return this.slotsInUse;
+  }
+
+  /** Host bytes held by frame contents (slabs), the part that grows with use. */
+  get hostBytes(): number {
+    return this.slabWords.length * FRAMES_PER_SLAB * PAGE_SIZE;
+  }
+
+  read32(pa: number): number {
+    if ((pa & 3) !== 0) return this.readUnaligned(pa, 4) | 0;
+    const slot = this.slotOf[pa >>> PAGE_SHIFT];
+    if (slot < 0) return slot === UNTOUCHED ? 0 : -1;
+    return this.slabWords[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2)];
+  }
+
+  write32(pa: number, value: number): void {
+    if ((pa & 3) !== 0) {
+      this.writeUnaligned(pa, 4, value);
+      return;
+    }
+    const slot = this.backedSlot(pa >>> PAGE_SHIFT);
+    if (slot < 0) return;
+    const words = this.slabWords[slot >>> SLAB_SHIFT];
+    const i = ((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2);
+    if (this.writeObserver !== null) this.writeObserver(pa >>> 0, words[i], value | 0);
+    words[i] = value;
+  }
+
+  read8(pa: number): number {
+    const slot = this.slotOf[pa >>> PAGE_SHIFT];
+    if (slot < 0) return slot === UNTOUCHED ? 0 : 0xff;
+    return this.slabBytes[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 12) | (pa & 0xfff)];
+  }
+
+  write8(pa: number, value: number): void {
+    const pfn = pa >>> PAGE_SHIFT;
+    if (this.writeObserver !== null && this.slotOf[pfn] !== OPEN_BUS) {
+      const wordPa = (pa & ~3) >>> 0;
+      const old = this.read32(wordPa);
+      const shift = (pa & 3) * 8;
+      this.writeObserver(wordPa, old, (old & ~(0xff << shift)) | ((value & 0xff) << shift));
+    }
+    const slot = this.backedSlot(pfn);
+    if (slot < 0) return;
+    this.slabBytes[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 12) | (pa & 0xfff)] = value;
+  }
+
+  read16(pa: number): number {
+    return this.readUnaligned(pa, 2);
+  }
+
+  write16(pa: number, value: number): void {
+    this.writeUnaligned(pa, 2, value);
+  }
+
+  /** Little-endian read of `size` (1..4) bytes, byte by byte; wraps at 4 GiB. */
+  readUnaligned(pa: number, size: number): number {
+    let v = 0;
+    for (let i = size - 1; i >= 0; i--) v = v * 256 + this.read8((pa + i) >>> 0);
+    return v;
+  }
+
+  writeUnaligned(pa: number, size: number, value: number): void {
+    for (let i = 0; i < size; i++) {
+      this.write8((pa + i) >>> 0, value & 0xff);
+      value >>>= 8;
+    }
+  }
+
+  /** Fills frame `pfn` with zeros; a RAM frame gives its backing back to the host. */
+  zeroFrame(pfn: number): void {
+    const slot = this.slotOf[pfn];
+    if (slot < 0) return;
+    if (this.writeObserver !== null) {
+      const base = pfn * PAGE_SIZE;
+      for (let i = 0; i < PAGE_SIZE; i += 4) {
+        const old = this.read32(base + i);
+        if (old !== 0) this.writeObserver(base + i, old, 0);
+      }
+    }
+    this.slotOf[pfn] = UNTOUCHED;
+    this.freeSlots.push(slot);
+    this.slotsInUse--;
+  }
+
+  /** Copies the 4 KiB of frame `src` over frame `dst`. */
+  copyFrame(dst: number, src: number): void {
+    const s = this.slotOf[src];
+    if (s === UNTOUCHED) {
+      this.zeroFrame(dst);
+      return;
+    }
+    const d = this.backedSlot(dst);
+    if (d < 0) return;
+    const dWords = this.slabWords[d >>> SLAB_SHIFT];
+    const dOff = (d & (FRAMES_PER_SLAB - 1)) << 10;
+    if (s === OPEN_BUS) {
+      dWords.fill(-1, dOff, dOff + WORDS_PER_FRAME);
+      return;
+    }
+    const sWords = this.slabWords[s >>> SLAB_SHIFT];
+    const sOff = (s & (FRAMES_PER_SLAB - 1)) << 10;
+    dWords.set(sWords.subarray(sOff, sOff + WORDS_PER_FRAME), dOff);
+  }
+
+  /** Copies frame `pfn` into `out` (4096 bytes at `offset`). */
+  readFrame(pfn: number, out: Uint8Array, offset = 0): void {
+    const slot = this.slotOf[pfn];
+    if (slot < 0) {
+      out.fill(slot === UNTOUCHED ? 0 : 0xff, offset, offset + PAGE_SIZE);
+      return;
+    }
+    const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
+    out.set(this.slabBytes[slot >>> SLAB_SHIFT].subarray(bOff, bOff + PAGE_SIZE), offset);
+  }
+
+  /** Writes 4096 bytes from `data` (at `offset`) into frame `pfn`. */
+  writeFrame(pfn: number, data: Uint8Array, offset = 0): void {
+    const slot = this.backedSlot(pfn);
+    if (slot < 0) return;
+    const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
+    this.slabBytes[slot >>> SLAB_SHIFT].set(data.subarray(offset, offset + PAGE_SIZE), bOff);
+  }
+
+  /** Copies `length` bytes starting at physical `pa` into `out`. */
+  readBytes(pa: number, out: Uint8Array, offset = 0, length = out.length - offset): void {
+    for (let i = 0; i < length; i++) out[offset + i] = this.read8((pa + i) >>> 0);
+  }
+
+  /** Writes `length` bytes of `data` to physical memory starting at `pa`. */
+  writeBytes(pa: number, data: Uint8Array, offset = 0, length = data.length - offset): void {
+    for (let i = 0; i < length; i++) this.write8((pa + i) >>> 0, data[offset + i]);
+  }
+
+  /** True when frame `pfn` holds only zero bytes. */
+  frameIsZero(pfn: number): boolean {
+    const slot = this.slotOf[pfn];
+    if (slot === UNTOUCHED) return true;
+    if (slot === OPEN_BUS) return false;
+    const words = this.slabWords[slot >>> SLAB_SHIFT];
+    const off = (slot & (FRAMES_PER_SLAB - 1)) << 10;
+    for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[off + i] !== 0) return false;
+    return true;
+  }
+
+  /** The slot backing `pfn`, creating one on first use; -1 for open bus. */
+  private backedSlot(pfn: number): number {
+    const slot = this.slotOf[pfn];
+    if (slot >= 0) return slot;
+    if (slot === OPEN_BUS) return -1;
+    let fresh = this.freeSlots.pop();
+    if (fresh === undefined) {
+      const buffer = new ArrayBuffer(FRAMES_PER_SLAB * PAGE_SIZE);
+      this.slabWords.push(new Int32Array(buffer));
+      this.slabBytes.push(new Uint8Array(buffer));
+      const first = (this.slabWords.length - 1) << SLAB_SHIFT;
+      for (let i = FRAMES_PER_SLAB - 1; i > 0; i--) this.freeSlots.push(first + i);
+      fresh = first;
+    } else {
+      const words = this.slabWords[fresh >>> SLAB_SHIFT];
+      const off = (fresh & (FRAMES_PER_SLAB - 1)) << 10;
+      words.fill(0, off, off + WORDS_PER_FRAME);
+    }
+    this.slotOf[pfn] = fresh;
+    this.slotsInUse++;
+    return fresh;
+  }
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { PhysicalMemory, MemoryConfigError } from "../../src/machine/physical-memory.js";
+
+describe("PhysicalMemory", () => {
+  it("reads zero from RAM never written and all-ones where nothing is decoded", () => {
+    const mem = new PhysicalMemory(1 << 20);
+    expect(mem.read32(0x1000)).toBe(0);
+    expect(mem.read32(0x200000) >>> 0).toBe(0xffffffff);
+    mem.write32(0x200000, 0x1234);
+    expect(mem.read32(0x200000)).toBe(-1);
+  });
+
+  it("stores little-endian words readable byte by byte and across alignment", () => {
+    const mem = new PhysicalMemory(1 << 20);
+    mem.write32(0x2000, 0x11223344);
+    expect([0, 1, 2, 3].map((i) => mem.read8(0x2000 + i))).toEqual([0x44, 0x33, 0x22, 0x11]);
+    expect(mem.read16(0x2001)).toBe(0x2233);
+    mem.write32(0x2ffe, 0xaabbccdd);
+    expect(mem.read8(0x3000)).toBe(0xbb);
+    expect(mem.read32(0x2ffe) >>> 0).toBe(0xaabbccdd);
+  });
+
+  it("backs only the frames written, and gives a zeroed frame's backing back", () => {
+    const mem = new PhysicalMemory(1024 * 1024 * 1024);
+    for (let pfn = 1000; pfn < 1010; pfn++) mem.write32(pfn * 4096, pfn);
+    expect(mem.backedFrames).toBe(10);
+    mem.zeroFrame(1000);
+    expect(mem.backedFrames).toBe(9);
+    expect(mem.read32(1000 * 4096)).toBe(0);
+    mem.copyFrame(2000, 1001);
+    expect(mem.read32(2000 * 4096)).toBe(1001);
+  });
+
+  it("rejects RAM sizes that are not 4 KiB multiples or outside 1 MiB..3 GiB", () => {
+    expect(() => new PhysicalMemory(1024 * 1024 + 1)).toThrow(MemoryConfigError);
+    expect(() => new PhysicalMemory(512 * 1024)).toThrow(/outside/);
+    expect(() => new PhysicalMemory(4 * 1024 * 1024 * 1024)).toThrow(/outside/);
+  });
+
+  it("decodes a device range above RAM like memory, and refuses overlaps", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    mem.addDevice("framebuffer", 0xfd000000, 0x300000);
+    mem.write32(0xfd000010, 7);
+    expect(mem.read32(0xfd000010)).toBe(7);
+    expect(() => mem.addDevice("x", 0xfd100000, 0x1000)).toThrow(/overlaps/);
+    expect(() => mem.addDevice("y", 0x1000, 0x1000)).toThrow(/overlaps RAM/);
+  });
+});
