@@ -1,11 +1,15 @@
 /**
- * A block device of 512-byte sectors. Two backings: a raw image file, read
- * and written with positional I/O (never loaded whole), and memory, for tests.
+ * A block device of 512-byte sectors. Backings: a raw image file, read and
+ * written with positional I/O (never loaded whole, file-block-device.ts),
+ * memory, for tests (memory-block-device.ts), and a wrapper that injects
+ * failures (faulty-block-device.ts), for proving that swap loses nothing.
  */
 
 export const SECTOR_SIZE = 512;
 
 export interface BlockDevice {
+  /** What to call the device in messages: the image path, or "memory". */
+  readonly name: string;
   /** Sectors on the device. */
   readonly sectorCount: number;
   /** Reads `count` sectors from `lba` into `buffer` at `offset`; throws DiskIoError on failure. */
@@ -20,4 +24,43 @@ export interface BlockDevice {
 /** A failed transfer: out of range, or the host's I/O failed. */
 export class DiskIoError extends Error {
   override name = "DiskIoError";
+}
+
+/** An image or partition table that is not what it claims to be; the message names the file. */
+export class DiskFormatError extends Error {
+  override name = "DiskFormatError";
+}
+
+/**
+ * Throws DiskIoError unless sectors `lba`..`lba+count-1` lie on a device of
+ * `sectorCount` sectors and `buffer` holds `count` sectors from `offset`.
+ */
+export function checkTransfer(
+  device: { readonly name: string; readonly sectorCount: number },
+  op: "read" | "write",
+  lba: number,
+  count: number,
+  buffer: Uint8Array,
+  offset: number,
+): void {
+  if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0) {
+    throw new DiskIoError(`${device.name}: ${op} of ${count} sectors at LBA ${lba}: not a sector range`);
+  }
+  if (lba + count > device.sectorCount) {
+    throw new DiskIoError(
+      `${device.name}: ${op} of LBA ${sectorRange(lba, count)} is past the end of the device ` +
+        `(${device.sectorCount} sectors, LBA 0..${device.sectorCount - 1})`,
+    );
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + count * SECTOR_SIZE > buffer.length) {
+    throw new DiskIoError(
+      `${device.name}: ${op} of LBA ${sectorRange(lba, count)}: buffer of ${buffer.length} bytes ` +
+        `cannot hold ${count * SECTOR_SIZE} bytes at offset ${offset}`,
+    );
+  }
+}
+
+/** "2048..2055" for 8 sectors from 2048; "2048" for one. */
+export function sectorRange(lba: number, count: number): string {
+  return count <= 1 ? String(lba) : `${lba}..${lba + count - 1}`;
 }

@@ -1,0 +1,56 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+
+const ROOT = path.join(import.meta.dirname, "../..");
+const TSX = pathToFileURL(createRequire(path.join(ROOT, "package.json")).resolve("tsx")).href;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-cli-disk-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs `vmm386 ...args` from source; returns exit code and output. */
+function vmm386(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", TSX, path.join(ROOT, "src/cli/main.ts"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("vmm386 disk", () => {
+  it("creates an image with a swap partition and shows it back as JSON", () => {
+    const made = vmm386("disk", "create", "a.img", "--size", "64M", "--swap", "16M", "--type", "e5");
+    expect(made.status).toBe(0);
+    expect(made.stdout).toMatch(/created a\.img: 64M sparse image \(131072 sectors\)/);
+    expect(made.stdout).toMatch(/partition 1: type e5 \(EYN-OS swap\), LBA 2048\.\.34815, 16M = 4096 swap slots/);
+    const shown = vmm386("disk", "show", "a.img", "--json");
+    expect(shown.status).toBe(0);
+    const json = JSON.parse(shown.stdout) as { sectors: number; partitions: { type: string; firstLba: number }[]; swap: unknown };
+    expect(json.sectors).toBe(131072);
+    expect(json.partitions).toMatchObject([{ type: "e5", firstLba: 2048, sectorCount: 32768 }]);
+    expect(json.swap).toEqual({ slot: 1, firstLba: 2048, slotCount: 4096 });
+  });
+
+  it("rejects bad sizes and bad images with one line and exit code 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["disk", "create", "b.img", "--size", "16M", "--swap", "32M"], /^vmm386: --swap: swap 32M does not fit a 16M disk/],
+      [["disk", "create", "b.img", "--size", "16M", "--swap", "6K"], /^vmm386: --swap: .*not a multiple of 4 KiB/],
+      [["disk", "create", "b.img", "--size", "0", "--swap", "4K"], /^vmm386: --size: disk size must be more than zero/],
+      [["disk", "create", "b.img", "--size", "lots", "--swap", "4K"], /^vmm386: --size: "lots" is not a size/],
+    ];
+    fs.writeFileSync(path.join(dir, "odd.img"), new Uint8Array(1000));
+    cases.push([["disk", "show", "odd.img"], /^vmm386: odd\.img: image size 1000 bytes is not a multiple of 512/]);
+    fs.writeFileSync(path.join(dir, "blank.img"), new Uint8Array(4096));
+    cases.push([["disk", "show", "blank.img"], /^vmm386: blank\.img: no MBR signature 0x55AA at offset 510/]);
+    for (const [args, message] of cases) {
+      const r = vmm386(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+    expect(fs.existsSync(path.join(dir, "b.img"))).toBe(false);
+  });
+});

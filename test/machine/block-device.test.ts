@@ -1,0 +1,184 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { type BlockDevice, DiskFormatError, DiskIoError, SECTOR_SIZE } from "../../src/machine/block-device.js";
+import { FileBlockDevice } from "../../src/machine/file-block-device.js";
+import { MemoryBlockDevice } from "../../src/machine/memory-block-device.js";
+import { FaultyBlockDevice } from "../../src/machine/faulty-block-device.js";
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-bd-"));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A sparse image file of `sectors` sectors. */
+function imageFile(sectors: number, name = "disk.img"): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, "");
+  fs.truncateSync(file, sectors * SECTOR_SIZE);
+  return file;
+}
+
+function pattern(sectors: number, seed: number): Uint8Array {
+  const bytes = new Uint8Array(sectors * SECTOR_SIZE);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 7 + seed) & 0xff;
+  return bytes;
+}
+
+/** The behaviour both backings share. */
+function behavesLikeADisk(make: (sectors: number) => BlockDevice): void {
+  it("reads zeros where nothing was written and reads back what was written", () => {
+    const disk = make(64);
+    const out = new Uint8Array(2 * SECTOR_SIZE).fill(0xee);
+    disk.read(10, 2, out);
+    expect(out.every((b) => b === 0)).toBe(true);
+    const data = pattern(3, 5);
+    disk.write(7, 3, data);
+    const back = new Uint8Array(3 * SECTOR_SIZE);
+    disk.read(7, 3, back);
+    expect(back).toEqual(data);
+    disk.close();
+  });
+
+  it("transfers at buffer offsets without touching the bytes around them", () => {
+    const disk = make(16);
+    const buffer = new Uint8Array(SECTOR_SIZE + 100).fill(9);
+    buffer.set(pattern(1, 1), 50);
+    disk.write(3, 1, buffer, 50);
+    const out = new Uint8Array(SECTOR_SIZE + 8).fill(0xaa);
+    disk.read(3, 1, out, 4);
+    expect(out.subarray(4, 4 + SECTOR_SIZE)).toEqual(pattern(1, 1));
+    expect([...out.subarray(0, 4), ...out.subarray(4 + SECTOR_SIZE)]).toEqual(new Array(8).fill(0xaa));
+    disk.close();
+  });
+
+  it("refuses a transfer past the last sector, naming the LBA range and the device", () => {
+    const disk = make(16);
+    const buffer = new Uint8Array(4 * SECTOR_SIZE);
+    expect(() => disk.read(14, 4, buffer)).toThrow(DiskIoError);
+    expect(() => disk.write(14, 4, buffer)).toThrow(new RegExp(`${escape(disk.name)}: write of LBA 14\\.\\.17 is past the end`));
+    expect(() => disk.read(-1, 1, buffer)).toThrow(/not a sector range/);
+    expect(() => disk.read(0, 5, buffer)).toThrow(/buffer of 2048 bytes/);
+    disk.close();
+  });
+
+  it("refuses transfers once closed", () => {
+    const disk = make(4);
+    disk.close();
+    expect(() => disk.read(0, 1, new Uint8Array(SECTOR_SIZE))).toThrow(/closed/);
+  });
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+describe("MemoryBlockDevice", () => {
+  behavesLikeADisk((sectors) => new MemoryBlockDevice(sectors));
+
+  it("costs host memory only for the 4 KiB chunks written", () => {
+    const disk = new MemoryBlockDevice(2 * 1024 * 1024);
+    disk.write(123456, 1, pattern(1, 3));
+    disk.write(123457, 1, pattern(1, 4));
+    expect(disk.hostBytes).toBe(4096);
+  });
+
+  it("round-trips an image through fromBytes and toBytes", () => {
+    const image = pattern(24, 11);
+    image.fill(0, 4096, 8192);
+    expect(MemoryBlockDevice.fromBytes(image).toBytes()).toEqual(image);
+    expect(() => MemoryBlockDevice.fromBytes(new Uint8Array(700))).toThrow(/not a whole number of 512-byte sectors/);
+  });
+});
+
+describe("FileBlockDevice", () => {
+  let n = 0;
+  behavesLikeADisk((sectors) => FileBlockDevice.open(imageFile(sectors, `d${n++}.img`)));
+
+  it("writes through to the image file at lba * 512 and leaves it sparse-sized", () => {
+    const file = imageFile(32);
+    const disk = FileBlockDevice.open(file);
+    expect(disk.sectorCount).toBe(32);
+    disk.write(5, 2, pattern(2, 7));
+    disk.flush();
+    disk.close();
+    const bytes = fs.readFileSync(file);
+    expect(bytes.length).toBe(32 * SECTOR_SIZE);
+    expect(new Uint8Array(bytes.subarray(5 * SECTOR_SIZE, 7 * SECTOR_SIZE))).toEqual(pattern(2, 7));
+  });
+
+  it("refuses an image whose size is not a whole number of sectors", () => {
+    const file = path.join(dir, "odd.img");
+    fs.writeFileSync(file, new Uint8Array(1000));
+    expect(() => FileBlockDevice.open(file)).toThrow(DiskFormatError);
+    expect(() => FileBlockDevice.open(file)).toThrow(/odd\.img: image size 1000 bytes is not a multiple of 512/);
+  });
+
+  it("fails writes on an image opened read-only", () => {
+    const disk = FileBlockDevice.open(imageFile(4), { readOnly: true });
+    expect(() => disk.write(0, 1, new Uint8Array(SECTOR_SIZE))).toThrow(/opened read-only/);
+    disk.close();
+  });
+});
+
+describe("FaultyBlockDevice", () => {
+  it("fails exactly the Nth write from now and leaves the medium untouched", () => {
+    const inner = new MemoryBlockDevice(64);
+    const disk = new FaultyBlockDevice(inner).failNthWrite(2);
+    disk.write(0, 1, pattern(1, 1));
+    expect(() => disk.write(8, 8, pattern(8, 2))).toThrow(/write of LBA 8\.\.15 failed \(injected fault\)/);
+    disk.write(8, 8, pattern(8, 3));
+    expect(disk.writes).toBe(3);
+    expect(disk.failedWrites).toBe(1);
+    const back = new Uint8Array(8 * SECTOR_SIZE);
+    disk.read(8, 8, back);
+    expect(back).toEqual(pattern(8, 3));
+  });
+
+  it("fails the Nth read, leaving the caller's buffer as it was", () => {
+    const disk = new FaultyBlockDevice(new MemoryBlockDevice(8)).failNthRead(1);
+    const buffer = new Uint8Array(SECTOR_SIZE).fill(0x5a);
+    expect(() => disk.read(0, 1, buffer)).toThrow(DiskIoError);
+    expect(buffer.every((b) => b === 0x5a)).toBe(true);
+    disk.read(0, 1, buffer);
+    expect(buffer.every((b) => b === 0)).toBe(true);
+    expect(disk.failedReads).toBe(1);
+  });
+
+  it("fails transfers that touch given sectors, as often as asked, and heals", () => {
+    const disk = new FaultyBlockDevice(new MemoryBlockDevice(64)).failReadsTo(16, 8, { times: 2 }).failWritesTo(40);
+    const buffer = new Uint8Array(8 * SECTOR_SIZE);
+    disk.read(8, 8, buffer);
+    expect(() => disk.read(20, 1, buffer)).toThrow(DiskIoError);
+    expect(() => disk.read(12, 8, buffer)).toThrow(DiskIoError);
+    disk.read(16, 8, buffer);
+    expect(() => disk.write(40, 8, buffer)).toThrow(DiskIoError);
+    expect(() => disk.write(33, 8, buffer)).toThrow(DiskIoError);
+    disk.write(32, 8, buffer);
+    disk.heal();
+    disk.write(40, 8, buffer);
+    expect(disk.failedReads).toBe(2);
+    expect(disk.failedWrites).toBe(2);
+  });
+
+  it("can tear a failing write: the leading half reaches the medium", () => {
+    const inner = new MemoryBlockDevice(16);
+    const disk = new FaultyBlockDevice(inner).failAllWrites({ torn: true });
+    expect(() => disk.write(0, 8, pattern(8, 9))).toThrow(/4 sectors written/);
+    const back = new Uint8Array(8 * SECTOR_SIZE);
+    inner.read(0, 8, back);
+    expect(back.subarray(0, 4 * SECTOR_SIZE)).toEqual(pattern(8, 9).subarray(0, 4 * SECTOR_SIZE));
+    expect(back.subarray(4 * SECTOR_SIZE).every((b) => b === 0)).toBe(true);
+  });
+
+  it("passes name, size and range errors of the device it wraps", () => {
+    const disk = new FaultyBlockDevice(new MemoryBlockDevice(4, "swap0"));
+    expect(disk.name).toBe("swap0");
+    expect(disk.sectorCount).toBe(4);
+    expect(() => disk.read(4, 1, new Uint8Array(SECTOR_SIZE))).toThrow(/swap0: read of LBA 4 is past the end/);
+  });
+});
