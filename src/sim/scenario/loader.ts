@@ -1,0 +1,45 @@
+/**
+ * Reading a scenario: YAML text -> parsed document (with positions) ->
+ * JSON Schema validation -> resolved `Scenario`. Every problem becomes one
+ * ScenarioError naming `file:line: key.path`.
+ */
+import { readFileSync } from "node:fs";
+import { LineCounter, parseDocument } from "yaml";
+import { formatKeyPath, lineOf } from "./positions.js";
+import { resolveScenario, type RawScenario } from "./resolve.js";
+import { validateScenarioData } from "./schema.js";
+import { ScenarioError, type Scenario } from "./types.js";
+
+/** Reads and validates the scenario file at `path`. */
+export function loadScenarioFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read";
+    throw new ScenarioError(path, why);
+  }
+  return parseScenario(text, path);
+}
+
+/** Parses scenario YAML `text`; `file` names it in messages. */
+export function parseScenario(text: string, file: string): Scenario {
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const problem = doc.errors[0];
+  if (problem !== undefined) {
+    const line = counter.linePos(problem.pos[0]).line;
+    throw new ScenarioError(`${file}:${line}`, `YAML: ${firstLine(problem.message)}`);
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ScenarioError(`${file}:1`, "a scenario is a mapping with at least `processes`");
+  }
+  validateScenarioData(data, file, doc, counter);
+  return resolveScenario(data as RawScenario, file, (path) => `${file}:${lineOf(doc, counter, path)}: ${formatKeyPath(path)}`);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0];
+}

@@ -1,0 +1,345 @@
+/**
+ * From schema-valid scenario data to a runnable `Scenario`: sizes and
+ * addresses to numbers, pattern defaults filled in, `repeat` unrolled, and
+ * the checks a schema cannot express (RAM in range, a fork naming a listed
+ * process, every process reachable). Each error names its file line.
+ */
+import { PTE } from "../../machine/i386.js";
+import { USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
+import { parseSize } from "../../machine/units.js";
+import { resolvePattern, type PatternName, type AccessMode } from "../workload/patterns.js";
+import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "./machine-checks.js";
+import { formatKeyPath, type KeyPath } from "./positions.js";
+import type { CpuName } from "../../machine/cpu-model.js";
+import {
+  ScenarioError,
+  type MachineSpec,
+  type PolicyChoice,
+  type ProcessSpec,
+  type Scenario,
+  type Step,
+  type TlbChoice,
+} from "./types.js";
+
+type Size = number | string;
+type Address = number | string;
+
+/** The shape the JSON Schema admits (schema/scenario.schema.json). */
+export interface RawScenario {
+  name?: string;
+  description?: string;
+  machine?: {
+    ram?: Size;
+    swap?: Size;
+    cpu?: CpuName;
+    policy?: PolicyChoice;
+    tlb?: "off" | number | { entries: number; ways?: number };
+    userFrames?: number;
+    strictTlb?: boolean;
+    invariants?: boolean;
+    seed?: number;
+  };
+  ticksPerRound?: number;
+  sampleEvery?: number;
+  processes: { name: string; steps: RawStep[] }[];
+}
+
+interface RawTouch {
+  at: Address;
+  length: Size;
+  pattern?: PatternName;
+  access?: AccessMode;
+  writeRatio?: number;
+  stride?: Size;
+  count?: number;
+  loops?: number;
+  hotFraction?: number;
+  hotProbability?: number;
+  size?: number;
+  seed?: number;
+}
+
+type PteBit = "present" | "writable" | "user" | "accessed" | "dirty";
+
+export interface RawStep {
+  brk?: Address;
+  mmap?: { at: Address; length: Size; prot?: "r" | "rw" };
+  munmap?: { at: Address; length: Size };
+  touch?: RawTouch;
+  fork?: string;
+  exit?: number;
+  copyOut?: { at: Address; length?: Size; text?: string };
+  tick?: number;
+  switch?: string;
+  yield?: null;
+  repeat?: { times: number; steps: RawStep[] };
+  pokePte?: { at: Address; clear?: PteBit[]; set?: PteBit[] };
+}
+
+/** Steps a scenario may unroll to, in all: a guard against `repeat` blow-ups. */
+export const MAX_STEPS = 1_000_000;
+
+const BASES: Readonly<Record<string, number>> = {
+  code: USER_CODE_BASE,
+  heap: USER_HEAP_BASE,
+  shared: USER_SHARED_BASE,
+  stack: USER_STACK_TOP,
+};
+
+const PTE_BITS: Readonly<Record<PteBit, number>> = {
+  present: PTE.PRESENT,
+  writable: PTE.RW,
+  user: PTE.USER,
+  accessed: PTE.ACCESSED,
+  dirty: PTE.DIRTY,
+};
+
+/** Returns the `file:line: key.path` prefix of an error at `path`. */
+export type Locate = (path: KeyPath) => string;
+
+/** Turns schema-valid data into a Scenario, or throws ScenarioError. */
+export function resolveScenario(raw: RawScenario, file: string, locate: Locate): Scenario {
+  const fail = (path: KeyPath, detail: string): never => {
+    throw new ScenarioError(locate(path), detail);
+  };
+  const machine = resolveMachine(raw.machine ?? {}, fail);
+  const names = new Set<string>();
+  raw.processes.forEach((p, i) => {
+    if (names.has(p.name)) fail(["processes", i, "name"], `process name '${p.name}' is used twice`);
+    names.add(p.name);
+  });
+  const forkedBy = new Map<string, string>();
+  let total = 0;
+  const processes: ProcessSpec[] = raw.processes.map((p, i) => {
+    const steps: Step[] = [];
+    const ctx: StepContext = { fail, locate, names, forkedBy, owner: p.name, steps };
+    unrollSteps(p.steps, ["processes", i, "steps"], ctx, 1);
+    total += steps.length;
+    if (total > MAX_STEPS) fail(["processes", i, "steps"], `more than ${MAX_STEPS} steps after unrolling repeat`);
+    return { name: p.name, forkedBy: null, steps };
+  });
+  const withParents = processes.map((p) => ({ ...p, forkedBy: forkedBy.get(p.name) ?? null }));
+  checkReachable(withParents, (name) => fail(["processes", withParents.findIndex((p) => p.name === name)], `process '${name}' is never created (its forks form a cycle)`));
+  return {
+    file,
+    name: raw.name ?? file,
+    description: raw.description ?? "",
+    machine,
+    ticksPerRound: raw.ticksPerRound ?? 1,
+    sampleEvery: raw.sampleEvery,
+    processes: withParents,
+  };
+}
+
+type Fail = (path: KeyPath, detail: string) => never;
+
+function resolveMachine(m: NonNullable<RawScenario["machine"]>, fail: Fail): MachineSpec {
+  const spec: MachineSpec = {};
+  const at = (key: string): KeyPath => ["machine", key];
+  if (m.ram !== undefined) {
+    spec.ramBytes = bytes(m.ram, at("ram"), fail);
+    const problem = checkRamBytes(spec.ramBytes);
+    if (problem) fail(at("ram"), problem);
+  }
+  if (m.swap !== undefined) {
+    spec.swapBytes = bytes(m.swap, at("swap"), fail);
+    const problem = checkSwapBytes(spec.swapBytes);
+    if (problem) fail(at("swap"), problem);
+  }
+  if (m.cpu !== undefined) spec.cpu = m.cpu;
+  if (m.policy !== undefined) spec.policy = m.policy;
+  if (m.tlb !== undefined) {
+    const tlb: TlbChoice =
+      m.tlb === "off"
+        ? "off"
+        : typeof m.tlb === "number"
+          ? { entries: m.tlb, ways: defaultWays(m.tlb) }
+          : { entries: m.tlb.entries, ways: m.tlb.ways ?? defaultWays(m.tlb.entries) };
+    const problem = checkTlb(tlb);
+    if (problem) fail(at("tlb"), problem);
+    spec.tlb = tlb;
+  }
+  if (m.userFrames !== undefined) spec.userFrames = m.userFrames;
+  if (m.strictTlb !== undefined) spec.strictTlb = m.strictTlb;
+  if (m.invariants !== undefined) spec.checkInvariants = m.invariants;
+  if (m.seed !== undefined) spec.seed = m.seed;
+  return spec;
+}
+
+interface StepContext {
+  readonly fail: Fail;
+  readonly locate: Locate;
+  readonly names: ReadonlySet<string>;
+  readonly forkedBy: Map<string, string>;
+  readonly owner: string;
+  readonly steps: Step[];
+}
+
+/** Appends the resolved `raw` steps to ctx.steps, `times` times over. */
+function unrollSteps(raw: RawStep[], path: KeyPath, ctx: StepContext, times: number): void {
+  const resolved: Step[] = [];
+  raw.forEach((step, i) => {
+    const here = [...path, i];
+    if (step.repeat !== undefined) {
+      const inner: Step[] = [];
+      unrollSteps(step.repeat.steps, [...here, "repeat", "steps"], { ...ctx, steps: inner }, step.repeat.times);
+      if (inner.length > MAX_STEPS) ctx.fail(here, `more than ${MAX_STEPS} steps after unrolling repeat`);
+      for (const s of inner) resolved.push(s);
+    } else {
+      resolved.push(resolveStep(step, here, ctx));
+    }
+  });
+  if (resolved.length * times > MAX_STEPS) ctx.fail(path, `more than ${MAX_STEPS} steps after unrolling repeat`);
+  for (let t = 0; t < times; t++) for (const s of resolved) ctx.steps.push(s);
+}
+
+/** One step (not `repeat`) with its origin. */
+function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
+  const where = ctx.locate(path);
+  const origin = { line: lineFromWhere(where), path: formatKeyPath(path) };
+  const fail = ctx.fail;
+  const key = Object.keys(step)[0] as keyof RawStep;
+  const sub = (k: string): KeyPath => [...path, key, k];
+  switch (key) {
+    case "brk": {
+      const v = step.brk as Address;
+      if (typeof v === "string" && /^\s*[+-]/.test(v)) {
+        const magnitude = bytes(v.trim().slice(1).trim(), [...path, key], fail);
+        return { ...origin, kind: "brk", to: null, delta: v.trim().startsWith("-") ? -magnitude : magnitude };
+      }
+      return { ...origin, kind: "brk", to: address(v, [...path, key], fail), delta: 0 };
+    }
+    case "mmap": {
+      const m = step.mmap!;
+      const at = address(m.at, sub("at"), fail);
+      const length = rangeLength(at, m.length, sub("length"), fail);
+      return { ...origin, kind: "mmap", at, length, writable: (m.prot ?? "rw") === "rw" };
+    }
+    case "munmap": {
+      const m = step.munmap!;
+      const at = address(m.at, sub("at"), fail);
+      return { ...origin, kind: "munmap", at, length: rangeLength(at, m.length, sub("length"), fail) };
+    }
+    case "touch":
+      return resolveTouch(step.touch!, path, origin, fail);
+    case "fork": {
+      const child = step.fork!;
+      if (!ctx.names.has(child)) fail([...path, key], `no process named '${child}' is listed under processes`);
+      if (child === ctx.owner) fail([...path, key], `process '${child}' cannot fork itself`);
+      const earlier = ctx.forkedBy.get(child);
+      if (earlier !== undefined && earlier !== ctx.owner) fail([...path, key], `process '${child}' is already forked by '${earlier}'`);
+      ctx.forkedBy.set(child, ctx.owner);
+      return { ...origin, kind: "fork", child };
+    }
+    case "exit":
+      return { ...origin, kind: "exit", status: step.exit! };
+    case "copyOut": {
+      const c = step.copyOut!;
+      const at = address(c.at, sub("at"), fail);
+      const data = c.text !== undefined ? new TextEncoder().encode(c.text) : new Uint8Array(c.length === undefined ? 0 : bytes(c.length, sub("length"), fail));
+      if (data.length === 0) fail([...path, key], "copyOut needs a non-empty `text` or `length`");
+      if (c.text === undefined) for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
+      rangeLength(at, data.length, sub("at"), fail);
+      return { ...origin, kind: "copyOut", at, bytes: data };
+    }
+    case "tick":
+      return { ...origin, kind: "tick", ticks: step.tick! };
+    case "switch": {
+      const target = step.switch!;
+      if (!ctx.names.has(target)) fail([...path, key], `no process named '${target}' is listed under processes`);
+      return { ...origin, kind: "switch", target };
+    }
+    case "pokePte": {
+      const p = step.pokePte!;
+      const mask = (bits: PteBit[] | undefined): number => (bits ?? []).reduce((m, b) => m | PTE_BITS[b], 0);
+      return { ...origin, kind: "pokePte", at: address(p.at, sub("at"), fail), clear: mask(p.clear), set: mask(p.set) };
+    }
+    default:
+      return { ...origin, kind: "yield" };
+  }
+}
+
+function resolveTouch(t: RawTouch, path: KeyPath, origin: { line: number; path: string }, fail: Fail): Step {
+  const sub = (k: string): KeyPath => [...path, "touch", k];
+  const at = address(t.at, sub("at"), fail);
+  const length = rangeLength(at, t.length, sub("length"), fail);
+  const size = t.size ?? 4;
+  if (length < size) fail(sub("length"), `a range of ${length} bytes is shorter than one ${size}-byte access`);
+  const stride = t.stride === undefined ? undefined : bytes(t.stride, sub("stride"), fail);
+  if (stride === 0) fail(sub("stride"), "stride must be at least 1 byte");
+  const spec = resolvePattern({
+    length,
+    pattern: t.pattern,
+    access: t.access,
+    writeRatio: t.writeRatio,
+    stride,
+    count: t.count,
+    loops: t.loops,
+    hotFraction: t.hotFraction,
+    hotProbability: t.hotProbability,
+    size,
+    seed: t.seed,
+  });
+  return { ...origin, kind: "touch", at, spec };
+}
+
+/** A size in bytes, or a failure at `path`. */
+function bytes(value: Size, path: KeyPath, fail: Fail): number {
+  const v = sizeValue(value);
+  return typeof v === "number" ? v : fail(path, v);
+}
+
+/** A length that keeps [at, at+length) inside the 32-bit address space. */
+function rangeLength(at: number, value: Size, path: KeyPath, fail: Fail): number {
+  const length = bytes(value, path, fail);
+  if (length === 0) fail(path, "length must not be zero");
+  if (at + length > 0x1_0000_0000) fail(path, `range ${hex(at)} + ${length} bytes runs past 4 GiB`);
+  return length;
+}
+
+/**
+ * An address: a number, or `base[+-offset]` with base code, heap, shared,
+ * stack (the stack top, 0xC0000000) or a number, offset a number or size.
+ */
+export function parseAddress(value: Address): number | string {
+  if (typeof value === "number") return value;
+  const m = /^\s*([A-Za-z]+|0[xX][0-9a-fA-F]+|\d+)\s*(?:([+-])\s*(0[xX][0-9a-fA-F]+|\d+\s*(?:[KMGkmg](?:[iI]?[bB])?)?))?\s*$/.exec(value);
+  if (m === null) return `"${value}" is not an address`;
+  const base = /^[A-Za-z]+$/.test(m[1]) ? BASES[m[1]] : Number(m[1]);
+  if (base === undefined) return `unknown address base '${m[1]}' (code, heap, shared or stack)`;
+  let offset = 0;
+  if (m[3] !== undefined) offset = /^0[xX]/.test(m[3]) ? Number(m[3]) : parseSize(m[3]);
+  const va = m[2] === "-" ? base - offset : base + offset;
+  if (va < 0 || va > 0xffffffff) return `address ${value} is outside 0..0xFFFFFFFF`;
+  return va;
+}
+
+function address(value: Address, path: KeyPath, fail: Fail): number {
+  const v = parseAddress(value);
+  return typeof v === "number" ? v : fail(path, v);
+}
+
+/** Every process is spawned at the start or forked by one that is. */
+function checkReachable(processes: ProcessSpec[], never: (name: string) => void): void {
+  const created = new Set(processes.filter((p) => p.forkedBy === null).map((p) => p.name));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const p of processes) {
+      if (!created.has(p.name) && p.forkedBy !== null && created.has(p.forkedBy)) {
+        created.add(p.name);
+        grew = true;
+      }
+    }
+  }
+  for (const p of processes) if (!created.has(p.name)) never(p.name);
+}
+
+function lineFromWhere(where: string): number {
+  const m = /:(\d+):/.exec(where);
+  return m ? Number(m[1]) : 0;
+}
+
+function hex(n: number): string {
+  return "0x" + n.toString(16).padStart(8, "0");
+}

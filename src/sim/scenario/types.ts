@@ -1,0 +1,82 @@
+/**
+ * A scenario as the runner sees it: sizes in bytes, addresses as numbers,
+ * `repeat` blocks unrolled, every step carrying the place it came from so
+ * run-time problems can name the file line too.
+ */
+import type { CpuName } from "../../machine/cpu-model.js";
+import type { PatternSpec } from "../workload/patterns.js";
+
+/** Replacement policies a scenario may ask for (src/kernel/replacement/index.ts). */
+export const POLICY_CHOICES = ["clock", "fifo", "lru", "opt", "arc", "sieve", "s3fifo"] as const;
+export type PolicyChoice = (typeof POLICY_CHOICES)[number];
+
+/** TLB shape requested by a scenario or `--tlb`. */
+export type TlbChoice = { readonly entries: number; readonly ways: number } | "off";
+
+/** The machine of a scenario; anything left out takes the System's default. */
+export interface MachineSpec {
+  ramBytes?: number;
+  swapBytes?: number;
+  cpu?: CpuName;
+  policy?: PolicyChoice;
+  tlb?: TlbChoice;
+  userFrames?: number;
+  strictTlb?: boolean;
+  checkInvariants?: boolean;
+  seed?: number;
+}
+
+/** Where a step was written: `file:line` and the key path, for messages. */
+export interface StepOrigin {
+  readonly line: number;
+  readonly path: string;
+}
+
+export type Step = StepOrigin &
+  (
+    | { readonly kind: "brk"; readonly to: number | null; readonly delta: number }
+    | { readonly kind: "mmap"; readonly at: number; readonly length: number; readonly writable: boolean }
+    | { readonly kind: "munmap"; readonly at: number; readonly length: number }
+    | { readonly kind: "touch"; readonly at: number; readonly spec: PatternSpec }
+    | { readonly kind: "fork"; readonly child: string }
+    | { readonly kind: "exit"; readonly status: number }
+    | { readonly kind: "copyOut"; readonly at: number; readonly bytes: Uint8Array }
+    | { readonly kind: "tick"; readonly ticks: number }
+    | { readonly kind: "switch"; readonly target: string }
+    | { readonly kind: "yield" }
+    | { readonly kind: "pokePte"; readonly at: number; readonly clear: number; readonly set: number }
+  );
+
+export type StepKind = Step["kind"];
+
+export interface ProcessSpec {
+  readonly name: string;
+  /** The process whose `fork` step creates this one; null if spawned at the start. */
+  readonly forkedBy: string | null;
+  readonly steps: readonly Step[];
+}
+
+export interface Scenario {
+  /** The file it was read from (as given), or a label such as `<demo>`. */
+  readonly file: string;
+  readonly name: string;
+  readonly description: string;
+  readonly machine: MachineSpec;
+  /** Timer ticks after each round of turns. */
+  readonly ticksPerRound: number;
+  /** Recorder interval in accesses; undefined = chosen by the runner. */
+  readonly sampleEvery: number | undefined;
+  readonly processes: readonly ProcessSpec[];
+}
+
+/** A scenario problem a user can fix; `where` is `file:line: key.path`. */
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+  readonly where: string;
+  readonly detail: string;
+  constructor(where: string, detail: string) {
+    super(`${where}: ${detail}`);
+    this.where = where;
+    this.detail = detail;
+  }
+}
