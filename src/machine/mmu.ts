@@ -7,28 +7,73 @@
  * throws and never allocates. `kind` is the W|U bits of the #PF error code
  * (see ACCESS in i386.ts).
  *
- * This first version walks on every access (a correct MMU with no TLB); the
- * TLB model replaces the lookup without changing the contract.
+ * Shape of the path: a hit is one load from the TLB's flat mirror (see
+ * tlb.ts), one bit test of the ALLOW bit for `kind`, and a shift. Everything
+ * else (a miss, a write through an entry cached with D clear, an access the
+ * cached rights refuse, paging off, strict mode) takes `translateSlow`, which
+ * consults the set-associative model, walks, fills and faults.
+ *
+ * Hardware behaviour modelled (SDM Vol. 3A, 4.3, 4.6, 4.8, 4.10):
+ * - a walk sets A in the PDE and the PTE (or the 4 MiB PDE) and, for a
+ *   write, D in the leaf; PDE.A is set once the PDE is used even if the PTE
+ *   then faults (what QEMU does; the conformance README, point 6);
+ * - a TLB hit re-reads nothing: changed page tables are unseen until
+ *   INVLPG, a CR3 load, or a #PF on that page (which drops its entries);
+ * - a write through an entry cached with D clear walks again, setting D or
+ *   faulting if the tables now refuse it;
+ * - an access the cached rights refuse faults from the entry (possibly a
+ *   spurious fault, SDM 4.10.4.3) and drops it;
+ * - CR3 load drops all but global entries when CR4.PGE is set; INVLPG drops
+ *   the page's entries, global ones included; CR0.PG or CR4.PSE/PGE changes
+ *   flush everything.
  */
 
-import { CR0, CR4, PF, PTE, LARGE_PDE_RESERVED_MASK, PAGE_SHIFT } from "./i386.js";
+import { CR0, CR4, PF, PTE, LARGE_PDE_RESERVED_MASK, PAGE_SHIFT, PAGE_OFFSET_MASK, PAGE_SIZE } from "./i386.js";
 import type { CpuModel } from "./cpu-model.js";
 import type { PhysicalMemory } from "./physical-memory.js";
+import { Tlb, checkTlbShape, type Replacement } from "./tlb.js";
+import { StrictTlbChecker, type StrictViolation } from "./strict-tlb.js";
 
 export const FAULT = -1;
 
-export interface TlbCounters {
-  translations: number;
-  hits: number;
-  misses: number;
-  walks: number;
-  invlpgs: number;
-  flushes: number;
+/** TLB and walk statistics; `translations` = hits + misses + translations with paging off. */
+export class TlbCounters {
+  hits = 0;
+  misses = 0;
+  walks = 0;
+  invlpgs = 0;
+  flushes = 0;
+  /** Translations done with paging off (identity, no TLB). */
+  unpaged = 0;
+
+  get translations(): number {
+    return this.hits + this.misses + this.unpaged;
+  }
+
+  /** Zeroes every counter. */
+  reset(): void {
+    this.hits = this.misses = this.walks = this.invlpgs = this.flushes = this.unpaged = 0;
+  }
+
+  toJSON(): Record<string, number> {
+    const { hits, misses, walks, invlpgs, flushes } = this;
+    return { translations: this.translations, hits, misses, walks, invlpgs, flushes };
+  }
 }
+
+export interface MmuOptions {
+  /** Main TLB shape (4 MiB entries keep the model's), or "off" to walk on every access. Default: the model's. */
+  tlb?: { entries: number; ways: number } | "off";
+  /** Check every TLB-served access against the page tables (slow); see strict-tlb.ts. */
+  strict?: boolean;
+}
+
+const RIGHTS = PTE.RW | PTE.USER;
 
 export class Mmu {
   readonly memory: PhysicalMemory;
   readonly model: CpuModel;
+  readonly tlb: Tlb;
 
   cr0 = CR0.PE;
   cr2 = 0;
@@ -36,57 +81,201 @@ export class Mmu {
   cr4 = 0;
   /** Error code of the last fault. */
   errorCode = 0;
+  /** Frame of the second page of the last `access` that straddled a page boundary; -1 otherwise. */
+  secondPfn = -1;
+  /** After `probe`: PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL of the effective entry. */
+  probeBits = 0;
 
-  readonly counters: TlbCounters = { translations: 0, hits: 0, misses: 0, walks: 0, invlpgs: 0, flushes: 0 };
+  readonly counters = new TlbCounters();
 
-  constructor(memory: PhysicalMemory, model: CpuModel) {
+  private readonly fast: Int32Array;
+  private readonly strict: StrictTlbChecker | null;
+  // Results of the last successful walk, kept in fields so a walk allocates nothing.
+  private walkBits = 0;
+  private walkLeaf = 0;
+  private walkDir = 0;
+  private walkLarge = false;
+
+  constructor(memory: PhysicalMemory, model: CpuModel, options: MmuOptions = {}) {
     this.memory = memory;
     this.model = model;
+    const shape = options.tlb === "off" ? { entries: 0, ways: 1 } : (options.tlb ?? model.tlb);
+    checkTlbShape(shape.entries, shape.ways);
+    const replacement: Replacement = model.name === "i386" ? "pseudo-random" : "tree-plru";
+    const large = model.hasPse ? model.tlb : { largeEntries: 0, largeWays: 0 };
+    const strict = options.strict === true;
+    this.tlb = new Tlb(
+      { entries: shape.entries, ways: shape.ways, largeEntries: large.largeEntries, largeWays: large.largeWays, replacement },
+      !strict,
+    );
+    this.fast = this.tlb.fast;
+    this.strict = strict ? new StrictTlbChecker(memory) : null;
   }
 
   get pagingEnabled(): boolean {
     return (this.cr0 & CR0.PG) !== 0;
   }
 
-  setCr0(value: number): void {
-    if (!this.model.hasWp) value &= ~CR0.WP;
-    this.cr0 = value | 0;
-    this.flushAll();
+  /** Strict mode: the first violations found (capped); see strict-tlb.ts. Empty when not strict. */
+  get strictViolations(): readonly StrictViolation[] {
+    return this.strict === null ? [] : this.strict.violations;
   }
 
+  /** Strict mode: every violation found, including those past the cap. */
+  get strictViolationCount(): number {
+    return this.strict === null ? 0 : this.strict.count;
+  }
+
+  /** MOV CR0. WP is forced to 0 on a CPU without it; a PG change flushes the TLB. */
+  setCr0(value: number): void {
+    if (!this.model.hasWp) value &= ~CR0.WP;
+    const changed = this.cr0 ^ value;
+    this.cr0 = value | 0;
+    if ((changed & CR0.PG) !== 0) this.flushAll();
+    this.tlb.setWp((this.cr0 & CR0.WP) !== 0);
+  }
+
+  /** MOV CR4. PSE/PGE are forced to 0 on a CPU without them; changing either flushes everything. */
   setCr4(value: number): void {
     if (!this.model.hasPse) value &= ~CR4.PSE;
     if (!this.model.hasPge) value &= ~CR4.PGE;
+    const changed = this.cr4 ^ value;
     this.cr4 = value | 0;
-    this.flushAll();
+    if ((changed & (CR4.PSE | CR4.PGE | CR4.PAE)) !== 0) this.flushAll();
   }
 
   /** MOV CR3: new directory, TLB flushed (global entries kept when CR4.PGE). */
   loadCr3(value: number): void {
     this.cr3 = value & ~0xfff;
     this.counters.flushes++;
+    this.tlb.flush((this.cr4 & CR4.PGE) !== 0);
   }
 
   /** INVLPG; false on a CPU that lacks it (the instruction would be #UD). */
-  invlpg(_va: number): boolean {
+  invlpg(va: number): boolean {
     if (!this.model.hasInvlpg) return false;
     this.counters.invlpgs++;
+    this.tlb.invalidatePage(va);
     return true;
   }
 
   /** Every TLB entry, global ones included, is dropped. */
   flushAll(): void {
     this.counters.flushes++;
+    this.tlb.flush(false);
   }
 
+  /** The frame `va` maps to for an access of `kind`, or FAULT with cr2/errorCode set. */
   translate(va: number, kind: number): number {
-    this.counters.translations++;
-    if ((this.cr0 & CR0.PG) === 0) return va >>> PAGE_SHIFT;
-    this.counters.misses++;
-    return this.walk(va, kind);
+    const e = this.fast[va >>> PAGE_SHIFT];
+    if ((e & (1 << (kind & 6))) !== 0) {
+      this.counters.hits++;
+      return e >>> PAGE_SHIFT;
+    }
+    return this.translateSlow(va, kind);
   }
 
-  /** The page walk with its A/D updates (SDM 4.3, 4.6, 4.8). */
+  /**
+   * An access of `size` bytes at `va`. One that crosses a 4 KiB boundary is
+   * split as hardware does: the first page is translated first (A/D
+   * included), then the second; cr2 is `va` if the first faults, the second
+   * page's first byte if the second does. Returns the first frame or FAULT;
+   * `secondPfn` holds the second frame, or -1.
+   */
+  access(va: number, size: number, kind: number): number {
+    if ((va & PAGE_OFFSET_MASK) + size <= PAGE_SIZE) {
+      this.secondPfn = -1;
+      return this.translate(va, kind);
+    }
+    this.secondPfn = -1;
+    const first = this.translate(va, kind);
+    if (first === FAULT) return FAULT;
+    const second = this.translate(((va | PAGE_OFFSET_MASK) + 1) >>> 0, kind);
+    if (second === FAULT) return FAULT;
+    this.secondPfn = second;
+    return first;
+  }
+
+  /**
+   * The frame `va` maps to now, read from the page tables without any side
+   * effect (no A/D update, no TLB, no fault state); FAULT if not present or
+   * a reserved bit is set. `probeBits` gets the effective rights and D.
+   */
+  probe(va: number): number {
+    if ((this.cr0 & CR0.PG) === 0) {
+      this.probeBits = PTE.RW | PTE.USER | PTE.DIRTY;
+      return va >>> PAGE_SHIFT;
+    }
+    const mem = this.memory;
+    const pde = mem.read32((this.cr3 & ~0xfff) + ((va >>> 22) << 2));
+    if ((pde & PTE.PRESENT) === 0) return FAULT;
+    if ((pde & PTE.PS) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
+      if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return FAULT;
+      this.probeBits = pde & (RIGHTS | PTE.DIRTY | PTE.GLOBAL);
+      return ((pde >>> 12) & 0xffc00) | ((va >>> 12) & 0x3ff);
+    }
+    const pte = mem.read32((pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2));
+    if ((pte & PTE.PRESENT) === 0) return FAULT;
+    this.probeBits = (pde & pte & RIGHTS) | (pte & (PTE.DIRTY | PTE.GLOBAL));
+    return pte >>> 12;
+  }
+
+  /** Everything but a fast-mirror hit: paging off, the set-associative TLB, walks, faults, strict checks. */
+  private translateSlow(va: number, kind: number): number {
+    const c = this.counters;
+    if ((this.cr0 & CR0.PG) === 0) {
+      c.unpaged++;
+      return va >>> PAGE_SHIFT;
+    }
+    if (this.strict !== null) this.strict.translations = c.translations;
+    const tlb = this.tlb;
+    const slot = tlb.lookup(va);
+    if (slot < 0) {
+      c.misses++;
+      return this.walkAndCache(va, kind);
+    }
+    c.hits++;
+    const bits = tlb.bitsOf(slot);
+    const write = (kind & PF.WRITE) !== 0;
+    const permitted = allowed(bits, (kind & PF.USER) !== 0, write, (this.cr0 & CR0.WP) !== 0);
+    // Hardware walks again to set D in memory; that walk sees the current tables.
+    if (permitted && write && (bits & PTE.DIRTY) === 0) return this.walkAndCache(va, kind);
+    if (this.strict !== null) this.checkEntry(slot, va, kind);
+    if (!permitted) {
+      tlb.invalidatePage(va);
+      return this.fault(va, kind | PF.PRESENT);
+    }
+    tlb.mirrorSlot(slot, va);
+    return tlb.pfnOf(slot, va);
+  }
+
+  /** Walks for `va` and caches the result; a fault drops the page's entries (SDM 4.10.4.1). */
+  private walkAndCache(va: number, kind: number): number {
+    const pfn = this.walk(va, kind);
+    const tlb = this.tlb;
+    if (pfn === FAULT) {
+      tlb.invalidatePage(va);
+      return FAULT;
+    }
+    if (tlb.enabled) {
+      const large = this.walkLarge;
+      tlb.insert(va, large ? pfn & ~0x3ff : pfn, this.walkBits, this.walkLeaf, this.walkDir, large);
+      if (this.strict !== null) this.strict.watch(this.walkDir, this.walkLeaf);
+    }
+    return pfn;
+  }
+
+  /** Strict mode: hands the entry in `slot` and the tables' current view of `va` to the checker. */
+  private checkEntry(slot: number, va: number, kind: number): void {
+    const tlb = this.tlb;
+    const cachedBits = tlb.bitsOf(slot) & (RIGHTS | PTE.DIRTY);
+    const cached = { present: true, pfn: tlb.pfnOf(slot, va), bits: cachedBits };
+    const pfn = this.probe(va);
+    const current = pfn === FAULT ? { present: false, pfn: 0, bits: 0 } : { present: true, pfn, bits: this.probeBits & (RIGHTS | PTE.DIRTY) };
+    this.strict?.compare(va, kind, cached, current, tlb.dirAddrOf(slot), tlb.leafAddrOf(slot));
+  }
+
+  /** The page walk with its A/D updates (SDM 4.3, 4.6, 4.8); fills the walk* fields on success. */
   private walk(va: number, kind: number): number {
     this.counters.walks++;
     const mem = this.memory;
@@ -100,18 +289,33 @@ export class Mmu {
       if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return this.fault(va, kind | PF.PRESENT | PF.RSVD);
       if (!allowed(pde, user, write, wp)) return this.fault(va, kind | PF.PRESENT);
       const updated = pde | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
-      if (updated !== pde) mem.write32(pdeAddr, updated);
+      if (updated !== pde) this.setFlags(pdeAddr, updated);
+      this.walkBits = updated & (RIGHTS | PTE.DIRTY | PTE.GLOBAL);
+      this.walkLeaf = this.walkDir = pdeAddr;
+      this.walkLarge = true;
       return ((pde >>> 12) & 0xffc00) | ((va >>> 12) & 0x3ff);
     }
     // QEMU sets PDE.A once the PDE is used, even if the PTE then faults.
-    if ((pde & PTE.ACCESSED) === 0) mem.write32(pdeAddr, pde | PTE.ACCESSED);
+    if ((pde & PTE.ACCESSED) === 0) this.setFlags(pdeAddr, pde | PTE.ACCESSED);
     const pteAddr = (pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2);
     const pte = mem.read32(pteAddr);
     if ((pte & PTE.PRESENT) === 0) return this.fault(va, kind);
     if (!allowed(pde & pte, user, write, wp)) return this.fault(va, kind | PF.PRESENT);
     const updated = pte | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
-    if (updated !== pte) mem.write32(pteAddr, updated);
+    if (updated !== pte) this.setFlags(pteAddr, updated);
+    this.walkBits = (pde & pte & RIGHTS) | (updated & (PTE.DIRTY | PTE.GLOBAL));
+    this.walkLeaf = pteAddr;
+    this.walkDir = pdeAddr;
+    this.walkLarge = false;
     return pte >>> 12;
+  }
+
+  /** Writes an A/D update of the walk, marked as the MMU's own for strict mode. */
+  private setFlags(pa: number, value: number): void {
+    const strict = this.strict;
+    if (strict !== null) strict.mmuWriting = true;
+    this.memory.write32(pa, value);
+    if (strict !== null) strict.mmuWriting = false;
   }
 
   private fault(va: number, errorCode: number): number {

@@ -1,0 +1,365 @@
+/**
+ * The data TLB: a set-associative cache of translations, as the i386 family
+ * built it, plus a flat mirror of it that makes a hit one array load.
+ *
+ * Architectural part. A main array of 4 KiB entries (`entries`, `ways`-way;
+ * the set is the virtual page number modulo the number of sets, i.e. linear
+ * address bits 14..12 on the 8-set 386/486 TLB) and, on the Pentium and P6,
+ * a separate array of 4 MiB entries indexed by the 4 MiB page number. A
+ * model without 4 MiB entries caches a 4 MiB page as 4 KiB pieces in the
+ * main array. Each entry holds the frame, the effective rights (the AND of
+ * U/S and R/W of both levels), the Dirty state and the Global bit as they
+ * were when the walk filled it: nothing re-reads the page tables until the
+ * entry is invalidated, so a changed PTE goes unseen, as on hardware.
+ *
+ * Replacement. An invalid way is always filled first. When the set is full:
+ * - `pseudo-random` (i386): the 386 manual (ch. 12, TLB test registers)
+ *   says the way to replace comes from a "replacement pointer" changed "by a
+ *   proprietary algorithm after every TLB hit". We model it as a xorshift32
+ *   sequence stepped at each replacement: pseudo-random, yet deterministic
+ *   so runs are reproducible, and free on the hit path.
+ * - `tree-plru` (i486 and later): the i486 manuals state that the TLB uses
+ *   the same pseudo-LRU as the on-chip cache: a binary tree of ways-1 bits
+ *   per set, each pointing away from the half used last (3 bits for 4 ways).
+ *   The Pentium and P6 keep a pseudo-LRU; we use the same tree.
+ *
+ * Fast mirror. `fast` (one Int32 per virtual page) holds, for every page the
+ * architectural TLB currently translates, `pfn << 12 | ALLOW bits`, and 0
+ * otherwise. It is written when an entry is filled (or first used, for the
+ * pages of a 4 MiB entry) and cleared when the entry is evicted,
+ * invalidated or flushed, so it never claims a translation the model does
+ * not hold and hits and misses are those of the modelled TLB. A flush visits
+ * only the valid entries (at most `entries + largeEntries`).
+ */
+
+import { PTE } from "./i386.js";
+
+/** `fast` permission bits: bit `kind` set when an access of that kind (W|U of the #PF code) may use the entry as is. */
+export const ALLOW = {
+  SUPERVISOR_READ: 1 << 0,
+  /** Supervisor write: rights allow it and Dirty is already set. */
+  SUPERVISOR_WRITE: 1 << 2,
+  USER_READ: 1 << 4,
+  /** User write: U/S, R/W and Dirty all set. */
+  USER_WRITE: 1 << 6,
+} as const;
+
+/** Entry flag (in `bits`): a 4 KiB piece of a 4 MiB page, in the main array. */
+const PIECE = 1 << 12;
+const INVALID = -1;
+const PAGES_PER_LARGE = 1024;
+
+export type Replacement = "pseudo-random" | "tree-plru";
+
+/** Geometry of a TLB; `entries: 0` is a TLB that is off (every access walks). */
+export interface TlbGeometry {
+  readonly entries: number;
+  readonly ways: number;
+  readonly largeEntries: number;
+  readonly largeWays: number;
+  readonly replacement: Replacement;
+}
+
+export class TlbShapeError extends Error {
+  override name = "TlbShapeError";
+}
+
+/** Throws TlbShapeError unless `entries`/`ways` describe a buildable set-associative array. */
+export function checkTlbShape(entries: number, ways: number, what = "TLB"): void {
+  if (!Number.isInteger(entries) || entries < 0) throw new TlbShapeError(`${what}: entries must be a whole number >= 0, got ${entries}`);
+  if (entries === 0) return;
+  if (!Number.isInteger(ways) || ways < 1 || (ways & (ways - 1)) !== 0) {
+    throw new TlbShapeError(`${what}: ways must be a power of two, got ${ways}`);
+  }
+  if (entries % ways !== 0) throw new TlbShapeError(`${what}: ${entries} entries is not a multiple of ${ways} ways`);
+}
+
+/** One shared, never-written mirror for TLBs that are off. */
+let emptyMirror: Int32Array | null = null;
+
+export class Tlb {
+  readonly geometry: TlbGeometry;
+  /** Virtual page number -> `pfn << 12 | ALLOW bits`, or 0: the mirror of the entries below. */
+  readonly fast: Int32Array;
+  /** False (strict mode) keeps `fast` empty so every access reaches the checked slow path. */
+  readonly mirror: boolean;
+
+  private readonly sets: number;
+  private readonly largeSets: number;
+  private readonly largeBase: number;
+  /** Per slot (main slots first, then 4 MiB slots): vpn or 4 MiB page number, or INVALID. */
+  private readonly tag: Int32Array;
+  /** Frame number (4 MiB slots: the first frame of the page). */
+  private readonly frame: Int32Array;
+  /** PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL | PIECE. */
+  private readonly bits: Int32Array;
+  /** Physical address of the entry that gave the frame (PTE, or PDE of a 4 MiB page). */
+  private readonly leaf: Int32Array;
+  /** Physical address of the PDE used. */
+  private readonly dir: Int32Array;
+  /** 4 MiB slots: some page of it has been written to `fast`. */
+  private readonly largeMirrored: Uint8Array;
+  private readonly plru: Uint8Array;
+  private random = 0x2545f491;
+  private pieces = 0;
+  private wp = false;
+
+  constructor(geometry: TlbGeometry, mirror = true) {
+    checkTlbShape(geometry.entries, geometry.ways);
+    checkTlbShape(geometry.largeEntries, geometry.largeWays, "4 MiB TLB");
+    this.geometry = geometry;
+    const on = geometry.entries > 0;
+    this.mirror = mirror && on;
+    this.sets = on ? geometry.entries / geometry.ways : 0;
+    const largeEntries = on ? geometry.largeEntries : 0;
+    this.largeSets = largeEntries > 0 ? largeEntries / geometry.largeWays : 0;
+    this.largeBase = on ? geometry.entries : 0;
+    const slots = this.largeBase + largeEntries;
+    this.tag = new Int32Array(slots).fill(INVALID);
+    this.frame = new Int32Array(slots);
+    this.bits = new Int32Array(slots);
+    this.leaf = new Int32Array(slots);
+    this.dir = new Int32Array(slots);
+    this.largeMirrored = new Uint8Array(slots);
+    this.plru = new Uint8Array(slots);
+    this.fast = this.mirror ? new Int32Array(1 << 20) : (emptyMirror ??= new Int32Array(1 << 20));
+  }
+
+  get enabled(): boolean {
+    return this.sets > 0;
+  }
+
+  /** The slot translating `va` (main array first, then 4 MiB entries), marked recently used; -1 on a miss. */
+  lookup(va: number): number {
+    if (this.sets === 0) return -1;
+    const vpn = va >>> 12;
+    const ways = this.geometry.ways;
+    const base = (vpn % this.sets) * ways;
+    for (let w = 0; w < ways; w++) {
+      if (this.tag[base + w] === vpn) {
+        this.touch(base, ways, w);
+        return base + w;
+      }
+    }
+    if (this.largeSets === 0) return -1;
+    const lpn = va >>> 22;
+    const lways = this.geometry.largeWays;
+    const lbase = this.largeBase + (lpn % this.largeSets) * lways;
+    for (let w = 0; w < lways; w++) {
+      if (this.tag[lbase + w] === lpn) {
+        this.touch(lbase, lways, w);
+        return lbase + w;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Caches a translation of `va` from a walk; `large` for a 4 MiB page,
+   * whose `pfn` is then the page's first frame. Returns the slot (-1 if off).
+   */
+  insert(va: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, large: boolean): number {
+    if (this.sets === 0) return -1;
+    let slot: number;
+    if (large && this.largeSets > 0) {
+      const lpn = va >>> 22;
+      slot = this.claim(this.largeBase + (lpn % this.largeSets) * this.geometry.largeWays, this.geometry.largeWays, lpn);
+      this.tag[slot] = lpn;
+      this.frame[slot] = pfn;
+    } else {
+      const vpn = va >>> 12;
+      slot = this.claim((vpn % this.sets) * this.geometry.ways, this.geometry.ways, vpn);
+      this.tag[slot] = vpn;
+      this.frame[slot] = large ? pfn | (vpn & (PAGES_PER_LARGE - 1)) : pfn;
+      if (large) {
+        bits |= PIECE;
+        this.pieces++;
+      }
+    }
+    this.bits[slot] = bits;
+    this.leaf[slot] = leafAddr;
+    this.dir[slot] = dirAddr;
+    this.mirrorSlot(slot, va);
+    return slot;
+  }
+
+  /** Frame number the entry in `slot` gives for `va`. */
+  pfnOf(slot: number, va: number): number {
+    return slot >= this.largeBase ? this.frame[slot] | ((va >>> 12) & (PAGES_PER_LARGE - 1)) : this.frame[slot];
+  }
+
+  /** PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL of the entry in `slot`. */
+  bitsOf(slot: number): number {
+    return this.bits[slot] & (PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL);
+  }
+
+  /** True for an entry from a 4 MiB page (a 4 MiB slot or a 4 KiB piece of one). */
+  isLarge(slot: number): boolean {
+    return slot >= this.largeBase || (this.bits[slot] & PIECE) !== 0;
+  }
+
+  leafAddrOf(slot: number): number {
+    return this.leaf[slot];
+  }
+
+  dirAddrOf(slot: number): number {
+    return this.dir[slot];
+  }
+
+  /** Writes the entry's translation of `va` into the fast mirror. */
+  mirrorSlot(slot: number, va: number): void {
+    if (!this.mirror) return;
+    if (slot >= this.largeBase) this.largeMirrored[slot] = 1;
+    this.fast[va >>> 12] = encode(this.pfnOf(slot, va), this.bits[slot], this.wp);
+  }
+
+  /** Drops the entry in `slot`. */
+  invalidateSlot(slot: number): void {
+    const tag = this.tag[slot];
+    if (tag === INVALID) return;
+    this.tag[slot] = INVALID;
+    if (slot >= this.largeBase) {
+      if (this.largeMirrored[slot] !== 0) {
+        this.largeMirrored[slot] = 0;
+        this.fast.fill(0, tag * PAGES_PER_LARGE, (tag + 1) * PAGES_PER_LARGE);
+      }
+      return;
+    }
+    if ((this.bits[slot] & PIECE) !== 0) this.pieces--;
+    if (this.mirror) this.fast[tag] = 0;
+  }
+
+  /** INVLPG / #PF: drops every entry for the page of `va`, of either size, global or not. */
+  invalidatePage(va: number): void {
+    const slot = this.lookupQuiet(va);
+    if (slot >= 0) this.invalidateSlot(slot);
+    if (this.largeSets > 0) {
+      const lpn = va >>> 22;
+      const lways = this.geometry.largeWays;
+      const lbase = this.largeBase + (lpn % this.largeSets) * lways;
+      for (let w = 0; w < lways; w++) if (this.tag[lbase + w] === lpn) this.invalidateSlot(lbase + w);
+    }
+    if (this.pieces > 0) {
+      const lpn = va >>> 22;
+      for (let s = 0; s < this.largeBase; s++) {
+        if ((this.bits[s] & PIECE) !== 0 && this.tag[s] !== INVALID && this.tag[s] >>> 10 === lpn) this.invalidateSlot(s);
+      }
+    }
+  }
+
+  /** Drops every entry; with `keepGlobal`, entries whose G bit was set survive (CR3 load under CR4.PGE). */
+  flush(keepGlobal: boolean): void {
+    for (let s = 0; s < this.tag.length; s++) {
+      if (this.tag[s] === INVALID) continue;
+      if (keepGlobal && (this.bits[s] & PTE.GLOBAL) !== 0) continue;
+      this.invalidateSlot(s);
+    }
+  }
+
+  /** CR0.WP changed: the cached rights stay, what they allow changes, so re-encode the mirror. */
+  setWp(wp: boolean): void {
+    if (wp === this.wp) return;
+    this.wp = wp;
+    if (!this.mirror) return;
+    for (let s = 0; s < this.tag.length; s++) {
+      const tag = this.tag[s];
+      if (tag === INVALID) continue;
+      if (s >= this.largeBase) {
+        if (this.largeMirrored[s] !== 0) this.fast.fill(0, tag * PAGES_PER_LARGE, (tag + 1) * PAGES_PER_LARGE);
+        this.largeMirrored[s] = 0;
+      } else {
+        this.fast[tag] = encode(this.frame[s], this.bits[s], wp);
+      }
+    }
+  }
+
+  /** Valid entries now (main and 4 MiB). */
+  get occupancy(): number {
+    let n = 0;
+    for (let s = 0; s < this.tag.length; s++) if (this.tag[s] !== INVALID) n++;
+    return n;
+  }
+
+  /** Like lookup, without touching the replacement state (main array only). */
+  private lookupQuiet(va: number): number {
+    if (this.sets === 0) return -1;
+    const vpn = va >>> 12;
+    const ways = this.geometry.ways;
+    const base = (vpn % this.sets) * ways;
+    for (let w = 0; w < ways; w++) if (this.tag[base + w] === vpn) return base + w;
+    return -1;
+  }
+
+  /** A slot of the set at `base` for `tag`: the same tag, else an invalid way, else the victim (evicted). */
+  private claim(base: number, ways: number, tag: number): number {
+    let way = -1;
+    for (let w = 0; w < ways; w++) if (this.tag[base + w] === tag) way = w;
+    if (way < 0) for (let w = 0; w < ways && way < 0; w++) if (this.tag[base + w] === INVALID) way = w;
+    if (way < 0) {
+      way = this.victim(base, ways);
+      this.invalidateSlot(base + way);
+    } else if (this.tag[base + way] !== INVALID) {
+      this.invalidateSlot(base + way);
+    }
+    this.touch(base, ways, way);
+    return base + way;
+  }
+
+  /** The way to evict from a full set. */
+  private victim(base: number, ways: number): number {
+    if (this.geometry.replacement === "pseudo-random") {
+      let x = this.random;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.random = x;
+      return (x >>> 0) % ways;
+    }
+    // Follow the tree bits: 1 = the right half is the less recently used.
+    let node = 1;
+    let lo = 0;
+    let hi = ways;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (this.plru[base + node] !== 0) {
+        node = 2 * node + 1;
+        lo = mid;
+      } else {
+        node = 2 * node;
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  /** Marks `way` of the set at `base` most recently used (tree pseudo-LRU; nodes 1..ways-1 in the set's bytes). */
+  private touch(base: number, ways: number, way: number): void {
+    let node = 1;
+    let lo = 0;
+    let hi = ways;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (way < mid) {
+        this.plru[base + node] = 1;
+        node = 2 * node;
+        hi = mid;
+      } else {
+        this.plru[base + node] = 0;
+        node = 2 * node + 1;
+        lo = mid;
+      }
+    }
+  }
+}
+
+/** `pfn << 12 | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */
+function encode(pfn: number, bits: number, wp: boolean): number {
+  const rw = (bits & PTE.RW) !== 0;
+  const user = (bits & PTE.USER) !== 0;
+  const dirty = (bits & PTE.DIRTY) !== 0;
+  let e = (pfn << 12) | ALLOW.SUPERVISOR_READ;
+  if (dirty && (rw || !wp)) e |= ALLOW.SUPERVISOR_WRITE;
+  if (user) e |= ALLOW.USER_READ;
+  if (user && rw && dirty) e |= ALLOW.USER_WRITE;
+  return e;
+}
