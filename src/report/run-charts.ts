@@ -1,0 +1,101 @@
+/**
+ * The charts of a run report, from the recorder's time series: faults by
+ * kind per interval, resident and working set per process, swap usage, and
+ * the TLB hit rate per interval. Each returns an SVG string.
+ */
+import { FAULT_KINDS, type FaultKind, type Sample, type TimeSeries } from "../sim/recorder.js";
+import { frame, renderChart, valueAxis } from "./render-chart.js";
+
+export const FAULT_LABELS: Readonly<Record<FaultKind, string>> = {
+  demandZero: "demand-zero",
+  swapIn: "swap-in",
+  cow: "COW",
+  stack: "stack",
+  heap: "heap",
+  segv: "segv",
+};
+
+type Point = [number, number];
+
+/** Faults of each kind during each sampling interval, stacked. */
+export function faultsChart(series: TimeSeries): string {
+  const s = series.samples;
+  const kinds = FAULT_KINDS.filter((k) => s.length > 0 && s[s.length - 1].faults[k] > 0);
+  return renderChart({
+    ...frame("Faults by kind", "per sampling interval"),
+    xAxis: valueAxis("accesses"),
+    yAxis: valueAxis("faults", { nameGap: 44 }),
+    series: kinds.map((k) => ({
+      name: FAULT_LABELS[k],
+      type: "line",
+      stack: "faults",
+      areaStyle: { opacity: 0.35 },
+      symbol: "none",
+      data: deltas(s, (x) => x.faults[k]),
+    })),
+  });
+}
+
+/** Resident pages (solid) and the kernel's working-set estimate (dashed) of each process. */
+export function residentChart(series: TimeSeries): string {
+  const pids = [...new Set(series.samples.flatMap((x) => x.processes.map((p) => p.pid)))].sort((a, b) => a - b);
+  const lines = pids.flatMap((pid) => {
+    const label = series.labels[pid] ?? `pid ${pid}`;
+    const pick = (f: (p: Sample["processes"][number]) => number): Point[] =>
+      series.samples.flatMap((x) => x.processes.filter((p) => p.pid === pid).map((p): Point => [x.accesses, f(p)]));
+    return [
+      { name: `${label} resident`, type: "line", symbol: "none", data: pick((p) => p.resident) },
+      { name: `${label} WS`, type: "line", symbol: "none", lineStyle: { type: "dashed" }, data: pick((p) => p.workingSet) },
+    ];
+  });
+  return renderChart({
+    ...frame("Resident pages and working set", "per process"),
+    xAxis: valueAxis("accesses"),
+    yAxis: valueAxis("pages", { nameGap: 44 }),
+    series: lines,
+  });
+}
+
+/** Pages held in swap, and pages written to / read from swap so far. */
+export function swapChart(series: TimeSeries): string {
+  const s = series.samples;
+  return renderChart({
+    ...frame("Swap usage"),
+    xAxis: valueAxis("accesses"),
+    yAxis: valueAxis("pages", { nameGap: 44 }),
+    series: [
+      { name: "in swap", type: "line", symbol: "none", areaStyle: { opacity: 0.3 }, data: s.map((x): Point => [x.accesses, x.swapPages]) },
+      { name: "pswpout (total)", type: "line", symbol: "none", data: s.map((x): Point => [x.accesses, x.pswpout]) },
+      { name: "pswpin (total)", type: "line", symbol: "none", data: s.map((x): Point => [x.accesses, x.pswpin]) },
+    ],
+  });
+}
+
+/** TLB hits as a percentage of lookups in each interval (empty when the TLB is off). */
+export function tlbChart(series: TimeSeries): string {
+  const s = series.samples;
+  const data: Point[] = [];
+  for (let i = 1; i < s.length; i++) {
+    const hits = s[i].tlbHits - s[i - 1].tlbHits;
+    const lookups = hits + s[i].tlbMisses - s[i - 1].tlbMisses;
+    if (lookups > 0) data.push([s[i].accesses, round((100 * hits) / lookups)]);
+  }
+  const off = data.length === 0;
+  return renderChart({
+    ...frame("TLB hit rate", off ? "no TLB lookups recorded (TLB off?)" : "per sampling interval"),
+    xAxis: valueAxis("accesses"),
+    yAxis: valueAxis("hit rate %", { min: 0, max: 100, nameGap: 40 }),
+    series: [{ name: "hit rate", type: "line", symbol: "none", data }],
+  });
+}
+
+/** [accesses, value - previous value] for each sample after the first. */
+function deltas(s: readonly Sample[], value: (x: Sample) => number): Point[] {
+  const out: Point[] = [];
+  for (let i = 0; i < s.length; i++) out.push([s[i].accesses, value(s[i]) - (i === 0 ? 0 : value(s[i - 1]))]);
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}

@@ -1,0 +1,45 @@
+/**
+ * The compact terminal summary of a run or a sweep (cli-table3): what a
+ * person reads first, before opening the HTML report.
+ */
+import Table from "cli-table3";
+import type { RunResult } from "../sim/scenario/result.js";
+import type { SweepResult } from "./sweep.js";
+import { tlbRate } from "./html.js";
+
+/** No colours (output may be piped), compact rows. */
+function table(head: string[]): Table.Table {
+  return new Table({ head, style: { head: [], border: [], compact: true } });
+}
+
+/** Counters and processes of a run, as two small tables. */
+export function runSummaryTable(run: RunResult): string {
+  const st = run.stats;
+  const f = st.faults;
+  const counters = table(["accesses", "faults", "demand-0", "swap-in", "COW", "stack", "heap", "segv", "pswpout", "TLB hit"]);
+  counters.push([st.accesses, f.total, f.demandZero, f.swapIn, f.cow, f.stack, f.heap, f.segv, st.vmstat.pswpout ?? 0, tlbRate(st.tlb)].map(num));
+  const procs = table(["pid", "name", "parent", "status"]);
+  for (const p of run.processes) procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary]);
+  const lines = [counters.toString(), procs.toString()];
+  if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);
+  if (run.panic !== null) lines.push(`KERNEL PANIC: ${run.panic.reason}`);
+  return lines.join("\n");
+}
+
+/** Miss ratios of a sweep: one row per size, one column per policy. */
+export function sweepSummaryTable(sweep: SweepResult): string {
+  const t = table([sweep.axis === "ram" ? "RAM" : "frames", ...sweep.policies]);
+  for (const size of sweep.sizes) {
+    const row = sweep.policies.map((policy) => {
+      const p = sweep.points.find((x) => x.policy === policy && x.size === size);
+      return p === undefined ? "-" : p.missRatio.toFixed(4);
+    });
+    const label = sweep.points.find((x) => x.size === size)?.label ?? String(size);
+    t.push([label, ...row]);
+  }
+  return t.toString();
+}
+
+function num(v: number | string): string {
+  return typeof v === "number" ? v.toLocaleString("en-US") : v;
+}

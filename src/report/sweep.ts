@@ -1,0 +1,63 @@
+/**
+ * A sweep's result — memory sizes × policies → faults — and its miss-ratio
+ * curve: one line per policy, memory on x, misses per reference on y.
+ */
+import { frame, renderChart, valueAxis } from "./render-chart.js";
+
+export interface SweepPoint {
+  readonly policy: string;
+  /** The memory size swept: user frames (--user-frames sweeps) or RAM bytes (RAM sweeps). */
+  readonly size: number;
+  /** "64 frames", "4M" */
+  readonly label: string;
+  readonly references: number;
+  /** Page faults (total, every kind). */
+  readonly faults: number;
+  /** faults / references. */
+  readonly missRatio: number;
+  /** Major faults (swap-ins). */
+  readonly majorFaults: number;
+  /** Processes killed by faults during the point (should be 0). */
+  readonly killed: number;
+}
+
+export interface SweepResult {
+  readonly title: string;
+  /** The trace or scenario swept. */
+  readonly source: string;
+  readonly axis: "userFrames" | "ram";
+  readonly policies: readonly string[];
+  readonly sizes: readonly number[];
+  readonly points: readonly SweepPoint[];
+  /** Fixed settings of every point (cpu, tlb, ...). */
+  readonly machine: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Axis title for a sweep axis. */
+export function sweepAxisName(axis: SweepResult["axis"]): string {
+  return axis === "userFrames" ? "user frames" : "RAM (MiB)";
+}
+
+/** The miss-ratio curve of every policy, as SVG. */
+export function missRatioChart(sweep: SweepResult, width?: number, height?: number): string {
+  const x = (size: number): number => (sweep.axis === "ram" ? size / (1024 * 1024) : size);
+  return renderChart(
+    {
+      ...frame("Miss-ratio curve", sweep.source),
+      tooltip: { show: false },
+      xAxis: valueAxis(sweepAxisName(sweep.axis), { min: "dataMin" }),
+      yAxis: valueAxis("miss ratio", { min: 0, nameGap: 44 }),
+      series: sweep.policies.map((policy) => ({
+        name: policy,
+        type: "line",
+        symbolSize: 5,
+        data: sweep.points
+          .filter((p) => p.policy === policy)
+          .sort((a, b) => a.size - b.size)
+          .map((p) => [x(p.size), Math.round(p.missRatio * 1e6) / 1e6]),
+      })),
+    },
+    width,
+    height,
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * What a scenario run leaves behind, as plain data: the counters, how each
+ * process ended, the recorded time series and any strict-TLB findings. The
+ * CLI prints it (`--json`, the summary table) and the report renders it.
+ */
+import type { TimeSeries, FaultKinds } from "../recorder.js";
+
+/** An unresolvable fault, as the System reports it. */
+export interface FaultReportData {
+  readonly pid: number;
+  readonly address: number;
+  readonly errorCode: number;
+  readonly access: "read" | "write";
+  readonly mode: "user" | "supervisor";
+  readonly reason: string;
+}
+
+/** The counters of a run (System.stats()). */
+export interface RunStats {
+  readonly accesses: number;
+  readonly references: number;
+  readonly ticks: number;
+  readonly faults: FaultKinds;
+  readonly vmstat: Readonly<Record<string, number>>;
+  readonly tlb: Readonly<Record<string, number>>;
+}
+
+export interface ProcessOutcome {
+  readonly pid: number;
+  readonly name: string;
+  /** Parent pid, 0 if spawned. */
+  readonly parent: number;
+  readonly state: "running" | "exited" | "killed";
+  /** Exit status when exited, else null. */
+  readonly exitCode: number | null;
+  /** The fault that killed it, else null. */
+  readonly faultReport: FaultReportData | null;
+  /** One line: "exited(0)", "killed at 0x00000010 (user read, not present): ...". */
+  readonly summary: string;
+  readonly throttledTicks: number;
+}
+
+export interface StrictTlbFindings {
+  readonly count: number;
+  /** One line per violation kept (the first ones). */
+  readonly messages: readonly string[];
+}
+
+export interface RunResult {
+  readonly title: string;
+  readonly description: string;
+  /** Scenario file (or `<demo>`). */
+  readonly source: string;
+  /** The machine as configured, for display: ram, swap, cpu, policy, tlb, ... */
+  readonly machine: Readonly<Record<string, string | number | boolean>>;
+  readonly stats: RunStats;
+  readonly processes: readonly ProcessOutcome[];
+  readonly series: TimeSeries;
+  /** Strict-TLB findings, or null when strict mode was off. */
+  readonly strictTlb: StrictTlbFindings | null;
+  /** A kernel panic, or null. */
+  readonly panic: FaultReportData | null;
+  /** Problems the scenario ran into that are not faults (a refused brk, a failed fork), one line each. */
+  readonly notes: readonly string[];
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { renderRunHtml, renderSweepHtml, escapeHtml } from "../../src/report/html.js";
+import { faultsChart, residentChart, swapChart, tlbChart } from "../../src/report/run-charts.js";
+import { missRatioChart } from "../../src/report/sweep.js";
+import { svgToPng } from "../../src/report/png.js";
+import { runSummaryTable, sweepSummaryTable } from "../../src/report/summary-table.js";
+import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
+
+describe("run report", () => {
+  it("is one self-contained HTML file: no scripts, no external resources", () => {
+    const html = renderRunHtml(syntheticRun());
+    expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
+    expect(html).not.toMatch(/<script|<link|src="http|href="http|@import/i);
+    expect(html.match(/<svg/g)?.length).toBe(4);
+  });
+
+  it("escapes every user-supplied string", () => {
+    const html = renderRunHtml(syntheticRun());
+    expect(html).toContain("Fork &amp; &lt;COW&gt;");
+    expect(html).not.toContain("<COW>");
+    expect(html).not.toContain("child<x>");
+    expect(escapeHtml(`<a href="x">'&`)).toBe("&lt;a href=&quot;x&quot;&gt;&#39;&amp;");
+  });
+
+  it("shows how each process ended, the strict-TLB findings and the notes", () => {
+    const html = renderRunHtml(syntheticRun());
+    expect(html).toContain("killed at 0x00000010 (user read, not present): no mapping");
+    expect(html).toContain("stale entry for 0x40000000");
+    expect(html).toContain("brk refused at step 3");
+  });
+
+  it("charts name their series: fault kinds, processes, swap, TLB", () => {
+    const series = syntheticSeries();
+    expect(faultsChart(series)).toContain("COW");
+    expect(faultsChart(series)).not.toContain("segv");
+    expect(residentChart(series)).toContain("parent resident");
+    expect(swapChart(series)).toContain("pswpout");
+    expect(tlbChart(series)).toContain("TLB hit rate");
+  });
+
+  it("the TLB chart says so when there were no lookups", () => {
+    const series = syntheticSeries();
+    const off = { ...series, samples: series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: 0 })) };
+    expect(tlbChart(off)).toContain("TLB off");
+  });
+});
+
+describe("sweep report", () => {
+  it("draws one miss-ratio line per policy as SVG, convertible to PNG", () => {
+    const svg = missRatioChart(syntheticSweep());
+    expect(svg.startsWith("<svg")).toBe(true);
+    expect(svg).toContain("clock");
+    expect(svg).toContain("lru");
+    const png = svgToPng(svg, 400);
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it("the HTML sweep report lists every point", () => {
+    const html = renderSweepHtml(syntheticSweep());
+    expect(html.match(/<tr>/g)?.length).toBe(1 + 8 + 1);
+    expect(html).toContain("Miss-ratio curve");
+  });
+});
+
+describe("terminal summary", () => {
+  it("is a compact table of counters and processes", () => {
+    const text = runSummaryTable(syntheticRun());
+    expect(text).toContain("accesses");
+    expect(text).toContain("19,000");
+    expect(text).toContain("90.0 %");
+    expect(text).toContain("exited(0)");
+    expect(text).toContain("strict TLB: 1");
+  });
+
+  it("a sweep table has a row per size and a column per policy", () => {
+    const text = sweepSummaryTable(syntheticSweep());
+    expect(text).toContain("64 frames");
+    expect(text).toContain("0.1300");
+  });
+});
