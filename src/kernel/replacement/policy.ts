@@ -36,8 +36,13 @@ export interface ReplacementPolicy {
    * keeps the victim until `remove` is called; if eviction fails the caller
    * calls `keep(pfn)` and asks again, so a policy must not offer the same
    * frame forever.
+   *
+   * `incomingKey` is the key of the page the frame is wanted for, when the
+   * caller knows it (a fault handler does). Policies with ghost histories
+   * (ARC, S3-FIFO) look it up before choosing, as libCacheSim does; without
+   * it they look it up at `insert`, after the choice (see docs/policies.md).
    */
-  selectVictim(): number;
+  selectVictim(incomingKey?: number): number;
   /** Eviction of `pfn` failed (say, a swap write error): treat it as recently used. */
   keep(pfn: number): void;
   /** Frames currently tracked. */

@@ -1,0 +1,281 @@
+/**
+ * Policy-only replay: a page reference string through a replacement policy
+ * with a fixed number of frames, counting misses — what textbook simulators
+ * (libCacheSim, OSTEP's paging-policy.py) compute, with vmm386's own policies,
+ * and the fast path behind `--user-frames` with the TLB off.
+ *
+ * A miss is a reference to a page that is not resident; memory starts empty,
+ * so cold misses count. Free frames are used in order 0, 1, 2, ...; once all
+ * are used, the policy picks a victim, which is removed, and the new page is
+ * loaded into its frame. The host is a byte per frame, set by every
+ * reference, so CLOCK's "referenced since I last asked?" has Accessed-bit
+ * semantics. Whether the faulting reference itself sets the new frame's bit
+ * is `faultSetsReferenced`: true is what an i386 does (the retried access sets
+ * Accessed; pagesim CLOCK-R1), false is libCacheSim's Clock (CLOCK-R0).
+ *
+ * The inner loops are monomorphic, allocation-free and branch on the page's
+ * frame only; everything else (misses, table growth) is out of line.
+ */
+import { createPolicy, needsFuture, type PolicyName } from "../kernel/replacement/index.js";
+import type { FutureKnowledge, ReplacementHost, ReplacementPolicy } from "../kernel/replacement/policy.js";
+
+/** Page numbers must be below this (the page table is a flat array). */
+export const MAX_REPLAY_PAGE = 1 << 26;
+const NEVER = 0x7fffffff;
+
+export interface PolicyReplayOptions {
+  /** Page frames available (> 0). */
+  readonly frames: number;
+  readonly policy: PolicyName;
+  /** The faulting reference sets the loaded page's referenced bit (default true, the i386 behaviour). */
+  readonly faultSetsReferenced?: boolean;
+  /** The whole string's future; required for "opt" (see `NextUseTable.build`). */
+  readonly future?: NextUseTable;
+}
+
+export interface PolicyReplayResult {
+  readonly policy: PolicyName;
+  readonly frames: number;
+  readonly references: number;
+  readonly misses: number;
+  /** misses / references (0 for an empty string). */
+  readonly missRatio: number;
+}
+
+/**
+ * Next use of every reference of a string, from one backward pass: OPT's
+ * future knowledge. During replay, `nextUse(page)` is the index of the
+ * page's first reference after the current one (Infinity if none). A replay
+ * advances the table as it goes and rewinds it when it starts, so one table
+ * serves many replays of the same string, one at a time.
+ */
+export class NextUseTable implements FutureKnowledge {
+  /** For reference i: index of the next reference to the same page, or NEVER. */
+  readonly next: Int32Array;
+  /** Per page: its next use after the replay's current position. */
+  readonly nextOf: Int32Array;
+
+  /** Per page: its first reference. */
+  private readonly firstOf: Int32Array;
+
+  private constructor(next: Int32Array, firstOf: Int32Array) {
+    this.next = next;
+    this.firstOf = firstOf;
+    this.nextOf = firstOf.slice();
+  }
+
+  /** Back to the start of the string. */
+  rewind(): void {
+    this.nextOf.set(this.firstOf);
+  }
+
+  /** Builds the table for the concatenation of `chunks` (pages in [0, MAX_REPLAY_PAGE)). */
+  static build(chunks: readonly Int32Array[]): NextUseTable {
+    let total = 0;
+    let maxPage = 0;
+    for (const c of chunks) {
+      total += c.length;
+      for (let i = 0; i < c.length; i++) if (c[i] > maxPage) maxPage = c[i];
+    }
+    checkPage(maxPage, -1);
+    const next = new Int32Array(total);
+    const nextOf = new Int32Array(maxPage + 1).fill(NEVER);
+    let pos = total;
+    for (let k = chunks.length - 1; k >= 0; k--) {
+      const c = chunks[k];
+      for (let i = c.length - 1; i >= 0; i--) {
+        const p = c[i];
+        checkPage(p, pos - c.length + i);
+        next[--pos] = nextOf[p];
+        nextOf[p] = pos;
+      }
+    }
+    return new NextUseTable(next, nextOf);
+  }
+
+  nextUse(key: number): number {
+    const v = key < this.nextOf.length ? this.nextOf[key] : NEVER;
+    return v === NEVER ? Infinity : v;
+  }
+}
+
+/** The trivial host: one referenced byte per frame. */
+class ReferencedBits implements ReplacementHost {
+  readonly bits: Uint8Array;
+  constructor(frames: number) {
+    this.bits = new Uint8Array(frames);
+  }
+  testAndClearReferenced(pfn: number): boolean {
+    const was = this.bits[pfn];
+    this.bits[pfn] = 0;
+    return was !== 0;
+  }
+}
+
+/** A replay in progress: `feed` chunks in order, then read `result()`. */
+export class PolicyReplay {
+  readonly options: PolicyReplayOptions;
+  private readonly policy: ReplacementPolicy;
+  private readonly host: ReferencedBits;
+  private readonly future: NextUseTable | undefined;
+  private readonly faultBit: number;
+  /** Resident frame of each page, or -1. */
+  private frameOf: Int32Array;
+  private readonly pageOf: Int32Array;
+  private used = 0;
+  private position = 0;
+  private missCount = 0;
+
+  constructor(options: PolicyReplayOptions) {
+    if (!Number.isInteger(options.frames) || options.frames < 1) {
+      throw new RangeError(`frames must be a positive integer, got ${options.frames}`);
+    }
+    if (needsFuture(options.policy) && !options.future) {
+      throw new Error(`policy ${options.policy} needs the future: pass NextUseTable.build(chunks)`);
+    }
+    this.options = options;
+    this.host = new ReferencedBits(options.frames);
+    this.future = needsFuture(options.policy) ? options.future : undefined;
+    this.future?.rewind();
+    this.policy = createPolicy(options.policy, {
+      maxFrames: options.frames,
+      capacity: options.frames,
+      host: this.host,
+      future: this.future,
+    });
+    this.faultBit = options.faultSetsReferenced === false ? 0 : 1;
+    this.frameOf = new Int32Array(this.future ? this.future.nextOf.length : 1 << 20).fill(-1);
+    this.pageOf = new Int32Array(options.frames).fill(-1);
+  }
+
+  get references(): number {
+    return this.position;
+  }
+
+  get misses(): number {
+    return this.missCount;
+  }
+
+  /** Replays the next `chunk` of the string. */
+  feed(chunk: Int32Array): void {
+    if (this.future) this.feedWithFuture(chunk);
+    else if (this.policy.observesReferences) this.feedObserved(chunk);
+    else this.feedUnobserved(chunk);
+    this.position += chunk.length;
+  }
+
+  result(): PolicyReplayResult {
+    const references = this.position;
+    return {
+      policy: this.options.policy,
+      frames: this.options.frames,
+      references,
+      misses: this.missCount,
+      missRatio: references === 0 ? 0 : this.missCount / references,
+    };
+  }
+
+  /** CLOCK, FIFO: a hit only sets the referenced bit. */
+  private feedUnobserved(chunk: Int32Array): void {
+    const bits = this.host.bits;
+    let frameOf = this.frameOf;
+    for (let i = 0; i < chunk.length; i++) {
+      const p = chunk[i];
+      if (p >>> 0 >= frameOf.length) frameOf = this.grow(p, i);
+      const f = frameOf[p];
+      if (f >= 0) bits[f] = 1;
+      else this.miss(p);
+    }
+  }
+
+  /** LRU, ARC, SIEVE, S3-FIFO: every hit is also told to the policy. */
+  private feedObserved(chunk: Int32Array): void {
+    const bits = this.host.bits;
+    const policy = this.policy;
+    let frameOf = this.frameOf;
+    for (let i = 0; i < chunk.length; i++) {
+      const p = chunk[i];
+      if (p >>> 0 >= frameOf.length) frameOf = this.grow(p, i);
+      const f = frameOf[p];
+      if (f >= 0) {
+        bits[f] = 1;
+        policy.reference(f);
+      } else {
+        this.miss(p);
+      }
+    }
+  }
+
+  /** OPT: before each reference, the page's next use moves past it. */
+  private feedWithFuture(chunk: Int32Array): void {
+    const future = this.future as NextUseTable;
+    const next = future.next;
+    const nextOf = future.nextOf;
+    const bits = this.host.bits;
+    const policy = this.policy;
+    const frameOf = this.frameOf;
+    let pos = this.position;
+    if (pos + chunk.length > next.length) throw new RangeError("the string is longer than its NextUseTable");
+    for (let i = 0; i < chunk.length; i++, pos++) {
+      const p = chunk[i];
+      nextOf[p] = next[pos];
+      const f = frameOf[p];
+      if (f >= 0) {
+        bits[f] = 1;
+        policy.reference(f);
+      } else {
+        this.miss(p);
+      }
+    }
+  }
+
+  /** A page fault: load `page` into a free frame, or into the victim's. */
+  private miss(page: number): void {
+    this.missCount++;
+    let f: number;
+    if (this.used < this.pageOf.length) {
+      f = this.used++;
+    } else {
+      f = this.policy.selectVictim(page);
+      this.policy.remove(f);
+      this.frameOf[this.pageOf[f]] = -1;
+    }
+    this.pageOf[f] = page;
+    this.frameOf[page] = f;
+    this.host.bits[f] = this.faultBit;
+    this.policy.insert(f, page);
+  }
+
+  /** Grows the page table to hold `page` (or throws for a page out of range). */
+  private grow(page: number, index: number): Int32Array {
+    checkPage(page, this.position + index);
+    let size = this.frameOf.length;
+    while (size <= page) size *= 2;
+    const bigger = new Int32Array(Math.min(size, MAX_REPLAY_PAGE)).fill(-1);
+    bigger.set(this.frameOf);
+    this.frameOf = bigger;
+    return bigger;
+  }
+}
+
+function checkPage(page: number, index: number): void {
+  if (!(page >= 0 && page < MAX_REPLAY_PAGE)) {
+    const where = index >= 0 ? ` at reference ${index}` : "";
+    throw new RangeError(`page number ${page}${where} is outside 0..${MAX_REPLAY_PAGE - 1}`);
+  }
+}
+
+/**
+ * Replays a whole reference string (one array or chunks) through `policy`
+ * with `frames` frames; builds OPT's future itself.
+ */
+export function replayReferenceString(
+  string: Int32Array | readonly Int32Array[],
+  options: Omit<PolicyReplayOptions, "future">,
+): PolicyReplayResult {
+  const chunks = string instanceof Int32Array ? [string] : string;
+  const future = needsFuture(options.policy) ? NextUseTable.build(chunks) : undefined;
+  const replay = new PolicyReplay({ ...options, future });
+  for (const c of chunks) replay.feed(c);
+  return replay.result();
+}
