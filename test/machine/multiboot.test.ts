@@ -1,0 +1,172 @@
+import { describe, expect, it } from "vitest";
+import { PhysicalMemory } from "../../src/machine/physical-memory.js";
+import {
+  BootInfoError,
+  MULTIBOOT_INFO,
+  type BootInfoSpec,
+  readMultibootInfo,
+  writeMultibootInfo,
+} from "../../src/machine/multiboot.js";
+import { pcMemoryMap, lowerUpperKiB } from "../../src/machine/memory-map.js";
+
+const MIB = 1024 * 1024;
+const KERNEL = { textStart: 0x100000, textEnd: 0x140000, end: 0x180000 };
+
+function boot(spec: Partial<BootInfoSpec> = {}): { memory: PhysicalMemory; address: number } {
+  const ramBytes = spec.ramBytes ?? 64 * MIB;
+  const memory = new PhysicalMemory(ramBytes);
+  const { address } = writeMultibootInfo(memory, { ramBytes, kernel: KERNEL, ...spec });
+  return { memory, address };
+}
+
+const u32 = (m: PhysicalMemory, pa: number): number => m.read32(pa) >>> 0;
+
+function cString(m: PhysicalMemory, pa: number): string {
+  let s = "";
+  for (let b = m.read8(pa); b !== 0; b = m.read8(++pa)) s += String.fromCharCode(b);
+  return s;
+}
+
+describe("the multiboot information is byte-exact at the spec's offsets", () => {
+  const initrd = new Uint8Array(10_000).map((_, i) => (i * 13) & 0xff);
+  const { memory, address } = boot({
+    commandLine: "root=/dev/hda1 swap=on",
+    modules: [{ name: "/boot/initrd", data: initrd, cmdline: "/boot/initrd ro" }],
+    framebuffer: { addr: 0xfd000000, width: 1024, height: 768, pitch: 4096, bpp: 32 },
+  });
+
+  it("lies in low memory, as GRUB leaves it", () => {
+    expect(address).toBe(0x9000);
+  });
+
+  it("sets exactly the flag bits of the fields present", () => {
+    const { MEMORY, CMDLINE, MODS, MEM_MAP, BOOT_LOADER_NAME, FRAMEBUFFER_INFO } = MULTIBOOT_INFO;
+    expect(u32(memory, address)).toBe(MEMORY | CMDLINE | MODS | MEM_MAP | BOOT_LOADER_NAME | FRAMEBUFFER_INFO);
+    const bare = boot();
+    expect(u32(bare.memory, bare.address)).toBe(MEMORY | MEM_MAP | BOOT_LOADER_NAME);
+  });
+
+  it("gives mem_lower 639 KiB below the EBDA and mem_upper the KiB from 1 MiB to the end of RAM", () => {
+    expect(u32(memory, address + 4)).toBe(639);
+    expect(u32(memory, address + 8)).toBe(63 * 1024);
+  });
+
+  it("lays out the memory map as 24-byte (size, base_addr, length, type) entries with the PC holes", () => {
+    const length = u32(memory, address + 44);
+    const at = u32(memory, address + 48);
+    expect(length).toBe(4 * 24);
+    const words = Array.from({ length: 24 }, (_, i) => u32(memory, at + i * 4));
+    expect(words).toEqual([
+      20, 0x00000, 0, 0x9fc00, 0, 1,
+      20, 0x9fc00, 0, 0x00400, 0, 2,
+      20, 0xf0000, 0, 0x10000, 0, 2,
+      20, 0x100000, 0, 63 * MIB, 0, 1,
+    ]); // prettier-ignore
+  });
+
+  it("points cmdline and boot_loader_name at NUL-terminated strings", () => {
+    expect(cString(memory, u32(memory, address + 16))).toBe("root=/dev/hda1 swap=on");
+    expect(cString(memory, u32(memory, address + 64))).toBe("vmm386");
+  });
+
+  it("loads a module page-aligned above the kernel and lists (mod_start, mod_end, cmdline, 0)", () => {
+    expect(u32(memory, address + 20)).toBe(1);
+    const entry = u32(memory, address + 24);
+    expect(u32(memory, entry)).toBe(0x180000);
+    expect(u32(memory, entry + 4)).toBe(0x180000 + 10_000);
+    expect(cString(memory, u32(memory, entry + 8))).toBe("/boot/initrd ro");
+    expect(u32(memory, entry + 12)).toBe(0);
+    const loaded = new Uint8Array(initrd.length);
+    memory.readBytes(0x180000, loaded);
+    expect(loaded).toEqual(initrd);
+  });
+
+  it("writes the framebuffer fields at 88..115 with RGB colour info", () => {
+    expect(u32(memory, address + 88)).toBe(0xfd000000);
+    expect(u32(memory, address + 92)).toBe(0);
+    expect([96, 100, 104].map((o) => u32(memory, address + o))).toEqual([4096, 1024, 768]);
+    expect([108, 109, 110, 111, 112, 113, 114, 115].map((o) => memory.read8(address + o))).toEqual([32, 1, 16, 8, 8, 8, 0, 8]);
+  });
+
+  it("reads back, through readMultibootInfo, as the plain values written", () => {
+    const info = readMultibootInfo(memory, address);
+    expect(info.memLower).toBe(639);
+    expect(info.cmdline?.text).toBe("root=/dev/hda1 swap=on");
+    expect(info.mods?.modules).toEqual([
+      expect.objectContaining({ start: 0x180000, end: 0x180000 + 10_000, cmdline: "/boot/initrd ro" }),
+    ]);
+    expect(info.mmap?.entries).toEqual(pcMemoryMap(64 * MIB));
+    expect(info.bootLoaderName?.text).toBe("vmm386");
+    expect(info.framebuffer).toEqual({ addr: 0xfd000000, pitch: 4096, width: 1024, height: 768, bpp: 32, type: 1, colorInfo: [16, 8, 8, 8, 0, 8] });
+    expect(info.bootDevice).toBeUndefined();
+  });
+});
+
+describe("the memory map", () => {
+  it("carves reserved ranges out of RAM and lists those above it; mem_upper stops at the first hole", () => {
+    const map = pcMemoryMap(64 * MIB, [
+      { base: 0x3f00000, length: 0x10000, type: 3 },
+      { base: 0xfec00000, length: 0x1000 },
+    ]);
+    expect(map).toEqual([
+      { base: 0, length: 0x9fc00, type: 1 },
+      { base: 0x9fc00, length: 0x400, type: 2 },
+      { base: 0xf0000, length: 0x10000, type: 2 },
+      { base: 0x100000, length: 0x3e00000, type: 1 },
+      { base: 0x3f00000, length: 0x10000, type: 3 },
+      { base: 0x3f10000, length: 0xf0000, type: 1 },
+      { base: 0xfec00000, length: 0x1000, type: 2 },
+    ]);
+    expect(lowerUpperKiB(map)).toEqual({ memLower: 639, memUpper: 0x3e00000 / 1024 });
+  });
+
+  it("has nothing usable above 1 MiB on a 1 MiB machine", () => {
+    const map = pcMemoryMap(MIB);
+    expect(map.filter((e) => e.base >= MIB)).toEqual([]);
+    expect(lowerUpperKiB(map)).toEqual({ memLower: 639, memUpper: 0 });
+  });
+
+  it("describes a 3 GiB machine with a 64-bit-clean length", () => {
+    const { memory, address } = boot({ ramBytes: 3 * 1024 * MIB });
+    const info = readMultibootInfo(memory, address);
+    expect(info.mmap?.entries.at(-1)).toEqual({ base: MIB, length: 3 * 1024 * MIB - MIB, type: 1 });
+    expect(info.memUpper).toBe(3 * 1024 * 1024 - 1024);
+  });
+});
+
+describe("modules", () => {
+  it("are placed one after another on page boundaries, keeping RAM sparse for zero pages", () => {
+    const zeros = new Uint8Array(MIB);
+    zeros[MIB - 1] = 7;
+    const { memory, address } = boot({
+      modules: [
+        { name: "a", data: new Uint8Array(5000).fill(1) },
+        { name: "b", data: zeros },
+        { name: "c", data: new Uint8Array(1).fill(3), address: 0x800000 },
+      ],
+    });
+    const mods = readMultibootInfo(memory, address).mods?.modules ?? [];
+    expect(mods.map((m) => [m.start, m.end, m.cmdline])).toEqual([
+      [0x180000, 0x180000 + 5000, "a"],
+      [0x182000, 0x182000 + MIB, "b"],
+      [0x800000, 0x800001, "c"],
+    ]);
+    expect(memory.read8(0x182000 + MIB - 1)).toBe(7);
+    expect(memory.backedFrames).toBeLessThan(16);
+  });
+
+  it("that do not fit or collide get one clear line naming the module", () => {
+    const data = new Uint8Array(8192);
+    const cases: [BootInfoSpec["modules"], RegExp][] = [
+      [[{ name: "big", data: new Uint8Array(64 * MIB) }], /module "big" \(67108864 bytes at 0x00180000\.\.0x0417ffff\) does not fit in RAM \(65536 KiB, ends at 0x04000000\)/],
+      [[{ name: "k", data, address: 0x170000 }], /module "k" .* overlaps the kernel image \(0x00100000\.\.0x0017ffff\)/],
+      [[{ name: "x", data, address: 0x200000 }, { name: "y", data, address: 0x201000 }], /module "y" .* overlaps module "x"/],
+      [[{ name: "low", data, address: 0x9f000 }], /module "low" .* overlaps the boot information area/],
+      [[{ name: "rom", data, address: 0xf1000 }], /module "rom" .* overlaps reserved memory 0x000f0000\.\.0x000fffff/],
+    ];
+    for (const [modules, message] of cases) {
+      expect(() => boot({ modules })).toThrow(BootInfoError);
+      expect(() => boot({ modules })).toThrow(message);
+    }
+  });
+});
