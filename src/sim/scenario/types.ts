@@ -6,9 +6,10 @@
 import type { CpuName } from "../../machine/cpu-model.js";
 import type { PatternSpec } from "../workload/patterns.js";
 
+import type { PolicyName } from "../../kernel/replacement/index.js";
+
 /** Replacement policies a scenario may ask for (src/kernel/replacement/index.ts). */
-export const POLICY_CHOICES = ["clock", "fifo", "lru", "opt", "arc", "sieve", "s3fifo"] as const;
-export type PolicyChoice = (typeof POLICY_CHOICES)[number];
+export type PolicyChoice = PolicyName;
 
 /** TLB shape requested by a scenario or `--tlb`. */
 export type TlbChoice = { readonly entries: number; readonly ways: number } | "off";

@@ -1,0 +1,151 @@
+/**
+ * Options every simulation command shares (run, sweep, inspect, demo,
+ * replay...): the machine (--ram, --swap, --cpu, --policy, --tlb,
+ * --user-frames, --strict-tlb, --invariants), --seed, and the outputs
+ * (--json, --report FILE.html). Parsing turns them into a MachineSpec that
+ * overrides a scenario's own machine; every problem is a UserError naming
+ * the option.
+ */
+import type { Command } from "commander";
+import { isCpuName, CPU_NAMES } from "../machine/cpu-model.js";
+import { isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
+import { formatSize } from "../machine/units.js";
+import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "../sim/scenario/machine-checks.js";
+import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
+import type { SystemConfig } from "../sim/system.js";
+import { UserError } from "./errors.js";
+
+/** The raw strings commander hands over. */
+export interface CommonOptions {
+  ram?: string;
+  swap?: string;
+  cpu?: string;
+  policy?: string;
+  tlb?: string;
+  userFrames?: string;
+  seed?: string;
+  json?: boolean;
+  report?: string;
+  strictTlb?: boolean;
+  invariants?: boolean;
+}
+
+/** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
+export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_SWAP_BYTES = 16 * 1024 * 1024;
+
+/** Adds the machine options to `cmd`. */
+export function addMachineOptions(cmd: Command): Command {
+  return cmd
+    .option("--ram <size>", "RAM size, 1M to 3G (e.g. 4M)")
+    .option("--swap <size>", "swap partition size (0 = no swap), e.g. 16M")
+    .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")}`)
+    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")}`)
+    .option("--tlb <entries|off>", "TLB entries (4-way), or off")
+    .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
+    .option("--strict-tlb", "report every access served by a stale TLB entry")
+    .option("--invariants", "run the VMM invariant checker after every operation (slow)")
+    .option("--seed <n>", "seed for random access patterns");
+}
+
+/** Adds --json and --report to `cmd`. */
+export function addOutputOptions(cmd: Command): Command {
+  return cmd
+    .option("--json", "print one JSON object on stdout instead of the summary")
+    .option("--report <file.html>", "write a self-contained HTML report");
+}
+
+/** Adds every common option. */
+export function addCommonOptions(cmd: Command): Command {
+  return addOutputOptions(addMachineOptions(cmd));
+}
+
+/** The machine settings given on the command line (only those given). */
+export function machineFromOptions(o: CommonOptions): MachineSpec {
+  const spec: MachineSpec = {};
+  if (o.ram !== undefined) spec.ramBytes = checked(size(o.ram, "--ram"), checkRamBytes, "--ram");
+  if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
+  if (o.cpu !== undefined) {
+    if (!isCpuName(o.cpu)) throw new UserError(`unknown CPU '${o.cpu}' (${CPU_NAMES.join(", ")})`, "--cpu");
+    spec.cpu = o.cpu;
+  }
+  if (o.policy !== undefined) {
+    if (!isPolicyName(o.policy)) throw new UserError(`unknown policy '${o.policy}' (${POLICY_NAMES.join(", ")})`, "--policy");
+    spec.policy = o.policy;
+  }
+  if (o.tlb !== undefined) spec.tlb = parseTlbOption(o.tlb);
+  if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", 1, 0x100000);
+  if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", 0, 0xffffffff);
+  if (o.strictTlb) spec.strictTlb = true;
+  if (o.invariants) spec.checkInvariants = true;
+  return spec;
+}
+
+/** `--tlb 64` (4-way), `--tlb 64x8` (8-way) or `--tlb off`. */
+export function parseTlbOption(text: string): TlbChoice {
+  const t = text.trim().toLowerCase();
+  if (t === "off" || t === "0") return "off";
+  const m = /^(\d+)(?:x(\d+))?$/.exec(t);
+  if (m === null) throw new UserError(`'${text}' is not a TLB size (entries, entriesxways, or off)`, "--tlb");
+  const entries = Number(m[1]);
+  const tlb = { entries, ways: m[2] === undefined ? defaultWays(entries) : Number(m[2]) };
+  const problem = checkTlb(tlb);
+  if (problem !== null) throw new UserError(problem, "--tlb");
+  return tlb;
+}
+
+/** A scenario's machine with command-line settings laid over it. */
+export function mergeMachine(base: MachineSpec, override: MachineSpec): MachineSpec {
+  return { ...base, ...override };
+}
+
+/** The SystemConfig for a machine spec, defaults filled in. */
+export function systemConfig(spec: MachineSpec): SystemConfig {
+  return {
+    ramBytes: spec.ramBytes ?? DEFAULT_RAM_BYTES,
+    swapBytes: spec.swapBytes ?? DEFAULT_SWAP_BYTES,
+    cpu: spec.cpu,
+    policy: spec.policy,
+    tlb: spec.tlb,
+    strictTlb: spec.strictTlb,
+    userFrames: spec.userFrames,
+    checkInvariants: spec.checkInvariants,
+    seed: spec.seed,
+  };
+}
+
+/** The machine of a config as display pairs for reports and JSON. */
+export function describeMachine(config: SystemConfig): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {
+    ram: formatSize(config.ramBytes),
+    swap: formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES),
+    cpu: config.cpu ?? "i486",
+    policy: config.policy ?? "clock",
+    tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,
+  };
+  if (config.userFrames !== undefined) out.userFrames = config.userFrames;
+  if (config.strictTlb) out.strictTlb = true;
+  if (config.checkInvariants) out.invariants = true;
+  if (config.seed !== undefined) out.seed = config.seed;
+  return out;
+}
+
+function size(text: string, option: string): number {
+  const v = sizeValue(text);
+  if (typeof v === "string") throw new UserError(v, option);
+  return v;
+}
+
+function checked(bytes: number, check: (b: number) => string | null, option: string): number {
+  const problem = check(bytes);
+  if (problem !== null) throw new UserError(problem, option);
+  return bytes;
+}
+
+/** A whole number in [min, max] or a UserError naming `option`. */
+export function integer(text: string, option: string, min: number, max: number): number {
+  if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`'${text}' is not a whole number`, option);
+  const n = Number(text);
+  if (n < min || n > max) throw new UserError(`${n} is out of range (${min} to ${max})`, option);
+  return n;
+}
