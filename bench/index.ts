@@ -2,6 +2,7 @@
  * Benchmarks: each one measures a path and its bare baseline in the same run.
  * `npm run bench` runs them all; `npm run bench -- --json` prints one JSON object.
  */
+import { memoryBench } from "./memory.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -12,4 +13,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [];
+export const benches: Bench[] = [memoryBench];
