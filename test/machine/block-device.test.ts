@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type BlockDevice, DiskFormatError, DiskIoError, SECTOR_SIZE } from "../../src/machine/block-device.js";
 import { FileBlockDevice } from "../../src/machine/file-block-device.js";
@@ -71,6 +72,11 @@ function behavesLikeADisk(make: (sectors: number) => BlockDevice): void {
     disk.close();
     expect(() => disk.read(0, 1, new Uint8Array(SECTOR_SIZE))).toThrow(/closed/);
   });
+}
+
+/** Byte equality without a deep-equality walk (fast for property runs). */
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
 function escape(s: string): string {
@@ -180,5 +186,47 @@ describe("FaultyBlockDevice", () => {
     expect(disk.name).toBe("swap0");
     expect(disk.sectorCount).toBe(4);
     expect(() => disk.read(4, 1, new Uint8Array(SECTOR_SIZE))).toThrow(/swap0: read of LBA 4 is past the end/);
+  });
+});
+
+describe("both backings agree with a plain byte array under any sequence of transfers", () => {
+  const SECTORS = 40;
+  const opArb = fc.record({
+    write: fc.boolean(),
+    lba: fc.integer({ min: 0, max: SECTORS - 1 }),
+    count: fc.integer({ min: 1, max: 12 }),
+    seed: fc.integer({ min: 0, max: 255 }),
+  });
+
+  it("reads return the last bytes written to each sector; out-of-range transfers throw and change nothing", () => {
+    let run = 0;
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
+        const model = new Uint8Array(SECTORS * SECTOR_SIZE);
+        const devices = [new MemoryBlockDevice(SECTORS), FileBlockDevice.open(imageFile(SECTORS, `p${run++}.img`))];
+        for (const op of ops) {
+          const inRange = op.lba + op.count <= SECTORS;
+          const data = pattern(op.count, op.seed);
+          if (op.write && inRange) model.set(data, op.lba * SECTOR_SIZE);
+          for (const d of devices) {
+            const out = new Uint8Array(op.count * SECTOR_SIZE);
+            const transfer = () => (op.write ? d.write(op.lba, op.count, data) : d.read(op.lba, op.count, out));
+            if (!inRange) {
+              expect(transfer).toThrow(DiskIoError);
+            } else {
+              transfer();
+              if (!op.write) expect(sameBytes(out, model.subarray(op.lba * SECTOR_SIZE, (op.lba + op.count) * SECTOR_SIZE))).toBe(true);
+            }
+          }
+        }
+        for (const d of devices) {
+          const all = new Uint8Array(SECTORS * SECTOR_SIZE);
+          d.read(0, SECTORS, all);
+          expect(sameBytes(all, model)).toBe(true);
+          d.close();
+        }
+      }),
+      { numRuns: 100 },
+    );
   });
 });

@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DiskFormatError, SECTOR_SIZE } from "../../src/machine/block-device.js";
 import { FileBlockDevice } from "../../src/machine/file-block-device.js";
@@ -166,5 +167,63 @@ describe("bad images get one clear error naming the file and the problem", () =>
   it("reports a truncated sfdisk image: its partition now runs past the end", () => {
     const image = fixture("swap82").slice(0, 3000 * SECTOR_SIZE);
     expect(() => readPartitionTable(MemoryBlockDevice.fromBytes(image, "cut.img"))).toThrow(/cut\.img: partition 1 .* runs past the end/);
+  });
+});
+
+describe("properties", () => {
+  const GPT = 0xee;
+  const partitionsArb = fc
+    .array(
+      fc.record({
+        gap: fc.integer({ min: 0, max: 5000 }),
+        size: fc.integer({ min: 1, max: 100_000 }),
+        type: fc.integer({ min: 1, max: 255 }).filter((t) => t !== GPT),
+        bootable: fc.boolean(),
+      }),
+      { maxLength: 4 },
+    )
+    .chain((parts) =>
+      fc.tuple(fc.constant(parts), fc.shuffledSubarray([1, 2, 3, 4], { minLength: 4, maxLength: 4 }), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+    );
+
+  it("any table of up to four disjoint partitions reads back exactly as written", () => {
+    fc.assert(
+      fc.property(partitionsArb, ([parts, slots, diskId]) => {
+        let next = 1;
+        const specs = parts.map((p, i) => {
+          const firstLba = next + p.gap;
+          next = firstLba + p.size;
+          return { slot: slots[i], type: p.type, firstLba, sectorCount: p.size, bootable: p.bootable };
+        });
+        const table = buildPartitionTable(diskId, specs, next + 7, "p.img");
+        const parsed = parsePartitionTable(encodePartitionTable(table), next + 7, "p.img");
+        expect(parsed).toEqual(table);
+        expect(findSwapArea(parsed)?.partition.slot).toBe(
+          [...parsed.partitions].find((p) => p.type === 0x82 || p.type === 0xe5)?.slot,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("any sector 0 either parses into disjoint in-range partitions or fails with DiskFormatError", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 512, maxLength: 512 }), fc.boolean(), fc.integer({ min: 1, max: 2 ** 33 }), (bytes, signed, sectors) => {
+        if (signed) bytes.set([0x55, 0xaa], 510);
+        let table: PartitionTable;
+        try {
+          table = parsePartitionTable(bytes, sectors, "fuzz.img");
+        } catch (e) {
+          expect(e).toBeInstanceOf(DiskFormatError);
+          expect((e as Error).message).toMatch(/^fuzz\.img: /);
+          return;
+        }
+        for (const p of table.partitions) {
+          expect(p.firstLba).toBeGreaterThan(0);
+          expect(p.firstLba + p.sectorCount).toBeLessThanOrEqual(sectors);
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
