@@ -13,6 +13,8 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
+import type { PolicyName } from "../../src/kernel/replacement/index.js";
+import { replayReferenceString } from "../../src/sim/policy-replay.js";
 
 /** Encodes a reference string in the fixture format. */
 export function encodeRefs(pages: Int32Array): Buffer {
@@ -76,7 +78,43 @@ export function decodeRefs(gz: Buffer): Int32Array {
   return out;
 }
 
-/** The fixture of trace `name` (busybox-gzip, busybox-awk, c-matmul). */
+const decoded = new Map<string, Int32Array>();
+
+/** The fixture of trace `name` (busybox-gzip, busybox-awk, c-matmul), decoded once per test file. */
 export function loadRefsFixture(name: string): Int32Array {
-  return decodeRefs(readFileSync(new URL(`../fixtures/refs/${name}.refs.gz`, import.meta.url)));
+  let refs = decoded.get(name);
+  if (!refs) {
+    refs = decodeRefs(readFileSync(new URL(`../fixtures/refs/${name}.refs.gz`, import.meta.url)));
+    decoded.set(name, refs);
+  }
+  return refs;
+}
+
+/** One part (full string or 200k prefix) of a trace's reference figures. */
+export interface ExpectedPart {
+  readonly references: number;
+  readonly distinct_pages: number;
+  readonly frames: readonly number[];
+  /** "<tool>/<policy>" → frames → misses, from ../shared/traces/reference.json. */
+  readonly misses: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** Trace name → its reference figures (test/fixtures/refs/expected.json). */
+export function loadExpected(): Record<string, { full: ExpectedPart; prefix_200k: ExpectedPart }> {
+  return JSON.parse(readFileSync(new URL("../fixtures/refs/expected.json", import.meta.url), "utf8"));
+}
+
+/** The public traces the fixtures hold. */
+export const TRACE_NAMES = ["busybox-gzip", "busybox-awk", "c-matmul"] as const;
+
+/** Misses of `policy` on `refs` for each frame count, keyed as in reference.json. */
+export function missesByFrames(
+  refs: Int32Array,
+  frames: readonly number[],
+  policy: PolicyName,
+  faultSetsReferenced = true,
+): Record<string, number> {
+  return Object.fromEntries(
+    frames.map((f) => [String(f), replayReferenceString(refs, { frames: f, policy, faultSetsReferenced }).misses]),
+  );
 }

@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import type { PolicyName } from "../../src/kernel/replacement/index.js";
+import { NextUseTable, PolicyReplay, replayReferenceString } from "../../src/sim/policy-replay.js";
+import { loadExpected, loadRefsFixture, TRACE_NAMES } from "../helpers/refs-fixture.js";
+
+const expected = loadExpected();
+const PREFIX = 200_000;
+
+/** A published column and the vmm386 replay that must reproduce it. */
+interface Agreement {
+  readonly label: string;
+  readonly policy: PolicyName;
+  readonly faultSetsReferenced: boolean;
+}
+
+const CLASSIC: readonly Agreement[] = [
+  { label: "libCacheSim/FIFO", policy: "fifo", faultSetsReferenced: true },
+  { label: "ostep/FIFO", policy: "fifo", faultSetsReferenced: true },
+  { label: "pagesim/FIFO", policy: "fifo", faultSetsReferenced: true },
+  { label: "libCacheSim/LRU", policy: "lru", faultSetsReferenced: true },
+  { label: "ostep/LRU", policy: "lru", faultSetsReferenced: true },
+  { label: "pagesim/LRU", policy: "lru", faultSetsReferenced: true },
+  { label: "libCacheSim/Belady", policy: "opt", faultSetsReferenced: true },
+  { label: "ostep/OPT", policy: "opt", faultSetsReferenced: true },
+  { label: "pagesim/OPT", policy: "opt", faultSetsReferenced: true },
+  { label: "pagesim/CLOCK-R1", policy: "clock", faultSetsReferenced: true },
+  { label: "libCacheSim/Clock", policy: "clock", faultSetsReferenced: false },
+  { label: "pagesim/CLOCK-R0", policy: "clock", faultSetsReferenced: false },
+];
+
+function misses(refs: Int32Array, frames: number, policy: PolicyName, faultSetsReferenced = true): number {
+  return replayReferenceString(refs, { frames, policy, faultSetsReferenced }).misses;
+}
+
+describe("policy-only replay counts misses as reference.json defines them", () => {
+  it("counts cold misses: memory starts empty", () => {
+    const refs = Int32Array.of(1, 2, 3, 1, 2, 3);
+    expect(misses(refs, 3, "lru")).toBe(3);
+    expect(misses(refs, 2, "lru")).toBe(6);
+  });
+
+  it("gives exactly the distinct pages once every page fits, for every policy", () => {
+    const refs = loadRefsFixture("busybox-awk").subarray(0, PREFIX);
+    for (const policy of ["clock", "fifo", "lru", "opt", "arc", "sieve", "s3-fifo"] as const) {
+      expect(misses(refs, 128, policy)).toBe(expected["busybox-awk"].prefix_200k.distinct_pages);
+    }
+  });
+
+  it("replays a string fed in chunks exactly as the whole string", () => {
+    const refs = loadRefsFixture("c-matmul").subarray(0, 50_000);
+    for (const policy of ["clock", "lru", "opt", "arc", "s3-fifo"] as const) {
+      const chunks = [refs.subarray(0, 1), refs.subarray(1, 777), refs.subarray(777, 30_000), refs.subarray(30_000)];
+      const whole = replayReferenceString(refs, { frames: 24, policy });
+      const pieces = replayReferenceString(chunks, { frames: 24, policy });
+      expect(pieces).toEqual(whole);
+    }
+  });
+
+  it("lets one next-use table serve several OPT replays", () => {
+    const refs = Int32Array.of(1, 2, 3, 4, 1, 2, 5, 1, 2, 3, 4, 5);
+    const future = NextUseTable.build([refs]);
+    for (let round = 0; round < 2; round++) {
+      const replay = new PolicyReplay({ frames: 3, policy: "opt", future });
+      replay.feed(refs);
+      expect(replay.misses).toBe(7); // the textbook Belady example
+    }
+  });
+
+  it("sets the new page's referenced bit on the faulting access only when asked (CLOCK-R1 vs R0)", () => {
+    // 2 frames. R1: 1 and 2 load with bits set; 3's sweep clears both and
+    // evicts 1, so 1 and then 2 fault again: 5 misses. R0: 1 loads clear, 2
+    // is set by its hit, so 3 evicts 1 at once, 1 evicts 3, and 2 hits: 4.
+    const refs = Int32Array.of(1, 2, 2, 3, 1, 2);
+    expect(misses(refs, 2, "clock", true)).toBe(5);
+    expect(misses(refs, 2, "clock", false)).toBe(4);
+  });
+
+  it("grows its page table for large page numbers and rejects negative ones", () => {
+    expect(misses(Int32Array.of(5_000_000, 7, 5_000_000), 1, "fifo")).toBe(3);
+    expect(() => misses(Int32Array.of(3, -1), 2, "clock")).toThrow(/page number -1 at reference 1/);
+  });
+
+  it("refuses OPT without the future and a frame count below 1", () => {
+    expect(() => new PolicyReplay({ frames: 4, policy: "opt" })).toThrow(/needs the future/);
+    expect(() => new PolicyReplay({ frames: 0, policy: "lru" })).toThrow(RangeError);
+  });
+});
+
+describe.each(TRACE_NAMES)("%s: vmm386 equals the standard simulators", (name) => {
+  const all = loadRefsFixture(name);
+  const prefix = all.subarray(0, PREFIX);
+
+  it("holds the trace's reference string (fixture sanity)", () => {
+    expect(all.length).toBe(expected[name].full.references);
+    expect(new Set(all).size).toBe(expected[name].full.distinct_pages);
+    expect(new Set(prefix).size).toBe(expected[name].prefix_200k.distinct_pages);
+  });
+
+  it.each(CLASSIC)("prefix_200k: $policy (faultSetsReferenced=$faultSetsReferenced) == $label", (a) => {
+    const part = expected[name].prefix_200k;
+    const want = part.misses[a.label];
+    expect(want).toBeDefined();
+    const got = Object.fromEntries(part.frames.map((f) => [String(f), misses(prefix, f, a.policy, a.faultSetsReferenced)]));
+    expect(got).toEqual(want);
+  });
+});
