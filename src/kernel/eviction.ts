@@ -1,0 +1,73 @@
+/**
+ * Eviction (seed parts 9-10, fixing defects 4-6): free a frame by writing its
+ * page to swap and turning every PTE that maps it into a SWAPPED entry.
+ *
+ * The victim comes from the replacement policy. All PTEs of a shared frame
+ * are found through the reverse map and all name the same slot, whose count
+ * is the number of PTEs (the seed rewrote one PTE and handed the frame to a
+ * new owner while the others still mapped it). The page is always written,
+ * clean or not: the seed has no file-backed pager, so swap is the only copy.
+ * A failed slot allocation or write leaves the page resident and mapped,
+ * tells the policy to keep it, and the next victim is tried.
+ */
+
+import { FrameKind } from "./frame-table.js";
+import type { KernelState } from "./kernel-state.js";
+import { swappedEntry } from "./pte.js";
+
+/** Evicts one user page, freeing its frame for the page `incomingKey` (if known); false when nothing could be evicted. */
+export function evictOne(k: KernelState, incomingKey?: number): boolean {
+  const swap = k.swap;
+  if (swap === null || swap.freeSlots === 0) return false;
+  const policy = k.policy;
+  k.tlb.deferBegin();
+  let evicted = false;
+  // Each failed victim is kept (treated as used), so one pass over what is resident suffices.
+  for (let tries = policy.size; tries > 0 && !evicted; tries--) {
+    const pfn = policy.selectVictim(incomingKey);
+    if (pfn < 0) break;
+    k.stat.pgscan++;
+    if (k.frameTable.pinned[pfn] !== 0 || k.frameTable.kind[pfn] !== FrameKind.USER) {
+      policy.keep(pfn);
+      continue;
+    }
+    evicted = evictFrame(k, pfn);
+    if (!evicted) {
+      k.stat.evict_failed++;
+      policy.keep(pfn);
+      if (swap.freeSlots === 0) break;
+    }
+  }
+  k.tlb.deferEnd();
+  return evicted;
+}
+
+/** Writes user frame `pfn` to a fresh slot and unmaps it everywhere; false if the slot or the write failed. */
+export function evictFrame(k: KernelState, pfn: number): boolean {
+  const swap = k.swap;
+  if (swap === null) return false;
+  const slot = swap.allocSlot();
+  if (slot < 0) return false;
+  if (!swap.writePage(slot, k.memory, pfn)) {
+    swap.release(slot);
+    return false;
+  }
+  const ft = k.frameTable;
+  const mem = k.memory;
+  let ptes = 0;
+  for (let node = ft.firstNode(pfn); node !== -1; node = ft.nextNode(node)) {
+    const pteAddr = ft.nodePteAddr(node);
+    mem.write32(pteAddr, swappedEntry(slot, mem.read32(pteAddr)));
+    k.invalidatePte(pteAddr);
+    const space = k.spaces.get(ft.spaceOfPte(pteAddr));
+    if (space !== undefined) space.rss--;
+    ptes++;
+  }
+  swap.setReferences(slot, ptes);
+  k.policy.remove(pfn);
+  k.userResident--;
+  k.releaseFrame(pfn); // drops the reverse-map nodes with the frame
+  k.stat.pswpout++;
+  k.stat.pgsteal++;
+  return true;
+}

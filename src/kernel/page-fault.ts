@@ -1,0 +1,142 @@
+/**
+ * The page-fault handler (seed part 6) as a ladder of named cases, each an
+ * early return of a FaultOutcome value:
+ *
+ *   supervisor fault                       -> panic
+ *   not present, PTE DEMAND                -> zero-filled frame
+ *   not present, PTE SWAPPED               -> swap in (a major fault)
+ *   write to a present COW page            -> private copy (cow.ts)
+ *   user access to the kernel half         -> segv
+ *   not present in 0xB0000000..0xBFFFFFFF  -> stack grows: zero-filled frame
+ *   not present below the heap break       -> lazy heap: zero-filled frame
+ *   anything else                          -> segv
+ *
+ * The resolvers are shared with the copy-out pre-fault (user-memory.ts). A
+ * page a process receives is always zero-filled (or its own data from swap),
+ * whatever the frame held before.
+ */
+
+import { PF, PTE, hex32 } from "../machine/i386.js";
+import type { AddressSpace } from "./address-space-record.js";
+import { breakCow } from "./cow.js";
+import { type FaultOutcome, RESOLVED, panic, segv } from "./fault-outcome.js";
+import { type KernelState, pageKey } from "./kernel-state.js";
+import { KERNEL_BASE, USER_HEAP_BASE, USER_STACK_BASE, USER_STACK_TOP } from "./layout.js";
+import { allocUserFrame, installUserPage } from "./page-frames.js";
+import { NO_PTE, walk, walkCreate } from "./page-tables.js";
+import { KPTE, entryFrame } from "./pte.js";
+import { noteFault } from "./working-set.js";
+
+/** Handles #PF with `errorCode` at linear address `cr2` in the current space. */
+export function handlePageFault(k: KernelState, errorCode: number, cr2: number): FaultOutcome {
+  const va = cr2 >>> 0;
+  k.stat.pgfault++;
+  if ((errorCode & PF.USER) === 0) {
+    return panic(`supervisor page fault at ${hex32(va)} (error ${describeError(errorCode)})`);
+  }
+  const space = k.current;
+  noteFault(k, space);
+  const outcome = resolveUserFault(k, space, errorCode, va);
+  if (outcome.kind === "segv") k.faults.segv++;
+  return outcome;
+}
+
+function resolveUserFault(k: KernelState, space: AddressSpace, errorCode: number, va: number): FaultOutcome {
+  const pteAddr = walk(k.memory, space.pdPhys, va);
+  const entry = pteAddr === NO_PTE ? 0 : k.memory.read32(pteAddr);
+  const page = (va & ~0xfff) >>> 0;
+  if ((errorCode & PF.RSVD) !== 0) return segv(`reserved bit set in a paging entry for ${hex32(va)}`);
+  if ((errorCode & PF.PRESENT) === 0) {
+    if ((entry & PTE.PRESENT) !== 0) return spurious(k, entry, errorCode, page);
+    if ((entry & KPTE.DEMAND) !== 0) return resolveDemandZero(k, space, pteAddr, entry, page);
+    if ((entry & KPTE.SWAPPED) !== 0) return resolveSwapIn(k, space, pteAddr, entry, page);
+  } else if ((errorCode & PF.WRITE) !== 0 && (entry & (PTE.PRESENT | KPTE.COW)) === (PTE.PRESENT | KPTE.COW)) {
+    return breakCow(k, space, pteAddr, entry, page);
+  }
+  if (va >= KERNEL_BASE) return segv(`user access to kernel address ${hex32(va)}`);
+  if ((errorCode & PF.PRESENT) !== 0) {
+    return segv(`${(errorCode & PF.WRITE) !== 0 ? "write to read-only" : "protection fault on"} page at ${hex32(va)}`);
+  }
+  if (entry === 0 && va >= USER_STACK_BASE && va < USER_STACK_TOP) return resolveStack(k, space, page);
+  if (entry === 0 && va >= USER_HEAP_BASE && va < space.heapBreak) return resolveHeap(k, space, page);
+  return segv(`access to unmapped address ${hex32(va)}`);
+}
+
+/** The entry already allows the access: a stale TLB entry faulted; drop it and retry. */
+function spurious(k: KernelState, entry: number, errorCode: number, page: number): FaultOutcome {
+  const user = (entry & PTE.USER) !== 0;
+  const writable = (entry & PTE.RW) !== 0 || (errorCode & PF.WRITE) === 0;
+  if (!user || !writable) return segv(`protection fault at ${hex32(page)}`);
+  k.tlb.invalidatePage(page);
+  return RESOLVED.SPURIOUS;
+}
+
+/** DEMAND entry: a zero-filled frame with the entry's rights. */
+export function resolveDemandZero(k: KernelState, space: AddressSpace, pteAddr: number, entry: number, page: number): FaultOutcome {
+  const pfn = allocUserFrame(k, pageKey(space.id, page));
+  if (pfn < 0) return outOfMemory(page);
+  k.memory.zeroFrame(pfn);
+  installUserPage(k, space, pteAddr, page, pfn, entry & (PTE.USER | PTE.RW));
+  k.faults.demandZero++;
+  return RESOLVED.DEMAND_ZERO;
+}
+
+/** SWAPPED entry: read the slot back into a fresh frame, drop one slot reference. */
+export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: number, entry: number, page: number): FaultOutcome {
+  const swap = k.swap;
+  const slot = entryFrame(entry);
+  if (swap === null || slot >= swap.totalSlots) return segv(`swapped entry names slot ${slot} of no swap area at ${hex32(page)}`);
+  const pfn = allocUserFrame(k, pageKey(space.id, page));
+  if (pfn < 0) return outOfMemory(page);
+  if (!swap.readPage(slot, k.memory, pfn)) {
+    k.releaseFrame(pfn);
+    k.stat.swpin_failed++;
+    return segv(`swap-in of ${hex32(page)} from slot ${slot} failed: read error on ${swap.device.name}`);
+  }
+  swap.dropReference(slot);
+  installUserPage(k, space, pteAddr, page, pfn, entry & (PTE.USER | PTE.RW | KPTE.COW));
+  k.stat.pswpin++;
+  k.stat.pgmajfault++;
+  k.faults.swapIn++;
+  return RESOLVED.SWAP_IN;
+}
+
+/** Stack growth anywhere in USER_STACK_BASE..USER_STACK_TOP (never below). */
+export function resolveStack(k: KernelState, space: AddressSpace, page: number): FaultOutcome {
+  const outcome = mapZeroPage(k, space, page);
+  if (outcome !== null) return outcome;
+  if (page < space.stackBottom) space.stackBottom = page;
+  k.faults.stack++;
+  return RESOLVED.STACK;
+}
+
+/** A heap page below the break with no entry yet. */
+export function resolveHeap(k: KernelState, space: AddressSpace, page: number): FaultOutcome {
+  const outcome = mapZeroPage(k, space, page);
+  if (outcome !== null) return outcome;
+  k.faults.heap++;
+  return RESOLVED.HEAP;
+}
+
+/** Maps a zero-filled user page at `page`; null on success, the segv otherwise. */
+function mapZeroPage(k: KernelState, space: AddressSpace, page: number): FaultOutcome | null {
+  const pteAddr = walkCreate(k, space, page);
+  if (pteAddr === NO_PTE) return outOfMemory(page);
+  const pfn = allocUserFrame(k, pageKey(space.id, page));
+  if (pfn < 0) return outOfMemory(page);
+  k.memory.zeroFrame(pfn);
+  installUserPage(k, space, pteAddr, page, pfn, PTE.USER | PTE.RW);
+  return null;
+}
+
+function outOfMemory(page: number): FaultOutcome {
+  return segv(`out of memory: no frame for ${hex32(page)} (RAM full and nothing evictable)`);
+}
+
+function describeError(code: number): string {
+  const parts = [(code & PF.PRESENT) !== 0 ? "protection" : "not-present", (code & PF.WRITE) !== 0 ? "write" : "read"];
+  parts.push((code & PF.USER) !== 0 ? "user" : "supervisor");
+  if ((code & PF.RSVD) !== 0) parts.push("reserved-bit");
+  if ((code & PF.INSTRUCTION) !== 0) parts.push("fetch");
+  return `${hex32(code)}: ${parts.join(" ")}`;
+}

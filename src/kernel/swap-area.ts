@@ -1,0 +1,120 @@
+/**
+ * The swap area (seed part 9): slots of 4 KiB on the MBR partition of type
+ * 0x82 (Linux swap) or 0xE5 (EYN-OS swap); slot N is the 8 sectors at
+ * partition LBA + 8N. Real page bytes go to the device and come back.
+ *
+ * Unlike the seed, each slot has a reference count: the number of PTEs that
+ * name it (fork copies a SWAPPED entry, eviction of a shared frame writes one
+ * slot for all its PTEs). A slot is free only when its count drops to zero
+ * (seed defect 3). I/O errors come back as `false`, never as exceptions, so
+ * eviction can try another victim and swap-in can fail only the one process.
+ */
+
+import type { BlockDevice } from "../machine/block-device.js";
+import { PAGE_SIZE } from "../machine/i386.js";
+import type { PhysicalMemory } from "../machine/physical-memory.js";
+import { SECTORS_PER_SWAP_SLOT, findSwapArea, readPartitionTable } from "../machine/mbr.js";
+
+/** Slot numbers live in PTE bits 31..12. */
+export const MAX_SLOTS = 1 << 20;
+
+export class SwapArea {
+  readonly device: BlockDevice;
+  readonly firstLba: number;
+  readonly totalSlots: number;
+  /** PTEs naming each slot; 0 = free. */
+  readonly refcount: Int32Array;
+  private used = 0;
+  private hint = 0;
+  private readonly buffer = new Uint8Array(PAGE_SIZE);
+  /** I/O failures seen, for reports. */
+  readonly errors = { writes: 0, reads: 0 };
+
+  constructor(device: BlockDevice, firstLba: number, slots: number) {
+    this.device = device;
+    this.firstLba = firstLba;
+    this.totalSlots = slots;
+    this.refcount = new Int32Array(slots);
+  }
+
+  /**
+   * The swap area of `device`'s MBR (first partition of type 0x82 or 0xE5),
+   * or null when it has none; throws DiskFormatError for a malformed table.
+   */
+  static open(device: BlockDevice): SwapArea | null {
+    const found = findSwapArea(readPartitionTable(device));
+    if (found === null || found.slotCount === 0) return null;
+    return new SwapArea(device, found.firstLba, Math.min(found.slotCount, MAX_SLOTS));
+  }
+
+  get usedSlots(): number {
+    return this.used;
+  }
+  get freeSlots(): number {
+    return this.totalSlots - this.used;
+  }
+
+  /** Takes a free slot with a count of 0 (the caller adds its PTEs); -1 when the area is full. */
+  allocSlot(): number {
+    if (this.used === this.totalSlots) return -1;
+    const rc = this.refcount;
+    for (let n = 0, s = this.hint; n < this.totalSlots; n++, s++) {
+      if (s === this.totalSlots) s = 0;
+      if (rc[s] !== 0) continue;
+      rc[s] = -1; // taken, no PTE yet
+      this.used++;
+      this.hint = s + 1;
+      return s;
+    }
+    return -1;
+  }
+
+  /** Sets the number of PTEs naming a freshly taken slot. */
+  setReferences(slot: number, count: number): void {
+    this.refcount[slot] = count;
+  }
+
+  /** One more PTE names `slot` (fork copied a SWAPPED entry). */
+  addReference(slot: number): void {
+    this.refcount[slot]++;
+  }
+
+  /** One PTE naming `slot` is gone; the slot is freed with the last. */
+  dropReference(slot: number): void {
+    const rc = this.refcount;
+    if (slot < 0 || slot >= this.totalSlots || rc[slot] === 0) return;
+    if (rc[slot] === -1 || --rc[slot] === 0) this.release(slot);
+  }
+
+  /** Frees a slot whatever its count (a failed write gives it back). */
+  release(slot: number): void {
+    if (this.refcount[slot] === 0) return;
+    this.refcount[slot] = 0;
+    this.used--;
+    if (slot < this.hint) this.hint = slot;
+  }
+
+  /** Writes frame `pfn` to `slot`; false on a device error. */
+  writePage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
+    memory.readFrame(pfn, this.buffer);
+    try {
+      this.device.write(this.firstLba + slot * SECTORS_PER_SWAP_SLOT, SECTORS_PER_SWAP_SLOT, this.buffer);
+      return true;
+    } catch {
+      this.errors.writes++;
+      return false;
+    }
+  }
+
+  /** Reads `slot` into frame `pfn`; false on a device error (the frame is then unspecified). */
+  readPage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
+    try {
+      this.device.read(this.firstLba + slot * SECTORS_PER_SWAP_SLOT, SECTORS_PER_SWAP_SLOT, this.buffer);
+    } catch {
+      this.errors.reads++;
+      return false;
+    }
+    memory.writeFrame(pfn, this.buffer);
+    return true;
+  }
+}

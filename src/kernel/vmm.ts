@@ -1,0 +1,324 @@
+/**
+ * The VMM facade: the EYN-OS virtual memory manager as one object, the
+ * contract the simulation layer (src/sim) builds on (see /tmp/vmm-api.md).
+ *
+ * Each method is a seed function (named in its doc) implemented by the
+ * module of its part; this file only wires them together, and, with
+ * `checkInvariants`, runs the DEBUG_VM-like checker after every operation.
+ */
+
+import { PTE } from "../machine/i386.js";
+import type { BlockDevice } from "../machine/block-device.js";
+import { type AddressSpace, newAddressSpaceRecord } from "./address-space-record.js";
+import { cloneAddressSpace, createAddressSpace, destroyAddressSpace, switchAddressSpace } from "./address-space.js";
+import { type BootResult, type KernelHardware, bootKernel } from "./boot.js";
+import type { FaultOutcome } from "./fault-outcome.js";
+import { FrameKind } from "./frame-table.js";
+import { type InvariantViolation, checkInvariants } from "./invariants.js";
+import { KernelState, pageKey } from "./kernel-state.js";
+import { kfreePage, kmallocAligned, kmallocPage } from "./kernel-heap.js";
+import { USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
+import { handlePageFault } from "./page-fault.js";
+import { NO_PTE, walk } from "./page-tables.js";
+import { DEFAULT_POLICY, type FutureKnowledge, type PolicyName, createPolicy } from "./replacement/index.js";
+import { SwapArea } from "./swap-area.js";
+import { TlbControl } from "./tlb-control.js";
+import { brk, faultInUserWrite, mmap, munmap } from "./user-memory.js";
+import { type FaultCounts, type MemInfo, type VmStat, newFaultCounts, newVmStat } from "./vmstat.js";
+import { shouldThrottle, tick } from "./working-set.js";
+
+export type { AddressSpace } from "./address-space-record.js";
+export type { KernelHardware } from "./boot.js";
+export { BootError } from "./boot.js";
+export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
+export type { InvariantViolation } from "./invariants.js";
+export type { FaultCounts, MemInfo, VmStat } from "./vmstat.js";
+export { PROT } from "./user-memory.js";
+export { pageKey } from "./kernel-state.js";
+export { FAULT_WINDOW_TICKS, THRASH_THRESHOLD } from "./working-set.js";
+
+export interface VmmOptions {
+  /** Replacement policy: "clock" (the seed's, default), "fifo", "lru", "opt", "arc", "sieve", "s3-fifo". */
+  policy?: PolicyName;
+  /** Track at most this much RAM (the seed's cap was 128 MiB); default: all detected RAM up to 3 GiB. */
+  maxTrackedRamBytes?: number;
+  /** Cap on resident user pages (page tables not counted); eviction keeps it. Default: RAM only. */
+  userFrameLimit?: number;
+  /** Disk whose MBR holds a swap partition (0x82 or 0xE5); null or absent: no swap, no eviction. */
+  swap?: BlockDevice | null;
+  /** Run the invariant checker after every operation and throw InvariantError on a violation (tests). */
+  checkInvariants?: boolean;
+  /** Next-use oracle for OPT (trace replay); keys are `pageKey(spaceId, va)`. */
+  future?: FutureKnowledge;
+}
+
+/** The invariant checker found the kernel's state inconsistent (DEBUG_VM's BUG()). */
+export class InvariantError extends Error {
+  override name = "InvariantError";
+  readonly violations: readonly InvariantViolation[];
+  constructor(after: string, violations: readonly InvariantViolation[]) {
+    super(`invariant violated after ${after}: ${violations.map((v) => `[${v.rule}] ${v.detail}`).join("; ")}`);
+    this.violations = violations;
+  }
+}
+
+export class Vmm {
+  /** Counters with /proc/vmstat names. */
+  readonly stat: VmStat;
+  /** Faults by how they were resolved (segv: not resolved). */
+  readonly faults: FaultCounts;
+  /** What boot found and built (detected RAM, alias size, warnings...). */
+  readonly boot: BootResult;
+  private readonly k: KernelState;
+  private readonly checking: boolean;
+  private lastSample = 0;
+
+  private constructor(k: KernelState, boot: BootResult, checking: boolean) {
+    this.k = k;
+    this.boot = boot;
+    this.stat = k.stat;
+    this.faults = k.faults;
+    this.checking = checking;
+  }
+
+  /**
+   * vmm_init + vmm_enable_paging: boots from the multiboot information at
+   * `hw.bootInfoAddress` and turns paging on. Throws BootError when the
+   * machine cannot be booted, DiskFormatError for a malformed swap disk.
+   */
+  static boot(hw: KernelHardware, options: VmmOptions = {}): Vmm {
+    const boot = bootKernel(hw, options.maxTrackedRamBytes ?? Infinity);
+    const kernelSpace = newAddressSpaceRecord(0, boot.kernelPdPhys, USER_HEAP_BASE, USER_STACK_TOP - 4096);
+    const k = new KernelState({
+      memory: hw.memory,
+      mmu: hw.mmu,
+      frames: boot.frames,
+      frameTable: boot.frameTable,
+      tlb: new TlbControl(hw.mmu),
+      swap: options.swap === undefined || options.swap === null ? null : SwapArea.open(options.swap),
+      stat: newVmStat(),
+      faults: newFaultCounts(),
+      aliasFrames: boot.aliasFrames,
+      userFrameLimit: options.userFrameLimit ?? Infinity,
+      kernelSpace,
+    });
+    k.policy = createPolicy(options.policy ?? DEFAULT_POLICY, {
+      maxFrames: boot.frames.totalFrames,
+      capacity: Math.min(options.userFrameLimit ?? Infinity, boot.frames.freeFrames),
+      host: k,
+      future: options.future,
+    });
+    const vmm = new Vmm(k, boot, options.checkInvariants ?? false);
+    vmm.checked("boot");
+    return vmm;
+  }
+
+  /** The active address space (the kernel's until a switch). */
+  get current(): AddressSpace {
+    return this.k.current;
+  }
+
+  /** The kernel's own space (id 0): the boot directory, never destroyed. */
+  get kernelSpace(): AddressSpace {
+    return this.k.kernelSpace;
+  }
+
+  /** Live user address spaces. */
+  get spaces(): AddressSpace[] {
+    return [...this.k.spaces.values()].filter((s) => s !== this.k.kernelSpace);
+  }
+
+  /** create_address_space: kernel half shared, empty user half; null when out of memory. */
+  createAddressSpace(): AddressSpace | null {
+    return this.checked("createAddressSpace", createAddressSpace(this.k));
+  }
+
+  /** destroy_address_space: drops one reference; the last frees every frame, slot and table it holds. */
+  destroyAddressSpace(space: AddressSpace): void {
+    destroyAddressSpace(this.k, space);
+    this.checked("destroyAddressSpace");
+  }
+
+  /** clone_address_space (fork): frames shared copy-on-write and counted; null (nothing leaked) when out of memory. */
+  cloneAddressSpace(src: AddressSpace): AddressSpace | null {
+    return this.checked("cloneAddressSpace", cloneAddressSpace(this.k, src));
+  }
+
+  /** switch_address_space: makes `space` current (CR3 reload, TLB flushed). */
+  switchAddressSpace(space: AddressSpace): void {
+    switchAddressSpace(this.k, space);
+  }
+
+  /**
+   * vmm_page_fault_handler for the current space: call it when
+   * `mmu.translate` returns FAULT, with `mmu.errorCode` and `mmu.cr2`, and
+   * retry the access when the outcome is "resolved". Never throws (unless
+   * the invariant checker is on and finds a kernel bug).
+   */
+  handlePageFault(errorCode: number, cr2: number): FaultOutcome {
+    return this.checked("handlePageFault", handlePageFault(this.k, errorCode, cr2));
+  }
+
+  /**
+   * vmm_fault_in_user_write: before the kernel copies `len` bytes out to
+   * `va` of the current space, makes every page present and writable
+   * (demand-zero, swap-in, stack/heap growth, COW broken). False for kernel,
+   * unmapped or read-only addresses. Copy page by page (pre-fault one page,
+   * copy it) when a range may exceed the memory available, since resolving a
+   * later page may evict an earlier one.
+   */
+  faultInUserWrite(va: number, len: number): boolean {
+    return this.checked("faultInUserWrite", faultInUserWrite(this.k, va, len));
+  }
+
+  /** vmm_brk: sets the heap break within [USER_HEAP_BASE, USER_HEAP_END). */
+  brk(space: AddressSpace, newBreak: number): boolean {
+    return this.checked("brk", brk(this.k, space, newBreak));
+  }
+
+  /**
+   * vmm_mmap: demand-zero pages at the fixed range [va, va+size) of the shared
+   * region (0x80000000..0xAFFFFFFF). `prot`: PROT.READ | PROT.WRITE (pages are
+   * always user pages). False, changing nothing, if the range leaves the
+   * region, wraps, or overlaps a mapping.
+   */
+  mmap(space: AddressSpace, va: number, size: number, prot: number): boolean {
+    return this.checked("mmap", mmap(this.k, space, va, size, prot));
+  }
+
+  /** vmm_munmap: unmaps every page of [va, va+size) below KERNEL_BASE (present, swapped or demand-zero). */
+  munmap(space: AddressSpace, va: number, size: number): boolean {
+    return this.checked("munmap", munmap(this.k, space, va, size));
+  }
+
+  /** vmm_kmalloc_page: one kernel page; its kernel VA (KERNEL_BASE + phys), or 0. */
+  kmallocPage(): number {
+    return this.checked("kmallocPage", kmallocPage(this.k));
+  }
+
+  /** vmm_kfree_page: frees a page from kmallocPage/kmallocAligned (anything else is ignored). */
+  kfreePage(va: number): void {
+    kfreePage(this.k, va);
+    this.checked("kfreePage");
+  }
+
+  /** vmm_kmalloc_aligned: physically contiguous pages for `size` bytes; kernel VA or 0. */
+  kmallocAligned(size: number): number {
+    return this.checked("kmallocAligned", kmallocAligned(this.k, size));
+  }
+
+  /** vmm_is_page_present. */
+  isPagePresent(space: AddressSpace, va: number): boolean {
+    return (this.entryOf(space, va) & PTE.PRESENT) !== 0;
+  }
+
+  /** vmm_is_page_writable: present and R/W. */
+  isPageWritable(space: AddressSpace, va: number): boolean {
+    return (this.entryOf(space, va) & (PTE.PRESENT | PTE.RW)) === (PTE.PRESENT | PTE.RW);
+  }
+
+  /** vmm_virt_to_phys: the physical address `va` maps to, or -1 when not present (the seed returned 0). */
+  virtToPhys(space: AddressSpace, va: number): number {
+    const e = this.entryOf(space, va);
+    if ((e & PTE.PRESENT) === 0) return -1;
+    return (e & ~0xfff) + (va & 0xfff) >>> 0;
+  }
+
+  /** The raw PTE for `va` of `space` (0 when there is no page table), for inspection. */
+  entryOf(space: AddressSpace, va: number): number {
+    const pteAddr = walk(this.k.memory, space.pdPhys, va >>> 0);
+    return pteAddr === NO_PTE ? 0 : this.k.memory.read32(pteAddr);
+  }
+
+  /** Free frames in the allocator. */
+  get freeFrames(): number {
+    return this.k.frames.freeFrames;
+  }
+
+  /** Frames tracked (detected RAM, capped at maxTrackedRamBytes). */
+  get totalFrames(): number {
+    return this.k.frames.totalFrames;
+  }
+
+  /** Frames holding user pages now. */
+  get residentUserPages(): number {
+    return this.k.userResident;
+  }
+
+  /** The replacement policy's name. */
+  get policyName(): string {
+    return this.k.policy.name;
+  }
+
+  /** True when the policy wants `noteReference` on every access (LRU, ARC, SIEVE, ...). */
+  get observesReferences(): boolean {
+    return this.k.policy.observesReferences;
+  }
+
+  /** Swap area: slots in all and in use; null without swap. */
+  get swap(): { readonly totalSlots: number; readonly usedSlots: number; readonly errors: { writes: number; reads: number } } | null {
+    const s = this.k.swap;
+    return s === null ? null : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, errors: s.errors };
+  }
+
+  /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */
+  get tlbControl(): Readonly<TlbControl["counts"]> {
+    return this.k.tlb.counts;
+  }
+
+  /** A /proc/meminfo-like snapshot in kB. */
+  meminfo(): MemInfo {
+    const ft = this.k.frameTable;
+    let tables = 0;
+    let kernel = 0;
+    for (let pfn = 0; pfn < ft.frames; pfn++) {
+      const kind = ft.kind[pfn];
+      if (kind === FrameKind.PAGE_TABLE || kind === FrameKind.PAGE_DIRECTORY) tables++;
+      else if (kind === FrameKind.KERNEL) kernel++;
+    }
+    const swap = this.k.swap;
+    return {
+      MemTotal: this.totalFrames * 4,
+      MemFree: this.freeFrames * 4,
+      AnonPages: this.k.userResident * 4,
+      PageTables: tables * 4,
+      KernelPages: kernel * 4,
+      SwapTotal: (swap?.totalSlots ?? 0) * 4,
+      SwapFree: (swap?.freeSlots ?? 0) * 4,
+    };
+  }
+
+  /** Per-access hook for policies that observe references: the CPU layer calls it iff `observesReferences`. */
+  noteReference(pfn: number): void {
+    if (pfn < this.k.frameTable.frames && this.k.frameTable.kind[pfn] === FrameKind.USER) this.k.policy.reference(pfn);
+  }
+
+  /** Timer: advances time to `now` (ticks); samples working sets once per window. */
+  tick(now: number): void {
+    this.lastSample = tick(this.k, now, this.lastSample);
+    this.checked("tick");
+  }
+
+  /** vmm_should_throttle: more than 50 faults in the current 100-tick window. */
+  shouldThrottle(space: AddressSpace): boolean {
+    return shouldThrottle(this.k, space);
+  }
+
+  /** The policy key of page `va` in `space` (what OPT's `future.nextUse` is asked about). */
+  pageKey(space: AddressSpace, va: number): number {
+    return pageKey(space.id, va);
+  }
+
+  /** Runs the invariant checker; [] when everything holds. */
+  checkInvariants(): InvariantViolation[] {
+    return checkInvariants(this.k);
+  }
+
+  private checked<T>(after: string, value?: T): T {
+    if (this.checking) {
+      const violations = checkInvariants(this.k);
+      if (violations.length > 0) throw new InvariantError(after, violations);
+    }
+    return value as T;
+  }
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { ACCESS, CR0, PTE } from "../../src/machine/i386.js";
+import { KERNEL_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
+import { PROT } from "../../src/kernel/vmm.js";
+import { MIB, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
+
+describe("boot", () => {
+  it("turns paging on with a recursive directory and the null page unmapped", () => {
+    const sys = bootTestSystem();
+    const { mmu, memory } = sys.machine;
+    expect(mmu.cr0 & CR0.PG).not.toBe(0);
+    expect(mmu.cr0 & CR0.WP).not.toBe(0);
+    const pd = sys.vmm.kernelSpace.pdPhys;
+    expect(mmu.cr3).toBe(pd);
+    expect((memory.read32(pd + 1023 * 4) & ~0xfff) >>> 0).toBe(pd);
+    expect(sys.vmm.entryOf(sys.vmm.kernelSpace, 0)).toBe(0);
+    expect(sys.vmm.entryOf(sys.vmm.kernelSpace, 0x1000) & PTE.PRESENT).toBe(PTE.PRESENT);
+    expect(sys.vmm.virtToPhys(sys.vmm.kernelSpace, KERNEL_BASE + 0x123456)).toBe(0x123456);
+    expectHealthy(sys);
+  });
+
+  it("never hands out the first MiB, the kernel image or the boot information", () => {
+    const sys = bootTestSystem({ ramBytes: 2 * MIB });
+    const seen = new Set<number>();
+    for (;;) {
+      const va = sys.vmm.kmallocPage();
+      if (va === 0) break;
+      seen.add((va - KERNEL_BASE) / 4096);
+    }
+    for (const pfn of seen) expect(pfn).toBeGreaterThanOrEqual(0x180);
+    expect(seen.has(sys.machine.bootInfoAddress >>> 12)).toBe(false);
+  });
+
+  it("maps kernel text read-only in the kernel alias", () => {
+    const sys = bootTestSystem();
+    const text = sys.vmm.entryOf(sys.vmm.kernelSpace, KERNEL_BASE + 0x100000);
+    expect(text & PTE.PRESENT).toBe(PTE.PRESENT);
+    expect(text & PTE.RW).toBe(0);
+    expect(sys.vmm.isPageWritable(sys.vmm.kernelSpace, KERNEL_BASE + 0x180000)).toBe(true);
+  });
+});
+
+describe("demand paging", () => {
+  it("gives a heap page zero-filled on first touch and keeps what is written", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    expect(sys.vmm.brk(as, USER_HEAP_BASE + 3 * 4096)).toBe(true);
+    expect(read32(sys, USER_HEAP_BASE + 8)).toBe(0);
+    write32(sys, USER_HEAP_BASE + 8, 0xdeadbeef);
+    expect(read32(sys, USER_HEAP_BASE + 8) >>> 0).toBe(0xdeadbeef);
+    expect(sys.vmm.faults.demandZero).toBe(1);
+    expect(sys.vmm.stat.pgfault).toBe(1);
+    expectHealthy(sys);
+  });
+
+  it("grows the stack on touch anywhere in the stack region", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    write32(sys, USER_STACK_TOP - 4, 7);
+    write32(sys, USER_STACK_TOP - 40 * 4096, 9);
+    expect(as.stackBottom).toBe(USER_STACK_TOP - 40 * 4096);
+    expect(sys.vmm.faults.stack).toBe(2);
+    expectHealthy(sys);
+  });
+
+  it("maps mmap'd pages read-only when asked and refuses writes to them", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    expect(sys.vmm.mmap(as, USER_SHARED_BASE, 8192, PROT.READ)).toBe(true);
+    expect(read32(sys, USER_SHARED_BASE + 4096)).toBe(0);
+    expect(failingAccess(sys, USER_SHARED_BASE + 4096, ACCESS.USER_WRITE)).toMatchObject({ kind: "segv" });
+    expectHealthy(sys);
+  });
+
+  it("treats a supervisor fault as a kernel panic", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    expect(failingAccess(sys, USER_HEAP_BASE, ACCESS.WRITE)).toMatchObject({ kind: "panic" });
+  });
+});
