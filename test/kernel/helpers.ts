@@ -15,6 +15,9 @@ import { FaultyBlockDevice } from "../../src/machine/faulty-block-device.js";
 import type { BlockDevice } from "../../src/machine/block-device.js";
 import { type FaultOutcome, Vmm, type VmmOptions } from "../../src/kernel/vmm.js";
 
+/** A fault outcome that stops the access: the process is killed or the kernel panics. */
+export type Failure = Exclude<FaultOutcome, { kind: "resolved" }>;
+
 
 export const MIB = 1024 * 1024;
 
@@ -51,7 +54,7 @@ export function bootTestSystem(options: TestSystemOptions = {}): TestSystem {
 }
 
 /** One access of `kind` at `va` by the current space: the frame, or the fault outcome that stopped it. */
-export function touch(sys: TestSystem, va: number, kind: number): number | FaultOutcome {
+export function touch(sys: TestSystem, va: number, kind: number): number | Failure {
   const mmu = sys.machine.mmu;
   for (let attempt = 0; attempt < 4; attempt++) {
     const pfn = mmu.translate(va >>> 0, kind);
@@ -77,7 +80,7 @@ export function read32(sys: TestSystem, va: number): number {
 }
 
 /** The outcome of a user access expected to fail. */
-export function failingAccess(sys: TestSystem, va: number, kind: number): FaultOutcome {
+export function failingAccess(sys: TestSystem, va: number, kind: number): Failure {
   const r = touch(sys, va, kind);
   if (typeof r === "number") throw new Error(`access to 0x${(va >>> 0).toString(16)} succeeded`);
   return r;
