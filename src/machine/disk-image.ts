@@ -72,9 +72,9 @@ export function checkSwapDiskOptions(options: SwapDiskOptions): SizeCheck {
   return { ok: true };
 }
 
-/** Writes an MBR holding one swap partition at LBA 2048 onto `device` (sized as `options.sizeBytes`). */
-export function partitionSwapDisk(device: BlockDevice, options: SwapDiskOptions): SwapDisk {
-  const check = checkSwapDiskOptions(options);
+/** Writes an MBR holding one swap partition at LBA 2048 onto `device` (its size is the disk size). */
+export function partitionSwapDisk(device: BlockDevice, options: Omit<SwapDiskOptions, "sizeBytes">): SwapDisk {
+  const check = checkSwapDiskOptions({ ...options, sizeBytes: device.sectorCount * SECTOR_SIZE });
   if (!check.ok) throw new DiskFormatError(`${device.name}: ${check.message}`);
   const table = buildPartitionTable(
     options.diskId ?? randomInt(1, 2 ** 32 - 1),
