@@ -1,7 +1,8 @@
 /** Every `vmm386` subcommand registers itself here: one import, one entry. */
 import type { Command } from "commander";
 import { register as disk } from "./disk.js";
+import { register as convert } from "./convert.js";
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [disk];
+export const commands: Register[] = [disk, convert];

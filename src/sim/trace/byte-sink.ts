@@ -1,0 +1,44 @@
+/**
+ * Writes a file as a stream of Buffers, gzip-compressed when its name ends
+ * in `.gz`, honouring back-pressure so memory stays bounded.
+ */
+
+import * as fs from "node:fs";
+import * as zlib from "node:zlib";
+import { once } from "node:events";
+import type { Writable } from "node:stream";
+
+export class ByteSink {
+  private readonly out: Writable;
+  private readonly file: fs.WriteStream;
+  private failure: Error | null = null;
+
+  constructor(readonly path: string) {
+    this.file = fs.createWriteStream(path);
+    this.file.on("error", (e) => (this.failure ??= e));
+    if (path.endsWith(".gz")) {
+      const gzip = zlib.createGzip();
+      gzip.on("error", (e) => (this.failure ??= e));
+      gzip.pipe(this.file);
+      this.out = gzip;
+    } else {
+      this.out = this.file;
+    }
+  }
+
+  /** Queues bytes (the sink keeps its own reference: do not reuse `bytes`). */
+  async write(bytes: Uint8Array): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (!this.out.write(bytes)) await Promise.race([once(this.out, "drain"), once(this.file, "error")]);
+    if (this.failure) throw this.failure;
+  }
+
+  /** Flushes everything and closes the file. */
+  async close(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const finished = once(this.file, "close");
+    this.out.end();
+    await finished;
+    if (this.failure) throw this.failure;
+  }
+}

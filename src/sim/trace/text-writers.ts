@@ -1,0 +1,95 @@
+/**
+ * Writers for the text formats: lackey lines (kind and size kept) and page
+ * reference strings (the rule of the traces README: each access gives its
+ * first page, and a straddling access its second page right after).
+ * Lines are encoded straight into a large Buffer, no string per line.
+ */
+
+import { ByteSink } from "./byte-sink.js";
+import { KIND_LETTERS, type TraceChunk } from "./trace-chunk.js";
+
+const BUFFER_BYTES = 1 << 20;
+/** Longest line either writer emits ("I  " + 8 hex + "," + 4 digits + "\n"), with room to spare. */
+const MAX_LINE = 32;
+const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
+const LETTER_CODES = KIND_LETTERS.map((l) => l.charCodeAt(0));
+
+/** Writes accesses as text, lackey lines or page numbers. */
+export class TextTraceWriter {
+  private readonly sink: ByteSink;
+  private buf = Buffer.allocUnsafe(BUFFER_BYTES);
+  private pos = 0;
+  /** Lines written. */
+  lines = 0;
+
+  constructor(
+    path: string,
+    readonly style: "lackey" | "refs",
+    header?: string,
+  ) {
+    this.sink = new ByteSink(path);
+    if (header) this.pos = this.buf.write(header, 0, "latin1");
+  }
+
+  /** Appends every access of the chunk. */
+  async write(chunk: TraceChunk): Promise<void> {
+    for (let i = 0; i < chunk.length; i++) {
+      if (this.pos > BUFFER_BYTES - 2 * MAX_LINE) await this.flush();
+      const a = chunk.addr[i] >>> 0;
+      if (this.style === "lackey") {
+        this.putLackey(chunk.kind[i], a, chunk.size[i]);
+      } else {
+        const first = a >>> 12;
+        const last = (a + chunk.size[i] - 1) >>> 12;
+        this.putDecimal(first);
+        if (last !== first && last <= 0xfffff) this.putDecimal(last);
+      }
+    }
+  }
+
+  /** Flushes and closes the file. */
+  async close(): Promise<void> {
+    await this.flush();
+    await this.sink.close();
+  }
+
+  private putLackey(kind: number, a: number, size: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    if (kind === 0) {
+      b[p++] = 0x49;
+      b[p++] = 0x20;
+    } else {
+      b[p++] = 0x20;
+      b[p++] = LETTER_CODES[kind];
+    }
+    b[p++] = 0x20;
+    for (let shift = 28; shift >= 0; shift -= 4) b[p++] = HEX_DIGITS[(a >>> shift) & 15];
+    b[p++] = 0x2c;
+    this.pos = p;
+    this.putDecimal(size);
+  }
+
+  /** Writes `n` in decimal and a newline. */
+  private putDecimal(n: number): void {
+    const b = this.buf;
+    let p = this.pos;
+    const start = p;
+    do {
+      b[p++] = 0x30 + (n % 10);
+      n = Math.floor(n / 10);
+    } while (n > 0);
+    b.subarray(start, p).reverse();
+    b[p++] = 0x0a;
+    this.pos = p;
+    this.lines++;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pos === 0) return;
+    const out = this.buf.subarray(0, this.pos);
+    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    this.pos = 0;
+    await this.sink.write(out);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Trace formats: which one a file holds (by its first bytes, after gunzip),
+ * and one entry point that streams any of them as TraceChunks.
+ */
+
+import { openByteStream } from "./byte-source.js";
+import { readLackey } from "./lackey-reader.js";
+import { readRefs } from "./refs-reader.js";
+import { readBinary, hasBinaryMagic } from "./binary-format.js";
+import { TraceFormatError, streamError } from "./trace-error.js";
+import type { TraceChunk } from "./trace-chunk.js";
+
+export const TRACE_FORMATS = ["lackey", "refs", "binary"] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export function isTraceFormat(s: string): s is TraceFormat {
+  return (TRACE_FORMATS as readonly string[]).includes(s);
+}
+
+/** Bytes examined to recognise a format. */
+const SNIFF_BYTES = 4096;
+
+/** Reads the first (decompressed) bytes of a file. */
+async function head(path: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  const stream = await openByteStream(path);
+  try {
+    for await (const b of stream) {
+      parts.push(b as Buffer);
+      got += (b as Buffer).length;
+      if (got >= SNIFF_BYTES) break;
+    }
+  } catch (e) {
+    throw streamError(path, e);
+  }
+  return Buffer.concat(parts).subarray(0, SNIFF_BYTES);
+}
+
+/**
+ * Recognises a trace's format: the binary magic; else the first line that is
+ * not blank or a `#` comment — `==PID==`, `I  ` or ` L/S/M ` means lackey,
+ * a decimal number means a reference string.
+ */
+export async function detectFormat(path: string): Promise<TraceFormat> {
+  const bytes = await head(path);
+  if (hasBinaryMagic(bytes)) return "binary";
+  const text = bytes.toString("latin1");
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].replace(/\r$/, "");
+    if (/^(==\d+==|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return "lackey";
+    const t = line.trim();
+    if (t === "" || t.startsWith("#")) continue;
+    if (/^\d+\s*(#.*)?$/.test(t)) return "refs";
+    break;
+  }
+  const firstLine = lines.findIndex((l) => l.trim() !== "") + 1;
+  throw new TraceFormatError(
+    path,
+    Math.max(firstLine, 1),
+    "not a trace vmm386 knows (expected valgrind lackey lines, one page number per line, or a vmm386 binary trace)",
+  );
+}
+
+/** Streams any trace as chunks (format detected unless given); the chunk object is reused between yields. */
+export async function* readTrace(path: string, format?: TraceFormat): AsyncGenerator<TraceChunk> {
+  const f = format ?? (await detectFormat(path));
+  if (f === "lackey") yield* readLackey(path);
+  else if (f === "refs") yield* readRefs(path);
+  else yield* readBinary(path);
+}

@@ -1,0 +1,55 @@
+/**
+ * The first pass over a trace: which pages it touches (and how), how many
+ * accesses and page references it makes. The layout mapper decides regions
+ * from this; nothing per access is kept.
+ */
+
+import { TRACE_KIND, type TraceChunk } from "./trace-chunk.js";
+
+/** Flags per virtual page in `TraceSurvey.pages`. */
+export const PAGE_FLAG = { TOUCHED: 1, FETCHED: 2, WRITTEN: 4 } as const;
+/** Pages of a 32-bit address space. */
+export const PAGE_COUNT = 1 << 20;
+
+export interface TraceSurvey {
+  accesses: number;
+  /** Page references: accesses plus straddling accesses (the traces README's rule). */
+  references: number;
+  straddles: number;
+  /** Accesses by TRACE_KIND (I, L, S, M). */
+  readonly byKind: [number, number, number, number];
+  /** PAGE_FLAG bits of every virtual page (index = address >>> 12). */
+  readonly pages: Uint8Array;
+  distinctPages: number;
+}
+
+export function emptySurvey(): TraceSurvey {
+  return { accesses: 0, references: 0, straddles: 0, byKind: [0, 0, 0, 0], pages: new Uint8Array(PAGE_COUNT), distinctPages: 0 };
+}
+
+/** Adds a chunk's accesses to the survey. */
+export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
+  const pages = s.pages;
+  const n = chunk.length;
+  let straddles = 0;
+  let distinct = 0;
+  for (let i = 0; i < n; i++) {
+    const a = chunk.addr[i];
+    const k = chunk.kind[i];
+    const flag = PAGE_FLAG.TOUCHED | (k === TRACE_KIND.FETCH ? PAGE_FLAG.FETCHED : k === TRACE_KIND.LOAD ? 0 : PAGE_FLAG.WRITTEN);
+    const first = a >>> 12;
+    const last = ((a + chunk.size[i] - 1) >>> 12) & 0xfffff;
+    if (pages[first] === 0) distinct++;
+    pages[first] |= flag;
+    if (last !== first) {
+      straddles++;
+      if (pages[last] === 0) distinct++;
+      pages[last] |= flag;
+    }
+    s.byKind[k]++;
+  }
+  s.accesses += n;
+  s.straddles += straddles;
+  s.references += n + straddles;
+  s.distinctPages += distinct;
+}

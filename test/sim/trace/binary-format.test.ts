@@ -1,0 +1,77 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { BinaryTraceWriter, readBinary } from "../../../src/sim/trace/binary-format.js";
+import { TraceChunk } from "../../../src/sim/trace/trace-chunk.js";
+import { collect, tempDir, type Access } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+function randomAccesses(n: number, seed: number): Access[] {
+  let x = seed;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0;
+  return Array.from({ length: n }, () => ({ addr: next() | 0, kind: next() & 3, size: 1 + (next() % 4096) }));
+}
+
+async function write(file: string, accesses: Access[], chunkSize = 1000): Promise<void> {
+  const w = new BinaryTraceWriter(file);
+  const chunk = new TraceChunk(chunkSize);
+  for (let i = 0; i < accesses.length; i += chunkSize) {
+    const part = accesses.slice(i, i + chunkSize);
+    part.forEach((a, j) => {
+      chunk.addr[j] = a.addr;
+      chunk.kind[j] = a.kind;
+      chunk.size[j] = a.size;
+    });
+    chunk.length = part.length;
+    await w.write(chunk);
+  }
+  await w.close();
+}
+
+describe("binary trace format", () => {
+  it("round-trips address, kind and size of every access, across many blocks", async () => {
+    const accesses = randomAccesses(200_000, 1);
+    const file = path.join(tmp.dir, "a.bin");
+    await write(file, accesses, 7777);
+    expect(await collect(readBinary(file))).toEqual(accesses);
+    // 16-byte header, 6 bytes per access plus 8 per block of 65,536, 8-byte end marker.
+    expect(fs.statSync(file).size).toBe(16 + 200_000 * 6 + 4 * 8 + 8);
+  });
+
+  it("reads a gzip-compressed binary trace", async () => {
+    const accesses = randomAccesses(5000, 2);
+    const file = path.join(tmp.dir, "b.bin.gz");
+    await write(file, accesses);
+    expect(fs.readFileSync(file)[0]).toBe(0x1f);
+    expect(await collect(readBinary(file))).toEqual(accesses);
+  });
+
+  it("an empty trace is a header and an end marker", async () => {
+    const file = path.join(tmp.dir, "empty.bin");
+    await write(file, []);
+    expect(await collect(readBinary(file))).toEqual([]);
+  });
+
+  it("a truncated file is an error, never a shorter trace", async () => {
+    const file = path.join(tmp.dir, "c.bin");
+    await write(file, randomAccesses(3000, 3));
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 8));
+    await expect(collect(readBinary(file))).rejects.toThrow(/c\.bin: truncated at byte \d+: missing end-of-trace marker/);
+    fs.writeFileSync(file, bytes.subarray(0, 1000));
+    await expect(collect(readBinary(file))).rejects.toThrow(/c\.bin: truncated block at byte 16/);
+  });
+
+  it("rejects a file without the magic, or of another version", async () => {
+    const file = path.join(tmp.dir, "d.bin");
+    fs.writeFileSync(file, "I  00001000,4\n");
+    await expect(collect(readBinary(file))).rejects.toThrow(/not a vmm386 binary trace/);
+    await write(file, randomAccesses(10, 4));
+    const bytes = fs.readFileSync(file);
+    bytes[8] = 9;
+    fs.writeFileSync(file, bytes);
+    await expect(collect(readBinary(file))).rejects.toThrow(/version 9, this vmm386 reads version 1/);
+  });
+});

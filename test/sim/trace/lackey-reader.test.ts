@@ -1,0 +1,80 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as path from "node:path";
+import { readLackey } from "../../../src/sim/trace/lackey-reader.js";
+import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
+import { TRACE_KIND } from "../../../src/sim/trace/trace-chunk.js";
+import { FIXTURES, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+
+async function parse(text: string, name = "t.lackey"): Promise<ReturnType<typeof collect>> {
+  return collect(readLackey(writeFile(tmp.dir, name, text)));
+}
+
+async function failure(text: string): Promise<TraceFormatError> {
+  try {
+    await parse(text, "bad.lackey");
+  } catch (e) {
+    if (e instanceof TraceFormatError) return e;
+    throw e;
+  }
+  throw new Error("no error");
+}
+
+describe("lackey reader", () => {
+  it("reads I, L, S and M lines with address, kind and size, skipping ==PID== comments", async () => {
+    const text = "==11005== Lackey\n==11005== \nI  08049b00,2\n L feffddd0,4\n S feffddcc,4\n M 082427b0,16\n";
+    expect(await parse(text)).toEqual([
+      { addr: 0x08049b00, kind: TRACE_KIND.FETCH, size: 2 },
+      { addr: 0xfeffddd0 | 0, kind: TRACE_KIND.LOAD, size: 4 },
+      { addr: 0xfeffddcc | 0, kind: TRACE_KIND.STORE, size: 4 },
+      { addr: 0x082427b0, kind: TRACE_KIND.MODIFY, size: 16 },
+    ]);
+  });
+
+  it("reads a gzip'd trace exactly as a plain regular-expression parser does, across buffer boundaries", async () => {
+    const expected = naiveLackey(fixtureText("tiny-static.lackey.gz"));
+    const got = await collect(readLackey(path.join(FIXTURES, "tiny-static.lackey.gz"), 1000));
+    expect(got.length).toBe(71389);
+    expect(got).toEqual(expected);
+  });
+
+  it("reads a plain-text trace and a last line without a newline", async () => {
+    expect(await parse("I  00001000,3\n L 00002000,1")).toEqual([
+      { addr: 0x1000, kind: 0, size: 3 },
+      { addr: 0x2000, kind: 1, size: 1 },
+    ]);
+    const expected = naiveLackey(fixtureText("tiny-dyn-head.lackey"));
+    expect(await collect(readLackey(path.join(FIXTURES, "tiny-dyn-head.lackey")))).toEqual(expected);
+  });
+
+  it("treats a size of 0 as 1 and accepts CRLF line ends", async () => {
+    expect(await parse("I  00001000,0\r\n")).toEqual([{ addr: 0x1000, kind: 0, size: 1 }]);
+  });
+
+  it("names the file and line of a malformed line", async () => {
+    const e = await failure("==1== x\nI  00001000,3\n X 00002000,4\n");
+    expect(e.message).toBe(`${path.join(tmp.dir, "bad.lackey")}:3: expected 'I', ' L', ' S' or ' M' access line`);
+    expect(e.line).toBe(3);
+  });
+
+  it("rejects a missing size, a non-hex address, trailing junk and 64-bit addresses", async () => {
+    expect((await failure("I  00001000\n")).detail).toMatch(/hex address and ','/);
+    expect((await failure(" L 0000x000,4\n")).detail).toMatch(/hex address/);
+    expect((await failure(" L 00001000,\n")).detail).toMatch(/decimal access size/);
+    expect((await failure(" L 00001000,4 x\n")).detail).toMatch(/unexpected characters/);
+    expect((await failure(" L 0000000400001000,4\n")).detail).toMatch(/wider than 32 bits/);
+    expect((await failure(" L 00001000,5000\n")).detail).toMatch(/larger than a page/);
+    expect((await failure("\n")).line).toBe(1);
+  });
+
+  it("reports a truncated gzip stream as an error naming the file", async () => {
+    const whole = writeFile(tmp.dir, "whole.lackey.gz", "I  00001000,3\n".repeat(5000));
+    const fs = await import("node:fs");
+    const bytes = fs.readFileSync(whole);
+    const cut = path.join(tmp.dir, "cut.lackey.gz");
+    fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
+    await expect(collect(readLackey(cut))).rejects.toThrow(/cut\.lackey\.gz: cannot read/);
+  });
+});
