@@ -52,6 +52,8 @@ export class ArcPolicy implements ReplacementPolicy {
   private planVictim = -1;
   private planToGhost = false;
   private planDropGhost = -1;
+  /** The last frame whose eviction failed (-1: none); not offered again while another can be. */
+  private lastKept = -1;
 
   constructor(options: PolicyOptions) {
     this.c = Math.max(1, options.capacity);
@@ -88,6 +90,7 @@ export class ArcPolicy implements ReplacementPolicy {
       return;
     }
     this.planVictim = -1;
+    this.lastKept = -1;
     if (this.planDropGhost >= 0) this.ghosts.dropTail(this.planDropGhost);
     if (this.planToGhost) this.ghosts.pushHead(list === T1 ? B1 : B2, this.keyOf[pfn]);
   }
@@ -108,21 +111,31 @@ export class ArcPolicy implements ReplacementPolicy {
           this.planDropGhost = B1;
         } else {
           this.planToGhost = false;
-          this.planVictim = this.resident.tail(T1);
+          this.planVictim = this.avoidKept(this.resident.tail(T1));
           return this.planVictim;
         }
       } else if (t1 + b1 + this.resident.size(T2) + this.ghosts.size(B2) >= 2 * this.c) {
         if (this.ghosts.size(B2) > 0) this.planDropGhost = B2;
       }
     }
-    this.planVictim = this.replaceCandidate();
+    this.planVictim = this.avoidKept(this.replaceCandidate());
     return this.planVictim;
   }
 
-  /** A frame that could not be evicted is treated as just referenced. */
+  /** A frame that could not be evicted goes to the MRU end of its list and is passed over once. */
   keep(pfn: number): void {
     if (pfn === this.planVictim) this.planVictim = -1;
-    if (this.resident.listOf(pfn) >= 0) this.resident.moveToHead(T2, pfn);
+    const list = this.resident.listOf(pfn);
+    if (list < 0) return;
+    this.resident.moveToHead(list, pfn);
+    this.lastKept = pfn;
+  }
+
+  /** `candidate`, unless it is the frame just kept and the other list can offer one. */
+  private avoidKept(candidate: number): number {
+    if (candidate !== this.lastKept || candidate < 0) return candidate;
+    const other = this.resident.tail(this.resident.listOf(candidate) === T1 ? T2 : T1);
+    return other >= 0 ? other : candidate;
   }
 
   /** ARC's REPLACE: the LRU page of T1 or of T2. */

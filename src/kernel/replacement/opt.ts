@@ -22,6 +22,8 @@ export class OptPolicy implements ReplacementPolicy {
   private readonly heap: Int32Array;
   private readonly position: Int32Array;
   private count = 0;
+  /** Kept frames get ever smaller keys, so repeated failures rotate through them. */
+  private keeps = 0;
 
   constructor(options: PolicyOptions) {
     if (!options.future) throw new Error("the opt policy needs future knowledge (trace replay only)");
@@ -68,11 +70,15 @@ export class OptPolicy implements ReplacementPolicy {
     return this.count === 0 ? -1 : this.heap[0];
   }
 
-  /** A frame that could not be evicted is treated as needed soonest, until its next reference. */
+  /**
+   * A frame that could not be evicted is treated as needed sooner than any
+   * other, until its next reference; of several kept frames, the one kept
+   * longest ago is offered first.
+   */
   keep(pfn: number): void {
     const i = this.position[pfn];
     if (i < 0) return;
-    this.nextUse[pfn] = -1;
+    this.nextUse[pfn] = -1 - ++this.keeps;
     this.siftDown(i);
   }
 

@@ -1,0 +1,90 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { createPolicy, isPolicyName, POLICY_NAMES, type PolicyName } from "../../../src/kernel/replacement/index.js";
+import type { ReplacementHost } from "../../../src/kernel/replacement/policy.js";
+
+/** Accessed bits as the VMM would report them: set by the test, cleared when asked. */
+class Bits implements ReplacementHost {
+  readonly bits = new Uint8Array(64);
+  testAndClearReferenced(pfn: number): boolean {
+    const was = this.bits[pfn] !== 0;
+    this.bits[pfn] = 0;
+    return was;
+  }
+}
+
+const MAX_FRAMES = 24;
+
+function build(name: PolicyName, host: Bits) {
+  // OPT gets a made-up but consistent future: the next use of key k is k * 7 mod 101.
+  return createPolicy(name, { maxFrames: MAX_FRAMES, capacity: 16, host, future: { nextUse: (k) => (k * 7) % 101 } });
+}
+
+/** What a VMM does to a policy: load, unmap, access, evict, fail to evict. */
+const op = fc.oneof(
+  fc.record({ kind: fc.constant("load" as const), key: fc.integer({ min: 0, max: 60 }) }),
+  fc.record({ kind: fc.constant("unmap" as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant("access" as const), pick: fc.nat() }),
+  fc.record({ kind: fc.constant("evict" as const), key: fc.integer({ min: 0, max: 60 }), named: fc.boolean() }),
+  fc.record({ kind: fc.constant("evict-fails" as const) }),
+);
+
+describe("every policy keeps the ReplacementPolicy contract under VMM-like use", () => {
+  it("names its policies and knows them", () => {
+    expect(POLICY_NAMES).toContain("clock");
+    expect(POLICY_NAMES.every(isPolicyName)).toBe(true);
+    expect(isPolicyName("lfu")).toBe(false);
+  });
+
+  it.each(POLICY_NAMES)("%s: tracks exactly the resident frames and only offers resident ones", (name) => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const host = new Bits();
+        const policy = build(name, host);
+        const resident = new Map<number, number>(); // frame → key
+        const free = Array.from({ length: MAX_FRAMES }, (_, i) => MAX_FRAMES - 1 - i);
+        const pick = (n: number): number => [...resident.keys()][n % resident.size];
+        for (const o of ops) {
+          if (o.kind === "load" && free.length > 0) {
+            const f = free.pop() as number;
+            resident.set(f, o.key);
+            host.bits[f] = 1;
+            policy.insert(f, o.key);
+          } else if (o.kind === "unmap" && resident.size > 0) {
+            const f = pick(o.pick);
+            resident.delete(f);
+            free.push(f);
+            policy.remove(f);
+          } else if (o.kind === "access" && resident.size > 0) {
+            const f = pick(o.pick);
+            host.bits[f] = 1;
+            if (policy.observesReferences) policy.reference(f);
+          } else if (o.kind === "evict") {
+            const v = o.named ? policy.selectVictim(o.key) : policy.selectVictim();
+            if (resident.size === 0) {
+              expect(v).toBe(-1);
+              continue;
+            }
+            expect(resident.has(v)).toBe(true);
+            policy.remove(v);
+            resident.set(v, o.key);
+            host.bits[v] = 1;
+            policy.insert(v, o.key);
+          } else if (o.kind === "evict-fails" && resident.size > 1) {
+            // A swap write keeps failing: asking again must not offer the same frame forever.
+            const offered = new Set<number>();
+            for (let i = 0; i <= 2 * resident.size + 2; i++) {
+              const v = policy.selectVictim();
+              expect(resident.has(v)).toBe(true);
+              offered.add(v);
+              policy.keep(v);
+            }
+            expect(offered.size).toBeGreaterThan(1);
+          }
+          expect(policy.size).toBe(resident.size);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
