@@ -83,7 +83,8 @@ export class SwapArea {
   dropReference(slot: number): void {
     const rc = this.refcount;
     if (slot < 0 || slot >= this.totalSlots || rc[slot] === 0) return;
-    if (rc[slot] === -1 || --rc[slot] === 0) this.release(slot);
+    if (rc[slot] === -1 || rc[slot] === 1) this.release(slot);
+    else rc[slot]--;
   }
 
   /** Frees a slot whatever its count (a failed write gives it back). */

@@ -13,6 +13,7 @@ import { type AddressSpace, newAddressSpaceRecord } from "./address-space-record
 import { cloneAddressSpace, createAddressSpace, destroyAddressSpace, switchAddressSpace } from "./address-space.js";
 import { type BootResult, type KernelHardware, bootKernel } from "./boot.js";
 import type { FaultOutcome } from "./fault-outcome.js";
+import { evictOne } from "./eviction.js";
 import { FrameKind } from "./frame-table.js";
 import { type InvariantViolation, checkInvariants } from "./invariants.js";
 import { KernelState, pageKey } from "./kernel-state.js";
@@ -291,6 +292,16 @@ export class Vmm {
   /** Per-access hook for policies that observe references: the CPU layer calls it iff `observesReferences`. */
   noteReference(pfn: number): void {
     if (pfn < this.k.frameTable.frames && this.k.frameTable.kind[pfn] === FrameKind.USER) this.k.policy.reference(pfn);
+  }
+
+  /**
+   * Proactive reclaim (like Linux's cgroup memory.reclaim): evicts up to
+   * `pages` user pages chosen by the policy to swap; returns how many went.
+   */
+  reclaim(pages: number): number {
+    let done = 0;
+    while (done < pages && evictOne(this.k)) done++;
+    return this.checked("reclaim", done);
   }
 
   /** Timer: advances time to `now` (ticks); samples working sets once per window. */
