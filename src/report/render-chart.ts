@@ -28,8 +28,8 @@ export function renderChart(option: ChartOption, width = CHART_WIDTH, height = C
 export function frame(title: string, subtitle?: string): ChartOption {
   return {
     title: { text: title, subtext: subtitle ?? "", left: 10, top: 6, textStyle: { fontSize: 14 } },
-    legend: { top: 8, right: 10, type: "plain", textStyle: { fontSize: 11 } },
-    grid: { left: 64, right: 24, top: 64, bottom: 48 },
+    legend: { bottom: 4, left: "center", type: "scroll", itemGap: 18, textStyle: { fontSize: 11 } },
+    grid: { left: 64, right: 24, top: 60, bottom: 76 },
   };
 }
 

@@ -27,10 +27,9 @@ export function faultsChart(series: TimeSeries): string {
     yAxis: valueAxis("faults", { nameGap: 44 }),
     series: kinds.map((k) => ({
       name: FAULT_LABELS[k],
-      type: "line",
+      type: "bar",
       stack: "faults",
-      areaStyle: { opacity: 0.35 },
-      symbol: "none",
+      barCategoryGap: "10%",
       data: deltas(s, (x) => x.faults[k]),
     })),
   });

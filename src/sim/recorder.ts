@@ -41,7 +41,7 @@ export interface Sample {
   readonly tlbMisses: number;
   readonly pswpin: number;
   readonly pswpout: number;
-  /** Pages held in swap, all processes (a slot shared after fork counts once per sharer). */
+  /** Swap slots in use (the kernel's count; else swapped PTEs summed over processes). */
   readonly swapPages: number;
   readonly processes: readonly ProcessSample[];
 }
@@ -64,6 +64,8 @@ export interface Observable {
     readonly tlb: { readonly hits: number; readonly misses: number };
   };
   process(pid: number): { readonly wsPages: number; readonly status: { readonly state: string } };
+  /** The kernel's swap area, when it reports one (slots in use count shared slots once). */
+  readonly vmm?: { readonly swap: { readonly usedSlots: number } | null };
 }
 
 export class Recorder {
@@ -122,7 +124,7 @@ export class Recorder {
       tlbMisses: s.tlb.misses,
       pswpin: s.vmstat.pswpin,
       pswpout: s.vmstat.pswpout,
-      swapPages,
+      swapPages: this.system.vmm?.swap?.usedSlots ?? swapPages,
       processes,
     });
     this.nextAt = s.accesses + this.every;

@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { register as disk } from "./disk.js";
 import { register as convert } from "./convert.js";
+import { register as run } from "./run.js";
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [disk, convert];
+export const commands: Register[] = [disk, convert, run];

@@ -1,0 +1,94 @@
+/**
+ * `vmm386 run SCENARIO [options]`: runs a scenario file on a fresh System
+ * and prints a summary table (or `--json`), optionally writing an HTML
+ * report. Command-line machine options override the scenario's machine.
+ */
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { loadScenarioFile } from "../../sim/scenario/loader.js";
+import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
+import { runScenario, scenarioAccessCount } from "../../sim/scenario/runner.js";
+import type { RunResult } from "../../sim/scenario/result.js";
+import { System, type SystemConfig } from "../../sim/system.js";
+import { TlbShapeError } from "../../machine/tlb.js";
+import { BootError } from "../../kernel/boot.js";
+import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
+import { renderRunHtml } from "../../report/html.js";
+import { runResultJson } from "../../report/json.js";
+import { runSummaryTable } from "../../report/summary-table.js";
+import { UserError } from "../errors.js";
+import { addCommonOptions, describeMachine, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { startProgress } from "../progress.js";
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command("run")
+      .description("Run a scenario file (YAML, see schema/scenario.schema.json) and summarise what the VMM did")
+      .argument("<scenario>", "scenario file, e.g. examples/fork-cow.yaml"),
+  ).action((file: string, options: CommonOptions) => {
+    const scenario = loadScenario(file);
+    const run = executeScenario(scenario, options);
+    emitRun(run, options);
+  });
+}
+
+/** Loads a scenario file; its problems become one-line UserErrors. */
+export function loadScenario(file: string): Scenario {
+  try {
+    return loadScenarioFile(file);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** Runs `scenario` with the command-line overrides on a fresh System (closed afterwards). */
+export function executeScenario(scenario: Scenario, options: CommonOptions): RunResult {
+  const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
+  const system = createSystem(config);
+  const progress = startProgress("accesses", scenarioAccessCount(scenario), options.json === true);
+  try {
+    return runScenario(system, scenario, {
+      machine: describeMachine(config),
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.stop();
+    system.close();
+  }
+}
+
+/** System.create, with configuration problems (a TLB shape, a boot failure, a bad swap disk) as UserErrors. */
+export function createSystem(config: SystemConfig): System {
+  try {
+    return System.create(config);
+  } catch (e) {
+    if (e instanceof TlbShapeError) throw new UserError(e.message, "--tlb");
+    if (e instanceof BootError || e instanceof DiskFormatError || e instanceof DiskIoError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** Prints the run (table or JSON) and writes the HTML report if asked. */
+export function emitRun(run: RunResult, options: CommonOptions, defaultReport?: string): void {
+  const reportPath = options.report ?? defaultReport;
+  if (reportPath !== undefined) writeReport(reportPath, renderRunHtml(run));
+  if (options.json) {
+    process.stdout.write(JSON.stringify(runResultJson(run, reportPath === undefined ? {} : { report: reportPath })) + "\n");
+    return;
+  }
+  process.stdout.write(`${run.title}\n${runSummaryTable(run)}\n`);
+  for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
+  if (reportPath !== undefined) process.stdout.write(`report: ${reportPath}\n`);
+  if (run.panic !== null) process.exitCode = 1;
+}
+
+/** Writes a report file; an unwritable path is the user's to fix. */
+export function writeReport(path: string, content: string | Buffer): void {
+  try {
+    writeFileSync(path, content);
+  } catch (e) {
+    throw new UserError(`cannot write: ${(e as Error).message}`, path);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The `--json` object of a run: one object on stdout with the counters
+ * (accesses, references, faults with a total and one key per kind, vmstat
+ * with Linux names, tlb) and every process's exit status and fault report.
+ */
+import type { RunResult } from "../sim/scenario/result.js";
+
+/** A plain JSON-ready object describing `run`; `extra` keys are added at the top level. */
+export function runResultJson(run: RunResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const st = run.stats;
+  return {
+    scenario: run.source,
+    title: run.title,
+    machine: run.machine,
+    accesses: st.accesses,
+    references: st.references,
+    ticks: st.ticks,
+    faults: st.faults,
+    vmstat: st.vmstat,
+    tlb: st.tlb,
+    processes: run.processes.map((p) => ({
+      pid: p.pid,
+      name: p.name,
+      parent: p.parent,
+      status: p.state,
+      exitCode: p.exitCode,
+      faultReport: p.faultReport,
+      summary: p.summary,
+      throttledTicks: p.throttledTicks,
+    })),
+    strictTlb: run.strictTlb,
+    panic: run.panic,
+    notes: run.notes,
+    samples: run.series.samples.length,
+    ...extra,
+  };
+}

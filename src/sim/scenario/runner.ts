@@ -1,0 +1,329 @@
+/**
+ * Runs a scenario on a System. Processes take turns round-robin, one step
+ * per turn, in creation order (a forked child joins the end of the ring);
+ * after each round the timer ticks `ticksPerRound` times. A process the
+ * kernel throttles for thrashing (its throttled-tick count rose on the last
+ * tick) sits out its turns until the throttle lifts — the scheduler's side
+ * of the seed's working-set throttle.
+ *
+ * The run can be advanced turn by turn (for `inspect` at a step) or to the
+ * end. Touches go straight to System.access in a tight loop; the recorder
+ * and the progress callback are called only every few thousand accesses.
+ */
+import { ACCESS, PTE } from "../../machine/i386.js";
+import { USER_HEAP_BASE } from "../../kernel/layout.js";
+import { PROT, type System } from "../system.js";
+import { describeStatus } from "../process.js";
+import { Recorder } from "../recorder.js";
+import { AccessStream, patternAccessCount } from "../workload/patterns.js";
+import type { FaultReportData, ProcessOutcome, RunResult } from "./result.js";
+import type { Scenario, Step } from "./types.js";
+
+/** Samples a run aims for when the scenario sets no interval. */
+const TARGET_SAMPLES = 200;
+
+interface Thread {
+  readonly name: string;
+  readonly pid: number;
+  pc: number;
+  readonly steps: readonly Step[];
+  /** The heap break as this process last set it (brk with +/- is relative to it). */
+  heapBreak: number;
+  /** Physical address of its page directory, learnt at its first turn (CR3). */
+  pdPhys: number;
+  throttledSeen: number;
+  done: boolean;
+}
+
+export interface RunnerOptions {
+  /** Called now and then with accesses done and expected in all. */
+  onProgress?: (done: number, total: number) => void;
+  /** Display pairs of the machine, for the result. */
+  machine?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export class ScenarioRunner {
+  readonly system: System;
+  readonly scenario: Scenario;
+  readonly recorder: Recorder;
+  /** Problems that are not faults: refused brk/mmap, failed fork, missing PTE for pokePte... */
+  readonly notes: string[] = [];
+  /** Turns executed so far (a step is one turn). */
+  turns = 0;
+  /** Accesses all touch steps will make (for progress). */
+  readonly plannedAccesses: number;
+
+  private readonly threads: Thread[] = [];
+  private readonly byName = new Map<string, Thread>();
+  private readonly options: RunnerOptions;
+  private cursor = 0;
+  private ranThisRound = false;
+
+  constructor(system: System, scenario: Scenario, options: RunnerOptions = {}) {
+    this.system = system;
+    this.scenario = scenario;
+    this.options = options;
+    this.plannedAccesses = scenarioAccessCount(scenario);
+    const every = scenario.sampleEvery ?? Math.max(1, Math.ceil(this.plannedAccesses / TARGET_SAMPLES));
+    this.recorder = new Recorder(system, every);
+    for (const p of scenario.processes) {
+      if (p.forkedBy !== null) continue;
+      const pid = system.spawn();
+      if (pid === null) {
+        this.notes.push(`${p.name}: spawn failed (no memory for an address space)`);
+        continue;
+      }
+      this.addThread(p.name, pid, USER_HEAP_BASE);
+    }
+    this.recorder.sample();
+  }
+
+  /** The pid of the process named `name`, once created. */
+  pidOf(name: string): number | undefined {
+    return this.byName.get(name)?.pid;
+  }
+
+  /** Process names by pid, for every process created so far. */
+  get names(): ReadonlyMap<number, string> {
+    return new Map(this.threads.map((t) => [t.pid, t.name]));
+  }
+
+  /** Physical page directory of a live process (switching to it if never scheduled), or null. */
+  pageDirectory(pid: number): number | null {
+    const t = this.threads.find((x) => x.pid === pid);
+    if (t === undefined || this.system.process(pid).status.state !== "running") return null;
+    if (t.pdPhys === 0 && this.system.switchTo(pid)) t.pdPhys = this.system.machine.mmu.cr3 >>> 0;
+    return t.pdPhys === 0 ? null : t.pdPhys;
+  }
+
+  /** True once every process has run out of steps, ended, or the kernel panicked. */
+  get finished(): boolean {
+    return this.system.panic !== null || this.threads.every((t) => t.done);
+  }
+
+  /** Runs turns until the scenario ends. */
+  runToEnd(): void {
+    while (!this.finished) this.turn();
+    this.finish();
+  }
+
+  /** Runs turns until `turns` have been executed in all (or the end). */
+  runTurns(turns: number): void {
+    while (!this.finished && this.turns < turns) this.turn();
+    if (this.finished) this.finish();
+  }
+
+  /** One scheduling decision: the next runnable process executes one step. */
+  turn(): void {
+    if (this.finished) return;
+    if (this.cursor >= this.threads.length) this.endRound();
+    const t = this.threads[this.cursor++];
+    if (t.done) return;
+    if (this.isThrottled(t) && this.anyRunnable()) return;
+    this.execute(t, t.steps[t.pc++]);
+    this.ranThisRound = true;
+    this.turns++;
+    if (t.pc >= t.steps.length) t.done = true;
+    this.refreshDone();
+  }
+
+  /** The final sample; the result as plain data. */
+  result(): RunResult {
+    const s = this.system.stats();
+    const mmu = this.system.machine.mmu;
+    return {
+      title: this.scenario.name,
+      description: this.scenario.description,
+      source: this.scenario.file,
+      machine: this.options.machine ?? {},
+      stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, tlb: { ...s.tlb } },
+      processes: this.outcomes(),
+      series: this.recorder.series,
+      strictTlb: this.system.config.strictTlb
+        ? { count: mmu.strictViolationCount, messages: mmu.strictViolations.slice(0, 20).map((v) => v.message) }
+        : null,
+      panic: this.system.panic === null ? null : { ...this.system.panic },
+      notes: [...this.notes],
+    };
+  }
+
+  private finish(): void {
+    this.recorder.sample();
+    this.options.onProgress?.(this.system.stats().accesses, this.plannedAccesses);
+  }
+
+  private outcomes(): ProcessOutcome[] {
+    return this.threads.map((t) => {
+      const info = this.system.process(t.pid);
+      const st = info.status;
+      const faultReport: FaultReportData | null = st.state === "killed" ? { ...st.report } : null;
+      return {
+        pid: t.pid,
+        name: t.name,
+        parent: info.parent,
+        state: st.state,
+        exitCode: st.state === "exited" ? st.code : null,
+        faultReport,
+        summary: describeStatus(st),
+        throttledTicks: info.throttledTicks,
+      };
+    });
+  }
+
+  private addThread(name: string, pid: number, heapBreak: number): void {
+    const spec = this.scenario.processes.find((p) => p.name === name);
+    const t: Thread = {
+      name,
+      pid,
+      pc: 0,
+      steps: spec?.steps ?? [],
+      heapBreak,
+      pdPhys: 0,
+      throttledSeen: 0,
+      done: (spec?.steps.length ?? 0) === 0,
+    };
+    this.threads.push(t);
+    this.byName.set(name, t);
+  }
+
+  /** End of a round: the timer ticks, throttles are re-read. */
+  private endRound(): void {
+    this.cursor = 0;
+    const ticks = this.scenario.ticksPerRound;
+    if (ticks > 0 && this.ranThisRound) {
+      for (const t of this.threads) t.throttledSeen = this.throttledTicks(t);
+      this.system.tick(ticks);
+    }
+    this.ranThisRound = false;
+  }
+
+  /** Whether the kernel throttled `t` on the last tick. */
+  private isThrottled(t: Thread): boolean {
+    return this.scenario.ticksPerRound > 0 && this.throttledTicks(t) > t.throttledSeen;
+  }
+
+  private anyRunnable(): boolean {
+    return this.threads.some((t) => !t.done && !this.isThrottled(t));
+  }
+
+  private throttledTicks(t: Thread): number {
+    return this.system.process(t.pid).throttledTicks;
+  }
+
+  /** Marks threads whose process ended (killed, exited) as done and stops recording them. */
+  private refreshDone(): void {
+    for (const t of this.threads) {
+      if (!t.done && this.system.process(t.pid).status.state !== "running") t.done = true;
+      if (t.done && this.system.process(t.pid).status.state !== "running") this.recorder.untrack(t.pid);
+    }
+  }
+
+  /** Executes one step of `t`. */
+  private execute(t: Thread, step: Step): void {
+    const sys = this.system;
+    if (!sys.switchTo(t.pid)) return;
+    if (t.pdPhys === 0) {
+      t.pdPhys = sys.machine.mmu.cr3 >>> 0;
+      this.recorder.track(t.pid, t.pdPhys, t.name);
+    }
+    switch (step.kind) {
+      case "brk": {
+        const to = step.to ?? t.heapBreak + step.delta;
+        if (sys.brk(t.pid, to)) t.heapBreak = to;
+        else this.note(t, step, `brk to ${hex(to)} refused`);
+        break;
+      }
+      case "mmap":
+        if (!sys.mmap(t.pid, step.at, step.length, step.writable ? PROT.READ | PROT.WRITE : PROT.READ)) {
+          this.note(t, step, `mmap ${hex(step.at)} + ${step.length} refused`);
+        }
+        break;
+      case "munmap":
+        if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
+        break;
+      case "touch":
+        this.touch(t, step.at, new AccessStream(step.spec), step.spec.size);
+        break;
+      case "fork": {
+        const child = sys.fork(t.pid);
+        if (child === null) this.note(t, step, `fork of ${step.child} failed`);
+        else this.addThread(step.child, child, t.heapBreak);
+        break;
+      }
+      case "exit":
+        sys.exit(t.pid, step.status);
+        break;
+      case "copyOut":
+        if (!sys.copyOut(t.pid, step.at, step.bytes)) this.note(t, step, `copyOut to ${hex(step.at)} refused`);
+        break;
+      case "tick":
+        sys.tick(step.ticks);
+        this.recorder.sample();
+        break;
+      case "switch": {
+        const target = this.byName.get(step.target);
+        if (target === undefined || !sys.switchTo(target.pid)) this.note(t, step, `switch to ${step.target}: not running`);
+        break;
+      }
+      case "pokePte":
+        this.pokePte(t, step);
+        break;
+      case "yield":
+        break;
+    }
+  }
+
+  /** The access loop of a touch step: System.access per offset, sampling between chunks. */
+  private touch(t: Thread, base: number, stream: AccessStream, size: number): void {
+    const sys = this.system;
+    const pid = t.pid;
+    let untilSample = this.recorder.accessesUntilDue;
+    for (let off = stream.next(); off >= 0; off = stream.next()) {
+      if (!sys.access(pid, base + off, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
+      if (--untilSample <= 0) {
+        this.recorder.maybeSample();
+        untilSample = this.recorder.accessesUntilDue;
+        this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
+      }
+    }
+  }
+
+  /**
+   * A deliberate kernel bug for teaching: rewrite the PTE of `at` in
+   * physical memory and do NOT invalidate the TLB. With --strict-tlb the
+   * next access served by the stale entry is reported.
+   */
+  private pokePte(t: Thread, step: Extract<Step, { kind: "pokePte" }>): void {
+    const memory = this.system.machine.memory;
+    const pde = memory.read32(t.pdPhys + (step.at >>> 22) * 4);
+    if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) {
+      this.note(t, step, `pokePte: no page table maps ${hex(step.at)}`);
+      return;
+    }
+    const pteAddr = ((pde & ~0xfff) >>> 0) + ((step.at >>> 12) & 0x3ff) * 4;
+    const pte = memory.read32(pteAddr);
+    memory.write32(pteAddr, ((pte & ~step.clear) | step.set) >>> 0);
+  }
+
+  private note(t: Thread, step: Step, what: string): void {
+    this.notes.push(`${t.name} (pid ${t.pid}), ${this.scenario.file}:${step.line} ${step.path}: ${what}`);
+  }
+}
+
+/** Accesses the touch steps of `scenario` will make if no process dies early. */
+export function scenarioAccessCount(scenario: Scenario): number {
+  let n = 0;
+  for (const p of scenario.processes) for (const s of p.steps) if (s.kind === "touch") n += patternAccessCount(s.spec);
+  return n;
+}
+
+/** Runs `scenario` on `system` to the end and returns its result. */
+export function runScenario(system: System, scenario: Scenario, options: RunnerOptions = {}): RunResult {
+  const runner = new ScenarioRunner(system, scenario, options);
+  runner.runToEnd();
+  return runner.result();
+}
+
+function hex(n: number): string {
+  return "0x" + (n >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,41 @@
+import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const ROOT = path.join(import.meta.dirname, "../..");
+const TSX = pathToFileURL(createRequire(path.join(ROOT, "package.json")).resolve("tsx")).href;
+
+/** Runs `vmm386 ...args` from source; returns exit code and output. */
+function vmm386(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ["--import", TSX, path.join(ROOT, "src/cli/main.ts"), ...args], { encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("vmm386 torture", () => {
+  it("prints a JSON summary with no loss and exits 0", () => {
+    const r = vmm386("torture", "--ops", "3000", "--seed", "5", "--ram", "2M", "--swap", "8M", "--policy", "clock", "--cpu", "i386", "--user-frames", "24");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(summary).toMatchObject({ ops: 3000, mismatches: 0, invariantViolations: 0, leakedFrames: 0, leakedSlots: 0, seed: 5 });
+    expect(summary).toHaveProperty("processes");
+    expect(summary).toHaveProperty("faults");
+  });
+
+  it("rejects bad options with one line and exit code 2", () => {
+    const cases: [string[], RegExp][] = [
+      [["--ops", "many"], /^vmm386: --ops: "many" is not a whole number\n$/],
+      [["--ram", "2Q"], /^vmm386: --ram: /],
+      [["--ram", "3K"], /^vmm386: --ram: /],
+      [["--policy", "random"], /^vmm386: --policy: unknown policy "random"/],
+      [["--cpu", "z80"], /^vmm386: --cpu: unknown CPU "z80"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = vmm386("torture", ...args);
+      expect(r.status, args.join(" ")).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
