@@ -3,6 +3,7 @@
  * `npm run bench` runs them all; `npm run bench -- --json` prints one JSON object.
  */
 import { memoryBench } from "./memory.bench.js";
+import { policyBench } from "./policy.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -13,4 +14,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [memoryBench];
+export const benches: Bench[] = [memoryBench, policyBench];
