@@ -1,0 +1,83 @@
+/**
+ * A process as the kernel's client: an id, its address space, and how it
+ * ended. Everything about its memory lives in the VMM's page tables and the
+ * machine's memory; the process only holds the handle.
+ */
+
+import type { AddressSpace } from "../kernel/vmm.js";
+
+/** What a fault that could not be resolved was: enough to debug it from a report. */
+export interface FaultReport {
+  readonly pid: number;
+  /** The faulting linear address (CR2). */
+  readonly address: number;
+  /** The #PF error code (P, W, U, RSVD bits). */
+  readonly errorCode: number;
+  readonly access: "read" | "write";
+  readonly mode: "user" | "supervisor";
+  /** Why the kernel could not resolve it. */
+  readonly reason: string;
+}
+
+/** How a process stands: still running, exited with a status, or killed by a fault. */
+export type ProcessStatus =
+  | { readonly state: "running" }
+  | { readonly state: "exited"; readonly code: number }
+  | { readonly state: "killed"; readonly report: FaultReport };
+
+/** A snapshot of one process, for reports and tests. */
+export interface ProcessInfo {
+  readonly pid: number;
+  /** The parent's pid, or 0 for a spawned process. */
+  readonly parent: number;
+  readonly status: ProcessStatus;
+  /** Timer ticks on which the kernel asked to throttle it (thrashing). */
+  readonly throttledTicks: number;
+  /** Working-set estimate at the last sample (pages), 0 once ended. */
+  readonly wsPages: number;
+}
+
+/** The System's record of a process. */
+export class Process {
+  readonly pid: number;
+  readonly parent: number;
+  /** null once the process has ended and its address space is destroyed. */
+  space: AddressSpace | null;
+  status: ProcessStatus = { state: "running" };
+  throttledTicks = 0;
+
+  constructor(pid: number, parent: number, space: AddressSpace) {
+    this.pid = pid;
+    this.parent = parent;
+    this.space = space;
+  }
+
+  get running(): boolean {
+    return this.status.state === "running";
+  }
+
+  info(): ProcessInfo {
+    return {
+      pid: this.pid,
+      parent: this.parent,
+      status: this.status,
+      throttledTicks: this.throttledTicks,
+      wsPages: this.space?.wsPages ?? 0,
+    };
+  }
+}
+
+/** "killed at 0x00000010 (user read, not present): <reason>" — one line for logs and the CLI. */
+export function describeStatus(status: ProcessStatus): string {
+  switch (status.state) {
+    case "running":
+      return "running";
+    case "exited":
+      return `exited(${status.code})`;
+    case "killed": {
+      const r = status.report;
+      const kind = (r.errorCode & 1) !== 0 ? "protection" : "not present";
+      return `killed at 0x${(r.address >>> 0).toString(16).padStart(8, "0")} (${r.mode} ${r.access}, ${kind}): ${r.reason}`;
+    }
+  }
+}

@@ -1,0 +1,420 @@
+/**
+ * A System is a machine, the kernel's VMM booted on it, and the processes
+ * that are the kernel's clients. It offers what a CPU and a system-call
+ * layer would: user reads and writes with real data (and a data-less access
+ * for trace replay), fork, exit, brk, mmap, munmap, copy-in and copy-out,
+ * scheduling, and timer ticks.
+ *
+ * Nothing escapes to the host: a user fault the kernel cannot resolve kills
+ * that process with a FaultReport and the others go on; a supervisor fault
+ * is a kernel panic, recorded with the same detail, after which the System
+ * refuses further work. Calls on a process that has ended return false/null.
+ */
+
+import { createMachine, type Machine } from "../machine/machine.js";
+import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
+import type { CpuName } from "../machine/cpu-model.js";
+import type { BlockDevice } from "../machine/block-device.js";
+import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
+import type { PolicyName } from "../kernel/replacement/index.js";
+import type { VmStat } from "../kernel/vmstat.js";
+import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
+import { DEAD, UserCpu } from "./cpu.js";
+import { Process, type FaultReport, type ProcessInfo } from "./process.js";
+import { openSwapImage, type SwapImage } from "./swap-image.js";
+
+export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
+
+/** What to build: the machine, its swap and the kernel's options. */
+export interface SystemConfig {
+  /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
+  readonly ramBytes: number;
+  /** Swap partition of the temporary image (default 16 MiB; 0 = no swap). Ignored with swapImage/swapDevice. */
+  readonly swapBytes?: number;
+  /** Path of an existing partitioned image to swap on (left in place). */
+  readonly swapImage?: string;
+  /** A device to swap on (tests: memory, or a FaultyBlockDevice); the caller closes it. */
+  readonly swapDevice?: BlockDevice;
+  /** CPU preset (default i486). */
+  readonly cpu?: CpuName;
+  /** Replacement policy (default clock). */
+  readonly policy?: PolicyName;
+  /** TLB shape, or "off" (default: the CPU preset's). */
+  readonly tlb?: { readonly entries: number; readonly ways: number } | "off";
+  /** Report every access served by a stale TLB entry. */
+  readonly strictTlb?: boolean;
+  /** Cap on resident user pages (page tables not counted). */
+  readonly userFrames?: number;
+  /** Run the kernel's invariant checker after every operation (tests). */
+  readonly checkInvariants?: boolean;
+  /** Seed of anything random in the run (recorded for reports). */
+  readonly seed?: number;
+}
+
+/** mmap protections (the kernel's: PROT.WRITE is the PTE's R/W bit). */
+export { PROT } from "../kernel/vmm.js";
+
+/** The MMU's TLB counters, as plain numbers. */
+export interface TlbStats {
+  readonly translations: number;
+  readonly hits: number;
+  readonly misses: number;
+  readonly walks: number;
+  readonly invlpgs: number;
+  readonly flushes: number;
+}
+
+/** Counters of a run; `vmstat` keeps Linux's names. */
+export interface SystemStats {
+  /** Calls of access/read/write (one per instruction-level access). */
+  readonly accesses: number;
+  /** Page references (a straddling access makes two). */
+  readonly references: number;
+  readonly faults: {
+    readonly total: number;
+    readonly demandZero: number;
+    readonly swapIn: number;
+    readonly cow: number;
+    readonly stack: number;
+    readonly heap: number;
+    readonly segv: number;
+  };
+  readonly vmstat: Readonly<VmStat>;
+  /** translations, hits, misses, walks, invlpgs, flushes. */
+  readonly tlb: Readonly<TlbStats>;
+  readonly ticks: number;
+}
+
+export class System {
+  readonly config: SystemConfig;
+  readonly machine: Machine;
+  readonly vmm: Vmm;
+  /** The kernel panic, if one happened: the System then refuses all work. */
+  panic: FaultReport | null = null;
+
+  private readonly cpu: UserCpu;
+  private readonly swap: SwapImage;
+  private readonly processes = new Map<number, Process>();
+  private nextPid = 1;
+  /** The process whose address space is loaded in CR3 (0: none of ours). */
+  private currentPid = 0;
+  private accesses = 0;
+  private ticks = 0;
+  private closed = false;
+
+  private constructor(config: SystemConfig, machine: Machine, vmm: Vmm, swap: SwapImage) {
+    this.config = config;
+    this.machine = machine;
+    this.vmm = vmm;
+    this.swap = swap;
+    this.cpu = new UserCpu(machine.memory, machine.mmu, vmm, vmm.observesReferences);
+  }
+
+  /** Builds the machine, opens (or creates) the swap disk and boots the kernel on it. */
+  static create(config: SystemConfig): System {
+    const swap = openSwapImage({ device: config.swapDevice, imagePath: config.swapImage, swapBytes: config.swapBytes });
+    try {
+      const machine = createMachine({
+        ramBytes: config.ramBytes,
+        cpu: config.cpu ?? "i486",
+        tlb: config.tlb,
+        strictTlb: config.strictTlb ?? false,
+      });
+      const vmm = Vmm.boot(machine, {
+        policy: config.policy,
+        userFrameLimit: config.userFrames,
+        swap: swap.device,
+        checkInvariants: config.checkInvariants ?? false,
+      });
+      return new System(config, machine, vmm, swap);
+    } catch (e) {
+      swap.close();
+      throw e;
+    }
+  }
+
+  /** A new process with an empty address space; null if the kernel has no memory for one. */
+  spawn(): number | null {
+    if (this.panic !== null) return null;
+    const space = this.vmm.createAddressSpace();
+    if (space === null) return null;
+    return this.adopt(space, 0);
+  }
+
+  /** fork: the child's memory is a COW copy of the parent's; null if the parent is not running or memory ran out. */
+  fork(pid: number): number | null {
+    const parent = this.running(pid);
+    if (parent === null) return null;
+    const space = this.vmm.cloneAddressSpace(parent.space as AddressSpace);
+    if (space === null) return null;
+    return this.adopt(space, pid);
+  }
+
+  /** The process ends with `code`; its memory goes back to the kernel. */
+  exit(pid: number, code = 0): void {
+    const p = this.running(pid);
+    if (p === null) return;
+    this.end(p, { state: "exited", code });
+  }
+
+  /** Kills the process from outside (a signal, not a fault): reported as killed with `reason`. */
+  kill(pid: number, reason = "killed"): void {
+    const p = this.running(pid);
+    if (p === null) return;
+    this.end(p, {
+      state: "killed",
+      report: { pid, address: 0, errorCode: 0, access: "read", mode: "user", reason },
+    });
+  }
+
+  /** Schedules `pid`: its address space is loaded (CR3) unless it already is. False if not running. */
+  switchTo(pid: number): boolean {
+    if (pid === this.currentPid) return this.processes.get(pid)?.running ?? false;
+    const p = this.running(pid);
+    if (p === null) return false;
+    this.vmm.switchAddressSpace(p.space as AddressSpace);
+    this.currentPid = pid;
+    return true;
+  }
+
+  /**
+   * A data-less access of `size` bytes at `va` by `pid` (trace replay, the
+   * hot path). `kind` is ACCESS.USER_READ or ACCESS.USER_WRITE (without the
+   * U bit it is a supervisor access). A straddling access touches both pages.
+   * False if the process is not running or died of this access.
+   */
+  access(pid: number, va: number, size: number, kind: AccessKind): boolean {
+    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+    this.accesses++;
+    if (this.cpu.access(va, size, kind)) return true;
+    this.faulted(pid);
+    return false;
+  }
+
+  /** The byte at `va`, or null if the process is not running or died of the access. */
+  read8(pid: number, va: number): number | null {
+    if (!this.enter(pid)) return null;
+    const v = this.cpu.read8(va, ACCESS.USER_READ);
+    if (v !== DEAD) return v;
+    this.faulted(pid);
+    return null;
+  }
+
+  /** The little-endian 32-bit word at `va` (unsigned), or null. */
+  read32(pid: number, va: number): number | null {
+    if (!this.enter(pid)) return null;
+    if (this.cpu.read32(va, ACCESS.USER_READ)) return this.cpu.word >>> 0;
+    this.faulted(pid);
+    return null;
+  }
+
+  /** Writes a byte; false if the process is not running or died of the access. */
+  write8(pid: number, va: number, value: number): boolean {
+    if (!this.enter(pid)) return false;
+    if (this.cpu.write8(va, value, ACCESS.USER_WRITE)) return true;
+    this.faulted(pid);
+    return false;
+  }
+
+  /** Writes a little-endian 32-bit word; false if the process is not running or died of the access. */
+  write32(pid: number, va: number, value: number): boolean {
+    if (!this.enter(pid)) return false;
+    if (this.cpu.write32(va, value, ACCESS.USER_WRITE)) return true;
+    this.faulted(pid);
+    return false;
+  }
+
+  /** `len` bytes from `va` as the process reads them, or null (the process died of it). */
+  readBytes(pid: number, va: number, len: number): Uint8Array | null {
+    if (!this.enter(pid)) return null;
+    const out = new Uint8Array(len);
+    if (this.cpu.readBytes(va, out, ACCESS.USER_READ)) return out;
+    this.faulted(pid);
+    return null;
+  }
+
+  /** Stores `bytes` at `va` as the process would; false if it died of it. */
+  writeBytes(pid: number, va: number, bytes: Uint8Array): boolean {
+    if (!this.enter(pid)) return false;
+    if (this.cpu.writeBytes(va, bytes, ACCESS.USER_WRITE)) return true;
+    this.faulted(pid);
+    return false;
+  }
+
+  /** brk: moves the heap break; false if refused. */
+  brk(pid: number, newBreak: number): boolean {
+    const p = this.running(pid);
+    return p !== null && this.vmm.brk(p.space as AddressSpace, newBreak);
+  }
+
+  /** mmap at a fixed address of the shared region, demand-zero; `prot` is PROT bits. False if refused. */
+  mmap(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
+    const p = this.running(pid);
+    return p !== null && this.vmm.mmap(p.space as AddressSpace, va, len, prot);
+  }
+
+  /** munmap: the pages of [va, va+len) are gone; false if refused. */
+  munmap(pid: number, va: number, len: number): boolean {
+    const p = this.running(pid);
+    return p !== null && this.vmm.munmap(p.space as AddressSpace, va, len);
+  }
+
+  /**
+   * The kernel writes `bytes` into the process at `va` (a system call's
+   * copyout): each page is pre-faulted (breaking COW), checked user-writable,
+   * and written through physical memory. Refused (false, the process lives
+   * on) for kernel or unmapped addresses; pages before a refused one keep
+   * what was written, as with copy_to_user.
+   */
+  copyOut(pid: number, va: number, bytes: Uint8Array): boolean {
+    if (!this.enter(pid) || !userRange(va, bytes.length)) return false;
+    const space = this.processes.get(pid)?.space as AddressSpace;
+    const memory = this.machine.memory;
+    let done = 0;
+    while (done < bytes.length) {
+      const a = va + done;
+      const n = Math.min(PAGE_SIZE - (a % PAGE_SIZE), bytes.length - done);
+      if (!this.vmm.faultInUserWrite(a, n) || !this.vmm.isPageWritable(space, a)) return false;
+      const pa = this.vmm.virtToPhys(space, a);
+      if (pa < 0) return false;
+      for (let i = 0; i < n; i++) memory.write8(pa + i, bytes[done + i]);
+      done += n;
+    }
+    return true;
+  }
+
+  /**
+   * The kernel reads `len` bytes of the process at `va` (copyin), faulting
+   * pages in as a user read would; null (the process lives on) for kernel or
+   * unmapped addresses.
+   */
+  copyIn(pid: number, va: number, len: number): Uint8Array | null {
+    if (!this.enter(pid) || !userRange(va, len)) return null;
+    const out = new Uint8Array(len);
+    return this.cpu.readBytes(va, out, ACCESS.USER_READ) ? out : null;
+  }
+
+  /** `n` timer ticks: working-set sampling, the thrashing window and throttling. */
+  tick(n = 1): void {
+    if (this.panic !== null) return;
+    for (let i = 0; i < n; i++) {
+      this.ticks++;
+      this.vmm.tick(this.ticks);
+      for (const p of this.processes.values()) {
+        if (p.running && this.vmm.shouldThrottle(p.space as AddressSpace)) p.throttledTicks++;
+      }
+    }
+  }
+
+  /** A snapshot of process `pid`; throws RangeError for a pid never issued (a caller bug). */
+  process(pid: number): ProcessInfo {
+    const p = this.processes.get(pid);
+    if (p === undefined) throw new RangeError(`no process ${pid}`);
+    return p.info();
+  }
+
+  /** Every process ever created, in pid order. */
+  processList(): ProcessInfo[] {
+    return [...this.processes.values()].map((p) => p.info());
+  }
+
+  /** Pids of running processes, in pid order. */
+  runningPids(): number[] {
+    return [...this.processes.values()].filter((p) => p.running).map((p) => p.pid);
+  }
+
+  stats(): SystemStats {
+    const f = this.vmm.faults;
+    return {
+      accesses: this.accesses,
+      references: this.cpu.references,
+      faults: {
+        total: f.demandZero + f.swapIn + f.cow + f.stack + f.heap + f.segv,
+        demandZero: f.demandZero,
+        swapIn: f.swapIn,
+        cow: f.cow,
+        stack: f.stack,
+        heap: f.heap,
+        segv: f.segv,
+      },
+      vmstat: { ...this.vmm.stat },
+      tlb: tlbStats(this.machine.mmu.counters),
+      ticks: this.ticks,
+    };
+  }
+
+  /** Swap slots in use now (0 without swap). */
+  get usedSwapSlots(): number {
+    return this.vmm.swap?.usedSlots ?? 0;
+  }
+
+  /** Path of the swap image, or null (a device or no swap). */
+  get swapPath(): string | null {
+    return this.swap.path;
+  }
+
+  /** Releases the swap disk (a temporary image is deleted). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.swap.close();
+  }
+
+  private adopt(space: AddressSpace, parent: number): number {
+    const pid = this.nextPid++;
+    this.processes.set(pid, new Process(pid, parent, space));
+    return pid;
+  }
+
+  /** The process if it is running and the System has not panicked, else null. */
+  private running(pid: number): Process | null {
+    if (this.panic !== null) return null;
+    const p = this.processes.get(pid);
+    return p !== undefined && p.running ? p : null;
+  }
+
+  /** Makes `pid` current for a data access; false if it cannot run. */
+  private enter(pid: number): boolean {
+    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+    this.accesses++;
+    return this.panic === null;
+  }
+
+  /** The last access of `pid` hit a fault the kernel did not resolve: kill it, or panic. */
+  private faulted(pid: number): void {
+    const cpu = this.cpu;
+    const report: FaultReport = {
+      pid,
+      address: cpu.faultAddress,
+      errorCode: cpu.faultErrorCode,
+      access: (cpu.faultErrorCode & PF.WRITE) !== 0 ? "write" : "read",
+      mode: (cpu.faultErrorCode & PF.USER) !== 0 ? "user" : "supervisor",
+      reason: cpu.faultReason,
+    };
+    if (cpu.faultPanic || report.mode === "supervisor") {
+      this.panic = report;
+      return;
+    }
+    const p = this.processes.get(pid);
+    if (p !== undefined && p.running) this.end(p, { state: "killed", report });
+  }
+
+  /** Ends `p` with `status` and gives its address space back to the kernel. */
+  private end(p: Process, status: Process["status"]): void {
+    p.status = status;
+    const space = p.space as AddressSpace;
+    p.space = null;
+    // The kernel moves CR3 to its own space before freeing the current directory.
+    this.vmm.destroyAddressSpace(space);
+    if (this.currentPid === p.pid) this.currentPid = 0;
+  }
+}
+
+function tlbStats(c: TlbStats): TlbStats {
+  return { translations: c.translations, hits: c.hits, misses: c.misses, walks: c.walks, invlpgs: c.invlpgs, flushes: c.flushes };
+}
+
+/** True when [va, va+len) lies inside user space (USER_CODE_BASE..USER_STACK_TOP). */
+function userRange(va: number, len: number): boolean {
+  return va >= USER_CODE_BASE && len >= 0 && va + len <= USER_STACK_TOP;
+}

@@ -1,0 +1,486 @@
+/**
+ * The torture driver: random fork, exit, reads and writes (bytes, words,
+ * runs, real data), brk, mmap, munmap, copy-out and copy-in across several
+ * processes on a machine small enough to swap hard, every byte read checked
+ * against the reference model and the kernel's invariant checker run after
+ * every step. At the end every process exits and every user frame and swap
+ * slot must be free again.
+ *
+ * An operation is four 31-bit numbers decoded against the current state
+ * (which process, which page of its heap, mappings or stack), so any
+ * sequence of them is meaningful: the property test (fast-check) shrinks a
+ * failing sequence by dropping and shrinking numbers, and the CLI feeds the
+ * same decoder from a seeded generator.
+ */
+
+import { ACCESS, PAGE_SIZE } from "../machine/i386.js";
+import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../kernel/layout.js";
+import type { PolicyName } from "../kernel/replacement/index.js";
+import type { CpuName } from "../machine/cpu-model.js";
+import type { BlockDevice } from "../machine/block-device.js";
+import { ReferenceModel } from "./reference-model.js";
+import { PROT, System, type SystemStats } from "./system.js";
+
+/** An operation as generated: four numbers in 0..2^31-1. */
+export type RawOp = readonly [number, number, number, number];
+
+/** Where an access goes: a page of one of the process's regions, or somewhere it must fault. */
+export interface Target {
+  readonly region: "heap" | "shared" | "stack" | "wild";
+  readonly page: number;
+  readonly offset: number;
+}
+
+/** A decoded operation; `proc` picks a running process (index modulo their count). */
+export type TortureOp =
+  | { readonly kind: "spawn" }
+  | { readonly kind: "fork"; readonly proc: number }
+  | { readonly kind: "exit"; readonly proc: number }
+  | { readonly kind: "read"; readonly proc: number; readonly at: Target; readonly size: number }
+  | { readonly kind: "write"; readonly proc: number; readonly at: Target; readonly size: number; readonly value: number }
+  | { readonly kind: "touch"; readonly proc: number; readonly at: Target; readonly size: number; readonly write: boolean }
+  | { readonly kind: "copyOut"; readonly proc: number; readonly at: Target; readonly size: number; readonly value: number }
+  | { readonly kind: "copyIn"; readonly proc: number; readonly at: Target; readonly size: number }
+  | { readonly kind: "brk"; readonly proc: number; readonly pages: number }
+  | { readonly kind: "mmap"; readonly proc: number; readonly slot: number; readonly pages: number; readonly writable: boolean }
+  | { readonly kind: "munmap"; readonly proc: number; readonly slot: number; readonly pages: number }
+  | { readonly kind: "tick"; readonly n: number };
+
+/** Heap pages a process may grow to; mmap slots of SLOT_PAGES pages; stack pages used. */
+const HEAP_PAGES = 48;
+const SHARED_SLOTS = 8;
+const SLOT_PAGES = 8;
+const STACK_PAGES = 24;
+/** Longest byte run of a read/write/copy (crosses one or two page boundaries). */
+const MAX_RUN = 6000;
+
+/** Relative frequencies of the operations, in decoding order. */
+const WEIGHTS: readonly (readonly [TortureOp["kind"], number])[] = [
+  ["read", 24],
+  ["write", 26],
+  ["touch", 8],
+  ["copyOut", 6],
+  ["copyIn", 3],
+  ["brk", 7],
+  ["mmap", 7],
+  ["munmap", 3],
+  ["fork", 6],
+  ["exit", 3],
+  ["spawn", 2],
+  ["tick", 2],
+];
+const TOTAL_WEIGHT = WEIGHTS.reduce((s, [, w]) => s + w, 0);
+
+/** Decodes four numbers into an operation; every input gives a valid one. */
+export function decodeOp(raw: RawOp): TortureOp {
+  const [a, b, c, d] = raw;
+  let pick = a % TOTAL_WEIGHT;
+  let kind: TortureOp["kind"] = "read";
+  for (const [k, w] of WEIGHTS) {
+    if (pick < w) {
+      kind = k;
+      break;
+    }
+    pick -= w;
+  }
+  const proc = b % 64;
+  const value = Math.floor(b / 64);
+  const r = c % 100;
+  const region: Target["region"] = r < 38 ? "heap" : r < 62 ? "shared" : r < 98 ? "stack" : "wild";
+  const at: Target = { region, page: Math.floor(c / 100), offset: d % PAGE_SIZE };
+  const sizeSel = Math.floor(d / PAGE_SIZE) % 8;
+  const run = 1 + (Math.floor(d / (PAGE_SIZE * 8)) % MAX_RUN);
+  const size = sizeSel < 4 ? 1 : sizeSel < 7 ? 4 : run;
+  switch (kind) {
+    case "spawn":
+      return { kind };
+    case "fork":
+    case "exit":
+      return { kind, proc };
+    case "read":
+    case "copyIn":
+      return { kind, proc, at, size };
+    case "write":
+      return { kind, proc, at, size, value };
+    case "touch":
+      return { kind, proc, at, size, write: (value & 1) === 1 };
+    case "copyOut":
+      return { kind, proc, at, size: run, value };
+    case "brk":
+      return { kind, proc, pages: d % (HEAP_PAGES + 1) };
+    case "mmap":
+      return { kind, proc, slot: c % SHARED_SLOTS, pages: 1 + (d % SLOT_PAGES), writable: value % 8 !== 0 };
+    case "munmap":
+      return { kind, proc, slot: c % SHARED_SLOTS, pages: 1 + (d % SLOT_PAGES) };
+    case "tick":
+      return { kind, n: 1 + (d % 150) };
+  }
+}
+
+/** How to build the machine under torture. */
+export interface TortureConfig {
+  readonly ramBytes: number;
+  readonly swapBytes: number;
+  readonly policy?: PolicyName;
+  readonly cpu?: CpuName;
+  /** Cap on resident user pages, to swap hard even with more RAM. */
+  readonly userFrames?: number;
+  /** Swap on this device instead of a temporary image. */
+  readonly swapDevice?: BlockDevice;
+  /** Run the kernel's invariant checker after every operation (default true). */
+  readonly checkInvariants?: boolean;
+  /** Running processes at most (default 6). */
+  readonly maxProcesses?: number;
+  readonly seed?: number;
+}
+
+/** What a torture run found. Zero mismatches, violations and leaks is a pass. */
+export interface TortureSummary {
+  ops: number;
+  mismatches: number;
+  invariantViolations: number;
+  leakedFrames: number;
+  leakedSlots: number;
+  processes: { spawned: number; forked: number; exited: number; killed: number; forkFailed: number };
+  faults: SystemStats["faults"];
+  vmstat: SystemStats["vmstat"];
+  seed: number | null;
+  /** The first problems found (at most MAX_PROBLEMS), one line each. */
+  problems: string[];
+}
+
+const MAX_PROBLEMS = 20;
+
+export class TortureDriver {
+  readonly system: System;
+  readonly model = new ReferenceModel();
+  readonly summary: TortureSummary;
+  private readonly maxProcesses: number;
+  private readonly checkInvariants: boolean;
+  private readonly baselineFreeFrames: number;
+  private step = 0;
+
+  constructor(config: TortureConfig) {
+    this.system = System.create({
+      ramBytes: config.ramBytes,
+      swapBytes: config.swapBytes,
+      swapDevice: config.swapDevice,
+      policy: config.policy,
+      cpu: config.cpu,
+      userFrames: config.userFrames,
+      seed: config.seed,
+    });
+    this.maxProcesses = config.maxProcesses ?? 6;
+    this.checkInvariants = config.checkInvariants ?? true;
+    this.baselineFreeFrames = this.system.vmm.freeFrames;
+    const stats = this.system.stats();
+    this.summary = {
+      ops: 0,
+      mismatches: 0,
+      invariantViolations: 0,
+      leakedFrames: 0,
+      leakedSlots: 0,
+      processes: { spawned: 0, forked: 0, exited: 0, killed: 0, forkFailed: 0 },
+      faults: stats.faults,
+      vmstat: stats.vmstat,
+      seed: config.seed ?? null,
+      problems: [],
+    };
+  }
+
+  /** Plays one operation on the System and the model and compares them. */
+  run(op: TortureOp): void {
+    this.step++;
+    this.summary.ops++;
+    this.apply(op);
+    if (this.checkInvariants) this.checkKernel();
+  }
+
+  /** Ends every process, checks nothing leaked, closes the System; returns the summary. */
+  finish(): TortureSummary {
+    for (const pid of this.system.runningPids()) {
+      this.system.exit(pid, 0);
+      this.model.remove(pid);
+      this.summary.processes.exited++;
+    }
+    this.checkKernel();
+    const vmm = this.system.vmm;
+    this.summary.leakedFrames = this.baselineFreeFrames - vmm.freeFrames;
+    this.summary.leakedSlots = vmm.swap?.usedSlots ?? 0;
+    if (this.summary.leakedFrames !== 0) this.problem(`${this.summary.leakedFrames} frames not free after every process exited`);
+    if (this.summary.leakedSlots !== 0) this.problem(`${this.summary.leakedSlots} swap slots still used after every process exited`);
+    if (this.system.panic !== null) this.problem(`kernel panic: ${this.system.panic.reason}`);
+    const stats = this.system.stats();
+    this.summary.faults = stats.faults;
+    this.summary.vmstat = stats.vmstat;
+    this.system.close();
+    return this.summary;
+  }
+
+  /** True when nothing has gone wrong so far. */
+  get clean(): boolean {
+    return this.summary.mismatches === 0 && this.summary.invariantViolations === 0 && this.system.panic === null;
+  }
+
+  private apply(op: TortureOp): void {
+    if (op.kind === "tick") {
+      this.system.tick(op.n);
+      return;
+    }
+    if (op.kind === "spawn") {
+      if (this.system.runningPids().length < this.maxProcesses) this.spawn();
+      return;
+    }
+    const pid = this.pick(op.proc);
+    if (pid === null) return;
+    switch (op.kind) {
+      case "fork":
+        return this.fork(pid);
+      case "exit":
+        this.system.exit(pid, 0);
+        this.model.remove(pid);
+        this.summary.processes.exited++;
+        return;
+      case "brk":
+        return this.expect(op, this.system.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE), this.model.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE));
+      case "mmap": {
+        const va = USER_SHARED_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
+        const len = op.pages * PAGE_SIZE;
+        const prot = op.writable ? PROT.READ | PROT.WRITE : PROT.READ;
+        return this.expect(op, this.system.mmap(pid, va, len, prot), this.model.mmap(pid, va, len, op.writable));
+      }
+      case "munmap": {
+        const va = USER_SHARED_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
+        const len = op.pages * PAGE_SIZE;
+        return this.expect(op, this.system.munmap(pid, va, len), this.model.munmap(pid, va, len));
+      }
+      case "read":
+      case "write":
+      case "touch":
+        return this.access(op, pid);
+      case "copyOut":
+        return this.copyOut(op, pid);
+      case "copyIn":
+        return this.copyIn(op, pid);
+    }
+  }
+
+  private spawn(): void {
+    const pid = this.system.spawn();
+    if (pid === null) {
+      this.mismatch("spawn", "the kernel refused to create an address space");
+      return;
+    }
+    this.model.spawn(pid);
+    this.summary.processes.spawned++;
+  }
+
+  private fork(pid: number): void {
+    if (this.system.runningPids().length >= this.maxProcesses) return;
+    const child = this.system.fork(pid);
+    if (child === null) {
+      // Running out of page-table frames is legitimate; losing the parent is not.
+      this.summary.processes.forkFailed++;
+      return;
+    }
+    this.model.fork(pid, child);
+    this.summary.processes.forked++;
+  }
+
+  /** The running process at index `proc` (modulo), spawning one when none runs. */
+  private pick(proc: number): number | null {
+    let pids = this.system.runningPids();
+    if (pids.length === 0) {
+      this.spawn();
+      pids = this.system.runningPids();
+      if (pids.length === 0) return null;
+    }
+    return pids[proc % pids.length];
+  }
+
+  /** read / write / touch: the System and the model must agree on data and on life or death. */
+  private access(op: Extract<TortureOp, { at: Target }>, pid: number): void {
+    const write = op.kind === "write" || (op.kind === "touch" && op.write);
+    const [va, size] = this.resolve(pid, op.at, op.size, write);
+    const allowed = this.model.rangeAllows(pid, va, size, write);
+    let alive: boolean;
+    if (op.kind === "touch") {
+      alive = this.system.access(pid, va, size, write ? ACCESS.USER_WRITE : ACCESS.USER_READ);
+    } else if (op.kind === "write") {
+      const bytes = pattern(size, op.value);
+      if (size === 1) alive = this.system.write8(pid, va, bytes[0]);
+      else if (size === 4) alive = this.system.write32(pid, va, bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24));
+      else alive = this.system.writeBytes(pid, va, bytes);
+      if (allowed) this.model.write(pid, va, bytes);
+    } else {
+      const got = this.readSystem(pid, va, size);
+      alive = got !== null;
+      if (got !== null && allowed) this.compare(op, pid, va, got, this.model.read(pid, va, size));
+    }
+    this.expectLife(op, pid, va, allowed, alive);
+  }
+
+  private readSystem(pid: number, va: number, size: number): Uint8Array | null {
+    if (size === 1) {
+      const v = this.system.read8(pid, va);
+      return v === null ? null : Uint8Array.of(v);
+    }
+    if (size === 4) {
+      const v = this.system.read32(pid, va);
+      return v === null ? null : Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    }
+    return this.system.readBytes(pid, va, size);
+  }
+
+  /** copy-out writes pages up to the first one the process may not write; the process lives on. */
+  private copyOut(op: Extract<TortureOp, { kind: "copyOut" }>, pid: number): void {
+    const [va, size] = this.resolve(pid, op.at, op.size, true);
+    const bytes = pattern(size, op.value);
+    const got = this.system.copyOut(pid, va, bytes);
+    const expected = this.modelCopyOut(pid, va, bytes);
+    this.expect(op, got, expected);
+    this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
+  }
+
+  private modelCopyOut(pid: number, va: number, bytes: Uint8Array): boolean {
+    if (va < USER_CODE_BASE || va + bytes.length > USER_STACK_TOP) return false;
+    let done = 0;
+    while (done < bytes.length) {
+      const a = va + done;
+      const n = Math.min(PAGE_SIZE - (a % PAGE_SIZE), bytes.length - done);
+      if (!this.model.pageAllows(pid, a, true)) return false;
+      this.model.write(pid, a, bytes.subarray(done, done + n));
+      done += n;
+    }
+    return true;
+  }
+
+  private copyIn(op: Extract<TortureOp, { kind: "copyIn" }>, pid: number): void {
+    const [va, size] = this.resolve(pid, op.at, op.size, false);
+    const got = this.system.copyIn(pid, va, size);
+    const allowed = va >= USER_CODE_BASE && va + size <= USER_STACK_TOP && this.model.rangeAllows(pid, va, size, false);
+    this.expect(op, got !== null, allowed);
+    if (got !== null && allowed) this.compare(op, pid, va, got, this.model.read(pid, va, size));
+    this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
+  }
+
+  /**
+   * The address and length of an access: a page the process may use in the
+   * chosen region (falling back to the stack), kept inside what it may
+   * touch — except for "wild" targets, which aim where it must fault.
+   */
+  private resolve(pid: number, at: Target, size: number, write: boolean): [number, number] {
+    const p = this.model.get(pid);
+    let base: number;
+    const heapPages = (p.heapBreak - USER_HEAP_BASE) / PAGE_SIZE;
+    const mapped = [...p.mapped].filter(([, w]) => w || !write).map(([vpn]) => vpn);
+    if (at.region === "wild") return [wildAddress(at, p.heapBreak), size];
+    if (at.region === "heap" && heapPages > 0) base = USER_HEAP_BASE + (at.page % heapPages) * PAGE_SIZE;
+    else if (at.region === "shared" && mapped.length > 0) base = mapped[at.page % mapped.length] * PAGE_SIZE;
+    else base = USER_STACK_TOP - (1 + (at.page % STACK_PAGES)) * PAGE_SIZE;
+    let va = base + at.offset;
+    if (!this.model.rangeAllows(pid, va, size, write)) {
+      // Stay on legal ground: pull the access back into its own page.
+      if (size <= PAGE_SIZE) va = base + Math.min(at.offset, PAGE_SIZE - size);
+      else size = PAGE_SIZE - at.offset;
+    }
+    return [va, size];
+  }
+
+  private expect(op: TortureOp, got: boolean, expected: boolean): void {
+    if (got !== expected) this.mismatch(describe(op), `returned ${got}, the model expects ${expected}`);
+  }
+
+  /** An access the model allows must leave the process running; one it forbids must kill it. */
+  private expectLife(op: TortureOp, pid: number, va: number, allowed: boolean, alive: boolean): void {
+    if (allowed && !alive) {
+      const status = this.system.process(pid).status;
+      const why = status.state === "killed" ? status.report.reason : status.state;
+      this.mismatch(describe(op), `pid ${pid} at ${hex(va)} died (${why}) though the access was legal`);
+    } else if (!allowed && alive) {
+      this.mismatch(describe(op), `pid ${pid} at ${hex(va)} survived an illegal access`);
+    }
+    if (!alive) {
+      this.model.remove(pid);
+      this.summary.processes.killed++;
+    }
+  }
+
+  private compare(op: TortureOp, pid: number, va: number, got: Uint8Array, expected: Uint8Array): void {
+    for (let i = 0; i < expected.length; i++) {
+      if (got[i] !== expected[i]) {
+        this.mismatch(describe(op), `pid ${pid} byte at ${hex(va + i)} is ${got[i]}, the model says ${expected[i]}`);
+        return;
+      }
+    }
+  }
+
+  private checkKernel(): void {
+    const violations = this.system.vmm.checkInvariants();
+    if (violations.length === 0) return;
+    this.summary.invariantViolations += violations.length;
+    for (const v of violations.slice(0, 3)) this.problem(`step ${this.step}: invariant: ${JSON.stringify(v)}`);
+  }
+
+  private mismatch(what: string, detail: string): void {
+    this.summary.mismatches++;
+    this.problem(`step ${this.step}: ${what}: ${detail}`);
+  }
+
+  private problem(line: string): void {
+    if (this.summary.problems.length < MAX_PROBLEMS) this.summary.problems.push(line);
+  }
+}
+
+/** Plays `ops` on a fresh machine and returns the summary (the property test's and the CLI's entry). */
+export function runTorture(config: TortureConfig, ops: Iterable<TortureOp>, stopOnFirstProblem = false): TortureSummary {
+  const driver = new TortureDriver(config);
+  for (const op of ops) {
+    driver.run(op);
+    if (stopOnFirstProblem && !driver.clean) break;
+  }
+  return driver.finish();
+}
+
+/** `count` operations from a seeded generator (mulberry32), decoded lazily. */
+export function* randomOps(seed: number, count: number): Generator<TortureOp> {
+  let state = seed >>> 0;
+  const next = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) & 0x7fffffff;
+  };
+  for (let i = 0; i < count; i++) yield decodeOp([next(), next(), next(), next()]);
+}
+
+/** Where a wild access goes: the null page, code, past the break, unmapped shared, or the kernel. */
+function wildAddress(at: Target, heapBreak: number): number {
+  switch (at.page % 5) {
+    case 0:
+      return at.offset;
+    case 1:
+      return USER_CODE_BASE + (Math.floor(at.page / 5) % 256) * PAGE_SIZE + at.offset;
+    case 2:
+      return heapBreak + (Math.floor(at.page / 5) % 16) * PAGE_SIZE + at.offset;
+    case 3:
+      return USER_SHARED_BASE + (SHARED_SLOTS * SLOT_PAGES + (Math.floor(at.page / 5) % 64)) * PAGE_SIZE + at.offset;
+    default:
+      return KERNEL_BASE + (Math.floor(at.page / 5) % 1024) * PAGE_SIZE + at.offset;
+  }
+}
+
+/** `size` bytes derived from `value`, different at every position. */
+function pattern(size: number, value: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i++) out[i] = (value + i * 131 + (i >>> 8)) & 0xff;
+  return out;
+}
+
+function describe(op: TortureOp): string {
+  return JSON.stringify(op);
+}
+
+function hex(n: number): string {
+  return "0x" + (n >>> 0).toString(16).padStart(8, "0");
+}

@@ -1,0 +1,175 @@
+/**
+ * The System as the kernel's clients see it: processes, real data through
+ * the MMU, fork/exit, brk/mmap/munmap, copy-in/out, ticks and counters, and
+ * the rule that nothing escapes to the host.
+ */
+import * as fs from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { ACCESS } from "../../src/machine/i386.js";
+import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
+import { MIB } from "../../src/machine/units.js";
+import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
+import { PROT, System, type SystemConfig } from "../../src/sim/system.js";
+
+const open: System[] = [];
+afterEach(() => {
+  for (const s of open.splice(0)) s.close();
+});
+
+/** A small machine on an in-memory swap disk, invariants checked after every kernel operation. */
+function system(extra: Partial<SystemConfig> = {}): System {
+  const disk = createMemorySwapDisk({ sizeBytes: 5 * MIB, swapBytes: 4 * MIB });
+  const s = System.create({ ramBytes: 4 * MIB, swapDevice: disk.device, checkInvariants: true, ...extra });
+  open.push(s);
+  return s;
+}
+
+function spawn(s: System): number {
+  const pid = s.spawn();
+  if (pid === null) throw new Error("spawn failed");
+  return pid;
+}
+
+describe("System: real data through the MMU", () => {
+  it("bytes and words written by a process read back, also across a page boundary", () => {
+    const s = system();
+    const pid = spawn(s);
+    expect(s.brk(pid, USER_HEAP_BASE + 3 * 4096)).toBe(true);
+    expect(s.write8(pid, USER_HEAP_BASE + 5, 0xab)).toBe(true);
+    expect(s.read8(pid, USER_HEAP_BASE + 5)).toBe(0xab);
+    expect(s.write32(pid, USER_HEAP_BASE + 4094, 0xdeadbeef)).toBe(true);
+    expect(s.read32(pid, USER_HEAP_BASE + 4094)).toBe(0xdeadbeef);
+    expect(s.read8(pid, USER_HEAP_BASE + 4096)).toBe(0xad);
+    const bytes = Uint8Array.from({ length: 6000 }, (_, i) => i & 0xff);
+    expect(s.writeBytes(pid, USER_HEAP_BASE + 100, bytes)).toBe(true);
+    expect(s.readBytes(pid, USER_HEAP_BASE + 100, 6000)).toEqual(bytes);
+  });
+
+  it("the stack grows on demand and data survives heavy swapping", () => {
+    const s = system({ userFrames: 8 });
+    const pid = spawn(s);
+    for (let i = 0; i < 64; i++) expect(s.write32(pid, USER_STACK_TOP - (i + 1) * 4096 + 8, 0x1000 + i)).toBe(true);
+    for (let i = 0; i < 64; i++) expect(s.read32(pid, USER_STACK_TOP - (i + 1) * 4096 + 8)).toBe(0x1000 + i);
+    const st = s.stats();
+    expect(st.vmstat.pswpout).toBeGreaterThan(0);
+    expect(st.vmstat.pswpin).toBeGreaterThan(0);
+    expect(st.faults.swapIn).toBeGreaterThan(0);
+    expect(s.vmm.checkInvariants()).toEqual([]);
+  });
+
+  it("a data-less access faults pages in and counts references, two for a straddle", () => {
+    const s = system();
+    const pid = spawn(s);
+    expect(s.access(pid, USER_STACK_TOP - 4096 - 2, 4, ACCESS.USER_WRITE)).toBe(true);
+    const st = s.stats();
+    expect(st.accesses).toBe(1);
+    expect(st.references).toBe(2);
+    expect(st.faults.total).toBeGreaterThanOrEqual(1);
+  });
+
+  it("brk shrink drops the pages above the break; growing again gives zero pages", () => {
+    const s = system();
+    const pid = spawn(s);
+    s.brk(pid, USER_HEAP_BASE + 2 * 4096);
+    s.write8(pid, USER_HEAP_BASE + 4096, 7);
+    expect(s.brk(pid, USER_HEAP_BASE + 4096)).toBe(true);
+    expect(s.brk(pid, USER_HEAP_BASE + 2 * 4096)).toBe(true);
+    expect(s.read8(pid, USER_HEAP_BASE + 4096)).toBe(0);
+  });
+
+  it("mmap gives zero pages, refuses overlaps, and munmap makes them fault", () => {
+    const s = system();
+    const pid = spawn(s);
+    expect(s.mmap(pid, USER_SHARED_BASE, 4 * 4096, PROT.READ | PROT.WRITE)).toBe(true);
+    expect(s.mmap(pid, USER_SHARED_BASE + 4096, 4096)).toBe(false);
+    expect(s.read32(pid, USER_SHARED_BASE + 3 * 4096)).toBe(0);
+    expect(s.write8(pid, USER_SHARED_BASE, 1)).toBe(true);
+    expect(s.munmap(pid, USER_SHARED_BASE, 4 * 4096)).toBe(true);
+    expect(s.read8(pid, USER_SHARED_BASE)).toBeNull();
+    expect(s.process(pid).status.state).toBe("killed");
+  });
+
+  it("a write to a read-only mapping kills the process with a protection fault", () => {
+    const s = system();
+    const pid = spawn(s);
+    s.mmap(pid, USER_SHARED_BASE, 4096, PROT.READ);
+    expect(s.read8(pid, USER_SHARED_BASE)).toBe(0);
+    expect(s.write8(pid, USER_SHARED_BASE, 1)).toBe(false);
+    const status = s.process(pid).status;
+    expect(status.state).toBe("killed");
+    if (status.state === "killed") {
+      expect(status.report).toMatchObject({ pid, address: USER_SHARED_BASE, access: "write", mode: "user" });
+      expect(status.report.errorCode & 7).toBe(7);
+    }
+  });
+
+  it("copyOut pre-faults and writes user pages; copyIn reads them back", () => {
+    const s = system();
+    const pid = spawn(s);
+    const bytes = Uint8Array.from({ length: 3 * 4096 - 17 }, (_, i) => (i * 7) & 0xff);
+    const va = USER_STACK_TOP - 3 * 4096 + 17;
+    expect(s.copyOut(pid, va, bytes.subarray(0, 3 * 4096 - 17))).toBe(true);
+    expect(s.copyIn(pid, va, 3 * 4096 - 17)).toEqual(bytes.subarray(0, 3 * 4096 - 17));
+    expect(s.readBytes(pid, va, 100)).toEqual(bytes.subarray(0, 100));
+  });
+
+  it("ticks sample the working set and exits return every frame", () => {
+    const s = system();
+    const free = s.vmm.freeFrames;
+    const pid = spawn(s);
+    for (let i = 0; i < 10; i++) s.write8(pid, USER_STACK_TOP - (i + 1) * 4096, i);
+    s.tick(5);
+    expect(s.stats().ticks).toBe(5);
+    s.exit(pid, 3);
+    expect(s.process(pid).status).toEqual({ state: "exited", code: 3 });
+    expect(s.vmm.freeFrames).toBe(free);
+    expect(s.read8(pid, USER_STACK_TOP - 4096)).toBeNull();
+  });
+
+  it("stats use Linux's vmstat names and count faults by kind", () => {
+    const s = system();
+    const pid = spawn(s);
+    s.brk(pid, USER_HEAP_BASE + 4096);
+    s.write8(pid, USER_HEAP_BASE, 1);
+    const child = s.fork(pid) as number;
+    s.write8(child, USER_HEAP_BASE, 2);
+    const st = s.stats();
+    expect(st.vmstat).toHaveProperty("pgfault");
+    expect(st.vmstat).toHaveProperty("pswpin");
+    expect(st.faults.cow).toBe(1);
+    expect(st.faults.total).toBe(st.faults.demandZero + st.faults.swapIn + st.faults.cow + st.faults.stack + st.faults.heap + st.faults.segv);
+    expect(st.tlb).toHaveProperty("hits");
+  });
+});
+
+describe("System: nothing escapes to the host", () => {
+  it("a supervisor fault is a kernel panic with a report; the System then refuses work", () => {
+    const s = system();
+    const pid = spawn(s);
+    expect(s.access(pid, 0x10, 4, ACCESS.READ)).toBe(false);
+    expect(s.panic).toMatchObject({ pid, address: 0x10, mode: "supervisor", access: "read" });
+    expect(s.read8(pid, USER_STACK_TOP - 4)).toBeNull();
+    expect(s.spawn()).toBeNull();
+  });
+
+  it("calls on ended or unknown processes return false/null", () => {
+    const s = system();
+    const pid = spawn(s);
+    s.exit(pid);
+    expect(s.write8(pid, USER_STACK_TOP - 4, 1)).toBe(false);
+    expect(s.fork(pid)).toBeNull();
+    expect(s.brk(pid, USER_HEAP_BASE + 4096)).toBe(false);
+    expect(s.access(999, USER_STACK_TOP - 4, 1, ACCESS.USER_READ)).toBe(false);
+    expect(() => s.process(999)).toThrow(RangeError);
+  });
+
+  it("with no swap disk given, a temporary image is created and removed on close", () => {
+    const s = System.create({ ramBytes: 2 * MIB, swapBytes: MIB });
+    const path = s.swapPath as string;
+    expect(fs.existsSync(path)).toBe(true);
+    const pid = spawn(s);
+    expect(s.write8(pid, USER_STACK_TOP - 1, 9)).toBe(true);
+    s.close();
+    expect(fs.existsSync(path)).toBe(false);
+  });
+});
