@@ -1,0 +1,91 @@
+/**
+ * `vmm386 torture --ops N --seed S [--ram 2M --swap 8M --policy clock --cpu i386 --user-frames N]`:
+ * the property test's driver as a command, so users can stress their own
+ * configuration. Prints one JSON summary on stdout; exit 1 on any loss
+ * (mismatch, invariant violation, leaked frame or slot, panic), 2 on bad options.
+ */
+import type { Command } from "commander";
+import { UserError } from "../errors.js";
+import { SizeFormatError, parseSize } from "../../machine/units.js";
+import { isCpuName } from "../../machine/cpu-model.js";
+import { MemoryConfigError } from "../../machine/physical-memory.js";
+import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
+import { randomOps, runTorture } from "../../sim/torture.js";
+
+interface TortureOptions {
+  ops: string;
+  seed: string;
+  ram: string;
+  swap: string;
+  policy: string;
+  cpu: string;
+  userFrames?: string;
+  processes: string;
+  invariants: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command("torture")
+    .description("Random fork/exit/read/write/brk/mmap/munmap/copy-out across processes, every byte checked against a reference model")
+    .option("--ops <n>", "operations to run", "100000")
+    .option("--seed <n>", "seed of the operation generator", "1")
+    .option("--ram <size>", "RAM of the machine (small, to swap hard)", "2M")
+    .option("--swap <size>", "swap partition of the temporary image", "8M")
+    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")}`, "clock")
+    .option("--cpu <name>", "CPU preset: i386, i486, pentium, p6", "i386")
+    .option("--user-frames <n>", "cap on resident user pages")
+    .option("--processes <n>", "running processes at most", "6")
+    .option("--no-invariants", "skip the invariant checker after every operation (faster)")
+    .action((options: TortureOptions) => torture(options));
+}
+
+function torture(options: TortureOptions): void {
+  const ops = intOption(options.ops, "--ops", 0);
+  const seed = intOption(options.seed, "--seed", 0);
+  const ramBytes = sizeOption(options.ram, "--ram");
+  const swapBytes = sizeOption(options.swap, "--swap");
+  if (!isPolicyName(options.policy)) throw new UserError(`unknown policy "${options.policy}" (${POLICY_NAMES.join(", ")})`, "--policy");
+  if (!isCpuName(options.cpu)) throw new UserError(`unknown CPU "${options.cpu}" (i386, i486, pentium, p6)`, "--cpu");
+  const userFrames = options.userFrames === undefined ? undefined : intOption(options.userFrames, "--user-frames", 2);
+  const maxProcesses = intOption(options.processes, "--processes", 1);
+  let summary;
+  try {
+    summary = runTorture(
+      {
+        ramBytes,
+        swapBytes,
+        policy: options.policy,
+        cpu: options.cpu,
+        userFrames,
+        maxProcesses,
+        checkInvariants: options.invariants,
+        seed,
+      },
+      randomOps(seed, ops),
+    );
+  } catch (e) {
+    if (e instanceof MemoryConfigError) throw new UserError(e.message, "--ram");
+    throw e;
+  }
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  const lost =
+    summary.mismatches + summary.invariantViolations + summary.leakedFrames + summary.leakedSlots + summary.problems.length;
+  if (lost !== 0) process.exitCode = 1;
+}
+
+function intOption(text: string, option: string, min: number): number {
+  if (!/^\d+$/.test(text.trim())) throw new UserError(`"${text}" is not a whole number`, option);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`${text} is out of range (at least ${min})`, option);
+  return n;
+}
+
+function sizeOption(text: string, option: string): number {
+  try {
+    return parseSize(text);
+  } catch (e) {
+    if (e instanceof SizeFormatError) throw new UserError(e.message, option);
+    throw e;
+  }
+}
