@@ -8,7 +8,8 @@
  * (see ACCESS in i386.ts).
  *
  * Shape of the path: a hit is one load from the TLB's flat mirror (see
- * tlb.ts), one bit test of the ALLOW bit for `kind`, and a shift. Everything
+ * tlb.ts), one bit test of the ALLOW bit for `kind`, a mask, and a store
+ * of the clock for the pseudo-LRU (which also counts the hit). Everything
  * else (a miss, a write through an entry cached with D clear, an access the
  * cached rights refuse, paging off, strict mode) takes `translateSlow`, which
  * consults the set-associative model, walks, fills and faults.
@@ -38,7 +39,12 @@ export const FAULT = -1;
 
 /** TLB and walk statistics; `translations` = hits + misses + translations with paging off. */
 export class TlbCounters {
-  hits = 0;
+  /**
+   * Translations with paging on, ever (`reset` leaves it): the clock the
+   * TLB's pseudo-LRU reads. The hit path bumps only this; hits are derived.
+   */
+  clock = 0;
+  private clockAtReset = 0;
   misses = 0;
   walks = 0;
   invlpgs = 0;
@@ -46,13 +52,19 @@ export class TlbCounters {
   /** Translations done with paging off (identity, no TLB). */
   unpaged = 0;
 
+  /** Translations served by the TLB (including writes that walked only to set D). */
+  get hits(): number {
+    return this.clock - this.clockAtReset - this.misses;
+  }
+
   get translations(): number {
     return this.hits + this.misses + this.unpaged;
   }
 
-  /** Zeroes every counter. */
+  /** Zeroes every counter (the clock keeps running). */
   reset(): void {
-    this.hits = this.misses = this.walks = this.invlpgs = this.flushes = this.unpaged = 0;
+    this.clockAtReset = this.clock;
+    this.misses = this.walks = this.invlpgs = this.flushes = this.unpaged = 0;
   }
 
   toJSON(): Record<string, number> {
@@ -89,6 +101,7 @@ export class Mmu {
   readonly counters = new TlbCounters();
 
   private readonly fast: Int32Array;
+  private readonly stamp: Float64Array;
   private readonly strict: StrictTlbChecker | null;
   // Results of the last successful walk, kept in fields so a walk allocates nothing.
   private walkBits = 0;
@@ -109,7 +122,8 @@ export class Mmu {
       !strict,
     );
     this.fast = this.tlb.fast;
-    this.strict = strict ? new StrictTlbChecker(memory) : null;
+    this.stamp = this.tlb.stamp;
+    this.strict = strict ? new StrictTlbChecker(memory, () => this.counters.translations) : null;
   }
 
   get pagingEnabled(): boolean {
@@ -167,10 +181,12 @@ export class Mmu {
 
   /** The frame `va` maps to for an access of `kind`, or FAULT with cr2/errorCode set. */
   translate(va: number, kind: number): number {
-    const e = this.fast[va >>> PAGE_SHIFT];
-    if ((e & (1 << (kind & 6))) !== 0) {
-      this.counters.hits++;
-      return e >>> PAGE_SHIFT;
+    // Literals, not imported constants: V8 reads an imported binding through a cell on every use.
+    const vpn = va >>> 12;
+    const e = this.fast[vpn];
+    if ((e & (0x100000 << (kind & 6))) !== 0) {
+      this.stamp[vpn] = ++this.counters.clock;
+      return e & 0xfffff;
     }
     return this.translateSlow(va, kind);
   }
@@ -227,14 +243,13 @@ export class Mmu {
       c.unpaged++;
       return va >>> PAGE_SHIFT;
     }
-    if (this.strict !== null) this.strict.translations = c.translations;
     const tlb = this.tlb;
+    tlb.now = ++c.clock;
     const slot = tlb.lookup(va);
     if (slot < 0) {
       c.misses++;
       return this.walkAndCache(va, kind);
     }
-    c.hits++;
     const bits = tlb.bitsOf(slot);
     const write = (kind & PF.WRITE) !== 0;
     const permitted = allowed(bits, (kind & PF.USER) !== 0, write, (this.cr0 & CR0.WP) !== 0);

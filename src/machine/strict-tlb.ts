@@ -73,19 +73,20 @@ export class StrictTlbChecker {
   count = 0;
   /** Set by the MMU around its own A/D writes so they are not blamed. */
   mmuWriting = false;
-  /** Read by the observer to stamp writes; kept current by the MMU. */
-  translations = 0;
-
   private readonly watched = new Set<number>();
   private readonly lastWrites = new Map<number, PagingWrite>();
   private seq = 0;
 
-  constructor(memory: PhysicalMemory) {
+  /** `clock()` gives the MMU's translation count, to stamp writes and violations. */
+  constructor(
+    memory: PhysicalMemory,
+    private readonly clock: () => number,
+  ) {
     const previous = memory.writeObserver;
     memory.writeObserver = (pa, oldValue, newValue) => {
       if (previous !== null) previous(pa, oldValue, newValue);
       if (this.mmuWriting || oldValue === newValue || !this.watched.has(pa)) return;
-      this.lastWrites.set(pa, { pa, oldValue, newValue, seq: ++this.seq, atTranslation: this.translations });
+      this.lastWrites.set(pa, { pa, oldValue, newValue, seq: ++this.seq, atTranslation: this.clock() });
     };
   }
 
@@ -108,7 +109,7 @@ export class StrictTlbChecker {
         ? "no write to its PDE/PTE was seen"
         : `last write to ${lastWrite.pa === pteAddr >>> 0 ? "PTE" : "PDE"} at ${hex32(lastWrite.pa)}: ` +
           `${hex32(lastWrite.oldValue)} -> ${hex32(lastWrite.newValue)} (write #${lastWrite.seq}, after ${lastWrite.atTranslation} translations)`);
-    this.violations.push({ va: va >>> 0, kind, atTranslation: this.translations, cached, current, pdeAddr: pdeAddr >>> 0, pteAddr: pteAddr >>> 0, lastWrite, message });
+    this.violations.push({ va: va >>> 0, kind, atTranslation: this.clock(), cached, current, pdeAddr: pdeAddr >>> 0, pteAddr: pteAddr >>> 0, lastWrite, message });
   }
 }
 

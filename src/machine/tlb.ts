@@ -21,11 +21,15 @@
  * - `tree-plru` (i486 and later): the i486 manuals state that the TLB uses
  *   the same pseudo-LRU as the on-chip cache: a binary tree of ways-1 bits
  *   per set, each pointing away from the half used last (3 bits for 4 ways).
- *   The Pentium and P6 keep a pseudo-LRU; we use the same tree.
+ *   The Pentium and P6 keep a pseudo-LRU; we use the same tree. Each bit is
+ *   a function of which half holds the latest use, so the model keeps the
+ *   time of each way's last use instead of the bits and derives the victim
+ *   from it when a set overflows: a hit then only stores its time (see
+ *   `stamp`), and the victim is exactly the one the tree would pick.
  *
  * Fast mirror. `fast` (one Int32 per virtual page) holds, for every page the
- * architectural TLB currently translates, `pfn << 12 | ALLOW bits`, and 0
- * otherwise. It is written when an entry is filled (or first used, for the
+ * architectural TLB currently translates, `pfn | ALLOW bits`, and 0
+ * otherwise (layout below). It is written when an entry is filled (or first used, for the
  * pages of a 4 MiB entry) and cleared when the entry is evicted,
  * invalidated or flushed, so it never claims a translation the model does
  * not hold and hits and misses are those of the modelled TLB. A flush visits
@@ -34,14 +38,19 @@
 
 import { PTE } from "./i386.js";
 
-/** `fast` permission bits: bit `kind` set when an access of that kind (W|U of the #PF code) may use the entry as is. */
+/**
+ * `fast` entry layout: the frame number in bits 19..0 (so a hit is `e &
+ * PFN_MASK`, a small non-negative int), and in bits 20 + kind the right to
+ * use the entry as is for an access of that kind (W|U of the #PF code).
+ */
+export const FAST_PFN_MASK = 0xfffff;
 export const ALLOW = {
-  SUPERVISOR_READ: 1 << 0,
+  SUPERVISOR_READ: 1 << 20,
   /** Supervisor write: rights allow it and Dirty is already set. */
-  SUPERVISOR_WRITE: 1 << 2,
-  USER_READ: 1 << 4,
+  SUPERVISOR_WRITE: 1 << 22,
+  USER_READ: 1 << 24,
   /** User write: U/S, R/W and Dirty all set. */
-  USER_WRITE: 1 << 6,
+  USER_WRITE: 1 << 26,
 } as const;
 
 /** Entry flag (in `bits`): a 4 KiB piece of a 4 MiB page, in the main array. */
@@ -76,13 +85,22 @@ export function checkTlbShape(entries: number, ways: number, what = "TLB"): void
 
 /** One shared, never-written mirror for TLBs that are off. */
 let emptyMirror: Int32Array | null = null;
+let emptyStamps: Float64Array | null = null;
 
 export class Tlb {
   readonly geometry: TlbGeometry;
-  /** Virtual page number -> `pfn << 12 | ALLOW bits`, or 0: the mirror of the entries below. */
+  /** Virtual page number -> `pfn | ALLOW bits`, or 0: the mirror of the entries below. */
   readonly fast: Int32Array;
+  /**
+   * Virtual page number -> clock value of its last hit through `fast`
+   * (written by the MMU's hit path); with `touched`, the recency that
+   * drives tree pseudo-LRU.
+   */
+  readonly stamp: Float64Array;
   /** False (strict mode) keeps `fast` empty so every access reaches the checked slow path. */
   readonly mirror: boolean;
+  /** Clock value of the translation in progress, set by the MMU before lookup/insert. */
+  now = 0;
 
   private readonly sets: number;
   private readonly largeSets: number;
@@ -99,7 +117,9 @@ export class Tlb {
   private readonly dir: Int32Array;
   /** 4 MiB slots: some page of it has been written to `fast`. */
   private readonly largeMirrored: Uint8Array;
-  private readonly plru: Uint8Array;
+  /** Per slot: clock value of its last fill or slow-path hit. */
+  private readonly touched: Float64Array;
+  private readonly recency: Float64Array;
   private random = 0x2545f491;
   private pieces = 0;
   private wp = false;
@@ -121,8 +141,10 @@ export class Tlb {
     this.leaf = new Int32Array(slots);
     this.dir = new Int32Array(slots);
     this.largeMirrored = new Uint8Array(slots);
-    this.plru = new Uint8Array(slots);
+    this.touched = new Float64Array(slots);
+    this.recency = new Float64Array(Math.max(geometry.ways, geometry.largeWays, 1));
     this.fast = this.mirror ? new Int32Array(1 << 20) : (emptyMirror ??= new Int32Array(1 << 20));
+    this.stamp = this.mirror ? new Float64Array(1 << 20) : (emptyStamps ??= new Float64Array(1 << 20));
   }
 
   get enabled(): boolean {
@@ -137,7 +159,7 @@ export class Tlb {
     const base = (vpn % this.sets) * ways;
     for (let w = 0; w < ways; w++) {
       if (this.tag[base + w] === vpn) {
-        this.touch(base, ways, w);
+        this.touched[base + w] = this.now;
         return base + w;
       }
     }
@@ -147,7 +169,7 @@ export class Tlb {
     const lbase = this.largeBase + (lpn % this.largeSets) * lways;
     for (let w = 0; w < lways; w++) {
       if (this.tag[lbase + w] === lpn) {
-        this.touch(lbase, lways, w);
+        this.touched[lbase + w] = this.now;
         return lbase + w;
       }
     }
@@ -301,7 +323,7 @@ export class Tlb {
     } else if (this.tag[base + way] !== INVALID) {
       this.invalidateSlot(base + way);
     }
-    this.touch(base, ways, way);
+    this.touched[base + way] = this.now;
     return base + way;
   }
 
@@ -315,49 +337,45 @@ export class Tlb {
       this.random = x;
       return (x >>> 0) % ways;
     }
-    // Follow the tree bits: 1 = the right half is the less recently used.
-    let node = 1;
+    // Tree pseudo-LRU: each node's bit points away from the half used last,
+    // i.e. towards the half whose latest use is older.
+    const recency = this.recency;
+    for (let w = 0; w < ways; w++) recency[w] = this.lastUse(base + w);
     let lo = 0;
     let hi = ways;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (this.plru[base + node] !== 0) {
-        node = 2 * node + 1;
-        lo = mid;
-      } else {
-        node = 2 * node;
-        hi = mid;
-      }
+      if (latest(recency, lo, mid) <= latest(recency, mid, hi)) hi = mid;
+      else lo = mid;
     }
     return lo;
   }
 
-  /** Marks `way` of the set at `base` most recently used (tree pseudo-LRU; nodes 1..ways-1 in the set's bytes). */
-  private touch(base: number, ways: number, way: number): void {
-    let node = 1;
-    let lo = 0;
-    let hi = ways;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (way < mid) {
-        this.plru[base + node] = 1;
-        node = 2 * node;
-        hi = mid;
-      } else {
-        this.plru[base + node] = 0;
-        node = 2 * node + 1;
-        lo = mid;
-      }
+  /** Clock value of the last use of the way in `slot` (fill, slow-path hit, or fast hit). */
+  private lastUse(slot: number): number {
+    let t = this.touched[slot];
+    const tag = this.tag[slot];
+    if (slot < this.largeBase) return Math.max(t, this.stamp[tag]);
+    if (this.largeMirrored[slot] !== 0) {
+      for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) t = Math.max(t, this.stamp[v]);
     }
+    return t;
   }
 }
 
-/** `pfn << 12 | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */
+/** Largest of `values[from..to)`. */
+function latest(values: Float64Array, from: number, to: number): number {
+  let m = values[from];
+  for (let i = from + 1; i < to; i++) m = Math.max(m, values[i]);
+  return m;
+}
+
+/** `pfn | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */
 function encode(pfn: number, bits: number, wp: boolean): number {
   const rw = (bits & PTE.RW) !== 0;
   const user = (bits & PTE.USER) !== 0;
   const dirty = (bits & PTE.DIRTY) !== 0;
-  let e = (pfn << 12) | ALLOW.SUPERVISOR_READ;
+  let e = pfn | ALLOW.SUPERVISOR_READ;
   if (dirty && (rw || !wp)) e |= ALLOW.SUPERVISOR_WRITE;
   if (user) e |= ALLOW.USER_READ;
   if (user && rw && dirty) e |= ALLOW.USER_WRITE;

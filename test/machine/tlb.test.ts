@@ -1,0 +1,287 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { ACCESS, CR0, CR4, PF, PTE } from "../../src/machine/i386.js";
+import { CPU_MODELS, type CpuName } from "../../src/machine/cpu-model.js";
+import { PhysicalMemory } from "../../src/machine/physical-memory.js";
+import { FAULT, Mmu, type MmuOptions } from "../../src/machine/mmu.js";
+import { Tlb } from "../../src/machine/tlb.js";
+
+const PD = 0x10000;
+const P = PTE.PRESENT;
+const RW = PTE.RW;
+const U = PTE.USER;
+
+/** A 16 MiB machine with an empty directory at PD, paging and WP on; `map` adds 4 KiB pages. */
+function machine(cpu: CpuName = "i486", options: MmuOptions = {}) {
+  const memory = new PhysicalMemory(16 * 1024 * 1024);
+  const mmu = new Mmu(memory, CPU_MODELS[cpu], options);
+  let nextTable = 0x20000;
+  const pdeAddr = (va: number) => PD + (va >>> 22) * 4;
+  const pteAddr = (va: number) => (memory.read32(pdeAddr(va)) & ~0xfff) + ((va >>> 12) & 0x3ff) * 4;
+  const map = (va: number, pfn: number, flags = P | RW | U) => {
+    if ((memory.read32(pdeAddr(va)) & P) === 0) {
+      memory.write32(pdeAddr(va), nextTable | P | RW | U);
+      nextTable += 0x1000;
+    }
+    memory.write32(pteAddr(va), (pfn << 12) | flags);
+  };
+  mmu.loadCr3(PD);
+  mmu.setCr0(CR0.PE | CR0.PG | CR0.WP);
+  return { memory, mmu, map, pteAddr };
+}
+
+const page = (n: number) => 0x00400000 + n * 4096;
+
+describe("TLB: stale entries and invalidation", () => {
+  it("keeps serving a changed PTE's old frame until INVLPG", () => {
+    const { mmu, map } = machine("i486");
+    map(page(0), 0x100);
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100);
+    map(page(0), 0x200);
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100);
+    expect(mmu.invlpg(page(0) + 0x123)).toBe(true);
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200);
+  });
+
+  it("has no INVLPG on an i386: invlpg returns false and changes nothing, a CR3 reload flushes", () => {
+    const { mmu, map } = machine("i386");
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.READ);
+    map(page(0), 0x200);
+    expect(mmu.invlpg(page(0))).toBe(false);
+    expect(mmu.counters.invlpgs).toBe(0);
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x100);
+    mmu.loadCr3(PD);
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x200);
+  });
+
+  it("keeps global entries across a CR3 load under CR4.PGE, drops them without PGE or by INVLPG", () => {
+    const { mmu, map } = machine("p6");
+    mmu.setCr4(CR4.PGE);
+    map(page(0), 0x100, P | RW | PTE.GLOBAL);
+    map(page(1), 0x101, P | RW);
+    mmu.translate(page(0), ACCESS.READ);
+    mmu.translate(page(1), ACCESS.READ);
+    map(page(0), 0x200, P | RW | PTE.GLOBAL);
+    map(page(1), 0x201, P | RW);
+    mmu.loadCr3(PD);
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x100); // global: survived
+    expect(mmu.translate(page(1), ACCESS.READ)).toBe(0x201); // reloaded
+    mmu.invlpg(page(0));
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x200);
+
+    map(page(0), 0x300, P | RW | PTE.GLOBAL);
+    mmu.setCr4(0); // changing PGE flushes everything
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x300);
+    map(page(0), 0x400, P | RW | PTE.GLOBAL);
+    mmu.loadCr3(PD); // G is ignored without PGE
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x400);
+  });
+
+  it("walks again to set D when writing through an entry loaded by a read, faulting if the PTE is gone", () => {
+    const { mmu, memory, map, pteAddr } = machine("i486");
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    expect(memory.read32(pteAddr(page(0))) & PTE.DIRTY).toBe(0);
+    const walks = mmu.counters.walks;
+    expect(mmu.translate(page(0), ACCESS.USER_WRITE)).toBe(0x100);
+    expect(memory.read32(pteAddr(page(0))) & PTE.DIRTY).toBe(PTE.DIRTY);
+    expect(mmu.counters.walks).toBe(walks + 1);
+    mmu.translate(page(0), ACCESS.USER_WRITE);
+    expect(mmu.counters.walks).toBe(walks + 1); // now cached dirty
+
+    map(page(1), 0x101);
+    mmu.translate(page(1), ACCESS.USER_READ);
+    memory.write32(pteAddr(page(1)), 0); // unmapped without INVLPG
+    expect(mmu.translate(page(1), ACCESS.USER_READ)).toBe(0x101); // stale read still served
+    expect(mmu.translate(page(1), ACCESS.USER_WRITE)).toBe(FAULT); // the D walk sees it gone
+    expect(mmu.errorCode).toBe(PF.WRITE | PF.USER);
+  });
+
+  it("drops the faulting page's entry on a #PF, so the retry walks the new tables", () => {
+    const { mmu, map } = machine("i486");
+    map(page(0), 0x100, P | U); // read-only
+    mmu.translate(page(0), ACCESS.USER_READ);
+    map(page(0), 0x100, P | RW | U); // made writable, no INVLPG (a lazy kernel)
+    expect(mmu.translate(page(0), ACCESS.USER_WRITE)).toBe(FAULT); // spurious: from the stale entry
+    expect(mmu.errorCode).toBe(PF.PRESENT | PF.WRITE | PF.USER);
+    expect(mmu.translate(page(0), ACCESS.USER_WRITE)).toBe(0x100);
+  });
+
+  it("re-evaluates cached rights when CR0.WP changes, without a flush", () => {
+    const { mmu, map } = machine("i486");
+    mmu.setCr0(CR0.PE | CR0.PG);
+    map(page(0), 0x100, P | U | PTE.DIRTY);
+    expect(mmu.translate(page(0), ACCESS.WRITE)).toBe(0x100);
+    const flushes = mmu.counters.flushes;
+    mmu.setCr0(CR0.PE | CR0.PG | CR0.WP);
+    expect(mmu.counters.flushes).toBe(flushes);
+    expect(mmu.translate(page(0), ACCESS.WRITE)).toBe(FAULT);
+  });
+});
+
+describe("TLB: shape and replacement", () => {
+  it("holds 32 pages on an i386 and loses some to a 33rd", () => {
+    const { mmu, map } = machine("i386");
+    for (let i = 0; i < 33; i++) map(page(i), 0x100 + i);
+    for (let i = 0; i < 32; i++) mmu.translate(page(i), ACCESS.READ);
+    mmu.counters.reset();
+    for (let i = 0; i < 32; i++) mmu.translate(page(i), ACCESS.READ);
+    expect(mmu.counters.toJSON()).toMatchObject({ hits: 32, misses: 0 });
+    mmu.translate(page(32), ACCESS.READ); // its set (32 mod 8 = 0) is full: one of pages 0, 8, 16, 24 goes
+    expect([0, 8, 16, 24].filter((i) => mmu.tlb.lookup(page(i)) >= 0)).toHaveLength(3);
+    expect(mmu.tlb.occupancy).toBe(32);
+  });
+
+  it("evicts within a set: five pages of one i386 set do not fit its four ways", () => {
+    const { mmu, map } = machine("i386");
+    const sameSet = [0, 8, 16, 24, 32];
+    for (const i of sameSet) map(page(i), 0x100 + i);
+    for (const i of sameSet) mmu.translate(page(i), ACCESS.READ);
+    expect(mmu.tlb.occupancy).toBe(4);
+  });
+
+  it("replaces the tree pseudo-LRU victim on an i486", () => {
+    const { mmu, map } = machine("i486");
+    const [a, b, c, d, e] = [0, 8, 16, 24, 32].map(page); // one set of 8
+    for (const va of [a, b, c, d, e]) map(va, 0x100 + (va >>> 12));
+    for (const va of [a, b, c, d, a, e]) mmu.translate(va, ACCESS.READ);
+    // After a b c d a: the tree points at the c/d half, and within it at c.
+    mmu.counters.reset();
+    for (const va of [a, b, d, e]) mmu.translate(va, ACCESS.READ);
+    expect(mmu.counters.misses).toBe(0);
+    mmu.translate(c, ACCESS.READ);
+    expect(mmu.counters.misses).toBe(1);
+  });
+
+  it("caches a 4 MiB page in one entry on a Pentium", () => {
+    const { mmu, memory } = machine("pentium");
+    mmu.setCr4(CR4.PSE);
+    memory.write32(PD + 4 * 4, 0x00c00000 | PTE.PS | P | RW | U);
+    for (let i = 0; i < 1024; i++) mmu.translate(0x01000000 + i * 4096, ACCESS.READ);
+    expect(mmu.counters.toJSON()).toMatchObject({ misses: 1, hits: 1023 });
+    memory.write32(PD + 4 * 4, 0x00800000 | PTE.PS | P | RW | U);
+    mmu.invlpg(0x013ff000); // any page of it drops the whole entry
+    expect(mmu.translate(0x01000000, ACCESS.READ)).toBe(0x800);
+  });
+
+  it("keeps 4 MiB pages as 4 KiB pieces when the model has no 4 MiB entries, and INVLPG drops them all", () => {
+    const tlb = new Tlb({ entries: 8, ways: 2, largeEntries: 0, largeWays: 0, replacement: "tree-plru" });
+    tlb.insert(0x01000000, 0xc00, RW, 0, 0, true);
+    tlb.insert(0x01001000, 0xc00, RW, 0, 0, true);
+    const slot = tlb.lookup(0x01001000);
+    expect(tlb.pfnOf(slot, 0x01001000)).toBe(0xc01);
+    expect(tlb.lookup(0x01002000)).toBe(-1);
+    tlb.invalidatePage(0x01234000);
+    expect(tlb.occupancy).toBe(0);
+  });
+
+  it("walks on every access when the TLB is off", () => {
+    const { mmu, map } = machine("p6", { tlb: "off" });
+    map(page(0), 0x100);
+    mmu.counters.reset();
+    for (let i = 0; i < 5; i++) mmu.translate(page(0), ACCESS.READ);
+    expect(mmu.counters.toJSON()).toEqual({ translations: 5, hits: 0, misses: 5, walks: 5, invlpgs: 0, flushes: 0 });
+  });
+
+  it("takes a custom shape and rejects one that cannot be built", () => {
+    const { mmu, map } = machine("p6", { tlb: { entries: 2, ways: 2 } });
+    for (let i = 0; i < 3; i++) map(page(i), 0x100 + i);
+    for (let i = 0; i < 3; i++) mmu.translate(page(i), ACCESS.READ);
+    expect(mmu.tlb.occupancy).toBe(2);
+    expect(() => machine("p6", { tlb: { entries: 6, ways: 4 } })).toThrow(/not a multiple/);
+    expect(() => machine("p6", { tlb: { entries: 6, ways: 3 } })).toThrow(/power of two/);
+  });
+});
+
+describe("TLB counters", () => {
+  it("count translations, hits, misses, walks, INVLPGs and full flushes", () => {
+    const { mmu, map } = machine("i486");
+    map(page(0), 0x100);
+    map(page(1), 0x101);
+    mmu.counters.reset();
+    mmu.translate(page(0), ACCESS.READ); // miss, walk
+    mmu.translate(page(0), ACCESS.READ); // hit
+    mmu.translate(page(0), ACCESS.WRITE); // hit + walk to set D
+    mmu.translate(page(2), ACCESS.READ); // miss, walk, fault
+    mmu.access(page(0) + 4094, 4, ACCESS.READ); // hit, then miss + walk for page 1
+    mmu.invlpg(page(0));
+    mmu.loadCr3(PD);
+    mmu.flushAll();
+    expect(mmu.counters.toJSON()).toEqual({ translations: 6, hits: 3, misses: 3, walks: 4, invlpgs: 1, flushes: 2 });
+    expect(JSON.parse(JSON.stringify(mmu.counters)).translations).toBe(6);
+  });
+});
+
+describe("TLB strict mode", () => {
+  it("reports an access served by an entry whose PTE changed without INVLPG, naming the VA and the write", () => {
+    const { mmu, map, pteAddr } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    mmu.translate(page(0) + 8, ACCESS.USER_READ);
+    map(page(0), 0x200);
+    expect(mmu.translate(page(0) + 8, ACCESS.USER_READ)).toBe(0x100); // hardware behaviour is kept
+    expect(mmu.strictViolationCount).toBe(1);
+    const v = mmu.strictViolations[0];
+    expect(v.va).toBe(page(0) + 8);
+    expect(v.cached.pfn).toBe(0x100);
+    expect(v.current.pfn).toBe(0x200);
+    expect(v.lastWrite).toMatchObject({ pa: pteAddr(page(0)), newValue: (0x200 << 12) | P | RW | U, seq: 1, atTranslation: 1 });
+    expect(v.lastWrite?.oldValue).toBe((0x100 << 12) | P | RW | U | PTE.ACCESSED);
+    expect(v.message).toMatch(/stale TLB entry for 0x00400008 \(frame changed\).*last write to PTE at 0x00020000/);
+  });
+
+  it("reports nothing when the change is followed by INVLPG", () => {
+    const { mmu, map } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    map(page(0), 0x200);
+    mmu.invlpg(page(0));
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200);
+    expect(mmu.strictViolationCount).toBe(0);
+  });
+
+  it("reports a cleared Dirty bit and a revoked write right, but not a cleared Accessed bit", () => {
+    const { mmu, memory, map, pteAddr } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.USER_WRITE);
+    const pte = memory.read32(pteAddr(page(0)));
+    memory.write32(pteAddr(page(0)), pte & ~PTE.ACCESSED);
+    mmu.translate(page(0), ACCESS.USER_WRITE);
+    expect(mmu.strictViolationCount).toBe(0);
+    memory.write32(pteAddr(page(0)), pte & ~PTE.DIRTY);
+    mmu.translate(page(0), ACCESS.USER_WRITE);
+    expect(mmu.strictViolations[0].message).toMatch(/Dirty cleared/);
+    memory.write32(pteAddr(page(0)), pte & ~PTE.RW); // COW without INVLPG
+    mmu.translate(page(0), ACCESS.USER_READ);
+    expect(mmu.strictViolations[1].message).toMatch(/rights changed/);
+  });
+});
+
+describe("TLB model agrees with walking every access", () => {
+  it("gives the same frames, faults and A/D words as the TLB-off MMU when the tables only change with INVLPG", () => {
+    const op = fc.oneof(
+      fc.record({ t: fc.constant("access" as const), page: fc.nat(47), write: fc.boolean(), user: fc.boolean() }),
+      fc.record({ t: fc.constant("remap" as const), page: fc.nat(47), pfn: fc.integer({ min: 0x100, max: 0x1ff }), flags: fc.nat(7) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i386", "i486", "pentium", "p6"), fc.array(op, { maxLength: 200 }), (cpu, ops) => {
+        const cached = machine(cpu);
+        const walking = machine(cpu, { tlb: "off" });
+        for (const o of ops) {
+          if (o.t === "remap") {
+            for (const m of [cached, walking]) m.map(page(o.page), o.pfn, o.flags);
+            if (!cached.mmu.invlpg(page(o.page))) cached.mmu.loadCr3(PD);
+            continue;
+          }
+          const kind = (o.write ? ACCESS.WRITE : 0) | (o.user ? ACCESS.USER : 0);
+          const a = cached.mmu.translate(page(o.page) + 12, kind);
+          const b = walking.mmu.translate(page(o.page) + 12, kind);
+          expect(a).toBe(b);
+          if (a === FAULT) expect([cached.mmu.errorCode, cached.mmu.cr2]).toEqual([walking.mmu.errorCode, walking.mmu.cr2]);
+          expect(cached.memory.read32(cached.pteAddr(page(o.page)))).toBe(walking.memory.read32(walking.pteAddr(page(o.page))));
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
