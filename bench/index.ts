@@ -2,6 +2,7 @@
  * Benchmarks: each one measures a path and its bare baseline in the same run.
  * `npm run bench` runs them all; `npm run bench -- --json` prints one JSON object.
  */
+import { translateBench } from "./translate.bench.js";
 import { memoryBench } from "./memory.bench.js";
 import { policyBench } from "./policy.bench.js";
 export interface BenchResult {
@@ -14,4 +15,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [memoryBench, policyBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench];
