@@ -33,6 +33,10 @@ export interface TestSystemOptions extends Omit<VmmOptions, "swap"> {
   swapBytes?: number | null;
   strict?: boolean;
   tlb?: { entries: number; ways: number } | "off";
+  kernel?: { textStart: number; textEnd: number; end: number };
+  reservedRanges?: { base: number; length: number }[];
+  framebuffer?: { addr: number; width: number; height: number; pitch: number; bpp: number };
+  modules?: { name: string; data: Uint8Array }[];
 }
 
 /** Boots a small machine (default 4 MiB, i486, strict TLB, 4 MiB of swap, invariants checked). */
@@ -42,6 +46,10 @@ export function bootTestSystem(options: TestSystemOptions = {}): TestSystem {
     cpu: options.cpu ?? "i486",
     strictTlb: options.strict ?? true,
     tlb: options.tlb,
+    kernel: options.kernel,
+    reservedRanges: options.reservedRanges,
+    framebuffer: options.framebuffer,
+    modules: options.modules,
   });
   let disk: FaultyBlockDevice | null = null;
   const swapBytes = options.swapBytes === undefined ? 4 * MIB : options.swapBytes;
