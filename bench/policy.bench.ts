@@ -7,7 +7,7 @@
  * The strings come from ../shared/traces/*.lackey.gz when present (else
  * VMM386_TRACES), otherwise from the repo's fixtures of the same traces.
  * Frames: 10% of each trace's distinct pages (reference.json's "10%" size),
- * where every policy evicts steadily. Each figure is the best of ROUNDS
+ * where every policy evicts steadily. Each figure is the best of ROUNDS (7)
  * passes over all three strings after a warm-up pass; all policies run in
  * one process, so the engine's call sites see every policy, as in a sweep.
  * libCacheSim's cachesim does 66–86 M references/s from its binary format on
@@ -22,7 +22,7 @@ import { readLackeyPages } from "../test/helpers/lackey-pages.js";
 import { loadRefsFixture, TRACE_NAMES } from "../test/helpers/refs-fixture.js";
 import type { Bench, BenchResult } from "./index.js";
 
-const ROUNDS = 5;
+const ROUNDS = 7;
 const POLICIES: readonly PolicyName[] = ["clock", "lru", "fifo", "arc", "sieve", "s3-fifo", "opt"];
 
 interface Input {

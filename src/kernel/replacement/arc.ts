@@ -56,7 +56,7 @@ export class ArcPolicy implements ReplacementPolicy {
   private lastKept = -1;
 
   constructor(options: PolicyOptions) {
-    this.c = Math.max(1, options.capacity);
+    this.c = Math.max(1, options.capacity > 0 ? options.capacity : options.maxFrames);
     this.resident = new FrameLists(options.maxFrames, 2);
     this.ghosts = new GhostLists(2 * this.c + 2, 2);
     this.keyOf = new Float64Array(options.maxFrames);

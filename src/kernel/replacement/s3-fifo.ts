@@ -54,7 +54,7 @@ export class S3FifoPolicy implements ReplacementPolicy {
   private planVictim = -1;
 
   constructor(options: PolicyOptions) {
-    const c = Math.max(1, options.capacity);
+    const c = Math.max(1, options.capacity > 0 ? options.capacity : options.maxFrames);
     this.mainSize = c - s3fifoSmallSize(c);
     this.ghostSize = Math.floor(c * 0.9);
     this.queues = new FrameLists(options.maxFrames, 2);
