@@ -41,11 +41,14 @@ export function sweepAxisName(axis: SweepResult["axis"]): string {
 /** The miss-ratio curve of every policy, as SVG. */
 export function missRatioChart(sweep: SweepResult, width?: number, height?: number): string {
   const x = (size: number): number => (sweep.axis === "ram" ? size / (1024 * 1024) : size);
+  const xs = sweep.sizes.map(x);
+  const wide = xs.length > 0 && Math.max(...xs) / Math.min(...xs) >= 8;
   return renderChart(
     {
       ...frame("Miss-ratio curve", sweep.source),
       tooltip: { show: false },
-      xAxis: valueAxis(sweepAxisName(sweep.axis), { min: "dataMin" }),
+      // Sizes that double call for a log axis, so each step gets the same room.
+      xAxis: valueAxis(sweepAxisName(sweep.axis), wide ? { type: "log", logBase: 2, min: "dataMin", max: "dataMax" } : { min: "dataMin", max: "dataMax" }),
       yAxis: valueAxis("miss ratio", { min: 0, nameGap: 44 }),
       series: sweep.policies.map((policy) => ({
         name: policy,

@@ -1,0 +1,210 @@
+/**
+ * `vmm386 sweep SOURCE`: a miss-ratio curve. SOURCE (a scenario .yaml or a
+ * trace) runs once per memory size × policy — sizes as user-frame caps
+ * (`--frames 16,32,64`) or RAM sizes (`--rams 2M,4M,8M`) — spread over
+ * worker threads. Prints a table (or `--json`), and can write the HTML
+ * report and the curve as SVG or PNG.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Command } from "commander";
+import { isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
+import { formatSize } from "../../machine/units.js";
+import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scenario/sweep-point.js";
+import { renderSweepHtml } from "../../report/html.js";
+import { missRatioChart, type SweepPoint, type SweepResult } from "../../report/sweep.js";
+import { svgToPng } from "../../report/png.js";
+import { sweepSummaryTable } from "../../report/summary-table.js";
+import { UserError } from "../errors.js";
+import { addCommonOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { startProgress } from "../progress.js";
+import { loadScenario, writeReport } from "./run.js";
+import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
+
+interface SweepOptions extends CommonOptions {
+  policies: string;
+  frames?: string;
+  rams?: string;
+  workers?: string;
+  exportSvg?: string;
+  exportPng?: string;
+}
+
+const DEFAULT_FRAMES = "8,16,32,64,128,256";
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command("sweep")
+      .description("Miss-ratio curve: run a scenario or trace at several memory sizes under several policies")
+      .argument("<source>", "scenario (.yaml) or trace (lackey, reference string or binary; gzip ok)")
+      .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")})`, "clock,fifo,lru")
+      .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling) (default ${DEFAULT_FRAMES})`)
+      .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M")
+      .option("--workers <n>", "worker threads (default: CPUs - 1; 1 = run in this thread)")
+      .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
+      .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
+  ).action(async (source: string, options: SweepOptions) => {
+    const sweep = await sweep_(source, options);
+    emitSweep(sweep, options);
+  });
+}
+
+async function sweep_(source: string, options: SweepOptions): Promise<SweepResult> {
+  if (options.frames !== undefined && options.rams !== undefined) throw new UserError("give --frames or --rams, not both", "--rams");
+  if (options.ram !== undefined && options.rams !== undefined) throw new UserError("--ram is what --rams sweeps; give one of them", "--ram");
+  if (options.userFrames !== undefined) throw new UserError("--user-frames is what --frames sweeps; use --frames", "--user-frames");
+  const policies = parsePolicies(options.policies);
+  const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
+  if (!existsSync(source)) throw new UserError("no such file", source);
+  const base = kind === "scenario" ? loadScenario(source).machine : {};
+  if (kind === "scenario" && policies.includes("opt")) throw new UserError("opt needs a trace's future; sweep a trace to compare with OPT", "--policies");
+  const axis = options.rams !== undefined ? "ram" : "userFrames";
+  const sizes = axis === "ram" ? parseRams(options.rams ?? "") : parseFrames(options.frames ?? DEFAULT_FRAMES);
+  const common = mergeMachine(base, machineFromOptions(options));
+  const jobs: SweepJob[] = [];
+  for (const policy of policies) {
+    for (const size of sizes) {
+      const spec = axis === "ram" ? { ...common, policy, ramBytes: size } : { ...common, policy, userFrames: size };
+      jobs.push({ index: jobs.length, kind, file: source, config: systemConfig(spec) });
+    }
+  }
+  const workers = options.workers === undefined ? Math.max(1, availableParallelism() - 1) : integer(options.workers, "--workers", 1, 256);
+  const results = await runJobs(jobs, workers, options.json === true);
+  const points: SweepPoint[] = jobs.map((job, i) => {
+    const r = results[i];
+    if (r.error !== undefined) throw new UserError(`point ${job.config.policy} at ${label(axis, sizeOf(job, axis))}: ${r.error}`, source);
+    return {
+      policy: job.config.policy ?? "clock",
+      size: sizeOf(job, axis),
+      label: label(axis, sizeOf(job, axis)),
+      references: r.references,
+      faults: r.faults,
+      missRatio: r.references === 0 ? 0 : r.faults / r.references,
+      majorFaults: r.majorFaults,
+      killed: r.killed,
+    };
+  });
+  const fixed = describeMachine(systemConfig(common));
+  delete fixed.policy;
+  if (axis === "ram") delete fixed.ram;
+  return { title: `Miss-ratio curve of ${source}`, source, axis, policies, sizes, points, machine: fixed };
+}
+
+function sizeOf(job: SweepJob, axis: SweepResult["axis"]): number {
+  return axis === "ram" ? job.config.ramBytes : (job.config.userFrames ?? 0);
+}
+
+function label(axis: SweepResult["axis"], size: number): string {
+  return axis === "ram" ? formatSize(size) : `${size} frames`;
+}
+
+/** Runs every job, in `workers` threads (or here when 1), results in job order. */
+async function runJobs(jobs: SweepJob[], workers: number, quiet: boolean): Promise<SweepJobResult[]> {
+  const progress = startProgress("sweep points", jobs.length, quiet);
+  const results: SweepJobResult[] = new Array<SweepJobResult>(jobs.length);
+  let done = 0;
+  const finish = (r: SweepJobResult): void => {
+    results[r.index] = r;
+    progress.update(++done);
+  };
+  try {
+    const url = workerUrl();
+    if (workers <= 1 || jobs.length <= 1 || url === null) {
+      for (const job of jobs) finish(await runSweepJob(job));
+      return results;
+    }
+    const queue = [...jobs];
+    const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => runWorker(url, queue, finish));
+    await Promise.all(pool);
+    return results;
+  } finally {
+    progress.stop();
+  }
+}
+
+/** One worker thread taking jobs from `queue` until it is empty. */
+function runWorker(url: URL, queue: SweepJob[], finish: (r: SweepJobResult) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const worker = url.pathname.endsWith(".ts") ? tsxWorker(url) : new Worker(url);
+    const next = (): void => {
+      const job = queue.shift();
+      if (job === undefined) {
+        void worker.terminate().then(() => resolve());
+        return;
+      }
+      worker.postMessage(job);
+    };
+    worker.on("message", (r: SweepJobResult) => {
+      finish(r);
+      next();
+    });
+    worker.on("error", reject);
+    next();
+  });
+}
+
+/** From source (tests, tsx) a worker must register tsx's loader before importing the .ts entry. */
+function tsxWorker(url: URL): Worker {
+  const api = import.meta.resolve("tsx/esm/api");
+  const script = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+  return new Worker(script, { eval: true });
+}
+
+/** The worker script next to this build (.js), or under tsx from source (.ts); null if neither exists. */
+function workerUrl(): URL | null {
+  for (const ext of [".js", ".ts"]) {
+    const url = new URL(`../../sim/scenario/sweep-worker${ext}`, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return null;
+}
+
+function emitSweep(sweep: SweepResult, options: SweepOptions): void {
+  if (options.report !== undefined) writeReport(options.report, renderSweepHtml(sweep));
+  if (options.exportSvg !== undefined || options.exportPng !== undefined) {
+    const svg = missRatioChart(sweep, 900, 420);
+    if (options.exportSvg !== undefined) writeReport(options.exportSvg, svg);
+    if (options.exportPng !== undefined) writeReport(options.exportPng, svgToPng(svg));
+  }
+  if (options.json) {
+    process.stdout.write(JSON.stringify({ ...sweep, report: options.report ?? null }) + "\n");
+    return;
+  }
+  process.stdout.write(`${sweep.title} (miss ratio = faults / references)\n${sweepSummaryTable(sweep)}\n`);
+  for (const path of [options.report, options.exportSvg, options.exportPng]) if (path !== undefined) process.stdout.write(`wrote ${path}\n`);
+}
+
+function parsePolicies(text: string): PolicyName[] {
+  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new UserError("no policy given", "--policies");
+  for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, "--policies");
+  return [...new Set(names)] as PolicyName[];
+}
+
+/** "16,32,64" or "8..512" (doubling from the first to the last). */
+export function parseFrames(text: string): number[] {
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
+  if (range !== null) {
+    const lo = integer(range[1], "--frames", 1, 0x100000);
+    const hi = integer(range[2], "--frames", lo, 0x100000);
+    const out: number[] = [];
+    for (let n = lo; n <= hi; n *= 2) out.push(n);
+    return out;
+  }
+  const sizes = text.split(",").map((s) => integer(s, "--frames", 1, 0x100000));
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}
+
+function parseRams(text: string): number[] {
+  const sizes = text.split(",").map((s) => {
+    const v = sizeValue(s.trim());
+    if (typeof v === "string") throw new UserError(v, "--rams");
+    const problem = checkRamBytes(v);
+    if (problem !== null) throw new UserError(problem, "--rams");
+    return v;
+  });
+  return [...new Set(sizes)].sort((a, b) => a - b);
+}

@@ -1,0 +1,59 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli } from "./cli-helper.js";
+import { parseFrames } from "../../src/cli/commands/sweep.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vmm386-sweep-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface SweepJson {
+  axis: string;
+  policies: string[];
+  sizes: number[];
+  points: { policy: string; size: number; faults: number; references: number; missRatio: number }[];
+}
+
+describe("vmm386 sweep", () => {
+  it("runs sizes × policies over worker threads and exports the curve as SVG and PNG", () => {
+    const svg = join(dir, "c.svg");
+    const png = join(dir, "c.png");
+    const html = join(dir, "s.html");
+    const r = cli("sweep", "examples/thrashing.yaml", "--frames", "128,256,512", "--policies", "clock,lru", "--workers", "2", "--json", "--export-svg", svg, "--export-png", png, "--report", html);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as SweepJson;
+    expect(out.axis).toBe("userFrames");
+    expect(out.points).toHaveLength(6);
+    for (const policy of ["clock", "lru"]) {
+      const curve = out.points.filter((p) => p.policy === policy).sort((a, b) => a.size - b.size);
+      expect(curve.map((p) => p.size)).toEqual([128, 256, 512]);
+      // More memory never hurts these loops: the curve falls (or stays).
+      expect(curve[2].faults).toBeLessThanOrEqual(curve[0].faults);
+      for (const p of curve) expect(p.missRatio).toBeCloseTo(p.faults / p.references, 10);
+    }
+    expect(readFileSync(svg, "utf8").startsWith("<svg")).toBe(true);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe("PNG");
+    expect(existsSync(html)).toBe(true);
+  });
+
+  it("the same points in one thread give the same faults as in workers", () => {
+    const one = JSON.parse(cli("sweep", "examples/swapping.yaml", "--frames", "64,256", "--policies", "fifo", "--workers", "1", "--json").stdout) as SweepJson;
+    const two = JSON.parse(cli("sweep", "examples/swapping.yaml", "--frames", "64,256", "--policies", "fifo", "--workers", "2", "--json").stdout) as SweepJson;
+    expect(two.points.map((p) => p.faults)).toEqual(one.points.map((p) => p.faults));
+  });
+
+  it("bad lists are one-line errors naming the option", () => {
+    const r = cli("sweep", "examples/swapping.yaml", "--policies", "clock,lfu");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vmm386: --policies: unknown policy 'lfu'/);
+    expect(() => parseFrames("0,8")).toThrow(/^--frames: /);
+    expect(() => parseFrames("8,x")).toThrow(/^--frames: /);
+  });
+
+  it("--frames takes a list or a doubling range", () => {
+    expect(parseFrames("64,16,32,16")).toEqual([16, 32, 64]);
+    expect(parseFrames("8..64")).toEqual([8, 16, 32, 64]);
+  });
+});
