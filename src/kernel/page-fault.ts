@@ -35,10 +35,16 @@ export function handlePageFault(k: KernelState, errorCode: number, cr2: number):
     return panic(`supervisor page fault at ${hex32(va)} (error ${describeError(errorCode)})`);
   }
   const space = k.current;
+  if (space === k.kernelSpace) return countedSegv(k, `user fault at ${hex32(va)} with no user address space active`);
   noteFault(k, space);
   const outcome = resolveUserFault(k, space, errorCode, va);
   if (outcome.kind === "segv") k.faults.segv++;
   return outcome;
+}
+
+function countedSegv(k: KernelState, reason: string): FaultOutcome {
+  k.faults.segv++;
+  return segv(reason);
 }
 
 function resolveUserFault(k: KernelState, space: AddressSpace, errorCode: number, va: number): FaultOutcome {

@@ -117,6 +117,7 @@ export function faultInUserWrite(k: KernelState, va: number, len: number): boole
   if (!Number.isInteger(va) || !Number.isInteger(len) || len < 0) return false;
   if (va < USER_CODE_BASE || va + len > USER_STACK_TOP) return false;
   const space = k.current;
+  if (space === k.kernelSpace) return false;
   for (let page = va - (va % PAGE); page < va + len; page += PAGE) {
     if (!faultInPage(k, space, page)) return false;
   }
