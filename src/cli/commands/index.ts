@@ -3,10 +3,11 @@ import type { Command } from "commander";
 import { register as disk } from "./disk.js";
 import { register as convert } from "./convert.js";
 import { register as replay } from "./replay.js";
+import { register as replay } from "./replay.js";
 import { register as run } from "./run.js";
 import { register as sweep } from "./sweep.js";
 import { register as torture } from "./torture.js";
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [disk, convert, replay, run, sweep, torture];
+export const commands: Register[] = [disk, convert, replay, replay, run, sweep, torture];

@@ -12,13 +12,15 @@ export class ByteSink {
   private readonly out: Writable;
   private readonly file: fs.WriteStream;
   private failure: Error | null = null;
+  /** Resolves a write waiting for "drain" when an error comes instead. */
+  private wake: (() => void) | null = null;
 
   constructor(readonly path: string) {
     this.file = fs.createWriteStream(path);
-    this.file.on("error", (e) => (this.failure ??= e));
+    this.file.on("error", (e) => this.fail(e));
     if (path.endsWith(".gz")) {
       const gzip = zlib.createGzip();
-      gzip.on("error", (e) => (this.failure ??= e));
+      gzip.on("error", (e) => this.fail(e));
       gzip.pipe(this.file);
       this.out = gzip;
     } else {
@@ -29,8 +31,19 @@ export class ByteSink {
   /** Queues bytes (the sink keeps its own reference: do not reuse `bytes`). */
   async write(bytes: Uint8Array): Promise<void> {
     if (this.failure) throw this.failure;
-    if (!this.out.write(bytes)) await Promise.race([once(this.out, "drain"), once(this.file, "error")]);
+    if (!this.out.write(bytes)) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        this.out.once("drain", resolve);
+      });
+      this.wake = null;
+    }
     if (this.failure) throw this.failure;
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    this.wake?.();
   }
 
   /** Flushes everything and closes the file. */

@@ -1,0 +1,158 @@
+/**
+ * `vmm386 replay TRACE [--format F] [machine options] [--json] [--report FILE.html]`:
+ * replays a memory trace (valgrind lackey, page reference string, or vmm386
+ * binary; gzip read transparently) through the VMM, prints how the trace's
+ * Linux layout was mapped onto EYN-OS's, then the counters.
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import { replayTrace, type ReplayResult } from "../../sim/trace/replay.js";
+import { formatMapping, LayoutError, type LayoutMapping } from "../../sim/trace/layout-mapper.js";
+import { TraceFormatError } from "../../sim/trace/trace-error.js";
+import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
+import { Recorder } from "../../sim/recorder.js";
+import { describeStatus } from "../../sim/process.js";
+import type { ProcessOutcome, RunResult } from "../../sim/scenario/result.js";
+import type { SystemConfig } from "../../sim/system.js";
+import { TlbShapeError } from "../../machine/tlb.js";
+import { BootError } from "../../kernel/boot.js";
+import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
+import { renderRunHtml } from "../../report/html.js";
+import { runResultJson } from "../../report/json.js";
+import { runSummaryTable } from "../../report/summary-table.js";
+import { UserError } from "../errors.js";
+import { addCommonOptions, describeMachine, machineFromOptions, systemConfig, type CommonOptions } from "../options.js";
+import { startProgress, type Progress } from "../progress.js";
+import { formatOption } from "./convert.js";
+import { writeReport } from "./run.js";
+
+interface ReplayCommandOptions extends CommonOptions {
+  format?: string;
+}
+
+/** Samples taken for the report's charts over a whole trace. */
+const REPORT_SAMPLES = 200;
+
+export function register(program: Command): void {
+  addCommonOptions(
+    program
+      .command("replay")
+      .description("Replay a memory trace (valgrind lackey, page reference string, vmm386 binary; gzip ok) through the VMM")
+      .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz")
+      .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`),
+  ).action((file: string, options: ReplayCommandOptions) => replay(file, options));
+}
+
+async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
+  const format = formatOption(options.format, "--format");
+  const config = systemConfig(machineFromOptions(options));
+  let recorder: Recorder | null = null;
+  let progress: Progress | null = null;
+  const result = await translateErrors(() =>
+    replayTrace(file, {
+      format,
+      system: config,
+      onProgress: (done, total) => {
+        progress ??= startProgress("accesses", total, options.json === true);
+        progress.update(done);
+      },
+      samples: REPORT_SAMPLES,
+      onSample:
+        options.report === undefined
+          ? undefined
+          : (system, pid) => {
+              if (recorder === null) {
+                recorder = new Recorder(system, 1);
+                if (system.switchTo(pid)) recorder.track(pid, system.machine.mmu.cr3 >>> 0, path.basename(file));
+              }
+              recorder.sample();
+            },
+    }),
+  );
+  (progress as Progress | null)?.stop();
+  const run = runResult(result, config, (recorder as Recorder | null)?.series);
+  if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));
+  if (options.json) {
+    process.stdout.write(JSON.stringify(runResultJson(run, replayJson(result, options.report))) + "\n");
+    return;
+  }
+  const r = result;
+  process.stdout.write(
+    `${run.title}: ${r.accesses} accesses (I ${r.byKind.I}, L ${r.byKind.L}, S ${r.byKind.S}, M ${r.byKind.M}), ` +
+      `${r.references} page references, ${r.distinctPages} distinct pages\n`,
+  );
+  process.stdout.write(`${formatMapping(r.mapping)}\n${runSummaryTable(run)}\n`);
+  for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(
+    `time: first pass ${r.seconds.survey.toFixed(2)} s, replay ${r.seconds.replay.toFixed(2)} s ` +
+      `(${(r.accesses / Math.max(r.seconds.replay, 1e-9) / 1e6).toFixed(2)} M accesses/s)\n`,
+  );
+  if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
+  if (run.panic !== null || r.process.status.state === "killed") process.exitCode = 1;
+}
+
+/** Runs the replay, turning the user's problems (bad trace, bad machine) into one-line UserErrors. */
+async function translateErrors<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof TraceFormatError || e instanceof LayoutError) throw new UserError(e.message);
+    if (e instanceof TlbShapeError) throw new UserError(e.message, "--tlb");
+    if (e instanceof BootError || e instanceof DiskFormatError || e instanceof DiskIoError) throw new UserError(e.message);
+    throw e;
+  }
+}
+
+/** The replay as a RunResult, so the summary table, JSON and HTML report of `run` serve it too. */
+function runResult(r: ReplayResult, config: SystemConfig, series: RunResult["series"] | undefined): RunResult {
+  const st = r.process.status;
+  const outcome: ProcessOutcome = {
+    pid: r.process.pid,
+    name: path.basename(r.file),
+    parent: r.process.parent,
+    state: st.state,
+    exitCode: st.state === "exited" ? st.code : null,
+    faultReport: st.state === "killed" ? st.report : null,
+    summary: describeStatus(st),
+    throttledTicks: r.process.throttledTicks,
+  };
+  return {
+    title: `replay ${path.basename(r.file)} (${r.format})`,
+    description: `${r.accesses} accesses, ${r.references} page references, ${r.distinctPages} distinct pages`,
+    source: r.file,
+    machine: { ...describeMachine(config), trace: r.file, format: r.format },
+    stats: r.stats,
+    processes: [outcome],
+    series: series ?? { samples: [], labels: {} },
+    strictTlb: null,
+    panic: r.panic,
+    notes: r.mapping.imageInShared ? ["code/data placed in the shared region: the kernel offers no call to map the code region"] : [],
+  };
+}
+
+/** Replay-specific keys of the --json object. */
+function replayJson(r: ReplayResult, report: string | undefined): Record<string, unknown> {
+  return {
+    trace: r.file,
+    format: r.format,
+    accesses: r.accesses,
+    references: r.references,
+    straddles: r.straddles,
+    accessesByKind: r.byKind,
+    distinctPages: r.distinctPages,
+    mapping: mappingJson(r.mapping),
+    seconds: r.seconds,
+    accessesPerSecond: Math.round(r.accesses / Math.max(r.seconds.replay, 1e-9)),
+    ...(report === undefined ? {} : { report }),
+  };
+}
+
+function mappingJson(m: LayoutMapping): Record<string, unknown>[] {
+  const hex = (page: number) => "0x" + ((page * 4096) >>> 0).toString(16).padStart(8, "0");
+  return m.regions.map((r) => ({
+    kind: r.kind,
+    trace: [hex(r.traceStart), hex(r.traceEnd)],
+    eyn: [hex(r.eynStart), hex(r.eynStart + r.traceEnd - r.traceStart)],
+    pages: r.pages,
+  }));
+}

@@ -1,0 +1,251 @@
+/**
+ * Trace replay through the whole simulated system: the trace's process runs
+ * on a System (machine + EYN-OS VMM), every access going through the MMU,
+ * the TLB and the kernel's fault handler, as the program's own accesses would.
+ *
+ * Two passes. The first streams the trace once: it surveys the pages (for
+ * the layout mapper), records the reference string when OPT needs the
+ * future, and spills text or gzip'd input into a temporary binary trace, so
+ * the second pass — the replay proper — reads at memory speed instead of
+ * decompressing and parsing again.
+ */
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { ACCESS } from "../../machine/i386.js";
+import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
+import { BinaryTraceWriter, readBinary } from "./binary-format.js";
+import { isGzipFile } from "./byte-source.js";
+import { planLayout, type LayoutMapping } from "./layout-mapper.js";
+import type { TraceChunk } from "./trace-chunk.js";
+import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
+import { TraceFuture } from "./trace-future.js";
+import { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
+
+/** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
+const ACCESS_OF_KIND = Int32Array.of(ACCESS.USER_READ, ACCESS.USER_READ, ACCESS.USER_WRITE, ACCESS.USER_WRITE);
+
+export interface ReplayOptions {
+  /** Trace format; detected from the file's first bytes when absent. */
+  readonly format?: TraceFormat;
+  /** The machine and kernel to replay on (policy "opt" gets the trace's future). */
+  readonly system: SystemConfig;
+  /** Called after each chunk of the replay pass with accesses done and the total. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called once the process is set up (before any access), then `samples`
+   * times evenly through the trace (the last after the last access, before
+   * the process exits): the place to take samples for a report. Never
+   * called per access.
+   */
+  readonly onSample?: (system: System, pid: number) => void;
+  /** Number of `onSample` calls spread over the trace (default 100). */
+  readonly samples?: number;
+  /** Directory for the temporary binary copy (default: the OS's). */
+  readonly tempDir?: string;
+}
+
+export interface ReplayResult {
+  readonly file: string;
+  readonly format: TraceFormat;
+  /** Access lines replayed (I + L + S + M). */
+  readonly accesses: number;
+  /** Page references: accesses plus straddling accesses. */
+  readonly references: number;
+  readonly straddles: number;
+  readonly byKind: { readonly I: number; readonly L: number; readonly S: number; readonly M: number };
+  readonly distinctPages: number;
+  readonly mapping: LayoutMapping;
+  /** Counters at the end of the replay (the process has exited). */
+  readonly stats: SystemStats;
+  readonly process: ProcessInfo;
+  /** A kernel panic, if the replay caused one. */
+  readonly panic: FaultReport | null;
+  /** Wall-clock seconds of the first pass (survey) and of the replay pass. */
+  readonly seconds: { readonly survey: number; readonly replay: number };
+}
+
+/** Replays the trace at `file` on a new System; never loads the file whole. */
+export async function replayTrace(file: string, options: ReplayOptions): Promise<ReplayResult> {
+  const format = options.format ?? (await detectFormat(file));
+  const wantFuture = options.system.policy === "opt";
+  const direct = format === "binary" && !(await isGzipFile(file));
+  const spill = direct ? null : tempPath(options.tempDir);
+  try {
+    const t0 = performance.now();
+    const { survey, future } = await firstPass(file, format, spill, wantFuture);
+    const t1 = performance.now();
+    const config: SystemConfig = wantFuture ? Object.assign({}, options.system, { future }) : options.system;
+    const system = System.create(config);
+    try {
+      const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system) });
+      const pid = system.spawn();
+      if (pid === null) throw new Error("the kernel could not create the trace's address space");
+      if (!setUpRegions(system, pid, mapping)) throw new Error("the kernel refused to map the trace's regions");
+      await replayPass(system, pid, spill ?? file, mapping, future, survey.accesses, options);
+      if (system.process(pid).status.state === "running") system.exit(pid, 0);
+      const t2 = performance.now();
+      const [I, L, S, M] = survey.byKind;
+      return {
+        file,
+        format,
+        accesses: survey.accesses,
+        references: survey.references,
+        straddles: survey.straddles,
+        byKind: { I, L, S, M },
+        distinctPages: survey.distinctPages,
+        mapping,
+        stats: system.stats(),
+        process: system.process(pid),
+        panic: system.panic,
+        seconds: { survey: (t1 - t0) / 1000, replay: (t2 - t1) / 1000 },
+      };
+    } finally {
+      system.close();
+    }
+  } finally {
+    if (spill) fs.rmSync(spill, { force: true });
+  }
+}
+
+function tempPath(dir?: string): string {
+  const base = dir ?? os.tmpdir();
+  return path.join(base, `vmm386-replay-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.bin`);
+}
+
+/** Streams the trace once: survey, optional reference string for OPT, optional binary spill. */
+async function firstPass(
+  file: string,
+  format: TraceFormat,
+  spill: string | null,
+  wantFuture: boolean,
+): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
+  const survey = emptySurvey();
+  const future = wantFuture ? new TraceFuture() : undefined;
+  const writer = spill ? new BinaryTraceWriter(spill) : null;
+  try {
+    for await (const chunk of readTrace(file, format)) {
+      surveyChunk(survey, chunk);
+      if (future) recordReferences(future, chunk);
+      if (writer) await writer.write(chunk);
+    }
+  } finally {
+    if (writer) await writer.close();
+  }
+  future?.seal();
+  return { survey, future };
+}
+
+/** Appends each access's page references (first page, then the second of a straddle). */
+function recordReferences(future: TraceFuture, chunk: TraceChunk): void {
+  for (let i = 0; i < chunk.length; i++) {
+    const a = chunk.addr[i];
+    const first = a >>> 12;
+    const last = ((a + chunk.size[i] - 1) >>> 12) & 0xfffff;
+    future.record(first);
+    if (last !== first) future.record(last);
+  }
+}
+
+/**
+ * Maps the EYN-OS regions of the trace's process: code/data and mmap blocks
+ * demand-zero and writable (a trace does not say which pages are read-only),
+ * the heap by brk; the stack grows on its own. False if the kernel refuses.
+ */
+export function setUpRegions(system: System, pid: number, mapping: LayoutMapping): boolean {
+  const prot = PROT.READ | PROT.WRITE;
+  for (const r of mapping.regions) {
+    const va = r.eynStart * 4096;
+    const len = (r.traceEnd - r.traceStart) * 4096;
+    if (r.kind === "mmap" || (r.kind === "code" && mapping.imageInShared)) {
+      if (!system.mmap(pid, va, len, prot)) return false;
+    } else if (r.kind === "code") {
+      if (!hasImageLoader(system) || !system.mapImage(pid, va, len, prot)) return false;
+    }
+  }
+  return system.brk(pid, mapping.heapBreak);
+}
+
+/**
+ * The loader-like call that maps a program image demand-zero in the code
+ * region (USER_CODE_BASE..). Until the System offers it, code/data are
+ * placed in the shared region instead (see LayoutOptions.imageInShared).
+ */
+interface ImageLoader {
+  mapImage(pid: number, va: number, len: number, prot: number): boolean;
+}
+
+function hasImageLoader(system: object): system is ImageLoader {
+  return typeof (system as Partial<ImageLoader>).mapImage === "function";
+}
+
+/** The replay proper: every access of the (binary) trace through `system.access`, in slices between samples. */
+async function replayPass(
+  system: System,
+  pid: number,
+  file: string,
+  mapping: LayoutMapping,
+  future: TraceFuture | undefined,
+  total: number,
+  options: ReplayOptions,
+): Promise<void> {
+  const every = Math.max(1, Math.ceil(total / Math.max(1, options.samples ?? 100)));
+  const onSample = options.onSample;
+  let done = 0;
+  let nextSample = every;
+  let alive = true;
+  onSample?.(system, pid);
+  for await (const chunk of readBinary(file)) {
+    let from = 0;
+    while (alive && from < chunk.length) {
+      const to = onSample ? Math.min(chunk.length, from + (nextSample - done)) : chunk.length;
+      alive = future
+        ? replayRangeWithFuture(system, pid, chunk, from, to, mapping.delta, future)
+        : replayRange(system, pid, chunk, from, to, mapping.delta);
+      done += to - from;
+      from = to;
+      if (onSample && done >= nextSample) {
+        onSample(system, pid);
+        nextSample += every;
+      }
+    }
+    options.onProgress?.(done, total);
+    if (!alive) break;
+  }
+  if (onSample && done !== nextSample - every) onSample(system, pid);
+}
+
+/** Replays accesses [from, to) of a chunk; false once the process has died (or the kernel panicked). */
+export function replayRange(system: System, pid: number, chunk: TraceChunk, from: number, to: number, delta: Int32Array): boolean {
+  const addrs = chunk.addr;
+  const kinds = chunk.kind;
+  const sizes = chunk.size;
+  for (let i = from; i < to; i++) {
+    const a = addrs[i];
+    if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, sizes[i], ACCESS_OF_KIND[kinds[i]])) return false;
+  }
+  return true;
+}
+
+/** As replayRange, telling OPT's future table about each reference just before it is made. */
+function replayRangeWithFuture(
+  system: System,
+  pid: number,
+  chunk: TraceChunk,
+  from: number,
+  to: number,
+  delta: Int32Array,
+  future: TraceFuture,
+): boolean {
+  for (let i = from; i < to; i++) {
+    const a = chunk.addr[i];
+    const va = (a + delta[a >>> 12]) >>> 0;
+    const size = chunk.size[i];
+    const last = (va + size - 1) >>> 0;
+    future.advance(va >>> 12);
+    if (last >>> 12 !== va >>> 12) future.advance(last >>> 12);
+    if (!system.access(pid, va, size, ACCESS_OF_KIND[chunk.kind[i]])) return false;
+  }
+  return true;
+}

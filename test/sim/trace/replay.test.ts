@@ -1,0 +1,99 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { replayTrace, type ReplayResult } from "../../../src/sim/trace/replay.js";
+import { convertTrace } from "../../../src/sim/trace/convert.js";
+import type { PolicyName } from "../../../src/kernel/replacement/index.js";
+import { USER_SHARED_BASE } from "../../../src/kernel/layout.js";
+import { FIXTURES, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
+import { clockR1Misses, fifoMisses, lruMisses } from "./textbook-policies.js";
+
+const tmp = tempDir();
+afterAll(tmp.cleanup);
+const TINY = path.join(FIXTURES, "tiny-static.lackey.gz");
+const AWK = path.join(FIXTURES, "busybox-awk-head.lackey.gz");
+
+function replay(file: string, policy: PolicyName = "clock", userFrames?: number): Promise<ReplayResult> {
+  return replayTrace(file, {
+    system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy, userFrames, tlb: userFrames === undefined ? undefined : "off" },
+    tempDir: tmp.dir,
+  });
+}
+
+/** The traces README's page reference string of a lackey text. */
+function referenceString(text: string): number[] {
+  const out: number[] = [];
+  for (const a of naiveLackey(text)) {
+    const first = (a.addr >>> 0) >>> 12;
+    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
+    out.push(first);
+    if (last !== first) out.push(last);
+  }
+  return out;
+}
+
+describe("trace replay through the VMM", () => {
+  it("replays a recorded program to the end: exited(0), no segfault, one fault per page touched", async () => {
+    const r = await replay(TINY);
+    expect(r.process.status).toEqual({ state: "exited", code: 0 });
+    expect(r.panic).toBeNull();
+    expect(r.stats.faults.segv).toBe(0);
+    expect(r.stats.faults.total).toBe(r.distinctPages);
+    expect(r.stats.accesses).toBe(r.accesses);
+  });
+
+  it("counts accesses and page references as the traces README defines them", async () => {
+    const r = await replay(TINY);
+    const refs = referenceString(fixtureText("tiny-static.lackey.gz"));
+    expect(r.accesses).toBe(71389);
+    expect(r.byKind.I + r.byKind.L + r.byKind.S + r.byKind.M).toBe(71389);
+    expect(r.references).toBe(refs.length);
+    expect(r.straddles).toBe(refs.length - 71389);
+    expect(r.distinctPages).toBe(new Set(refs).size);
+  });
+
+  it("replays a binary copy and a gzip'd binary copy exactly as the lackey original", async () => {
+    const bin = path.join(tmp.dir, "tiny.bin");
+    const gz = path.join(tmp.dir, "tiny.bin.gz");
+    await convertTrace(TINY, bin, "binary");
+    await convertTrace(TINY, gz, "binary");
+    const [a, b, c] = await Promise.all([replay(TINY, "lru", 16), replay(bin, "lru", 16), replay(gz, "lru", 16)]);
+    expect(b.stats.faults).toEqual(a.stats.faults);
+    expect(c.stats.faults).toEqual(a.stats.faults);
+    expect(b.format).toBe("binary");
+  });
+
+  it("replays a page reference string in the shared region, one fault per distinct page with room for all", async () => {
+    const file = writeFile(tmp.dir, "s.refs", "1\n2\n3\n1\n2\n4\n1\n");
+    const r = await replay(file);
+    expect(r.mapping.regions[0].eynStart * 4096).toBe(USER_SHARED_BASE);
+    expect(r.stats.faults.total).toBe(4);
+    expect(r.references).toBe(7);
+  });
+
+  it("reports a malformed line by file and line, and leaves no temporary file", async () => {
+    const bad = writeFile(tmp.dir, "bad.lackey", "I  08049000,4\n L 0804a000,4\nI  0804900x,4\n");
+    await expect(replay(bad)).rejects.toThrow(`${bad}:3: expected a hex address and ','`);
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.startsWith("vmm386-replay-"))).toEqual([]);
+  });
+});
+
+describe("agreement with textbook simulators (--user-frames N --tlb off)", () => {
+  const cases: [string, string, number[]][] = [
+    ["tiny-static", TINY, [8, 16, 40]],
+    ["busybox-awk head", AWK, [6, 11, 28]],
+  ];
+  for (const [name, file, sizes] of cases) {
+    const refs = referenceString(fixtureText(path.basename(file)));
+    for (const frames of sizes) {
+      it(`${name}, ${frames} frames: FIFO, LRU and CLOCK fault counts equal FIFO, LRU and CLOCK-R1 misses`, async () => {
+        const [fifo, lru, clock] = await Promise.all([replay(file, "fifo", frames), replay(file, "lru", frames), replay(file, "clock", frames)]);
+        expect(fifo.stats.faults.total).toBe(fifoMisses(refs, frames));
+        expect(lru.stats.faults.total).toBe(lruMisses(refs, frames));
+        expect(clock.stats.faults.total).toBe(clockR1Misses(refs, frames));
+        for (const r of [fifo, lru, clock]) expect(r.process.status).toEqual({ state: "exited", code: 0 });
+        if (frames === sizes[0]) expect(fifo.stats.faults.swapIn).toBeGreaterThan(0); // the run really evicts
+      });
+    }
+  }
+});
