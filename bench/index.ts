@@ -6,6 +6,7 @@ import { translateBench } from "./translate.bench.js";
 import { memoryBench } from "./memory.bench.js";
 import { policyBench } from "./policy.bench.js";
 import { kernelBench } from "./kernel.bench.js";
+import { replayBench } from "./replay.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -16,4 +17,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench];

@@ -1,0 +1,102 @@
+/**
+ * Trace replay throughput through the full VMM (TLB on, CLOCK, no memory
+ * pressure), for a gzip'd lackey trace and for the same trace in vmm386's
+ * binary format, each against a bare decompress-and-scan of the same file in
+ * the same run:
+ *
+ *   lackey bare:   gunzip + count newlines (the stream the replay reads)
+ *   lackey replay: both passes of `replayTrace` (parse + survey + binary
+ *                  spill, then every access through System.access)
+ *   binary bare:   read the binary file block by block + sum the addresses
+ *   binary replay: both passes of `replayTrace` on the binary file
+ *
+ * Uses ../shared/traces/busybox-awk.lackey.gz (3 M accesses) when present,
+ * else the repo's fixture. Figures are the best of a few runs, wall time.
+ */
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Bench, BenchResult } from "./index.js";
+import { openByteStream } from "../src/sim/trace/byte-source.js";
+import { readBinary } from "../src/sim/trace/binary-format.js";
+import { convertTrace } from "../src/sim/trace/convert.js";
+import { replayTrace } from "../src/sim/trace/replay.js";
+
+const PUBLIC_TRACE = path.resolve(import.meta.dirname, "../../shared/traces/busybox-awk.lackey.gz");
+const FIXTURE_TRACE = path.resolve(import.meta.dirname, "../test/fixtures/traces/tiny-static.lackey.gz");
+const RUNS = 3;
+
+/** Best (shortest) wall time of `runs` runs of `f`, in seconds, after one warm-up run. */
+async function best(runs: number, f: () => Promise<unknown>): Promise<number> {
+  await f();
+  let t = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    await f();
+    t = Math.min(t, (performance.now() - start) / 1000);
+  }
+  return t;
+}
+
+/** gunzip (if gzip'd) and count newlines. */
+async function scanLines(file: string): Promise<number> {
+  let lines = 0;
+  for await (const b of await openByteStream(file)) {
+    const buf = b as Buffer;
+    let i = -1;
+    while ((i = buf.indexOf(10, i + 1)) >= 0) lines++;
+  }
+  return lines;
+}
+
+/** Read a binary trace and sum its addresses. */
+async function scanBinary(file: string): Promise<number> {
+  let sum = 0;
+  for await (const c of readBinary(file)) for (let i = 0; i < c.length; i++) sum = (sum + c.addr[i]) | 0;
+  return sum;
+}
+
+async function replayRate(file: string, tempDir: string): Promise<{ total: number; replayPass: number; accesses: number }> {
+  let accesses = 0;
+  let replayPass = Infinity;
+  const total = await best(RUNS, async () => {
+    const r = await replayTrace(file, { system: { ramBytes: 64 << 20, swapBytes: 16 << 20 }, tempDir });
+    if (r.process.status.state !== "exited") throw new Error(`replay of ${file} did not finish: ${JSON.stringify(r.process.status)}`);
+    accesses = r.accesses;
+    replayPass = Math.min(replayPass, r.seconds.replay);
+  });
+  return { total, replayPass, accesses };
+}
+
+export const replayBench: Bench = {
+  name: "replay",
+  async run(): Promise<BenchResult> {
+    const trace = fs.existsSync(PUBLIC_TRACE) ? PUBLIC_TRACE : FIXTURE_TRACE;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-bench-replay-"));
+    try {
+      const bin = path.join(dir, "trace.bin");
+      await convertTrace(trace, bin, "binary");
+
+      const lackeyBare = await best(RUNS, () => scanLines(trace));
+      const lackey = await replayRate(trace, dir);
+      const binaryBare = await best(RUNS, () => scanBinary(bin));
+      const binary = await replayRate(bin, dir);
+      const n = lackey.accesses;
+      return {
+        trace: path.basename(trace),
+        accesses: n,
+        "lackey bare gunzip+scan lines/s": Math.round(n / lackeyBare),
+        "lackey replay accesses/s": Math.round(n / lackey.total),
+        "lackey replay / bare": n / lackey.total / (n / lackeyBare),
+        "lackey replay pass only accesses/s": Math.round(n / lackey.replayPass),
+        "binary bare read+sum accesses/s": Math.round(n / binaryBare),
+        "binary replay accesses/s": Math.round(n / binary.total),
+        "binary replay / bare": n / binary.total / (n / binaryBare),
+        "binary replay pass only accesses/s": Math.round(n / binary.replayPass),
+      };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
