@@ -246,6 +246,11 @@ export class Vmm {
     return this.k.userResident;
   }
 
+  /** Pages evicted to swap so far (the same count as `stat.pgsteal`). */
+  get evictions(): number {
+    return this.k.stat.pgsteal;
+  }
+
   /** The replacement policy's name. */
   get policyName(): string {
     return this.k.policy.name;
