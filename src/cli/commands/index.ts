@@ -1,7 +1,9 @@
 /** Every `vmm386` subcommand registers itself here: one import, one entry. */
 import type { Command } from "commander";
+import { register as demo } from "./demo.js";
 import { register as disk } from "./disk.js";
 import { register as convert } from "./convert.js";
+import { register as inspect } from "./inspect.js";
 import { register as replay } from "./replay.js";
 import { register as run } from "./run.js";
 import { register as sweep } from "./sweep.js";
@@ -9,4 +11,4 @@ import { register as torture } from "./torture.js";
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [disk, convert, replay, run, sweep, torture];
+export const commands: Register[] = [demo, disk, convert, inspect, replay, run, sweep, torture];

@@ -50,13 +50,20 @@ export function executeScenario(scenario: Scenario, options: CommonOptions): Run
   const progress = startProgress("accesses", scenarioAccessCount(scenario), options.json === true);
   try {
     return runScenario(system, scenario, {
-      machine: describeMachine(config),
+      machine: { ...describeMachine(config), swapImage: swapImageLabel(system, config) },
       onProgress: (done) => progress.update(done),
     });
   } finally {
     progress.stop();
     system.close();
   }
+}
+
+/** Where the run swaps: the image given, a temporary one (removed afterwards), or none. */
+function swapImageLabel(system: System, config: SystemConfig): string {
+  if (config.swapImage !== undefined) return config.swapImage;
+  if (system.swapPath !== null) return `${system.swapPath} (temporary, removed afterwards)`;
+  return "none";
 }
 
 /** System.create, with configuration problems (a TLB shape, a boot failure, a bad swap disk) as UserErrors. */

@@ -1,0 +1,293 @@
+/**
+ * `vmm386 inspect SCENARIO [--step N] [--process NAME] [--show ...]`: the
+ * state of the VMM partway through a scenario (after N turns) or at its end,
+ * read straight from simulated memory:
+ *   maps     per process, runs of mapped pages like /proc/PID/maps;
+ *   pagemap  per page, the PTE decoded like /proc/PID/pagemap;
+ *   frames   what each physical frame holds (user, shared, page tables);
+ *   swap     which pages live in which swap slots.
+ */
+import type { Command } from "commander";
+import { PAGE_SIZE, PTE, hex32 } from "../../machine/i386.js";
+import { KPTE } from "../../kernel/pte.js";
+import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE, USER_STACK_TOP, KERNEL_PD_INDEX } from "../../kernel/layout.js";
+import { userPageEntries, type PageEntry } from "../../sim/scenario/page-map.js";
+import { ScenarioRunner } from "../../sim/scenario/runner.js";
+import type { System } from "../../sim/system.js";
+import { UserError } from "../errors.js";
+import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { createSystem, loadScenario } from "./run.js";
+
+const VIEWS = ["maps", "pagemap", "frames", "swap"] as const;
+type View = (typeof VIEWS)[number];
+
+interface InspectOptions extends CommonOptions {
+  step?: string;
+  process?: string;
+  show: string;
+}
+
+/** One run of contiguous pages with the same region and rights. */
+export interface MapLine {
+  readonly start: number;
+  readonly end: number;
+  readonly perms: string;
+  readonly region: string;
+  readonly present: number;
+  readonly swapped: number;
+  readonly demand: number;
+  readonly cow: number;
+}
+
+interface ProcessView {
+  readonly pid: number;
+  readonly name: string;
+  readonly state: string;
+  readonly pageDirectory: number | null;
+  readonly entries: PageEntry[];
+}
+
+export function register(program: Command): void {
+  addMachineOptions(
+    program
+      .command("inspect")
+      .description("Show page tables (maps, pagemap), the frame map and the swap map of a scenario at a step or at its end")
+      .argument("<scenario>", "scenario file")
+      .option("--step <n>", "stop after N turns (steps executed, all processes together); default: the end")
+      .option("--process <name|pid>", "only this process (maps, pagemap)")
+      .option("--show <views>", `comma-separated: ${VIEWS.join(", ")}`, "maps,frames,swap")
+      .option("--json", "print one JSON object"),
+  ).action((file: string, options: InspectOptions) => inspect(file, options));
+}
+
+function inspect(file: string, options: InspectOptions): void {
+  const views = parseViews(options.show);
+  const scenario = loadScenario(file);
+  const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
+  const system = createSystem(config);
+  try {
+    const runner = new ScenarioRunner(system, scenario, { machine: describeMachine(config) });
+    if (options.step === undefined) runner.runToEnd();
+    else runner.runTurns(integer(options.step, "--step", 0, 100_000_000));
+    const where = runner.finished ? "at the end" : `after ${runner.turns} turns`;
+    const processes = selectProcesses(runner, options.process);
+    const out = {
+      scenario: file,
+      where,
+      machine: describeMachine(config),
+      processes: processes.map((p) => ({ ...p, entries: undefined })),
+      maps: views.includes("maps") ? Object.fromEntries(processes.map((p) => [p.pid, mapLines(p.entries)])) : undefined,
+      pagemap: views.includes("pagemap") ? Object.fromEntries(processes.map((p) => [p.pid, p.entries.map(decodeEntry)])) : undefined,
+      frames: views.includes("frames") ? frameMap(system, allProcesses(runner)) : undefined,
+      swap: views.includes("swap") ? swapMap(system, allProcesses(runner)) : undefined,
+    };
+    if (options.json) {
+      process.stdout.write(JSON.stringify(out) + "\n");
+      return;
+    }
+    process.stdout.write(`${scenario.name} — ${where}\n`);
+    for (const p of processes) printProcess(p, views);
+    if (out.frames) printFrames(out.frames);
+    if (out.swap) printSwap(out.swap);
+  } finally {
+    system.close();
+  }
+}
+
+function parseViews(text: string): View[] {
+  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  for (const n of names) if (!(VIEWS as readonly string[]).includes(n)) throw new UserError(`unknown view '${n}' (${VIEWS.join(", ")})`, "--show");
+  return names as View[];
+}
+
+function allProcesses(runner: ScenarioRunner): ProcessView[] {
+  return [...runner.names].map(([pid, name]) => processView(runner, pid, name));
+}
+
+function selectProcesses(runner: ScenarioRunner, which: string | undefined): ProcessView[] {
+  const all = allProcesses(runner);
+  if (which === undefined) return all;
+  const match = all.filter((p) => p.name === which || String(p.pid) === which);
+  if (match.length === 0) throw new UserError(`no process '${which}' (${all.map((p) => `${p.pid}:${p.name}`).join(", ") || "none created yet"})`, "--process");
+  return match;
+}
+
+function processView(runner: ScenarioRunner, pid: number, name: string): ProcessView {
+  const state = runner.system.process(pid).status.state;
+  const pd = runner.pageDirectory(pid);
+  return { pid, name, state, pageDirectory: pd, entries: pd === null ? [] : userPageEntries(runner.system.machine.memory, pd) };
+}
+
+/** The layout region of a user address. */
+function regionOf(va: number): string {
+  if (va >= USER_STACK_BASE && va < USER_STACK_TOP) return "[stack]";
+  if (va >= USER_SHARED_BASE) return "[mmap]";
+  if (va >= USER_HEAP_BASE) return "[heap]";
+  return "[code]";
+}
+
+/** rw-p style rights: COW counts as writable (the write will copy). */
+function permsOf(pte: number): string {
+  const w = (pte & PTE.RW) !== 0 || (pte & KPTE.COW) !== 0;
+  return `r${w ? "w" : "-"}-p`;
+}
+
+/** Groups page entries into /proc/PID/maps-like lines. */
+export function mapLines(entries: readonly PageEntry[]): MapLine[] {
+  const lines: MapLine[] = [];
+  let cur: { start: number; end: number; perms: string; region: string; present: number; swapped: number; demand: number; cow: number } | null = null;
+  for (const e of entries) {
+    const perms = permsOf(e.pte);
+    const region = regionOf(e.va);
+    if (cur === null || cur.end !== e.va || cur.perms !== perms || cur.region !== region) {
+      if (cur !== null) lines.push(cur);
+      cur = { start: e.va, end: e.va, perms, region, present: 0, swapped: 0, demand: 0, cow: 0 };
+    }
+    cur.end = e.va + PAGE_SIZE;
+    if (e.state === "present") cur.present++;
+    else if (e.state === "swapped") cur.swapped++;
+    else if (e.state === "demand") cur.demand++;
+    if ((e.pte & KPTE.COW) !== 0) cur.cow++;
+  }
+  if (cur !== null) lines.push(cur);
+  return lines;
+}
+
+/** One pagemap line's data: the PTE decoded. */
+function decodeEntry(e: PageEntry): Record<string, string | number | boolean> {
+  const flags = [
+    (e.pte & PTE.USER) !== 0 ? "U" : "S",
+    (e.pte & PTE.RW) !== 0 ? "W" : "R",
+    (e.pte & PTE.ACCESSED) !== 0 ? "A" : "",
+    (e.pte & PTE.DIRTY) !== 0 ? "D" : "",
+    (e.pte & KPTE.COW) !== 0 ? "COW" : "",
+  ].filter((f) => f !== "");
+  const base = { va: hex32(e.va), pte: hex32(e.pte), state: e.state, flags: flags.join(" ") };
+  if (e.state === "present") return { ...base, pfn: e.frameOrSlot };
+  if (e.state === "swapped") return { ...base, slot: e.frameOrSlot };
+  return base;
+}
+
+function printProcess(p: ProcessView, views: View[]): void {
+  const head = `\npid ${p.pid} (${p.name}) ${p.state}`;
+  if (p.pageDirectory === null) {
+    process.stdout.write(`${head}: no address space\n`);
+    return;
+  }
+  process.stdout.write(`${head}, page directory at ${hex32(p.pageDirectory)}\n`);
+  if (views.includes("maps")) {
+    for (const l of mapLines(p.entries)) {
+      const pages = (l.end - l.start) / PAGE_SIZE;
+      const detail = [`${l.present} present`, l.cow ? `${l.cow} cow` : "", l.swapped ? `${l.swapped} swapped` : "", l.demand ? `${l.demand} demand-zero` : ""].filter((s) => s !== "");
+      process.stdout.write(`${hex(l.start)}-${hex(l.end)} ${l.perms} ${l.region.padEnd(8)} ${String(pages).padStart(6)} pages: ${detail.join(", ")}\n`);
+    }
+  }
+  if (views.includes("pagemap")) {
+    process.stdout.write("  VA        PTE       state    frame/slot  flags\n");
+    for (const e of p.entries) {
+      const d = decodeEntry(e);
+      const where = d.pfn !== undefined ? `pfn ${hex5(Number(d.pfn))}` : d.slot !== undefined ? `slot ${d.slot}` : "";
+      process.stdout.write(`  ${hex(e.va)}  ${hex(e.pte)}  ${e.state.padEnd(7)}  ${where.padEnd(10)}  ${d.flags}\n`);
+    }
+  }
+}
+
+interface FrameMap {
+  totalFrames: number;
+  freeFrames: number;
+  userFrames: number;
+  sharedFrames: number;
+  pageTableFrames: number;
+  directoryFrames: number;
+  /** One character per frame: U user, S shared by several PTEs, T page table, D page directory, . other (free, kernel, reserved). */
+  map: string;
+}
+
+/** What each frame holds, as far as the live processes' page tables tell. */
+function frameMap(system: System, processes: ProcessView[]): FrameMap {
+  const total = system.vmm.totalFrames;
+  const cells = new Array<string>(total).fill(".");
+  const users = new Uint16Array(total);
+  let tables = 0;
+  let dirs = 0;
+  const memory = system.machine.memory;
+  for (const p of processes) {
+    if (p.pageDirectory === null) continue;
+    const pd = p.pageDirectory >>> 12;
+    if (pd < total && cells[pd] !== "D") {
+      cells[pd] = "D";
+      dirs++;
+    }
+    for (let pdi = 0; pdi < KERNEL_PD_INDEX; pdi++) {
+      const pde = memory.read32(p.pageDirectory + pdi * 4);
+      const t = pde >>> 12;
+      if ((pde & PTE.PRESENT) !== 0 && (pde & PTE.PS) === 0 && t < total && cells[t] !== "T") {
+        cells[t] = "T";
+        tables++;
+      }
+    }
+    for (const e of p.entries) if (e.state === "present" && e.frameOrSlot < total) users[e.frameOrSlot]++;
+  }
+  let user = 0;
+  let shared = 0;
+  for (let f = 0; f < total; f++) {
+    if (users[f] === 0) continue;
+    user++;
+    if (users[f] > 1) shared++;
+    cells[f] = users[f] > 1 ? "S" : "U";
+  }
+  return {
+    totalFrames: total,
+    freeFrames: system.vmm.freeFrames,
+    userFrames: user,
+    sharedFrames: shared,
+    pageTableFrames: tables,
+    directoryFrames: dirs,
+    map: cells.join(""),
+  };
+}
+
+function printFrames(f: FrameMap): void {
+  process.stdout.write(
+    `\nframes: ${f.totalFrames} in all, ${f.freeFrames} free; user ${f.userFrames} (${f.sharedFrames} shared), page tables ${f.pageTableFrames}, directories ${f.directoryFrames}\n`,
+  );
+  process.stdout.write("legend: U user page, S shared user page, T page table, D page directory, . free/kernel/reserved\n");
+  for (let i = 0; i < f.map.length; i += 64) {
+    const row = f.map.slice(i, i + 64);
+    if (/^\.+$/.test(row)) continue;
+    process.stdout.write(`${hex5(i)} ${row}\n`);
+  }
+}
+
+interface SwapMap {
+  totalSlots: number;
+  usedSlots: number;
+  /** slot → "pid:va" of every PTE naming it. */
+  slots: Record<number, string[]>;
+}
+
+function swapMap(system: System, processes: ProcessView[]): SwapMap {
+  const slots: Record<number, string[]> = {};
+  for (const p of processes) {
+    for (const e of p.entries) if (e.state === "swapped") (slots[e.frameOrSlot] ??= []).push(`${p.pid}:${hex32(e.va)}`);
+  }
+  const swap = system.vmm.swap;
+  return { totalSlots: swap?.totalSlots ?? 0, usedSlots: swap?.usedSlots ?? 0, slots };
+}
+
+function printSwap(s: SwapMap): void {
+  if (s.totalSlots === 0) {
+    process.stdout.write("\nswap: none\n");
+    return;
+  }
+  process.stdout.write(`\nswap: ${s.totalSlots} slots, ${s.usedSlots} in use\n`);
+  for (const [slot, owners] of Object.entries(s.slots)) process.stdout.write(`slot ${String(slot).padStart(6)}: ${owners.join(" ")}\n`);
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, "0");
+}
+
+function hex5(n: number): string {
+  return "0x" + n.toString(16).padStart(5, "0");
+}

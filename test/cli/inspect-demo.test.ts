@@ -1,0 +1,78 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli, cliIn } from "./cli-helper.js";
+import { mapLines } from "../../src/cli/commands/inspect.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vmm386-demo-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("vmm386 inspect", () => {
+  it("after fork, both processes map the heap COW and the frame map shows the shared frames", () => {
+    const r = cli("inspect", "examples/fork-cow.yaml", "--step", "3", "--show", "maps,frames", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      where: string;
+      maps: Record<string, { start: number; end: number; perms: string; region: string; present: number; cow: number }[]>;
+      frames: { sharedFrames: number; userFrames: number; map: string };
+    };
+    expect(out.where).toBe("after 3 turns");
+    for (const pid of ["1", "2"]) {
+      expect(out.maps[pid]).toEqual([{ start: 0x40000000, end: 0x40040000, perms: "rw-p", region: "[heap]", present: 64, swapped: 0, demand: 0, cow: 64 }]);
+    }
+    expect(out.frames.sharedFrames).toBe(64);
+    expect(out.frames.userFrames).toBe(64);
+    expect(out.frames.map.split("S").length - 1).toBe(64);
+  });
+
+  it("pagemap names the swap slot of each swapped page, and the swap map lists it", () => {
+    const r = cli("inspect", "examples/swapping.yaml", "--step", "3", "--show", "pagemap,swap", "--process", "writer-a", "--json");
+    const out = JSON.parse(r.stdout) as {
+      pagemap: Record<string, { va: string; state: string; slot?: number }[]>;
+      swap: { usedSlots: number; slots: Record<string, string[]> };
+    };
+    const swapped = out.pagemap["1"].filter((e) => e.state === "swapped");
+    expect(swapped.length).toBeGreaterThan(0);
+    const first = swapped[0];
+    expect(out.swap.slots[String(first.slot)]).toContain(`1:${first.va}`);
+    expect(out.swap.usedSlots).toBeGreaterThanOrEqual(swapped.length);
+  });
+
+  it("groups contiguous pages of one region and rights into one maps line", () => {
+    const e = (va: number, pte: number) => ({ va, pte, pteAddr: 0, state: "present" as const, frameOrSlot: pte >>> 12 });
+    const lines = mapLines([e(0x40000000, 0x1007), e(0x40001000, 0x2007), e(0x40003000, 0x3005), e(0xbffff000, 0x4007)]);
+    expect(lines.map((l) => [l.start, l.end, l.perms, l.region])).toEqual([
+      [0x40000000, 0x40002000, "rw-p", "[heap]"],
+      [0x40003000, 0x40004000, "r--p", "[heap]"],
+      [0xbffff000, 0xc0000000, "rw-p", "[stack]"],
+    ]);
+  });
+});
+
+describe("vmm386 demo", () => {
+  it("with no arguments forks, copies on write and swaps, then prints the table and ./vmm386-report.html", () => {
+    const r = cliIn(dir, "demo");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("COW");
+    expect(r.stdout).toContain(`report: ${join(dir, "vmm386-report.html")}`);
+    const html = readFileSync(join(dir, "vmm386-report.html"), "utf8");
+    expect(html).toContain("<svg");
+    expect(html).not.toMatch(/<script|src="http/);
+  });
+
+  it("--json shows COW faults, swap traffic and every process exiting normally", () => {
+    const report = join(dir, "demo.html");
+    const out = JSON.parse(cli("demo", "--json", "--report", report).stdout) as {
+      faults: { cow: number; swapIn: number };
+      vmstat: { pswpout: number };
+      processes: { status: string; parent: number }[];
+    };
+    expect(out.faults.cow).toBeGreaterThan(0);
+    expect(out.faults.swapIn).toBeGreaterThan(0);
+    expect(out.vmstat.pswpout).toBeGreaterThan(0);
+    expect(out.processes.length).toBeGreaterThanOrEqual(3);
+    expect(out.processes.every((p) => p.status === "exited")).toBe(true);
+    expect(existsSync(report)).toBe(true);
+  });
+});
