@@ -1,0 +1,54 @@
+/**
+ * The invariant checker notices what it promises to notice: corrupt the
+ * kernel's state by hand and it names the rule broken.
+ */
+
+import { describe, expect, it } from "vitest";
+import { PTE } from "../../src/machine/i386.js";
+import { KERNEL_BASE, USER_HEAP_BASE } from "../../src/kernel/layout.js";
+import { type TestSystem, bootTestSystem, write32 } from "./helpers.js";
+
+function systemWithPage(): { sys: TestSystem; pteAddr: number; pfn: number } {
+  const sys = bootTestSystem({ checkInvariants: false });
+  const as = sys.vmm.createAddressSpace()!;
+  sys.vmm.switchAddressSpace(as);
+  sys.vmm.brk(as, USER_HEAP_BASE + 4096);
+  write32(sys, USER_HEAP_BASE, 1);
+  const pd = sys.machine.memory.read32(as.pdPhys + (USER_HEAP_BASE >>> 22) * 4);
+  const pteAddr = (pd & ~0xfff) >>> 0;
+  return { sys, pteAddr, pfn: sys.vmm.virtToPhys(as, USER_HEAP_BASE) >>> 12 };
+}
+
+describe("the invariant checker", () => {
+  it("holds on a healthy system", () => {
+    expect(systemWithPage().sys.vmm.checkInvariants()).toEqual([]);
+  });
+
+  it("reports a present PTE that points at a free frame", () => {
+    const { sys, pteAddr } = systemWithPage();
+    const free = sys.vmm.kmallocPage();
+    sys.vmm.kfreePage(free);
+    sys.machine.memory.write32(pteAddr, (((free - KERNEL_BASE) >>> 12) << 12) | PTE.PRESENT | PTE.USER | PTE.RW);
+    const rules = sys.vmm.checkInvariants().map((v) => v.rule);
+    expect(rules).toContain("pte");
+    expect(rules).toContain("leak"); // and the frame it used to map is now mapped by nobody
+  });
+
+  it("reports a second PTE the reference count does not know of", () => {
+    const { sys, pteAddr } = systemWithPage();
+    sys.machine.memory.write32(pteAddr + 4, sys.machine.memory.read32(pteAddr));
+    expect(sys.vmm.checkInvariants().map((v) => v.rule)).toContain("user-refcount");
+  });
+
+  it("reports a swapped entry naming a slot that is not in use", () => {
+    const { sys, pteAddr } = systemWithPage();
+    sys.machine.memory.write32(pteAddr + 8, (5 << 12) | (1 << 10) | PTE.USER | PTE.RW);
+    expect(sys.vmm.checkInvariants().map((v) => v.rule)).toContain("swap-refcount");
+  });
+
+  it("reports a COW entry that is writable", () => {
+    const { sys, pteAddr } = systemWithPage();
+    sys.machine.memory.write32(pteAddr, sys.machine.memory.read32(pteAddr) | (1 << 9));
+    expect(sys.vmm.checkInvariants().map((v) => v.rule)).toContain("pte");
+  });
+});
