@@ -8,6 +8,9 @@ import * as zlib from "node:zlib";
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 
+/** Bytes queued before a write waits for the disk: large, so writing overlaps the work that produces the bytes. */
+const WRITE_BUFFER = 8 << 20;
+
 export class ByteSink {
   private readonly out: Writable;
   private readonly file: fs.WriteStream;
@@ -16,7 +19,7 @@ export class ByteSink {
   private wake: (() => void) | null = null;
 
   constructor(readonly path: string) {
-    this.file = fs.createWriteStream(path);
+    this.file = fs.createWriteStream(path, { highWaterMark: WRITE_BUFFER });
     this.file.on("error", (e) => this.fail(e));
     if (path.endsWith(".gz")) {
       const gzip = zlib.createGzip();

@@ -27,18 +27,32 @@ export function emptySurvey(): TraceSurvey {
   return { accesses: 0, references: 0, straddles: 0, byKind: [0, 0, 0, 0], pages: new Uint8Array(PAGE_COUNT), distinctPages: 0 };
 }
 
+/** PAGE_FLAG bits an access of each TRACE_KIND sets (I fetches, L reads, S and M write). */
+const KIND_FLAGS = Uint8Array.of(
+  PAGE_FLAG.TOUCHED | PAGE_FLAG.FETCHED,
+  PAGE_FLAG.TOUCHED,
+  PAGE_FLAG.TOUCHED | PAGE_FLAG.WRITTEN,
+  PAGE_FLAG.TOUCHED | PAGE_FLAG.WRITTEN,
+);
+
 /** Adds a chunk's accesses to the survey. */
 export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
   const pages = s.pages;
+  const addrs = chunk.addr;
+  const kinds = chunk.kind;
+  const sizes = chunk.size;
   const n = chunk.length;
   let straddles = 0;
   let distinct = 0;
+  let fetches = 0;
+  let loads = 0;
+  let stores = 0;
   for (let i = 0; i < n; i++) {
-    const a = chunk.addr[i];
-    const k = chunk.kind[i];
-    const flag = PAGE_FLAG.TOUCHED | (k === TRACE_KIND.FETCH ? PAGE_FLAG.FETCHED : k === TRACE_KIND.LOAD ? 0 : PAGE_FLAG.WRITTEN);
+    const a = addrs[i];
+    const k = kinds[i];
+    const flag = KIND_FLAGS[k];
     const first = a >>> 12;
-    const last = ((a + chunk.size[i] - 1) >>> 12) & 0xfffff;
+    const last = ((a + sizes[i] - 1) >>> 12) & 0xfffff;
     if (pages[first] === 0) distinct++;
     pages[first] |= flag;
     if (last !== first) {
@@ -46,8 +60,14 @@ export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
       if (pages[last] === 0) distinct++;
       pages[last] |= flag;
     }
-    s.byKind[k]++;
+    if (k === TRACE_KIND.FETCH) fetches++;
+    else if (k === TRACE_KIND.LOAD) loads++;
+    else if (k === TRACE_KIND.STORE) stores++;
   }
+  s.byKind[TRACE_KIND.FETCH] += fetches;
+  s.byKind[TRACE_KIND.LOAD] += loads;
+  s.byKind[TRACE_KIND.STORE] += stores;
+  s.byKind[TRACE_KIND.MODIFY] += n - fetches - loads - stores;
   s.accesses += n;
   s.straddles += straddles;
   s.references += n + straddles;

@@ -97,3 +97,34 @@ describe("agreement with textbook simulators (--user-frames N --tlb off)", () =>
     }
   }
 });
+
+describe("straddling accesses", () => {
+  /** A random trace over `pages` pages (from 0x08048000) where about a third of the accesses straddle two pages. */
+  function straddleHeavy(n: number, pages: number, seed: number): string {
+    let x = seed;
+    const next = () => ((x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 8) & 0xffffff;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const page = 0x08048 + (next() % pages);
+      const straddle = next() % 3 === 0;
+      const offset = straddle ? 4096 - 1 - (next() % 7) : next() % 4000;
+      const kind = ["I  ", " L ", " S ", " M "][next() % 4];
+      lines.push(`${kind}${((page << 12) + offset).toString(16).padStart(8, "0")},8`);
+    }
+    return lines.join("\n") + "\n";
+  }
+
+  it("are replayed as the reference string's two references, in order: CLOCK still equals CLOCK-R1", async () => {
+    const text = straddleHeavy(6000, 24, 7);
+    const file = writeFile(tmp.dir, "straddle.lackey", text);
+    const refs = referenceString(text);
+    for (const frames of [4, 7, 12]) {
+      const [fifo, lru, clock] = await Promise.all([replay(file, "fifo", frames), replay(file, "lru", frames), replay(file, "clock", frames)]);
+      expect(clock.stats.faults.total).toBe(clockR1Misses(refs, frames));
+      expect(lru.stats.faults.total).toBe(lruMisses(refs, frames));
+      expect(fifo.stats.faults.total).toBe(fifoMisses(refs, frames));
+      expect(clock.stats.references).toBe(refs.length);
+      expect(clock.stats.accesses).toBe(6000);
+    }
+  });
+});
