@@ -99,7 +99,7 @@ export class UserCpu {
     return this.translateSpan(va, size, kind);
   }
 
-  /** Reads the byte at `va`; check `ok` semantics through the return of `translate` (DEAD = -1). */
+  /** The byte at `va`, or DEAD if the access cannot complete. */
   read8(va: number, kind: number): number {
     const pfn = this.translate(va, kind);
     if (pfn === DEAD) return DEAD;

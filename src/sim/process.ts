@@ -35,6 +35,8 @@ export interface ProcessInfo {
   readonly throttledTicks: number;
   /** Working-set estimate at the last sample (pages), 0 once ended. */
   readonly wsPages: number;
+  /** Physical address of its page directory (CR3 when it runs), 0 once ended. */
+  readonly pdPhys: number;
 }
 
 /** The System's record of a process. */
@@ -63,6 +65,7 @@ export class Process {
       status: this.status,
       throttledTicks: this.throttledTicks,
       wsPages: this.space?.wsPages ?? 0,
+      pdPhys: this.space?.pdPhys ?? 0,
     };
   }
 }

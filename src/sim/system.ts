@@ -16,7 +16,7 @@ import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import type { BlockDevice } from "../machine/block-device.js";
 import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
-import type { PolicyName } from "../kernel/replacement/index.js";
+import type { FutureKnowledge, PolicyName } from "../kernel/replacement/index.js";
 import type { VmStat } from "../kernel/vmstat.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
@@ -49,6 +49,10 @@ export interface SystemConfig {
   readonly checkInvariants?: boolean;
   /** Seed of anything random in the run (recorded for reports). */
   readonly seed?: number;
+  /** Next-use oracle for the OPT policy (trace replay). */
+  readonly future?: FutureKnowledge;
+  /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
+  readonly maxTrackedRamBytes?: number;
 }
 
 /** mmap protections (the kernel's: PROT.WRITE is the PTE's R/W bit). */
@@ -94,7 +98,10 @@ export class System {
 
   private readonly cpu: UserCpu;
   private readonly swap: SwapImage;
+  /** Every process ever created, by pid. */
   private readonly processes = new Map<number, Process>();
+  /** The running ones, in pid order. */
+  private readonly live = new Map<number, Process>();
   private nextPid = 1;
   /** The process whose address space is loaded in CR3 (0: none of ours). */
   private currentPid = 0;
@@ -125,6 +132,8 @@ export class System {
         userFrameLimit: config.userFrames,
         swap: swap.device,
         checkInvariants: config.checkInvariants ?? false,
+        future: config.future,
+        maxTrackedRamBytes: config.maxTrackedRamBytes,
       });
       return new System(config, machine, vmm, swap);
     } catch (e) {
@@ -267,7 +276,7 @@ export class System {
    * what was written, as with copy_to_user.
    */
   copyOut(pid: number, va: number, bytes: Uint8Array): boolean {
-    if (!this.enter(pid) || !userRange(va, bytes.length)) return false;
+    if (!this.enterKernel(pid) || !userRange(va, bytes.length)) return false;
     const space = this.processes.get(pid)?.space as AddressSpace;
     const memory = this.machine.memory;
     let done = 0;
@@ -289,7 +298,7 @@ export class System {
    * unmapped addresses.
    */
   copyIn(pid: number, va: number, len: number): Uint8Array | null {
-    if (!this.enter(pid) || !userRange(va, len)) return null;
+    if (!this.enterKernel(pid) || !userRange(va, len)) return null;
     const out = new Uint8Array(len);
     return this.cpu.readBytes(va, out, ACCESS.USER_READ) ? out : null;
   }
@@ -300,8 +309,8 @@ export class System {
     for (let i = 0; i < n; i++) {
       this.ticks++;
       this.vmm.tick(this.ticks);
-      for (const p of this.processes.values()) {
-        if (p.running && this.vmm.shouldThrottle(p.space as AddressSpace)) p.throttledTicks++;
+      for (const p of this.live.values()) {
+        if (this.vmm.shouldThrottle(p.space as AddressSpace)) p.throttledTicks++;
       }
     }
   }
@@ -320,7 +329,7 @@ export class System {
 
   /** Pids of running processes, in pid order. */
   runningPids(): number[] {
-    return [...this.processes.values()].filter((p) => p.running).map((p) => p.pid);
+    return [...this.live.keys()];
   }
 
   stats(): SystemStats {
@@ -362,22 +371,28 @@ export class System {
 
   private adopt(space: AddressSpace, parent: number): number {
     const pid = this.nextPid++;
-    this.processes.set(pid, new Process(pid, parent, space));
+    const p = new Process(pid, parent, space);
+    this.processes.set(pid, p);
+    this.live.set(pid, p);
     return pid;
   }
 
   /** The process if it is running and the System has not panicked, else null. */
   private running(pid: number): Process | null {
     if (this.panic !== null) return null;
-    const p = this.processes.get(pid);
-    return p !== undefined && p.running ? p : null;
+    return this.live.get(pid) ?? null;
   }
 
-  /** Makes `pid` current for a data access; false if it cannot run. */
+  /** Makes `pid` current for a data access (counted); false if it cannot run. */
   private enter(pid: number): boolean {
     if (pid !== this.currentPid && !this.switchTo(pid)) return false;
     this.accesses++;
-    return this.panic === null;
+    return true;
+  }
+
+  /** Makes `pid` current for a kernel copy (not a user access); false if it cannot run. */
+  private enterKernel(pid: number): boolean {
+    return pid === this.currentPid || this.switchTo(pid);
   }
 
   /** The last access of `pid` hit a fault the kernel did not resolve: kill it, or panic. */
@@ -393,6 +408,7 @@ export class System {
     };
     if (cpu.faultPanic || report.mode === "supervisor") {
       this.panic = report;
+      this.currentPid = 0; // every later call goes through running(), which refuses
       return;
     }
     const p = this.processes.get(pid);
@@ -402,6 +418,7 @@ export class System {
   /** Ends `p` with `status` and gives its address space back to the kernel. */
   private end(p: Process, status: Process["status"]): void {
     p.status = status;
+    this.live.delete(p.pid);
     const space = p.space as AddressSpace;
     p.space = null;
     // The kernel moves CR3 to its own space before freeing the current directory.

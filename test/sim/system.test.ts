@@ -113,6 +113,18 @@ describe("System: real data through the MMU", () => {
     expect(s.readBytes(pid, va, 100)).toEqual(bytes.subarray(0, 100));
   });
 
+  it("a process runs on its own page directory: switchTo loads it into CR3", () => {
+    const s = system();
+    const a = spawn(s);
+    const b = spawn(s);
+    expect(s.switchTo(b)).toBe(true);
+    expect(s.machine.mmu.cr3 >>> 0).toBe(s.process(b).pdPhys);
+    expect(s.switchTo(a)).toBe(true);
+    expect(s.machine.mmu.cr3 >>> 0).toBe(s.process(a).pdPhys);
+    expect(s.process(a).pdPhys).not.toBe(s.process(b).pdPhys);
+    expect(s.runningPids()).toEqual([a, b]);
+  });
+
   it("ticks sample the working set and exits return every frame", () => {
     const s = system();
     const free = s.vmm.freeFrames;
@@ -149,6 +161,7 @@ describe("System: nothing escapes to the host", () => {
     expect(s.access(pid, 0x10, 4, ACCESS.READ)).toBe(false);
     expect(s.panic).toMatchObject({ pid, address: 0x10, mode: "supervisor", access: "read" });
     expect(s.read8(pid, USER_STACK_TOP - 4)).toBeNull();
+    expect(s.access(pid, USER_STACK_TOP - 4, 4, ACCESS.USER_READ)).toBe(false);
     expect(s.spawn()).toBeNull();
   });
 
