@@ -70,7 +70,9 @@ export function bootKernel(hw: KernelHardware, maxTrackedRamBytes = Infinity): B
   const memory = hw.memory;
   const info = readBootInfo(memory, hw.bootInfoAddress);
   const ram = detectedRamBytes(info);
-  if (ram < 2 * 1024 * 1024) throw new BootError(`detected RAM is ${ram} bytes; the kernel needs at least 2 MiB`);
+  if (ram <= hw.kernelImage.end) {
+    throw new BootError(`detected RAM (${ram} bytes) ends before the kernel image does (${hw.kernelImage.end}): no memory information?`);
+  }
   const ramFrames = ram / 4096;
   const totalFrames = Math.min(ramFrames, Math.floor(maxTrackedRamBytes / 4096));
   const frames = new FrameAllocator(totalFrames);

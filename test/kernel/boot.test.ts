@@ -63,6 +63,16 @@ describe("boot", () => {
     expect(bootTestSystem({ cpu: "i486" }).machine.mmu.cr0 & CR0.WP).not.toBe(0);
   });
 
+  it("boots the smallest machine that holds the kernel, and runs a process in what is left", () => {
+    const kernel = { textStart: 0x100000, textEnd: 0x104000, end: 0x106000 };
+    const sys = bootTestSystem({ ramBytes: MIB + 128 * 1024, kernel, swapBytes: null });
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    sys.vmm.brk(as, USER_HEAP_BASE + 4 * 4096);
+    for (let i = 0; i < 4; i++) write32(sys, USER_HEAP_BASE + i * 4096, i);
+    expectHealthy(sys);
+  });
+
   it("boots 3 GiB: the alias stops at 254 slots and RAM above it serves user pages only", () => {
     const sys = bootTestSystem({ ramBytes: 3 * 1024 * MIB, checkInvariants: false, swapBytes: null });
     expect(sys.vmm.totalFrames).toBe(786432);

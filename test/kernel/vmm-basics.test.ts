@@ -82,3 +82,61 @@ describe("demand paging", () => {
     expect(failingAccess(sys, USER_HEAP_BASE, ACCESS.WRITE)).toMatchObject({ kind: "panic" });
   });
 });
+
+describe("kernel pages", () => {
+  it("kmallocAligned returns physically contiguous low pages that kfreePage gives back", () => {
+    const sys = bootTestSystem();
+    const free = sys.vmm.freeFrames;
+    const va = sys.vmm.kmallocAligned(5 * 4096 - 100);
+    expect(va % 4096).toBe(0);
+    expect(va).toBeGreaterThanOrEqual(KERNEL_BASE);
+    expect(sys.vmm.freeFrames).toBe(free - 5);
+    for (let i = 0; i < 5; i++) expect(sys.vmm.virtToPhys(sys.vmm.kernelSpace, va + i * 4096)).toBe(va - KERNEL_BASE + i * 4096);
+    for (let i = 0; i < 5; i++) sys.vmm.kfreePage(va + i * 4096);
+    expect(sys.vmm.freeFrames).toBe(free);
+    expectHealthy(sys);
+  });
+
+  it("kfreePage ignores what is not a kernel-heap page (a page table, a user page, a user address)", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    write32(sys, USER_STACK_TOP - 4, 1);
+    const free = sys.vmm.freeFrames;
+    sys.vmm.kfreePage(KERNEL_BASE + sys.vmm.virtToPhys(as, USER_STACK_TOP - 4096));
+    sys.vmm.kfreePage(KERNEL_BASE + as.pdPhys);
+    sys.vmm.kfreePage(USER_HEAP_BASE);
+    expect(sys.vmm.freeFrames).toBe(free);
+    expectHealthy(sys);
+  });
+});
+
+describe("address spaces", () => {
+  it("stay alive while a thread still holds a reference", () => {
+    const sys = bootTestSystem();
+    const free = sys.vmm.freeFrames;
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    write32(sys, USER_STACK_TOP - 4, 42);
+    as.refcount++; // a second thread
+    sys.vmm.destroyAddressSpace(as);
+    expect(read32(sys, USER_STACK_TOP - 4)).toBe(42);
+    sys.vmm.destroyAddressSpace(as);
+    expect(as.alive).toBe(false);
+    expect(sys.vmm.current).toBe(sys.vmm.kernelSpace);
+    expect(sys.vmm.freeFrames).toBe(free);
+    expectHealthy(sys);
+  });
+
+  it("share the kernel half and have their own recursive slot", () => {
+    const sys = bootTestSystem();
+    const a = sys.vmm.createAddressSpace()!;
+    const b = sys.vmm.createAddressSpace()!;
+    const mem = sys.machine.memory;
+    for (let i = 768; i < 1023; i++) expect(mem.read32(a.pdPhys + i * 4)).toBe(mem.read32(sys.vmm.kernelSpace.pdPhys + i * 4));
+    expect((mem.read32(b.pdPhys + 1023 * 4) & ~0xfff) >>> 0).toBe(b.pdPhys);
+    sys.vmm.switchAddressSpace(b);
+    // Through the MMU, 0xFFFFF000 shows b's own directory.
+    expect(sys.machine.mmu.translate(0xfffff000, 0)).toBe(b.pdPhys >>> 12);
+  });
+});
