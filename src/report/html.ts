@@ -7,6 +7,7 @@ import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
+import { tlbRate } from "./format.js";
 
 const STYLE = `
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}
@@ -123,13 +124,6 @@ function table(header: string[], rows: string[][], numeric: number[], showHeader
     .map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="n"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`)
     .join("");
   return `<table>${head}${body}</table>`;
-}
-
-/** "97.3 %" from TLB counters, or "off" when there were no lookups. */
-export function tlbRate(tlb: Readonly<Record<string, number>>): string {
-  const hits = tlb.hits ?? 0;
-  const lookups = hits + (tlb.misses ?? 0);
-  return lookups === 0 ? "off" : `${((100 * hits) / lookups).toFixed(1)} %`;
 }
 
 function fmt(v: string | number): string {

@@ -5,7 +5,7 @@
 import Table from "cli-table3";
 import type { RunResult } from "../sim/scenario/result.js";
 import type { SweepResult } from "./sweep.js";
-import { tlbRate } from "./html.js";
+import { tlbRate } from "./format.js";
 
 /** No colours (output may be piped), compact rows. */
 function table(head: string[]): Table.Table {

@@ -68,7 +68,7 @@ export function register(program: Command): void {
     program
       .command("demo")
       .description(`Run the built-in multi-process demo (fork, COW, swapping) and write ./${DEMO_REPORT}`),
-  ).action((options: CommonOptions) => {
+  ).action(async (options: CommonOptions) => {
     let scenario;
     try {
       scenario = parseScenario(DEMO_SCENARIO, "<demo>");
@@ -77,6 +77,6 @@ export function register(program: Command): void {
       throw e;
     }
     const run = executeScenario(scenario, options);
-    emitRun(run, options, options.report ?? resolve(DEMO_REPORT));
+    await emitRun(run, options, options.report ?? resolve(DEMO_REPORT));
   });
 }

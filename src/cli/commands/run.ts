@@ -13,7 +13,6 @@ import { System, type SystemConfig } from "../../sim/system.js";
 import { TlbShapeError } from "../../machine/tlb.js";
 import { BootError } from "../../kernel/boot.js";
 import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
-import { renderRunHtml } from "../../report/html.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
 import { UserError } from "../errors.js";
@@ -26,10 +25,10 @@ export function register(program: Command): void {
       .command("run")
       .description("Run a scenario file (YAML, see schema/scenario.schema.json) and summarise what the VMM did")
       .argument("<scenario>", "scenario file, e.g. examples/fork-cow.yaml"),
-  ).action((file: string, options: CommonOptions) => {
+  ).action(async (file: string, options: CommonOptions) => {
     const scenario = loadScenario(file);
     const run = executeScenario(scenario, options);
-    emitRun(run, options);
+    await emitRun(run, options);
   });
 }
 
@@ -78,9 +77,13 @@ export function createSystem(config: SystemConfig): System {
 }
 
 /** Prints the run (table or JSON) and writes the HTML report if asked. */
-export function emitRun(run: RunResult, options: CommonOptions, defaultReport?: string): void {
+export async function emitRun(run: RunResult, options: CommonOptions, defaultReport?: string): Promise<void> {
   const reportPath = options.report ?? defaultReport;
-  if (reportPath !== undefined) writeReport(reportPath, renderRunHtml(run));
+  if (reportPath !== undefined) {
+    // The chart library takes a while to load: only when a report is wanted.
+    const { renderRunHtml } = await import("../../report/html.js");
+    writeReport(reportPath, renderRunHtml(run));
+  }
   if (options.json) {
     process.stdout.write(JSON.stringify(runResultJson(run, reportPath === undefined ? {} : { report: reportPath })) + "\n");
     return;

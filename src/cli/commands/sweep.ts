@@ -13,9 +13,7 @@ import type { Command } from "commander";
 import { isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
 import { formatSize } from "../../machine/units.js";
 import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scenario/sweep-point.js";
-import { renderSweepHtml } from "../../report/html.js";
-import { missRatioChart, type SweepPoint, type SweepResult } from "../../report/sweep.js";
-import { svgToPng } from "../../report/png.js";
+import type { SweepPoint, SweepResult } from "../../report/sweep.js";
 import { sweepSummaryTable } from "../../report/summary-table.js";
 import { UserError } from "../errors.js";
 import { addCommonOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
@@ -48,7 +46,7 @@ export function register(program: Command): void {
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
   ).action(async (source: string, options: SweepOptions) => {
     const sweep = await sweep_(source, options);
-    emitSweep(sweep, options);
+    await emitSweep(sweep, options);
   });
 }
 
@@ -162,12 +160,13 @@ function workerUrl(): URL | null {
   return null;
 }
 
-function emitSweep(sweep: SweepResult, options: SweepOptions): void {
-  if (options.report !== undefined) writeReport(options.report, renderSweepHtml(sweep));
+async function emitSweep(sweep: SweepResult, options: SweepOptions): Promise<void> {
+  // Chart and PNG libraries load only when an output needs them.
+  if (options.report !== undefined) writeReport(options.report, (await import("../../report/html.js")).renderSweepHtml(sweep));
   if (options.exportSvg !== undefined || options.exportPng !== undefined) {
-    const svg = missRatioChart(sweep, 900, 420);
+    const svg = (await import("../../report/sweep.js")).missRatioChart(sweep, 900, 420);
     if (options.exportSvg !== undefined) writeReport(options.exportSvg, svg);
-    if (options.exportPng !== undefined) writeReport(options.exportPng, svgToPng(svg));
+    if (options.exportPng !== undefined) writeReport(options.exportPng, (await import("../../report/png.js")).svgToPng(svg));
   }
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...sweep, report: options.report ?? null }) + "\n");
