@@ -21,14 +21,17 @@
  * evicting); if the caller does not say which page is coming, they happen at
  * `insert` and the eviction is chosen as for a miss in all lists. The
  * bookkeeping of an eviction (ghost moves) is done at `remove(victim)`, so a
- * victim the caller `keep`s leaves no trace.
+ * victim the caller `keep`s leaves no trace; kept frames are held out of T1
+ * and T2 until an eviction succeeds, then rejoin T2 as recently used.
  */
-import { FrameLists } from "./frame-lists.js";
+import { FrameLists, holdFrame, releaseHeld, rotateHeld } from "./frame-lists.js";
 import { GhostLists } from "./ghost-lists.js";
 import type { PolicyOptions, ReplacementPolicy } from "./policy.js";
 
 const T1 = 0;
 const T2 = 1;
+/** Frames whose eviction failed since the last successful one (out of T1/T2). */
+const HELD = 2;
 const B1 = 0;
 const B2 = 1;
 /** `pendingGhost` values: the incoming page was in no ghost list, in B1, in B2. */
@@ -52,18 +55,16 @@ export class ArcPolicy implements ReplacementPolicy {
   private planVictim = -1;
   private planToGhost = false;
   private planDropGhost = -1;
-  /** The last frame whose eviction failed (-1: none); not offered again while another can be. */
-  private lastKept = -1;
 
   constructor(options: PolicyOptions) {
     this.c = Math.max(1, options.capacity > 0 ? options.capacity : options.maxFrames);
-    this.resident = new FrameLists(options.maxFrames, 2);
+    this.resident = new FrameLists(options.maxFrames, 3);
     this.ghosts = new GhostLists(2 * this.c + 2, 2);
     this.keyOf = new Float64Array(options.maxFrames);
   }
 
   get size(): number {
-    return this.resident.size(T1) + this.resident.size(T2);
+    return this.resident.size(T1) + this.resident.size(T2) + this.resident.size(HELD);
   }
 
   /** The current target size of T1 (for tests and reports). */
@@ -81,6 +82,7 @@ export class ArcPolicy implements ReplacementPolicy {
     this.pendingGhost = FROM_NONE;
   }
 
+  /** Removing the offered victim carries out the eviction's ghost moves; held frames rejoin T2. */
   remove(pfn: number): void {
     const list = this.resident.listOf(pfn);
     if (list < 0) return;
@@ -90,9 +92,9 @@ export class ArcPolicy implements ReplacementPolicy {
       return;
     }
     this.planVictim = -1;
-    this.lastKept = -1;
     if (this.planDropGhost >= 0) this.ghosts.dropTail(this.planDropGhost);
-    if (this.planToGhost) this.ghosts.pushHead(list === T1 ? B1 : B2, this.keyOf[pfn]);
+    if (this.planToGhost && list !== HELD) this.ghosts.pushHead(list === T1 ? B1 : B2, this.keyOf[pfn]);
+    releaseHeld(this.resident, T2);
   }
 
   reference(pfn: number): void {
@@ -105,37 +107,31 @@ export class ArcPolicy implements ReplacementPolicy {
     const b1 = this.ghosts.size(B1);
     this.planDropGhost = -1;
     this.planToGhost = true;
+    if (t1 + this.resident.size(T2) === 0) {
+      this.planToGhost = false;
+      return (this.planVictim = rotateHeld(this.resident));
+    }
     if (this.pendingGhost === FROM_NONE) {
       if (t1 + b1 + 1 > this.c) {
         if (b1 > 0) {
           this.planDropGhost = B1;
         } else {
           this.planToGhost = false;
-          this.planVictim = this.avoidKept(this.resident.tail(T1));
+          this.planVictim = this.resident.tail(T1);
           return this.planVictim;
         }
       } else if (t1 + b1 + this.resident.size(T2) + this.ghosts.size(B2) >= 2 * this.c) {
         if (this.ghosts.size(B2) > 0) this.planDropGhost = B2;
       }
     }
-    this.planVictim = this.avoidKept(this.replaceCandidate());
+    this.planVictim = this.replaceCandidate();
     return this.planVictim;
   }
 
-  /** A frame that could not be evicted goes to the MRU end of its list and is passed over once. */
+  /** A frame that could not be evicted is held out of T1/T2 until the next eviction succeeds, then joins T2. */
   keep(pfn: number): void {
     if (pfn === this.planVictim) this.planVictim = -1;
-    const list = this.resident.listOf(pfn);
-    if (list < 0) return;
-    this.resident.moveToHead(list, pfn);
-    this.lastKept = pfn;
-  }
-
-  /** `candidate`, unless it is the frame just kept and the other list can offer one. */
-  private avoidKept(candidate: number): number {
-    if (candidate !== this.lastKept || candidate < 0) return candidate;
-    const other = this.resident.tail(this.resident.listOf(candidate) === T1 ? T2 : T1);
-    return other >= 0 ? other : candidate;
+    holdFrame(this.resident, pfn);
   }
 
   /** ARC's REPLACE: the LRU page of T1 or of T2. */

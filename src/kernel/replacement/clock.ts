@@ -18,11 +18,17 @@
  * no cap but `maxFrames`. The ring is kept cut open at the hand, so the hand
  * is always the oldest element and stepping on is a move to the newest end —
  * exactly libCacheSim's FIFO-with-reinsertion formulation.
+ *
+ * A frame whose eviction failed (`keep`) is held out of the ring until the
+ * next successful eviction, then rejoins it as the newest; so a caller that
+ * keeps failing is offered every resident frame once in `size` tries.
  */
-import { FrameLists } from "./frame-lists.js";
+import { FrameLists, holdFrame, releaseHeld, rotateHeld } from "./frame-lists.js";
 import type { PolicyOptions, ReplacementHost, ReplacementPolicy } from "./policy.js";
 
 const RING = 0;
+/** Frames whose eviction failed since the last successful one (see `keep`). */
+const HELD = 1;
 
 export class ClockPolicy implements ReplacementPolicy {
   readonly name = "clock";
@@ -34,14 +40,16 @@ export class ClockPolicy implements ReplacementPolicy {
    */
   private readonly ring: FrameLists;
   private readonly host: ReplacementHost;
+  /** The frame last offered by selectVictim (-1: none). */
+  private offered = -1;
 
   constructor(options: PolicyOptions) {
-    this.ring = new FrameLists(options.maxFrames, 1);
+    this.ring = new FrameLists(options.maxFrames, 2);
     this.host = options.host;
   }
 
   get size(): number {
-    return this.ring.size(RING);
+    return this.ring.size(RING) + this.ring.size(HELD);
   }
 
   /** Links `pfn` just behind the hand: the hand reaches it last. */
@@ -50,8 +58,12 @@ export class ClockPolicy implements ReplacementPolicy {
     this.ring.pushHead(RING, pfn);
   }
 
+  /** Removing the offered victim is a successful eviction: held frames rejoin the ring. */
   remove(pfn: number): void {
     this.ring.remove(pfn);
+    if (pfn !== this.offered) return;
+    this.offered = -1;
+    releaseHeld(this.ring, RING);
   }
 
   reference(_pfn: number): void {
@@ -61,18 +73,18 @@ export class ClockPolicy implements ReplacementPolicy {
   selectVictim(_incomingKey?: number): number {
     const ring = this.ring;
     let f = ring.tail(RING);
-    if (f < 0) return -1;
+    if (f < 0) return (this.offered = rotateHeld(ring));
     // Terminates: each second chance clears the frame's bit, so after one
     // full turn the hand finds a frame whose bit is clear.
     while (this.host.testAndClearReferenced(f)) {
       ring.moveToHead(RING, f);
       f = ring.tail(RING);
     }
-    return f;
+    return (this.offered = f);
   }
 
-  /** The hand steps past `pfn`, as if it had been referenced. */
   keep(pfn: number): void {
-    if (this.ring.listOf(pfn) >= 0) this.ring.moveToHead(RING, pfn);
+    holdFrame(this.ring, pfn);
+    if (pfn === this.offered) this.offered = -1;
   }
 }

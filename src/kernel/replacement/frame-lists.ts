@@ -17,12 +17,14 @@ export class FrameLists {
   private readonly owner: Int8Array;
   private readonly sizes: Int32Array;
   readonly capacity: number;
+  readonly listCount: number;
 
   /** Lists `0..lists-1` over elements `0..capacity-1`, all empty. */
   constructor(capacity: number, lists: number) {
     if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`bad list capacity ${capacity}`);
     if (lists < 1 || lists > 100) throw new RangeError(`bad list count ${lists}`);
     this.capacity = capacity;
+    this.listCount = lists;
     this.nextOlder = new Int32Array(capacity + lists);
     this.nextNewer = new Int32Array(capacity + lists);
     this.owner = new Int8Array(capacity).fill(-1);
@@ -111,4 +113,43 @@ export class FrameLists {
     this.remove(e);
     this.pushHead(list, e);
   }
+}
+
+/**
+ * The "held" protocol shared by the policies: a frame whose eviction failed
+ * (`keep`) leaves the policy's lists for a held list (by convention the
+ * last list of its `FrameLists`) until the next successful eviction,
+ * so repeated failures walk through every resident frame once before any
+ * is offered again.
+ */
+
+/** The held list of `lists`: by convention, its last list. */
+function heldList(lists: FrameLists): number {
+  return lists.listCount - 1;
+}
+
+/** Moves resident `e` to the held list (no-op if it is in no list or already held). */
+export function holdFrame(lists: FrameLists, e: number): void {
+  const held = heldList(lists);
+  const list = lists.listOf(e);
+  if (list < 0 || list === held) return;
+  lists.remove(e);
+  lists.pushHead(held, e);
+}
+
+/** Moves every held element to the head of `into`, oldest held first (so it ends up older). */
+export function releaseHeld(lists: FrameLists, into: number): void {
+  const held = heldList(lists);
+  for (let e = lists.tail(held); e >= 0; e = lists.tail(held)) {
+    lists.remove(e);
+    lists.pushHead(into, e);
+  }
+}
+
+/** When nothing else is left: the oldest held element, rotated to the newest end; -1 if none. */
+export function rotateHeld(lists: FrameLists): number {
+  const held = heldList(lists);
+  const e = lists.tail(held);
+  if (e >= 0) lists.moveToHead(held, e);
+  return e;
 }

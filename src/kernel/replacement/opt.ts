@@ -9,7 +9,10 @@
  * for trace replay. Frames sit in a binary max-heap keyed by next use:
  * O(log n) per reference and per eviction, no allocation.
  */
+import { FrameLists, rotateHeld } from "./frame-lists.js";
 import type { FutureKnowledge, PolicyOptions, ReplacementPolicy } from "./policy.js";
+
+const HELD = 0;
 
 export class OptPolicy implements ReplacementPolicy {
   readonly name = "opt";
@@ -22,8 +25,9 @@ export class OptPolicy implements ReplacementPolicy {
   private readonly heap: Int32Array;
   private readonly position: Int32Array;
   private count = 0;
-  /** Kept frames get ever smaller keys, so repeated failures rotate through them. */
-  private keeps = 0;
+  /** Frames whose eviction failed since the last successful one, out of the heap. */
+  private readonly held: FrameLists;
+  private offered = -1;
 
   constructor(options: PolicyOptions) {
     if (!options.future) throw new Error("the opt policy needs future knowledge (trace replay only)");
@@ -32,25 +36,65 @@ export class OptPolicy implements ReplacementPolicy {
     this.nextUse = new Float64Array(options.maxFrames);
     this.heap = new Int32Array(options.maxFrames);
     this.position = new Int32Array(options.maxFrames).fill(-1);
+    this.held = new FrameLists(options.maxFrames, 1);
   }
 
   get size(): number {
-    return this.count;
+    return this.count + this.held.size(HELD);
   }
 
   insert(pfn: number, key: number): void {
-    if (this.position[pfn] >= 0) this.remove(pfn);
+    this.unlink(pfn);
     this.keyOf[pfn] = key;
-    this.nextUse[pfn] = this.future.nextUse(key);
+    this.push(pfn, this.future.nextUse(key));
+  }
+
+  /** Removing the offered victim is a successful eviction: held frames rejoin the heap. */
+  remove(pfn: number): void {
+    this.unlink(pfn);
+    if (pfn !== this.offered) return;
+    this.offered = -1;
+    for (let f = this.held.tail(HELD); f >= 0; f = this.held.tail(HELD)) {
+      this.held.remove(f);
+      this.push(f, this.nextUse[f]);
+    }
+  }
+
+  /** The page was used now: its next use moves later, so it rises in the heap. */
+  reference(pfn: number): void {
+    this.nextUse[pfn] = this.future.nextUse(this.keyOf[pfn]);
+    const i = this.position[pfn];
+    if (i >= 0) this.siftUp(i);
+  }
+
+  selectVictim(_incomingKey?: number): number {
+    return (this.offered = this.count > 0 ? this.heap[0] : rotateHeld(this.held));
+  }
+
+  /** A frame that could not be evicted is held out of the heap until the next eviction succeeds. */
+  keep(pfn: number): void {
+    if (this.position[pfn] < 0) return;
+    this.removeFromHeap(pfn);
+    this.held.pushHead(HELD, pfn);
+    if (pfn === this.offered) this.offered = -1;
+  }
+
+  /** Takes `pfn` out of the heap or the held list. */
+  private unlink(pfn: number): void {
+    if (this.position[pfn] >= 0) this.removeFromHeap(pfn);
+    else this.held.remove(pfn);
+  }
+
+  private push(pfn: number, nextUse: number): void {
+    this.nextUse[pfn] = nextUse;
     const i = this.count++;
     this.heap[i] = pfn;
     this.position[pfn] = i;
     this.siftUp(i);
   }
 
-  remove(pfn: number): void {
+  private removeFromHeap(pfn: number): void {
     const i = this.position[pfn];
-    if (i < 0) return;
     this.position[pfn] = -1;
     const last = this.heap[--this.count];
     if (i === this.count) return;
@@ -58,28 +102,6 @@ export class OptPolicy implements ReplacementPolicy {
     this.position[last] = i;
     this.siftDown(i);
     this.siftUp(this.position[last]);
-  }
-
-  /** The page was used now: its next use moves later, so it rises in the heap. */
-  reference(pfn: number): void {
-    this.nextUse[pfn] = this.future.nextUse(this.keyOf[pfn]);
-    this.siftUp(this.position[pfn]);
-  }
-
-  selectVictim(_incomingKey?: number): number {
-    return this.count === 0 ? -1 : this.heap[0];
-  }
-
-  /**
-   * A frame that could not be evicted is treated as needed sooner than any
-   * other, until its next reference; of several kept frames, the one kept
-   * longest ago is offered first.
-   */
-  keep(pfn: number): void {
-    const i = this.position[pfn];
-    if (i < 0) return;
-    this.nextUse[pfn] = -1 - ++this.keeps;
-    this.siftDown(i);
   }
 
   private siftUp(i: number): void {

@@ -24,12 +24,14 @@
  * The ghost lookup for the incoming page happens in `selectVictim(incomingKey)`
  * (libCacheSim: in `find`, before evicting); without a key, at `insert`.
  */
-import { FrameLists } from "./frame-lists.js";
+import { FrameLists, holdFrame, releaseHeld, rotateHeld } from "./frame-lists.js";
 import { GhostLists } from "./ghost-lists.js";
 import type { PolicyOptions, ReplacementPolicy } from "./policy.js";
 
 const SMALL = 0;
 const MAIN = 1;
+/** Frames whose eviction failed since the last successful one (out of S and M). */
+const HELD = 2;
 const GHOST = 0;
 const MOVE_TO_MAIN_THRESHOLD = 2;
 const MAX_FREQ = 3;
@@ -57,14 +59,14 @@ export class S3FifoPolicy implements ReplacementPolicy {
     const c = Math.max(1, options.capacity > 0 ? options.capacity : options.maxFrames);
     this.mainSize = c - s3fifoSmallSize(c);
     this.ghostSize = Math.floor(c * 0.9);
-    this.queues = new FrameLists(options.maxFrames, 2);
+    this.queues = new FrameLists(options.maxFrames, 3);
     this.ghost = new GhostLists(this.ghostSize, 1);
     this.freq = new Uint8Array(options.maxFrames);
     this.keyOf = new Float64Array(options.maxFrames);
   }
 
   get size(): number {
-    return this.queues.size(SMALL) + this.queues.size(MAIN);
+    return this.queues.size(SMALL) + this.queues.size(MAIN) + this.queues.size(HELD);
   }
 
   insert(pfn: number, key: number): void {
@@ -78,13 +80,16 @@ export class S3FifoPolicy implements ReplacementPolicy {
     this.pendingFromGhost = false;
   }
 
+  /** Removing the offered victim is an eviction: from S, its key goes to G; held frames rejoin M. */
   remove(pfn: number): void {
     const list = this.queues.listOf(pfn);
     if (list < 0) return;
     this.queues.remove(pfn);
     const evicted = pfn === this.planVictim;
     this.planVictim = -1;
-    if (!evicted || list !== SMALL || this.ghostSize === 0) return;
+    if (!evicted) return;
+    releaseHeld(this.queues, MAIN);
+    if (list !== SMALL || this.ghostSize === 0) return;
     if (this.ghost.used >= this.ghostSize) this.ghost.dropTail(GHOST);
     this.ghost.pushHead(GHOST, this.keyOf[pfn]);
   }
@@ -96,7 +101,7 @@ export class S3FifoPolicy implements ReplacementPolicy {
   selectVictim(incomingKey?: number): number {
     if (incomingKey !== undefined) this.admit(incomingKey);
     const queues = this.queues;
-    if (this.size === 0) return -1;
+    if (queues.size(SMALL) + queues.size(MAIN) === 0) return (this.planVictim = rotateHeld(queues));
     for (;;) {
       if (queues.size(MAIN) > this.mainSize || queues.size(SMALL) === 0) {
         this.planVictim = this.sweepMain();
@@ -110,12 +115,10 @@ export class S3FifoPolicy implements ReplacementPolicy {
     }
   }
 
-  /** A frame that could not be evicted is treated as referenced again (and promoted to M). */
+  /** A frame that could not be evicted is held out of S and M until an eviction succeeds, then joins M. */
   keep(pfn: number): void {
     if (pfn === this.planVictim) this.planVictim = -1;
-    if (this.queues.listOf(pfn) < 0) return;
-    this.queues.moveToHead(MAIN, pfn);
-    this.freq[pfn] = 1;
+    holdFrame(this.queues, pfn);
   }
 
   /** Second chances in M until a page with freq 0 is at the tail; returns it. */
