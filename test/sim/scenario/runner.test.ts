@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../../src/sim/scenario/loader.js";
+import { ScenarioRunner, runScenario, scenarioAccessCount } from "../../../src/sim/scenario/runner.js";
+import { countUserPages } from "../../../src/sim/scenario/page-map.js";
+import { System } from "../../../src/sim/system.js";
+
+function withSystem<T>(yaml: string, body: (runner: ScenarioRunner) => T): T {
+  const scenario = parseScenario(yaml, "t.yaml");
+  const system = System.create({ ramBytes: 8 << 20, swapBytes: 4 << 20, strictTlb: scenario.machine.strictTlb, checkInvariants: true });
+  try {
+    return body(new ScenarioRunner(system, scenario));
+  } finally {
+    system.close();
+  }
+}
+
+const resident = (runner: ScenarioRunner, name: string): number =>
+  countUserPages(runner.system.machine.memory, runner.pageDirectory(runner.pidOf(name)!)!).resident;
+
+describe("scenario runner", () => {
+  it("processes take turns, one step each", () => {
+    const yaml = `processes:
+  - name: a
+    steps: [{brk: +16K}, {touch: {at: heap, length: 16K, access: write, pattern: strided}}]
+  - name: b
+    steps: [{brk: +8K}, {touch: {at: heap, length: 8K, access: write, pattern: strided}}]
+`;
+    withSystem(yaml, (runner) => {
+      runner.runTurns(2);
+      expect([resident(runner, "a"), resident(runner, "b")]).toEqual([0, 0]);
+      runner.runTurns(3);
+      expect([resident(runner, "a"), resident(runner, "b")]).toEqual([4, 0]);
+      runner.runTurns(4);
+      expect([resident(runner, "a"), resident(runner, "b")]).toEqual([4, 2]);
+      expect(runner.finished).toBe(true);
+    });
+  });
+
+  it("a forked child inherits its parent's break, so relative brk and touches go on from there", () => {
+    const yaml = `processes:
+  - name: parent
+    steps: [{brk: +8K}, {touch: {at: heap, length: 8K, access: write, pattern: strided}}, {fork: child}, {exit: 0}]
+  - name: child
+    steps: [{brk: +4K}, {touch: {at: heap+8K, length: 4K, access: write}}, {exit: 7}]
+`;
+    const r = withSystem(yaml, (runner) => {
+      runner.runToEnd();
+      return runner.result();
+    });
+    expect(r.processes.map((p) => [p.name, p.state, p.exitCode])).toEqual([
+      ["parent", "exited", 0],
+      ["child", "exited", 7],
+    ]);
+    expect(r.notes).toEqual([]);
+    expect(r.stats.faults.segv).toBe(0);
+  });
+
+  it("a refused call is a note naming the process and the scenario line", () => {
+    const yaml = `processes:
+  - name: app
+    steps:
+      - mmap: {at: heap, length: 4K}
+`;
+    const r = withSystem(yaml, (runner) => {
+      runner.runToEnd();
+      return runner.result();
+    });
+    expect(r.notes).toEqual(["app (pid 1), t.yaml:4 processes[0].steps[0]: mmap 0x40000000 + 4096 refused"]);
+  });
+
+  it("the recorder samples every sampleEvery accesses and follows each process's resident pages", () => {
+    const yaml = `sampleEvery: 100
+processes:
+  - name: app
+    steps: [{brk: +64K}, {touch: {at: heap, length: 64K, access: write}}]
+`;
+    const r = withSystem(yaml, (runner) => {
+      expect(scenarioAccessCount(runner.scenario)).toBe(1024);
+      runner.runToEnd();
+      return runner.result();
+    });
+    const samples = r.series.samples;
+    expect(samples.length).toBeGreaterThanOrEqual(10);
+    expect(r.series.labels[1]).toBe("app");
+    const last = samples[samples.length - 1];
+    expect(last.processes).toEqual([{ pid: 1, resident: 16, workingSet: expect.any(Number) as number, swapped: 0 }]);
+    for (let i = 1; i < samples.length; i++) expect(samples[i].accesses).toBeGreaterThanOrEqual(samples[i - 1].accesses);
+  });
+
+  it("without strict mode a PTE changed behind the TLB's back goes unnoticed", () => {
+    const yaml = `processes:
+  - name: app
+    steps: [{brk: +4K}, {touch: {at: heap, length: 4, access: write}}, {pokePte: {at: heap, clear: [writable]}}, {touch: {at: heap, length: 4, access: write}}]
+`;
+    const scenario = parseScenario(yaml, "t.yaml");
+    const system = System.create({ ramBytes: 8 << 20, swapBytes: 0 });
+    try {
+      const r = runScenario(system, scenario);
+      expect(r.strictTlb).toBeNull();
+      expect(r.processes[0].state).toBe("running");
+      expect(r.stats.faults.total).toBe(1);
+    } finally {
+      system.close();
+    }
+  });
+});
