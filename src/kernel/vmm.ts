@@ -13,6 +13,7 @@ import { type AddressSpace, newAddressSpaceRecord } from "./address-space-record
 import { cloneAddressSpace, createAddressSpace, destroyAddressSpace, switchAddressSpace } from "./address-space.js";
 import { type BootResult, type KernelHardware, bootKernel } from "./boot.js";
 import type { FaultOutcome } from "./fault-outcome.js";
+import { markRegionCow } from "./cow.js";
 import { evictOne } from "./eviction.js";
 import { FrameKind } from "./frame-table.js";
 import { type InvariantViolation, checkInvariants } from "./invariants.js";
@@ -190,6 +191,16 @@ export class Vmm {
   /** vmm_munmap: unmaps every page of [va, va+size) below KERNEL_BASE (present, swapped or demand-zero). */
   munmap(space: AddressSpace, va: number, size: number): boolean {
     return this.checked("munmap", munmap(this.k, space, va, size));
+  }
+
+  /**
+   * vmm_mark_region_cow: makes the present writable pages of [start, end) of
+   * `space` read-only + COW; the next write to each takes the COW path (a
+   * copy if the frame is shared, the frame itself otherwise).
+   */
+  markRegionCow(space: AddressSpace, start: number, end: number): void {
+    markRegionCow(this.k, space, start, end);
+    this.checked("markRegionCow");
   }
 
   /** vmm_kmalloc_page: one kernel page; its kernel VA (KERNEL_BASE + phys), or 0. */

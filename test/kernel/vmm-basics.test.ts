@@ -140,3 +140,21 @@ describe("address spaces", () => {
     expect(sys.machine.mmu.translate(0xfffff000, 0)).toBe(b.pdPhys >>> 12);
   });
 });
+
+describe("markRegionCow", () => {
+  it("makes a region read-only + COW; a write then takes the page back without a copy", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    sys.vmm.brk(as, USER_HEAP_BASE + 2 * 4096);
+    write32(sys, USER_HEAP_BASE, 1);
+    write32(sys, USER_HEAP_BASE + 4096, 2);
+    sys.vmm.markRegionCow(as, USER_HEAP_BASE, USER_HEAP_BASE + 2 * 4096);
+    expect(sys.vmm.isPageWritable(as, USER_HEAP_BASE)).toBe(false);
+    write32(sys, USER_HEAP_BASE, 3);
+    expect(sys.vmm.stat.cow_reuse).toBe(1);
+    expect(read32(sys, USER_HEAP_BASE)).toBe(3);
+    expect(read32(sys, USER_HEAP_BASE + 4096)).toBe(2);
+    expectHealthy(sys);
+  });
+});
