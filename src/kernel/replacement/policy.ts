@@ -35,7 +35,8 @@ export interface ReplacementPolicy {
    * Chooses the frame to evict, or -1 when nothing is resident. The policy
    * keeps the victim until `remove` is called; if eviction fails the caller
    * calls `keep(pfn)` and asks again, so a policy must not offer the same
-   * frame forever.
+   * frame forever: vmm386's policies offer every resident frame exactly once
+   * in `size` consecutive selectVictim/keep rounds.
    *
    * `incomingKey` is the key of the page the frame is wanted for, when the
    * caller knows it (a fault handler does). Policies with ghost histories
