@@ -53,7 +53,11 @@ function resolveUserFault(k: KernelState, space: AddressSpace, errorCode: number
   const page = (va & ~0xfff) >>> 0;
   if ((errorCode & PF.RSVD) !== 0) return segv(`reserved bit set in a paging entry for ${hex32(va)}`);
   if ((errorCode & PF.PRESENT) === 0) {
-    if ((entry & PTE.PRESENT) !== 0) return spurious(k, entry, errorCode, page);
+    if ((entry & PTE.PRESENT) !== 0) {
+      // Present since the walk that faulted (a fault reported twice): decide on the entry as it is now.
+      if ((errorCode & PF.WRITE) !== 0 && (entry & KPTE.COW) !== 0) return breakCow(k, space, pteAddr, entry, page);
+      return spurious(k, entry, errorCode, page);
+    }
     if ((entry & KPTE.DEMAND) !== 0) return resolveDemandZero(k, space, pteAddr, entry, page);
     if ((entry & KPTE.SWAPPED) !== 0) return resolveSwapIn(k, space, pteAddr, entry, page);
   } else if ((errorCode & PF.WRITE) !== 0 && (entry & (PTE.PRESENT | KPTE.COW)) === (PTE.PRESENT | KPTE.COW)) {

@@ -158,3 +158,18 @@ describe("markRegionCow", () => {
     expectHealthy(sys);
   });
 });
+
+describe("faults reported twice", () => {
+  it("resolve as spurious when the page is already there, and still break COW on a write", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    write32(sys, USER_STACK_TOP - 4, 1);
+    const notPresentRead = 4; // U, read, not present
+    expect(sys.vmm.handlePageFault(notPresentRead, USER_STACK_TOP - 4)).toEqual({ kind: "resolved", how: "spurious" });
+    sys.vmm.cloneAddressSpace(as);
+    expect(sys.vmm.handlePageFault(notPresentRead | 2, USER_STACK_TOP - 4)).toEqual({ kind: "resolved", how: "cow" });
+    expect(sys.vmm.isPageWritable(as, USER_STACK_TOP - 4)).toBe(true);
+    expectHealthy(sys);
+  });
+});
