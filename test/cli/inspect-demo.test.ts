@@ -26,6 +26,15 @@ describe("vmm386 inspect", () => {
     expect(out.frames.map.split("S").length - 1).toBe(64);
   });
 
+  it("--step NAME:K stops once that process has done K steps: the child's writes broke COW on half the heap", () => {
+    const out = JSON.parse(cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "maps", "--json").stdout) as {
+      where: string;
+      maps: Record<string, { cow: number }[]>;
+    };
+    expect(out.where).toMatch(/^after step 1 of child/);
+    expect(out.maps["2"][0].cow).toBe(32);
+  });
+
   it("pagemap names the swap slot of each swapped page, and the swap map lists it", () => {
     const r = cli("inspect", "examples/swapping.yaml", "--step", "3", "--show", "pagemap,swap", "--process", "writer-a", "--json");
     const out = JSON.parse(r.stdout) as {

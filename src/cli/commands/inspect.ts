@@ -53,7 +53,7 @@ export function register(program: Command): void {
       .command("inspect")
       .description("Show page tables (maps, pagemap), the frame map and the swap map of a scenario at a step or at its end")
       .argument("<scenario>", "scenario file")
-      .option("--step <n>", "stop after N turns (steps executed, all processes together); default: the end")
+      .option("--step <n|name:k>", "stop after N turns (all processes together), or once process NAME has done K steps; default: the end")
       .option("--process <name|pid>", "only this process (maps, pagemap)")
       .option("--show <views>", `comma-separated: ${VIEWS.join(", ")}`, "maps,frames,swap")
       .option("--json", "print one JSON object"),
@@ -67,9 +67,15 @@ function inspect(file: string, options: InspectOptions): void {
   const system = createSystem(config);
   try {
     const runner = new ScenarioRunner(system, scenario, { machine: describeMachine(config) });
-    if (options.step === undefined) runner.runToEnd();
-    else runner.runTurns(integer(options.step, "--step", 0, 100_000_000));
-    const where = runner.finished ? "at the end" : `after ${runner.turns} turns`;
+    const at = options.step === undefined ? null : parseStep(options.step, scenario.processes.map((p) => p.name));
+    if (at === null) runner.runToEnd();
+    else if (typeof at === "number") runner.runTurns(at);
+    else runner.runUntilStep(at.name, at.steps);
+    const where = runner.finished
+      ? "at the end"
+      : at !== null && typeof at === "object"
+        ? `after step ${runner.stepsDone(at.name)} of ${at.name} (${runner.turns} turns)`
+        : `after ${runner.turns} turns`;
     const processes = selectProcesses(runner, options.process);
     const out = {
       scenario: file,
@@ -92,6 +98,14 @@ function inspect(file: string, options: InspectOptions): void {
   } finally {
     system.close();
   }
+}
+
+/** `--step 12` (turns) or `--step parent:3` (the first 3 steps of parent). */
+function parseStep(text: string, names: string[]): number | { name: string; steps: number } {
+  const m = /^(.+):(\d+)$/.exec(text.trim());
+  if (m === null) return integer(text, "--step", 0, 100_000_000);
+  if (!names.includes(m[1])) throw new UserError(`no process '${m[1]}' in the scenario (${names.join(", ")})`, "--step");
+  return { name: m[1], steps: integer(m[2], "--step", 0, 100_000_000) };
 }
 
 function parseViews(text: string): View[] {

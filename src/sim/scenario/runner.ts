@@ -113,6 +113,21 @@ export class ScenarioRunner {
     if (this.finished) this.finish();
   }
 
+  /** Runs turns until process `name` has executed `steps` of its steps (or ended, or the scenario ended). */
+  runUntilStep(name: string, steps: number): void {
+    const done = (): boolean => {
+      const t = this.byName.get(name);
+      return t !== undefined && (t.pc >= steps || t.done);
+    };
+    while (!this.finished && !done()) this.turn();
+    if (this.finished) this.finish();
+  }
+
+  /** Steps process `name` has executed so far (0 if not created yet). */
+  stepsDone(name: string): number {
+    return this.byName.get(name)?.pc ?? 0;
+  }
+
   /** One scheduling decision: the next runnable process executes one step. */
   turn(): void {
     if (this.finished) return;
