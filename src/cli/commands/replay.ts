@@ -63,7 +63,7 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
           : (system, pid) => {
               if (recorder === null) {
                 recorder = new Recorder(system, 1);
-                if (system.switchTo(pid)) recorder.track(pid, system.machine.mmu.cr3 >>> 0, path.basename(file));
+                recorder.track(pid, system.process(pid).pdPhys, path.basename(file));
               }
               recorder.sample();
             },

@@ -79,7 +79,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     const t0 = performance.now();
     const { survey, future } = await firstPass(file, format, spill, wantFuture);
     const t1 = performance.now();
-    const config: SystemConfig = wantFuture ? Object.assign({}, options.system, { future }) : options.system;
+    const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
     try {
       const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system) });

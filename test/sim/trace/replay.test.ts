@@ -6,7 +6,7 @@ import { convertTrace } from "../../../src/sim/trace/convert.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
 import { USER_SHARED_BASE } from "../../../src/kernel/layout.js";
 import { FIXTURES, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
-import { clockR1Misses, fifoMisses, lruMisses } from "./textbook-policies.js";
+import { clockR1Misses, fifoMisses, lruMisses, optMisses } from "./textbook-policies.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -86,12 +86,15 @@ describe("agreement with textbook simulators (--user-frames N --tlb off)", () =>
   for (const [name, file, sizes] of cases) {
     const refs = referenceString(fixtureText(path.basename(file)));
     for (const frames of sizes) {
-      it(`${name}, ${frames} frames: FIFO, LRU and CLOCK fault counts equal FIFO, LRU and CLOCK-R1 misses`, async () => {
-        const [fifo, lru, clock] = await Promise.all([replay(file, "fifo", frames), replay(file, "lru", frames), replay(file, "clock", frames)]);
+      it(`${name}, ${frames} frames: FIFO, LRU, OPT and CLOCK fault counts equal FIFO, LRU, OPT and CLOCK-R1 misses`, async () => {
+        const [fifo, lru, opt, clock] = await Promise.all(
+          (["fifo", "lru", "opt", "clock"] as const).map((p) => replay(file, p, frames)),
+        );
         expect(fifo.stats.faults.total).toBe(fifoMisses(refs, frames));
+        expect(opt.stats.faults.total).toBe(optMisses(refs, frames));
         expect(lru.stats.faults.total).toBe(lruMisses(refs, frames));
         expect(clock.stats.faults.total).toBe(clockR1Misses(refs, frames));
-        for (const r of [fifo, lru, clock]) expect(r.process.status).toEqual({ state: "exited", code: 0 });
+        for (const r of [fifo, lru, opt, clock]) expect(r.process.status).toEqual({ state: "exited", code: 0 });
         if (frames === sizes[0]) expect(fifo.stats.faults.swapIn).toBeGreaterThan(0); // the run really evicts
       });
     }
@@ -119,8 +122,9 @@ describe("straddling accesses", () => {
     const file = writeFile(tmp.dir, "straddle.lackey", text);
     const refs = referenceString(text);
     for (const frames of [4, 7, 12]) {
-      const [fifo, lru, clock] = await Promise.all([replay(file, "fifo", frames), replay(file, "lru", frames), replay(file, "clock", frames)]);
+      const [fifo, lru, opt, clock] = await Promise.all((["fifo", "lru", "opt", "clock"] as const).map((p) => replay(file, p, frames)));
       expect(clock.stats.faults.total).toBe(clockR1Misses(refs, frames));
+      expect(opt.stats.faults.total).toBe(optMisses(refs, frames));
       expect(lru.stats.faults.total).toBe(lruMisses(refs, frames));
       expect(fifo.stats.faults.total).toBe(fifoMisses(refs, frames));
       expect(clock.stats.references).toBe(refs.length);
