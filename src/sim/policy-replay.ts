@@ -69,7 +69,11 @@ export class NextUseTable implements FutureKnowledge {
     this.nextOf.set(this.firstOf);
   }
 
-  /** Builds the table for the concatenation of `chunks` (pages in [0, MAX_REPLAY_PAGE)). */
+  /**
+   * Builds the table for the concatenation of `chunks` (pages in
+   * [0, MAX_REPLAY_PAGE)). It needs the whole string at once: chunks must be
+   * distinct arrays, not one buffer a reader refills.
+   */
   static build(chunks: readonly Int32Array[]): NextUseTable {
     let total = 0;
     let maxPage = 0;
