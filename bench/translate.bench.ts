@@ -68,18 +68,21 @@ function barePass(table: Int32Array, addrs: Int32Array): number {
 }
 
 /**
- * Accesses per second of `pass` (one pass = ADDRESSES accesses): WARM_ROUNDS
- * rounds of warm-up, then the best of ROUNDS rounds of `passes` passes each.
- * Short passes called many times let V8 optimise the pass function itself
- * rather than run an on-stack-replacement copy of one long loop.
+ * Accesses per CPU-second of `pass` (one pass = ADDRESSES accesses):
+ * WARM_ROUNDS rounds of warm-up, then the best of ROUNDS rounds of `passes`
+ * passes each. CPU time (not wall time) so other load on a shared machine
+ * does not skew the figures. Short passes called many times let V8 optimise
+ * the pass function itself rather than an on-stack-replacement copy of one
+ * long loop.
  */
 function rate(passes: number, pass: () => number): number {
   let best = 0;
   let sink = 0;
   for (let round = 0; round < WARM_ROUNDS + ROUNDS; round++) {
-    const t0 = process.hrtime.bigint();
+    const t0 = process.cpuUsage();
     for (let p = 0; p < passes; p++) sink = (sink + pass()) | 0;
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const t = process.cpuUsage(t0);
+    const seconds = (t.user + t.system) / 1e6;
     if (round >= WARM_ROUNDS) best = Math.max(best, (passes * ADDRESSES) / seconds);
   }
   if (sink === 0x7fffffff) process.stderr.write(""); // keep the sums alive

@@ -39,22 +39,20 @@ export const FAULT = -1;
 
 /** TLB and walk statistics; `translations` = hits + misses + translations with paging off. */
 export class TlbCounters {
-  /**
-   * Translations with paging on, ever (`reset` leaves it): the clock the
-   * TLB's pseudo-LRU reads. The hit path bumps only this; hits are derived.
-   */
-  clock = 0;
-  private clockAtReset = 0;
   misses = 0;
   walks = 0;
   invlpgs = 0;
   flushes = 0;
   /** Translations done with paging off (identity, no TLB). */
   unpaged = 0;
+  private clockAtReset = 0;
+
+  /** `clock()` reads the MMU's count of translations with paging on (see Mmu.clock). */
+  constructor(private readonly clock: () => number) {}
 
   /** Translations served by the TLB (including writes that walked only to set D). */
   get hits(): number {
-    return this.clock - this.clockAtReset - this.misses;
+    return this.clock() - this.clockAtReset - this.misses;
   }
 
   get translations(): number {
@@ -63,7 +61,7 @@ export class TlbCounters {
 
   /** Zeroes every counter (the clock keeps running). */
   reset(): void {
-    this.clockAtReset = this.clock;
+    this.clockAtReset = this.clock();
     this.misses = this.walks = this.invlpgs = this.flushes = this.unpaged = 0;
   }
 
@@ -81,6 +79,8 @@ export interface MmuOptions {
 }
 
 const RIGHTS = PTE.RW | PTE.USER;
+/** `fromEntry`: the entry allows the write but must walk to set D. */
+const WALK_AGAIN = -2;
 
 export class Mmu {
   readonly memory: PhysicalMemory;
@@ -98,16 +98,17 @@ export class Mmu {
   /** After `probe`: PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL of the effective entry. */
   probeBits = 0;
 
-  readonly counters = new TlbCounters();
+  /**
+   * Translations with paging on, ever: the clock of the TLB's pseudo-LRU,
+   * and (less misses) the hit count. The hit path bumps only this; it is a
+   * field of the MMU itself to spare the hit path a load.
+   */
+  clock = 0;
+  readonly counters = new TlbCounters(() => this.clock);
 
   private readonly fast: Int32Array;
   private readonly stamp: Float64Array;
   private readonly strict: StrictTlbChecker | null;
-  // Results of the last successful walk, kept in fields so a walk allocates nothing.
-  private walkBits = 0;
-  private walkLeaf = 0;
-  private walkDir = 0;
-  private walkLarge = false;
 
   constructor(memory: PhysicalMemory, model: CpuModel, options: MmuOptions = {}) {
     this.memory = memory;
@@ -185,7 +186,7 @@ export class Mmu {
     const vpn = va >>> 12;
     const e = this.fast[vpn];
     if ((e & (0x100000 << (kind & 6))) !== 0) {
-      this.stamp[vpn] = ++this.counters.clock;
+      this.stamp[vpn] = ++this.clock;
       return e & 0xfffff;
     }
     return this.translateSlow(va, kind);
@@ -236,7 +237,12 @@ export class Mmu {
     return pte >>> 12;
   }
 
-  /** Everything but a fast-mirror hit: paging off, the set-associative TLB, walks, faults, strict checks. */
+  /**
+   * Everything but a fast-mirror hit: paging off, the set-associative TLB,
+   * the walk, faults, strict checks. Kept as one function on purpose: its
+   * size stays above V8's inlining limit, so it is called, not inlined, from
+   * the callers' access loops, whose registers stay with the hit path.
+   */
   private translateSlow(va: number, kind: number): number {
     const c = this.counters;
     if ((this.cr0 & CR0.PG) === 0) {
@@ -244,17 +250,57 @@ export class Mmu {
       return va >>> PAGE_SHIFT;
     }
     const tlb = this.tlb;
-    tlb.now = ++c.clock;
+    tlb.now = ++this.clock;
     const slot = tlb.lookup(va);
-    if (slot < 0) {
+    if (slot >= 0) {
+      const pfn = this.fromEntry(slot, va, kind);
+      if (pfn !== WALK_AGAIN) return pfn;
+    } else {
       c.misses++;
-      return this.walkAndCache(va, kind);
     }
+
+    // The walk with its A/D updates (SDM 4.3, 4.6, 4.8).
+    c.walks++;
+    const mem = this.memory;
+    const user = (kind & PF.USER) !== 0;
+    const write = (kind & PF.WRITE) !== 0;
+    const wp = (this.cr0 & CR0.WP) !== 0;
+    const pdeAddr = (this.cr3 & ~0xfff) + ((va >>> 22) << 2);
+    const pde = mem.read32(pdeAddr);
+    if ((pde & PTE.PRESENT) === 0) return this.walkFault(va, kind);
+    if ((pde & PTE.PS) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
+      if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return this.walkFault(va, kind | PF.PRESENT | PF.RSVD);
+      if (!allowed(pde, user, write, wp)) return this.walkFault(va, kind | PF.PRESENT);
+      const updated = pde | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
+      if (updated !== pde) this.setFlags(pdeAddr, updated);
+      const base = (pde >>> 12) & 0xffc00;
+      this.cache(va, base, updated & (RIGHTS | PTE.DIRTY | PTE.GLOBAL), pdeAddr, pdeAddr, true);
+      return base | ((va >>> 12) & 0x3ff);
+    }
+    // QEMU sets PDE.A once the PDE is used, even if the PTE then faults.
+    if ((pde & PTE.ACCESSED) === 0) this.setFlags(pdeAddr, pde | PTE.ACCESSED);
+    const pteAddr = (pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2);
+    const pte = mem.read32(pteAddr);
+    if ((pte & PTE.PRESENT) === 0) return this.walkFault(va, kind);
+    if (!allowed(pde & pte, user, write, wp)) return this.walkFault(va, kind | PF.PRESENT);
+    const updated = pte | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
+    if (updated !== pte) this.setFlags(pteAddr, updated);
+    const pfn = pte >>> 12;
+    this.cache(va, pfn, (pde & pte & RIGHTS) | (updated & (PTE.DIRTY | PTE.GLOBAL)), pteAddr, pdeAddr, false);
+    return pfn;
+  }
+
+  /**
+   * An access through the TLB entry in `slot`: its frame, a fault from the
+   * cached rights (dropping the entry), or WALK_AGAIN for a permitted write
+   * through an entry cached with D clear (hardware walks to set D).
+   */
+  private fromEntry(slot: number, va: number, kind: number): number {
+    const tlb = this.tlb;
     const bits = tlb.bitsOf(slot);
     const write = (kind & PF.WRITE) !== 0;
     const permitted = allowed(bits, (kind & PF.USER) !== 0, write, (this.cr0 & CR0.WP) !== 0);
-    // Hardware walks again to set D in memory; that walk sees the current tables.
-    if (permitted && write && (bits & PTE.DIRTY) === 0) return this.walkAndCache(va, kind);
+    if (permitted && write && (bits & PTE.DIRTY) === 0) return WALK_AGAIN;
     if (this.strict !== null) this.checkEntry(slot, va, kind);
     if (!permitted) {
       tlb.invalidatePage(va);
@@ -264,20 +310,18 @@ export class Mmu {
     return tlb.pfnOf(slot, va);
   }
 
-  /** Walks for `va` and caches the result; a fault drops the page's entries (SDM 4.10.4.1). */
-  private walkAndCache(va: number, kind: number): number {
-    const pfn = this.walk(va, kind);
+  /** Caches a walk's translation (`pfn` is the first frame of a 4 MiB page when `large`). */
+  private cache(va: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, large: boolean): void {
     const tlb = this.tlb;
-    if (pfn === FAULT) {
-      tlb.invalidatePage(va);
-      return FAULT;
-    }
-    if (tlb.enabled) {
-      const large = this.walkLarge;
-      tlb.insert(va, large ? pfn & ~0x3ff : pfn, this.walkBits, this.walkLeaf, this.walkDir, large);
-      if (this.strict !== null) this.strict.watch(this.walkDir, this.walkLeaf);
-    }
-    return pfn;
+    if (!tlb.enabled) return;
+    tlb.insert(va, pfn, bits, leafAddr, dirAddr, large);
+    if (this.strict !== null) this.strict.watch(dirAddr, leafAddr);
+  }
+
+  /** A fault found by a walk; it also drops the page's TLB entries (SDM 4.10.4.1). */
+  private walkFault(va: number, errorCode: number): number {
+    this.tlb.invalidatePage(va);
+    return this.fault(va, errorCode);
   }
 
   /** Strict mode: hands the entry in `slot` and the tables' current view of `va` to the checker. */
@@ -288,41 +332,6 @@ export class Mmu {
     const pfn = this.probe(va);
     const current = pfn === FAULT ? { present: false, pfn: 0, bits: 0 } : { present: true, pfn, bits: this.probeBits & (RIGHTS | PTE.DIRTY) };
     this.strict?.compare(va, kind, cached, current, tlb.dirAddrOf(slot), tlb.leafAddrOf(slot));
-  }
-
-  /** The page walk with its A/D updates (SDM 4.3, 4.6, 4.8); fills the walk* fields on success. */
-  private walk(va: number, kind: number): number {
-    this.counters.walks++;
-    const mem = this.memory;
-    const pdeAddr = (this.cr3 & ~0xfff) + ((va >>> 22) << 2);
-    const pde = mem.read32(pdeAddr);
-    if ((pde & PTE.PRESENT) === 0) return this.fault(va, kind);
-    const user = (kind & PF.USER) !== 0;
-    const write = (kind & PF.WRITE) !== 0;
-    const wp = (this.cr0 & CR0.WP) !== 0;
-    if ((pde & PTE.PS) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
-      if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return this.fault(va, kind | PF.PRESENT | PF.RSVD);
-      if (!allowed(pde, user, write, wp)) return this.fault(va, kind | PF.PRESENT);
-      const updated = pde | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
-      if (updated !== pde) this.setFlags(pdeAddr, updated);
-      this.walkBits = updated & (RIGHTS | PTE.DIRTY | PTE.GLOBAL);
-      this.walkLeaf = this.walkDir = pdeAddr;
-      this.walkLarge = true;
-      return ((pde >>> 12) & 0xffc00) | ((va >>> 12) & 0x3ff);
-    }
-    // QEMU sets PDE.A once the PDE is used, even if the PTE then faults.
-    if ((pde & PTE.ACCESSED) === 0) this.setFlags(pdeAddr, pde | PTE.ACCESSED);
-    const pteAddr = (pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2);
-    const pte = mem.read32(pteAddr);
-    if ((pte & PTE.PRESENT) === 0) return this.fault(va, kind);
-    if (!allowed(pde & pte, user, write, wp)) return this.fault(va, kind | PF.PRESENT);
-    const updated = pte | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
-    if (updated !== pte) this.setFlags(pteAddr, updated);
-    this.walkBits = (pde & pte & RIGHTS) | (updated & (PTE.DIRTY | PTE.GLOBAL));
-    this.walkLeaf = pteAddr;
-    this.walkDir = pdeAddr;
-    this.walkLarge = false;
-    return pte >>> 12;
   }
 
   /** Writes an A/D update of the walk, marked as the MMU's own for strict mode. */

@@ -281,7 +281,7 @@ describe("TLB model agrees with walking every access", () => {
           expect(cached.memory.read32(cached.pteAddr(page(o.page)))).toBe(walking.memory.read32(walking.pteAddr(page(o.page))));
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
   });
 });
