@@ -17,6 +17,9 @@ export const FAULT_LABELS: Readonly<Record<FaultKind, string>> = {
 
 type Point = [number, number];
 
+/** One colour per process, shared by its resident (solid) and working-set (dashed) lines. */
+const PALETTE = ["#5470c6", "#ee6666", "#3ba272", "#fc8452", "#9a60b4", "#73c0de", "#fac858", "#ea7ccc"];
+
 /** Faults of each kind during each sampling interval, stacked. */
 export function faultsChart(series: TimeSeries): string {
   const s = series.samples;
@@ -38,14 +41,16 @@ export function faultsChart(series: TimeSeries): string {
 /** Resident pages (solid) and the kernel's working-set estimate (dashed) of each process. */
 export function residentChart(series: TimeSeries): string {
   const pids = [...new Set(series.samples.flatMap((x) => x.processes.map((p) => p.pid)))].sort((a, b) => a - b);
-  const lines = pids.flatMap((pid) => {
+  const lines = pids.flatMap((pid, i) => {
     const label = series.labels[pid] ?? `pid ${pid}`;
+    const color = PALETTE[i % PALETTE.length];
     const pick = (f: (p: Sample["processes"][number]) => number): Point[] =>
       series.samples.flatMap((x) => x.processes.filter((p) => p.pid === pid).map((p): Point => [x.accesses, f(p)]));
-    return [
-      { name: `${label} resident`, type: "line", symbol: "none", data: pick((p) => p.resident) },
-      { name: `${label} WS`, type: "line", symbol: "none", lineStyle: { type: "dashed" }, data: pick((p) => p.workingSet) },
-    ];
+    const ws = pick((p) => p.workingSet);
+    const resident = { name: `${label} resident`, type: "line", symbol: "none", color, data: pick((p) => p.resident) };
+    // The kernel estimates working sets once per 100-tick window: a run too short for one has none to show.
+    if (ws.every(([, v]) => v === 0)) return [resident];
+    return [resident, { name: `${label} WS`, type: "line", symbol: "none", color, lineStyle: { type: "dashed" }, data: ws }];
   });
   return renderChart({
     ...frame("Resident pages and working set", "per process"),

@@ -28,7 +28,7 @@ machine:
   swap: 16M
   cpu: i486
   policy: clock
-ticksPerRound: 2
+ticksPerRound: 10
 processes:
   - name: shell
     steps:
@@ -37,27 +37,29 @@ processes:
       - fork: editor
       - fork: compiler
       - repeat:
-          times: 6
+          times: 24
           steps:
-            - touch: {at: heap, length: 512K, pattern: hotcold, count: 2000, access: mixed, writeRatio: 0.1, seed: 1}
+            - touch: {at: heap, length: 512K, pattern: hotcold, count: 500, access: mixed, writeRatio: 0.1, seed: 1}
       - exit: 0
   - name: editor
     steps:
       - touch: {at: heap, length: 128K, access: write, pattern: strided}
       - brk: +768K
       - repeat:
-          times: 4
+          times: 16
           steps:
-            - touch: {at: heap+512K, length: 768K, access: mixed, pattern: random, count: 3000, seed: 2}
+            - touch: {at: heap+512K, length: 768K, access: mixed, pattern: hotcold, count: 750, seed: 2}
       - copyOut: {at: stack-4K, text: "saved 42 lines"}
       - exit: 0
   - name: compiler
     steps:
       - brk: +1M
       - repeat:
-          times: 3
+          times: 12
           steps:
-            - touch: {at: heap+512K, length: 1M, access: write, pattern: sequential, stride: 256}
+            - touch: {at: heap+512K, length: 256K, access: write, pattern: sequential, stride: 256}
+            - touch: {at: heap+768K, length: 256K, access: write, pattern: sequential, stride: 256}
+            - touch: {at: heap+1M, length: 512K, access: read, pattern: strided}
             - touch: {at: stack-32K, length: 32K, access: write}
       - touch: {at: heap, length: 512K, access: read, pattern: strided}
       - exit: 0
