@@ -176,7 +176,8 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
         yield chunk;
         chunk.length = 0;
       }
-      decodeBlock(stage, n, chunk);
+      const bad = decodeBlock(stage, n, chunk);
+      if (bad >= 0) throw new TraceFormatError(path, 0, `bad record ${total + bad} in the block at byte ${at} (size over 4096 bytes)`);
       total += n;
     }
   } catch (e) {
@@ -187,17 +188,20 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
   if (chunk.length > 0) yield chunk;
 }
 
-/** Appends block `n` records from the staging buffer to the chunk. */
-function decodeBlock(stage: ArrayBuffer, n: number, chunk: TraceChunk): void {
+/** Appends the block's `n` records from the staging buffer to the chunk; returns the index of a malformed record, or -1. */
+function decodeBlock(stage: ArrayBuffer, n: number, chunk: TraceChunk): number {
   const base = chunk.length;
   chunk.addr.set(new Int32Array(stage, BLOCK_HEADER_BYTES, n), base);
   const meta = new Uint16Array(stage, BLOCK_HEADER_BYTES + 4 * n, n);
   const kinds = chunk.kind;
   const sizes = chunk.size;
+  let bad = -1;
   for (let i = 0; i < n; i++) {
     const m = meta[i];
+    if (m >= 0x4000) bad = i;
     kinds[base + i] = m & 3;
     sizes[base + i] = (m >>> 2) + 1;
   }
   chunk.length = base + n;
+  return bad;
 }

@@ -29,7 +29,10 @@ export async function openByteStream(path: string): Promise<AsyncIterable<Buffer
   const gz = await isGzipFile(path);
   const file = fs.createReadStream(path, { highWaterMark: READ_CHUNK });
   if (!gz) return file;
-  const gunzip = zlib.createGunzip({ chunkSize: READ_CHUNK >> 2 });
+  // A deep read-ahead lets zlib (on the thread pool) inflate while the consumer parses;
+  // zlib streams take the Transform option, though ZlibOptions does not declare it.
+  const options: zlib.ZlibOptions & { readableHighWaterMark: number } = { chunkSize: READ_CHUNK >> 2, readableHighWaterMark: 8 * READ_CHUNK };
+  const gunzip = zlib.createGunzip(options);
   file.on("error", (e) => gunzip.destroy(e));
   gunzip.on("error", () => file.destroy());
   return file.pipe(gunzip);

@@ -75,3 +75,14 @@ describe("binary trace format", () => {
     await expect(collect(readBinary(file))).rejects.toThrow(/version 9, this vmm386 reads version 1/);
   });
 });
+
+describe("binary trace format, damaged records", () => {
+  it("rejects a record whose size field is out of range", async () => {
+    const file = path.join(tmp.dir, "e.bin");
+    await write(file, randomAccesses(100, 5));
+    const bytes = fs.readFileSync(file);
+    bytes.writeUInt16LE(0xffff, 16 + 8 + 100 * 4 + 2 * 7); // record 7's meta
+    fs.writeFileSync(file, bytes);
+    await expect(collect(readBinary(file))).rejects.toThrow(/e\.bin: bad record 7 in the block at byte 16/);
+  });
+});
