@@ -115,22 +115,26 @@ async function runJobs(jobs: SweepJob[], workers: number, quiet: boolean): Promi
       return results;
     }
     const queue = [...jobs];
-    const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => runWorker(url, queue, finish));
-    await Promise.all(pool);
+    const threads = Array.from({ length: Math.min(workers, jobs.length) }, () => (url.pathname.endsWith(".ts") ? tsxWorker(url) : new Worker(url)));
+    try {
+      await Promise.all(threads.map((w) => runWorker(w, queue, finish)));
+    } finally {
+      // A failed worker must not leave the others holding the process open.
+      await Promise.all(threads.map((w) => w.terminate()));
+    }
     return results;
   } finally {
     progress.stop();
   }
 }
 
-/** One worker thread taking jobs from `queue` until it is empty. */
-function runWorker(url: URL, queue: SweepJob[], finish: (r: SweepJobResult) => void): Promise<void> {
+/** Feeds jobs from `queue` to `worker` until the queue is empty. */
+function runWorker(worker: Worker, queue: SweepJob[], finish: (r: SweepJobResult) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const worker = url.pathname.endsWith(".ts") ? tsxWorker(url) : new Worker(url);
     const next = (): void => {
       const job = queue.shift();
       if (job === undefined) {
-        void worker.terminate().then(() => resolve());
+        resolve();
         return;
       }
       worker.postMessage(job);
