@@ -138,6 +138,35 @@ describe("System: real data through the MMU", () => {
     expect(s.read8(pid, USER_STACK_TOP - 4096)).toBeNull();
   });
 
+  it("a process faulting more than 50 times in a 100-tick window is throttled; a quiet one is not", () => {
+    const s = system({ userFrames: 8 });
+    const busy = spawn(s);
+    const quiet = spawn(s);
+    s.write8(quiet, USER_STACK_TOP - 1, 1);
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 32; i++) s.write8(busy, USER_STACK_TOP - (i + 1) * 4096, i);
+    }
+    s.tick();
+    expect(s.process(busy).throttledTicks).toBe(1);
+    expect(s.process(quiet).throttledTicks).toBe(0);
+    s.tick(200); // throttled for the rest of the window, then its faults expire with it
+    const throttled = s.process(busy).throttledTicks;
+    expect(throttled).toBeLessThanOrEqual(100);
+    s.tick(10);
+    expect(s.process(busy).throttledTicks).toBe(throttled);
+  });
+
+  it("working-set sampling at each window counts the pages referenced since the last one", () => {
+    const s = system();
+    const pid = spawn(s);
+    for (let i = 0; i < 10; i++) s.write8(pid, USER_STACK_TOP - (i + 1) * 4096, i);
+    s.tick(100);
+    expect(s.process(pid).wsPages).toBe(10);
+    for (let i = 0; i < 3; i++) s.read8(pid, USER_STACK_TOP - (i + 1) * 4096);
+    s.tick(100);
+    expect(s.process(pid).wsPages).toBe(3);
+  });
+
   it("stats use Linux's vmstat names and count faults by kind", () => {
     const s = system();
     const pid = spawn(s);
