@@ -32,7 +32,13 @@ export function parseScenario(text: string, file: string): Scenario {
     const line = counter.linePos(problem.pos[0]).line;
     throw new ScenarioError(`${file}:${line}`, `YAML: ${firstLine(problem.message)}`);
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    // An alias to no anchor, or an alias bomb: yaml reports these only when building values.
+    throw new ScenarioError(`${file}:1`, `YAML: ${firstLine((e as Error).message)}`);
+  }
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ScenarioError(`${file}:1`, "a scenario is a mapping with at least `processes`");
   }

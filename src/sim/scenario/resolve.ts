@@ -5,7 +5,7 @@
  * process, every process reachable). Each error names its file line.
  */
 import { PTE } from "../../machine/i386.js";
-import { USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
+import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
 import { parseSize } from "../../machine/units.js";
 import { resolvePattern, type PatternName, type AccessMode } from "../workload/patterns.js";
 import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "./machine-checks.js";
@@ -252,7 +252,9 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
     case "pokePte": {
       const p = step.pokePte!;
       const mask = (bits: PteBit[] | undefined): number => (bits ?? []).reduce((m, b) => m | PTE_BITS[b], 0);
-      return { ...origin, kind: "pokePte", at: address(p.at, sub("at"), fail), clear: mask(p.clear), set: mask(p.set) };
+      const at = address(p.at, sub("at"), fail);
+      if (at >= KERNEL_BASE) fail(sub("at"), `pokePte changes user PTEs only; ${hex(at)} is in the kernel half`);
+      return { ...origin, kind: "pokePte", at, clear: mask(p.clear), set: mask(p.set) };
     }
     default:
       return { ...origin, kind: "yield" };
