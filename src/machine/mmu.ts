@@ -35,6 +35,18 @@ import type { PhysicalMemory } from "./physical-memory.js";
 import { Tlb, checkTlbShape, type Replacement } from "./tlb.js";
 import { StrictTlbChecker, type StrictViolation } from "./strict-tlb.js";
 
+// Hardware constants copied into module-local bindings: under a CommonJS-style
+// transform (tsx, vitest) each use of an imported binding is a getter call, which
+// the per-access path cannot afford.
+const { PE: CR0_PE, PG: CR0_PG, WP: CR0_WP } = CR0;
+const { PAE: CR4_PAE, PGE: CR4_PGE, PSE: CR4_PSE } = CR4;
+const { PRESENT: PF_PRESENT, RSVD: PF_RSVD, USER: PF_USER, WRITE: PF_WRITE } = PF;
+const { ACCESSED, DIRTY, GLOBAL, PRESENT, PS, RW, USER } = PTE;
+const K_LARGE_PDE_RESERVED_MASK = LARGE_PDE_RESERVED_MASK;
+const K_PAGE_SHIFT = PAGE_SHIFT;
+const K_PAGE_OFFSET_MASK = PAGE_OFFSET_MASK;
+const K_PAGE_SIZE = PAGE_SIZE;
+
 export const FAULT = -1;
 
 /** TLB and walk statistics; `translations` = hits + misses + translations with paging off. */
@@ -78,7 +90,7 @@ export interface MmuOptions {
   strict?: boolean;
 }
 
-const RIGHTS = PTE.RW | PTE.USER;
+const RIGHTS = RW | USER;
 /** `fromEntry`: the entry allows the write but must walk to set D. */
 const WALK_AGAIN = -2;
 
@@ -87,7 +99,7 @@ export class Mmu {
   readonly model: CpuModel;
   readonly tlb: Tlb;
 
-  cr0 = CR0.PE;
+  cr0 = CR0_PE;
   cr2 = 0;
   cr3 = 0;
   cr4 = 0;
@@ -95,7 +107,7 @@ export class Mmu {
   errorCode = 0;
   /** Frame of the second page of the last `access` that straddled a page boundary; -1 otherwise. */
   secondPfn = -1;
-  /** After `probe`: PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL of the effective entry. */
+  /** After `probe`: RW | USER | DIRTY | GLOBAL of the effective entry. */
   probeBits = 0;
 
   /**
@@ -128,7 +140,7 @@ export class Mmu {
   }
 
   get pagingEnabled(): boolean {
-    return (this.cr0 & CR0.PG) !== 0;
+    return (this.cr0 & CR0_PG) !== 0;
   }
 
   /** Strict mode: the first violations found (capped); see strict-tlb.ts. Empty when not strict. */
@@ -143,27 +155,27 @@ export class Mmu {
 
   /** MOV CR0. WP is forced to 0 on a CPU without it; a PG change flushes the TLB. */
   setCr0(value: number): void {
-    if (!this.model.hasWp) value &= ~CR0.WP;
+    if (!this.model.hasWp) value &= ~CR0_WP;
     const changed = this.cr0 ^ value;
     this.cr0 = value | 0;
-    if ((changed & CR0.PG) !== 0) this.flushAll();
-    this.tlb.setWp((this.cr0 & CR0.WP) !== 0);
+    if ((changed & CR0_PG) !== 0) this.flushAll();
+    this.tlb.setWp((this.cr0 & CR0_WP) !== 0);
   }
 
   /** MOV CR4. PSE/PGE are forced to 0 on a CPU without them; changing either flushes everything. */
   setCr4(value: number): void {
-    if (!this.model.hasPse) value &= ~CR4.PSE;
-    if (!this.model.hasPge) value &= ~CR4.PGE;
+    if (!this.model.hasPse) value &= ~CR4_PSE;
+    if (!this.model.hasPge) value &= ~CR4_PGE;
     const changed = this.cr4 ^ value;
     this.cr4 = value | 0;
-    if ((changed & (CR4.PSE | CR4.PGE | CR4.PAE)) !== 0) this.flushAll();
+    if ((changed & (CR4_PSE | CR4_PGE | CR4_PAE)) !== 0) this.flushAll();
   }
 
   /** MOV CR3: new directory, TLB flushed (global entries kept when CR4.PGE). */
   loadCr3(value: number): void {
     this.cr3 = value & ~0xfff;
     this.counters.flushes++;
-    this.tlb.flush((this.cr4 & CR4.PGE) !== 0);
+    this.tlb.flush((this.cr4 & CR4_PGE) !== 0);
   }
 
   /** INVLPG; false on a CPU that lacks it (the instruction would be #UD). */
@@ -200,14 +212,14 @@ export class Mmu {
    * `secondPfn` holds the second frame, or -1.
    */
   access(va: number, size: number, kind: number): number {
-    if ((va & PAGE_OFFSET_MASK) + size <= PAGE_SIZE) {
+    if ((va & K_PAGE_OFFSET_MASK) + size <= K_PAGE_SIZE) {
       this.secondPfn = -1;
       return this.translate(va, kind);
     }
     this.secondPfn = -1;
     const first = this.translate(va, kind);
     if (first === FAULT) return FAULT;
-    const second = this.translate(((va | PAGE_OFFSET_MASK) + 1) >>> 0, kind);
+    const second = this.translate(((va | K_PAGE_OFFSET_MASK) + 1) >>> 0, kind);
     if (second === FAULT) return FAULT;
     this.secondPfn = second;
     return first;
@@ -219,21 +231,21 @@ export class Mmu {
    * a reserved bit is set. `probeBits` gets the effective rights and D.
    */
   probe(va: number): number {
-    if ((this.cr0 & CR0.PG) === 0) {
-      this.probeBits = PTE.RW | PTE.USER | PTE.DIRTY;
-      return va >>> PAGE_SHIFT;
+    if ((this.cr0 & CR0_PG) === 0) {
+      this.probeBits = RW | USER | DIRTY;
+      return va >>> K_PAGE_SHIFT;
     }
     const mem = this.memory;
     const pde = mem.read32((this.cr3 & ~0xfff) + ((va >>> 22) << 2));
-    if ((pde & PTE.PRESENT) === 0) return FAULT;
-    if ((pde & PTE.PS) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
-      if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return FAULT;
-      this.probeBits = pde & (RIGHTS | PTE.DIRTY | PTE.GLOBAL);
+    if ((pde & PRESENT) === 0) return FAULT;
+    if ((pde & PS) !== 0 && (this.cr4 & CR4_PSE) !== 0) {
+      if ((pde & K_LARGE_PDE_RESERVED_MASK) !== 0) return FAULT;
+      this.probeBits = pde & (RIGHTS | DIRTY | GLOBAL);
       return ((pde >>> 12) & 0xffc00) | ((va >>> 12) & 0x3ff);
     }
     const pte = mem.read32((pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2));
-    if ((pte & PTE.PRESENT) === 0) return FAULT;
-    this.probeBits = (pde & pte & RIGHTS) | (pte & (PTE.DIRTY | PTE.GLOBAL));
+    if ((pte & PRESENT) === 0) return FAULT;
+    this.probeBits = (pde & pte & RIGHTS) | (pte & (DIRTY | GLOBAL));
     return pte >>> 12;
   }
 
@@ -245,9 +257,9 @@ export class Mmu {
    */
   private translateSlow(va: number, kind: number): number {
     const c = this.counters;
-    if ((this.cr0 & CR0.PG) === 0) {
+    if ((this.cr0 & CR0_PG) === 0) {
       c.unpaged++;
-      return va >>> PAGE_SHIFT;
+      return va >>> K_PAGE_SHIFT;
     }
     const tlb = this.tlb;
     tlb.now = ++this.clock;
@@ -262,31 +274,31 @@ export class Mmu {
     // The walk with its A/D updates (SDM 4.3, 4.6, 4.8).
     c.walks++;
     const mem = this.memory;
-    const user = (kind & PF.USER) !== 0;
-    const write = (kind & PF.WRITE) !== 0;
-    const wp = (this.cr0 & CR0.WP) !== 0;
+    const user = (kind & PF_USER) !== 0;
+    const write = (kind & PF_WRITE) !== 0;
+    const wp = (this.cr0 & CR0_WP) !== 0;
     const pdeAddr = (this.cr3 & ~0xfff) + ((va >>> 22) << 2);
     const pde = mem.read32(pdeAddr);
-    if ((pde & PTE.PRESENT) === 0) return this.walkFault(va, kind);
-    if ((pde & PTE.PS) !== 0 && (this.cr4 & CR4.PSE) !== 0) {
-      if ((pde & LARGE_PDE_RESERVED_MASK) !== 0) return this.walkFault(va, kind | PF.PRESENT | PF.RSVD);
-      if (!allowed(pde, user, write, wp)) return this.walkFault(va, kind | PF.PRESENT);
-      const updated = pde | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
+    if ((pde & PRESENT) === 0) return this.walkFault(va, kind);
+    if ((pde & PS) !== 0 && (this.cr4 & CR4_PSE) !== 0) {
+      if ((pde & K_LARGE_PDE_RESERVED_MASK) !== 0) return this.walkFault(va, kind | PF_PRESENT | PF_RSVD);
+      if (!allowed(pde, user, write, wp)) return this.walkFault(va, kind | PF_PRESENT);
+      const updated = pde | ACCESSED | (write ? DIRTY : 0);
       if (updated !== pde) this.setFlags(pdeAddr, updated);
       const base = (pde >>> 12) & 0xffc00;
-      this.cache(va, base, updated & (RIGHTS | PTE.DIRTY | PTE.GLOBAL), pdeAddr, pdeAddr, true);
+      this.cache(va, base, updated & (RIGHTS | DIRTY | GLOBAL), pdeAddr, pdeAddr, true);
       return base | ((va >>> 12) & 0x3ff);
     }
     // QEMU sets PDE.A once the PDE is used, even if the PTE then faults.
-    if ((pde & PTE.ACCESSED) === 0) this.setFlags(pdeAddr, pde | PTE.ACCESSED);
+    if ((pde & ACCESSED) === 0) this.setFlags(pdeAddr, pde | ACCESSED);
     const pteAddr = (pde & ~0xfff) + (((va >>> 12) & 0x3ff) << 2);
     const pte = mem.read32(pteAddr);
-    if ((pte & PTE.PRESENT) === 0) return this.walkFault(va, kind);
-    if (!allowed(pde & pte, user, write, wp)) return this.walkFault(va, kind | PF.PRESENT);
-    const updated = pte | PTE.ACCESSED | (write ? PTE.DIRTY : 0);
+    if ((pte & PRESENT) === 0) return this.walkFault(va, kind);
+    if (!allowed(pde & pte, user, write, wp)) return this.walkFault(va, kind | PF_PRESENT);
+    const updated = pte | ACCESSED | (write ? DIRTY : 0);
     if (updated !== pte) this.setFlags(pteAddr, updated);
     const pfn = pte >>> 12;
-    this.cache(va, pfn, (pde & pte & RIGHTS) | (updated & (PTE.DIRTY | PTE.GLOBAL)), pteAddr, pdeAddr, false);
+    this.cache(va, pfn, (pde & pte & RIGHTS) | (updated & (DIRTY | GLOBAL)), pteAddr, pdeAddr, false);
     return pfn;
   }
 
@@ -298,13 +310,13 @@ export class Mmu {
   private fromEntry(slot: number, va: number, kind: number): number {
     const tlb = this.tlb;
     const bits = tlb.bitsOf(slot);
-    const write = (kind & PF.WRITE) !== 0;
-    const permitted = allowed(bits, (kind & PF.USER) !== 0, write, (this.cr0 & CR0.WP) !== 0);
-    if (permitted && write && (bits & PTE.DIRTY) === 0) return WALK_AGAIN;
+    const write = (kind & PF_WRITE) !== 0;
+    const permitted = allowed(bits, (kind & PF_USER) !== 0, write, (this.cr0 & CR0_WP) !== 0);
+    if (permitted && write && (bits & DIRTY) === 0) return WALK_AGAIN;
     if (this.strict !== null) this.checkEntry(slot, va, kind);
     if (!permitted) {
       tlb.invalidatePage(va);
-      return this.fault(va, kind | PF.PRESENT);
+      return this.fault(va, kind | PF_PRESENT);
     }
     tlb.mirrorSlot(slot, va);
     return tlb.pfnOf(slot, va);
@@ -327,10 +339,10 @@ export class Mmu {
   /** Strict mode: hands the entry in `slot` and the tables' current view of `va` to the checker. */
   private checkEntry(slot: number, va: number, kind: number): void {
     const tlb = this.tlb;
-    const cachedBits = tlb.bitsOf(slot) & (RIGHTS | PTE.DIRTY);
+    const cachedBits = tlb.bitsOf(slot) & (RIGHTS | DIRTY);
     const cached = { present: true, pfn: tlb.pfnOf(slot, va), bits: cachedBits };
     const pfn = this.probe(va);
-    const current = pfn === FAULT ? { present: false, pfn: 0, bits: 0 } : { present: true, pfn, bits: this.probeBits & (RIGHTS | PTE.DIRTY) };
+    const current = pfn === FAULT ? { present: false, pfn: 0, bits: 0 } : { present: true, pfn, bits: this.probeBits & (RIGHTS | DIRTY) };
     this.strict?.compare(va, kind, cached, current, tlb.dirAddrOf(slot), tlb.leafAddrOf(slot));
   }
 
@@ -352,8 +364,8 @@ export class Mmu {
 /** Access rights of the effective entry (the AND of both levels' U/S and R/W). */
 function allowed(rights: number, user: boolean, write: boolean, wp: boolean): boolean {
   if (user) {
-    if ((rights & PTE.USER) === 0) return false;
-    return !write || (rights & PTE.RW) !== 0;
+    if ((rights & USER) === 0) return false;
+    return !write || (rights & RW) !== 0;
   }
-  return !write || !wp || (rights & PTE.RW) !== 0;
+  return !write || !wp || (rights & RW) !== 0;
 }

@@ -38,6 +38,11 @@
 
 import { PTE } from "./i386.js";
 
+// Hardware constants copied into module-local bindings: under a CommonJS-style
+// transform (tsx, vitest) each use of an imported binding is a getter call, which
+// the per-access path cannot afford.
+const { DIRTY, GLOBAL, RW, USER } = PTE;
+
 /**
  * `fast` entry layout: the frame number in bits 19..0 (so a hit is `e &
  * PFN_MASK`, a small non-negative int), and in bits 20 + kind the right to
@@ -109,7 +114,7 @@ export class Tlb {
   private readonly tag: Int32Array;
   /** Frame number (4 MiB slots: the first frame of the page). */
   private readonly frame: Int32Array;
-  /** PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL | PIECE. */
+  /** RW | USER | DIRTY | GLOBAL | PIECE. */
   private readonly bits: Int32Array;
   /** Physical address of the entry that gave the frame (PTE, or PDE of a 4 MiB page). */
   private readonly leaf: Int32Array;
@@ -119,8 +124,11 @@ export class Tlb {
   private readonly largeMirrored: Uint8Array;
   /** Per slot: clock value of its last fill or slow-path hit. */
   private readonly touched: Float64Array;
-  private readonly recency: Float64Array;
   private random = 0x2545f491;
+  private readonly randomReplacement: boolean;
+  /** sets - 1 when the number of sets is a power of two (every preset), else -1: use `%`. */
+  private readonly setMask: number;
+  private readonly largeSetMask: number;
   private pieces = 0;
   private wp = false;
 
@@ -134,6 +142,9 @@ export class Tlb {
     const largeEntries = on ? geometry.largeEntries : 0;
     this.largeSets = largeEntries > 0 ? largeEntries / geometry.largeWays : 0;
     this.largeBase = on ? geometry.entries : 0;
+    this.randomReplacement = geometry.replacement === "pseudo-random";
+    this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
+    this.largeSetMask = (this.largeSets & (this.largeSets - 1)) === 0 ? this.largeSets - 1 : -1;
     const slots = this.largeBase + largeEntries;
     this.tag = new Int32Array(slots).fill(INVALID);
     this.frame = new Int32Array(slots);
@@ -142,7 +153,6 @@ export class Tlb {
     this.dir = new Int32Array(slots);
     this.largeMirrored = new Uint8Array(slots);
     this.touched = new Float64Array(slots);
-    this.recency = new Float64Array(Math.max(geometry.ways, geometry.largeWays, 1));
     this.fast = this.mirror ? new Int32Array(1 << 20) : (emptyMirror ??= new Int32Array(1 << 20));
     this.stamp = this.mirror ? new Float64Array(1 << 20) : (emptyStamps ??= new Float64Array(1 << 20));
   }
@@ -156,7 +166,7 @@ export class Tlb {
     if (this.sets === 0) return -1;
     const vpn = va >>> 12;
     const ways = this.geometry.ways;
-    const base = (vpn % this.sets) * ways;
+    const base = this.setOf(vpn) * ways;
     for (let w = 0; w < ways; w++) {
       if (this.tag[base + w] === vpn) {
         this.touched[base + w] = this.now;
@@ -166,7 +176,7 @@ export class Tlb {
     if (this.largeSets === 0) return -1;
     const lpn = va >>> 22;
     const lways = this.geometry.largeWays;
-    const lbase = this.largeBase + (lpn % this.largeSets) * lways;
+    const lbase = this.largeBase + this.largeSetOf(lpn) * lways;
     for (let w = 0; w < lways; w++) {
       if (this.tag[lbase + w] === lpn) {
         this.touched[lbase + w] = this.now;
@@ -185,12 +195,12 @@ export class Tlb {
     let slot: number;
     if (large && this.largeSets > 0) {
       const lpn = va >>> 22;
-      slot = this.claim(this.largeBase + (lpn % this.largeSets) * this.geometry.largeWays, this.geometry.largeWays, lpn);
+      slot = this.claim(this.largeBase + this.largeSetOf(lpn) * this.geometry.largeWays, this.geometry.largeWays, lpn);
       this.tag[slot] = lpn;
       this.frame[slot] = pfn;
     } else {
       const vpn = va >>> 12;
-      slot = this.claim((vpn % this.sets) * this.geometry.ways, this.geometry.ways, vpn);
+      slot = this.claim(this.setOf(vpn) * this.geometry.ways, this.geometry.ways, vpn);
       this.tag[slot] = vpn;
       this.frame[slot] = large ? pfn | (vpn & (PAGES_PER_LARGE - 1)) : pfn;
       if (large) {
@@ -210,9 +220,9 @@ export class Tlb {
     return slot >= this.largeBase ? this.frame[slot] | ((va >>> 12) & (PAGES_PER_LARGE - 1)) : this.frame[slot];
   }
 
-  /** PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL of the entry in `slot`. */
+  /** RW | USER | DIRTY | GLOBAL of the entry in `slot`. */
   bitsOf(slot: number): number {
-    return this.bits[slot] & (PTE.RW | PTE.USER | PTE.DIRTY | PTE.GLOBAL);
+    return this.bits[slot] & (RW | USER | DIRTY | GLOBAL);
   }
 
   /** True for an entry from a 4 MiB page (a 4 MiB slot or a 4 KiB piece of one). */
@@ -258,7 +268,7 @@ export class Tlb {
     if (this.largeSets > 0) {
       const lpn = va >>> 22;
       const lways = this.geometry.largeWays;
-      const lbase = this.largeBase + (lpn % this.largeSets) * lways;
+      const lbase = this.largeBase + this.largeSetOf(lpn) * lways;
       for (let w = 0; w < lways; w++) if (this.tag[lbase + w] === lpn) this.invalidateSlot(lbase + w);
     }
     if (this.pieces > 0) {
@@ -273,7 +283,7 @@ export class Tlb {
   flush(keepGlobal: boolean): void {
     for (let s = 0; s < this.tag.length; s++) {
       if (this.tag[s] === INVALID) continue;
-      if (keepGlobal && (this.bits[s] & PTE.GLOBAL) !== 0) continue;
+      if (keepGlobal && (this.bits[s] & GLOBAL) !== 0) continue;
       this.invalidateSlot(s);
     }
   }
@@ -302,12 +312,20 @@ export class Tlb {
     return n;
   }
 
+  private setOf(vpn: number): number {
+    return this.setMask >= 0 ? vpn & this.setMask : vpn % this.sets;
+  }
+
+  private largeSetOf(lpn: number): number {
+    return this.largeSetMask >= 0 ? lpn & this.largeSetMask : lpn % this.largeSets;
+  }
+
   /** Like lookup, without touching the replacement state (main array only). */
   private lookupQuiet(va: number): number {
     if (this.sets === 0) return -1;
     const vpn = va >>> 12;
     const ways = this.geometry.ways;
-    const base = (vpn % this.sets) * ways;
+    const base = this.setOf(vpn) * ways;
     for (let w = 0; w < ways; w++) if (this.tag[base + w] === vpn) return base + w;
     return -1;
   }
@@ -329,7 +347,7 @@ export class Tlb {
 
   /** The way to evict from a full set. */
   private victim(base: number, ways: number): number {
-    if (this.geometry.replacement === "pseudo-random") {
+    if (this.randomReplacement) {
       let x = this.random;
       x ^= x << 13;
       x ^= x >>> 17;
@@ -339,42 +357,46 @@ export class Tlb {
     }
     // Tree pseudo-LRU: each node's bit points away from the half used last,
     // i.e. towards the half whose latest use is older.
-    const recency = this.recency;
-    for (let w = 0; w < ways; w++) recency[w] = this.lastUse(base + w);
     let lo = 0;
     let hi = ways;
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (latest(recency, lo, mid) <= latest(recency, mid, hi)) hi = mid;
+      if (this.latestUse(base + lo, base + mid) <= this.latestUse(base + mid, base + hi)) hi = mid;
       else lo = mid;
     }
     return lo;
+  }
+
+  /** Latest use of the ways in slots [from, to). */
+  private latestUse(from: number, to: number): number {
+    let latest = -1;
+    for (let slot = from; slot < to; slot++) {
+      const t = this.lastUse(slot);
+      if (t > latest) latest = t;
+    }
+    return latest;
   }
 
   /** Clock value of the last use of the way in `slot` (fill, slow-path hit, or fast hit). */
   private lastUse(slot: number): number {
     let t = this.touched[slot];
     const tag = this.tag[slot];
-    if (slot < this.largeBase) return Math.max(t, this.stamp[tag]);
+    if (slot < this.largeBase) {
+      const hit = this.stamp[tag];
+      return hit > t ? hit : t;
+    }
     if (this.largeMirrored[slot] !== 0) {
-      for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) t = Math.max(t, this.stamp[v]);
+      for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) if (this.stamp[v] > t) t = this.stamp[v];
     }
     return t;
   }
 }
 
-/** Largest of `values[from..to)`. */
-function latest(values: Float64Array, from: number, to: number): number {
-  let m = values[from];
-  for (let i = from + 1; i < to; i++) m = Math.max(m, values[i]);
-  return m;
-}
-
 /** `pfn | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */
 function encode(pfn: number, bits: number, wp: boolean): number {
-  const rw = (bits & PTE.RW) !== 0;
-  const user = (bits & PTE.USER) !== 0;
-  const dirty = (bits & PTE.DIRTY) !== 0;
+  const rw = (bits & RW) !== 0;
+  const user = (bits & USER) !== 0;
+  const dirty = (bits & DIRTY) !== 0;
   let e = pfn | ALLOW.SUPERVISOR_READ;
   if (dirty && (rw || !wp)) e |= ALLOW.SUPERVISOR_WRITE;
   if (user) e |= ALLOW.USER_READ;
