@@ -86,8 +86,13 @@ export class KernelState implements ReplacementHost {
     return pfn;
   }
 
-  /** Gives frame `pfn` back to the allocator. */
+  /**
+   * Gives frame `pfn` back to the allocator, scrubbed (like Linux's
+   * init_on_free): the host gets the frame's backing back, and the zeroing
+   * every user page gets at allocation then costs nothing.
+   */
   releaseFrame(pfn: number): void {
+    this.memory.zeroFrame(pfn);
     this.frameTable.setKind(pfn, FrameKind.FREE);
     if (this.frames.freeFrame(pfn)) this.stat.pgfree++;
   }
