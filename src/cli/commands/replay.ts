@@ -85,7 +85,7 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(
     `time: first pass ${r.seconds.survey.toFixed(2)} s, replay ${r.seconds.replay.toFixed(2)} s ` +
-      `(${(r.accesses / Math.max(r.seconds.replay, 1e-9) / 1e6).toFixed(2)} M accesses/s)\n`,
+      `(${(r.stats.accesses / Math.max(r.seconds.replay, 1e-9) / 1e6).toFixed(2)} M accesses/s)\n`,
   );
   if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
   if (run.panic !== null || r.process.status.state === "killed") process.exitCode = 1;
@@ -135,14 +135,16 @@ function replayJson(r: ReplayResult, report: string | undefined): Record<string,
   return {
     trace: r.file,
     format: r.format,
-    accesses: r.accesses,
-    references: r.references,
+    accesses: r.stats.accesses,
+    references: r.stats.references,
+    traceAccesses: r.accesses,
+    traceReferences: r.references,
     straddles: r.straddles,
     accessesByKind: r.byKind,
     distinctPages: r.distinctPages,
     mapping: mappingJson(r.mapping),
     seconds: r.seconds,
-    accessesPerSecond: Math.round(r.accesses / Math.max(r.seconds.replay, 1e-9)),
+    accessesPerSecond: Math.round(r.stats.accesses / Math.max(r.seconds.replay, 1e-9)),
     ...(report === undefined ? {} : { report }),
   };
 }

@@ -13,11 +13,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ACCESS } from "../../machine/i386.js";
+import { ACCESS, hex32 } from "../../machine/i386.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
 import { BinaryTraceWriter, readBinary } from "./binary-format.js";
 import { isGzipFile } from "./byte-source.js";
-import { planLayout, type LayoutMapping } from "./layout-mapper.js";
+import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
 import { TraceFuture } from "./trace-future.js";
@@ -52,7 +52,7 @@ export interface ReplayOptions {
 export interface ReplayResult {
   readonly file: string;
   readonly format: TraceFormat;
-  /** Access lines replayed (I + L + S + M). */
+  /** Access lines in the trace (I + L + S + M); `stats.accesses` says how many were replayed. */
   readonly accesses: number;
   /** Page references: accesses plus straddling accesses. */
   readonly references: number;
@@ -84,8 +84,9 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     try {
       const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system) });
       const pid = system.spawn();
-      if (pid === null) throw new Error("the kernel could not create the trace's address space");
-      if (!setUpRegions(system, pid, mapping)) throw new Error("the kernel refused to map the trace's regions");
+      if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
+      const refused = setUpRegions(system, pid, mapping);
+      if (refused !== null) throw new LayoutError(`the kernel refused to map the trace's ${refused} (more --ram?)`);
       const replayed = await replayPass(system, pid, spill ?? file, mapping, future, survey.accesses, options);
       if (system.process(pid).status.state === "running") system.exit(pid, 0);
       const t2 = performance.now();
@@ -154,20 +155,22 @@ function recordReferences(future: TraceFuture, chunk: TraceChunk): void {
 /**
  * Maps the EYN-OS regions of the trace's process: code/data and mmap blocks
  * demand-zero and writable (a trace does not say which pages are read-only),
- * the heap by brk; the stack grows on its own. False if the kernel refuses.
+ * the heap by brk; the stack grows on its own. Returns null, or the region
+ * the kernel refused (say, no memory left for page tables).
  */
-export function setUpRegions(system: System, pid: number, mapping: LayoutMapping): boolean {
+export function setUpRegions(system: System, pid: number, mapping: LayoutMapping): string | null {
   const prot = PROT.READ | PROT.WRITE;
   for (const r of mapping.regions) {
     const va = r.eynStart * 4096;
     const len = (r.traceEnd - r.traceStart) * 4096;
+    const what = `${r.kind} region ${hex32(va)}-${hex32(va + len)}`;
     if (r.kind === "mmap" || (r.kind === "code" && mapping.imageInShared)) {
-      if (!system.mmap(pid, va, len, prot)) return false;
+      if (!system.mmap(pid, va, len, prot)) return what;
     } else if (r.kind === "code") {
-      if (!hasImageLoader(system) || !system.mapImage(pid, va, len, prot)) return false;
+      if (!hasImageLoader(system) || !system.mapImage(pid, va, len, prot)) return what;
     }
   }
-  return system.brk(pid, mapping.heapBreak);
+  return system.brk(pid, mapping.heapBreak) ? null : `heap (brk to ${hex32(mapping.heapBreak)})`;
 }
 
 /**
@@ -203,10 +206,11 @@ async function replayPass(
     let from = 0;
     while (alive && from < chunk.length) {
       const to = onSample ? Math.min(chunk.length, from + (nextSample - done)) : chunk.length;
-      alive = future
+      const reached = future
         ? replayRangeWithFuture(system, pid, chunk, from, to, mapping.delta, future)
         : replayRange(system, pid, chunk, from, to, mapping.delta);
-      done += to - from;
+      alive = reached === to;
+      done += reached - from;
       from = to;
       if (onSample && done >= nextSample) {
         onSample(system, pid);
@@ -238,9 +242,10 @@ function traceStats(stats: SystemStats, replayed: number, survey: TraceSurvey): 
  * exactly the traces README's reference string. (A CPU would restart the
  * whole instruction if the second page's fault evicted the first; with
  * CLOCK that re-reference can change the fault count by a few in millions
- * and break agreement with the textbook simulators.)
+ * and break agreement with the textbook simulators.) Returns `to`, or one
+ * past the access the process died of (or the kernel panicked on).
  */
-export function replayRange(system: System, pid: number, chunk: TraceChunk, from: number, to: number, delta: Int32Array): boolean {
+export function replayRange(system: System, pid: number, chunk: TraceChunk, from: number, to: number, delta: Int32Array): number {
   const addrs = chunk.addr;
   const kinds = chunk.kind;
   const sizes = chunk.size;
@@ -250,14 +255,14 @@ export function replayRange(system: System, pid: number, chunk: TraceChunk, from
     const kind = ACCESS_OF_KIND[kinds[i]];
     const head = PAGE_SIZE - (a & PAGE_MASK);
     if (size <= head) {
-      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, size, kind)) return false;
+      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, size, kind)) return i + 1;
     } else {
       const b = (a + head) | 0;
-      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, head, kind)) return false;
-      if (!system.access(pid, (b + delta[b >>> 12]) >>> 0, size - head, kind)) return false;
+      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, head, kind)) return i + 1;
+      if (!system.access(pid, (b + delta[b >>> 12]) >>> 0, size - head, kind)) return i + 1;
     }
   }
-  return true;
+  return to;
 }
 
 /** As replayRange, telling OPT's future table about each page reference just before it is made. */
@@ -269,7 +274,7 @@ function replayRangeWithFuture(
   to: number,
   delta: Int32Array,
   future: TraceFuture,
-): boolean {
+): number {
   for (let i = from; i < to; i++) {
     const a = chunk.addr[i];
     const size = chunk.size[i];
@@ -277,13 +282,13 @@ function replayRangeWithFuture(
     const head = PAGE_SIZE - (a & PAGE_MASK);
     const va = (a + delta[a >>> 12]) >>> 0;
     future.advance(va >>> 12);
-    if (!system.access(pid, va, Math.min(size, head), kind)) return false;
+    if (!system.access(pid, va, Math.min(size, head), kind)) return i + 1;
     if (size > head) {
       const b = (a + head) | 0;
       const vb = (b + delta[b >>> 12]) >>> 0;
       future.advance(vb >>> 12);
-      if (!system.access(pid, vb, size - head, kind)) return false;
+      if (!system.access(pid, vb, size - head, kind)) return i + 1;
     }
   }
-  return true;
+  return to;
 }

@@ -71,6 +71,15 @@ describe("trace replay through the VMM", () => {
     expect(r.references).toBe(7);
   });
 
+  it("a process that runs out of memory is killed with a fault report; the replay stops there, nothing throws", async () => {
+    const r = await replayTrace(TINY, { system: { ramBytes: 16 << 20, swapBytes: 0, userFrames: 8 }, tempDir: tmp.dir });
+    expect(r.process.status.state).toBe("killed");
+    if (r.process.status.state === "killed") expect(r.process.status.report.reason).toMatch(/out of memory/);
+    expect(r.stats.faults.total).toBe(9); // 8 pages fit; the 9th cannot be loaded
+    expect(r.stats.accesses).toBeLessThan(r.accesses);
+    expect(r.panic).toBeNull();
+  });
+
   it("reports a malformed line by file and line, and leaves no temporary file", async () => {
     const bad = writeFile(tmp.dir, "bad.lackey", "I  08049000,4\n L 0804a000,4\nI  0804900x,4\n");
     await expect(replay(bad)).rejects.toThrow(`${bad}:3: expected a hex address and ','`);
