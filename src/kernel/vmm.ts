@@ -219,6 +219,18 @@ export class Vmm {
     return this.checked("kmallocAligned", kmallocAligned(this.k, size));
   }
 
+  /**
+   * vmm_reserve_phys_range: keeps the free frames touching [start, end) out
+   * of the allocator for good (a driver's buffer, firmware tables); frames
+   * already in use are left as they are, as in the seed. Returns how many
+   * frames were newly reserved.
+   */
+  reservePhysRange(start: number, end: number): number {
+    const frames = this.k.frames.reserveBytes(start, end);
+    for (const pfn of frames) this.k.frameTable.kind[pfn] = FrameKind.RESERVED;
+    return this.checked("reservePhysRange", frames.length);
+  }
+
   /** vmm_is_page_present. */
   isPagePresent(space: AddressSpace, va: number): boolean {
     return (this.entryOf(space, va) & PTE.PRESENT) !== 0;

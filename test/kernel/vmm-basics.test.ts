@@ -173,3 +173,14 @@ describe("faults reported twice", () => {
     expectHealthy(sys);
   });
 });
+
+describe("reservePhysRange", () => {
+  it("keeps free frames of the range out of every later allocation", () => {
+    const sys = bootTestSystem({ ramBytes: 2 * MIB, swapBytes: null });
+    expect(sys.vmm.reservePhysRange(0x1c0000, 0x1c8001)).toBe(9);
+    for (let va = sys.vmm.kmallocPage(); va !== 0; va = sys.vmm.kmallocPage()) {
+      const pa = va - KERNEL_BASE;
+      expect(pa >= 0x1c0000 && pa < 0x1c9000).toBe(false);
+    }
+  });
+});
