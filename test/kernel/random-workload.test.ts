@@ -7,6 +7,7 @@
  * every policy that needs no future knowledge.
  */
 
+import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CPU_NAMES } from "../../src/machine/cpu-model.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
@@ -37,8 +38,8 @@ function rng(seed: number): () => number {
   };
 }
 
-function runWorkload(sys: TestSystem, seed: number, ops: number): void {
-  const rand = rng(seed);
+/** Runs `ops` random operations; `rand` returns numbers in [0, 1). */
+function runWorkload(sys: TestSystem, rand: () => number, ops: number): void {
   const pick = (n: number): number => Math.floor(rand() * n);
   const procs: Proc[] = [];
   const spawn = (): void => {
@@ -117,7 +118,7 @@ describe("a random workload loses nothing", () => {
   for (const cpu of CPU_NAMES) {
     it(`on a swapping ${cpu}`, () => {
       const sys = bootTestSystem({ cpu, userFrameLimit: 20 });
-      runWorkload(sys, 0x9e3779b9 ^ cpu.length, 1200);
+      runWorkload(sys, rng(0x9e3779b9 ^ cpu.length), 1200);
       expect(sys.vmm.stat.pswpout).toBeGreaterThan(50);
       expect(sys.vmm.stat.cow_copy + sys.vmm.stat.cow_reuse).toBeGreaterThan(0);
     });
@@ -125,14 +126,27 @@ describe("a random workload loses nothing", () => {
   for (const policy of POLICY_NAMES.filter((p) => p !== "opt")) {
     it(`with the ${policy} policy`, () => {
       const sys = bootTestSystem({ policy, userFrameLimit: 16 });
-      runWorkload(sys, 12345 + policy.length, 1200);
+      runWorkload(sys, rng(12345 + policy.length), 1200);
       expect(sys.vmm.stat.pswpin).toBeGreaterThan(50);
     });
   }
   it("when RAM itself runs out (no user-frame limit)", () => {
     const kernel = { textStart: 0x100000, textEnd: 0x180000, end: 0x1c0000 };
     const sys = bootTestSystem({ ramBytes: 2 * 1024 * 1024, cpu: "i386", kernel });
-    runWorkload(sys, 777, 1200);
+    runWorkload(sys, rng(777), 1200);
     expect(sys.vmm.stat.pswpout).toBeGreaterThan(0);
+  });
+});
+
+describe("a random workload, as a property (shrunk to a minimal failing sequence)", () => {
+  it("loses nothing for any sequence of choices", () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 20, maxLength: 400 }), (choices) => {
+        const sys = bootTestSystem({ cpu: "i386", userFrameLimit: 12 });
+        let i = 0;
+        runWorkload(sys, () => choices[i++ % choices.length], choices.length / 2);
+      }),
+      { numRuns: 15, seed: 4242 },
+    );
   });
 });
