@@ -19,6 +19,9 @@ import type { Vmm } from "../kernel/vmm.js";
 /** Returned by `translate` when the access cannot complete (the process dies or the kernel panics). */
 export const DEAD = -1;
 
+/** Why a straddling access died when its two pages could not be resident together (memory too small). */
+export const STRADDLE_LIVELOCK = "the two pages of a straddling access keep evicting each other";
+
 /** Faults one access may take before we call it a kernel bug (swap-in then COW is two). */
 const MAX_FAULTS_PER_ACCESS = 4;
 /** Restarts of a straddling access whose halves keep evicting each other. */
@@ -90,13 +93,21 @@ export class UserCpu {
         return true;
       }
     }
-    this.unresolved(va, kind, "the two pages of a straddling access keep evicting each other", false);
+    this.unresolved(va, kind, STRADDLE_LIVELOCK, false);
     return false;
   }
 
-  /** A data-less access of `size` bytes (trace replay): both pages of a straddle are touched. */
+  /**
+   * A data-less access of `size` bytes (trace replay): both pages of a
+   * straddle are touched; a block longer than a page touches each of its pages.
+   */
   access(va: number, size: number, kind: number): boolean {
-    return this.translateSpan(va, size, kind);
+    if (size <= 4096) return this.translateSpan(va, size, kind);
+    const end = va + size;
+    for (let page = va - (va & PAGE_OFFSET_MASK); page < end; page += 4096) {
+      if (this.translate((page < va ? va : page) >>> 0, kind) === DEAD) return false;
+    }
+    return true;
   }
 
   /** The byte at `va`, or DEAD if the access cannot complete. */

@@ -18,6 +18,7 @@ import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STA
 import type { PolicyName } from "../kernel/replacement/index.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import type { BlockDevice } from "../machine/block-device.js";
+import { STRADDLE_LIVELOCK } from "./cpu.js";
 import { ReferenceModel } from "./reference-model.js";
 import { PROT, System, type SystemStats } from "./system.js";
 
@@ -131,6 +132,13 @@ export interface TortureConfig {
   readonly checkInvariants?: boolean;
   /** Running processes at most (default 6). */
   readonly maxProcesses?: number;
+  /**
+   * Count operations that failed because the kernel ran out of memory
+   * (vmstat oom rose) as `outOfMemory` instead of mismatches: for machines too
+   * small for the load. Such a process is killed in the System and the model
+   * alike. Default false: on the test machines running out is a bug.
+   */
+  readonly allowOutOfMemory?: boolean;
   readonly seed?: number;
 }
 
@@ -141,6 +149,8 @@ export interface TortureSummary {
   invariantViolations: number;
   leakedFrames: number;
   leakedSlots: number;
+  /** Operations that failed for lack of memory (only with allowOutOfMemory; else they are mismatches). */
+  outOfMemory: number;
   processes: { spawned: number; forked: number; exited: number; killed: number; forkFailed: number };
   faults: SystemStats["faults"];
   vmstat: SystemStats["vmstat"];
@@ -158,7 +168,10 @@ export class TortureDriver {
   private readonly maxProcesses: number;
   private readonly checkInvariants: boolean;
   private readonly baselineFreeFrames: number;
+  private readonly allowOutOfMemory: boolean;
   private step = 0;
+  /** vmstat oom before the current operation. */
+  private oomBefore = 0;
 
   constructor(config: TortureConfig) {
     this.system = System.create({
@@ -172,6 +185,7 @@ export class TortureDriver {
     });
     this.maxProcesses = config.maxProcesses ?? 6;
     this.checkInvariants = config.checkInvariants ?? true;
+    this.allowOutOfMemory = config.allowOutOfMemory ?? false;
     this.baselineFreeFrames = this.system.vmm.freeFrames;
     const stats = this.system.stats();
     this.summary = {
@@ -180,6 +194,7 @@ export class TortureDriver {
       invariantViolations: 0,
       leakedFrames: 0,
       leakedSlots: 0,
+      outOfMemory: 0,
       processes: { spawned: 0, forked: 0, exited: 0, killed: 0, forkFailed: 0 },
       faults: stats.faults,
       vmstat: stats.vmstat,
@@ -192,6 +207,7 @@ export class TortureDriver {
   run(op: TortureOp): void {
     this.step++;
     this.summary.ops++;
+    this.oomBefore = this.system.vmm.stat.oom;
     this.apply(op);
     if (this.checkInvariants) this.checkKernel();
   }
@@ -242,12 +258,12 @@ export class TortureDriver {
         this.summary.processes.exited++;
         return;
       case "brk":
-        return this.expect(op, this.system.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE), this.model.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE));
+        return this.expect(op, this.system.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE), this.model.brk(pid, USER_HEAP_BASE + op.pages * PAGE_SIZE), pid);
       case "mmap": {
         const va = USER_SHARED_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
         const len = op.pages * PAGE_SIZE;
         const prot = op.writable ? PROT.READ | PROT.WRITE : PROT.READ;
-        return this.expect(op, this.system.mmap(pid, va, len, prot), this.model.mmap(pid, va, len, op.writable));
+        return this.expect(op, this.system.mmap(pid, va, len, prot), this.model.mmap(pid, va, len, op.writable), pid);
       }
       case "munmap": {
         const va = USER_SHARED_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
@@ -268,7 +284,7 @@ export class TortureDriver {
   private spawn(): void {
     const pid = this.system.spawn();
     if (pid === null) {
-      this.mismatch("spawn", "the kernel refused to create an address space");
+      if (!this.ranOutOfMemory()) this.mismatch("spawn", "the kernel refused to create an address space");
       return;
     }
     this.model.spawn(pid);
@@ -338,8 +354,8 @@ export class TortureDriver {
     const bytes = pattern(size, op.value);
     const got = this.system.copyOut(pid, va, bytes);
     const expected = this.modelCopyOut(pid, va, bytes);
-    this.expect(op, got, expected);
-    this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
+    this.expect(op, got, expected, pid);
+    if (this.model.has(pid)) this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
   }
 
   private modelCopyOut(pid: number, va: number, bytes: Uint8Array): boolean {
@@ -359,7 +375,8 @@ export class TortureDriver {
     const [va, size] = this.resolve(pid, op.at, op.size, false);
     const got = this.system.copyIn(pid, va, size);
     const allowed = va >= USER_CODE_BASE && va + size <= USER_STACK_TOP && this.model.rangeAllows(pid, va, size, false);
-    this.expect(op, got !== null, allowed);
+    this.expect(op, got !== null, allowed, pid);
+    if (!this.model.has(pid)) return;
     if (got !== null && allowed) this.compare(op, pid, va, got, this.model.read(pid, va, size));
     this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
   }
@@ -387,13 +404,39 @@ export class TortureDriver {
     return [va, size];
   }
 
-  private expect(op: TortureOp, got: boolean, expected: boolean): void {
-    if (got !== expected) this.mismatch(describe(op), `returned ${got}, the model expects ${expected}`);
+  /** The System's answer must be the model's, unless memory ran out (allowed): then the process is dropped. */
+  private expect(op: TortureOp, got: boolean, expected: boolean, pid?: number): void {
+    if (got === expected) return;
+    if (pid !== undefined && this.ranOutOfMemory()) {
+      this.system.kill(pid, "torture: out of memory");
+      this.model.remove(pid);
+      this.summary.processes.killed++;
+      return;
+    }
+    this.mismatch(describe(op), `returned ${got}, the model expects ${expected}`);
+  }
+
+  /** True (and counted) when memory too small for the load killed `pid`, and that is allowed. */
+  private diedOfSmallMemory(pid: number): boolean {
+    if (this.ranOutOfMemory()) return true;
+    const status = this.system.process(pid).status;
+    if (!this.allowOutOfMemory || status.state !== "killed" || status.report.reason !== STRADDLE_LIVELOCK) return false;
+    this.summary.outOfMemory++;
+    return true;
+  }
+
+  /** True (and counted) when the kernel ran out of memory during this operation and that is allowed. */
+  private ranOutOfMemory(): boolean {
+    if (!this.allowOutOfMemory || this.system.vmm.stat.oom === this.oomBefore) return false;
+    this.summary.outOfMemory++;
+    return true;
   }
 
   /** An access the model allows must leave the process running; one it forbids must kill it. */
   private expectLife(op: TortureOp, pid: number, va: number, allowed: boolean, alive: boolean): void {
-    if (allowed && !alive) {
+    if (allowed && !alive && this.diedOfSmallMemory(pid)) {
+      // The machine is too small for the load: the process died of it, not of a lost page.
+    } else if (allowed && !alive) {
       const status = this.system.process(pid).status;
       const why = status.state === "killed" ? status.report.reason : status.state;
       this.mismatch(describe(op), `pid ${pid} at ${hex(va)} died (${why}) though the access was legal`);

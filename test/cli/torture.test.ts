@@ -24,6 +24,14 @@ describe("vmm386 torture", () => {
     expect(summary).toHaveProperty("faults");
   });
 
+  it("on a machine too small for the load, out-of-memory failures are counted, not called losses", () => {
+    const r = vmm386("torture", "--ops", "1500", "--seed", "2", "--ram", "1600K");
+    expect(r.status).toBe(0);
+    const summary = JSON.parse(r.stdout) as { mismatches: number; outOfMemory: number };
+    expect(summary.mismatches).toBe(0);
+    expect(summary.outOfMemory).toBeGreaterThan(0);
+  });
+
   it("rejects bad options with one line and exit code 2", () => {
     const cases: [string[], RegExp][] = [
       [["--ops", "many"], /^vmm386: --ops: "many" is not a whole number\n$/],
@@ -31,6 +39,8 @@ describe("vmm386 torture", () => {
       [["--ram", "3K"], /^vmm386: --ram: /],
       [["--policy", "random"], /^vmm386: --policy: unknown policy "random"/],
       [["--cpu", "z80"], /^vmm386: --cpu: unknown CPU "z80"/],
+      [["--ram", "1560K"], /^vmm386: --ram: the kernel cannot boot on this machine: /],
+      [["--swap", "5K"], /^vmm386: --swap: 5K is not a multiple of 4K/],
     ];
     for (const [args, message] of cases) {
       const r = vmm386("torture", ...args);

@@ -67,6 +67,13 @@ describe("System: real data through the MMU", () => {
     expect(st.faults.total).toBeGreaterThanOrEqual(1);
   });
 
+  it("a data-less access longer than a page touches every page it covers", () => {
+    const s = system();
+    const pid = spawn(s);
+    expect(s.access(pid, USER_STACK_TOP - 3 * 4096 + 100, 2 * 4096, ACCESS.USER_READ)).toBe(true);
+    expect(s.stats().references).toBe(3);
+  });
+
   it("brk shrink drops the pages above the break; growing again gives zero pages", () => {
     const s = system();
     const pid = spawn(s);

@@ -2,13 +2,17 @@
  * `vmm386 torture --ops N --seed S [--ram 2M --swap 8M --policy clock --cpu i386 --user-frames N]`:
  * the property test's driver as a command, so users can stress their own
  * configuration. Prints one JSON summary on stdout; exit 1 on any loss
- * (mismatch, invariant violation, leaked frame or slot, panic), 2 on bad options.
+ * (mismatch, invariant violation, leaked frame or slot, panic), 2 on bad
+ * options. On a machine too small for the load, operations that fail because
+ * the kernel ran out of memory are counted as `outOfMemory`, not as losses.
  */
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { SizeFormatError, parseSize } from "../../machine/units.js";
 import { isCpuName } from "../../machine/cpu-model.js";
 import { MemoryConfigError } from "../../machine/physical-memory.js";
+import { DiskFormatError } from "../../machine/block-device.js";
+import { BootError } from "../../kernel/vmm.js";
 import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
 import { randomOps, runTorture } from "../../sim/torture.js";
 
@@ -45,6 +49,7 @@ function torture(options: TortureOptions): void {
   const seed = intOption(options.seed, "--seed", 0);
   const ramBytes = sizeOption(options.ram, "--ram");
   const swapBytes = sizeOption(options.swap, "--swap");
+  if (swapBytes % 4096 !== 0) throw new UserError(`${options.swap} is not a multiple of 4K (whole swap slots)`, "--swap");
   if (!isPolicyName(options.policy)) throw new UserError(`unknown policy "${options.policy}" (${POLICY_NAMES.join(", ")})`, "--policy");
   if (!isCpuName(options.cpu)) throw new UserError(`unknown CPU "${options.cpu}" (i386, i486, pentium, p6)`, "--cpu");
   const userFrames = options.userFrames === undefined ? undefined : intOption(options.userFrames, "--user-frames", 2);
@@ -60,12 +65,15 @@ function torture(options: TortureOptions): void {
         userFrames,
         maxProcesses,
         checkInvariants: options.invariants,
+        allowOutOfMemory: true,
         seed,
       },
       randomOps(seed, ops),
     );
   } catch (e) {
     if (e instanceof MemoryConfigError) throw new UserError(e.message, "--ram");
+    if (e instanceof BootError) throw new UserError(`the kernel cannot boot on this machine: ${e.message}`, "--ram");
+    if (e instanceof DiskFormatError) throw new UserError(e.message, "--swap");
     throw e;
   }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
