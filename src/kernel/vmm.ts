@@ -30,7 +30,7 @@ import { type FaultCounts, type MemInfo, type VmStat, newFaultCounts, newVmStat 
 import { shouldThrottle, tick } from "./working-set.js";
 
 export type { AddressSpace } from "./address-space-record.js";
-export type { KernelHardware } from "./boot.js";
+export type { BootResult, KernelHardware } from "./boot.js";
 export { BootError } from "./boot.js";
 export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
