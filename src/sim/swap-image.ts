@@ -51,15 +51,27 @@ export function openSwapImage(source: SwapSource): SwapImage {
   return temporary(image.path, image.device, () => image.remove());
 }
 
-/** Wraps a temporary image so that it disappears on close() or on host exit, whichever is first. */
+const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/**
+ * Wraps a temporary image so that it disappears on close(), on host exit, or
+ * when the host is interrupted (the signal is raised again once the file is
+ * gone, so the default action — or the next listener — still happens).
+ */
 function temporary(path: string, device: BlockDevice, remove: () => void): SwapImage {
   let removed = false;
   const removeOnce = (): void => {
     if (removed) return;
     removed = true;
     process.removeListener("exit", removeOnce);
+    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
     remove();
   };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    removeOnce();
+    process.kill(process.pid, signal);
+  };
   process.on("exit", removeOnce);
+  for (const signal of SIGNALS) process.once(signal, onSignal);
   return { device, path, temporary: true, close: removeOnce };
 }
