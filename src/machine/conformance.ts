@@ -79,7 +79,7 @@ export function parseVectors(text: string, name: string): VectorFile {
   try {
     root = JSON.parse(text);
   } catch (e) {
-    throw new VectorFormatError(`${name}${jsonErrorPlace(text, e)}: not valid JSON: ${(e as Error).message}`);
+    throw new VectorFormatError(`${name}${jsonErrorPlace(text, e)}: not valid JSON: ${jsonErrorText(e)}`);
   }
   if (!isObject(root)) throw new VectorFormatError(`${name}: the file must hold one JSON object`);
   if (root.schema !== VECTOR_SCHEMA) {
@@ -254,8 +254,16 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** `:line` of the scenario whose id is `id`, or "" if it cannot be found. */
 function lineOfId(text: string, id: string): string {
-  const at = text.indexOf(`"id":${JSON.stringify(id)}`);
+  const quoted = JSON.stringify(id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const at = text.search(new RegExp(`"id"\\s*:\\s*${quoted}`));
   return at < 0 ? "" : `:${lineAt(text, at)}`;
+}
+
+/** JSON.parse's complaint on one line, without the copy of the source V8 appends to some. */
+function jsonErrorText(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const snippet = /^(Unexpected token '.+?'), .*is not valid JSON$/s.exec(message);
+  return snippet !== null ? snippet[1] : message.split("\n")[0];
 }
 
 /** `:line:column` of a JSON.parse error, when its message gives a position. */

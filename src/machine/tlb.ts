@@ -20,7 +20,8 @@
  *   so runs are reproducible, and free on the hit path.
  * - `tree-plru` (i486 and later): the i486 manuals state that the TLB uses
  *   the same pseudo-LRU as the on-chip cache: a binary tree of ways-1 bits
- *   per set, each pointing away from the half used last (3 bits for 4 ways).
+ *   per set, each pointing away from the half used last (3 bits for 4 ways;
+ *   hence ways must be a power of two).
  *   The Pentium and P6 keep a pseudo-LRU; we use the same tree. Each bit is
  *   a function of which half holds the latest use, so the model keeps the
  *   time of each way's last use instead of the bits and derives the victim
@@ -83,7 +84,7 @@ export function checkTlbShape(entries: number, ways: number, what = "TLB"): void
   if (!Number.isInteger(entries) || entries < 0) throw new TlbShapeError(`${what}: entries must be a whole number >= 0, got ${entries}`);
   if (entries === 0) return;
   if (!Number.isInteger(ways) || ways < 1 || (ways & (ways - 1)) !== 0) {
-    throw new TlbShapeError(`${what}: ways must be a power of two, got ${ways}`);
+    throw new TlbShapeError(`${what}: ways must be a power of two (a pseudo-LRU tree), got ${ways}`);
   }
   if (entries % ways !== 0) throw new TlbShapeError(`${what}: ${entries} entries is not a multiple of ${ways} ways`);
 }

@@ -190,7 +190,7 @@ describe("TLB: shape and replacement", () => {
     for (let i = 0; i < 3; i++) mmu.translate(page(i), ACCESS.READ);
     expect(mmu.tlb.occupancy).toBe(2);
     expect(() => machine("p6", { tlb: { entries: 6, ways: 4 } })).toThrow(/not a multiple/);
-    expect(() => machine("p6", { tlb: { entries: 6, ways: 3 } })).toThrow(/power of two/);
+    expect(() => machine("p6", { tlb: { entries: 6, ways: 3 } })).toThrow(/ways must be a power of two/);
   });
 });
 

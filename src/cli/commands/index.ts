@@ -1,5 +1,6 @@
 /** Every `vmm386` subcommand registers itself here: one import, one entry. */
 import type { Command } from "commander";
+import { register as conformance } from "./conformance.js";
 import { register as demo } from "./demo.js";
 import { register as disk } from "./disk.js";
 import { register as convert } from "./convert.js";
@@ -11,4 +12,4 @@ import { register as torture } from "./torture.js";
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [demo, disk, convert, inspect, replay, run, sweep, torture];
+export const commands: Register[] = [demo, disk, convert, inspect, replay, run, sweep, torture, conformance];
