@@ -141,8 +141,13 @@ export class Vmm {
     this.checked("destroyAddressSpace");
   }
 
-  /** clone_address_space (fork): frames shared copy-on-write and counted; null (nothing leaked) when out of memory. */
+  /**
+   * clone_address_space (fork): frames shared copy-on-write and counted; null
+   * (nothing leaked) when out of memory. Operations on a destroyed space do
+   * nothing and report failure.
+   */
   cloneAddressSpace(src: AddressSpace): AddressSpace | null {
+    if (!src.alive) return null;
     return this.checked("cloneAddressSpace", cloneAddressSpace(this.k, src));
   }
 
@@ -175,7 +180,7 @@ export class Vmm {
 
   /** vmm_brk: sets the heap break within [USER_HEAP_BASE, USER_HEAP_END). */
   brk(space: AddressSpace, newBreak: number): boolean {
-    return this.checked("brk", brk(this.k, space, newBreak));
+    return space.alive && this.checked("brk", brk(this.k, space, newBreak));
   }
 
   /**
@@ -185,12 +190,12 @@ export class Vmm {
    * region, wraps, or overlaps a mapping.
    */
   mmap(space: AddressSpace, va: number, size: number, prot: number): boolean {
-    return this.checked("mmap", mmap(this.k, space, va, size, prot));
+    return space.alive && this.checked("mmap", mmap(this.k, space, va, size, prot));
   }
 
   /** vmm_munmap: unmaps every page of [va, va+size) below KERNEL_BASE (present, swapped or demand-zero). */
   munmap(space: AddressSpace, va: number, size: number): boolean {
-    return this.checked("munmap", munmap(this.k, space, va, size));
+    return space.alive && this.checked("munmap", munmap(this.k, space, va, size));
   }
 
   /**
@@ -199,7 +204,7 @@ export class Vmm {
    * copy if the frame is shared, the frame itself otherwise).
    */
   markRegionCow(space: AddressSpace, start: number, end: number): void {
-    markRegionCow(this.k, space, start, end);
+    if (space.alive) markRegionCow(this.k, space, start, end);
     this.checked("markRegionCow");
   }
 
@@ -250,6 +255,7 @@ export class Vmm {
 
   /** The raw PTE for `va` of `space` (0 when there is no page table), for inspection. */
   entryOf(space: AddressSpace, va: number): number {
+    if (!space.alive) return 0;
     const pteAddr = walk(this.k.memory, space.pdPhys, va >>> 0);
     return pteAddr === NO_PTE ? 0 : this.k.memory.read32(pteAddr);
   }

@@ -184,3 +184,22 @@ describe("reservePhysRange", () => {
     }
   });
 });
+
+describe("a destroyed address space", () => {
+  it("can no longer be cloned, grown, mapped or read through", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    write32(sys, USER_STACK_TOP - 4, 1);
+    sys.vmm.destroyAddressSpace(as);
+    sys.vmm.destroyAddressSpace(as);
+    expect(sys.vmm.cloneAddressSpace(as)).toBeNull();
+    expect(sys.vmm.brk(as, USER_HEAP_BASE + 4096)).toBe(false);
+    expect(sys.vmm.mmap(as, USER_SHARED_BASE, 4096, PROT.READ)).toBe(false);
+    expect(sys.vmm.munmap(as, USER_SHARED_BASE, 4096)).toBe(false);
+    expect(sys.vmm.isPagePresent(as, USER_STACK_TOP - 4)).toBe(false);
+    sys.vmm.switchAddressSpace(as);
+    expect(sys.vmm.current).toBe(sys.vmm.kernelSpace);
+    expectHealthy(sys);
+  });
+});
