@@ -48,12 +48,18 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   const config = systemConfig(machineFromOptions(options));
   let recorder: Recorder | null = null;
   let progress: Progress | null = null;
+  let surveyProgress: Progress | null = null;
   const result = await translateErrors(() =>
     replayTrace(file, {
       format,
       system: config,
+      onSurveyProgress: (read, size) => {
+        surveyProgress ??= startProgress("reading", size, options.json === true);
+        surveyProgress.update(read);
+      },
       onProgress: (done, total) => {
-        progress ??= startProgress("accesses", total, options.json === true);
+        (surveyProgress as Progress | null)?.stop();
+        progress ??= startProgress("replaying", total, options.json === true);
         progress.update(done);
       },
       samples: REPORT_SAMPLES,
@@ -69,6 +75,7 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
             },
     }),
   );
+  (surveyProgress as Progress | null)?.stop();
   (progress as Progress | null)?.stop();
   const run = runResult(result, config, (recorder as Recorder | null)?.series);
   if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));

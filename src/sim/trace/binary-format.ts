@@ -13,7 +13,7 @@
  */
 
 import { endianness } from "node:os";
-import { openByteStream } from "./byte-source.js";
+import { openByteStream, type OnFileBytes } from "./byte-source.js";
 import { ByteSink } from "./byte-sink.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
@@ -138,14 +138,14 @@ export function hasBinaryMagic(head: Uint8Array): boolean {
 }
 
 /** Streams a binary trace (plain or gzip) as chunks; the chunk object is reused. */
-export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACITY): AsyncGenerator<TraceChunk> {
+export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(Math.max(capacity, BLOCK_CAPACITY));
   const stage = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
   const stageBytes = new Uint8Array(stage);
   const stageHead = new Uint32Array(stage, 0, 2);
   let input: ExactReader | null = null;
   try {
-    input = new ExactReader(await openByteStream(path));
+    input = new ExactReader(await openByteStream(path, onFileBytes));
     const header = new Uint8Array(HEADER_BYTES);
     if ((await input.read(header, HEADER_BYTES)) < HEADER_BYTES || !hasBinaryMagic(header)) {
       throw new TraceFormatError(path, 0, `not a vmm386 binary trace (no "${BINARY_MAGIC}" header)`);

@@ -21,14 +21,19 @@ export async function isGzipFile(path: string): Promise<boolean> {
   }
 }
 
+/** Called with the number of bytes read from the file (compressed bytes for gzip), for progress bars. */
+export type OnFileBytes = (bytes: number) => void;
+
 /**
  * The file's (decompressed) bytes as a stream of Buffers. Decompression runs
  * on libuv's thread pool, overlapping with whatever consumes the chunks.
  */
-export async function openByteStream(path: string): Promise<AsyncIterable<Buffer>> {
+export async function openByteStream(path: string, onFileBytes?: OnFileBytes): Promise<AsyncIterable<Buffer>> {
   const gz = await isGzipFile(path);
   const file = fs.createReadStream(path, { highWaterMark: READ_CHUNK });
-  if (!gz) return file;
+  if (!gz) return onFileBytes ? counted(file, onFileBytes) : file;
+  // pipe() reads the file through "data" events, so one more listener only counts.
+  if (onFileBytes) file.on("data", (b) => onFileBytes(b.length));
   // A deep read-ahead lets zlib (on the thread pool) inflate while the consumer parses;
   // zlib streams take the Transform option, though ZlibOptions does not declare it.
   const options: zlib.ZlibOptions & { readableHighWaterMark: number } = { chunkSize: READ_CHUNK >> 2, readableHighWaterMark: 8 * READ_CHUNK };
@@ -36,4 +41,12 @@ export async function openByteStream(path: string): Promise<AsyncIterable<Buffer
   file.on("error", (e) => gunzip.destroy(e));
   gunzip.on("error", () => file.destroy());
   return file.pipe(gunzip);
+}
+
+/** The stream's chunks, each reported to `onFileBytes` as it passes. */
+async function* counted(stream: AsyncIterable<Buffer>, onFileBytes: OnFileBytes): AsyncGenerator<Buffer> {
+  for await (const b of stream) {
+    onFileBytes(b.length);
+    yield b;
+  }
 }

@@ -13,6 +13,7 @@
  */
 
 import { parseLines } from "./line-stream.js";
+import type { OnFileBytes } from "./byte-source.js";
 import { MAX_ACCESS_SIZE, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
 
@@ -108,8 +109,8 @@ export class LackeyParser {
  * Streams a lackey trace (plain or gzip) as chunks. The same chunk object is
  * refilled each time: consume it before asking for the next.
  */
-export async function* readLackey(path: string, capacity = DEFAULT_CHUNK_CAPACITY): AsyncGenerator<TraceChunk> {
+export async function* readLackey(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
   const parser = new LackeyParser(path, chunk);
-  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end));
+  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
 }

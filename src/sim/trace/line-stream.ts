@@ -3,7 +3,7 @@
  * without ever holding more than one decompressed Buffer plus a partial line.
  */
 
-import { openByteStream } from "./byte-source.js";
+import { openByteStream, type OnFileBytes } from "./byte-source.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { streamError } from "./trace-error.js";
 
@@ -17,11 +17,12 @@ export async function* parseLines(
   path: string,
   chunk: TraceChunk,
   parse: (buf: Buffer, pos: number, end: number) => number,
+  onFileBytes?: OnFileBytes,
 ): AsyncGenerator<TraceChunk> {
   const capacity = chunk.capacity;
   let carry: Buffer | null = null;
   try {
-    for await (const data of await openByteStream(path)) {
+    for await (const data of await openByteStream(path, onFileBytes)) {
       const buf = data as Buffer;
       let pos = 0;
       if (carry) {

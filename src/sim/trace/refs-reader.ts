@@ -6,6 +6,7 @@
  */
 
 import { parseLines } from "./line-stream.js";
+import type { OnFileBytes } from "./byte-source.js";
 import { TRACE_KIND, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
 
@@ -72,8 +73,8 @@ export class RefsParser {
 }
 
 /** Streams a page reference string (plain or gzip) as chunks of one-byte loads; the chunk is reused. */
-export async function* readRefs(path: string, capacity = DEFAULT_CHUNK_CAPACITY): AsyncGenerator<TraceChunk> {
+export async function* readRefs(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
   const parser = new RefsParser(path, chunk);
-  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end));
+  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
 }

@@ -34,6 +34,8 @@ export interface ReplayOptions {
   readonly format?: TraceFormat;
   /** The machine and kernel to replay on (policy "opt" gets the trace's future). */
   readonly system: SystemConfig;
+  /** Called during the first pass with the bytes of the file read so far and its size. */
+  readonly onSurveyProgress?: (bytesRead: number, fileBytes: number) => void;
   /** Called after each chunk of the replay pass with accesses done and the total. */
   readonly onProgress?: (done: number, total: number) => void;
   /**
@@ -77,7 +79,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
   const spill = direct ? null : tempPath(options.tempDir);
   try {
     const t0 = performance.now();
-    const { survey, future } = await firstPass(file, format, spill, wantFuture);
+    const { survey, future } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
     const t1 = performance.now();
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
@@ -124,12 +126,16 @@ async function firstPass(
   format: TraceFormat,
   spill: string | null,
   wantFuture: boolean,
+  onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
 ): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
+  const fileBytes = onSurveyProgress ? fs.statSync(file).size : 0;
+  let bytesRead = 0;
+  const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
   const writer = spill ? new BinaryTraceWriter(spill) : null;
   try {
-    for await (const chunk of readTrace(file, format)) {
+    for await (const chunk of readTrace(file, format, onFileBytes)) {
       surveyChunk(survey, chunk);
       if (future) recordReferences(future, chunk);
       if (writer) await writer.write(chunk);

@@ -3,7 +3,7 @@
  * and one entry point that streams any of them as TraceChunks.
  */
 
-import { openByteStream } from "./byte-source.js";
+import { openByteStream, type OnFileBytes } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { readRefs } from "./refs-reader.js";
 import { readBinary, hasBinaryMagic } from "./binary-format.js";
@@ -63,10 +63,14 @@ export async function detectFormat(path: string): Promise<TraceFormat> {
   );
 }
 
-/** Streams any trace as chunks (format detected unless given); the chunk object is reused between yields. */
-export async function* readTrace(path: string, format?: TraceFormat): AsyncGenerator<TraceChunk> {
+/**
+ * Streams any trace as chunks (format detected unless given); the chunk
+ * object is reused between yields. `onFileBytes` hears of every read from
+ * the file (compressed bytes for gzip), for progress bars.
+ */
+export async function* readTrace(path: string, format?: TraceFormat, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const f = format ?? (await detectFormat(path));
-  if (f === "lackey") yield* readLackey(path);
-  else if (f === "refs") yield* readRefs(path);
-  else yield* readBinary(path);
+  if (f === "lackey") yield* readLackey(path, undefined, onFileBytes);
+  else if (f === "refs") yield* readRefs(path, undefined, onFileBytes);
+  else yield* readBinary(path, undefined, onFileBytes);
 }

@@ -78,3 +78,16 @@ describe("lackey reader", () => {
     await expect(collect(readLackey(cut))).rejects.toThrow(/cut\.lackey\.gz: cannot read/);
   });
 });
+
+describe("reading progress", () => {
+  it("reports every byte read from the file, plain or gzip'd, without disturbing the stream", async () => {
+    const fs = await import("node:fs");
+    for (const name of ["tiny-dyn-head.lackey", "tiny-static.lackey.gz"]) {
+      const file = path.join(FIXTURES, name);
+      let bytes = 0;
+      const got = await collect(readLackey(file, 4096, (n) => (bytes += n)));
+      expect(bytes).toBe(fs.statSync(file).size);
+      expect(got).toEqual(naiveLackey(fixtureText(name)));
+    }
+  });
+});
