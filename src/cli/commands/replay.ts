@@ -28,6 +28,7 @@ import { writeReport } from "./run.js";
 
 interface ReplayCommandOptions extends CommonOptions {
   format?: string;
+  brkStart?: string;
 }
 
 /** Samples taken for the report's charts over a whole trace. */
@@ -39,19 +40,22 @@ export function register(program: Command): void {
       .command("replay")
       .description("Replay a memory trace (valgrind lackey, page reference string, vmm386 binary; gzip ok) through the VMM")
       .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz")
-      .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`),
+      .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
+      .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)"),
   ).action((file: string, options: ReplayCommandOptions) => replay(file, options));
 }
 
 async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
   const format = formatOption(options.format, "--format");
   const config = systemConfig(machineFromOptions(options));
+  const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
   let recorder: Recorder | null = null;
   let progress: Progress | null = null;
   let surveyProgress: Progress | null = null;
   const result = await translateErrors(() =>
     replayTrace(file, {
       format,
+      brkStart,
       system: config,
       onSurveyProgress: (read, size) => {
         surveyProgress ??= startProgress("reading", size, options.json === true);
@@ -96,6 +100,14 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   );
   if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
   if (run.panic !== null || r.process.status.state === "killed") process.exitCode = 1;
+}
+
+/** A 32-bit address given as 0x-hex or decimal. */
+function addressOption(text: string, option: string): number {
+  const t = text.trim();
+  const n = /^0x[0-9a-f]{1,8}$/i.test(t) ? parseInt(t.slice(2), 16) : /^\d+$/.test(t) ? Number(t) : NaN;
+  if (!(n >= 0 && n <= 0xffffffff)) throw new UserError(`'${text}' is not a 32-bit address (0x... or decimal)`, option);
+  return n;
 }
 
 /** Runs the replay, turning the user's problems (bad trace, bad machine) into one-line UserErrors. */

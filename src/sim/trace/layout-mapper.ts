@@ -12,7 +12,9 @@
  * cluster, if it reaches 0xB0000000, is the stack. The cluster holding the
  * lowest instruction-fetched page is the program image; inside it, the
  * pages after the last gap that follows the last fetched page are the brk
- * heap (the heap starts on a fresh page after bss). Everything else is the
+ * heap (the heap starts on a fresh page after bss; a heuristic: untouched
+ * bss pages look like that gap, and a fully touched bss hides it — give
+ * `brkStart` to be exact). Everything else is the
  * mmap area. Each class moves by one delta, so offsets within pages and the
  * distances between its pages are kept; a class too large for its EYN-OS
  * region is packed cluster by cluster (one delta per cluster, a guard page
@@ -89,6 +91,12 @@ const TARGET_IMAGE_IN_SHARED: Record<RegionKind, { base: number; end: number }> 
 export interface LayoutOptions {
   /** Place code/data in the shared region (mmap'd) instead of USER_CODE_BASE.. (default false). */
   readonly imageInShared?: boolean;
+  /**
+   * Where the brk heap starts in the trace (byte address, e.g. the end of
+   * the ELF's last LOAD segment rounded up to a page), instead of the
+   * heuristic. It must fall inside (or at the end of) the program image's pages.
+   */
+  readonly brkStart?: number;
 }
 
 /** Error for a trace whose regions cannot fit EYN-OS's user space. */
@@ -109,8 +117,8 @@ export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): La
   const image = clusters.find((c) => c.fetched && !kinds.has(c));
   if (image !== undefined) {
     kinds.set(image, "code");
-    const heapStart = heapStartIn(image, runs, survey.pages);
-    if (heapStart > image.start) split.set(image, heapStart);
+    const heapStart = options.brkStart === undefined ? heapStartIn(image, runs, survey.pages) : givenBrk(image, options.brkStart);
+    if (heapStart > image.start && heapStart < image.end) split.set(image, heapStart);
   }
 
   const blocks: { kind: RegionKind; span: Span }[] = [];
@@ -190,6 +198,18 @@ function heapStartIn(image: Span, runs: Span[], pages: Uint8Array): number {
     }
   }
   return heapStart;
+}
+
+/** The page of a given brk start, checked against the image cluster. */
+function givenBrk(image: Span, brkStart: number): number {
+  const page = Math.ceil(brkStart / 4096);
+  if (page <= image.start || page > image.end) {
+    const hex = (p: number) => "0x" + ((p * 4096) >>> 0).toString(16).padStart(8, "0");
+    throw new LayoutError(
+      `brk start ${hex(page)} is not inside the program image's pages (${hex(image.start)}-${hex(image.end)})`,
+    );
+  }
+  return page;
 }
 
 /** The part [start, end) of a cluster, with its touched-page count. */

@@ -47,6 +47,8 @@ export interface ReplayOptions {
   readonly onSample?: (system: System, pid: number) => void;
   /** Number of `onSample` calls spread over the trace (default 100). */
   readonly samples?: number;
+  /** Where the trace's brk heap starts (see LayoutOptions.brkStart); default: guessed. */
+  readonly brkStart?: number;
   /** Directory for the temporary binary copy (default: the OS's). */
   readonly tempDir?: string;
 }
@@ -84,7 +86,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
     try {
-      const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system) });
+      const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system), brkStart: options.brkStart });
       const pid = system.spawn();
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);

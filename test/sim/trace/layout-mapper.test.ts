@@ -76,6 +76,16 @@ describe("layout mapper", () => {
     );
   });
 
+  it("splits code/data from the heap where told (brkStart), and refuses a brk start outside the image", () => {
+    const m = planLayout(linux, { brkStart: 0x08061abc }); // rounded up to the page 0x08062000
+    expect(m.regions.filter((r) => r.kind !== "mmap").map((r) => [r.kind, r.traceStart, r.traceEnd])).toEqual([
+      ["code", 0x08048, 0x08062],
+      ["heap", 0x08062, 0x08070],
+      ["stack", 0xfeffc, 0xfeffe],
+    ]);
+    expect(() => planLayout(linux, { brkStart: 0x09000000 })).toThrow(/brk start 0x09000000 is not inside the program image's pages/);
+  });
+
   it("maps a reference string of small page numbers into the shared region", () => {
     const m = planLayout(survey([0, 10, 0]));
     expect(m.regions).toEqual([{ kind: "mmap", traceStart: 0, traceEnd: 10, eynStart: USER_SHARED_BASE >>> 12, pages: 10 }]);
