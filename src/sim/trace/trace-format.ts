@@ -3,7 +3,9 @@
  * and one entry point that streams any of them as TraceChunks.
  */
 
-import { openByteStream, type OnFileBytes } from "./byte-source.js";
+import * as fs from "node:fs";
+import * as zlib from "node:zlib";
+import type { OnFileBytes } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { readRefs } from "./refs-reader.js";
 import { readBinary, hasBinaryMagic } from "./binary-format.js";
@@ -20,21 +22,27 @@ export function isTraceFormat(s: string): s is TraceFormat {
 /** Bytes examined to recognise a format. */
 const SNIFF_BYTES = 4096;
 
-/** Reads the first (decompressed) bytes of a file. */
+/** Compressed bytes read to find the first SNIFF_BYTES of a gzip'd file. */
+const SNIFF_COMPRESSED = 64 * 1024;
+
+/** Reads the first (decompressed) bytes of a file: one small read, inflated as far as it goes. */
 async function head(path: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let got = 0;
-  const stream = await openByteStream(path);
+  const fh = await fs.promises.open(path, "r");
+  let raw: Buffer;
   try {
-    for await (const b of stream) {
-      parts.push(b as Buffer);
-      got += (b as Buffer).length;
-      if (got >= SNIFF_BYTES) break;
-    }
+    const buf = Buffer.alloc(SNIFF_COMPRESSED);
+    const { bytesRead } = await fh.read(buf, 0, SNIFF_COMPRESSED, 0);
+    raw = buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.subarray(0, SNIFF_BYTES);
+  try {
+    // Z_SYNC_FLUSH: inflate what these bytes hold without requiring the end of the stream.
+    return zlib.gunzipSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, SNIFF_BYTES);
   } catch (e) {
     throw streamError(path, e);
   }
-  return Buffer.concat(parts).subarray(0, SNIFF_BYTES);
 }
 
 /**

@@ -32,6 +32,11 @@ describe("trace format detection", () => {
     expect(await detectFormat(bin)).toBe("binary");
   });
 
+  it("names the file of a damaged gzip stream", async () => {
+    const f = writeFile(tmp.dir, "damaged", Uint8Array.of(0x1f, 0x8b, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10));
+    await expect(detectFormat(f)).rejects.toThrow(`${f}: cannot read`);
+  });
+
   it("names the file of something that is no trace", async () => {
     const f = writeFile(tmp.dir, "junk.txt", "\nhello world\n");
     await expect(detectFormat(f)).rejects.toThrow(`${f}:2: not a trace vmm386 knows`);
