@@ -14,7 +14,7 @@
 import { createMachine, type Machine } from "../machine/machine.js";
 import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
 import type { CpuName } from "../machine/cpu-model.js";
-import type { BlockDevice } from "../machine/block-device.js";
+import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
 import type { FutureKnowledge, PolicyName } from "../kernel/replacement/index.js";
 import type { VmStat } from "../kernel/vmstat.js";
@@ -117,7 +117,12 @@ export class System {
     this.cpu = new UserCpu(machine.memory, machine.mmu, vmm, vmm.observesReferences);
   }
 
-  /** Builds the machine, opens (or creates) the swap disk and boots the kernel on it. */
+  /**
+   * Builds the machine, opens (or creates) the swap disk and boots the kernel
+   * on it. Throws MemoryConfigError (bad RAM size or machine), BootError (the
+   * kernel cannot boot in that RAM), DiskFormatError (a swap disk without a
+   * swap partition) or the host's error for an image that cannot be opened.
+   */
   static create(config: SystemConfig): System {
     const swap = openSwapImage({ device: config.swapDevice, imagePath: config.swapImage, swapBytes: config.swapBytes });
     try {
@@ -135,6 +140,9 @@ export class System {
         future: config.future,
         maxTrackedRamBytes: config.maxTrackedRamBytes,
       });
+      if (swap.device !== null && vmm.swap === null) {
+        throw new DiskFormatError(`${swap.device.name}: no swap partition (type 0x82 or 0xE5) in its MBR`);
+      }
       return new System(config, machine, vmm, swap);
     } catch (e) {
       swap.close();

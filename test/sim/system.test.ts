@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { ACCESS } from "../../src/machine/i386.js";
 import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
+import { MemoryBlockDevice } from "../../src/machine/memory-block-device.js";
+import { PARTITION_TYPE, buildPartitionTable, writePartitionTable } from "../../src/machine/mbr.js";
 import { MIB } from "../../src/machine/units.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
 import { PROT, System, type SystemConfig } from "../../src/sim/system.js";
@@ -210,6 +212,14 @@ describe("System: nothing escapes to the host", () => {
     expect(s.brk(pid, USER_HEAP_BASE + 4096)).toBe(false);
     expect(s.access(999, USER_STACK_TOP - 4, 1, ACCESS.USER_READ)).toBe(false);
     expect(() => s.process(999)).toThrow(RangeError);
+  });
+
+  it("a swap disk without a swap partition is refused with the device's name", () => {
+    const blank = new MemoryBlockDevice(4096, "blank.img");
+    expect(() => System.create({ ramBytes: 2 * MIB, swapDevice: blank })).toThrow(/^blank\.img: /);
+    const linux = new MemoryBlockDevice(4096, "linux.img");
+    writePartitionTable(linux, buildPartitionTable(1, [{ type: PARTITION_TYPE.LINUX, firstLba: 2048, sectorCount: 2048 }], 4096, "linux.img"));
+    expect(() => System.create({ ramBytes: 2 * MIB, swapDevice: linux })).toThrow(/^linux\.img: no swap partition/);
   });
 
   it("with no swap disk given, a temporary image is created and removed on close", () => {
