@@ -2,6 +2,7 @@
  * `vmm386 convert IN OUT [--to binary|refs|lackey] [--from FORMAT]`: converts
  * a trace between formats, streamed (gzip in and out by magic / `.gz`).
  */
+import * as path from "node:path";
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { convertTrace, formatFromName } from "../../sim/trace/convert.js";
@@ -27,6 +28,7 @@ export function register(program: Command): void {
 async function convert(input: string, output: string, options: ConvertOptions): Promise<void> {
   const to = formatOption(options.to, "--to") ?? formatFromName(output) ?? "binary";
   const from = formatOption(options.from, "--from");
+  if (path.resolve(input) === path.resolve(output)) throw new UserError("input and output are the same file", output);
   try {
     const r = await convertTrace(input, output, to, from);
     const what = r.to === "refs" ? "page references" : "accesses";
