@@ -358,6 +358,15 @@ export class Tlb {
     }
     // Tree pseudo-LRU: each node's bit points away from the half used last,
     // i.e. towards the half whose latest use is older.
+    if (ways === 4) {
+      // Every preset: the three-bit tree of the i486 manual, unrolled.
+      const r0 = this.lastUse(base);
+      const r1 = this.lastUse(base + 1);
+      const r2 = this.lastUse(base + 2);
+      const r3 = this.lastUse(base + 3);
+      if ((r0 > r1 ? r0 : r1) <= (r2 > r3 ? r2 : r3)) return r0 <= r1 ? 0 : 1;
+      return r2 <= r3 ? 2 : 3;
+    }
     let lo = 0;
     let hi = ways;
     while (hi - lo > 1) {
