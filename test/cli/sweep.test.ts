@@ -20,7 +20,7 @@ describe("vmm386 sweep", () => {
     const svg = join(dir, "c.svg");
     const png = join(dir, "c.png");
     const html = join(dir, "s.html");
-    const r = cli("sweep", "examples/thrashing.yaml", "--frames", "128,256,512", "--policies", "clock,lru", "--workers", "2", "--json", "--export-svg", svg, "--export-png", png, "--report", html);
+    const r = cli("sweep", "examples/thrashing.yaml", "--user-frames", "128,256,512", "--policies", "clock,lru", "--workers", "2", "--json", "--export-svg", svg, "--export-png", png, "--report", html);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as SweepJson;
@@ -39,8 +39,10 @@ describe("vmm386 sweep", () => {
   });
 
   it("the same points in one thread give the same faults as in workers", () => {
-    const one = JSON.parse(cli("sweep", "examples/swapping.yaml", "--frames", "64,256", "--policies", "fifo", "--workers", "1", "--json").stdout) as SweepJson;
-    const two = JSON.parse(cli("sweep", "examples/swapping.yaml", "--frames", "64,256", "--policies", "fifo", "--workers", "2", "--json").stdout) as SweepJson;
+    const one = JSON.parse(cli("sweep", "examples/swapping.yaml", "--ram", "2M,4M", "--policies", "fifo", "--workers", "1", "--json").stdout) as SweepJson;
+    const two = JSON.parse(cli("sweep", "examples/swapping.yaml", "--rams", "2M,4M", "--policies", "fifo", "--workers", "2", "--json").stdout) as SweepJson;
+    expect(one.axis).toBe("ram");
+    expect(one.sizes).toEqual([2 << 20, 4 << 20]);
     expect(two.points.map((p) => p.faults)).toEqual(one.points.map((p) => p.faults));
   });
 

@@ -39,8 +39,8 @@ export function register(program: Command): void {
       .description("Miss-ratio curve: run a scenario or trace at several memory sizes under several policies")
       .argument("<source>", "scenario (.yaml) or trace (lackey, reference string or binary; gzip ok)")
       .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")})`, "clock,fifo,lru")
-      .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling) (default ${DEFAULT_FRAMES})`)
-      .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M")
+      .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling); same as --user-frames LIST (default ${DEFAULT_FRAMES})`)
+      .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M; same as --ram LIST")
       .option("--workers <n>", "worker threads (default: CPUs - 1; 1 = run in this thread)")
       .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
@@ -51,17 +51,14 @@ export function register(program: Command): void {
 }
 
 async function sweep_(source: string, options: SweepOptions): Promise<SweepResult> {
-  if (options.frames !== undefined && options.rams !== undefined) throw new UserError("give --frames or --rams, not both", "--rams");
-  if (options.ram !== undefined && options.rams !== undefined) throw new UserError("--ram is what --rams sweeps; give one of them", "--ram");
-  if (options.userFrames !== undefined) throw new UserError("--user-frames is what --frames sweeps; use --frames", "--user-frames");
+  const { axis, sizesText, option, rest } = sweepAxis(options);
   const policies = parsePolicies(options.policies);
   const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
   if (!existsSync(source)) throw new UserError("no such file", source);
   const base = kind === "scenario" ? loadScenario(source).machine : {};
   if (kind === "scenario" && policies.includes("opt")) throw new UserError("opt needs a trace's future; sweep a trace to compare with OPT", "--policies");
-  const axis = options.rams !== undefined ? "ram" : "userFrames";
-  const sizes = axis === "ram" ? parseRams(options.rams ?? "") : parseFrames(options.frames ?? DEFAULT_FRAMES);
-  const common = mergeMachine(base, machineFromOptions(options));
+  const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);
+  const common = mergeMachine(base, machineFromOptions(rest));
   const jobs: SweepJob[] = [];
   for (const policy of policies) {
     for (const size of sizes) {
@@ -89,6 +86,22 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
   delete fixed.policy;
   if (axis === "ram") delete fixed.ram;
   return { title: `Miss-ratio curve of ${source}`, source, axis, policies, sizes, points, machine: fixed };
+}
+
+/**
+ * What is swept: RAM sizes (--rams, or --ram with a list) or user-frame caps
+ * (--frames or --user-frames, a list or a range; the default). A single
+ * --ram with a frames sweep is the fixed RAM of every point.
+ */
+function sweepAxis(o: SweepOptions): { axis: SweepResult["axis"]; sizesText: string; option: string; rest: SweepOptions } {
+  const ramList = o.rams ?? (o.ram?.includes(",") ? o.ram : undefined);
+  const framesList = o.frames ?? o.userFrames;
+  if (o.frames !== undefined && o.userFrames !== undefined) throw new UserError("give --frames or --user-frames, not both", "--user-frames");
+  if (o.rams !== undefined && o.ram !== undefined) throw new UserError("give --rams or --ram, not both", "--ram");
+  if (ramList !== undefined && framesList !== undefined) throw new UserError("sweep RAM sizes or user frames, not both", "--frames");
+  const rest: SweepOptions = { ...o, userFrames: undefined, ram: ramList !== undefined ? undefined : o.ram };
+  if (ramList !== undefined) return { axis: "ram", sizesText: ramList, option: o.rams !== undefined ? "--rams" : "--ram", rest };
+  return { axis: "userFrames", sizesText: framesList ?? DEFAULT_FRAMES, option: o.userFrames !== undefined ? "--user-frames" : "--frames", rest };
 }
 
 function sizeOf(job: SweepJob, axis: SweepResult["axis"]): number {
@@ -188,25 +201,25 @@ function parsePolicies(text: string): PolicyName[] {
 }
 
 /** "16,32,64" or "8..512" (doubling from the first to the last). */
-export function parseFrames(text: string): number[] {
+export function parseFrames(text: string, option = "--frames"): number[] {
   const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
   if (range !== null) {
-    const lo = integer(range[1], "--frames", 1, 0x100000);
-    const hi = integer(range[2], "--frames", lo, 0x100000);
+    const lo = integer(range[1], option, 1, 0x100000);
+    const hi = integer(range[2], option, lo, 0x100000);
     const out: number[] = [];
     for (let n = lo; n <= hi; n *= 2) out.push(n);
     return out;
   }
-  const sizes = text.split(",").map((s) => integer(s, "--frames", 1, 0x100000));
+  const sizes = text.split(",").map((s) => integer(s, option, 1, 0x100000));
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
-function parseRams(text: string): number[] {
+function parseRams(text: string, option: string): number[] {
   const sizes = text.split(",").map((s) => {
     const v = sizeValue(s.trim());
-    if (typeof v === "string") throw new UserError(v, "--rams");
+    if (typeof v === "string") throw new UserError(v, option);
     const problem = checkRamBytes(v);
-    if (problem !== null) throw new UserError(problem, "--rams");
+    if (problem !== null) throw new UserError(problem, option);
     return v;
   });
   return [...new Set(sizes)].sort((a, b) => a - b);
