@@ -53,7 +53,7 @@ export function renderRunHtml(run: RunResult): string {
     "<h2>Over time</h2>",
     run.series.samples.length < 2
       ? "<p>Too few samples for charts (the run made fewer accesses than one sampling interval).</p>"
-      : `<div class="grid">${[faultsChart(run.series), residentChart(run.series), swapChart(run.series), tlbChart(run.series)].map((svg) => `<div>${svg}</div>`).join("")}</div>`,
+      : `<div class="grid">${charts(run)}</div>`,
     "<h2>Faults by kind</h2>",
     keyValueTable([["total", fmt(st.faults.total)], ...FAULT_KINDS.map((k): [string, string] => [FAULT_LABELS[k], fmt(st.faults[k])])]),
     "<h2>vmstat</h2>",
@@ -82,6 +82,17 @@ export function renderSweepHtml(sweep: SweepResult): string {
     table(header, rows, [2, 3, 4, 5, 6]),
   ];
   return page(sweep.title, body.join("\n"), `Sweep of ${sweep.source}`);
+}
+
+/** The four time-series charts, each with a line saying how to read it. */
+function charts(run: RunResult): string {
+  const items: [string, string][] = [
+    [faultsChart(run.series), "Page faults in each sampling interval, by how the kernel resolved them. Swap-ins are major faults; segv is a fault it could not resolve."],
+    [residentChart(run.series), "Pages each process has in RAM (solid) and the kernel's working-set estimate, sampled every 100 ticks (dashed)."],
+    [swapChart(run.series), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
+    [tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."],
+  ];
+  return items.map(([svg, caption]) => `<div><figure style="margin:0">${svg}<figcaption style="font-size:12px;color:#666;max-width:760px">${escapeHtml(caption)}</figcaption></figure></div>`).join("");
 }
 
 function page(title: string, body: string, footer: string): string {
