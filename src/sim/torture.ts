@@ -132,6 +132,8 @@ export interface TortureConfig {
   readonly checkInvariants?: boolean;
   /** Running processes at most (default 6). */
   readonly maxProcesses?: number;
+  /** Check every TLB-served access against the page tables: a stale entry is a missing invalidation. */
+  readonly strictTlb?: boolean;
   /**
    * Count operations that failed because the kernel ran out of memory
    * (vmstat oom rose) as `outOfMemory` instead of mismatches: for machines too
@@ -151,6 +153,8 @@ export interface TortureSummary {
   leakedSlots: number;
   /** Operations that failed for lack of memory (only with allowOutOfMemory; else they are mismatches). */
   outOfMemory: number;
+  /** Accesses served by a stale TLB entry (strict TLB mode only): missing invalidations. */
+  staleTlbHits: number;
   processes: { spawned: number; forked: number; exited: number; killed: number; forkFailed: number };
   faults: SystemStats["faults"];
   vmstat: SystemStats["vmstat"];
@@ -181,6 +185,7 @@ export class TortureDriver {
       policy: config.policy,
       cpu: config.cpu,
       userFrames: config.userFrames,
+      strictTlb: config.strictTlb,
       seed: config.seed,
     });
     this.maxProcesses = config.maxProcesses ?? 6;
@@ -195,6 +200,7 @@ export class TortureDriver {
       leakedFrames: 0,
       leakedSlots: 0,
       outOfMemory: 0,
+      staleTlbHits: 0,
       processes: { spawned: 0, forked: 0, exited: 0, killed: 0, forkFailed: 0 },
       faults: stats.faults,
       vmstat: stats.vmstat,
@@ -226,6 +232,9 @@ export class TortureDriver {
     if (this.summary.leakedFrames !== 0) this.problem(`${this.summary.leakedFrames} frames not free after every process exited`);
     if (this.summary.leakedSlots !== 0) this.problem(`${this.summary.leakedSlots} swap slots still used after every process exited`);
     if (this.system.panic !== null) this.problem(`kernel panic: ${this.system.panic.reason}`);
+    const mmu = this.system.machine.mmu;
+    this.summary.staleTlbHits = mmu.strictViolationCount;
+    for (const v of mmu.strictViolations.slice(0, 3)) this.problem(`stale TLB entry: ${v.message}`);
     const stats = this.system.stats();
     this.summary.faults = stats.faults;
     this.summary.vmstat = stats.vmstat;
@@ -235,7 +244,12 @@ export class TortureDriver {
 
   /** True when nothing has gone wrong so far. */
   get clean(): boolean {
-    return this.summary.mismatches === 0 && this.summary.invariantViolations === 0 && this.system.panic === null;
+    return (
+      this.summary.mismatches === 0 &&
+      this.summary.invariantViolations === 0 &&
+      this.system.panic === null &&
+      this.system.machine.mmu.strictViolationCount === 0
+    );
   }
 
   private apply(op: TortureOp): void {

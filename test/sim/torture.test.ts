@@ -25,3 +25,13 @@ describe("torture: seeded runs", () => {
     expect(summary.processes.killed).toBeGreaterThan(0);
   });
 });
+
+describe("torture: no missing TLB invalidation", () => {
+  for (const cpu of ["i386", "i486", "pentium", "p6"] as const) {
+    it(`on ${cpu}, no access is ever served by a stale TLB entry (strict TLB mode)`, () => {
+      const summary = runTorture({ ...tortureConfig(11), cpu, strictTlb: true }, randomOps(11, 1500));
+      expect(summary.problems).toEqual([]);
+      expect(summary.staleTlbHits).toBe(0);
+    });
+  }
+});

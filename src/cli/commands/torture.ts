@@ -1,5 +1,5 @@
 /**
- * `vmm386 torture --ops N --seed S [--ram 2M --swap 8M --policy clock --cpu i386 --user-frames N]`:
+ * `vmm386 torture --ops N --seed S [--ram 2M --swap 8M --policy clock --cpu i386 --user-frames N --strict-tlb]`:
  * the property test's driver as a command, so users can stress their own
  * configuration. Prints one JSON summary on stdout; exit 1 on any loss
  * (mismatch, invariant violation, leaked frame or slot, panic), 2 on bad
@@ -26,6 +26,7 @@ interface TortureOptions {
   userFrames?: string;
   processes: string;
   invariants: boolean;
+  strictTlb?: boolean;
 }
 
 export function register(program: Command): void {
@@ -41,6 +42,7 @@ export function register(program: Command): void {
     .option("--user-frames <n>", "cap on resident user pages")
     .option("--processes <n>", "running processes at most", "6")
     .option("--no-invariants", "skip the invariant checker after every operation (faster)")
+    .option("--strict-tlb", "check every TLB hit against the page tables (catches missing invalidations)")
     .action((options: TortureOptions) => torture(options));
 }
 
@@ -66,6 +68,7 @@ function torture(options: TortureOptions): void {
         maxProcesses,
         checkInvariants: options.invariants,
         allowOutOfMemory: true,
+        strictTlb: options.strictTlb ?? false,
         seed,
       },
       randomOps(seed, ops),
@@ -78,7 +81,12 @@ function torture(options: TortureOptions): void {
   }
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   const lost =
-    summary.mismatches + summary.invariantViolations + summary.leakedFrames + summary.leakedSlots + summary.problems.length;
+    summary.mismatches +
+    summary.invariantViolations +
+    summary.leakedFrames +
+    summary.leakedSlots +
+    summary.staleTlbHits +
+    summary.problems.length;
   if (lost !== 0) process.exitCode = 1;
 }
 
