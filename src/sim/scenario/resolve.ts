@@ -40,7 +40,7 @@ export interface RawScenario {
     seed?: number;
   };
   ticksPerRound?: number;
-  sampleEvery?: number;
+  sampleEvery?: number | "tick";
   processes: { name: string; steps: RawStep[] }[];
 }
 

@@ -64,7 +64,10 @@ export class ScenarioRunner {
     this.scenario = scenario;
     this.options = options;
     this.plannedAccesses = scenarioAccessCount(scenario);
-    const every = scenario.sampleEvery ?? Math.max(1, Math.ceil(this.plannedAccesses / TARGET_SAMPLES));
+    const every =
+      scenario.sampleEvery === "tick"
+        ? Number.MAX_SAFE_INTEGER
+        : (scenario.sampleEvery ?? Math.max(1, Math.ceil(this.plannedAccesses / TARGET_SAMPLES)));
     this.recorder = new Recorder(system, every);
     for (const p of scenario.processes) {
       if (p.forkedBy !== null) continue;
@@ -207,9 +210,21 @@ export class ScenarioRunner {
     const ticks = this.scenario.ticksPerRound;
     if (ticks > 0 && this.ranThisRound) {
       for (const t of this.threads) t.throttledSeen = this.throttledTicks(t);
-      this.system.tick(ticks);
+      this.tick(ticks);
     }
     this.ranThisRound = false;
+  }
+
+  /** `n` timer ticks; with `sampleEvery: tick`, a sample after each. */
+  private tick(n: number): void {
+    if (this.scenario.sampleEvery !== "tick") {
+      this.system.tick(n);
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      this.system.tick(1);
+      this.recorder.sample();
+    }
   }
 
   /** Whether the kernel throttled `t` on the last tick. */
@@ -272,8 +287,8 @@ export class ScenarioRunner {
         if (!sys.copyOut(t.pid, step.at, step.bytes)) this.note(t, step, `copyOut to ${hex(step.at)} refused`);
         break;
       case "tick":
-        sys.tick(step.ticks);
-        this.recorder.sample();
+        this.tick(step.ticks);
+        if (this.scenario.sampleEvery !== "tick") this.recorder.sample();
         break;
       case "switch": {
         const target = this.byName.get(step.target);

@@ -65,8 +65,8 @@ export interface Scenario {
   readonly machine: MachineSpec;
   /** Timer ticks after each round of turns. */
   readonly ticksPerRound: number;
-  /** Recorder interval in accesses; undefined = chosen by the runner. */
-  readonly sampleEvery: number | undefined;
+  /** Recorder interval in accesses, or "tick" (a sample after every tick); undefined = chosen by the runner. */
+  readonly sampleEvery: number | "tick" | undefined;
   readonly processes: readonly ProcessSpec[];
 }
 

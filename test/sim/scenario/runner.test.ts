@@ -87,6 +87,22 @@ processes:
     for (let i = 1; i < samples.length; i++) expect(samples[i].accesses).toBeGreaterThanOrEqual(samples[i - 1].accesses);
   });
 
+  it("with sampleEvery: tick the recorder takes one sample per timer tick", () => {
+    const yaml = `sampleEvery: tick
+ticksPerRound: 2
+processes:
+  - name: app
+    steps: [{brk: +8K}, {touch: {at: heap, length: 8K, access: write}}, {tick: 5}, {exit: 0}]
+`;
+    const r = withSystem(yaml, (runner) => {
+      runner.runToEnd();
+      return runner.result();
+    });
+    const ticks = r.series.samples.map((s) => s.ticks);
+    expect(r.stats.ticks).toBe(2 * 3 + 5);
+    for (let t = 1; t <= r.stats.ticks; t++) expect(ticks).toContain(t);
+  });
+
   it("without strict mode a PTE changed behind the TLB's back goes unnoticed", () => {
     const yaml = `processes:
   - name: app
