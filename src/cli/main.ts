@@ -4,6 +4,32 @@ import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import { UserError } from "./errors.js";
 import { MemoryConfigError } from "../machine/physical-memory.js";
+import { SizeFormatError } from "../machine/units.js";
+import { TlbShapeError } from "../machine/tlb.js";
+import { DiskFormatError, DiskIoError } from "../machine/block-device.js";
+import { VectorFormatError } from "../machine/conformance.js";
+import { BootError } from "../kernel/boot.js";
+import { LayoutError } from "../sim/trace/layout-mapper.js";
+import { TraceFormatError } from "../sim/trace/trace-error.js";
+import { ScenarioError } from "../sim/scenario/types.js";
+
+/**
+ * Errors that describe bad input (options, files, images, scenario keys):
+ * printed as one line with exit code 2. Anything else is a bug.
+ */
+const USER_ERRORS = [
+  UserError,
+  MemoryConfigError,
+  SizeFormatError,
+  TlbShapeError,
+  DiskFormatError,
+  DiskIoError,
+  VectorFormatError,
+  BootError,
+  LayoutError,
+  TraceFormatError,
+  ScenarioError,
+];
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("vmm386")
@@ -17,7 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (e instanceof UserError || e instanceof MemoryConfigError || isFileError(e)) {
+    if (USER_ERRORS.some((kind) => e instanceof kind) || isFileError(e)) {
       process.stderr.write(`vmm386: ${(e as Error).message}\n`);
       return 2;
     }
