@@ -1,0 +1,15 @@
+/**
+ * vmm386 as a library: the simulated i386 (machine), the EYN-OS VMM (kernel),
+ * and the layer that drives it as a CPU and system calls would (sim).
+ *
+ *   import { System } from "vmm386";
+ *   const sys = System.create({ ramBytes: 4 << 20 });
+ */
+export * from "./machine/index.js";
+export * from "./kernel/layout.js";
+export * from "./kernel/vmm.js";
+export * from "./kernel/replacement/index.js";
+export type { ReplacementPolicy, ReplacementHost, PolicyOptions, FutureKnowledge } from "./kernel/replacement/policy.js";
+export { System } from "./sim/system.js";
+export type { SystemConfig, SystemStats, TlbStats, FaultReport, ProcessInfo, ProcessStatus } from "./sim/system.js";
+export { PolicyReplay, replayReferenceString, NextUseTable } from "./sim/policy-replay.js";
