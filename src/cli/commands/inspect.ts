@@ -213,6 +213,9 @@ interface FrameMap {
   sharedFrames: number;
   pageTableFrames: number;
   directoryFrames: number;
+  /** From the kernel's meminfo: its own pages, and frames never allocatable (below 1 MiB, kernel image, holes). */
+  kernelFrames: number;
+  reservedFrames: number;
   /** One character per frame: U user, S shared by several PTEs, T page table, D page directory, . other (free, kernel, reserved). */
   map: string;
 }
@@ -250,9 +253,14 @@ function frameMap(system: System, processes: ProcessView[]): FrameMap {
     if (users[f] > 1) shared++;
     cells[f] = users[f] > 1 ? "S" : "U";
   }
+  const info = system.vmm.meminfo();
+  const kernel = info.KernelPages / 4;
+  const reserved = total - system.vmm.freeFrames - info.AnonPages / 4 - info.PageTables / 4 - kernel;
   return {
     totalFrames: total,
     freeFrames: system.vmm.freeFrames,
+    kernelFrames: kernel,
+    reservedFrames: reserved,
     userFrames: user,
     sharedFrames: shared,
     pageTableFrames: tables,
@@ -263,7 +271,7 @@ function frameMap(system: System, processes: ProcessView[]): FrameMap {
 
 function printFrames(f: FrameMap): void {
   process.stdout.write(
-    `\nframes: ${f.totalFrames} in all, ${f.freeFrames} free; user ${f.userFrames} (${f.sharedFrames} shared), page tables ${f.pageTableFrames}, directories ${f.directoryFrames}\n`,
+    `\nframes: ${f.totalFrames} in all, ${f.freeFrames} free; user ${f.userFrames} (${f.sharedFrames} shared), page tables ${f.pageTableFrames}, directories ${f.directoryFrames}; kernel ${f.kernelFrames}, reserved ${f.reservedFrames}\n`,
   );
   process.stdout.write("legend: U user page, S shared user page, T page table, D page directory, . free/kernel/reserved\n");
   for (let i = 0; i < f.map.length; i += 64) {
