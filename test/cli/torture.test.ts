@@ -15,17 +15,17 @@ function vmm386(...args: string[]): { status: number | null; stdout: string; std
 
 describe("vmm386 torture", () => {
   it("prints a JSON summary with no loss and exits 0", () => {
-    const r = vmm386("torture", "--ops", "3000", "--seed", "5", "--ram", "2M", "--swap", "8M", "--policy", "clock", "--cpu", "i386", "--user-frames", "24");
+    const r = vmm386("torture", "--ops", "1000", "--seed", "5", "--ram", "2M", "--swap", "8M", "--policy", "clock", "--cpu", "i386", "--user-frames", "24");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(summary).toMatchObject({ ops: 3000, mismatches: 0, invariantViolations: 0, leakedFrames: 0, leakedSlots: 0, seed: 5 });
+    expect(summary).toMatchObject({ ops: 1000, mismatches: 0, invariantViolations: 0, leakedFrames: 0, leakedSlots: 0, seed: 5 });
     expect(summary).toHaveProperty("processes");
     expect(summary).toHaveProperty("faults");
   });
 
   it("on a machine too small for the load, out-of-memory failures are counted, not called losses", () => {
-    const r = vmm386("torture", "--ops", "1500", "--seed", "2", "--ram", "1600K");
+    const r = vmm386("torture", "--ops", "600", "--seed", "2", "--ram", "1600K");
     expect(r.status).toBe(0);
     const summary = JSON.parse(r.stdout) as { mismatches: number; outOfMemory: number };
     expect(summary.mismatches).toBe(0);
