@@ -15,7 +15,7 @@ import { USER_HEAP_BASE } from "../../kernel/layout.js";
 import { PROT, type System } from "../system.js";
 import { describeStatus } from "../process.js";
 import { Recorder } from "../recorder.js";
-import { AccessStream, patternAccessCount } from "../workload/patterns.js";
+import { AccessStream, patternAccessCount, type PatternSpec } from "../workload/patterns.js";
 import type { FaultReportData, ProcessOutcome, RunResult } from "./result.js";
 import type { Scenario, Step } from "./types.js";
 
@@ -272,7 +272,7 @@ export class ScenarioRunner {
         if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
         break;
       case "touch":
-        this.touch(t, step.at, new AccessStream(step.spec), step.spec.size);
+        this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size);
         break;
       case "fork": {
         const child = sys.fork(t.pid);
@@ -301,6 +301,17 @@ export class ScenarioRunner {
       case "yield":
         break;
     }
+  }
+
+  /**
+   * The pattern with the run's seed (--seed, machine.seed) mixed into its
+   * own, so one option re-rolls every random stream while a run without a
+   * seed stays exactly reproducible from the scenario alone.
+   */
+  private seeded(spec: PatternSpec): PatternSpec {
+    const seed = this.system.config.seed;
+    if (seed === undefined) return spec;
+    return { ...spec, seed: (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ spec.seed) >>> 0 };
   }
 
   /** The access loop of a touch step: System.access per offset, sampling between chunks. */

@@ -103,6 +103,26 @@ processes:
     for (let t = 1; t <= r.stats.ticks; t++) expect(ticks).toContain(t);
   });
 
+  it("the run's seed re-rolls random touches; the same seed replays them exactly", () => {
+    const yaml = `processes:
+  - name: app
+    steps: [{brk: +1M}, {touch: {at: heap, length: 1M, pattern: random, count: 64}}]
+`;
+    const scenario = parseScenario(yaml, "t.yaml");
+    const faults = (seed: number | undefined): number => {
+      const system = System.create({ ramBytes: 8 << 20, swapBytes: 0, seed });
+      try {
+        return runScenario(system, scenario).stats.faults.total;
+      } finally {
+        system.close();
+      }
+    };
+    const seeds = [1, 2, 3, 4, 5].map(faults);
+    expect(new Set(seeds).size).toBeGreaterThan(1);
+    expect(faults(3)).toBe(seeds[2]);
+    expect(faults(undefined)).toBe(faults(undefined));
+  });
+
   it("without strict mode a PTE changed behind the TLB's back goes unnoticed", () => {
     const yaml = `processes:
   - name: app
