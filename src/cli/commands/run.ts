@@ -109,7 +109,8 @@ export async function emitRun(run: RunResult, options: CommonOptions, defaultRep
     process.stdout.write(JSON.stringify(runResultJson(run, reportPath === undefined ? {} : { report: reportPath })) + "\n");
     return;
   }
-  process.stdout.write(`${run.title}\n${runSummaryTable(run)}\n`);
+  const machine = Object.entries(run.machine).map(([k, v]) => `${k} ${String(v)}`).join(", ");
+  process.stdout.write(`${run.title}\nmachine: ${machine}\n${runSummaryTable(run)}\n`);
   for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
   if (reportPath !== undefined) process.stdout.write(`report: ${reportPath}\n`);
   if (run.panic !== null) process.exitCode = 1;
