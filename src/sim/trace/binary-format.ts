@@ -59,7 +59,7 @@ export class BinaryTraceWriter {
     for (let i = 0; i < chunk.length; ) {
       const take = Math.min(chunk.length - i, BLOCK_CAPACITY - this.n);
       this.addr.set(chunk.addr.subarray(i, i + take), this.n);
-      for (let j = 0; j < take; j++) this.meta[this.n + j] = chunk.kind[i + j] | ((chunk.size[i + j] - 1) << 2);
+      encodeMeta(chunk, i, take, this.meta, this.n);
       this.n += take;
       i += take;
       if (this.n === BLOCK_CAPACITY) await this.flushBlock();
@@ -88,10 +88,21 @@ export class BinaryTraceWriter {
     this.pending = this.sink.write(bytes);
     this.total += n;
     this.n = 0;
-    // The sink now owns the block's bytes: start the next block in fresh memory.
-    this.block = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
-    this.addr = new Int32Array(this.block, BLOCK_HEADER_BYTES, BLOCK_CAPACITY);
+    if (this.sink.reusable) {
+      await this.pending;
+    } else {
+      // The sink keeps the block's bytes: start the next block in fresh memory.
+      this.block = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
+      this.addr = new Int32Array(this.block, BLOCK_HEADER_BYTES, BLOCK_CAPACITY);
+    }
   }
+}
+
+/** meta[at..] = kind | (size - 1) << 2 for `count` accesses of the chunk from `from`. */
+function encodeMeta(chunk: TraceChunk, from: number, count: number, meta: Uint16Array, at: number): void {
+  const kinds = chunk.kind;
+  const sizes = chunk.size;
+  for (let j = 0; j < count; j++) meta[at + j] = kinds[from + j] | ((sizes[from + j] - 1) << 2);
 }
 
 /** Pulls exact byte counts out of a stream of Buffers of arbitrary sizes. */

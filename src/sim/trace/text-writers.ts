@@ -88,7 +88,7 @@ export class TextTraceWriter {
   private async flush(): Promise<void> {
     if (this.pos === 0) return;
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
+    if (!this.sink.reusable) this.buf = Buffer.allocUnsafe(BUFFER_BYTES);
     this.pos = 0;
     await this.sink.write(out);
   }
