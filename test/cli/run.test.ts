@@ -9,7 +9,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("vmm386 run", () => {
   it("--json prints one object with counters, fault kinds, vmstat, tlb and each process's status", () => {
-    const r = cli("run", "examples/fork-cow.yaml", "--json");
+    const r = cli("run", "examples/fork-cow.yaml", "--json", "--policy", "fifo", "--tlb", "16");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown> & {
       faults: Record<string, number>;
@@ -17,6 +17,7 @@ describe("vmm386 run", () => {
       tlb: Record<string, number>;
       processes: { name: string; status: string; exitCode: number | null; faultReport: unknown }[];
     };
+    expect(out.machine).toMatchObject({ ram: "8M", policy: "fifo", tlb: "16 entries, 4-way" });
     expect(out.accesses).toBeGreaterThan(0);
     expect(out.references).toBeGreaterThan(0);
     expect(Object.keys(out.faults).sort()).toEqual(["cow", "demandZero", "heap", "segv", "stack", "swapIn", "total"]);
