@@ -25,8 +25,9 @@
  * - an access the cached rights refuse faults from the entry (possibly a
  *   spurious fault, SDM 4.10.4.3) and drops it;
  * - CR3 load drops all but global entries when CR4.PGE is set; INVLPG drops
- *   the page's entries, global ones included; CR0.PG or CR4.PSE/PGE changes
- *   flush everything.
+ *   the page's entries, global ones included; turning CR0.PG off or changing
+ *   CR4.PSE/PGE flushes everything; a CR0.WP change re-reads the cached
+ *   rights without a flush.
  */
 
 import { CR0, CR4, PF, PTE, LARGE_PDE_RESERVED_MASK, PAGE_SHIFT, PAGE_OFFSET_MASK, PAGE_SIZE } from "./i386.js";
@@ -153,12 +154,15 @@ export class Mmu {
     return this.strict === null ? 0 : this.strict.count;
   }
 
-  /** MOV CR0. WP is forced to 0 on a CPU without it; a PG change flushes the TLB. */
+  /**
+   * MOV CR0. WP is forced to 0 on a CPU without it. Turning paging off
+   * flushes the TLB (SDM 4.10.4.1); nothing is cached while it is off.
+   */
   setCr0(value: number): void {
     if (!this.model.hasWp) value &= ~CR0_WP;
-    const changed = this.cr0 ^ value;
+    const pagingOff = (this.cr0 & CR0_PG) !== 0 && (value & CR0_PG) === 0;
     this.cr0 = value | 0;
-    if ((changed & CR0_PG) !== 0) this.flushAll();
+    if (pagingOff) this.flushAll();
     this.tlb.setWp((this.cr0 & CR0_WP) !== 0);
   }
 

@@ -78,6 +78,18 @@ describe("TLB: stale entries and invalidation", () => {
     expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x400);
   });
 
+  it("flushes everything when paging is turned off", () => {
+    const { mmu, map } = machine("p6");
+    mmu.setCr4(CR4.PGE);
+    map(page(0), 0x100, P | RW | PTE.GLOBAL);
+    mmu.translate(page(0), ACCESS.READ);
+    map(page(0), 0x200, P | RW | PTE.GLOBAL);
+    mmu.setCr0(CR0.PE);
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(page(0) >>> 12); // paging off: physical
+    mmu.setCr0(CR0.PE | CR0.PG | CR0.WP);
+    expect(mmu.translate(page(0), ACCESS.READ)).toBe(0x200);
+  });
+
   it("walks again to set D when writing through an entry loaded by a read, faulting if the PTE is gone", () => {
     const { mmu, memory, map, pteAddr } = machine("i486");
     map(page(0), 0x100);
