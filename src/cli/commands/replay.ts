@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { replayTrace, type ReplayResult } from "../../sim/trace/replay.js";
-import { formatMapping, LayoutError, type LayoutMapping } from "../../sim/trace/layout-mapper.js";
+import { formatMapping, LayoutError, pageAddress, type LayoutMapping } from "../../sim/trace/layout-mapper.js";
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
 import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
 import { Recorder } from "../../sim/recorder.js";
@@ -169,11 +169,10 @@ function replayJson(r: ReplayResult, report: string | undefined): Record<string,
 }
 
 function mappingJson(m: LayoutMapping): Record<string, unknown>[] {
-  const hex = (page: number) => "0x" + ((page * 4096) >>> 0).toString(16).padStart(8, "0");
   return m.regions.map((r) => ({
     kind: r.kind,
-    trace: [hex(r.traceStart), hex(r.traceEnd)],
-    eyn: [hex(r.eynStart), hex(r.eynStart + r.traceEnd - r.traceStart)],
+    trace: [pageAddress(r.traceStart), pageAddress(r.traceEnd)],
+    eyn: [pageAddress(r.eynStart), pageAddress(r.eynStart + r.traceEnd - r.traceStart)],
     pages: r.pages,
   }));
 }

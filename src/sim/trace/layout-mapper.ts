@@ -204,9 +204,8 @@ function heapStartIn(image: Span, runs: Span[], pages: Uint8Array): number {
 function givenBrk(image: Span, brkStart: number): number {
   const page = Math.ceil(brkStart / 4096);
   if (page <= image.start || page > image.end) {
-    const hex = (p: number) => "0x" + ((p * 4096) >>> 0).toString(16).padStart(8, "0");
     throw new LayoutError(
-      `brk start ${hex(page)} is not inside the program image's pages (${hex(image.start)}-${hex(image.end)})`,
+      `brk start ${pageAddress(page)} is not inside the program image's pages (${pageAddress(image.start)}-${pageAddress(image.end)})`,
     );
   }
   return page;
@@ -261,14 +260,18 @@ function region(kind: RegionKind, s: Span, eynStart: number): MappedRegion {
   return { kind, traceStart: s.start, traceEnd: s.end, eynStart, pages: s.pages };
 }
 
+/** The byte address of a page number as 0x-hex (page 2^20, the end of the address space, is 0x100000000). */
+export function pageAddress(page: number): string {
+  return "0x" + (page * 4096).toString(16).padStart(8, "0");
+}
+
 /** The mapping as a small text table: trace range -> EYN-OS range, pages, kind. */
 export function formatMapping(m: LayoutMapping): string {
-  const hex = (page: number) => "0x" + ((page * 4096) >>> 0).toString(16).padStart(8, "0");
   const lines = ["trace range                 EYN-OS range                pages  kind"];
   for (const r of m.regions) {
     const eynEnd = r.eynStart + (r.traceEnd - r.traceStart);
     lines.push(
-      `${hex(r.traceStart)}-${hex(r.traceEnd)} -> ${hex(r.eynStart)}-${hex(eynEnd)}  ${String(r.pages).padStart(5)}  ${r.kind}`,
+      `${pageAddress(r.traceStart)}-${pageAddress(r.traceEnd)} -> ${pageAddress(r.eynStart)}-${pageAddress(eynEnd)}  ${String(r.pages).padStart(5)}  ${r.kind}`,
     );
   }
   return lines.join("\n");

@@ -86,6 +86,11 @@ describe("layout mapper", () => {
     expect(() => planLayout(linux, { brkStart: 0x09000000 })).toThrow(/brk start 0x09000000 is not inside the program image's pages/);
   });
 
+  it("prints the last page of the address space as ending at 0x100000000", () => {
+    const m = planLayout(survey([0xfffff, 0x100000, W]));
+    expect(formatMapping(m).split("\n")[1]).toBe("0xfffff000-0x100000000 -> 0xbffff000-0xc0000000      1  stack");
+  });
+
   it("maps a reference string of small page numbers into the shared region", () => {
     const m = planLayout(survey([0, 10, 0]));
     expect(m.regions).toEqual([{ kind: "mmap", traceStart: 0, traceEnd: 10, eynStart: USER_SHARED_BASE >>> 12, pages: 10 }]);
