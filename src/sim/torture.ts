@@ -141,6 +141,12 @@ export interface TortureConfig {
    * alike. Default false: on the test machines running out is a bug.
    */
   readonly allowOutOfMemory?: boolean;
+  /**
+   * Excuse the death of a process whose swap-in failed (vmstat swpin_failed
+   * rose): for swap devices with injected read errors. The others — sharers
+   * of the same slot included — must still read exactly their data.
+   */
+  readonly allowSwapInFailures?: boolean;
   readonly seed?: number;
 }
 
@@ -153,6 +159,8 @@ export interface TortureSummary {
   leakedSlots: number;
   /** Operations that failed for lack of memory (only with allowOutOfMemory; else they are mismatches). */
   outOfMemory: number;
+  /** Processes lost to a failed swap-in (only with allowSwapInFailures; else they are mismatches). */
+  swapInFailures: number;
   /** Accesses served by a stale TLB entry (strict TLB mode only): missing invalidations. */
   staleTlbHits: number;
   processes: { spawned: number; forked: number; exited: number; killed: number; forkFailed: number };
@@ -173,9 +181,11 @@ export class TortureDriver {
   private readonly checkInvariants: boolean;
   private readonly baselineFreeFrames: number;
   private readonly allowOutOfMemory: boolean;
+  private readonly allowSwapInFailures: boolean;
   private step = 0;
-  /** vmstat oom before the current operation. */
+  /** vmstat oom and swpin_failed before the current operation. */
   private oomBefore = 0;
+  private swapInFailedBefore = 0;
 
   constructor(config: TortureConfig) {
     this.system = System.create({
@@ -191,6 +201,7 @@ export class TortureDriver {
     this.maxProcesses = config.maxProcesses ?? 6;
     this.checkInvariants = config.checkInvariants ?? true;
     this.allowOutOfMemory = config.allowOutOfMemory ?? false;
+    this.allowSwapInFailures = config.allowSwapInFailures ?? false;
     this.baselineFreeFrames = this.system.vmm.freeFrames;
     const stats = this.system.stats();
     this.summary = {
@@ -200,6 +211,7 @@ export class TortureDriver {
       leakedFrames: 0,
       leakedSlots: 0,
       outOfMemory: 0,
+      swapInFailures: 0,
       staleTlbHits: 0,
       processes: { spawned: 0, forked: 0, exited: 0, killed: 0, forkFailed: 0 },
       faults: stats.faults,
@@ -214,6 +226,7 @@ export class TortureDriver {
     this.step++;
     this.summary.ops++;
     this.oomBefore = this.system.vmm.stat.oom;
+    this.swapInFailedBefore = this.system.vmm.stat.swpin_failed;
     this.apply(op);
     if (this.checkInvariants) this.checkKernel();
   }
@@ -298,7 +311,7 @@ export class TortureDriver {
   private spawn(): void {
     const pid = this.system.spawn();
     if (pid === null) {
-      if (!this.ranOutOfMemory()) this.mismatch("spawn", "the kernel refused to create an address space");
+      if (!this.excused()) this.mismatch("spawn", "the kernel refused to create an address space");
       return;
     }
     this.model.spawn(pid);
@@ -418,11 +431,11 @@ export class TortureDriver {
     return [va, size];
   }
 
-  /** The System's answer must be the model's, unless memory ran out (allowed): then the process is dropped. */
+  /** The System's answer must be the model's, unless an excused failure struck: then the process is dropped. */
   private expect(op: TortureOp, got: boolean, expected: boolean, pid?: number): void {
     if (got === expected) return;
-    if (pid !== undefined && this.ranOutOfMemory()) {
-      this.system.kill(pid, "torture: out of memory");
+    if (pid !== undefined && this.excused()) {
+      this.system.kill(pid, "torture: dropped after an excused failure");
       this.model.remove(pid);
       this.summary.processes.killed++;
       return;
@@ -430,26 +443,30 @@ export class TortureDriver {
     this.mismatch(describe(op), `returned ${got}, the model expects ${expected}`);
   }
 
-  /** True (and counted) when memory too small for the load killed `pid`, and that is allowed. */
-  private diedOfSmallMemory(pid: number): boolean {
-    if (this.ranOutOfMemory()) return true;
-    const status = this.system.process(pid).status;
-    if (!this.allowOutOfMemory || status.state !== "killed" || status.report.reason !== STRADDLE_LIVELOCK) return false;
-    this.summary.outOfMemory++;
-    return true;
-  }
-
-  /** True (and counted) when the kernel ran out of memory during this operation and that is allowed. */
-  private ranOutOfMemory(): boolean {
-    if (!this.allowOutOfMemory || this.system.vmm.stat.oom === this.oomBefore) return false;
-    this.summary.outOfMemory++;
-    return true;
+  /**
+   * True (and counted) when this operation failed for an allowed reason: the
+   * kernel ran out of memory, a straddling access found no room for both its
+   * pages (killing `pid`), or a swap-in read failed.
+   */
+  private excused(pid?: number): boolean {
+    const stat = this.system.vmm.stat;
+    if (this.allowSwapInFailures && stat.swpin_failed !== this.swapInFailedBefore) {
+      this.summary.swapInFailures++;
+      return true;
+    }
+    if (!this.allowOutOfMemory) return false;
+    const status = pid === undefined ? null : this.system.process(pid).status;
+    if (stat.oom !== this.oomBefore || (status?.state === "killed" && status.report.reason === STRADDLE_LIVELOCK)) {
+      this.summary.outOfMemory++;
+      return true;
+    }
+    return false;
   }
 
   /** An access the model allows must leave the process running; one it forbids must kill it. */
   private expectLife(op: TortureOp, pid: number, va: number, allowed: boolean, alive: boolean): void {
-    if (allowed && !alive && this.diedOfSmallMemory(pid)) {
-      // The machine is too small for the load: the process died of it, not of a lost page.
+    if (allowed && !alive && this.excused(pid)) {
+      // Killed by an allowed failure (memory too small, swap read error), not by a lost page.
     } else if (allowed && !alive) {
       const status = this.system.process(pid).status;
       const why = status.state === "killed" ? status.report.reason : status.state;

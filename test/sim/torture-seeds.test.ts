@@ -43,3 +43,15 @@ describe("torture: swap writes that fail lose nothing", () => {
     expect(disk.failedWrites).toBeGreaterThan(30);
   });
 });
+
+describe("torture: swap reads that fail kill only their process", () => {
+  it("one swap-in in nine fails: that process dies, every other byte still matches", () => {
+    const disk = new FaultyBlockDevice(createMemorySwapDisk({ sizeBytes: 9 * MIB, swapBytes: 8 * MIB }).device);
+    for (let n = 4; n < 20_000; n += 9) disk.failNthRead(n);
+    const summary = runTorture({ ...tortureConfig(5), swapDevice: disk, allowSwapInFailures: true }, randomOps(5, 3000));
+    expect(summary.problems).toEqual([]);
+    expect(summary.swapInFailures).toBeGreaterThan(10);
+    expect(summary.vmstat.swpin_failed).toBe(disk.failedReads);
+    expect(summary).toMatchObject({ leakedFrames: 0, leakedSlots: 0, invariantViolations: 0 });
+  });
+});
