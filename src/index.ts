@@ -13,3 +13,4 @@ export type { ReplacementPolicy, ReplacementHost, PolicyOptions, FutureKnowledge
 export { System } from "./sim/system.js";
 export type { SystemConfig, SystemStats, TlbStats, FaultReport, ProcessInfo, ProcessStatus } from "./sim/system.js";
 export { PolicyReplay, replayReferenceString, NextUseTable } from "./sim/policy-replay.js";
+export * from "./sim/trace/index.js";

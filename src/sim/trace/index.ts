@@ -1,0 +1,25 @@
+/**
+ * Memory traces as a library: read (valgrind lackey, page reference strings,
+ * vmm386 binary; gzip transparently), convert, map a Linux program's layout
+ * onto EYN-OS's, and replay through a System.
+ */
+export { TraceChunk, TRACE_KIND, type TraceKind, MAX_ACCESS_SIZE } from "./trace-chunk.js";
+export { TRACE_FORMATS, type TraceFormat, isTraceFormat, detectFormat, readTrace } from "./trace-format.js";
+export { readLackey } from "./lackey-reader.js";
+export { readRefs } from "./refs-reader.js";
+export { readBinary, BinaryTraceWriter, BINARY_MAGIC, BINARY_VERSION } from "./binary-format.js";
+export { TextTraceWriter } from "./text-writers.js";
+export { convertTrace, type ConvertResult } from "./convert.js";
+export { TraceFormatError } from "./trace-error.js";
+export { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
+export {
+  planLayout,
+  mapAddress,
+  formatMapping,
+  LayoutError,
+  type LayoutMapping,
+  type LayoutOptions,
+  type MappedRegion,
+  type RegionKind,
+} from "./layout-mapper.js";
+export { replayTrace, type ReplayOptions, type ReplayResult } from "./replay.js";
