@@ -38,6 +38,7 @@ describe("vmm386 torture", () => {
       [["--ram", "2Q"], /^vmm386: --ram: /],
       [["--ram", "3K"], /^vmm386: --ram: /],
       [["--policy", "random"], /^vmm386: --policy: unknown policy "random"/],
+      [["--policy", "opt"], /^vmm386: --policy: opt needs to know the future/],
       [["--cpu", "z80"], /^vmm386: --cpu: unknown CPU "z80"/],
       [["--ram", "1560K"], /^vmm386: --ram: the kernel cannot boot on this machine: /],
       [["--swap", "5K"], /^vmm386: --swap: 5K is not a multiple of 4K/],

@@ -13,7 +13,7 @@ import { isCpuName } from "../../machine/cpu-model.js";
 import { MemoryConfigError } from "../../machine/physical-memory.js";
 import { DiskFormatError } from "../../machine/block-device.js";
 import { BootError } from "../../kernel/vmm.js";
-import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
+import { POLICY_NAMES, isPolicyName, needsFuture } from "../../kernel/replacement/index.js";
 import { randomOps, runTorture } from "../../sim/torture.js";
 
 interface TortureOptions {
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the operation generator", "1")
     .option("--ram <size>", "RAM of the machine (small, to swap hard)", "2M")
     .option("--swap <size>", "swap partition of the temporary image", "8M")
-    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")}`, "clock")
+    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.filter((p) => !needsFuture(p)).join(", ")}`, "clock")
     .option("--cpu <name>", "CPU preset: i386, i486, pentium, p6", "i386")
     .option("--user-frames <n>", "cap on resident user pages")
     .option("--processes <n>", "running processes at most", "6")
@@ -53,6 +53,7 @@ function torture(options: TortureOptions): void {
   const swapBytes = sizeOption(options.swap, "--swap");
   if (swapBytes % 4096 !== 0) throw new UserError(`${options.swap} is not a multiple of 4K (whole swap slots)`, "--swap");
   if (!isPolicyName(options.policy)) throw new UserError(`unknown policy "${options.policy}" (${POLICY_NAMES.join(", ")})`, "--policy");
+  if (needsFuture(options.policy)) throw new UserError(`${options.policy} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
   if (!isCpuName(options.cpu)) throw new UserError(`unknown CPU "${options.cpu}" (i386, i486, pentium, p6)`, "--cpu");
   const userFrames = options.userFrames === undefined ? undefined : intOption(options.userFrames, "--user-frames", 2);
   const maxProcesses = intOption(options.processes, "--processes", 1);
