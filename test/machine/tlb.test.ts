@@ -296,4 +296,38 @@ describe("TLB model agrees with walking every access", () => {
       { numRuns: 120 },
     );
   });
+
+  it("agrees too with 4 MiB pages on a Pentium and a P6, their 4 MiB entries evicting one another", () => {
+    const LARGE_SLOTS = 12; // directory slots 4..15; two sets of four 4 MiB entries
+    const op = fc.oneof(
+      fc.record({ t: fc.constant("access" as const), slot: fc.nat(LARGE_SLOTS - 1), page: fc.nat(7), write: fc.boolean(), user: fc.boolean() }),
+      fc.record({ t: fc.constant("remap" as const), slot: fc.nat(LARGE_SLOTS - 1), frame: fc.nat(3), flags: fc.nat(7), page: fc.nat(7) }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { maxLength: 200 }), (cpu, ops) => {
+        const cached = machine(cpu, { tlb: { entries: 8, ways: 4 } });
+        const walking = machine(cpu, { tlb: "off" });
+        const pde = (slot: number) => PD + (4 + slot) * 4;
+        const va = (slot: number, page: number) => ((4 + slot) * 0x400000 + page * 4096 + 8) >>> 0;
+        for (const m of [cached, walking]) {
+          m.mmu.setCr4(CR4.PSE);
+          for (let slot = 0; slot < LARGE_SLOTS; slot++) m.memory.write32(pde(slot), (slot % 3) * 0x400000 + 0x400000 | PTE.PS | P | RW | U);
+        }
+        for (const o of ops) {
+          if (o.t === "remap") {
+            for (const m of [cached, walking]) m.memory.write32(pde(o.slot), (o.frame + 1) * 0x400000 | PTE.PS | P | o.flags);
+            cached.mmu.invlpg(va(o.slot, o.page)); // any address inside drops the 4 MiB entry
+            continue;
+          }
+          const kind = (o.write ? ACCESS.WRITE : 0) | (o.user ? ACCESS.USER : 0);
+          const a = cached.mmu.translate(va(o.slot, o.page), kind);
+          const b = walking.mmu.translate(va(o.slot, o.page), kind);
+          expect(a).toBe(b);
+          if (a === FAULT) expect([cached.mmu.errorCode, cached.mmu.cr2]).toEqual([walking.mmu.errorCode, walking.mmu.cr2]);
+          expect(cached.memory.read32(pde(o.slot))).toBe(walking.memory.read32(pde(o.slot)));
+        }
+      }),
+      { numRuns: 120 },
+    );
+  });
 });
