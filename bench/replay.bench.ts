@@ -9,6 +9,8 @@
  *                  spill, then every access through System.access)
  *   binary bare:   read the binary file block by block + sum the addresses
  *   binary replay: both passes of `replayTrace` on the binary file
+ *   policy-only:   `replay --policy-only` from the binary file (read, page
+ *                  references, policy), at 10 % of the trace's distinct pages
  *
  * Uses ../shared/traces/busybox-awk.lackey.gz (3 M accesses) when present,
  * else the repo's fixture. Figures are the best of a few runs in CPU time
@@ -24,6 +26,8 @@ import { openByteStream } from "../src/sim/trace/byte-source.js";
 import { readBinary } from "../src/sim/trace/binary-format.js";
 import { convertTrace } from "../src/sim/trace/convert.js";
 import { replayTrace } from "../src/sim/trace/replay.js";
+import { replayPolicyOnly } from "../src/sim/trace/policy-only.js";
+import type { PolicyName } from "../src/kernel/replacement/index.js";
 
 const PUBLIC_TRACE = path.resolve(import.meta.dirname, "../../shared/traces/busybox-awk.lackey.gz");
 const FIXTURE_TRACE = path.resolve(import.meta.dirname, "../test/fixtures/traces/tiny-static.lackey.gz");
@@ -95,6 +99,14 @@ export const replayBench: Bench = {
       const binaryBare = await best(RUNS, () => scanBinary(bin));
       const binary = await replayRate(bin, dir);
       const n = lackey.accesses;
+      const policyOnly: Record<string, number> = {};
+      for (const policy of ["clock", "lru", "fifo", "arc"] as PolicyName[]) {
+        let references = 0;
+        const t = await best(RUNS, async () => {
+          references = (await replayPolicyOnly(bin, { frames: 11, policy })).references;
+        });
+        policyOnly[`policy-only ${policy} from binary references/s`] = Math.round(references / t.cpu);
+      }
       return {
         trace: path.basename(trace),
         accesses: n,
@@ -109,6 +121,7 @@ export const replayBench: Bench = {
         "binary replay / bare": binaryBare.cpu / binary.total.cpu,
         "binary replay accesses/s (wall)": Math.round(n / binary.total.wall),
         "binary replay pass only accesses/s (wall)": Math.round(n / binary.replayPass),
+        ...policyOnly,
       };
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

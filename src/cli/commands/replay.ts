@@ -9,7 +9,9 @@ import type { Command } from "commander";
 import { replayTrace, type ReplayResult } from "../../sim/trace/replay.js";
 import { formatMapping, LayoutError, pageAddress, type LayoutMapping } from "../../sim/trace/layout-mapper.js";
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
-import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
+import { TRACE_FORMATS, type TraceFormat } from "../../sim/trace/trace-format.js";
+import { replayPolicyOnly } from "../../sim/trace/policy-only.js";
+import { DEFAULT_POLICY } from "../../kernel/replacement/index.js";
 import { Recorder } from "../../sim/recorder.js";
 import { describeStatus } from "../../sim/process.js";
 import type { ProcessOutcome, RunResult } from "../../sim/scenario/result.js";
@@ -21,7 +23,14 @@ import { renderRunHtml } from "../../report/html.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
 import { UserError } from "../errors.js";
-import { addCommonOptions, describeMachine, machineFromOptions, systemConfig, type CommonOptions } from "../options.js";
+import {
+  addCommonOptions,
+  describeMachine,
+  machineFromOptions,
+  systemConfig,
+  type CommonOptions,
+} from "../options.js";
+import type { MachineSpec } from "../../sim/scenario/types.js";
 import { startProgress, type Progress } from "../progress.js";
 import { formatOption } from "./convert.js";
 import { writeReport } from "./run.js";
@@ -29,6 +38,8 @@ import { writeReport } from "./run.js";
 interface ReplayCommandOptions extends CommonOptions {
   format?: string;
   brkStart?: string;
+  policyOnly?: boolean;
+  clockR0?: boolean;
 }
 
 /** Samples taken for the report's charts over a whole trace. */
@@ -41,13 +52,18 @@ export function register(program: Command): void {
       .description("Replay a memory trace (valgrind lackey, page reference string, vmm386 binary; gzip ok) through the VMM")
       .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz")
       .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
-      .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)"),
+      .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
+      .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap); needs --user-frames")
+      .option("--clock-r0", "with --policy-only: a newly loaded page starts with its referenced bit clear (libCacheSim's Clock)"),
   ).action((file: string, options: ReplayCommandOptions) => replay(file, options));
 }
 
 async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
   const format = formatOption(options.format, "--format");
-  const config = systemConfig(machineFromOptions(options));
+  const spec = machineFromOptions(options);
+  if (options.policyOnly) return policyOnly(file, format, spec, options);
+  if (options.clockR0) throw new UserError("only applies with --policy-only", "--clock-r0");
+  const config = systemConfig(spec);
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
   let recorder: Recorder | null = null;
   let progress: Progress | null = null;
@@ -100,6 +116,35 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   );
   if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
   if (run.panic !== null || r.process.status.state === "killed") process.exitCode = 1;
+}
+
+/** `--policy-only`: the reference string through the policy alone, as textbook simulators do. */
+async function policyOnly(
+  file: string,
+  format: TraceFormat | undefined,
+  spec: MachineSpec,
+  options: ReplayCommandOptions,
+): Promise<void> {
+  if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
+  const r = await translateErrors(() =>
+    replayPolicyOnly(file, {
+      format,
+      frames: spec.userFrames as number,
+      policy: spec.policy ?? DEFAULT_POLICY,
+      faultSetsReferenced: options.clockR0 !== true,
+    }),
+  );
+  const referencesPerSecond = Math.round(r.references / Math.max(r.seconds, 1e-9));
+  if (options.json) {
+    const { file: trace, ...rest } = r;
+    process.stdout.write(JSON.stringify({ mode: "policy-only", trace, ...rest, referencesPerSecond }) + "\n");
+    return;
+  }
+  process.stdout.write(
+    `policy-only ${path.basename(file)}: ${r.policy}, ${r.frames} frames: ${r.references} references ` +
+      `(${r.accesses} accesses), ${r.misses} misses, miss ratio ${r.missRatio.toFixed(6)}\n` +
+      `time: ${r.seconds.toFixed(2)} s (${(referencesPerSecond / 1e6).toFixed(1)} M references/s)\n`,
+  );
 }
 
 /** A 32-bit address given as 0x-hex or decimal. */
