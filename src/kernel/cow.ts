@@ -3,7 +3,9 @@
  * read-only, with the COW bit, and its frame is counted once per PTE. A
  * write fault copies it into a private frame and drops one reference; the
  * last sharer takes the frame itself, made writable, without a copy (so a
- * page does not stay COW and shared after its sharers died).
+ * page does not stay COW and shared after its sharers died). A frame
+ * written in place leaves the swap cache: its slot keeps the old page for
+ * the PTEs that still name it.
  */
 
 import { PTE, hex32 } from "../machine/i386.js";
@@ -21,6 +23,8 @@ export function breakCow(k: KernelState, space: AddressSpace, pteAddr: number, e
   const rights = (entry & 0xfff & ~(KPTE.COW | PTE.ACCESSED | PTE.DIRTY)) | PTE.RW;
   k.faults.cow++;
   if (ft.refcount[old] <= 1) {
+    // Written in place from now on: no longer equal to a slot other PTEs may still name (they keep the disk copy).
+    k.swap?.cache.unlinkFrame(old);
     k.memory.write32(pteAddr, (entry & ~KPTE.COW) | PTE.RW);
     k.invalidatePte(pteAddr);
     k.stat.cow_reuse++;

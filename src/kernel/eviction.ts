@@ -5,12 +5,16 @@
  * The victim comes from the replacement policy. All PTEs of a shared frame
  * are found through the reverse map and all name the same slot, whose count
  * is the number of PTEs (the seed rewrote one PTE and handed the frame to a
- * new owner while the others still mapped it). The page is always written,
- * clean or not: the seed has no file-backed pager, so swap is the only copy.
+ * new owner while the others still mapped it). The page is written unless
+ * it is in the swap cache and still equal to its slot's copy (mapped only
+ * read-only since swap-in): then its PTEs join those already naming the
+ * slot, with no write. The seed has no file-backed pager, so otherwise swap
+ * is the only copy and every victim is written.
  * A failed slot allocation or write leaves the page resident and mapped,
  * tells the policy to keep it, and the next victim is tried.
  */
 
+import { PTE } from "../machine/i386.js";
 import { FrameKind } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
 import { swappedEntry } from "./pte.js";
@@ -42,15 +46,24 @@ export function evictOne(k: KernelState, incomingKey?: number): boolean {
   return evicted;
 }
 
-/** Writes user frame `pfn` to a fresh slot and unmaps it everywhere; false if the slot or the write failed. */
+/**
+ * Unmaps user frame `pfn` everywhere, its PTEs naming a slot that holds its
+ * page: the slot it is a clean swap-cache copy of (nothing written), or a
+ * fresh slot it is written to. False if the slot or the write failed.
+ */
 export function evictFrame(k: KernelState, pfn: number): boolean {
   const swap = k.swap;
   if (swap === null) return false;
-  const slot = swap.allocSlot();
-  if (slot < 0) return false;
-  if (!swap.writePage(slot, k.memory, pfn)) {
-    swap.release(slot);
-    return false;
+  let slot = swap.cache.slotOf(pfn);
+  const clean = slot >= 0 && cleanAgainstSlot(k, pfn);
+  if (!clean) {
+    swap.cache.unlinkFrame(pfn);
+    slot = swap.allocSlot();
+    if (slot < 0) return false;
+    if (!swap.writePage(slot, k.memory, pfn)) {
+      swap.release(slot);
+      return false;
+    }
   }
   const ft = k.frameTable;
   const mem = k.memory;
@@ -63,11 +76,27 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     if (space !== undefined) space.rss--;
     ptes++;
   }
-  swap.setReferences(slot, ptes);
+  if (clean) swap.addReferences(slot, ptes);
+  else swap.setReferences(slot, ptes);
   k.policy.remove(pfn);
   k.userResident--;
-  k.releaseFrame(pfn); // drops the reverse-map nodes with the frame
-  k.stat.pswpout++;
+  k.releaseFrame(pfn); // drops the reverse-map nodes and the swap-cache association with the frame
+  if (clean) k.stat.swapout_clean++;
+  else k.stat.pswpout++;
   k.stat.pgsteal++;
+  return true;
+}
+
+/**
+ * Conservatively, may frame `pfn` (in the swap cache) still equal its slot?
+ * Only if no PTE mapping it is writable or Dirty: the cache admits read-only
+ * mappings only and leaves it when COW is broken in place, so this holds
+ * unless someone wrote the page behind the kernel's back.
+ */
+function cleanAgainstSlot(k: KernelState, pfn: number): boolean {
+  const ft = k.frameTable;
+  for (let node = ft.firstNode(pfn); node !== -1; node = ft.nextNode(node)) {
+    if ((k.memory.read32(ft.nodePteAddr(node)) & (PTE.RW | PTE.DIRTY)) !== 0) return false;
+  }
   return true;
 }

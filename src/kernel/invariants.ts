@@ -8,9 +8,14 @@
  *    directory of a live space, or a user page whose reference count equals
  *    the PTEs mapping it (and whose reverse map lists exactly those PTEs);
  *  - every used swap slot's count equals the PTEs naming it;
- *  - no present PTE points at a free frame; COW entries are read-only;
+ *  - the swap cache links slots and frames both ways: a cached slot is in
+ *    use (its count is the PTEs naming it), its frame is a mapped user page
+ *    (its count is the PTEs mapping it, checked above) and no writable PTE
+ *    maps it;
+ *  - no present PTE points at a free frame; COW entries are read-only; a
+ *    frame mapped by several PTEs is mapped writable by none;
  *  - resident counts and the policy agree with the frames in use;
- *  - with no user space left, no user frame and no slot is in use.
+ *  - with no user space left, no user frame, no slot and no swap-cache page is in use.
  */
 
 import { PTE } from "../machine/i386.js";
@@ -21,7 +26,7 @@ import { NO_PTE, tableOf } from "./page-tables.js";
 import { KPTE, entryFrame } from "./pte.js";
 
 export interface InvariantViolation {
-  /** Which invariant: "bitmap", "frame", "user-refcount", "swap-refcount", "pte", "resident", "leak". */
+  /** Which invariant: "bitmap", "frame", "user-refcount", "swap-refcount", "swap-cache", "sharing", "pte", "resident", "leak". */
   readonly rule: string;
   readonly detail: string;
 }
@@ -39,6 +44,7 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
   if (frames.countFree() !== frames.freeFrames) report("bitmap", `bitmap has ${frames.countFree()} free frames, free count says ${frames.freeFrames}`);
 
   const mapped = new Int32Array(total);
+  const writable = new Int32Array(total);
   const slotRefs = k.swap === null ? new Int32Array(0) : new Int32Array(k.swap.totalSlots);
   const seenTables = new Uint8Array(total);
   let userSpaces = 0;
@@ -73,6 +79,7 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
           else if (ft.kind[pfn] !== FrameKind.USER) report("pte", `${where}: maps frame ${pfn} of kind ${FRAME_KIND_NAMES[ft.kind[pfn]]}`);
           else {
             mapped[pfn]++;
+            if ((e & PTE.RW) !== 0) writable[pfn]++;
             if (!ft.mappingsOf(pfn).includes(pteAddr >>> 0)) report("user-refcount", `${where}: frame ${pfn}'s reverse map lacks this PTE`);
           }
         } else if ((e & KPTE.SWAPPED) !== 0) {
@@ -100,6 +107,7 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
       else if (ft.refcount[pfn] !== mapped[pfn] || ft.mappingsOf(pfn).length !== mapped[pfn]) {
         report("user-refcount", `frame ${pfn}: refcount ${ft.refcount[pfn]}, reverse map ${ft.mappingsOf(pfn).length}, PTEs ${mapped[pfn]}`);
       }
+      if (writable[pfn] > 0 && mapped[pfn] > 1) report("sharing", `frame ${pfn} is mapped by ${mapped[pfn]} PTEs, ${writable[pfn]} of them writable`);
     } else if (kind === FrameKind.PAGE_TABLE) {
       if (seenTables[pfn] === 0) report("leak", `page table frame ${pfn} (space ${ft.ownerSpace[pfn]}) belongs to no live directory`);
     } else if (kind === FrameKind.PAGE_DIRECTORY) {
@@ -119,9 +127,37 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
       if (rc !== slotRefs[s]) report("swap-refcount", `slot ${s}: count ${rc}, PTEs naming it ${slotRefs[s]}`);
     }
     if (used !== k.swap.usedSlots) report("swap-refcount", `${used} slots in use, swap area says ${k.swap.usedSlots}`);
+    checkSwapCache(k, mapped, writable, report);
   }
-  if (userSpaces === 0 && (userFrames !== 0 || (k.swap !== null && k.swap.usedSlots !== 0))) {
-    report("leak", `no user space left, yet ${userFrames} user frames and ${k.swap?.usedSlots ?? 0} slots in use`);
+  const cached = k.swap?.cache.size ?? 0;
+  if (userSpaces === 0 && (userFrames !== 0 || (k.swap !== null && k.swap.usedSlots !== 0) || cached !== 0)) {
+    report("leak", `no user space left, yet ${userFrames} user frames, ${k.swap?.usedSlots ?? 0} slots and ${cached} swap-cache pages in use`);
   }
   return out;
+}
+
+/** The swap cache's two arrays agree, and each association joins a slot in use to a mapped, read-only user frame. */
+function checkSwapCache(k: KernelState, mapped: Int32Array, writable: Int32Array, report: (rule: string, detail: string) => void): void {
+  const swap = k.swap;
+  if (swap === null) return;
+  const { frameOfSlot, slotOfFrame } = swap.cache;
+  const ft = k.frameTable;
+  let links = 0;
+  for (let slot = 0; slot < frameOfSlot.length; slot++) {
+    const pfn = frameOfSlot[slot];
+    if (pfn < 0) continue;
+    links++;
+    if (pfn >= ft.frames || slotOfFrame[pfn] !== slot) {
+      report("swap-cache", `slot ${slot} names frame ${pfn}, which does not name it back`);
+      continue;
+    }
+    if (swap.refcount[slot] <= 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn} but has count ${swap.refcount[slot]}`);
+    if (ft.kind[pfn] !== FrameKind.USER || mapped[pfn] === 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn}, which is not a mapped user page`);
+    if (writable[pfn] !== 0) report("swap-cache", `frame ${pfn} caches slot ${slot} but ${writable[pfn]} PTEs map it writable`);
+  }
+  for (let pfn = 0; pfn < slotOfFrame.length; pfn++) {
+    const slot = slotOfFrame[pfn];
+    if (slot >= 0 && (slot >= frameOfSlot.length || frameOfSlot[slot] !== pfn)) report("swap-cache", `frame ${pfn} names slot ${slot}, which does not name it back`);
+  }
+  if (links !== swap.cache.size) report("swap-cache", `${links} slots are cached, the cache counts ${swap.cache.size}`);
 }

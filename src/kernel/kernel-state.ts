@@ -89,9 +89,11 @@ export class KernelState implements ReplacementHost {
   /**
    * Gives frame `pfn` back to the allocator, scrubbed (like Linux's
    * init_on_free): the host gets the frame's backing back, and the zeroing
-   * every user page gets at allocation then costs nothing.
+   * every user page gets at allocation then costs nothing. A freed frame
+   * leaves the swap cache.
    */
   releaseFrame(pfn: number): void {
+    this.swap?.cache.unlinkFrame(pfn);
     this.memory.zeroFrame(pfn);
     this.frameTable.setKind(pfn, FrameKind.FREE);
     if (this.frames.freeFrame(pfn)) this.stat.pgfree++;

@@ -4,7 +4,8 @@
  *
  *   supervisor fault                       -> panic
  *   not present, PTE DEMAND                -> zero-filled frame
- *   not present, PTE SWAPPED               -> swap in (a major fault)
+ *   not present, PTE SWAPPED               -> swap in (a major fault; minor
+ *                                             when the swap cache has it)
  *   write to a present COW page            -> private copy (cow.ts)
  *   user access to the kernel half         -> segv
  *   not present in 0xB0000000..0xBFFFFFFF  -> stack grows: zero-filled frame
@@ -24,7 +25,7 @@ import { type KernelState, pageKey } from "./kernel-state.js";
 import { KERNEL_BASE, USER_HEAP_BASE, USER_STACK_BASE, USER_STACK_TOP } from "./layout.js";
 import { allocUserFrame, installUserPage } from "./page-frames.js";
 import { NO_PTE, walk, walkCreate } from "./page-tables.js";
-import { KPTE, entryFrame } from "./pte.js";
+import { KEPT_RIGHTS, KPTE, entryFrame, presentEntry } from "./pte.js";
 import { noteFault } from "./working-set.js";
 
 /** Handles #PF with `errorCode` at linear address `cr2` in the current space. */
@@ -91,11 +92,18 @@ export function resolveDemandZero(k: KernelState, space: AddressSpace, pteAddr: 
   return RESOLVED.DEMAND_ZERO;
 }
 
-/** SWAPPED entry: read the slot back into a fresh frame, drop one slot reference. */
+/**
+ * SWAPPED entry: map the slot's page, drop one slot reference. A page in the
+ * swap cache is mapped as it is, with no read (a minor fault); otherwise it
+ * is read into a fresh frame, which stays in the swap cache while other PTEs
+ * still name the slot.
+ */
 export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: number, entry: number, page: number): FaultOutcome {
   const swap = k.swap;
   const slot = entryFrame(entry);
   if (swap === null || slot >= swap.totalSlots) return segv(`swapped entry names slot ${slot} of no swap area at ${hex32(page)}`);
+  const cached = swap.cache.frameOf(slot);
+  if (cached >= 0) return mapSwapCachePage(k, space, pteAddr, entry, slot, cached);
   const pfn = allocUserFrame(k, pageKey(space.id, page));
   if (pfn < 0) return outOfMemory(page);
   if (!swap.readPage(slot, k.memory, pfn)) {
@@ -104,11 +112,35 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
     return segv(`swap-in of ${hex32(page)} from slot ${slot} failed: read error on ${swap.device.name}`);
   }
   swap.dropReference(slot);
-  installUserPage(k, space, pteAddr, page, pfn, entry & (PTE.USER | PTE.RW | KPTE.COW));
+  const shared = swap.refcount[slot] > 0;
+  installUserPage(k, space, pteAddr, page, pfn, swappedInRights(entry, shared));
+  if (shared) swap.cache.link(slot, pfn);
   k.stat.pswpin++;
   k.stat.pgmajfault++;
   k.faults.swapIn++;
   return RESOLVED.SWAP_IN;
+}
+
+/** Swap-cache hit: maps frame `pfn`, which holds `slot`'s page, at `pteAddr` as one more sharer. */
+function mapSwapCachePage(k: KernelState, space: AddressSpace, pteAddr: number, entry: number, slot: number, pfn: number): FaultOutcome {
+  k.memory.write32(pteAddr, presentEntry(pfn, swappedInRights(entry, true)));
+  k.frameTable.addMapping(pfn, pteAddr);
+  space.rss++;
+  k.swap?.dropReference(slot); // the last name of the slot frees it, and the association with it
+  k.stat.swapcache_hit++;
+  k.faults.swapIn++;
+  return RESOLVED.SWAP_IN;
+}
+
+/**
+ * Rights of a swapped-in page: those its entry kept (U/S, R/W, COW), except
+ * that a page shared through the swap cache is never writable in place: a
+ * writable entry (fork copied a swapped private page) becomes COW, as a
+ * forked present page would.
+ */
+function swappedInRights(entry: number, shared: boolean): number {
+  const rights = entry & KEPT_RIGHTS;
+  return shared && (rights & PTE.RW) !== 0 ? (rights & ~PTE.RW) | KPTE.COW : rights;
 }
 
 /** Stack growth anywhere in USER_STACK_BASE..USER_STACK_TOP (never below). */

@@ -8,12 +8,16 @@
  * slot for all its PTEs). A slot is free only when its count drops to zero
  * (seed defect 3). I/O errors come back as `false`, never as exceptions, so
  * eviction can try another victim and swap-in can fail only the one process.
+ *
+ * The area owns its swap cache (swap-cache.ts): a slot freed for any reason
+ * leaves the cache with it.
  */
 
 import type { BlockDevice } from "../machine/block-device.js";
 import { PAGE_SIZE } from "../machine/i386.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { SECTORS_PER_SWAP_SLOT, findSwapArea, readPartitionTable } from "../machine/mbr.js";
+import { SwapCache } from "./swap-cache.js";
 
 /** Slot numbers live in PTE bits 31..12. */
 export const MAX_SLOTS = 1 << 20;
@@ -24,27 +28,32 @@ export class SwapArea {
   readonly totalSlots: number;
   /** PTEs naming each slot; 0 = free. */
   readonly refcount: Int32Array;
+  /** Slots whose page is also in a frame (swap-in while other PTEs still name the slot). */
+  readonly cache: SwapCache;
   private used = 0;
   private hint = 0;
   private readonly buffer = new Uint8Array(PAGE_SIZE);
   /** I/O failures seen, for reports. */
   readonly errors = { writes: 0, reads: 0 };
 
-  constructor(device: BlockDevice, firstLba: number, slots: number) {
+  /** `frames`: physical frames the swap cache may name. */
+  constructor(device: BlockDevice, firstLba: number, slots: number, frames: number) {
     this.device = device;
     this.firstLba = firstLba;
     this.totalSlots = slots;
     this.refcount = new Int32Array(slots);
+    this.cache = new SwapCache(slots, frames);
   }
 
   /**
    * The swap area of `device`'s MBR (first partition of type 0x82 or 0xE5),
    * or null when it has none; throws DiskFormatError for a malformed table.
+   * `frames`: physical frames tracked (sizes the swap cache).
    */
-  static open(device: BlockDevice): SwapArea | null {
+  static open(device: BlockDevice, frames: number): SwapArea | null {
     const found = findSwapArea(readPartitionTable(device));
     if (found === null || found.slotCount === 0) return null;
-    return new SwapArea(device, found.firstLba, Math.min(found.slotCount, MAX_SLOTS));
+    return new SwapArea(device, found.firstLba, Math.min(found.slotCount, MAX_SLOTS), frames);
   }
 
   get usedSlots(): number {
@@ -79,7 +88,12 @@ export class SwapArea {
     this.refcount[slot]++;
   }
 
-  /** One PTE naming `slot` is gone; the slot is freed with the last. */
+  /** `count` more PTEs name the in-use `slot` (a clean swap-cache page evicted back onto it). */
+  addReferences(slot: number, count: number): void {
+    this.refcount[slot] += count;
+  }
+
+  /** One PTE naming `slot` is gone; the slot is freed (and leaves the swap cache) with the last. */
   dropReference(slot: number): void {
     const rc = this.refcount;
     if (slot < 0 || slot >= this.totalSlots || rc[slot] === 0) return;
@@ -87,9 +101,10 @@ export class SwapArea {
     else rc[slot]--;
   }
 
-  /** Frees a slot whatever its count (a failed write gives it back). */
+  /** Frees a slot whatever its count (a failed write gives it back); it leaves the swap cache. */
   release(slot: number): void {
     if (this.refcount[slot] === 0) return;
+    this.cache.unlinkSlot(slot);
     this.refcount[slot] = 0;
     this.used--;
     if (slot < this.hint) this.hint = slot;

@@ -97,7 +97,7 @@ export class Vmm {
       frames: boot.frames,
       frameTable: boot.frameTable,
       tlb: new TlbControl(hw.mmu),
-      swap: options.swap === undefined || options.swap === null ? null : SwapArea.open(options.swap),
+      swap: options.swap === undefined || options.swap === null ? null : SwapArea.open(options.swap, boot.frames.totalFrames),
       stat: newVmStat(),
       faults: newFaultCounts(),
       aliasFrames: boot.aliasFrames,
@@ -290,10 +290,18 @@ export class Vmm {
     return this.k.policy.observesReferences;
   }
 
-  /** Swap area: slots in all and in use; null without swap. */
-  get swap(): { readonly totalSlots: number; readonly usedSlots: number; readonly errors: { writes: number; reads: number } } | null {
+  /**
+   * Swap area: slots in all and in use, pages in the swap cache (resident
+   * and still on their slot, for sharers yet to fault them in); null without swap.
+   */
+  get swap(): {
+    readonly totalSlots: number;
+    readonly usedSlots: number;
+    readonly cachedPages: number;
+    readonly errors: { writes: number; reads: number };
+  } | null {
     const s = this.k.swap;
-    return s === null ? null : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, errors: s.errors };
+    return s === null ? null : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, cachedPages: s.cache.size, errors: s.errors };
   }
 
   /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */

@@ -13,6 +13,10 @@ export interface VmStat {
   pswpin: number;
   /** Pages written to swap. */
   pswpout: number;
+  /** Swap-in faults resolved from the swap cache: the frame another sharer read is mapped, no read. */
+  swapcache_hit: number;
+  /** Evictions of a swap-cache page equal to its slot: the slot is reused, nothing written. */
+  swapout_clean: number;
   /** Frames allocated (user pages, page tables, kernel pages). */
   pgalloc: number;
   /** Frames freed. */
@@ -49,6 +53,8 @@ export function newVmStat(): VmStat {
     pgmajfault: 0,
     pswpin: 0,
     pswpout: 0,
+    swapcache_hit: 0,
+    swapout_clean: 0,
     pgalloc: 0,
     pgfree: 0,
     pgsteal: 0,

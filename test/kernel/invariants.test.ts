@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { PTE } from "../../src/machine/i386.js";
 import { KERNEL_BASE, USER_HEAP_BASE } from "../../src/kernel/layout.js";
-import { type TestSystem, bootTestSystem, write32 } from "./helpers.js";
+import { type TestSystem, bootTestSystem, read32, write32 } from "./helpers.js";
 
 function systemWithPage(): { sys: TestSystem; pteAddr: number; pfn: number } {
   const sys = bootTestSystem({ checkInvariants: false });
@@ -50,5 +50,23 @@ describe("the invariant checker", () => {
     const { sys, pteAddr } = systemWithPage();
     sys.machine.memory.write32(pteAddr, sys.machine.memory.read32(pteAddr) | (1 << 9));
     expect(sys.vmm.checkInvariants().map((v) => v.rule)).toContain("pte");
+  });
+
+  it("reports a writable PTE on a frame in the swap cache, and on a shared frame", () => {
+    const { sys, pteAddr } = systemWithPage();
+    const parent = sys.vmm.current;
+    const child = sys.vmm.cloneAddressSpace(parent)!;
+    sys.vmm.cloneAddressSpace(parent);
+    expect(sys.vmm.reclaim(1)).toBe(1);
+    sys.vmm.switchAddressSpace(child);
+    read32(sys, USER_HEAP_BASE);
+    sys.vmm.switchAddressSpace(parent);
+    read32(sys, USER_HEAP_BASE); // two of three sharers resident: the page is in the swap cache
+    expect(sys.vmm.swap!.cachedPages).toBe(1);
+    expect(sys.vmm.checkInvariants()).toEqual([]);
+    sys.machine.memory.write32(pteAddr, (sys.machine.memory.read32(pteAddr) & ~(1 << 9)) | PTE.RW);
+    const rules = sys.vmm.checkInvariants().map((v) => v.rule);
+    expect(rules).toContain("swap-cache");
+    expect(rules).toContain("sharing");
   });
 });
