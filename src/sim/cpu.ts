@@ -12,7 +12,7 @@
  */
 
 import { FAULT, type Mmu } from "../machine/mmu.js";
-import { PAGE_SHIFT, PAGE_OFFSET_MASK, PF } from "../machine/i386.js";
+import { PAGE_SHIFT, PAGE_OFFSET_MASK } from "../machine/i386.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import type { Vmm } from "../kernel/vmm.js";
 
@@ -199,9 +199,4 @@ export class UserCpu {
     this.faultPanic = panic;
     return DEAD;
   }
-}
-
-/** True when `kind` (PF W|U bits) is a user-mode access. */
-export function isUserKind(kind: number): boolean {
-  return (kind & PF.USER) !== 0;
 }

@@ -148,11 +148,6 @@ export class ReferenceModel {
     return true;
   }
 
-  /** Pages (by virtual page number) the process has written: what fork must copy. */
-  writtenPages(pid: number): number {
-    return this.get(pid).pages.size;
-  }
-
   private dropPages(p: ModelProcess, from: number, to: number): void {
     for (let a = from; a < to; a += PAGE_SIZE) p.pages.delete(Math.floor(a / PAGE_SIZE));
   }
