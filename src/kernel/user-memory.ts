@@ -18,6 +18,7 @@ import type { KernelState } from "./kernel-state.js";
 import {
   KERNEL_BASE,
   USER_CODE_BASE,
+  USER_CODE_END,
   USER_HEAP_BASE,
   USER_HEAP_END,
   USER_SHARED_BASE,
@@ -56,10 +57,33 @@ export function brk(k: KernelState, space: AddressSpace, newBreak: number): bool
  * the range leaves the shared region, wraps, or overlaps a mapped page.
  */
 export function mmap(k: KernelState, space: AddressSpace, va: number, size: number, prot: number): boolean {
+  return mapFixed(k, space, va, size, prot, USER_SHARED_BASE, USER_SHARED_END);
+}
+
+/**
+ * Maps [va, va+size) of the code/data region demand-zero, as a program
+ * loader lays out an image's segments before the program runs (the seed
+ * leaves loading to its ELF loader; trace replay and scenarios need it to
+ * place a program's text and data at USER_CODE_BASE). Same rules as mmap.
+ */
+export function mapImage(k: KernelState, space: AddressSpace, va: number, size: number, prot: number): boolean {
+  return mapFixed(k, space, va, size, prot, USER_CODE_BASE, USER_CODE_END);
+}
+
+/** Demand-zero mapping of [va, va+size) inside [regionStart, regionEnd); nothing changes unless all of it is free. */
+function mapFixed(
+  k: KernelState,
+  space: AddressSpace,
+  va: number,
+  size: number,
+  prot: number,
+  regionStart: number,
+  regionEnd: number,
+): boolean {
   if (!Number.isInteger(va) || !Number.isInteger(size) || size <= 0) return false;
   const start = va - (va % PAGE);
   const end = alignUp(va + size);
-  if (start < USER_SHARED_BASE || end > USER_SHARED_END) return false;
+  if (start < regionStart || end > regionEnd) return false;
   for (let page = start; page < end; page += PAGE) {
     const pteAddr = walk(k.memory, space.pdPhys, page);
     if (pteAddr !== NO_PTE && k.memory.read32(pteAddr) !== 0) return false;

@@ -25,7 +25,7 @@ import { NO_PTE, walk } from "./page-tables.js";
 import { DEFAULT_POLICY, type FutureKnowledge, type PolicyName, createPolicy } from "./replacement/index.js";
 import { SwapArea } from "./swap-area.js";
 import { TlbControl } from "./tlb-control.js";
-import { brk, faultInUserWrite, mmap, munmap } from "./user-memory.js";
+import { brk, faultInUserWrite, mapImage, mmap, munmap } from "./user-memory.js";
 import { type FaultCounts, type MemInfo, type VmStat, newFaultCounts, newVmStat } from "./vmstat.js";
 import { shouldThrottle, tick } from "./working-set.js";
 
@@ -191,6 +191,15 @@ export class Vmm {
    */
   mmap(space: AddressSpace, va: number, size: number, prot: number): boolean {
     return space.alive && this.checked("mmap", mmap(this.k, space, va, size, prot));
+  }
+
+  /**
+   * Loader mapping: demand-zero pages at [va, va+size) of the code/data
+   * region (0x00400000..0x3FFFFFFF), as an ELF loader lays out a program's
+   * segments. Same rules and result as `mmap`.
+   */
+  mapImage(space: AddressSpace, va: number, size: number, prot: number): boolean {
+    return space.alive && this.checked("mapImage", mapImage(this.k, space, va, size, prot));
   }
 
   /** vmm_munmap: unmaps every page of [va, va+size) below KERNEL_BASE (present, swapped or demand-zero). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ACCESS, CR0, PTE } from "../../src/machine/i386.js";
-import { KERNEL_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
+import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
 import { PROT } from "../../src/kernel/vmm.js";
 import { MIB, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
 
@@ -72,6 +72,21 @@ describe("demand paging", () => {
     expect(sys.vmm.mmap(as, USER_SHARED_BASE, 8192, PROT.READ)).toBe(true);
     expect(read32(sys, USER_SHARED_BASE + 4096)).toBe(0);
     expect(failingAccess(sys, USER_SHARED_BASE + 4096, ACCESS.USER_WRITE)).toMatchObject({ kind: "segv" });
+    expectHealthy(sys);
+  });
+
+  it("maps a program image demand-zero in the code region only, refusing overlaps and other regions", () => {
+    const sys = bootTestSystem();
+    const as = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(as);
+    expect(sys.vmm.mapImage(as, USER_CODE_BASE, 3 * 4096, PROT.READ | PROT.WRITE)).toBe(true);
+    expect(read32(sys, USER_CODE_BASE + 8192)).toBe(0);
+    write32(sys, USER_CODE_BASE + 4, 0x1234);
+    expect(read32(sys, USER_CODE_BASE + 4)).toBe(0x1234);
+    expect(sys.vmm.faults.demandZero).toBe(2);
+    expect(sys.vmm.mapImage(as, USER_CODE_BASE + 8192, 4096, PROT.READ)).toBe(false);
+    expect(sys.vmm.mapImage(as, USER_SHARED_BASE, 4096, PROT.READ)).toBe(false);
+    expect(sys.vmm.mapImage(as, 0x1000, 4096, PROT.READ)).toBe(false);
     expectHealthy(sys);
   });
 
