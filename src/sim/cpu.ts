@@ -60,7 +60,10 @@ export class UserCpu {
       const pfn = this.mmu.translate(va, kind);
       if (pfn !== FAULT) {
         this.references++;
-        if (this.observesReferences) this.vmm.noteReference(pfn);
+        // After a fault the kernel has just inserted the page: the retried
+        // access is that same reference, not a second one (ARC, SIEVE and
+        // S3-FIFO would otherwise promote every new page at once).
+        if (this.observesReferences && faults === 0) this.vmm.noteReference(pfn);
         return pfn;
       }
       if (faults === MAX_FAULTS_PER_ACCESS) break;

@@ -270,6 +270,15 @@ export class System {
     return p !== null && this.vmm.mmap(p.space as AddressSpace, va, len, prot);
   }
 
+  /**
+   * The loader's mapping of a program image: demand-zero pages at
+   * [va, va+len) of the code/data region (0x00400000..0x3FFFFFFF); false if refused.
+   */
+  mapImage(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
+    const p = this.running(pid);
+    return p !== null && this.vmm.mapImage(p.space as AddressSpace, va, len, prot);
+  }
+
   /** munmap: the pages of [va, va+len) are gone; false if refused. */
   munmap(pid: number, va: number, len: number): boolean {
     const p = this.running(pid);
