@@ -9,12 +9,15 @@
  * them, the bytes a process sees must equal these.
  *
  * Which accesses are legal follows the EYN-OS layout (src/kernel/layout.ts):
- * the heap below the break, mmap'd pages in the shared region (read-only or
- * read-write), the whole stack region (it grows on demand), nothing else.
+ * the heap below the break, pages mapped in the code region (a program
+ * image) or the shared region (mmap), read-only or read-write, the whole
+ * stack region (it grows on demand), nothing else.
  */
 
 import { PAGE_SIZE, PAGE_SHIFT } from "../machine/i386.js";
 import {
+  USER_CODE_BASE,
+  USER_CODE_END,
   USER_HEAP_BASE,
   USER_HEAP_END,
   USER_SHARED_BASE,
@@ -30,7 +33,7 @@ export interface ModelProcess {
   readonly pages: Map<number, Uint8Array>;
   /** The heap break (page aligned in the torture driver). */
   heapBreak: number;
-  /** Virtual page number of each mmap'd page -> writable. */
+  /** Virtual page number of each page mapped by mapImage or mmap -> writable. */
   readonly mapped: Map<number, boolean>;
 }
 
@@ -71,7 +74,7 @@ export class ReferenceModel {
     va >>>= 0;
     if (va >= USER_STACK_BASE && va < USER_STACK_TOP) return true;
     if (va >= USER_HEAP_BASE && va < USER_HEAP_END) return va < p.heapBreak;
-    if (va >= USER_SHARED_BASE && va < USER_SHARED_END) {
+    if ((va >= USER_SHARED_BASE && va < USER_SHARED_END) || (va >= USER_CODE_BASE && va < USER_CODE_END)) {
       const writable = p.mapped.get(va >>> PAGE_SHIFT);
       return writable !== undefined && (writable || !write);
     }
@@ -133,18 +136,28 @@ export class ReferenceModel {
    * the range leaves the region or overlaps a mapping; the pages read as zero.
    */
   mmap(pid: number, va: number, len: number, writable: boolean): boolean {
-    const p = this.get(pid);
-    if (len <= 0 || va < USER_SHARED_BASE || va + len > USER_SHARED_END) return false;
-    for (let a = va; a < va + len; a += PAGE_SIZE) if (p.mapped.has(a >>> PAGE_SHIFT)) return false;
-    for (let a = va; a < va + len; a += PAGE_SIZE) p.mapped.set(a >>> PAGE_SHIFT, writable);
-    return true;
+    return this.mapFixed(pid, va, len, writable, USER_SHARED_BASE, USER_SHARED_END);
   }
 
-  /** munmap of whole pages in the shared region: the pages are gone. */
+  /** A program image's pages in the code region: the same rules as mmap. */
+  mapImage(pid: number, va: number, len: number, writable: boolean): boolean {
+    return this.mapFixed(pid, va, len, writable, USER_CODE_BASE, USER_CODE_END);
+  }
+
+  /** munmap of whole pages (shared or code region): the pages are gone. */
   munmap(pid: number, va: number, len: number): boolean {
     const p = this.get(pid);
     this.dropPages(p, va, va + len);
     for (let a = va; a < va + len; a += PAGE_SIZE) p.mapped.delete(a >>> PAGE_SHIFT);
+    return true;
+  }
+
+  /** Maps whole pages of [va, va+len) inside [start, end): false if it leaves the region or overlaps. */
+  private mapFixed(pid: number, va: number, len: number, writable: boolean, start: number, end: number): boolean {
+    const p = this.get(pid);
+    if (len <= 0 || va < start || va + len > end) return false;
+    for (let a = va; a < va + len; a += PAGE_SIZE) if (p.mapped.has(a >>> PAGE_SHIFT)) return false;
+    for (let a = va; a < va + len; a += PAGE_SIZE) p.mapped.set(a >>> PAGE_SHIFT, writable);
     return true;
   }
 

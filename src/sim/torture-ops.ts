@@ -17,7 +17,7 @@ export type RawOp = readonly [number, number, number, number];
 
 /** Where an access goes: a page of one of the process's regions, or somewhere it must fault. */
 export interface Target {
-  readonly region: "heap" | "shared" | "stack" | "wild";
+  readonly region: "heap" | "shared" | "image" | "stack" | "wild";
   readonly page: number;
   readonly offset: number;
 }
@@ -34,14 +34,17 @@ export type TortureOp =
   | { readonly kind: "copyIn"; readonly proc: number; readonly at: Target; readonly size: number }
   | { readonly kind: "brk"; readonly proc: number; readonly pages: number }
   | { readonly kind: "mmap"; readonly proc: number; readonly slot: number; readonly pages: number; readonly writable: boolean }
+  | { readonly kind: "mapImage"; readonly proc: number; readonly slot: number; readonly pages: number; readonly writable: boolean }
   | { readonly kind: "munmap"; readonly proc: number; readonly slot: number; readonly pages: number }
   | { readonly kind: "tick"; readonly n: number };
 
-/** Heap pages a process may grow to; mmap slots of SLOT_PAGES pages; stack pages used. */
+/** Heap pages a process may grow to; mmap (and image) slots of SLOT_PAGES pages; stack pages used. */
 export const HEAP_PAGES = 48;
 export const SHARED_SLOTS = 8;
 export const SLOT_PAGES = 8;
 export const STACK_PAGES = 24;
+/** Where mapImage slots start: a program's usual text address (as Linux's 0x08048000). */
+export const IMAGE_BASE = 0x08048000;
 /** Longest byte run of a read/write/copy (crosses one or two page boundaries). */
 const MAX_RUN = 6000;
 
@@ -53,7 +56,8 @@ const WEIGHTS: readonly (readonly [TortureOp["kind"], number])[] = [
   ["copyOut", 6],
   ["copyIn", 3],
   ["brk", 7],
-  ["mmap", 7],
+  ["mmap", 5],
+  ["mapImage", 2],
   ["munmap", 3],
   ["fork", 6],
   ["exit", 3],
@@ -77,7 +81,7 @@ export function decodeOp(raw: RawOp): TortureOp {
   const proc = b % 64;
   const value = Math.floor(b / 64);
   const r = c % 100;
-  const region: Target["region"] = r < 38 ? "heap" : r < 62 ? "shared" : r < 98 ? "stack" : "wild";
+  const region: Target["region"] = r < 36 ? "heap" : r < 56 ? "shared" : r < 64 ? "image" : r < 98 ? "stack" : "wild";
   const at: Target = { region, page: Math.floor(c / 100), offset: d % PAGE_SIZE };
   const sizeSel = Math.floor(d / PAGE_SIZE) % 8;
   const run = 1 + (Math.floor(d / (PAGE_SIZE * 8)) % MAX_RUN);
@@ -100,9 +104,10 @@ export function decodeOp(raw: RawOp): TortureOp {
     case "brk":
       return { kind, proc, pages: d % (HEAP_PAGES + 1) };
     case "mmap":
+    case "mapImage":
       return { kind, proc, slot: c % SHARED_SLOTS, pages: 1 + (d % SLOT_PAGES), writable: value % 8 !== 0 };
     case "munmap":
-      return { kind, proc, slot: c % SHARED_SLOTS, pages: 1 + (d % SLOT_PAGES) };
+      return { kind, proc, slot: c % (2 * SHARED_SLOTS), pages: 1 + (d % SLOT_PAGES) };
     case "tick":
       return { kind, n: 1 + (d % 150) };
   }

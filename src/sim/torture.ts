@@ -19,7 +19,7 @@ import type { BlockDevice } from "../machine/block-device.js";
 import { STRADDLE_LIVELOCK } from "./cpu.js";
 import { ReferenceModel } from "./reference-model.js";
 import { PROT, System, type SystemStats } from "./system.js";
-import { SLOT_PAGES, STACK_PAGES, type Target, type TortureOp, wildAddress } from "./torture-ops.js";
+import { IMAGE_BASE, SHARED_SLOTS, SLOT_PAGES, STACK_PAGES, type Target, type TortureOp, wildAddress } from "./torture-ops.js";
 
 export { type RawOp, type Target, type TortureOp, decodeOp, randomOps } from "./torture-ops.js";
 
@@ -198,8 +198,17 @@ export class TortureDriver {
         const prot = op.writable ? PROT.READ | PROT.WRITE : PROT.READ;
         return this.expect(op, this.system.mmap(pid, va, len, prot), this.model.mmap(pid, va, len, op.writable), pid);
       }
+      case "mapImage": {
+        const va = IMAGE_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
+        const len = op.pages * PAGE_SIZE;
+        const prot = op.writable ? PROT.READ | PROT.WRITE : PROT.READ;
+        return this.expect(op, this.system.mapImage(pid, va, len, prot), this.model.mapImage(pid, va, len, op.writable), pid);
+      }
       case "munmap": {
-        const va = USER_SHARED_BASE + op.slot * SLOT_PAGES * PAGE_SIZE;
+        // Slots 0..SHARED_SLOTS-1 are mmap's, the next ones the image's.
+        const inImage = op.slot >= SHARED_SLOTS;
+        const base = inImage ? IMAGE_BASE : USER_SHARED_BASE;
+        const va = base + (op.slot % SHARED_SLOTS) * SLOT_PAGES * PAGE_SIZE;
         const len = op.pages * PAGE_SIZE;
         return this.expect(op, this.system.munmap(pid, va, len), this.model.munmap(pid, va, len));
       }
@@ -323,10 +332,13 @@ export class TortureDriver {
     const p = this.model.get(pid);
     let base: number;
     const heapPages = (p.heapBreak - USER_HEAP_BASE) / PAGE_SIZE;
-    const mapped = [...p.mapped].filter(([, w]) => w || !write).map(([vpn]) => vpn);
     if (at.region === "wild") return [wildAddress(at, p.heapBreak), size];
+    const inShared = (vpn: number): boolean => vpn * PAGE_SIZE >= USER_SHARED_BASE;
+    const mapped = [...p.mapped]
+      .filter(([vpn, w]) => (w || !write) && inShared(vpn) === (at.region === "shared"))
+      .map(([vpn]) => vpn);
     if (at.region === "heap" && heapPages > 0) base = USER_HEAP_BASE + (at.page % heapPages) * PAGE_SIZE;
-    else if (at.region === "shared" && mapped.length > 0) base = mapped[at.page % mapped.length] * PAGE_SIZE;
+    else if ((at.region === "shared" || at.region === "image") && mapped.length > 0) base = mapped[at.page % mapped.length] * PAGE_SIZE;
     else base = USER_STACK_TOP - (1 + (at.page % STACK_PAGES)) * PAGE_SIZE;
     let va = base + at.offset;
     if (!this.model.rangeAllows(pid, va, size, write)) {

@@ -1,7 +1,7 @@
 /** The reference model the torture test trusts: it must be obviously right. */
 import { describe, expect, it } from "vitest";
 import { ReferenceModel } from "../../src/sim/reference-model.js";
-import { KERNEL_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE } from "../../src/kernel/layout.js";
+import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE } from "../../src/kernel/layout.js";
 import { decodeOp, randomOps } from "../../src/sim/torture.js";
 
 describe("reference model", () => {
@@ -29,6 +29,17 @@ describe("reference model", () => {
     expect(m.pageAllows(1, USER_STACK_BASE - 1, false)).toBe(false);
     expect(m.pageAllows(1, KERNEL_BASE, false)).toBe(false);
     expect(m.rangeAllows(1, USER_HEAP_BASE + 4094, 4, false)).toBe(false);
+  });
+
+  it("a program image maps pages of the code region only, read-only or writable", () => {
+    const m = new ReferenceModel();
+    m.spawn(1);
+    expect(m.mapImage(1, USER_CODE_BASE, 2 * 4096, false)).toBe(true);
+    expect(m.mapImage(1, USER_CODE_BASE + 4096, 4096, true)).toBe(false);
+    expect(m.mapImage(1, USER_SHARED_BASE, 4096, true)).toBe(false);
+    expect(m.pageAllows(1, USER_CODE_BASE + 4097, false)).toBe(true);
+    expect(m.pageAllows(1, USER_CODE_BASE, true)).toBe(false);
+    expect(m.pageAllows(1, USER_CODE_BASE + 2 * 4096, false)).toBe(false);
   });
 
   it("brk shrink and munmap drop data; mmap refuses overlaps", () => {
