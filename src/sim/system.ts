@@ -45,7 +45,10 @@ export interface SystemConfig {
   readonly strictTlb?: boolean;
   /** Cap on resident user pages (page tables not counted). */
   readonly userFrames?: number;
-  /** Run the kernel's invariant checker after every operation (tests). */
+  /**
+   * Run the kernel's invariant checker after every kernel operation (tests):
+   * a violation is a kernel bug and throws InvariantError, like DEBUG_VM's BUG().
+   */
   readonly checkInvariants?: boolean;
   /** Seed of anything random in the run (recorded for reports). */
   readonly seed?: number;
