@@ -108,6 +108,20 @@ describe("isolation: no process sees another's data", () => {
     }
   });
 
+  it("copy-out into a forked child's page breaks COW: the parent keeps its data, swapped or not", () => {
+    const s = system({ userFrames: 6 });
+    const parent = spawn(s);
+    s.brk(parent, page(PAGES));
+    for (let i = 0; i < PAGES; i++) s.write32(parent, page(i), 0x5000 + i);
+    const child = s.fork(parent) as number;
+    const data = new Uint8Array(4096).fill(0x77);
+    for (let i = 0; i < PAGES; i += 3) expect(s.copyOut(child, page(i), data)).toBe(true);
+    for (let i = 0; i < PAGES; i++) {
+      expect(s.read32(parent, page(i))).toBe(0x5000 + i);
+      expect(s.read32(child, page(i))).toBe(i % 3 === 0 ? 0x77777777 : 0x5000 + i);
+    }
+  });
+
   it("after the parent exits, the child still reads the pages they shared, swapped or not", () => {
     const s = system({ userFrames: 6 });
     const parent = spawn(s);
