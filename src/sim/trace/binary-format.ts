@@ -13,7 +13,8 @@
  */
 
 import { endianness } from "node:os";
-import { openByteStream, type OnFileBytes } from "./byte-source.js";
+import * as fs from "node:fs";
+import { isGzipFile, openByteStream, type OnFileBytes } from "./byte-source.js";
 import { ByteSink } from "./byte-sink.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
@@ -33,12 +34,17 @@ function blockBytes(n: number): number {
   return BLOCK_HEADER_BYTES + n * 6 + ((n * 2) & 2);
 }
 
-/** Writes accesses in the binary format, one block per BLOCK_CAPACITY accesses. */
+/**
+ * Writes accesses in the binary format, one block per BLOCK_CAPACITY
+ * accesses. Records are encoded straight into the block's bytes (addresses
+ * and meta at a full block's offsets; a short last block's meta is moved
+ * down once), so a plain file costs one copy per access and one write per block.
+ */
 export class BinaryTraceWriter {
   private readonly sink: ByteSink;
   private block = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
   private addr = new Int32Array(this.block, BLOCK_HEADER_BYTES, BLOCK_CAPACITY);
-  private meta = new Uint16Array(BLOCK_CAPACITY);
+  private meta = new Uint16Array(this.block, BLOCK_HEADER_BYTES + 4 * BLOCK_CAPACITY, BLOCK_CAPACITY);
   private n = 0;
   /** The sink's last write, awaited before the next so blocks stay in order and memory bounded. */
   private pending: Promise<void>;
@@ -82,8 +88,12 @@ export class BinaryTraceWriter {
     const head = new Uint32Array(this.block, 0, 2);
     head[0] = n;
     head[1] = 0;
-    new Uint16Array(this.block, BLOCK_HEADER_BYTES + 4 * n, n).set(this.meta.subarray(0, n));
-    bytes.fill(0, BLOCK_HEADER_BYTES + 6 * n);
+    if (n < BLOCK_CAPACITY) {
+      const metaAt = BLOCK_HEADER_BYTES + 4 * n;
+      const whole = new Uint8Array(this.block);
+      whole.copyWithin(metaAt, this.meta.byteOffset, this.meta.byteOffset + 2 * n);
+      bytes.fill(0, metaAt + 2 * n);
+    }
     await this.pending;
     this.pending = this.sink.write(bytes);
     this.total += n;
@@ -94,6 +104,7 @@ export class BinaryTraceWriter {
       // The sink keeps the block's bytes: start the next block in fresh memory.
       this.block = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
       this.addr = new Int32Array(this.block, BLOCK_HEADER_BYTES, BLOCK_CAPACITY);
+      this.meta = new Uint16Array(this.block, BLOCK_HEADER_BYTES + 4 * BLOCK_CAPACITY, BLOCK_CAPACITY);
     }
   }
 }
@@ -105,8 +116,54 @@ function encodeMeta(chunk: TraceChunk, from: number, count: number, meta: Uint16
   for (let j = 0; j < count; j++) meta[at + j] = kinds[from + j] | ((sizes[from + j] - 1) << 2);
 }
 
+/** Where readBinary gets its bytes: exact byte counts, short only at the end of the input. */
+interface ExactInput {
+  /** Bytes delivered so far (for error messages). */
+  readonly offset: number;
+  /** Copies up to n bytes into dst[0, n); returns how many (less only at end of input). */
+  read(dst: Uint8Array, n: number): Promise<number>;
+  /** Releases the input (early or at the end). */
+  close(): Promise<void>;
+}
+
+/**
+ * A plain file read synchronously straight into the caller's buffer: no
+ * stream, no per-read allocation, no copy (the replay's second pass reads
+ * its spill this way, at page-cache speed).
+ */
+class PlainFileInput implements ExactInput {
+  offset = 0;
+
+  private constructor(
+    private fd: number,
+    private readonly onFileBytes: OnFileBytes | undefined,
+  ) {}
+
+  static async open(path: string, onFileBytes?: OnFileBytes): Promise<PlainFileInput> {
+    return new PlainFileInput(fs.openSync(path, "r"), onFileBytes);
+  }
+
+  read(dst: Uint8Array, n: number): Promise<number> {
+    let got = 0;
+    while (got < n) {
+      const r = fs.readSync(this.fd, dst, got, n - got, null);
+      if (r === 0) break;
+      got += r;
+    }
+    this.offset += got;
+    this.onFileBytes?.(got);
+    return Promise.resolve(got);
+  }
+
+  close(): Promise<void> {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+    return Promise.resolve();
+  }
+}
+
 /** Pulls exact byte counts out of a stream of Buffers of arbitrary sizes. */
-class ExactReader {
+class ExactReader implements ExactInput {
   private readonly it: AsyncIterator<Buffer>;
   private cur: Buffer = Buffer.alloc(0);
   private pos = 0;
@@ -154,9 +211,9 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
   const stage = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
   const stageBytes = new Uint8Array(stage);
   const stageHead = new Uint32Array(stage, 0, 2);
-  let input: ExactReader | null = null;
+  let input: ExactInput | null = null;
   try {
-    input = new ExactReader(await openByteStream(path, onFileBytes));
+    input = (await isGzipFile(path)) ? new ExactReader(await openByteStream(path, onFileBytes)) : await PlainFileInput.open(path, onFileBytes);
     const header = new Uint8Array(HEADER_BYTES);
     if ((await input.read(header, HEADER_BYTES)) < HEADER_BYTES || !hasBinaryMagic(header)) {
       throw new TraceFormatError(path, 0, `not a vmm386 binary trace (no "${BINARY_MAGIC}" header)`);

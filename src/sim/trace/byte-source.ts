@@ -36,7 +36,7 @@ export async function openByteStream(path: string, onFileBytes?: OnFileBytes): P
   if (onFileBytes) file.on("data", (b) => onFileBytes(b.length));
   // A deep read-ahead lets zlib (on the thread pool) inflate while the consumer parses;
   // zlib streams take the Transform option, though ZlibOptions does not declare it.
-  const options: zlib.ZlibOptions & { readableHighWaterMark: number } = { chunkSize: READ_CHUNK >> 2, readableHighWaterMark: 8 * READ_CHUNK };
+  const options: zlib.ZlibOptions & { readableHighWaterMark: number } = { chunkSize: READ_CHUNK, readableHighWaterMark: 8 * READ_CHUNK };
   const gunzip = zlib.createGunzip(options);
   file.on("error", (e) => gunzip.destroy(e));
   gunzip.on("error", () => file.destroy());

@@ -28,6 +28,69 @@ const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
 for (let i = 0; i < 6; i++) HEX[0x61 + i] = HEX[0x41 + i] = 10 + i;
 
+/** Value (0..255) of each pair of hex digits, as a big-endian 16-bit load reads them; -1 if either is not a digit. */
+const HEX_PAIR = new Int16Array(1 << 16).fill(-1);
+for (let hi = 0; hi < 256; hi++) {
+  for (let lo = 0; lo < 256; lo++) {
+    if (HEX[hi] >= 0 && HEX[lo] >= 0) HEX_PAIR[(hi << 8) | lo] = (HEX[hi] << 4) | HEX[lo];
+  }
+}
+
+/** TRACE_KIND of an access line's first two bytes (`I `, ` L`, ` S`, ` M`), -1 for anything else. */
+const KIND_OF_PAIR = new Int8Array(1 << 16).fill(-1);
+KIND_OF_PAIR[(0x49 << 8) | SPACE] = 0;
+KIND_OF_PAIR[(SPACE << 8) | 0x4c] = 1;
+KIND_OF_PAIR[(SPACE << 8) | 0x53] = 2;
+KIND_OF_PAIR[(SPACE << 8) | 0x4d] = 3;
+
+/**
+ * The fast path: parses lines of exactly `I  xxxxxxxx,N` or ` K xxxxxxxx,N`
+ * form (N one or two digits) from buf[p] into the chunk, reading bytes at
+ * fixed positions with one table lookup per digit; stops at the first line
+ * of any other form, at `end` or when the chunk is full. Returns where it
+ * stopped. (Its own function so that the rare general path's property
+ * accesses never deoptimize this loop.)
+ */
+function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk): number {
+  const addrs = chunk.addr;
+  const kinds = chunk.kind;
+  const sizes = chunk.size;
+  const cap = chunk.capacity;
+  let n = chunk.length;
+  // Big-endian loads put a line's bytes in reading order: one load yields
+  // two or four characters. The last 4-byte load reads buf[p + 14]: stay 15 bytes from the end.
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  const fastEnd = Math.min(end - 14, buf.length - 15);
+  while (p <= fastEnd && n < cap) {
+    const kind = KIND_OF_PAIR[view.getUint16(p)];
+    const high = view.getUint32(p + 3);
+    const low = view.getUint32(p + 7);
+    const tail = view.getUint32(p + 11);
+    const h0 = HEX_PAIR[high >>> 16];
+    const h1 = HEX_PAIR[high & 0xffff];
+    const h2 = HEX_PAIR[low >>> 16];
+    const h3 = HEX_PAIR[low & 0xffff];
+    const s0 = ((tail >>> 16) & 0xff) - 0x30;
+    if ((kind | h0 | h1 | h2 | h3) < 0 || buf[p + 2] !== SPACE || tail >>> 24 !== COMMA || s0 < 0 || s0 > 9) break;
+    let size = s0;
+    const c13 = (tail >>> 8) & 0xff;
+    if (c13 === NL) {
+      p += 14;
+    } else {
+      const s1 = c13 - 0x30;
+      if (s1 < 0 || s1 > 9 || (tail & 0xff) !== NL) break;
+      size = s0 * 10 + s1;
+      p += 15;
+    }
+    addrs[n] = (h0 << 24) | (h1 << 16) | (h2 << 8) | h3;
+    kinds[n] = kind;
+    sizes[n] = size === 0 ? 1 : size;
+    n++;
+  }
+  chunk.length = n;
+  return p;
+}
+
 /** Parses lackey lines into a chunk; keeps the line number for error messages. */
 export class LackeyParser {
   /** Lines consumed so far (comments included). */
@@ -41,61 +104,74 @@ export class LackeyParser {
   /**
    * Parses whole lines of buf[pos, end) — buf[end - 1] must be a newline —
    * until the chunk is full or `end` is reached; returns where it stopped.
+   *
+   * Lackey prints every access as exactly `I  xxxxxxxx,N` or ` K xxxxxxxx,N`
+   * (8 lower-case hex digits for a 32-bit program): the fast path reads
+   * those bytes at fixed positions, one table lookup per digit. Anything
+   * else (comments, wider sizes, CRLF, errors) takes the general path.
    */
   parse(buf: Buffer, pos: number, end: number): number {
     const chunk = this.chunk;
-    const addrs = chunk.addr;
-    const kinds = chunk.kind;
-    const sizes = chunk.size;
-    const cap = chunk.capacity;
-    let n = chunk.length;
     let p = pos;
-    while (p < end && n < cap) {
-      const c0 = buf[p];
-      let kind: number;
-      if (c0 === 0x49 /* I */ && buf[p + 1] === SPACE && buf[p + 2] === SPACE) {
-        kind = 0;
-      } else if (c0 === SPACE && buf[p + 2] === SPACE) {
-        const c1 = buf[p + 1];
-        kind = c1 === 0x4c /* L */ ? 1 : c1 === 0x53 /* S */ ? 2 : c1 === 0x4d /* M */ ? 3 : -1;
-        if (kind < 0) this.fail("expected 'I', ' L', ' S' or ' M' access line");
-      } else if (c0 === EQUALS && buf[p + 1] === EQUALS) {
-        p = buf.indexOf(NL, p) + 1;
-        this.line++;
-        continue;
-      } else {
-        this.fail("expected 'I', ' L', ' S' or ' M' access line");
-      }
-      p += 3;
-      let a = 0;
-      let digits = 0;
-      let d: number;
-      while ((d = HEX[buf[p]]) >= 0) {
-        a = (a << 4) | d;
-        p++;
-        digits++;
-      }
-      if (digits === 0 || buf[p] !== COMMA) this.fail("expected a hex address and ','");
-      if (digits > 8) this.fail("address wider than 32 bits (not a 32-bit program's trace?)");
-      p++;
-      let s = 0;
-      let c = buf[p] - 0x30;
-      if (c < 0 || c > 9) this.fail("expected a decimal access size after ','");
-      do {
-        s = s * 10 + c;
-        c = buf[++p] - 0x30;
-      } while (c >= 0 && c <= 9);
-      if (buf[p] === CR) p++;
-      if (buf[p] !== NL) this.fail("unexpected characters after the access size");
-      p++;
-      if (s > MAX_ACCESS_SIZE) this.fail(`access size ${s} is larger than a page`);
-      addrs[n] = a;
-      kinds[n] = kind;
-      sizes[n] = s === 0 ? 1 : s;
-      n++;
-      this.line++;
+    while (p < end && chunk.length < chunk.capacity) {
+      const before = chunk.length;
+      p = parseExactLines(buf, p, end, chunk);
+      this.line += chunk.length - before;
+      if (p < end && chunk.length < chunk.capacity) p = this.parseLine(buf, p);
     }
-    chunk.length = n;
+    return p;
+  }
+
+  /**
+   * Parses the one line at buf[p] (a comment, or an access in any form
+   * lackey may print) into the chunk, which has room; returns where the
+   * next line starts.
+   */
+  private parseLine(buf: Buffer, p: number): number {
+    const chunk = this.chunk;
+    const c0 = buf[p];
+    let kind: number;
+    if (c0 === 0x49 /* I */ && buf[p + 1] === SPACE && buf[p + 2] === SPACE) {
+      kind = 0;
+    } else if (c0 === SPACE && buf[p + 2] === SPACE) {
+      const c1 = buf[p + 1];
+      kind = c1 === 0x4c /* L */ ? 1 : c1 === 0x53 /* S */ ? 2 : c1 === 0x4d /* M */ ? 3 : -1;
+      if (kind < 0) this.fail("expected 'I', ' L', ' S' or ' M' access line");
+    } else if (c0 === EQUALS && buf[p + 1] === EQUALS) {
+      this.line++;
+      return buf.indexOf(NL, p) + 1;
+    } else {
+      this.fail("expected 'I', ' L', ' S' or ' M' access line");
+    }
+    p += 3;
+    let a = 0;
+    let digits = 0;
+    let d: number;
+    while ((d = HEX[buf[p]]) >= 0) {
+      a = (a << 4) | d;
+      p++;
+      digits++;
+    }
+    if (digits === 0 || buf[p] !== COMMA) this.fail("expected a hex address and ','");
+    if (digits > 8) this.fail("address wider than 32 bits (not a 32-bit program's trace?)");
+    p++;
+    let s = 0;
+    let c = buf[p] - 0x30;
+    if (c < 0 || c > 9) this.fail("expected a decimal access size after ','");
+    do {
+      s = s * 10 + c;
+      c = buf[++p] - 0x30;
+    } while (c >= 0 && c <= 9);
+    if (buf[p] === CR) p++;
+    if (buf[p] !== NL) this.fail("unexpected characters after the access size");
+    p++;
+    if (s > MAX_ACCESS_SIZE) this.fail(`access size ${s} is larger than a page`);
+    const n = chunk.length;
+    chunk.addr[n] = a;
+    chunk.kind[n] = kind;
+    chunk.size[n] = s === 0 ? 1 : s;
+    chunk.length = n + 1;
+    this.line++;
     return p;
   }
 

@@ -5,9 +5,9 @@
  *
  * Two passes. The first streams the trace once: it surveys the pages (for
  * the layout mapper), records the reference string when OPT needs the
- * future, and spills text or gzip'd input into a temporary binary trace, so
- * the second pass — the replay proper — reads at memory speed instead of
- * decompressing and parsing again.
+ * future, and spills text or gzip'd input into a temporary file of raw
+ * chunks (chunk-spill.ts), so the second pass — the replay proper — reads
+ * at page-cache speed instead of decompressing and parsing again.
  */
 
 import * as fs from "node:fs";
@@ -15,8 +15,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ACCESS, hex32 } from "../../machine/i386.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
-import { BinaryTraceWriter, readBinary } from "./binary-format.js";
+import { readBinary } from "./binary-format.js";
 import { isGzipFile } from "./byte-source.js";
+import { ChunkSpillWriter, readChunkSpill } from "./chunk-spill.js";
 import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
@@ -91,7 +92,8 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
       if (refused !== null) throw new LayoutError(`the kernel refused to map the trace's ${refused} (more --ram?)`);
-      const replayed = await replayPass(system, pid, spill ?? file, mapping, future, survey.accesses, options);
+      const chunks = spill ? readChunkSpill(spill) : readBinary(file);
+      const replayed = await replayPass(system, pid, chunks, mapping, future, survey.accesses, options);
       if (system.process(pid).status.state === "running") system.exit(pid, 0);
       const t2 = performance.now();
       const [I, L, S, M] = survey.byKind;
@@ -135,15 +137,15 @@ async function firstPass(
   const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
-  const writer = spill ? new BinaryTraceWriter(spill) : null;
+  const writer = spill ? new ChunkSpillWriter(spill) : null;
   try {
     for await (const chunk of readTrace(file, format, onFileBytes)) {
       surveyChunk(survey, chunk);
       if (future) recordReferences(future, chunk);
-      if (writer) await writer.write(chunk);
+      writer?.write(chunk);
     }
   } finally {
-    if (writer) await writer.close();
+    writer?.close();
   }
   future?.seal();
   return { survey, future };
@@ -194,11 +196,11 @@ function hasImageLoader(system: object): system is ImageLoader {
   return typeof (system as Partial<ImageLoader>).mapImage === "function";
 }
 
-/** The replay proper: every access of the (binary) trace through `system.access`, in slices between samples. */
+/** The replay proper: every access of the trace's chunks through `system.access`, in slices between samples. */
 async function replayPass(
   system: System,
   pid: number,
-  file: string,
+  chunks: AsyncIterable<TraceChunk> | Iterable<TraceChunk>,
   mapping: LayoutMapping,
   future: TraceFuture | undefined,
   total: number,
@@ -210,7 +212,7 @@ async function replayPass(
   let nextSample = every;
   let alive = true;
   onSample?.(system, pid);
-  for await (const chunk of readBinary(file)) {
+  for await (const chunk of chunks) {
     let from = 0;
     while (alive && from < chunk.length) {
       const to = onSample ? Math.min(chunk.length, from + (nextSample - done)) : chunk.length;

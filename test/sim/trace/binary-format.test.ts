@@ -48,6 +48,17 @@ describe("binary trace format", () => {
     expect(await collect(readBinary(file))).toEqual(accesses);
   });
 
+  it("round-trips full blocks followed by an odd-length last block, plain and gzip'd", async () => {
+    const accesses = randomAccesses(2 * 65536 + 333, 6);
+    for (const name of ["odd.bin", "odd.bin.gz"]) {
+      const file = path.join(tmp.dir, name);
+      await write(file, accesses, 50_000);
+      expect(await collect(readBinary(file))).toEqual(accesses);
+    }
+    // The odd block's meta is padded to a multiple of 4 bytes.
+    expect(fs.statSync(path.join(tmp.dir, "odd.bin")).size).toBe(16 + accesses.length * 6 + 2 + 3 * 8 + 8);
+  });
+
   it("an empty trace is a header and an end marker", async () => {
     const file = path.join(tmp.dir, "empty.bin");
     await write(file, []);

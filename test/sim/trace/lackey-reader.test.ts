@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
 import * as path from "node:path";
 import { readLackey } from "../../../src/sim/trace/lackey-reader.js";
 import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
@@ -76,6 +77,45 @@ describe("lackey reader", () => {
     const cut = path.join(tmp.dir, "cut.lackey.gz");
     fs.writeFileSync(cut, bytes.subarray(0, bytes.length - 10));
     await expect(collect(readLackey(cut))).rejects.toThrow(/cut\.lackey\.gz: cannot read/);
+  });
+});
+
+/** One access as lackey might print it, in any of the forms the reader accepts, with what it must read. */
+const accessLine = fc
+  .record({
+    addr: fc.integer({ min: 0, max: 0xffffffff }),
+    kind: fc.integer({ min: 0, max: 3 }),
+    size: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 99 }), fc.integer({ min: 100, max: 4096 })),
+    digits: fc.oneof(fc.constant(8), fc.integer({ min: 1, max: 8 })),
+    upper: fc.boolean(),
+    crlf: fc.boolean(),
+    comment: fc.boolean(),
+  })
+  .map((r) => {
+    let hex = r.addr.toString(16);
+    hex = hex.length >= r.digits ? hex : hex.padStart(r.digits, "0");
+    if (r.upper) hex = hex.toUpperCase();
+    const text = `${["I ", " L", " S", " M"][r.kind]} ${hex},${r.size}${r.crlf ? "\r\n" : "\n"}`;
+    const access = { addr: r.addr | 0, kind: r.kind, size: r.size === 0 ? 1 : r.size };
+    return { text: (r.comment ? "==42== note\n" : "") + text, access };
+  });
+
+describe("lackey reader, every form of line", () => {
+  it("reads exactly what was printed — 8-digit or shorter, lower- or upper-case addresses, sizes of 1 to 4 digits, CRLF, comments — whatever the chunk size", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(accessLine, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 20 }), async (lines, capacity) => {
+        const file = writeFile(tmp.dir, `prop-${run++}.lackey`, lines.map((l) => l.text).join(""));
+        expect(await collect(readLackey(file, capacity))).toEqual(lines.map((l) => l.access));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("names the right line when a malformed line follows lines read by the fast path", async () => {
+    const e = await failure("I  00001000,3\n L 00002000,4\n S 0000300g,4\n");
+    expect(e.line).toBe(3);
+    expect(e.detail).toMatch(/hex address/);
   });
 });
 

@@ -1,0 +1,101 @@
+/**
+ * The replay's temporary copy of a trace (its "spill"): the first pass's
+ * chunks dumped column by column straight from their typed arrays, and read
+ * back by the replay pass straight into a chunk's typed arrays. No record is
+ * encoded or decoded and nothing is allocated per chunk: each chunk costs
+ * four system calls each way. The file lives only while its replay runs, on
+ * the same machine, so it needs no portable format — only a check that it
+ * was read back whole.
+ *
+ *   per chunk:  u32 n (1..), u32 0, n × i32 address, n × u8 kind, n × u16 size
+ *   end:        u32 0, u32 total accesses (mod 2^32)
+ */
+
+import * as fs from "node:fs";
+import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
+
+/** Writes chunks to a new (truncated) spill file with synchronous writes. */
+export class ChunkSpillWriter {
+  private fd: number;
+  private readonly head = new Uint32Array(2);
+  /** Accesses written so far. */
+  total = 0;
+
+  /** Creates (truncates) the file; throws the host's error if it cannot. */
+  constructor(readonly path: string) {
+    this.fd = fs.openSync(path, "w");
+  }
+
+  /** Appends the chunk's accesses [0, length); the chunk may be refilled at once. */
+  write(chunk: TraceChunk): void {
+    const n = chunk.length;
+    if (n === 0) return;
+    this.head[0] = n;
+    this.head[1] = 0;
+    writeAll(this.fd, this.head, 8);
+    writeAll(this.fd, chunk.addr, 4 * n);
+    writeAll(this.fd, chunk.kind, n);
+    writeAll(this.fd, chunk.size, 2 * n);
+    this.total += n;
+  }
+
+  /** Writes the end marker and closes the file. */
+  close(): void {
+    if (this.fd < 0) return;
+    this.head[0] = 0;
+    this.head[1] = this.total >>> 0;
+    try {
+      writeAll(this.fd, this.head, 8);
+    } finally {
+      fs.closeSync(this.fd);
+      this.fd = -1;
+    }
+  }
+}
+
+/** Writes the first `bytes` bytes of the array's memory. */
+function writeAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number): void {
+  let done = 0;
+  while (done < bytes) done += fs.writeSync(fd, array, done, bytes - done);
+}
+
+/** Reads exactly `bytes` bytes into the start of the array's memory; false at a premature end of file. */
+function readAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number): boolean {
+  let done = 0;
+  while (done < bytes) {
+    const got = fs.readSync(fd, array, done, bytes - done, null);
+    if (got === 0) return false;
+    done += got;
+  }
+  return true;
+}
+
+/**
+ * The spill's chunks, in order, each read into the same TraceChunk (grown
+ * if a spilled chunk is larger): consume it before asking for the next.
+ * Throws if the file ends before its end marker or the marker disagrees.
+ */
+export function* readChunkSpill(path: string): Generator<TraceChunk> {
+  const fd = fs.openSync(path, "r");
+  try {
+    const head = new Uint32Array(2);
+    let chunk = new TraceChunk(DEFAULT_CHUNK_CAPACITY);
+    let total = 0;
+    while (true) {
+      if (!readAll(fd, head, 8)) throw new Error(`${path}: replay spill truncated after ${total} accesses`);
+      const n = head[0];
+      if (n === 0) {
+        if (head[1] !== total >>> 0) throw new Error(`${path}: replay spill holds ${total} accesses, its end marker says ${head[1]}`);
+        return;
+      }
+      if (n > chunk.capacity) chunk = new TraceChunk(n);
+      const whole = readAll(fd, chunk.addr, 4 * n) && readAll(fd, chunk.kind, n) && readAll(fd, chunk.size, 2 * n);
+      if (!whole) throw new Error(`${path}: replay spill truncated after ${total} accesses`);
+      chunk.length = n;
+      total += n;
+      yield chunk;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
