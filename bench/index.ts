@@ -7,6 +7,7 @@ import { memoryBench } from "./memory.bench.js";
 import { policyBench } from "./policy.bench.js";
 import { kernelBench } from "./kernel.bench.js";
 import { replayBench } from "./replay.bench.js";
+import { invariantsBench } from "./invariants.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -17,4 +18,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench];

@@ -11,7 +11,8 @@
  * slot, with no write. The seed has no file-backed pager, so otherwise swap
  * is the only copy and every victim is written.
  * A failed slot allocation or write leaves the page resident and mapped,
- * tells the policy to keep it, and the next victim is tried.
+ * tells the policy to keep it, and the next victim is tried; a slot whose
+ * write failed is retired (swap-area.ts), so the next victim gets another.
  */
 
 import { PTE } from "../machine/i386.js";
@@ -61,7 +62,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     slot = swap.allocSlot();
     if (slot < 0) return false;
     if (!swap.writePage(slot, k.memory, pfn)) {
-      swap.release(slot);
+      swap.retire(slot); // released, the hint would hand this slot to every later victim
       return false;
     }
   }

@@ -9,6 +9,11 @@
  * (seed defect 3). I/O errors come back as `false`, never as exceptions, so
  * eviction can try another victim and swap-in can fail only the one process.
  *
+ * A slot whose write failed is retired for good (as Linux marks bad swap
+ * pages): it is neither free nor in use, never allocated again, and counted
+ * in `badSlots`. Without this, one bad slot would take every later victim
+ * (the allocation hint would return to it) and swap would be unusable.
+ *
  * The area owns its swap cache (swap-cache.ts): a slot freed for any reason
  * leaves the cache with it.
  */
@@ -28,9 +33,12 @@ export class SwapArea {
   readonly totalSlots: number;
   /** PTEs naming each slot; 0 = free. */
   readonly refcount: Int32Array;
+  /** 1 for a retired slot (a write to it failed): never allocated again. */
+  readonly bad: Uint8Array;
   /** Slots whose page is also in a frame (swap-in while other PTEs still name the slot). */
   readonly cache: SwapCache;
   private used = 0;
+  private retired = 0;
   private hint = 0;
   private readonly buffer = new Uint8Array(PAGE_SIZE);
   /** I/O failures seen, for reports. */
@@ -42,6 +50,7 @@ export class SwapArea {
     this.firstLba = firstLba;
     this.totalSlots = slots;
     this.refcount = new Int32Array(slots);
+    this.bad = new Uint8Array(slots);
     this.cache = new SwapCache(slots, frames);
   }
 
@@ -59,17 +68,23 @@ export class SwapArea {
   get usedSlots(): number {
     return this.used;
   }
+  /** Slots neither in use nor retired. */
   get freeSlots(): number {
-    return this.totalSlots - this.used;
+    return this.totalSlots - this.used - this.retired;
+  }
+  /** Slots retired after a failed write (never free again). */
+  get badSlots(): number {
+    return this.retired;
   }
 
-  /** Takes a free slot with a count of 0 (the caller adds its PTEs); -1 when the area is full. */
+  /** Takes a free slot with a count of 0 (the caller adds its PTEs); -1 when none is free. */
   allocSlot(): number {
-    if (this.used === this.totalSlots) return -1;
+    if (this.freeSlots === 0) return -1;
     const rc = this.refcount;
+    const bad = this.bad;
     for (let n = 0, s = this.hint; n < this.totalSlots; n++, s++) {
       if (s === this.totalSlots) s = 0;
-      if (rc[s] !== 0) continue;
+      if (rc[s] !== 0 || bad[s] !== 0) continue;
       rc[s] = -1; // taken, no PTE yet
       this.used++;
       this.hint = s + 1;
@@ -101,13 +116,29 @@ export class SwapArea {
     else rc[slot]--;
   }
 
-  /** Frees a slot whatever its count (a failed write gives it back); it leaves the swap cache. */
+  /** Frees a slot whatever its count; it leaves the swap cache. */
   release(slot: number): void {
     if (this.refcount[slot] === 0) return;
     this.cache.unlinkSlot(slot);
     this.refcount[slot] = 0;
     this.used--;
     if (slot < this.hint) this.hint = slot;
+  }
+
+  /**
+   * Retires the freshly taken `slot` (no PTE names it yet) after a failed
+   * write: out of use, out of the free count, never allocated again. Its
+   * sectors may hold a torn page; nobody will read them.
+   */
+  retire(slot: number): void {
+    if (this.bad[slot] !== 0) return;
+    if (this.refcount[slot] !== 0) {
+      this.cache.unlinkSlot(slot);
+      this.refcount[slot] = 0;
+      this.used--;
+    }
+    this.bad[slot] = 1;
+    this.retired++;
   }
 
   /** Writes frame `pfn` to `slot`; false on a device error. */

@@ -300,17 +300,22 @@ export class Vmm {
   }
 
   /**
-   * Swap area: slots in all and in use, pages in the swap cache (resident
-   * and still on their slot, for sharers yet to fault them in); null without swap.
+   * Swap area: slots in all, in use, and retired after a failed write (bad:
+   * never used again, neither free nor in use), pages in the swap cache
+   * (resident and still on their slot, for sharers yet to fault them in);
+   * null without swap.
    */
   get swap(): {
     readonly totalSlots: number;
     readonly usedSlots: number;
+    readonly badSlots: number;
     readonly cachedPages: number;
     readonly errors: { writes: number; reads: number };
   } | null {
     const s = this.k.swap;
-    return s === null ? null : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, cachedPages: s.cache.size, errors: s.errors };
+    return s === null
+      ? null
+      : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, badSlots: s.badSlots, cachedPages: s.cache.size, errors: s.errors };
   }
 
   /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */
@@ -335,7 +340,7 @@ export class Vmm {
       AnonPages: this.k.userResident * 4,
       PageTables: tables * 4,
       KernelPages: kernel * 4,
-      SwapTotal: (swap?.totalSlots ?? 0) * 4,
+      SwapTotal: ((swap?.totalSlots ?? 0) - (swap?.badSlots ?? 0)) * 4, // as Linux, bad slots are not counted
       SwapFree: (swap?.freeSlots ?? 0) * 4,
     };
   }

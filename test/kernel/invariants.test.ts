@@ -46,6 +46,18 @@ describe("the invariant checker", () => {
     expect(sys.vmm.checkInvariants().map((v) => v.rule)).toContain("swap-refcount");
   });
 
+  it("reports a swapped entry naming a retired (bad) slot", () => {
+    const { sys, pteAddr } = systemWithPage();
+    sys.disk!.failNthWrite(1);
+    expect(sys.vmm.reclaim(1)).toBe(0); // the write failed: slot 0 is retired
+    expect(sys.vmm.swap).toMatchObject({ usedSlots: 0, badSlots: 1 });
+    expect(sys.vmm.checkInvariants()).toEqual([]);
+    sys.machine.memory.write32(pteAddr + 8, (1 << 10) | PTE.USER | PTE.RW); // SWAPPED, slot 0
+    const violations = sys.vmm.checkInvariants();
+    expect(violations.map((v) => v.rule)).toContain("swap-refcount");
+    expect(violations.map((v) => v.detail).join()).toMatch(/retired slot 0/);
+  });
+
   it("reports a COW entry that is writable", () => {
     const { sys, pteAddr } = systemWithPage();
     sys.machine.memory.write32(pteAddr, sys.machine.memory.read32(pteAddr) | (1 << 9));
