@@ -63,9 +63,9 @@ function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk)
   const fastEnd = Math.min(end - 14, buf.length - 15);
   while (p <= fastEnd && n < cap) {
     const kind = KIND_OF_PAIR[view.getUint16(p)];
-    const high = view.getUint32(p + 3);
-    const low = view.getUint32(p + 7);
-    const tail = view.getUint32(p + 11);
+    const high = view.getInt32(p + 3);
+    const low = view.getInt32(p + 7);
+    const tail = view.getInt32(p + 11);
     const h0 = HEX_PAIR[high >>> 16];
     const h1 = HEX_PAIR[high & 0xffff];
     const h2 = HEX_PAIR[low >>> 16];

@@ -36,11 +36,10 @@ const KIND_FLAGS = Uint8Array.of(
 );
 
 /**
- * Adds a chunk's accesses to the survey. The loop is written for speed (the
- * first pass runs it on every access): kinds are counted with arithmetic,
- * not branches (they interleave unpredictably), and a page's flags are
- * stored only when they change, so that consecutive accesses to one page
- * do not wait on each other's stores.
+ * Adds a chunk's accesses to the survey. Written for speed (the first pass
+ * runs it on every access): a page's flags are stored only when they
+ * change, so consecutive accesses to one page do not wait on each other's
+ * stores, and kinds are counted separately, four at a time.
  */
 export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
   const pages = s.pages;
@@ -50,36 +49,69 @@ export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
   const n = chunk.length;
   let straddles = 0;
   let distinct = 0;
-  let fetches = 0;
-  let loads = 0;
-  let stores = 0;
   for (let i = 0; i < n; i++) {
     const a = addrs[i];
-    const k = kinds[i];
-    const flag = KIND_FLAGS[k];
-    // (x - 1) >>> 31 is 1 exactly when x is 0.
-    fetches += (k - 1) >>> 31;
-    loads += ((k ^ 1) - 1) >>> 31;
-    stores += ((k ^ 2) - 1) >>> 31;
+    const flag = KIND_FLAGS[kinds[i]];
     const first = a >>> 12;
     const old = pages[first];
     if ((old | flag) !== old) {
       if (old === 0) distinct++;
       pages[first] = old | flag;
     }
-    const last = ((a + sizes[i] - 1) >>> 12) & 0xfffff;
-    if (last !== first) {
+    if ((a & 0xfff) + sizes[i] > 0x1000) {
       straddles++;
+      const last = (first + 1) & 0xfffff;
       if (pages[last] === 0) distinct++;
       pages[last] |= flag;
     }
   }
-  s.byKind[TRACE_KIND.FETCH] += fetches;
-  s.byKind[TRACE_KIND.LOAD] += loads;
-  s.byKind[TRACE_KIND.STORE] += stores;
-  s.byKind[TRACE_KIND.MODIFY] += n - fetches - loads - stores;
+  countKinds(kinds, n, s.byKind);
   s.accesses += n;
   s.straddles += straddles;
   s.references += n + straddles;
   s.distinctPages += distinct;
+}
+
+/**
+ * Adds the counts of each TRACE_KIND among kinds[0, n) to `byKind`. Kinds
+ * are 0..3, so over all bytes: the low bits sum to L + M, the high bits to
+ * S + M, and the bytes with both bits set count M. Four bytes are summed per
+ * 32-bit word, in byte lanes that are folded before they can overflow.
+ */
+function countKinds(kinds: Uint8Array, n: number, byKind: [number, number, number, number]): void {
+  const aligned = (kinds.byteOffset & 3) === 0;
+  const words = aligned ? new Uint32Array(kinds.buffer, kinds.byteOffset, n >>> 2) : new Uint32Array(0);
+  let low = 0;
+  let high = 0;
+  let both = 0;
+  for (let w = 0; w < words.length; ) {
+    const stop = Math.min(words.length, w + 255);
+    let laneLow = 0;
+    let laneHigh = 0;
+    let laneBoth = 0;
+    for (; w < stop; w++) {
+      const x = words[w];
+      laneLow += x & 0x01010101;
+      laneHigh += (x >>> 1) & 0x01010101;
+      laneBoth += x & (x >>> 1) & 0x01010101;
+    }
+    low += sumLanes(laneLow);
+    high += sumLanes(laneHigh);
+    both += sumLanes(laneBoth);
+  }
+  for (let i = 4 * words.length; i < n; i++) {
+    const k = kinds[i];
+    low += k & 1;
+    high += k >>> 1;
+    both += k & (k >>> 1) & 1;
+  }
+  byKind[TRACE_KIND.MODIFY] += both;
+  byKind[TRACE_KIND.LOAD] += low - both;
+  byKind[TRACE_KIND.STORE] += high - both;
+  byKind[TRACE_KIND.FETCH] += n - low - high + both;
+}
+
+/** The sum of a word's four byte lanes. */
+function sumLanes(x: number): number {
+  return (x & 0xff) + ((x >>> 8) & 0xff) + ((x >>> 16) & 0xff) + (x >>> 24);
 }
