@@ -63,6 +63,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     if (slot < 0) return false;
     if (!swap.writePage(slot, k.memory, pfn)) {
       swap.retire(slot); // released, the hint would hand this slot to every later victim
+      k.stat.swap_bad_slots++;
       return false;
     }
   }

@@ -9,10 +9,11 @@
  * (seed defect 3). I/O errors come back as `false`, never as exceptions, so
  * eviction can try another victim and swap-in can fail only the one process.
  *
- * A slot whose write failed is retired for good (as Linux marks bad swap
- * pages): it is neither free nor in use, never allocated again, and counted
- * in `badSlots`. Without this, one bad slot would take every later victim
- * (the allocation hint would return to it) and swap would be unusable.
+ * A slot whose write failed is retired for good (the mark Linux's swap map
+ * gives bad pages): it is neither free nor in use, never allocated again,
+ * and counted in `badSlots`. Without this, one bad slot would take every
+ * later victim (the allocation hint would return to it) and swap would be
+ * unusable.
  *
  * The area owns its swap cache (swap-cache.ts): a slot freed for any reason
  * leaves the cache with it.

@@ -33,6 +33,8 @@ export interface VmStat {
   evict_failed: number;
   /** Swap-ins that failed (read error): the process was killed. */
   swpin_failed: number;
+  /** Swap slots retired after a failed write, never used again (no /proc/vmstat name; Linux keeps bad pages in the swap map). */
+  swap_bad_slots: number;
   /** Allocations that failed after eviction could free nothing. */
   oom: number;
 }
@@ -63,6 +65,7 @@ export function newVmStat(): VmStat {
     cow_reuse: 0,
     evict_failed: 0,
     swpin_failed: 0,
+    swap_bad_slots: 0,
     oom: 0,
   };
 }
