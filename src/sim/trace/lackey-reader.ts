@@ -16,6 +16,7 @@ import { parseLines } from "./line-stream.js";
 import type { OnFileBytes } from "./byte-source.js";
 import { MAX_ACCESS_SIZE, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
+import { addMarkedChunk, KIND_FLAGS, type TraceSurvey } from "./trace-survey.js";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -51,12 +52,14 @@ KIND_OF_PAIR[(SPACE << 8) | 0x4d] = 3;
  * stopped. (Its own function so that the rare general path's property
  * accesses never deoptimize this loop.)
  */
-function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk): number {
+function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk, pages: Uint8Array | null, marks: PageMarks): number {
   const addrs = chunk.addr;
   const kinds = chunk.kind;
   const sizes = chunk.size;
   const cap = chunk.capacity;
   let n = chunk.length;
+  let straddles = 0;
+  let newPages = 0;
   // Big-endian loads put a line's bytes in reading order: one load yields
   // two or four characters. The last 4-byte load reads buf[p + 14]: stay 15 bytes from the end.
   const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
@@ -82,24 +85,75 @@ function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk)
       size = s0 * 10 + s1;
       p += 15;
     }
-    addrs[n] = (h0 << 24) | (h1 << 16) | (h2 << 8) | h3;
+    if (size === 0) size = 1;
+    const a = (h0 << 24) | (h1 << 16) | (h2 << 8) | h3;
+    addrs[n] = a;
     kinds[n] = kind;
-    sizes[n] = size === 0 ? 1 : size;
+    sizes[n] = size;
     n++;
+    if (pages !== null) {
+      // The survey's marking (surveyChunk's loop), done while the access is in registers.
+      const flag = KIND_FLAGS[kind];
+      const first = a >>> 12;
+      const old = pages[first];
+      if ((old | flag) !== old) {
+        if (old === 0) newPages++;
+        pages[first] = old | flag;
+      }
+      if ((a & 0xfff) + size > 0x1000) {
+        straddles++;
+        const last = (first + 1) & 0xfffff;
+        if (pages[last] === 0) newPages++;
+        pages[last] |= flag;
+      }
+    }
   }
   chunk.length = n;
+  marks.straddles += straddles;
+  marks.newPages += newPages;
   return p;
+}
+
+/** What marking a survey's pages counted since the chunk was last handed over. */
+interface PageMarks {
+  straddles: number;
+  newPages: number;
+}
+
+/** Marks one access's pages in a survey's page flags, counting into `marks` (the general path's surveyChunk step). */
+function markAccess(pages: Uint8Array, a: number, kind: number, size: number, marks: PageMarks): void {
+  const flag = KIND_FLAGS[kind];
+  const first = a >>> 12;
+  const last = (first + ((a & 0xfff) + size > 0x1000 ? 1 : 0)) & 0xfffff;
+  if (pages[first] === 0) marks.newPages++;
+  pages[first] |= flag;
+  if (last !== first) {
+    marks.straddles++;
+    if (pages[last] === 0) marks.newPages++;
+    pages[last] |= flag;
+  }
 }
 
 /** Parses lackey lines into a chunk; keeps the line number for error messages. */
 export class LackeyParser {
   /** Lines consumed so far (comments included). */
   line = 0;
+  /** Straddles and newly touched pages marked in `pages` since the last `takeMarks`. */
+  private readonly marks: PageMarks = { straddles: 0, newPages: 0 };
 
+  /** With `pages` (a TraceSurvey's), marks each access's pages there as it parses. */
   constructor(
     readonly file: string,
     readonly chunk: TraceChunk,
+    private readonly pages: Uint8Array | null = null,
   ) {}
+
+  /** Adds the chunk, whose pages this parser marked, to the survey; resets the counts. */
+  takeMarks(survey: TraceSurvey): void {
+    addMarkedChunk(survey, this.chunk, this.marks.straddles, this.marks.newPages);
+    this.marks.straddles = 0;
+    this.marks.newPages = 0;
+  }
 
   /**
    * Parses whole lines of buf[pos, end) — buf[end - 1] must be a newline —
@@ -115,7 +169,7 @@ export class LackeyParser {
     let p = pos;
     while (p < end && chunk.length < chunk.capacity) {
       const before = chunk.length;
-      p = parseExactLines(buf, p, end, chunk);
+      p = parseExactLines(buf, p, end, chunk, this.pages, this.marks);
       this.line += chunk.length - before;
       if (p < end && chunk.length < chunk.capacity) p = this.parseLine(buf, p);
     }
@@ -171,6 +225,7 @@ export class LackeyParser {
     chunk.kind[n] = kind;
     chunk.size[n] = s === 0 ? 1 : s;
     chunk.length = n + 1;
+    if (this.pages !== null) markAccess(this.pages, a, kind, s === 0 ? 1 : s, this.marks);
     this.line++;
     return p;
   }
@@ -183,10 +238,26 @@ export class LackeyParser {
 
 /**
  * Streams a lackey trace (plain or gzip) as chunks. The same chunk object is
- * refilled each time: consume it before asking for the next.
+ * refilled each time: consume it before asking for the next. With `survey`,
+ * each chunk is added to it (exactly as surveyChunk would) before it is
+ * yielded, its pages marked during the parse itself, which saves the
+ * replay's first pass a loop over every access.
  */
-export async function* readLackey(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+export async function* readLackey(
+  path: string,
+  capacity = DEFAULT_CHUNK_CAPACITY,
+  onFileBytes?: OnFileBytes,
+  survey?: TraceSurvey,
+): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
-  const parser = new LackeyParser(path, chunk);
-  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
+  const parser = new LackeyParser(path, chunk, survey ? survey.pages : null);
+  const lines = parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
+  if (!survey) {
+    yield* lines;
+    return;
+  }
+  for await (const c of lines) {
+    parser.takeMarks(survey);
+    yield c;
+  }
 }

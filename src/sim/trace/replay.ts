@@ -17,6 +17,7 @@ import { ACCESS, hex32 } from "../../machine/i386.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
 import { readBinary } from "./binary-format.js";
 import { isGzipFile } from "./byte-source.js";
+import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readChunkSpill } from "./chunk-spill.js";
 import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
 import type { TraceChunk } from "./trace-chunk.js";
@@ -138,9 +139,12 @@ async function firstPass(
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
   const writer = spill ? new ChunkSpillWriter(spill) : null;
+  // The lackey reader surveys as it parses (one loop over the accesses fewer); other readers' chunks are surveyed here.
+  const parsedAndSurveyed = format === "lackey";
+  const chunks = parsedAndSurveyed ? readLackey(file, undefined, onFileBytes, survey) : readTrace(file, format, onFileBytes);
   try {
-    for await (const chunk of readTrace(file, format, onFileBytes)) {
-      surveyChunk(survey, chunk);
+    for await (const chunk of chunks) {
+      if (!parsedAndSurveyed) surveyChunk(survey, chunk);
       if (future) recordReferences(future, chunk);
       writer?.write(chunk);
     }

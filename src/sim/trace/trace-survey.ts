@@ -28,7 +28,7 @@ export function emptySurvey(): TraceSurvey {
 }
 
 /** PAGE_FLAG bits an access of each TRACE_KIND sets (I fetches, L reads, S and M write). */
-const KIND_FLAGS = Uint8Array.of(
+export const KIND_FLAGS = Uint8Array.of(
   PAGE_FLAG.TOUCHED | PAGE_FLAG.FETCHED,
   PAGE_FLAG.TOUCHED,
   PAGE_FLAG.TOUCHED | PAGE_FLAG.WRITTEN,
@@ -70,6 +70,20 @@ export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
   s.straddles += straddles;
   s.references += n + straddles;
   s.distinctPages += distinct;
+}
+
+/**
+ * Adds a chunk whose pages a reader has already marked in `s.pages` as it
+ * parsed (as surveyChunk would: see readLackey's `survey`), with the
+ * straddles and newly touched pages it counted; counts the rest.
+ */
+export function addMarkedChunk(s: TraceSurvey, chunk: TraceChunk, straddles: number, newPages: number): void {
+  const n = chunk.length;
+  countKinds(chunk.kind, n, s.byKind);
+  s.accesses += n;
+  s.straddles += straddles;
+  s.references += n + straddles;
+  s.distinctPages += newPages;
 }
 
 /**

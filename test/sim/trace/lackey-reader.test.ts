@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { readLackey } from "../../../src/sim/trace/lackey-reader.js";
 import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
 import { TRACE_KIND } from "../../../src/sim/trace/trace-chunk.js";
+import { emptySurvey, surveyChunk, type TraceSurvey } from "../../../src/sim/trace/trace-survey.js";
 import { FIXTURES, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
 
 const tmp = tempDir();
@@ -80,6 +81,14 @@ describe("lackey reader", () => {
   });
 });
 
+/** Two surveys agree in every count and every page's flags. */
+function expectSameSurvey(a: TraceSurvey, b: TraceSurvey): void {
+  const { pages: pa, ...ca } = a;
+  const { pages: pb, ...cb } = b;
+  expect(ca).toEqual(cb);
+  expect(Buffer.compare(pa, pb)).toBe(0);
+}
+
 /** One access as lackey might print it, in any of the forms the reader accepts, with what it must read. */
 const accessLine = fc
   .record({
@@ -110,6 +119,25 @@ describe("lackey reader, every form of line", () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it("surveys while parsing exactly as surveyChunk does over the chunks it yields", async () => {
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(accessLine, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 20 }), async (lines, capacity) => {
+        const file = writeFile(tmp.dir, `survey-${run++}.lackey`, lines.map((l) => l.text).join(""));
+        const fused = emptySurvey();
+        const separate = emptySurvey();
+        for await (const c of readLackey(file, capacity, undefined, fused)) surveyChunk(separate, c);
+        expectSameSurvey(fused, separate);
+      }),
+      { numRuns: 100 },
+    );
+    const fused = emptySurvey();
+    const separate = emptySurvey();
+    for await (const c of readLackey(path.join(FIXTURES, "tiny-static.lackey.gz"), 1000, undefined, fused)) surveyChunk(separate, c);
+    expectSameSurvey(fused, separate);
+    expect(fused.accesses).toBe(71389);
   });
 
   it("names the right line when a malformed line follows lines read by the fast path", async () => {
