@@ -32,7 +32,7 @@ import type { PolicyName } from "../src/kernel/replacement/index.js";
 
 const PUBLIC_TRACE = path.resolve(import.meta.dirname, "../../shared/traces/busybox-awk.lackey.gz");
 const FIXTURE_TRACE = path.resolve(import.meta.dirname, "../test/fixtures/traces/tiny-static.lackey.gz");
-const RUNS = 5;
+const RUNS = 10;
 
 interface Timing {
   /** Best CPU seconds (user + system, all threads of the process). */
