@@ -1,3 +1,5 @@
+import { statSync, type Stats } from "node:fs";
+
 /**
  * Errors a user can fix: bad options, files, scenario keys, disk images.
  * The CLI prints `vmm386: <message>` on one line and exits with code 2;
@@ -11,4 +13,15 @@ export class UserError extends Error {
     super(where ? `${where}: ${message}` : message);
     this.where = where;
   }
+}
+
+/** Throws a UserError unless `file` names an existing regular file (so "a directory" or "missing" is said once, by name). */
+export function requireFile(file: string): void {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    throw new UserError("no such file", file);
+  }
+  if (!stat.isFile()) throw new UserError(stat.isDirectory() ? "is a directory, not a file" : "not a regular file", file);
 }

@@ -43,16 +43,35 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    if (USER_ERRORS.some((kind) => e instanceof kind) || isFileError(e)) {
+    if (USER_ERRORS.some((kind) => e instanceof kind)) {
       process.stderr.write(`vmm386: ${(e as Error).message}\n`);
+      return 2;
+    }
+    if (isFileError(e)) {
+      process.stderr.write(`vmm386: ${fileErrorMessage(e as NodeJS.ErrnoException)}\n`);
       return 2;
     }
     throw e;
   }
 }
 
+/** "PATH: no such file", not Node's "ENOENT: no such file or directory, open 'PATH'". */
+function fileErrorMessage(e: NodeJS.ErrnoException): string {
+  const what: Record<string, string> = {
+    ENOENT: "no such file",
+    EACCES: "permission denied",
+    EISDIR: "is a directory, not a file",
+    ENOTDIR: "a part of the path is not a directory",
+    EEXIST: "already exists",
+    ENOSPC: "no space left on the device",
+  };
+  const text = what[e.code ?? ""] ?? e.message;
+  return e.path === undefined ? `${text} (${e.code}, ${e.syscall ?? "file access"})` : `${e.path}: ${text}`;
+}
+
 function isFileError(e: unknown): boolean {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === "string" && "path" in e;
+  const code = (e as NodeJS.ErrnoException).code;
+  return e instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code) && "syscall" in e;
 }
 
 main(process.argv.slice(2)).then(

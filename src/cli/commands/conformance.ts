@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
+import { UserError, requireFile } from "../errors.js";
 import { parseTlbOption } from "../options.js";
 import { VectorFormatError, parseVectors, runVectors } from "../../machine/conformance.js";
 import type { CpuName } from "../../machine/cpu-model.js";
@@ -33,6 +33,7 @@ export function register(program: Command): void {
 }
 
 function conformance(file: string, options: ConformanceOptions): void {
+  requireFile(file);
   const cpu = VECTOR_CPUS.find((c) => c === options.cpu);
   if (cpu === undefined) throw new UserError(`'${options.cpu}' cannot run the vectors (they need PSE and WP): use p6 or pentium`, "--cpu");
   const tlb = options.tlb === undefined ? undefined : parseTlbOption(options.tlb);

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
+import { UserError, requireFile } from "../errors.js";
 import { convertTrace, formatFromName } from "../../sim/trace/convert.js";
 import { TRACE_FORMATS, isTraceFormat, type TraceFormat } from "../../sim/trace/trace-format.js";
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
@@ -26,6 +26,7 @@ export function register(program: Command): void {
 }
 
 async function convert(input: string, output: string, options: ConvertOptions): Promise<void> {
+  requireFile(input);
   const to = formatOption(options.to, "--to") ?? formatFromName(output) ?? "binary";
   const from = formatOption(options.from, "--from");
   if (path.resolve(input) === path.resolve(output)) throw new UserError("input and output are the same file", output);

@@ -22,7 +22,7 @@ import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
 import { renderRunHtml } from "../../report/html.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
-import { UserError } from "../errors.js";
+import { UserError, requireFile } from "../errors.js";
 import {
   addCommonOptions,
   describeMachine,
@@ -59,6 +59,7 @@ export function register(program: Command): void {
 }
 
 async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
+  requireFile(file);
   const format = formatOption(options.format, "--format");
   const spec = machineFromOptions(options);
   if (options.policyOnly) return policyOnly(file, format, spec, options);

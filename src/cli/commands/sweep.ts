@@ -15,7 +15,7 @@ import { formatSize } from "../../machine/units.js";
 import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scenario/sweep-point.js";
 import type { SweepPoint, SweepResult } from "../../report/sweep.js";
 import { sweepSummaryTable } from "../../report/summary-table.js";
-import { UserError } from "../errors.js";
+import { UserError, requireFile } from "../errors.js";
 import { addCommonOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { loadScenario, writeReport } from "./run.js";
@@ -45,6 +45,7 @@ export function register(program: Command): void {
       .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
   ).action(async (source: string, options: SweepOptions) => {
+    requireFile(source);
     const sweep = await sweep_(source, options);
     await emitSweep(sweep, options);
   });

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { cli } from "./cli-helper.js";
+
+/** One line on stderr, naming the problem and where, exit code 2, nothing on stdout. */
+function expectOneLineError(args: string[], ...mentions: string[]): void {
+  const r = cli(...args);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe("");
+  const lines = r.stderr.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^vmm386: /);
+  for (const m of mentions) expect(lines[0]).toContain(m);
+}
+
+describe("bad input on the command line", () => {
+  it("a missing trace, scenario or vector file is named", () => {
+    expectOneLineError(["replay", "no-such.lackey.gz"], "no-such.lackey.gz", "no such file");
+    expectOneLineError(["conformance", "no-such.json"], "no-such.json", "no such file");
+    expectOneLineError(["run", "no-such.yaml"], "no-such.yaml");
+  });
+
+  it("a directory where a file is expected is named", () => {
+    expectOneLineError(["replay", "test"], "test", "is a directory");
+    expectOneLineError(["convert", "test", "out.bin"], "test", "is a directory");
+  });
+
+  it("an out-of-range option names the option", () => {
+    expectOneLineError(["run", "examples/demand-paging.yaml", "--ram", "5000G"], "--ram");
+    expectOneLineError(["replay", "test/fixtures/traces/tiny-static.lackey.gz", "--policy", "belady"], "--policy", "belady");
+  });
+});
