@@ -13,7 +13,7 @@ import { formatSize } from "../machine/units.js";
 import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "../sim/scenario/machine-checks.js";
 import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
 import type { SystemConfig } from "../sim/system.js";
-import { UserError } from "./errors.js";
+import { UserError, requireFile } from "./errors.js";
 
 /** The raw strings commander hands over. */
 export interface CommonOptions {
@@ -28,6 +28,7 @@ export interface CommonOptions {
   report?: string;
   strictTlb?: boolean;
   invariants?: boolean;
+  swapImage?: string;
 }
 
 /** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
@@ -39,6 +40,7 @@ export function addMachineOptions(cmd: Command): Command {
   return cmd
     .option("--ram <size>", "RAM size, 1M to 3G (e.g. 4M)")
     .option("--swap <size>", "swap partition size (0 = no swap), e.g. 16M")
+    .option("--swap-image <file>", "swap on this disk image (MBR with a 0x82 or 0xE5 partition, see `vmm386 disk create`)")
     .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")}`)
     .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")}`)
     .option("--tlb <entries|off>", "TLB entries (4-way), or off")
@@ -78,6 +80,10 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
   if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", 0, 0xffffffff);
   if (o.strictTlb) spec.strictTlb = true;
   if (o.invariants) spec.checkInvariants = true;
+  if (o.swapImage !== undefined) {
+    requireFile(o.swapImage);
+    spec.swapImage = o.swapImage;
+  }
   return spec;
 }
 
@@ -111,6 +117,7 @@ export function systemConfig(spec: MachineSpec): SystemConfig {
     userFrames: spec.userFrames,
     checkInvariants: spec.checkInvariants,
     seed: spec.seed,
+    swapImage: spec.swapImage,
   };
 }
 
@@ -118,7 +125,7 @@ export function systemConfig(spec: MachineSpec): SystemConfig {
 export function describeMachine(config: SystemConfig): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {
     ram: formatSize(config.ramBytes),
-    swap: formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES),
+    swap: config.swapImage === undefined ? formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES) : `partition of ${config.swapImage}`,
     cpu: config.cpu ?? "i486",
     policy: config.policy ?? "clock",
     tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,

@@ -45,7 +45,9 @@ export function register(program: Command): void {
       .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
   ).action(async (source: string, options: SweepOptions) => {
-    requireFile(source);
+    if (options.swapImage !== undefined) {
+      throw new UserError("sweep points run in parallel, each on its own temporary swap image", "--swap-image");
+    }
     const sweep = await sweep_(source, options);
     await emitSweep(sweep, options);
   });
@@ -55,7 +57,7 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
   const { axis, sizesText, option, rest } = sweepAxis(options);
   const policies = parsePolicies(options.policies);
   const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
-  if (!existsSync(source)) throw new UserError("no such file", source);
+  requireFile(source);
   const base = kind === "scenario" ? loadScenario(source).machine : {};
   if (kind === "scenario" && policies.includes("opt")) throw new UserError("opt needs a trace's future; sweep a trace to compare with OPT", "--policies");
   const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);

@@ -25,6 +25,8 @@ export interface MachineSpec {
   strictTlb?: boolean;
   checkInvariants?: boolean;
   seed?: number;
+  /** An existing disk image whose MBR holds the swap partition (default: a temporary image). */
+  swapImage?: string;
 }
 
 /** Where a step was written: `file:line` and the key path, for messages. */
