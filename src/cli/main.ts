@@ -74,6 +74,12 @@ function isFileError(e: unknown): boolean {
   return e instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code) && "syscall" in e;
 }
 
+// `vmm386 ... | head`: the reader went away; stop quietly, as Unix tools do.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code !== "EPIPE") throw e;
+  process.exit(0);
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { spawnSync } from "node:child_process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { cli } from "./cli-helper.js";
+
+const TSX = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
 
 /** One line on stderr, naming the problem and where, exit code 2, nothing on stdout. */
 function expectOneLineError(args: string[], ...mentions: string[]): void {
@@ -27,5 +32,16 @@ describe("bad input on the command line", () => {
   it("an out-of-range option names the option", () => {
     expectOneLineError(["run", "examples/demand-paging.yaml", "--ram", "5000G"], "--ram");
     expectOneLineError(["replay", "test/fixtures/traces/tiny-static.lackey.gz", "--policy", "belady"], "--policy", "belady");
+  });
+});
+
+describe("output into a closed pipe", () => {
+  it("stops quietly with exit code 0 when the reader goes away (vmm386 ... | head -1)", () => {
+    const r = spawnSync("bash", ["-c", `set -o pipefail; node --import ${TSX} src/cli/main.ts inspect examples/fork-cow.yaml --show maps,pagemap,frames,swap | head -1`], {
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout.split("\n")[0]).toContain("fork and copy-on-write");
   });
 });
