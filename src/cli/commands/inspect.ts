@@ -284,6 +284,10 @@ function printFrames(f: FrameMap): void {
 interface SwapMap {
   totalSlots: number;
   usedSlots: number;
+  /** Slots retired after a failed write (never used again). */
+  badSlots: number;
+  /** Pages kept in the swap cache (in a frame and still in their slot). */
+  cachedPages: number;
   /** slot → "pid:va" of every PTE naming it. */
   slots: Record<number, string[]>;
 }
@@ -294,7 +298,13 @@ function swapMap(system: System, processes: ProcessView[]): SwapMap {
     for (const e of p.entries) if (e.state === "swapped") (slots[e.frameOrSlot] ??= []).push(`${p.pid}:${hex32(e.va)}`);
   }
   const swap = system.vmm.swap;
-  return { totalSlots: swap?.totalSlots ?? 0, usedSlots: swap?.usedSlots ?? 0, slots };
+  return {
+    totalSlots: swap?.totalSlots ?? 0,
+    usedSlots: swap?.usedSlots ?? 0,
+    badSlots: swap?.badSlots ?? 0,
+    cachedPages: swap?.cachedPages ?? 0,
+    slots,
+  };
 }
 
 function printSwap(s: SwapMap): void {
@@ -302,7 +312,8 @@ function printSwap(s: SwapMap): void {
     process.stdout.write("\nswap: none\n");
     return;
   }
-  process.stdout.write(`\nswap: ${s.totalSlots} slots, ${s.usedSlots} in use\n`);
+  const extra = [s.badSlots > 0 ? `${s.badSlots} retired after failed writes` : "", s.cachedPages > 0 ? `${s.cachedPages} in the swap cache` : ""];
+  process.stdout.write(`\nswap: ${[`${s.totalSlots} slots`, `${s.usedSlots} in use`, ...extra.filter((x) => x !== "")].join(", ")}\n`);
   for (const [slot, owners] of Object.entries(s.slots)) process.stdout.write(`slot ${String(slot).padStart(6)}: ${owners.join(" ")}\n`);
 }
 
