@@ -276,7 +276,7 @@ describe("TLB model agrees with walking every access", () => {
       fc.record({ t: fc.constant("remap" as const), page: fc.nat(47), pfn: fc.integer({ min: 0x100, max: 0x1ff }), flags: fc.nat(7) }),
     );
     fc.assert(
-      fc.property(fc.constantFrom<CpuName>("i386", "i486", "pentium", "p6"), fc.array(op, { maxLength: 200 }), (cpu, ops) => {
+      fc.property(fc.constantFrom<CpuName>("i386", "i486", "pentium", "p6"), fc.array(op, { minLength: 50, maxLength: 200 }), (cpu, ops) => {
         const cached = machine(cpu);
         const walking = machine(cpu, { tlb: "off" });
         for (const o of ops) {
@@ -304,7 +304,7 @@ describe("TLB model agrees with walking every access", () => {
       fc.record({ t: fc.constant("remap" as const), slot: fc.nat(LARGE_SLOTS - 1), frame: fc.nat(3), flags: fc.nat(7), page: fc.nat(7) }),
     );
     fc.assert(
-      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { maxLength: 200 }), (cpu, ops) => {
+      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { minLength: 50, maxLength: 200 }), (cpu, ops) => {
         const cached = machine(cpu, { tlb: { entries: 8, ways: 4 } });
         const walking = machine(cpu, { tlb: "off" });
         const pde = (slot: number) => PD + (4 + slot) * 4;
@@ -328,6 +328,106 @@ describe("TLB model agrees with walking every access", () => {
         }
       }),
       { numRuns: 120 },
+    );
+  });
+});
+
+/**
+ * The i486 manual's tree pseudo-LRU, kept as explicit bits: per set, a root
+ * bit and one bit per pair of ways, each pointing away from the half used
+ * last. Invalid ways are filled first, lowest way first.
+ */
+class TreePlruReference {
+  private readonly tags: number[][];
+  private readonly root: number[];
+  private readonly pair: number[][];
+
+  constructor(private readonly sets: number) {
+    this.tags = Array.from({ length: sets }, () => [-1, -1, -1, -1]);
+    this.root = new Array<number>(sets).fill(0);
+    this.pair = Array.from({ length: sets }, () => [0, 0]);
+  }
+
+  /** True on a hit; on a miss the page is filled (the victim being the way the bits point at). */
+  access(vpn: number): boolean {
+    const set = vpn % this.sets;
+    const tags = this.tags[set];
+    let way = tags.indexOf(vpn);
+    const hit = way >= 0;
+    if (!hit) {
+      way = tags.indexOf(-1);
+      if (way < 0) way = this.root[set] * 2 + this.pair[set][this.root[set]];
+      tags[way] = vpn;
+    }
+    this.root[set] = way < 2 ? 1 : 0;
+    this.pair[set][way >> 1] = (way & 1) === 0 ? 1 : 0;
+    return hit;
+  }
+
+  invalidate(vpn: number): void {
+    const tags = this.tags[vpn % this.sets];
+    const way = tags.indexOf(vpn);
+    if (way >= 0) tags[way] = -1;
+  }
+}
+
+describe("TLB replacement is exactly the tree pseudo-LRU", () => {
+  it("hits and misses access by access as the tree's bits predict, across INVLPGs, reads and writes", () => {
+    // 24 pages over three sets of the 4-way main array: 8 pages compete for each set's 4 ways.
+    const op = fc.oneof(
+      { weight: 9, arbitrary: fc.record({ t: fc.constant("access" as const), page: fc.nat(23), write: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), page: fc.nat(23) }) },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i486", "pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
+        const { mmu, map } = machine(cpu);
+        const sets = CPU_MODELS[cpu].tlb.entries / CPU_MODELS[cpu].tlb.ways;
+        const vpnOf = (p: number) => (page(0) >>> 12) + (p % 3) + Math.floor(p / 3) * sets;
+        for (let p = 0; p < 24; p++) map(vpnOf(p) << 12, 0x100 + p);
+        const reference = new TreePlruReference(sets);
+        for (const o of ops) {
+          const vpn = vpnOf(o.page);
+          if (o.t === "invlpg") {
+            mmu.invlpg(vpn << 12);
+            reference.invalidate(vpn);
+            continue;
+          }
+          const misses = mmu.counters.misses;
+          expect(mmu.translate((vpn << 12) + 4, o.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)).toBe(0x100 + o.page);
+          expect(mmu.counters.misses - misses).toBe(reference.access(vpn) ? 0 : 1);
+        }
+        expect(mmu.counters.hits + mmu.counters.misses).toBe(ops.filter((o) => o.t === "access").length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("does so too for the 4 MiB entries of a Pentium and a P6, whichever 4 KiB page of them is used", () => {
+    // 12 4 MiB pages over the two sets of the 4 MiB array (8 entries, 4-way).
+    const op = fc.oneof(
+      { weight: 9, arbitrary: fc.record({ t: fc.constant("access" as const), slot: fc.nat(11), page: fc.nat(3), write: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), slot: fc.nat(11), page: fc.nat(3) }) },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
+        const { mmu, memory } = machine(cpu);
+        mmu.setCr4(CR4.PSE);
+        for (let slot = 0; slot < 12; slot++) memory.write32(PD + (4 + slot) * 4, ((slot + 1) * 0x400000) | PTE.PS | P | RW | U);
+        const sets = CPU_MODELS[cpu].tlb.largeEntries / CPU_MODELS[cpu].tlb.largeWays;
+        const reference = new TreePlruReference(sets);
+        for (const o of ops) {
+          const va = ((4 + o.slot) * 0x400000 + o.page * 0x1000) >>> 0;
+          if (o.t === "invlpg") {
+            mmu.invlpg(va);
+            reference.invalidate(4 + o.slot);
+            continue;
+          }
+          const misses = mmu.counters.misses;
+          expect(mmu.translate(va + 4, o.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)).toBe((o.slot + 1) * 0x400 + o.page);
+          expect(mmu.counters.misses - misses).toBe(reference.access(4 + o.slot) ? 0 : 1);
+        }
+      }),
+      { numRuns: 150 },
     );
   });
 });
