@@ -72,6 +72,11 @@ export class TlbCounters {
     return this.hits + this.misses + this.unpaged;
   }
 
+  /** The MMU renumbered its clock from `from` to `to` (order kept): counts stay as they were. */
+  clockRenumbered(from: number, to: number): void {
+    this.clockAtReset -= from - to;
+  }
+
   /** Zeroes every counter (the clock keeps running). */
   reset(): void {
     this.clockAtReset = this.clock();
@@ -92,6 +97,12 @@ export interface MmuOptions {
 }
 
 const RIGHTS = RW | USER;
+/**
+ * The slow path renumbers the clock (see Tlb.renumber) once it reaches this,
+ * well below 2^31: past 2^31 V8 would turn the field into a heap number for
+ * good, and the hit path would lose about 40 % of its speed.
+ */
+const RENUMBER_AT = 0x40000000;
 /** `fromEntry`: the entry allows the write but must walk to set D. */
 const WALK_AGAIN = -2;
 
@@ -114,7 +125,9 @@ export class Mmu {
   /**
    * Translations with paging on, ever: the clock of the TLB's pseudo-LRU,
    * and (less misses) the hit count. The hit path bumps only this; it is a
-   * field of the MMU itself to spare the hit path a load.
+   * field of the MMU itself to spare the hit path a load. The slow path
+   * renumbers it (RENUMBER_AT) so it stays a small integer; the counters
+   * are told, so they stay exact.
    */
   clock = 0;
   readonly counters = new TlbCounters(() => this.clock);
@@ -266,6 +279,7 @@ export class Mmu {
       return va >>> K_PAGE_SHIFT;
     }
     const tlb = this.tlb;
+    if (this.clock >= RENUMBER_AT) this.renumberClock();
     tlb.now = ++this.clock;
     const slot = tlb.lookup(va);
     if (slot >= 0) {
@@ -324,6 +338,13 @@ export class Mmu {
     }
     tlb.mirrorSlot(slot, va);
     return tlb.pfnOf(slot, va);
+  }
+
+  /** Renumbers the TLB's recency times and the clock from 1 up, keeping their order and every count. */
+  private renumberClock(): void {
+    const to = this.tlb.renumber();
+    this.counters.clockRenumbered(this.clock, to);
+    this.clock = to;
   }
 
   /** Caches a walk's translation (`pfn` is the first frame of a 4 MiB page when `large`). */

@@ -311,6 +311,37 @@ export class Tlb {
     }
   }
 
+  /**
+   * Renumbers the recency times of the valid entries (fills, slow-path hits
+   * and `stamp`s) 1..n in their order, ties kept, and zeroes every other
+   * stamp; returns n, the clock value to go on from. Exact: the victim
+   * choice compares these times only. Lets the MMU keep its clock small.
+   */
+  renumber(): number {
+    const live: number[] = [];
+    const times: number[] = [];
+    for (let s = 0; s < this.tag.length; s++) {
+      const tag = this.tag[s];
+      if (tag === INVALID) continue;
+      times.push(this.touched[s]);
+      if (!this.mirror) continue;
+      const from = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? tag * PAGES_PER_LARGE : 0) : tag;
+      const to = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? from + PAGES_PER_LARGE : 0) : tag + 1;
+      for (let v = from; v < to; v++) {
+        if (this.stamp[v] === 0) continue;
+        live.push(v);
+        times.push(this.stamp[v]);
+      }
+    }
+    const order = [...new Set(times)].sort((a, b) => a - b);
+    const rank = new Map(order.map((time, i) => [time, i + 1] as const));
+    const liveRanks = live.map((v) => rank.get(this.stamp[v]) ?? 0);
+    if (this.mirror) this.stamp.fill(0);
+    live.forEach((v, i) => (this.stamp[v] = liveRanks[i]));
+    for (let s = 0; s < this.tag.length; s++) this.touched[s] = this.tag[s] === INVALID ? 0 : (rank.get(this.touched[s]) ?? 0);
+    return order.length;
+  }
+
   /** Valid entries now (main and 4 MiB). */
   get occupancy(): number {
     let n = 0;

@@ -371,46 +371,69 @@ class TreePlruReference {
   }
 }
 
+/** 24 pages over three sets of the 4-way main array: 8 pages compete for each set's 4 ways. */
+const plruOp = fc.oneof(
+  { weight: 9, arbitrary: fc.record({ t: fc.constant("access" as const), page: fc.nat(23), write: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), page: fc.nat(23) }) },
+);
+type PlruOp = typeof plruOp extends fc.Arbitrary<infer T> ? T : never;
+
+/** Runs `ops` on a fresh MMU whose clock starts at `clock`; expects every access to hit or miss as the reference does. Returns the MMU. */
+function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0): Mmu {
+  const { mmu, map } = machine(cpu);
+  mmu.clock = clock;
+  mmu.counters.reset();
+  const sets = CPU_MODELS[cpu].tlb.entries / CPU_MODELS[cpu].tlb.ways;
+  const vpnOf = (p: number) => (page(0) >>> 12) + (p % 3) + Math.floor(p / 3) * sets;
+  for (let p = 0; p < 24; p++) map(vpnOf(p) << 12, 0x100 + p);
+  const reference = new TreePlruReference(sets);
+  for (const o of ops) {
+    const vpn = vpnOf(o.page);
+    if (o.t === "invlpg") {
+      mmu.invlpg(vpn << 12);
+      reference.invalidate(vpn);
+      continue;
+    }
+    const misses = mmu.counters.misses;
+    expect(mmu.translate((vpn << 12) + 4, o.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)).toBe(0x100 + o.page);
+    expect(mmu.counters.misses - misses).toBe(reference.access(vpn) ? 0 : 1);
+  }
+  expect(mmu.counters.hits + mmu.counters.misses).toBe(ops.filter((o) => o.t === "access").length);
+  return mmu;
+}
+
 describe("TLB replacement is exactly the tree pseudo-LRU", () => {
   it("hits and misses access by access as the tree's bits predict, across INVLPGs, reads and writes", () => {
-    // 24 pages over three sets of the 4-way main array: 8 pages compete for each set's 4 ways.
-    const op = fc.oneof(
-      { weight: 9, arbitrary: fc.record({ t: fc.constant("access" as const), page: fc.nat(23), write: fc.boolean() }) },
-      { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), page: fc.nat(23) }) },
-    );
     fc.assert(
-      fc.property(fc.constantFrom<CpuName>("i486", "pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
-        const { mmu, map } = machine(cpu);
-        const sets = CPU_MODELS[cpu].tlb.entries / CPU_MODELS[cpu].tlb.ways;
-        const vpnOf = (p: number) => (page(0) >>> 12) + (p % 3) + Math.floor(p / 3) * sets;
-        for (let p = 0; p < 24; p++) map(vpnOf(p) << 12, 0x100 + p);
-        const reference = new TreePlruReference(sets);
-        for (const o of ops) {
-          const vpn = vpnOf(o.page);
-          if (o.t === "invlpg") {
-            mmu.invlpg(vpn << 12);
-            reference.invalidate(vpn);
-            continue;
-          }
-          const misses = mmu.counters.misses;
-          expect(mmu.translate((vpn << 12) + 4, o.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)).toBe(0x100 + o.page);
-          expect(mmu.counters.misses - misses).toBe(reference.access(vpn) ? 0 : 1);
-        }
-        expect(mmu.counters.hits + mmu.counters.misses).toBe(ops.filter((o) => o.t === "access").length);
+      fc.property(fc.constantFrom<CpuName>("i486", "pentium", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
+        checkAgainstReference(cpu, ops);
       }),
       { numRuns: 150 },
     );
   });
 
-  it("does so too for the 4 MiB entries of a Pentium and a P6, whichever 4 KiB page of them is used", () => {
+  it("stays exact, counts included, when the MMU renumbers its clock before it leaves the small integers", () => {
+    let renumbered = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
+        const mmu = checkAgainstReference(cpu, ops, 0x40000000 - early);
+        if (mmu.clock < 0x40000000 - early) renumbered++;
+      }),
+      { numRuns: 60 },
+    );
+    expect(renumbered).toBeGreaterThan(0);
+  });
+
+  it("does so too for the 4 MiB entries of a Pentium and a P6, whichever 4 KiB page of them is used, across a clock renumbering", () => {
     // 12 4 MiB pages over the two sets of the 4 MiB array (8 entries, 4-way).
     const op = fc.oneof(
       { weight: 9, arbitrary: fc.record({ t: fc.constant("access" as const), slot: fc.nat(11), page: fc.nat(3), write: fc.boolean() }) },
       { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), slot: fc.nat(11), page: fc.nat(3) }) },
     );
     fc.assert(
-      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
+      fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
         const { mmu, memory } = machine(cpu);
+        mmu.clock = 0x40000000 - early;
         mmu.setCr4(CR4.PSE);
         for (let slot = 0; slot < 12; slot++) memory.write32(PD + (4 + slot) * 4, ((slot + 1) * 0x400000) | PTE.PS | P | RW | U);
         const sets = CPU_MODELS[cpu].tlb.largeEntries / CPU_MODELS[cpu].tlb.largeWays;
