@@ -99,10 +99,11 @@ export interface MmuOptions {
 const RIGHTS = RW | USER;
 /**
  * The slow path renumbers the clock (see Tlb.renumber) once it reaches this,
- * well below 2^31: past 2^31 V8 would turn the field into a heap number for
- * good, and the hit path would lose about 40 % of its speed.
+ * below the largest small integer of V8 (2^31 - 1; 2^30 - 1 in a build with
+ * pointer compression): past it V8 turns the field into a heap number for
+ * good, and the hit path loses about 40 % of its speed.
  */
-const RENUMBER_AT = 0x40000000;
+export const RENUMBER_AT = 0x20000000;
 /** `fromEntry`: the entry allows the write but must walk to set D. */
 const WALK_AGAIN = -2;
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ACCESS, CR0, CR4, PF, PTE } from "../../src/machine/i386.js";
 import { CPU_MODELS, type CpuName } from "../../src/machine/cpu-model.js";
 import { PhysicalMemory } from "../../src/machine/physical-memory.js";
-import { FAULT, Mmu, type MmuOptions } from "../../src/machine/mmu.js";
+import { FAULT, Mmu, RENUMBER_AT, type MmuOptions } from "../../src/machine/mmu.js";
 import { Tlb } from "../../src/machine/tlb.js";
 
 const PD = 0x10000;
@@ -416,8 +416,8 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
     let renumbered = 0;
     fc.assert(
       fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
-        const mmu = checkAgainstReference(cpu, ops, 0x40000000 - early);
-        if (mmu.clock < 0x40000000 - early) renumbered++;
+        const mmu = checkAgainstReference(cpu, ops, RENUMBER_AT - early);
+        if (mmu.clock < RENUMBER_AT - early) renumbered++;
       }),
       { numRuns: 60 },
     );
@@ -433,7 +433,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
     fc.assert(
       fc.property(fc.constantFrom<CpuName>("pentium", "p6"), fc.array(op, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
         const { mmu, memory } = machine(cpu);
-        mmu.clock = 0x40000000 - early;
+        mmu.clock = RENUMBER_AT - early;
         mmu.setCr4(CR4.PSE);
         for (let slot = 0; slot < 12; slot++) memory.write32(PD + (4 + slot) * 4, ((slot + 1) * 0x400000) | PTE.PS | P | RW | U);
         const sets = CPU_MODELS[cpu].tlb.largeEntries / CPU_MODELS[cpu].tlb.largeWays;
