@@ -201,7 +201,7 @@ describe("both backings agree with a plain byte array under any sequence of tran
   it("reads return the last bytes written to each sector; out-of-range transfers throw and change nothing", () => {
     let run = 0;
     fc.assert(
-      fc.property(fc.array(opArb, { maxLength: 30 }), (ops) => {
+      fc.property(fc.array(opArb, { maxLength: 30, size: "max" }), (ops) => {
         const model = new Uint8Array(SECTORS * SECTOR_SIZE);
         const devices = [new MemoryBlockDevice(SECTORS), FileBlockDevice.open(imageFile(SECTORS, `p${run++}.img`))];
         for (const op of ops) {

@@ -67,7 +67,7 @@ describe("CLOCK (second chance over Accessed bits)", () => {
 
   it("equals the textbook one-hand clock on random strings, with and without the faulting access's bit", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300 }), fc.integer({ min: 1, max: 8 }), (refs, frames) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 300, size: "max" }), fc.integer({ min: 1, max: 8 }), (refs, frames) => {
         const string = Int32Array.from(refs);
         for (const r1 of [true, false]) {
           const got = replayReferenceString(string, { frames, policy: "clock", faultSetsReferenced: r1 }).misses;

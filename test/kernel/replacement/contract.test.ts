@@ -38,7 +38,7 @@ describe("every policy keeps the ReplacementPolicy contract under VMM-like use",
 
   it.each(POLICY_NAMES)("%s: tracks exactly the resident frames, only offers resident ones, and offers each once per round of failures", (name) => {
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 400, size: "max" }), (ops) => {
         const host = new Bits();
         const policy = build(name, host);
         const resident = new Map<number, number>(); // frame → key

@@ -32,7 +32,7 @@ describe("OPT (Belady's MIN)", () => {
 
   it("equals the textbook OPT on random strings", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 200 }), fc.integer({ min: 1, max: 8 }), (refs, frames) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 200, size: "max" }), fc.integer({ min: 1, max: 8 }), (refs, frames) => {
         expect(replayReferenceString(Int32Array.from(refs), { frames, policy: "opt" }).misses).toBe(
           naiveMisses(refs, frames, "opt"),
         );

@@ -13,7 +13,7 @@ const access = fc.record({
 describe("trace survey", () => {
   it("counts kinds, references, straddles and distinct pages, and flags each page, as a plain per-access count does", () => {
     fc.assert(
-      fc.property(fc.array(fc.array(access, { maxLength: 70 }), { maxLength: 4 }), (chunks) => {
+      fc.property(fc.array(fc.array(access, { maxLength: 70, size: "max" }), { maxLength: 4, size: "max" }), (chunks) => {
         const s = emptySurvey();
         const byKind = [0, 0, 0, 0];
         const flags = new Map<number, number>();
