@@ -7,17 +7,10 @@
  */
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { countUserPages } from "./scenario/page-map.js";
+import type { SystemStats } from "./system.js";
 
-/** Fault counts by kind (cumulative). */
-export interface FaultKinds {
-  readonly total: number;
-  readonly demandZero: number;
-  readonly swapIn: number;
-  readonly cow: number;
-  readonly stack: number;
-  readonly heap: number;
-  readonly segv: number;
-}
+/** Fault counts by kind (cumulative), as System.stats() gives them. */
+export type FaultKinds = SystemStats["faults"];
 
 export const FAULT_KINDS = ["demandZero", "swapIn", "cow", "stack", "heap", "segv"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];

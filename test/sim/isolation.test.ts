@@ -5,9 +5,8 @@
  * fault, copy-out to them is refused, and the stack never grows below
  * USER_STACK_BASE.
  */
-import { afterEach, describe, expect, it } from "vitest";
-import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
-import { MIB } from "../../src/machine/units.js";
+import { describe, expect, it } from "vitest";
+import { spawn, system } from "./system-helpers.js";
 import { PF } from "../../src/machine/i386.js";
 import {
   KERNEL_BASE,
@@ -17,25 +16,8 @@ import {
   USER_STACK_BASE,
   USER_STACK_TOP,
 } from "../../src/kernel/layout.js";
-import { System, type SystemConfig } from "../../src/sim/system.js";
+import type { System } from "../../src/sim/system.js";
 
-const open: System[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
-
-function system(extra: Partial<SystemConfig> = {}): System {
-  const disk = createMemorySwapDisk({ sizeBytes: 5 * MIB, swapBytes: 4 * MIB });
-  const s = System.create({ ramBytes: 4 * MIB, swapDevice: disk.device, checkInvariants: true, ...extra });
-  open.push(s);
-  return s;
-}
-
-function spawn(s: System): number {
-  const pid = s.spawn();
-  if (pid === null) throw new Error("spawn failed");
-  return pid;
-}
 
 const PAGES = 48;
 const page = (i: number): number => USER_HEAP_BASE + i * 4096;

@@ -4,33 +4,15 @@
  * the rule that nothing escapes to the host.
  */
 import * as fs from "node:fs";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { spawn, system } from "./system-helpers.js";
 import { ACCESS } from "../../src/machine/i386.js";
-import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
 import { MemoryBlockDevice } from "../../src/machine/memory-block-device.js";
 import { PARTITION_TYPE, buildPartitionTable, writePartitionTable } from "../../src/machine/mbr.js";
 import { MIB } from "../../src/machine/units.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
-import { PROT, System, type SystemConfig } from "../../src/sim/system.js";
+import { PROT, System } from "../../src/sim/system.js";
 
-const open: System[] = [];
-afterEach(() => {
-  for (const s of open.splice(0)) s.close();
-});
-
-/** A small machine on an in-memory swap disk, invariants checked after every kernel operation. */
-function system(extra: Partial<SystemConfig> = {}): System {
-  const disk = createMemorySwapDisk({ sizeBytes: 5 * MIB, swapBytes: 4 * MIB });
-  const s = System.create({ ramBytes: 4 * MIB, swapDevice: disk.device, checkInvariants: true, ...extra });
-  open.push(s);
-  return s;
-}
-
-function spawn(s: System): number {
-  const pid = s.spawn();
-  if (pid === null) throw new Error("spawn failed");
-  return pid;
-}
 
 describe("System: real data through the MMU", () => {
   it("bytes and words written by a process read back, also across a page boundary", () => {
