@@ -211,6 +211,19 @@ export class System {
     return false;
   }
 
+  /**
+   * Replay's hot path: one page reference, the same as `access(pid, va,
+   * size, kind)` for an access that stays within va's page (so its size
+   * does not matter). False if the process is not running or died of it.
+   */
+  accessPage(pid: number, va: number, kind: AccessKind): boolean {
+    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+    this.accesses++;
+    if (this.cpu.translate(va, kind) !== DEAD) return true;
+    this.faulted(pid);
+    return false;
+  }
+
   /** The byte at `va`, or null if the process is not running or died of the access. */
   read8(pid: number, va: number): number | null {
     if (!this.enter(pid)) return null;

@@ -9,27 +9,59 @@
  *
  *   per chunk:  u32 n (1..), u32 0, n × i32 address, n × u8 kind, n × u16 size
  *   end:        u32 0, u32 total accesses (mod 2^32)
+ *
+ * Given a memory budget, the writer first keeps copies of the chunks in
+ * memory and opens the file only once they would exceed it: a trace of a few
+ * million accesses then costs no file at all (writing, reading back and
+ * deleting it was a tenth of the replay's time), and a larger one still
+ * needs no more than the budget. `readSpill` gives back both parts, in order.
  */
 
 import * as fs from "node:fs";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 
-/** Writes chunks to a new (truncated) spill file with synchronous writes. */
+/** Bytes one access takes in the spill, in memory or on file. */
+const BYTES_PER_ACCESS = 7;
+
+/** Writes chunks to memory (up to a budget), then to a new (truncated) spill file with synchronous writes. */
 export class ChunkSpillWriter {
-  private fd: number;
+  private fd = -1;
+  /** The file has been created (it then holds every chunk after `held`). */
+  private opened = false;
   private readonly head = new Uint32Array(2);
+  /** Copies of the first chunks, kept in memory within the budget. */
+  readonly held: TraceChunk[] = [];
+  private heldBytes = 0;
   /** Accesses written so far. */
   total = 0;
 
-  /** Creates (truncates) the file; throws the host's error if it cannot. */
-  constructor(readonly path: string) {
-    this.fd = fs.openSync(path, "w");
+  /**
+   * With no memory budget, creates (truncates) the file at once; otherwise
+   * only when the budget is exceeded. Throws the host's error if it cannot.
+   */
+  constructor(
+    readonly path: string,
+    private readonly memoryBytes = 0,
+  ) {
+    if (memoryBytes <= 0) this.open();
+  }
+
+  /** True once the file exists: `readSpill` then reads it after the held chunks. */
+  get spilled(): boolean {
+    return this.opened;
   }
 
   /** Appends the chunk's accesses [0, length); the chunk may be refilled at once. */
   write(chunk: TraceChunk): void {
     const n = chunk.length;
     if (n === 0) return;
+    if (!this.opened && this.heldBytes + BYTES_PER_ACCESS * n <= this.memoryBytes) {
+      this.held.push(copyOf(chunk));
+      this.heldBytes += BYTES_PER_ACCESS * n;
+      this.total += n;
+      return;
+    }
+    if (!this.opened) this.open();
     this.head[0] = n;
     this.head[1] = 0;
     writeAll(this.fd, this.head, 8);
@@ -39,11 +71,11 @@ export class ChunkSpillWriter {
     this.total += n;
   }
 
-  /** Writes the end marker and closes the file. */
+  /** Writes the end marker and closes the file (if there is one). */
   close(): void {
     if (this.fd < 0) return;
     this.head[0] = 0;
-    this.head[1] = this.total >>> 0;
+    this.head[1] = (this.total - this.heldAccesses()) >>> 0;
     try {
       writeAll(this.fd, this.head, 8);
     } finally {
@@ -51,6 +83,37 @@ export class ChunkSpillWriter {
       this.fd = -1;
     }
   }
+
+  private heldAccesses(): number {
+    let n = 0;
+    for (const c of this.held) n += c.length;
+    return n;
+  }
+
+  private open(): void {
+    this.fd = fs.openSync(this.path, "w");
+    this.opened = true;
+  }
+}
+
+/** A chunk of exactly the accesses of `chunk`, in new arrays. */
+function copyOf(chunk: TraceChunk): TraceChunk {
+  const n = chunk.length;
+  const copy = new TraceChunk(n);
+  copy.addr.set(chunk.addr.subarray(0, n));
+  copy.kind.set(chunk.kind.subarray(0, n));
+  copy.size.set(chunk.size.subarray(0, n));
+  copy.length = n;
+  return copy;
+}
+
+/**
+ * Every chunk a closed writer was given, in order: the held copies, then
+ * the file's (read into one reused chunk: consume each before the next).
+ */
+export function* readSpill(writer: ChunkSpillWriter): Generator<TraceChunk> {
+  yield* writer.held;
+  if (writer.spilled) yield* readChunkSpill(writer.path);
 }
 
 /** Writes the first `bytes` bytes of the array's memory. */

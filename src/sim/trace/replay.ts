@@ -18,7 +18,7 @@ import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, ty
 import { readBinary } from "./binary-format.js";
 import { isGzipFile } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
-import { ChunkSpillWriter, readChunkSpill } from "./chunk-spill.js";
+import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
 import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
@@ -26,6 +26,8 @@ import { TraceFuture } from "./trace-future.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 
 const PAGE_SIZE = 4096;
+/** Spilled chunks kept in memory before the spill goes to a file (about 4.8 M accesses). */
+const SPILL_MEMORY_BYTES = 32 << 20;
 const PAGE_MASK = 0xfff;
 
 /** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
@@ -83,7 +85,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
   const spill = direct ? null : tempPath(options.tempDir);
   try {
     const t0 = performance.now();
-    const { survey, future } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
+    const { survey, future, spilled } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
     const t1 = performance.now();
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
@@ -93,7 +95,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
       if (refused !== null) throw new LayoutError(`the kernel refused to map the trace's ${refused} (more --ram?)`);
-      const chunks = spill ? readChunkSpill(spill) : readBinary(file);
+      const chunks = spilled ? readSpill(spilled) : readBinary(file);
       const replayed = await replayPass(system, pid, chunks, mapping, future, survey.accesses, options);
       if (system.process(pid).status.state === "running") system.exit(pid, 0);
       const t2 = performance.now();
@@ -132,13 +134,13 @@ async function firstPass(
   spill: string | null,
   wantFuture: boolean,
   onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
-): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
+): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined; spilled: ChunkSpillWriter | null }> {
   const fileBytes = onSurveyProgress ? fs.statSync(file).size : 0;
   let bytesRead = 0;
   const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
-  const writer = spill ? new ChunkSpillWriter(spill) : null;
+  const writer = spill ? new ChunkSpillWriter(spill, SPILL_MEMORY_BYTES) : null;
   // The lackey reader surveys as it parses (one loop over the accesses fewer); other readers' chunks are surveyed here.
   const parsedAndSurveyed = format === "lackey";
   const chunks = parsedAndSurveyed ? readLackey(file, undefined, onFileBytes, survey) : readTrace(file, format, onFileBytes);
@@ -152,7 +154,7 @@ async function firstPass(
     writer?.close();
   }
   future?.seal();
-  return { survey, future };
+  return { survey, future, spilled: writer };
 }
 
 /** Appends each access's page references (first page, then the second of a straddle). */
@@ -265,15 +267,12 @@ export function replayRange(system: System, pid: number, chunk: TraceChunk, from
   const sizes = chunk.size;
   for (let i = from; i < to; i++) {
     const a = addrs[i];
-    const size = sizes[i];
     const kind = ACCESS_OF_KIND[kinds[i]];
     const head = PAGE_SIZE - (a & PAGE_MASK);
-    if (size <= head) {
-      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, size, kind)) return i + 1;
-    } else {
+    if (!system.accessPage(pid, (a + delta[a >>> 12]) >>> 0, kind)) return i + 1;
+    if (sizes[i] > head) {
       const b = (a + head) | 0;
-      if (!system.access(pid, (a + delta[a >>> 12]) >>> 0, head, kind)) return i + 1;
-      if (!system.access(pid, (b + delta[b >>> 12]) >>> 0, size - head, kind)) return i + 1;
+      if (!system.accessPage(pid, (b + delta[b >>> 12]) >>> 0, kind)) return i + 1;
     }
   }
   return to;
