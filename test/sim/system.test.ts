@@ -51,6 +51,29 @@ describe("System: real data through the MMU", () => {
     expect(st.faults.total).toBeGreaterThanOrEqual(1);
   });
 
+  it("accessPage is one page reference, counted and faulted as access would; a write to read-only memory kills", () => {
+    const viaAccess = system();
+    const viaPage = system();
+    const pids = [spawn(viaAccess), spawn(viaPage)];
+    viaAccess.mmap(pids[0], USER_SHARED_BASE, 4096, PROT.READ);
+    viaPage.mmap(pids[1], USER_SHARED_BASE, 4096, PROT.READ);
+    const steps: [number, number][] = [
+      [USER_STACK_TOP - 8, ACCESS.USER_WRITE],
+      [USER_STACK_TOP - 4096 - 8, ACCESS.USER_READ],
+      [USER_STACK_TOP - 8, ACCESS.USER_READ],
+      [USER_SHARED_BASE, ACCESS.USER_READ],
+      [USER_SHARED_BASE + 4, ACCESS.USER_WRITE],
+    ];
+    const results = steps.map(([va, kind]) => [viaAccess.access(pids[0], va, 4, kind), viaPage.accessPage(pids[1], va, kind)]);
+    expect(results.map(([a, b]) => a === b)).toEqual([true, true, true, true, true]);
+    expect(results[4]).toEqual([false, false]);
+    expect(viaPage.stats()).toEqual(viaAccess.stats());
+    expect(pids[1]).toBe(pids[0]);
+    expect(viaPage.process(pids[1]).status).toEqual(viaAccess.process(pids[0]).status);
+    expect(viaPage.process(pids[1]).status.state).toBe("killed");
+    expect(viaPage.accessPage(pids[1], USER_STACK_TOP - 8, ACCESS.USER_READ)).toBe(false);
+  });
+
   it("a data-less access longer than a page touches every page it covers", () => {
     const s = system();
     const pid = spawn(s);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ChunkSpillWriter, readChunkSpill } from "../../../src/sim/trace/chunk-spill.js";
+import { ChunkSpillWriter, readChunkSpill, readSpill } from "../../../src/sim/trace/chunk-spill.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "../../../src/sim/trace/trace-chunk.js";
 import { tempDir, type Access } from "./helpers.js";
 
@@ -66,4 +66,46 @@ describe("replay spill", () => {
     fs.writeFileSync(file, bytes);
     expect(() => readBack(file)).toThrow(/holds 3000 accesses, its end marker says 2999/);
   });
+
+  it("within its memory budget the writer makes no file; past it the rest goes to the file, and all reads back in order", () => {
+    const accesses = randomAccesses(5000, 9);
+    const small = path.join(tmp.dir, "held.spill");
+    const inMemory = spillWith(small, accesses, 7 * 5000);
+    expect(fs.existsSync(small)).toBe(false);
+    expect(inMemory.spilled).toBe(false);
+    expect(collectSpill(inMemory)).toEqual(accesses);
+
+    const big = path.join(tmp.dir, "split.spill");
+    const split = spillWith(big, accesses, 7 * 2500);
+    expect(split.spilled).toBe(true);
+    expect(split.held.reduce((n, c) => n + c.length, 0)).toBe(2000);
+    expect(collectSpill(split)).toEqual(accesses);
+    expect(readBack(big)).toEqual(accesses.slice(2000));
+  });
 });
+
+/** Spills the accesses in chunks of 1000 with a memory budget; returns the closed writer. */
+function spillWith(file: string, accesses: Access[], memoryBytes: number): ChunkSpillWriter {
+  const w = new ChunkSpillWriter(file, memoryBytes);
+  const chunk = new TraceChunk(1000);
+  for (let i = 0; i < accesses.length; i += 1000) {
+    const part = accesses.slice(i, i + 1000);
+    part.forEach((a, j) => {
+      chunk.addr[j] = a.addr;
+      chunk.kind[j] = a.kind;
+      chunk.size[j] = a.size;
+    });
+    chunk.length = part.length;
+    w.write(chunk);
+  }
+  w.close();
+  return w;
+}
+
+function collectSpill(w: ChunkSpillWriter): Access[] {
+  const out: Access[] = [];
+  for (const c of readSpill(w)) {
+    for (let i = 0; i < c.length; i++) out.push({ addr: c.addr[i], kind: c.kind[i], size: c.size[i] });
+  }
+  return out;
+}
