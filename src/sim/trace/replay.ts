@@ -5,9 +5,10 @@
  *
  * Two passes. The first streams the trace once: it surveys the pages (for
  * the layout mapper), records the reference string when OPT needs the
- * future, and spills text or gzip'd input into a temporary file of raw
- * chunks (chunk-spill.ts), so the second pass — the replay proper — reads
- * at page-cache speed instead of decompressing and parsing again.
+ * future, and spills text or gzip'd input as raw chunks (chunk-spill.ts:
+ * in memory up to SPILL_MEMORY_BYTES, in a temporary file past that), so
+ * the second pass — the replay proper — reads them back instead of
+ * decompressing and parsing again.
  */
 
 import * as fs from "node:fs";
@@ -53,7 +54,7 @@ export interface ReplayOptions {
   readonly samples?: number;
   /** Where the trace's brk heap starts (see LayoutOptions.brkStart); default: guessed. */
   readonly brkStart?: number;
-  /** Directory for the temporary binary copy (default: the OS's). */
+  /** Directory for the temporary binary copy of a trace too large to keep in memory (default: the OS's). */
   readonly tempDir?: string;
 }
 
