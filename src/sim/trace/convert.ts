@@ -31,20 +31,10 @@ export async function convertTrace(input: string, output: string, to: TraceForma
 }
 
 async function convertStream(input: string, output: string, source: TraceFormat, to: TraceFormat): Promise<ConvertResult> {
+  const binary = to === "binary" ? new BinaryTraceWriter(output, source === "refs" ? FLAG_PAGE_REFERENCES : 0) : null;
+  const text = to === "binary" ? null : new TextTraceWriter(output, to);
+  const writer = (binary ?? text) as BinaryTraceWriter | TextTraceWriter;
   let accesses = 0;
-  if (to === "binary") {
-    const writer = new BinaryTraceWriter(output, source === "refs" ? FLAG_PAGE_REFERENCES : 0);
-    try {
-      for await (const chunk of readTrace(input, source)) {
-        accesses += chunk.length;
-        await writer.write(chunk);
-      }
-    } finally {
-      await writer.close();
-    }
-    return { from: source, to, accesses, written: writer.total };
-  }
-  const writer = new TextTraceWriter(output, to);
   try {
     for await (const chunk of readTrace(input, source)) {
       accesses += chunk.length;
@@ -53,7 +43,8 @@ async function convertStream(input: string, output: string, source: TraceFormat,
   } finally {
     await writer.close();
   }
-  return { from: source, to, accesses, written: writer.lines };
+  const written = binary !== null ? binary.total : (text as TextTraceWriter).lines;
+  return { from: source, to, accesses, written };
 }
 
 /** The format a file name suggests (`.bin` binary, `.refs`/`.txt` reference string, `.lackey` lackey), if any. */

@@ -3,23 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { convertTrace, formatFromName } from "../../../src/sim/trace/convert.js";
 import { detectFormat, readTrace } from "../../../src/sim/trace/trace-format.js";
-import { FIXTURES, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
+import { FIXTURES, collect, fixtureText, tempDir, writeFile, referenceString } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 const TINY = path.join(FIXTURES, "tiny-static.lackey.gz");
-
-/** The traces README's rule: each access gives its first page, a straddling one also its last. */
-function referenceString(text: string): number[] {
-  const out: number[] = [];
-  for (const a of naiveLackey(text)) {
-    const first = (a.addr >>> 0) >>> 12;
-    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
-    out.push(first);
-    if (last !== first) out.push(last);
-  }
-  return out;
-}
 
 describe("trace format detection", () => {
   it("recognises lackey, reference strings and binary, plain or gzip'd", async () => {

@@ -53,3 +53,15 @@ export function writeFile(dir: string, name: string, text: string | Uint8Array):
   fs.writeFileSync(p, name.endsWith(".gz") ? zlib.gzipSync(bytes) : bytes);
   return p;
 }
+
+/** The traces README's page reference string of a lackey text: each access gives its first page, a straddling one also its last. */
+export function referenceString(text: string): number[] {
+  const out: number[] = [];
+  for (const a of naiveLackey(text)) {
+    const first = (a.addr >>> 0) >>> 12;
+    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
+    out.push(first);
+    if (last !== first) out.push(last);
+  }
+  return out;
+}

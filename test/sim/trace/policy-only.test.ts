@@ -2,25 +2,13 @@ import { describe, expect, it } from "vitest";
 import * as path from "node:path";
 import { replayPolicyOnly } from "../../../src/sim/trace/policy-only.js";
 import { cli } from "../../cli/cli-helper.js";
-import { FIXTURES, fixtureText, naiveLackey } from "./helpers.js";
+import { FIXTURES, fixtureText, referenceString } from "./helpers.js";
 import { clockR1Misses, fifoMisses, lruMisses, optMisses } from "./textbook-policies.js";
 
 const TINY = path.join(FIXTURES, "tiny-static.lackey.gz");
 
-/** The page reference string of the traces README, derived the plain way. */
-function referenceString(): number[] {
-  const refs: number[] = [];
-  for (const a of naiveLackey(fixtureText("tiny-static.lackey.gz"))) {
-    const first = a.addr >>> 12;
-    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
-    refs.push(first);
-    if (last !== first) refs.push(last);
-  }
-  return refs;
-}
-
 describe("policy-only replay", () => {
-  const refs = referenceString();
+  const refs = referenceString(fixtureText("tiny-static.lackey.gz"));
   const textbook = { fifo: fifoMisses, lru: lruMisses, opt: optMisses, clock: clockR1Misses } as const;
 
   for (const [policy, misses] of Object.entries(textbook)) {

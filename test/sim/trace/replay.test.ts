@@ -5,7 +5,7 @@ import { replayTrace, type ReplayResult } from "../../../src/sim/trace/replay.js
 import { convertTrace } from "../../../src/sim/trace/convert.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
 import { USER_SHARED_BASE } from "../../../src/kernel/layout.js";
-import { FIXTURES, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
+import { FIXTURES, fixtureText, tempDir, writeFile, referenceString } from "./helpers.js";
 import { clockR1Misses, fifoMisses, lruMisses, optMisses } from "./textbook-policies.js";
 
 const tmp = tempDir();
@@ -18,18 +18,6 @@ function replay(file: string, policy: PolicyName = "clock", userFrames?: number)
     system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy, userFrames, tlb: userFrames === undefined ? undefined : "off" },
     tempDir: tmp.dir,
   });
-}
-
-/** The traces README's page reference string of a lackey text. */
-function referenceString(text: string): number[] {
-  const out: number[] = [];
-  for (const a of naiveLackey(text)) {
-    const first = (a.addr >>> 0) >>> 12;
-    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
-    out.push(first);
-    if (last !== first) out.push(last);
-  }
-  return out;
 }
 
 describe("trace replay through the VMM", () => {
