@@ -15,7 +15,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { REPO_ROOT } from "./repo-root.js";
 import type { PolicyName } from "../src/kernel/replacement/index.js";
 import { NextUseTable, PolicyReplay } from "../src/sim/policy-replay.js";
 import { readLackeyPages } from "../test/helpers/lackey-pages.js";
@@ -33,8 +33,7 @@ interface Input {
 }
 
 async function loadInputs(): Promise<{ inputs: Input[]; source: string }> {
-  const repo = fileURLToPath(new URL("..", import.meta.url));
-  const dir = process.env.VMM386_TRACES ?? join(repo, "../shared/traces");
+  const dir = process.env.VMM386_TRACES ?? join(REPO_ROOT, "../shared/traces");
   const fromTraces = TRACE_NAMES.every((n) => existsSync(join(dir, `${n}.lackey.gz`)));
   const inputs: Input[] = [];
   for (const name of TRACE_NAMES) {

@@ -23,6 +23,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Bench, BenchResult } from "./index.js";
+import { REPO_ROOT } from "./repo-root.js";
 import { openByteStream } from "../src/sim/trace/byte-source.js";
 import { readBinary } from "../src/sim/trace/binary-format.js";
 import { convertTrace } from "../src/sim/trace/convert.js";
@@ -30,8 +31,8 @@ import { replayTrace } from "../src/sim/trace/replay.js";
 import { replayPolicyOnly } from "../src/sim/trace/policy-only.js";
 import type { PolicyName } from "../src/kernel/replacement/index.js";
 
-const PUBLIC_TRACE = path.resolve(import.meta.dirname, "../../shared/traces/busybox-awk.lackey.gz");
-const FIXTURE_TRACE = path.resolve(import.meta.dirname, "../test/fixtures/traces/tiny-static.lackey.gz");
+const PUBLIC_TRACE = path.resolve(REPO_ROOT, "../shared/traces/busybox-awk.lackey.gz");
+const FIXTURE_TRACE = path.resolve(REPO_ROOT, "test/fixtures/traces/tiny-static.lackey.gz");
 const RUNS = 10;
 
 interface Timing {
