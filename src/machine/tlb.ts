@@ -36,8 +36,13 @@
  * model does not hold and hits and misses are those of the modelled TLB. A
  * flush visits only the valid entries (at most `entries + largeEntries`).
  *
- * Cost. The mirror and the stamps take 4 + 8 MiB of host memory per TLB
- * (shared, never written, when the TLB is off or strict). Exact hit counts
+ * One array. The mirror, the stamps and the MMU's clock share one
+ * Int32Array, `state` (layout: STATE below), so the hit path checks and
+ * indexes a single object: after every slow-path call V8 must re-check
+ * whatever the loop uses, and three arrays cost it three times that.
+ *
+ * Cost. `state` takes 8 MiB of address space per TLB; the OS commits only
+ * the pages written (a few KiB for a small working set). Exact hit counts
  * and exact pseudo-LRU cost the hit path one clock increment and one store;
  * bench/translate.bench.ts measures what that leaves of a bare lookup loop.
  */
@@ -63,6 +68,12 @@ export const ALLOW = {
   /** User write: U/S, R/W and Dirty all set. */
   USER_WRITE: 1 << 26,
 } as const;
+
+/**
+ * Where things live in `Tlb.state`: the mirror at [0, 2^20), the stamps at
+ * [STAMPS, STAMPS + 2^20) (index STAMPS | vpn), the MMU's clock at CLOCK.
+ */
+export const STATE = { STAMPS: 1 << 20, CLOCK: 2 << 20, LENGTH: (2 << 20) + 1 } as const;
 
 /** Entry flag (in `bits`): a 4 KiB piece of a 4 MiB page, in the main array. */
 const PIECE = 1 << 12;
@@ -94,20 +105,18 @@ export function checkTlbShape(entries: number, ways: number, what = "TLB"): void
   if (entries % ways !== 0) throw new TlbShapeError(`${what}: ${entries} entries is not a multiple of ${ways} ways`);
 }
 
-/** One shared, never-written mirror for TLBs that are off. */
-let emptyMirror: Int32Array | null = null;
-let emptyStamps: Float64Array | null = null;
-
 export class Tlb {
   readonly geometry: TlbGeometry;
-  /** Virtual page number -> `pfn | ALLOW bits`, or 0: the mirror of the entries below. */
+  /** The mirror, the stamps and the clock, laid out as STATE says; the MMU's hit path reads and writes it. */
+  readonly state: Int32Array;
+  /** Virtual page number -> `pfn | ALLOW bits`, or 0: the mirror of the entries below (a view of `state`). */
   readonly fast: Int32Array;
   /**
    * Virtual page number -> clock value of its last hit through `fast`
    * (written by the MMU's hit path); with `touched`, the recency that
-   * drives tree pseudo-LRU.
+   * drives tree pseudo-LRU. A view of `state`.
    */
-  readonly stamp: Float64Array;
+  readonly stamp: Int32Array;
   /** False (strict mode) keeps `fast` empty so every access reaches the checked slow path. */
   readonly mirror: boolean;
   /** Clock value of the translation in progress, set by the MMU before lookup/insert. */
@@ -159,8 +168,9 @@ export class Tlb {
     this.dir = new Int32Array(slots);
     this.largeMirrored = new Uint8Array(slots);
     this.touched = new Float64Array(slots);
-    this.fast = this.mirror ? new Int32Array(1 << 20) : (emptyMirror ??= new Int32Array(1 << 20));
-    this.stamp = this.mirror ? new Float64Array(1 << 20) : (emptyStamps ??= new Float64Array(1 << 20));
+    this.state = new Int32Array(STATE.LENGTH);
+    this.fast = this.state.subarray(0, STATE.STAMPS);
+    this.stamp = this.state.subarray(STATE.STAMPS, STATE.CLOCK);
   }
 
   get enabled(): boolean {

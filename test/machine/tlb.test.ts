@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { ACCESS, CR0, CR4, PF, PTE } from "../../src/machine/i386.js";
 import { CPU_MODELS, type CpuName } from "../../src/machine/cpu-model.js";
 import { PhysicalMemory } from "../../src/machine/physical-memory.js";
-import { FAULT, Mmu, RENUMBER_AT, type MmuOptions } from "../../src/machine/mmu.js";
+import { FAULT, HIT_CLOCK_LIMIT, Mmu, RENUMBER_AT, type MmuOptions } from "../../src/machine/mmu.js";
 import { Tlb } from "../../src/machine/tlb.js";
 
 const PD = 0x10000;
@@ -378,8 +378,13 @@ const plruOp = fc.oneof(
 );
 type PlruOp = typeof plruOp extends fc.Arbitrary<infer T> ? T : never;
 
-/** Runs `ops` on a fresh MMU whose clock starts at `clock`; expects every access to hit or miss as the reference does. Returns the MMU. */
-function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0): Mmu {
+/**
+ * Runs `ops` on a fresh MMU whose clock starts at `clock`; expects every
+ * access to hit or miss as the reference does. With `jumpTo`, the clock
+ * moves forward to it halfway through (order and counts kept), so the run
+ * goes on from there. Returns the MMU.
+ */
+function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0, jumpTo?: number): Mmu {
   const { mmu, map } = machine(cpu);
   mmu.clock = clock;
   mmu.counters.reset();
@@ -387,7 +392,8 @@ function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0): Mmu {
   const vpnOf = (p: number) => (page(0) >>> 12) + (p % 3) + Math.floor(p / 3) * sets;
   for (let p = 0; p < 24; p++) map(vpnOf(p) << 12, 0x100 + p);
   const reference = new TreePlruReference(sets);
-  for (const o of ops) {
+  for (const [i, o] of ops.entries()) {
+    if (jumpTo !== undefined && i === ops.length >> 1 && jumpTo > mmu.clock) mmu.clock = jumpTo;
     const vpn = vpnOf(o.page);
     if (o.t === "invlpg") {
       mmu.invlpg(vpn << 12);
@@ -422,6 +428,29 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
       { numRuns: 60 },
     );
     expect(renumbered).toBeGreaterThan(0);
+  });
+
+  it("stays exact, counts included, when a run of hits reaches the hit path's clock limit and the slow path renumbers", () => {
+    let renumbered = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
+        const mmu = checkAgainstReference(cpu, ops, 0, HIT_CLOCK_LIMIT - early);
+        if (mmu.clock < RENUMBER_AT) renumbered++;
+      }),
+      { numRuns: 60 },
+    );
+    expect(renumbered).toBeGreaterThan(0);
+  });
+
+  it("renumbers from the hit path alone: hits only, across the clock limit, every one counted", () => {
+    const { mmu, map } = machine("p6");
+    for (let p = 0; p < 4; p++) map(page(p), 0x200 + p);
+    for (let p = 0; p < 4; p++) mmu.translate(page(p), ACCESS.USER_READ);
+    mmu.counters.reset();
+    mmu.clock = HIT_CLOCK_LIMIT - 10;
+    for (let i = 0; i < 100; i++) expect(mmu.translate(page(i & 3) + 8, ACCESS.USER_READ)).toBe(0x200 + (i & 3));
+    expect(mmu.counters.toJSON()).toMatchObject({ translations: 100, hits: 100, misses: 0, walks: 0 });
+    expect(mmu.clock).toBeLessThan(RENUMBER_AT);
   });
 
   it("does so too for the 4 MiB entries of a Pentium and a P6, whichever 4 KiB page of them is used, across a clock renumbering", () => {
