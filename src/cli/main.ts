@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** `vmm386`: the command-line entry point. */
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
 import { UserError } from "./errors.js";
@@ -34,6 +35,7 @@ const USER_ERRORS = [
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("vmm386")
     .description("The EYN-OS i386 virtual memory manager on a simulated i386")
+    .version(packageVersion(), "-V, --version", "print the version of vmm386")
     .exitOverride()
     .configureOutput({ outputError: (s, write) => write(s) })
     .showHelpAfterError(false);
@@ -53,6 +55,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+/** The version in package.json (two folders up from src/cli/ and from dist/cli/ alike). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
 }
 
 /** "PATH: no such file", not Node's "ENOENT: no such file or directory, open 'PATH'". */

@@ -8,11 +8,11 @@
  */
 import type { Command } from "commander";
 import { isCpuName, CPU_NAMES } from "../machine/cpu-model.js";
-import { isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
+import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
 import { formatSize } from "../machine/units.js";
 import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "../sim/scenario/machine-checks.js";
 import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
-import type { SystemConfig } from "../sim/system.js";
+import { DEFAULT_CPU, type SystemConfig } from "../sim/system.js";
 import { UserError, requireFile } from "./errors.js";
 
 /** The raw strings commander hands over. */
@@ -35,15 +35,16 @@ export interface CommonOptions {
 export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_SWAP_BYTES = 16 * 1024 * 1024;
 
+
 /** Adds the machine options to `cmd`. */
 export function addMachineOptions(cmd: Command): Command {
   return cmd
-    .option("--ram <size>", "RAM size, 1M to 3G (e.g. 4M)")
-    .option("--swap <size>", "swap partition size (0 = no swap), e.g. 16M")
+    .option("--ram <size>", `RAM size, 1M to 3G, e.g. 4M (default: the scenario's if any, else ${formatSize(DEFAULT_RAM_BYTES)})`)
+    .option("--swap <size>", `swap partition size, 0 for none (default: the scenario's if any, else ${formatSize(DEFAULT_SWAP_BYTES)})`)
     .option("--swap-image <file>", "swap on this disk image (MBR with a 0x82 or 0xE5 partition, see `vmm386 disk create`)")
-    .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")}`)
-    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")}`)
-    .option("--tlb <entries|off>", "TLB entries (4-way), or off")
+    .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_CPU})`)
+    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_POLICY})`)
+    .option("--tlb <entries|off>", "TLB entries (4-way), or off (default: the CPU preset's)")
     .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
     .option("--strict-tlb", "report every access served by a stale TLB entry")
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
@@ -126,8 +127,8 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
   const out: Record<string, string | number | boolean> = {
     ram: formatSize(config.ramBytes),
     swap: config.swapImage === undefined ? formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES) : `partition of ${config.swapImage}`,
-    cpu: config.cpu ?? "i486",
-    policy: config.policy ?? "clock",
+    cpu: config.cpu ?? DEFAULT_CPU,
+    policy: config.policy ?? DEFAULT_POLICY,
     tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,
   };
   if (config.userFrames !== undefined) out.userFrames = config.userFrames;

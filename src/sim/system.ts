@@ -26,6 +26,9 @@ import { openSwapImage, type SwapImage } from "./swap-image.js";
 export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 
 /** What to build: the machine, its swap and the kernel's options. */
+/** The CPU preset when a config names none. */
+export const DEFAULT_CPU: CpuName = "i486";
+
 export interface SystemConfig {
   /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
   readonly ramBytes: number;
@@ -131,7 +134,7 @@ export class System {
     try {
       const machine = createMachine({
         ramBytes: config.ramBytes,
-        cpu: config.cpu ?? "i486",
+        cpu: config.cpu ?? DEFAULT_CPU,
         tlb: config.tlb,
         strictTlb: config.strictTlb ?? false,
       });

@@ -64,3 +64,21 @@ describe("vmm386 run", () => {
     expect(ram.stderr).toBe("vmm386: --ram: RAM size 4G is out of range (1M to 3G)\n");
   });
 });
+
+describe("vmm386 itself", () => {
+  it("--version prints the package's version and exits 0", () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    const r = cli("--version");
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it("a command's help states the machine's defaults", () => {
+    const r = cli("replay", "--help");
+    expect(r.code).toBe(0);
+    const help = r.stdout.replace(/\s+/g, " ");
+    expect(help).toContain("else 16M)");
+    expect(help).toContain("else i486)");
+    expect(help).toContain("else clock)");
+  });
+});

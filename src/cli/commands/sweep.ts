@@ -10,7 +10,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Command } from "commander";
-import { isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
+import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
 import { formatSize } from "../../machine/units.js";
 import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scenario/sweep-point.js";
 import type { SweepPoint, SweepResult } from "../../report/sweep.js";
@@ -75,7 +75,7 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
     const r = results[i];
     if (r.error !== undefined) throw new UserError(`point ${job.config.policy} at ${label(axis, sizeOf(job, axis))}: ${r.error}`, source);
     return {
-      policy: job.config.policy ?? "clock",
+      policy: job.config.policy ?? DEFAULT_POLICY,
       size: sizeOf(job, axis),
       label: label(axis, sizeOf(job, axis)),
       references: r.references,
