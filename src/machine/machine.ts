@@ -14,10 +14,10 @@ import type { BlockDevice } from "./block-device.js";
 import { CPU_MODELS, type CpuModel, type CpuName, isCpuName } from "./cpu-model.js";
 import { PAGE_SIZE, hex32 } from "./i386.js";
 import {
-  BIOS_ROM_BASE,
-  EBDA_BASE,
+  BIOS_ROM_HIGH,
   HIGH_MEMORY_BASE,
   type MemoryMapEntry,
+  PC_LOW_RESERVED,
   type ReservedRange,
   describeRange,
   rangesOverlap,
@@ -26,6 +26,7 @@ import { Mmu } from "./mmu.js";
 import { TlbShapeError, checkTlbShape } from "./tlb.js";
 import {
   BOOT_INFO_AREA,
+  BootInfoError,
   type FramebufferSpec,
   type KernelImage,
   type ModuleSpec,
@@ -128,7 +129,18 @@ export function framebufferBytes(fb: FramebufferSpec): number {
 
 function loadModule(m: MachineModule): ModuleSpec {
   if ("data" in m) return m;
-  return { name: m.path, data: new Uint8Array(fs.readFileSync(m.path)), cmdline: m.cmdline ?? m.path, address: m.address };
+  return { name: m.path, data: readModuleFile(m.path), cmdline: m.cmdline ?? m.path, address: m.address };
+}
+
+/** The file's bytes; a file that cannot be read is a bad description, said in one line. */
+function readModuleFile(path: string): Uint8Array {
+  try {
+    return new Uint8Array(fs.readFileSync(path));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === undefined) throw e;
+    throw new BootInfoError(`module "${path}": cannot read the file (${code})`);
+  }
 }
 
 /** Text page-aligned at or above 1 MiB, textStart < textEnd <= end, all in RAM. */
@@ -147,10 +159,10 @@ function checkKernelImage(k: KernelImage, ramBytes: number): void {
 /** Each range inside 4 GiB, non-empty, clear of the PC holes, the boot information, the kernel and each other. */
 function checkReservedRanges(ranges: readonly ReservedRange[], kernel: KernelImage): void {
   const fixed = [
-    { name: "the boot information area", base: BOOT_INFO_AREA.base, length: BOOT_INFO_AREA.length },
-    { name: "the EBDA", base: EBDA_BASE, length: 0xa0000 - EBDA_BASE },
-    { name: "the BIOS ROM", base: BIOS_ROM_BASE, length: HIGH_MEMORY_BASE - BIOS_ROM_BASE },
+    { name: "the boot information area", ...BOOT_INFO_AREA },
+    { name: "the EBDA, VGA and BIOS area", ...PC_LOW_RESERVED },
     { name: "the kernel image", base: kernel.textStart, length: kernel.end - kernel.textStart },
+    { name: "the BIOS ROM", ...BIOS_ROM_HIGH },
   ];
   ranges.forEach((r, i) => {
     const where = `reservedRanges[${i}]${r.name ? ` (${r.name})` : ""}`;
@@ -178,7 +190,7 @@ function checkTlb(tlb: { readonly entries: number; readonly ways: number }): voi
   }
 }
 
-/** Sane geometry and a page-aligned address above RAM, inside 4 GiB. */
+/** Sane geometry and a page-aligned address above RAM, below the BIOS ROM at the top of 4 GiB. */
 function checkFramebuffer(fb: FramebufferSpec, ramBytes: number): void {
   const where = `framebuffer at ${hex32(fb.addr)}`;
   for (const key of ["addr", "width", "height", "pitch", "bpp"] as const) {
@@ -194,4 +206,7 @@ function checkFramebuffer(fb: FramebufferSpec, ramBytes: number): void {
     throw new MachineConfigError(`${where}: ${describeRange(range)} overlaps RAM (0x00000000..${hex32(ramBytes - 1)})`);
   }
   if (fb.addr + range.length > 2 ** 32) throw new MachineConfigError(`${where}: ${describeRange(range)} passes 4 GiB`);
+  if (rangesOverlap(range, BIOS_ROM_HIGH)) {
+    throw new MachineConfigError(`${where}: ${describeRange(range)} overlaps the BIOS ROM (${describeRange(BIOS_ROM_HIGH)})`);
+  }
 }

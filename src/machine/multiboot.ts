@@ -16,20 +16,22 @@
  * Placement follows GRUB legacy: everything the loader makes (the structure,
  * the memory map, the module list, strings) sits in conventional memory
  * from 0x9000, below the EBDA; modules are loaded page-aligned above the
- * kernel image, each in one piece of RAM.
+ * kernel image, each in one available range of RAM (placeModules).
  *
  * Note: the spec puts color_info at 110; GRUB's multiboot.h, compiled
  * without packing, puts its union at 112. We follow the spec.
  */
 
-import { PAGE_SIZE, hex32 } from "./i386.js";
+import { PAGE_SIZE } from "./i386.js";
 import { MemoryConfigError, type PhysicalMemory } from "./physical-memory.js";
 import {
   EBDA_BASE,
+  HIGH_MEMORY_BASE,
   MEMORY_TYPE,
   type MemoryMapEntry,
   type MemoryRange,
   describeRange,
+  hexAddress,
   lowerUpperKiB,
   pcMemoryMap,
   rangesOverlap,
@@ -71,7 +73,11 @@ export interface KernelImage {
   readonly end: number;
 }
 
-/** A module to load: its bytes, and optionally where (else page-aligned above the kernel and earlier modules). */
+/**
+ * A module to load: its bytes, and optionally where (a page boundary at or
+ * above 1 MiB in available RAM; else the first free one above the kernel and
+ * the earlier modules without an address).
+ */
 export interface ModuleSpec {
   readonly name: string;
   readonly data: Uint8Array;
@@ -143,7 +149,8 @@ export class BootInfoError extends MemoryConfigError {
 /**
  * Loads the modules and writes the multiboot information for `spec` into
  * `memory` (fresh, all zero); returns the structure's address and what was
- * loaded. Throws BootInfoError when a module does not fit.
+ * loaded. Throws BootInfoError when a module cannot go where asked or does
+ * not fit.
  */
 export function writeMultibootInfo(memory: PhysicalMemory, spec: BootInfoSpec): { address: number; info: MultibootInfo } {
   const memoryMap = pcMemoryMap(spec.ramBytes, spec.reservedRanges);
@@ -228,36 +235,109 @@ export function readMultibootInfo(memory: PhysicalMemory, address: number): Mult
   return info;
 }
 
-/** Addresses for every module: as asked, or page-aligned after the kernel and the previous module; checked. */
+/** Something a module must not overlap, named for messages. */
+interface TakenRange extends MemoryRange {
+  readonly name: string;
+}
+
+/**
+ * Addresses for every module, in the order given. Modules with an address are
+ * checked where they are; the rest go, in order, at the lowest page boundary
+ * at or after the kernel image and the previous such module that lies in
+ * available RAM clear of everything placed. Either way a module starts on a
+ * page boundary (what a kernel setting the header's MODULE_ALIGN bit, flag
+ * bit 0, is promised; the loader here always keeps it), at or above 1 MiB,
+ * wholly inside one available range of the memory map and clear of the
+ * kernel and every other module. The boot information lives below 1 MiB, so
+ * the 1 MiB rule keeps modules off it.
+ */
 function placeModules(spec: BootInfoSpec, memoryMap: readonly MemoryMapEntry[]): (LoadedModule & { data: Uint8Array })[] {
-  const kernel: MemoryRange & { name: string } = {
-    name: "the kernel image",
-    base: spec.kernel.textStart,
-    length: spec.kernel.end - spec.kernel.textStart,
-  };
-  const taken: (MemoryRange & { name: string })[] = [kernel];
-  const placed: (LoadedModule & { data: Uint8Array })[] = [];
-  let next = pageUp(spec.kernel.end);
-  for (const m of spec.modules ?? []) {
-    const start = m.address ?? next;
-    const range = { name: `module "${m.name}"`, base: start, length: Math.max(m.data.length, 1) };
-    const where = `module "${m.name}" (${m.data.length} bytes at ${describeRange(range)})`;
-    if (start + m.data.length > spec.ramBytes) {
-      throw new BootInfoError(`${where} does not fit in RAM (${spec.ramBytes / 1024} KiB, ends at ${hex32(spec.ramBytes)})`);
-    }
-    if (rangesOverlap(range, BOOT_INFO_AREA)) {
-      throw new BootInfoError(`${where} overlaps the boot information area ${describeRange(BOOT_INFO_AREA)}`);
-    }
-    for (const t of taken) {
-      if (rangesOverlap(range, t)) throw new BootInfoError(`${where} overlaps ${t.name} (${describeRange(t)})`);
-    }
-    const hole = memoryMap.find((e) => e.type !== MEMORY_TYPE.AVAILABLE && rangesOverlap(range, e));
-    if (hole !== undefined) throw new BootInfoError(`${where} overlaps reserved memory ${describeRange(hole)}`);
-    taken.push(range);
-    placed.push({ name: m.name, start, end: start + m.data.length, cmdline: m.cmdline ?? m.name, data: m.data });
-    next = Math.max(next, pageUp(start + m.data.length));
+  const modules = spec.modules ?? [];
+  const taken: TakenRange[] = [{ name: "the kernel image", base: spec.kernel.textStart, length: spec.kernel.end - spec.kernel.textStart }];
+  const starts = modules.map((m) => m.address);
+  for (const m of modules) {
+    if (m.address === undefined) continue;
+    checkModuleAddress(m, m.address, spec, memoryMap, taken);
+    taken.push(moduleRange(m, m.address));
   }
-  return placed;
+  let cursor = pageUp(spec.kernel.end);
+  modules.forEach((m, i) => {
+    if (m.address !== undefined) return;
+    const start = findFreeStart(m, cursor, spec.ramBytes, memoryMap, taken);
+    taken.push(moduleRange(m, start));
+    starts[i] = start;
+    cursor = pageUp(start + m.data.length);
+  });
+  return modules.map((m, i) => {
+    const start = starts[i] as number;
+    return { name: m.name, start, end: start + m.data.length, cmdline: m.cmdline ?? m.name, data: m.data };
+  });
+}
+
+/** The bytes `m` covers at `start` (an empty module still claims its first byte). */
+function moduleRange(m: ModuleSpec, start: number): TakenRange {
+  return { name: `module "${m.name}"`, base: start, length: Math.max(m.data.length, 1) };
+}
+
+/** Throws BootInfoError, naming the module and the rule, unless `address` is a place `m` may be loaded. */
+function checkModuleAddress(
+  m: ModuleSpec,
+  address: number,
+  spec: BootInfoSpec,
+  memoryMap: readonly MemoryMapEntry[],
+  taken: readonly TakenRange[],
+): void {
+  const named = `module "${m.name}"`;
+  if (!Number.isSafeInteger(address)) throw new BootInfoError(`${named}: address ${address} is not a whole number`);
+  if (address < 0) throw new BootInfoError(`${named}: address ${address} is negative`);
+  if (address % PAGE_SIZE !== 0) {
+    throw new BootInfoError(`${named}: address ${hexAddress(address)} is not on a 4 KiB page boundary`);
+  }
+  if (address < HIGH_MEMORY_BASE) {
+    throw new BootInfoError(
+      `${named}: address ${hexAddress(address)} is below 1 MiB (${hexAddress(HIGH_MEMORY_BASE)}), the real-mode area (IVT, BIOS data, boot information, EBDA, VGA, BIOS ROM)`,
+    );
+  }
+  const range = moduleRange(m, address);
+  const where = `${named} (${m.data.length} bytes at ${describeRange(range)})`;
+  if (range.base + range.length > spec.ramBytes) {
+    throw new BootInfoError(`${where} is not inside RAM (${describeRange({ base: 0, length: spec.ramBytes })}, ${spec.ramBytes / 1024} KiB)`);
+  }
+  const other = taken.find((t) => rangesOverlap(range, t));
+  if (other !== undefined) throw new BootInfoError(`${where} overlaps ${other.name} (${describeRange(other)})`);
+  const hole = memoryMap.find((e) => e.type !== MEMORY_TYPE.AVAILABLE && rangesOverlap(range, e));
+  if (hole !== undefined) {
+    throw new BootInfoError(`${where} overlaps reserved memory ${describeRange(hole)}${reservedName(hole, spec.reservedRanges)}`);
+  }
+}
+
+/** " (ACPI tables)" for a hole the description named, else " (type 3)". */
+function reservedName(hole: MemoryMapEntry, reserved: readonly ReservedRange[] = []): string {
+  const named = reserved.find((r) => r.base === hole.base && r.length === hole.length)?.name;
+  return ` (${named ?? `type ${hole.type}`})`;
+}
+
+/** The lowest page boundary at or after `from` where `m` lies in one available range, clear of `taken`. */
+function findFreeStart(
+  m: ModuleSpec,
+  from: number,
+  ramBytes: number,
+  memoryMap: readonly MemoryMapEntry[],
+  taken: readonly TakenRange[],
+): number {
+  const length = Math.max(m.data.length, 1);
+  for (const e of memoryMap) {
+    if (e.type !== MEMORY_TYPE.AVAILABLE) continue;
+    let start = pageUp(Math.max(from, e.base));
+    while (start + length <= e.base + e.length) {
+      const other = taken.find((t) => rangesOverlap({ base: start, length }, t));
+      if (other === undefined) return start;
+      start = pageUp(other.base + other.length);
+    }
+  }
+  throw new BootInfoError(
+    `module "${m.name}" (${m.data.length} bytes) does not fit in the free RAM from ${hexAddress(from)} (RAM ends at ${hexAddress(ramBytes)}, ${ramBytes / 1024} KiB)`,
+  );
 }
 
 /** Copies `data` to physical `pa`: whole frames at once, zero frames left unbacked. */

@@ -24,6 +24,27 @@ describe("boot", () => {
     }
   });
 
+  it("reads the PC memory map from the boot information and never allocates a frame that is not available RAM", () => {
+    const sys = bootTestSystem({ ramBytes: 4 * MIB, reservedRanges: [{ base: 0x280000, length: 0x1800 }], swapBytes: null });
+    const boot = sys.vmm.boot;
+    expect(boot.info.memoryMap).toEqual([
+      { base: 0, length: 0x9fc00, type: 1 },
+      { base: 0x9fc00, length: 0x60400, type: 2 },
+      { base: 0x100000, length: 0x180000, type: 1 },
+      { base: 0x280000, length: 0x1800, type: 2 },
+      { base: 0x281800, length: 0x17e800, type: 1 },
+      { base: 0xfffc0000, length: 0x40000, type: 2 },
+    ]);
+    expect(boot.detectedRamBytes).toBe(4 * MIB);
+    const reserved = boot.info.memoryMap!.filter((r) => r.type !== 1);
+    const inReserved = (pfn: number): boolean => reserved.some((r) => pfn * 4096 < r.base + r.length && r.base < (pfn + 1) * 4096);
+    for (let pfn = 0; pfn < sys.vmm.totalFrames; pfn++) if (inReserved(pfn)) expect(boot.frames.isUsed(pfn), `frame ${pfn}`).toBe(true);
+    for (let va = sys.vmm.kmallocPage(); va !== 0; va = sys.vmm.kmallocPage()) {
+      const pfn = (va - KERNEL_BASE) / 4096;
+      expect(pfn >= 256 && !inReserved(pfn), `frame ${pfn}`).toBe(true);
+    }
+  });
+
   it("reserves modules and places its own tables above them, leaving module bytes intact", () => {
     const data = new Uint8Array(10000).map((_, i) => (i * 31) & 0xff);
     const sys = bootTestSystem({ ramBytes: 4 * MIB, modules: [{ name: "initrd", data }], swapBytes: null });
