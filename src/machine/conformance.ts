@@ -94,12 +94,15 @@ export function parseVectors(text: string, name: string): VectorFile {
     throw e;
   }
   if (!Array.isArray(root.scenarios)) throw new VectorFormatError(`${name}: scenarios must be an array`);
+  if (root.scenarios.length === 0) throw new VectorFormatError(`${name}: scenarios is empty: a vector file must hold at least one scenario`);
   const seen = new Set<string>();
   const scenarios = root.scenarios.map((s: unknown, i: number) => {
     const id = isObject(s) && typeof s.id === "string" ? s.id : undefined;
-    const where = `${name}${id === undefined ? "" : lineOfId(text, id)}: scenario ${i}${id === undefined ? "" : ` (${id})`}`;
+    // A repeated id stops the parse here, so at most one scenario before this one carries it.
+    const earlier = id !== undefined && seen.has(id) ? 1 : 0;
+    const where = `${name}${id === undefined ? "" : lineOfId(text, id, earlier)}: scenario ${i}${id === undefined ? "" : ` (${id})`}`;
     const scenario = checkScenario(s, physMemBytes, (key, what) => new VectorFormatError(`${where}: ${key} ${what}`));
-    if (seen.has(scenario.id)) throw new VectorFormatError(`${where}: id is used by an earlier scenario`);
+    if (earlier > 0) throw new VectorFormatError(`${where}: id is used by an earlier scenario`);
     seen.add(scenario.id);
     return scenario;
   });
@@ -252,11 +255,13 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** `:line` of the scenario whose id is `id`, or "" if it cannot be found. */
-function lineOfId(text: string, id: string): string {
+/** `:line` of the scenario with id `id` that follows `earlier` others with it, or "" if it cannot be found. */
+function lineOfId(text: string, id: string, earlier: number): string {
   const quoted = JSON.stringify(id).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const at = text.search(new RegExp(`"id"\\s*:\\s*${quoted}`));
-  return at < 0 ? "" : `:${lineAt(text, at)}`;
+  const pattern = new RegExp(`"id"\\s*:\\s*${quoted}`, "g");
+  let match = pattern.exec(text);
+  for (let n = 0; n < earlier && match !== null; n++) match = pattern.exec(text);
+  return match === null ? "" : `:${lineAt(text, match.index)}`;
 }
 
 /** JSON.parse's complaint on one line, without the copy of the source V8 appends to some. */

@@ -57,7 +57,17 @@ export class TlbCounters {
   misses = 0;
   walks = 0;
   invlpgs = 0;
+  /**
+   * TLB flushes: every CR3 load, plus every whole-TLB flush (CR0.PG turned
+   * off, CR4.PSE/PGE/PAE changed, `flushAll`). Full flushes are
+   * `flushes - globalKept`.
+   */
   flushes = 0;
+  /**
+   * Of `flushes`, the CR3 loads made with CR4.PGE set, which drop all but
+   * the global entries (counted whether or not any global entry was cached).
+   */
+  globalKept = 0;
   /** Translations done with paging off (identity, no TLB). */
   unpaged = 0;
   private clockAtReset = 0;
@@ -82,12 +92,12 @@ export class TlbCounters {
   /** Zeroes every counter (the clock keeps running). */
   reset(): void {
     this.clockAtReset = this.clock();
-    this.misses = this.walks = this.invlpgs = this.flushes = this.unpaged = 0;
+    this.misses = this.walks = this.invlpgs = this.flushes = this.globalKept = this.unpaged = 0;
   }
 
   toJSON(): Record<string, number> {
-    const { hits, misses, walks, invlpgs, flushes } = this;
-    return { translations: this.translations, hits, misses, walks, invlpgs, flushes };
+    const { hits, misses, walks, invlpgs, flushes, globalKept } = this;
+    return { translations: this.translations, hits, misses, walks, invlpgs, flushes, globalKept };
   }
 }
 
@@ -209,8 +219,10 @@ export class Mmu {
   /** MOV CR3: new directory, TLB flushed (global entries kept when CR4.PGE). */
   loadCr3(value: number): void {
     this.cr3 = value & ~0xfff;
+    const keepGlobal = (this.cr4 & CR4_PGE) !== 0;
     this.counters.flushes++;
-    this.tlb.flush((this.cr4 & CR4_PGE) !== 0);
+    if (keepGlobal) this.counters.globalKept++;
+    this.tlb.flush(keepGlobal);
   }
 
   /** INVLPG; false on a CPU that lacks it (the instruction would be #UD). */
@@ -379,8 +391,8 @@ export class Mmu {
   private cache(va: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, large: boolean): void {
     const tlb = this.tlb;
     if (!tlb.enabled) return;
-    tlb.insert(va, pfn, bits, leafAddr, dirAddr, large);
-    if (this.strict !== null) this.strict.watch(dirAddr, leafAddr);
+    const slot = tlb.insert(va, pfn, bits, leafAddr, dirAddr, large);
+    if (this.strict !== null) this.strict.watch(slot, dirAddr, leafAddr);
   }
 
   /** A fault found by a walk; it also drops the page's TLB entries (SDM 4.10.4.1). */
@@ -396,7 +408,7 @@ export class Mmu {
     const cached = { present: true, pfn: tlb.pfnOf(slot, va), bits: cachedBits };
     const pfn = this.probe(va);
     const current = pfn === FAULT ? { present: false, pfn: 0, bits: 0 } : { present: true, pfn, bits: this.probeBits & (RIGHTS | DIRTY) };
-    this.strict?.compare(va, kind, cached, current, tlb.dirAddrOf(slot), tlb.leafAddrOf(slot));
+    this.strict?.compare(slot, va, kind, cached, current, tlb.dirAddrOf(slot), tlb.leafAddrOf(slot));
   }
 
   /** Writes an A/D update of the walk, marked as the MMU's own for strict mode. */

@@ -45,6 +45,18 @@ export interface DeviceRange {
   readonly size: number;
 }
 
+/**
+ * Told of writes to memory (strict-TLB bookkeeping). Bulk writes (whole
+ * frames) ask `watchesFrame` first and report the words they change only
+ * in frames it wants, so a frame the observer does not watch costs one call.
+ */
+export interface WriteObserver {
+  /** The aligned word at `pa` is about to go from `oldValue` to `newValue` (int32s; may be equal for a 32-bit store). */
+  wordWritten(pa: number, oldValue: number, newValue: number): void;
+  /** True if a bulk write to frame `pfn` must report its changed words. */
+  watchesFrame(pfn: number): boolean;
+}
+
 export class MemoryConfigError extends Error {
   override name = "MemoryConfigError";
 }
@@ -71,8 +83,8 @@ export class PhysicalMemory {
   private readonly freeSlots: number[] = [];
   private slotsInUse = 0;
 
-  /** Called on every 32-bit write when set (strict-TLB bookkeeping); null otherwise. */
-  writeObserver: ((pa: number, oldValue: number, newValue: number) => void) | null = null;
+  /** Told of writes when set (strict-TLB bookkeeping); null otherwise, and then no write pays for it. */
+  writeObserver: WriteObserver | null = null;
 
   constructor(ramBytes: number) {
     checkRamSize(ramBytes);
@@ -131,7 +143,7 @@ export class PhysicalMemory {
     if (slot < 0) return;
     const words = this.slabWords[slot >>> SLAB_SHIFT];
     const i = ((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2);
-    if (this.writeObserver !== null) this.writeObserver(pa >>> 0, words[i], value | 0);
+    if (this.writeObserver !== null) this.writeObserver.wordWritten(pa >>> 0, words[i], value | 0);
     words[i] = value;
   }
 
@@ -147,7 +159,7 @@ export class PhysicalMemory {
       const wordPa = (pa & ~3) >>> 0;
       const old = this.read32(wordPa);
       const shift = (pa & 3) * 8;
-      this.writeObserver(wordPa, old, (old & ~(0xff << shift)) | ((value & 0xff) << shift));
+      this.writeObserver.wordWritten(wordPa, old, (old & ~(0xff << shift)) | ((value & 0xff) << shift));
     }
     const slot = this.backedSlot(pfn);
     if (slot < 0) return;
@@ -180,13 +192,7 @@ export class PhysicalMemory {
   zeroFrame(pfn: number): void {
     const slot = this.slotOf[pfn] - SLOT_BIAS;
     if (slot < 0) return;
-    if (this.writeObserver !== null) {
-      const base = pfn * PAGE_SIZE;
-      for (let i = 0; i < PAGE_SIZE; i += 4) {
-        const old = this.read32(base + i);
-        if (old !== 0) this.writeObserver(base + i, old, 0);
-      }
-    }
+    if (this.writeObserver !== null) this.observeFrame(pfn, () => 0);
     this.slotOf[pfn] = UNTOUCHED + SLOT_BIAS;
     this.freeSlots.push(slot);
     this.slotsInUse--;
@@ -204,11 +210,13 @@ export class PhysicalMemory {
     const dWords = this.slabWords[d >>> SLAB_SHIFT];
     const dOff = (d & (FRAMES_PER_SLAB - 1)) << 10;
     if (s === OPEN_BUS) {
+      if (this.writeObserver !== null) this.observeFrame(dst, () => -1);
       dWords.fill(-1, dOff, dOff + WORDS_PER_FRAME);
       return;
     }
     const sWords = this.slabWords[s >>> SLAB_SHIFT];
     const sOff = (s & (FRAMES_PER_SLAB - 1)) << 10;
+    if (this.writeObserver !== null) this.observeFrame(dst, (i) => sWords[sOff + i]);
     dWords.set(sWords.subarray(sOff, sOff + WORDS_PER_FRAME), dOff);
   }
 
@@ -227,6 +235,12 @@ export class PhysicalMemory {
   writeFrame(pfn: number, data: Uint8Array, offset = 0): void {
     const slot = this.backedSlot(pfn);
     if (slot < 0) return;
+    if (this.writeObserver !== null) {
+      this.observeFrame(pfn, (i) => {
+        const at = offset + i * 4;
+        return data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24);
+      });
+    }
     const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
     this.slabBytes[slot >>> SLAB_SHIFT].set(data.subarray(offset, offset + PAGE_SIZE), bOff);
   }
@@ -250,6 +264,21 @@ export class PhysicalMemory {
     const off = (slot & (FRAMES_PER_SLAB - 1)) << 10;
     for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[off + i] !== 0) return false;
     return true;
+  }
+
+  /**
+   * A bulk write is about to give frame `pfn` the words `next(0..1023)`:
+   * reports each word it changes, if the observer watches the frame.
+   */
+  private observeFrame(pfn: number, next: (i: number) => number): void {
+    const observer = this.writeObserver;
+    if (observer === null || !observer.watchesFrame(pfn)) return;
+    const base = pfn * PAGE_SIZE;
+    for (let i = 0; i < WORDS_PER_FRAME; i++) {
+      const old = this.read32(base + i * 4);
+      const value = next(i) | 0;
+      if (old !== value) observer.wordWritten(base + i * 4, old, value);
+    }
   }
 
   /** The slot backing `pfn`, creating one on first use; -1 for open bus. */

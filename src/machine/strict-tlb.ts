@@ -6,7 +6,9 @@
  * reload) runs on silently with the old translation. In strict mode the MMU
  * compares every access served by an entry with a side-effect-free walk of
  * the tables in memory and hands any difference to this checker, which
- * records it with the last write to the PDE/PTE behind the entry.
+ * records it with the write that made the entry stale: the latest write to
+ * its PDE or PTE made after the entry was filled (earlier writes were seen
+ * by the walk that filled it, so they cannot be the cause).
  *
  * What counts as a mismatch: the page is no longer present (or its 4 MiB
  * PDE now has a reserved bit), the frame differs, the effective U/S or R/W
@@ -17,13 +19,13 @@
  * is harmless too (the next write walks), so it is not reported either.
  *
  * Writes are tracked through PhysicalMemory.writeObserver, for the words
- * that ever filled an entry; the MMU's own A/D updates are not recorded (they
- * are not what went stale). Strict mode is slow; the normal path never
- * reaches this file.
+ * that ever filled an entry, bulk frame writes included; the MMU's own A/D
+ * updates are not recorded (they are not what went stale). Strict mode is
+ * slow; the normal path never reaches this file.
  */
 
-import { PTE, hex32 } from "./i386.js";
-import type { PhysicalMemory } from "./physical-memory.js";
+import { PAGE_SHIFT, PTE, hex32 } from "./i386.js";
+import type { PhysicalMemory, WriteObserver } from "./physical-memory.js";
 
 /** A write to a paging-structure word that backs (or backed) a TLB entry. */
 export interface PagingWrite {
@@ -57,7 +59,7 @@ export interface StrictViolation {
   /** Physical addresses of the PDE and PTE behind the entry (equal for a 4 MiB page). */
   readonly pdeAddr: number;
   readonly pteAddr: number;
-  /** The last write to the PTE (or else the PDE) since they were cached; null if none seen. */
+  /** The latest write to the PDE or PTE made after the entry was filled; null if none was seen. */
   readonly lastWrite: PagingWrite | null;
   /** One line saying all of the above. */
   readonly message: string;
@@ -74,7 +76,11 @@ export class StrictTlbChecker {
   /** Set by the MMU around its own A/D writes so they are not blamed. */
   mmuWriting = false;
   private readonly watched = new Set<number>();
+  /** Frames holding a watched word, so that bulk writes to other frames cost nothing. */
+  private readonly watchedFrames = new Set<number>();
   private readonly lastWrites = new Map<number, PagingWrite>();
+  /** Per TLB slot: `seq` when its entry was filled; only writes numbered above it can have made it stale. */
+  private readonly filledAt = new Map<number, number>();
   private seq = 0;
 
   /** `clock()` gives the MMU's translation count, to stamp writes and violations. */
@@ -83,33 +89,54 @@ export class StrictTlbChecker {
     private readonly clock: () => number,
   ) {
     const previous = memory.writeObserver;
-    memory.writeObserver = (pa, oldValue, newValue) => {
-      if (previous !== null) previous(pa, oldValue, newValue);
-      if (this.mmuWriting || oldValue === newValue || !this.watched.has(pa)) return;
-      this.lastWrites.set(pa, { pa, oldValue, newValue, seq: ++this.seq, atTranslation: this.clock() });
+    const observer: WriteObserver = {
+      wordWritten: (pa, oldValue, newValue) => {
+        if (previous !== null) previous.wordWritten(pa, oldValue, newValue);
+        if (this.mmuWriting || oldValue === newValue || !this.watched.has(pa)) return;
+        this.lastWrites.set(pa, { pa, oldValue, newValue, seq: ++this.seq, atTranslation: this.clock() });
+      },
+      watchesFrame: (pfn) => this.watchedFrames.has(pfn) || (previous !== null && previous.watchesFrame(pfn)),
     };
+    memory.writeObserver = observer;
   }
 
-  /** Starts tracking writes to the words an entry was filled from. */
-  watch(pdeAddr: number, pteAddr: number): void {
-    this.watched.add(pdeAddr >>> 0);
-    this.watched.add(pteAddr >>> 0);
+  /** The TLB filled `slot` from these words: track writes to them from now on. */
+  watch(slot: number, pdeAddr: number, pteAddr: number): void {
+    for (const pa of [pdeAddr >>> 0, pteAddr >>> 0]) {
+      this.watched.add(pa);
+      this.watchedFrames.add(pa >>> PAGE_SHIFT);
+    }
+    this.filledAt.set(slot, this.seq);
   }
 
-  /** Compares a cached translation with the tables' current one; records a violation if they differ. */
-  compare(va: number, kind: number, cached: TranslationView, current: TranslationView, pdeAddr: number, pteAddr: number): void {
+  /**
+   * Compares the translation cached in `slot` with the tables' current one;
+   * records a violation if they differ.
+   */
+  compare(slot: number, va: number, kind: number, cached: TranslationView, current: TranslationView, pdeAddr: number, pteAddr: number): void {
     const problem = mismatch(cached, current);
     if (problem === null) return;
     this.count++;
     if (this.violations.length >= STRICT_VIOLATIONS_KEPT) return;
-    const lastWrite = this.lastWrites.get(pteAddr >>> 0) ?? this.lastWrites.get(pdeAddr >>> 0) ?? null;
+    const lastWrite = this.writeAfterFill(slot, pdeAddr >>> 0, pteAddr >>> 0);
     const message =
       `stale TLB entry for ${hex32(va)} (${problem}): cached ${describe(cached)}, page tables now ${describe(current)}; ` +
       (lastWrite === null
-        ? "no write to its PDE/PTE was seen"
+        ? "no write to its PDE/PTE was seen since it was filled"
         : `last write to ${lastWrite.pa === pteAddr >>> 0 ? "PTE" : "PDE"} at ${hex32(lastWrite.pa)}: ` +
           `${hex32(lastWrite.oldValue)} -> ${hex32(lastWrite.newValue)} (write #${lastWrite.seq}, after ${lastWrite.atTranslation} translations)`);
     this.violations.push({ va: va >>> 0, kind, atTranslation: this.clock(), cached, current, pdeAddr: pdeAddr >>> 0, pteAddr: pteAddr >>> 0, lastWrite, message });
+  }
+
+  /** The latest write to `pdeAddr` or `pteAddr` made after `slot` was filled, or null. */
+  private writeAfterFill(slot: number, pdeAddr: number, pteAddr: number): PagingWrite | null {
+    const filled = this.filledAt.get(slot) ?? 0;
+    let latest: PagingWrite | null = null;
+    for (const pa of [pdeAddr, pteAddr]) {
+      const w = this.lastWrites.get(pa);
+      if (w !== undefined && w.seq > filled && (latest === null || w.seq > latest.seq)) latest = w;
+    }
+    return latest;
   }
 }
 

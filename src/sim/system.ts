@@ -72,6 +72,7 @@ export interface TlbStats {
   readonly walks: number;
   readonly invlpgs: number;
   readonly flushes: number;
+  readonly globalKept: number;
 }
 
 /** Counters of a run; `vmstat` keeps Linux's names. */
@@ -90,7 +91,7 @@ export interface SystemStats {
     readonly segv: number;
   };
   readonly vmstat: Readonly<VmStat>;
-  /** translations, hits, misses, walks, invlpgs, flushes. */
+  /** translations, hits, misses, walks, invlpgs, flushes, globalKept. */
   readonly tlb: Readonly<TlbStats>;
   readonly ticks: number;
 }
@@ -464,7 +465,7 @@ export class System {
 }
 
 function tlbStats(c: TlbStats): TlbStats {
-  return { translations: c.translations, hits: c.hits, misses: c.misses, walks: c.walks, invlpgs: c.invlpgs, flushes: c.flushes };
+  return { translations: c.translations, hits: c.hits, misses: c.misses, walks: c.walks, invlpgs: c.invlpgs, flushes: c.flushes, globalKept: c.globalKept };
 }
 
 /** True when [va, va+len) lies inside user space (USER_CODE_BASE..USER_STACK_TOP). */

@@ -91,6 +91,22 @@ describe("conformance runner", () => {
     expect(formatError(source)).toBe(`vectors.json:${line}: scenario 0 (t-1): accesses[0].size must be 1, 2 or 4`);
   });
 
+  it("names a repeated id's own line, not the line of its first use", () => {
+    const one = JSON.parse(tiny()) as { scenarios: Record<string, unknown>[] };
+    const other = { ...one.scenarios[0], id: "t-2" };
+    one.scenarios = [one.scenarios[0], other, { ...one.scenarios[0] }];
+    const source = JSON.stringify(one, null, 1);
+    const lines = source.split("\n");
+    const line = lines.findLastIndex((l) => l.includes('"id": "t-1"')) + 1;
+    expect(line).toBeGreaterThan(lines.findIndex((l) => l.includes('"id": "t-1"')) + 1);
+    expect(formatError(source)).toBe(`vectors.json:${line}: scenario 2 (t-1): id is used by an earlier scenario`);
+  });
+
+  it("rejects a file without scenarios instead of passing it", () => {
+    const empty = JSON.stringify({ schema: "i386-paging-vectors/1", phys_mem_bytes: 16777216, scenarios: [] });
+    expect(formatError(empty)).toBe("vectors.json: scenarios is empty: a vector file must hold at least one scenario");
+  });
+
   it("rejects broken files with one line saying what is wrong", () => {
     expect(formatError('{"schema": "i386-paging-vectors/1",\n "scenarios" 2}')).toMatch(/^vectors\.json:2:\d+: not valid JSON: /);
     expect(formatError('{"schema": "i386-paging-vectors/1",\n "scenarios": [}')).toBe("vectors.json: not valid JSON: Unexpected token '}'");

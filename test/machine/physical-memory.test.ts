@@ -31,6 +31,39 @@ describe("PhysicalMemory", () => {
     expect(mem.read32(2000 * 4096)).toBe(1001);
   });
 
+  it("tells the write observer of the words a whole-frame write changes, in the frames it watches only", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    const seen: [number, number, number][] = [];
+    mem.writeObserver = { wordWritten: (pa, oldValue, newValue) => seen.push([pa, oldValue, newValue]), watchesFrame: (pfn) => pfn === 5 };
+    mem.write32(0x6000, 0x66); // frame 6: words are always told (the observer filters them)
+    mem.write32(0x5008, 0x55);
+    seen.length = 0;
+    mem.copyFrame(5, 6);
+    mem.copyFrame(6, 5); // not watched: nothing told
+    expect(seen).toEqual([
+      [0x5000, 0, 0x66],
+      [0x5008, 0x55, 0],
+    ]);
+    seen.length = 0;
+    const data = new Uint8Array(4100);
+    data.set([0x44, 0x33, 0x22, 0x11], 4 + 12);
+    mem.writeFrame(5, data, 4);
+    expect(seen).toEqual([
+      [0x5000, 0x66, 0],
+      [0x500c, 0, 0x11223344],
+    ]);
+    seen.length = 0;
+    mem.copyFrame(5, 0xfff00); // from open bus
+    expect(seen).toHaveLength(1024);
+    expect(seen[3]).toEqual([0x500c, 0x11223344, -1]);
+    seen.length = 0;
+    mem.zeroFrame(5);
+    expect(seen[0]).toEqual([0x5000, -1, 0]);
+    expect(seen).toHaveLength(1024);
+    mem.copyFrame(5, 7); // from a frame never written: zero over zero, nothing changes
+    expect(seen).toHaveLength(1024);
+  });
+
   it("rejects RAM sizes that are not 4 KiB multiples or outside 1 MiB..3 GiB", () => {
     expect(() => new PhysicalMemory(1024 * 1024 + 1)).toThrow(MemoryConfigError);
     expect(() => new PhysicalMemory(512 * 1024)).toThrow(/outside/);

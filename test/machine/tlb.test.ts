@@ -193,7 +193,7 @@ describe("TLB: shape and replacement", () => {
     map(page(0), 0x100);
     mmu.counters.reset();
     for (let i = 0; i < 5; i++) mmu.translate(page(0), ACCESS.READ);
-    expect(mmu.counters.toJSON()).toEqual({ translations: 5, hits: 0, misses: 5, walks: 5, invlpgs: 0, flushes: 0 });
+    expect(mmu.counters.toJSON()).toEqual({ translations: 5, hits: 0, misses: 5, walks: 5, invlpgs: 0, flushes: 0, globalKept: 0 });
   });
 
   it("takes a custom shape and rejects one that cannot be built", () => {
@@ -220,8 +220,23 @@ describe("TLB counters", () => {
     mmu.invlpg(page(0));
     mmu.loadCr3(PD);
     mmu.flushAll();
-    expect(mmu.counters.toJSON()).toEqual({ translations: 6, hits: 3, misses: 3, walks: 4, invlpgs: 1, flushes: 2 });
+    expect(mmu.counters.toJSON()).toEqual({ translations: 6, hits: 3, misses: 3, walks: 4, invlpgs: 1, flushes: 2, globalKept: 0 });
     expect(JSON.parse(JSON.stringify(mmu.counters)).translations).toBe(6);
+  });
+
+  it("count the CR3 loads under CR4.PGE, which keep global entries, apart from full flushes", () => {
+    const { mmu } = machine("p6");
+    mmu.counters.reset();
+    mmu.setCr4(CR4.PGE); // a PGE change flushes everything
+    mmu.loadCr3(PD);
+    mmu.loadCr3(PD);
+    mmu.flushAll();
+    expect(mmu.counters).toMatchObject({ flushes: 4, globalKept: 2 });
+    mmu.setCr4(0);
+    mmu.loadCr3(PD);
+    expect(mmu.counters).toMatchObject({ flushes: 6, globalKept: 2 });
+    mmu.counters.reset();
+    expect(mmu.counters.toJSON().globalKept).toBe(0);
   });
 });
 
@@ -240,6 +255,66 @@ describe("TLB strict mode", () => {
     expect(v.lastWrite).toMatchObject({ pa: pteAddr(page(0)), newValue: (0x200 << 12) | P | RW | U, seq: 1, atTranslation: 1 });
     expect(v.lastWrite?.oldValue).toBe((0x100 << 12) | P | RW | U | PTE.ACCESSED);
     expect(v.message).toMatch(/stale TLB entry for 0x00400008 \(frame changed\).*last write to PTE at 0x00020000/);
+  });
+
+  it("blames a PDE written after the entry was refilled, not the PTE write an INVLPG already dealt with", () => {
+    const { mmu, memory, map, pteAddr } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    map(page(0), 0x200);
+    mmu.invlpg(page(0));
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200); // refilled
+    const pdeAddr = PD + (page(0) >>> 22) * 4;
+    const cachedPteAddr = pteAddr(page(0));
+    memory.write32(0x30000, (0x300 << 12) | P | RW | U); // a new page table, its PTE for page(0) first
+    memory.write32(pdeAddr, 0x30000 | P | RW | U); // no INVLPG
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200);
+    expect(mmu.strictViolationCount).toBe(1);
+    const v = mmu.strictViolations[0];
+    expect([v.pdeAddr, v.pteAddr, v.current.pfn]).toEqual([pdeAddr, cachedPteAddr, 0x300]);
+    expect(v.lastWrite).toMatchObject({ pa: pdeAddr, newValue: 0x30000 | P | RW | U });
+    expect(v.message).toMatch(/frame changed.*last write to PDE at 0x00010004: 0x00020027 -> 0x00030007/);
+  });
+
+  it("blames the latest of the PTE and PDE writes made after the fill", () => {
+    const { mmu, memory, map } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    map(page(0), 0x200);
+    mmu.invlpg(page(0));
+    mmu.translate(page(0), ACCESS.USER_READ);
+    const pdeAddr = PD + (page(0) >>> 22) * 4;
+    map(page(0), 0x300); // the PTE changes...
+    memory.write32(pdeAddr, memory.read32(pdeAddr) & ~U); // ...then the PDE revokes user access
+    mmu.translate(page(0), ACCESS.READ);
+    expect(mmu.strictViolations[0].lastWrite).toMatchObject({ pa: pdeAddr, oldValue: 0x20000 | P | RW | U | PTE.ACCESSED });
+  });
+
+  it("names the write when a page table is overwritten a whole frame at a time", () => {
+    const { mmu, memory, map, pteAddr } = machine("i486", { strict: true });
+    map(page(0), 0x100);
+    const table = pteAddr(page(0)) >>> 12;
+    const scratch = 0x40;
+    mmu.translate(page(0), ACCESS.USER_READ);
+    memory.write32(scratch << 12, (0x200 << 12) | P | RW | U);
+    memory.copyFrame(table, scratch);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    expect(mmu.strictViolations[0].lastWrite).toMatchObject({ pa: table << 12, newValue: (0x200 << 12) | P | RW | U });
+
+    mmu.invlpg(page(0));
+    mmu.translate(page(0), ACCESS.USER_READ);
+    const frame = new Uint8Array(4096);
+    new DataView(frame.buffer).setInt32(0, (0x300 << 12) | P | RW | U, true);
+    memory.writeFrame(table, frame);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    expect(mmu.strictViolations[1].lastWrite).toMatchObject({ pa: table << 12, newValue: (0x300 << 12) | P | RW | U });
+
+    mmu.invlpg(page(0));
+    mmu.translate(page(0), ACCESS.USER_READ);
+    memory.zeroFrame(table);
+    mmu.translate(page(0), ACCESS.USER_READ);
+    expect(mmu.strictViolations[2].message).toMatch(/page no longer present.*last write to PTE at 0x00020000: 0x00300027 -> 0x00000000/);
+    expect(mmu.strictViolationCount).toBe(3);
   });
 
   it("reports nothing when the change is followed by INVLPG", () => {
