@@ -5,6 +5,7 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { fixtureImage } from "../machine/sfdisk-helper.js";
 
 const ROOT = path.join(import.meta.dirname, "../..");
 const TSX = pathToFileURL(createRequire(path.join(ROOT, "package.json")).resolve("tsx")).href;
@@ -34,6 +35,24 @@ describe("vmm386 disk", () => {
     expect(json.swap).toEqual({ slot: 1, firstLba: 2048, slotCount: 4096 });
   });
 
+  it("shows the logical partitions of an sfdisk image, numbered 5 and 6, and finds the swap in 5", () => {
+    fs.writeFileSync(path.join(dir, "logical.img"), fixtureImage("logical"));
+    const shown = vmm386("disk", "show", "logical.img");
+    expect(shown.status).toBe(0);
+    expect(shown.stdout.split("\n").slice(1)).toEqual([
+      "slot  boot  start  end   sectors  size   type",
+      "1           2048   2559  512      256K   83 Linux",
+      "2           2560   8191  5632     2816K  05 Extended",
+      "5           2576   6671  4096     2M     82 Linux swap",
+      "6           6688   8191  1504     752K   83 Linux",
+      "swap: partition 5, 512 slots of 4 KiB from LBA 2576",
+      "",
+    ]);
+    const json = JSON.parse(vmm386("disk", "show", "logical.img", "--json").stdout) as { partitions: { slot: number }[]; swap: unknown };
+    expect(json.partitions.map((p) => p.slot)).toEqual([1, 2, 5, 6]);
+    expect(json.swap).toEqual({ slot: 5, firstLba: 2576, slotCount: 512 });
+  });
+
   it("rejects bad sizes and bad images with one line and exit code 2", () => {
     const cases: [string[], RegExp][] = [
       [["disk", "create", "b.img", "--size", "16M", "--swap", "32M"], /^vmm386: --swap: swap 32M does not fit a 16M disk/],
@@ -45,6 +64,10 @@ describe("vmm386 disk", () => {
     cases.push([["disk", "show", "odd.img"], /^vmm386: odd\.img: image size 1000 bytes is not a multiple of 512/]);
     fs.writeFileSync(path.join(dir, "blank.img"), new Uint8Array(4096));
     cases.push([["disk", "show", "blank.img"], /^vmm386: blank\.img: no MBR signature 0x55AA at offset 510/]);
+    const looping = fixtureImage("logical");
+    looping.set([0, 0, 0, 0, 0x05, 0, 0, 0, 0, 0, 0, 0, 0xe1, 0x05, 0, 0], 6687 * 512 + 446 + 16);
+    fs.writeFileSync(path.join(dir, "loop.img"), looping);
+    cases.push([["disk", "show", "loop.img"], /^vmm386: loop\.img: EBR at LBA 6687 links back to the EBR at LBA 2560; the EBR chain loops$/m]);
     for (const [args, message] of cases) {
       const r = vmm386(...args);
       expect(r.status).toBe(2);

@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import { FileBlockDevice } from "../../src/machine/file-block-device.js";
 import { MemoryBlockDevice } from "../../src/machine/memory-block-device.js";
 import {
   type PartitionTable,
+  type SectorReader,
   buildPartitionTable,
   encodePartitionTable,
   findSwapArea,
@@ -16,17 +16,22 @@ import {
   swapSlotLba,
   writePartitionTable,
 } from "../../src/machine/mbr.js";
-import { type SfdiskJson, asSfdisk, sfdiskEssentials } from "./sfdisk-helper.js";
+import { DISK_FIXTURES, asSfdisk, fixtureImage as fixture, fixtureSfdiskJson, sfdiskEssentials } from "./sfdisk-helper.js";
 
-const FIXTURES = path.join(import.meta.dirname, "../fixtures/disk");
 const IMAGES = ["swap82", "swape5", "multi"] as const;
-
-function fixture(name: string): Uint8Array {
-  return new Uint8Array(fs.readFileSync(path.join(FIXTURES, `${name}.img`)));
-}
 
 function sector0Of(image: Uint8Array): Uint8Array {
   return image.slice(0, SECTOR_SIZE);
+}
+
+/** Reads sectors of `image`. */
+function sectorsOf(image: Uint8Array): SectorReader {
+  return (lba) => image.subarray(lba * SECTOR_SIZE, (lba + 1) * SECTOR_SIZE);
+}
+
+/** A disk whose sector 0 is `sector0` and every other sector zero. */
+function onlySector0(sector0: Uint8Array): SectorReader {
+  return (lba) => (lba === 0 ? sector0 : new Uint8Array(SECTOR_SIZE));
 }
 
 /** Sector 0 of a 4096-sector disk with the given raw 16-byte entries patched in. */
@@ -51,16 +56,15 @@ function entry(status: number, type: number, lba: number, count: number): number
 describe("reading partition tables made by sfdisk", () => {
   for (const name of IMAGES) {
     it(`${name}.img reads back exactly the partitions sfdisk --json reported`, () => {
-      const device = FileBlockDevice.open(path.join(FIXTURES, `${name}.img`), { readOnly: true });
+      const device = FileBlockDevice.open(path.join(DISK_FIXTURES, `${name}.img`), { readOnly: true });
       const table = readPartitionTable(device);
       device.close();
-      const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, `${name}.sfdisk.json`), "utf8")) as SfdiskJson;
-      expect(asSfdisk(table, `${name}.img`)).toEqual(sfdiskEssentials(expected));
+      expect(asSfdisk(table, `${name}.img`)).toEqual(sfdiskEssentials(fixtureSfdiskJson(name)));
     });
 
     it(`${name}.img: our encoding of that table is byte for byte what sfdisk wrote (CHS included)`, () => {
       const image = fixture(name);
-      const table = parsePartitionTable(sector0Of(image), image.length / SECTOR_SIZE, name);
+      const table = parsePartitionTable(sectorsOf(image), image.length / SECTOR_SIZE, name);
       const rebuilt = buildPartitionTable(table.diskId, table.partitions, image.length / SECTOR_SIZE, name);
       expect(encodePartitionTable(rebuilt, sector0Of(image))).toEqual(sector0Of(image));
     });
@@ -86,6 +90,202 @@ describe("reading partition tables made by sfdisk", () => {
   it("counts whole 8-sector slots only", () => {
     const table = buildPartitionTable(1, [{ type: 0xe5, firstLba: 100, sectorCount: 8 * 5 + 7 }], 4096, "d");
     expect(findSwapArea(table)?.slotCount).toBe(5);
+  });
+});
+
+/**
+ * logical.img.gz: a 4 MiB image, primaries 1 (83) and 2 (extended), logicals
+ * 5 (82, 2 MiB of swap) and 6 (83), made (util-linux 2.38.1) by
+ *   truncate -s 4M logical.img
+ *   printf 'label: dos\nlabel-id: 0x5eed0056\nlogical.img1 : start=2048, size=512, type=83\n
+ *     logical.img2 : start=2560, size=5632, type=5\nlogical.img5 : start=2576, size=4096, type=82\n
+ *     logical.img6 : start=6688, size=1504, type=83\n' | sfdisk -q logical.img
+ *   sfdisk --json logical.img > logical.sfdisk.json; gzip -9 -n logical.img
+ * sfdisk put the EBRs at 2560 (the extended partition's first sector) and 6687.
+ */
+describe("logical partitions in an extended partition made by sfdisk", () => {
+  const EXT = 2560;
+  const EBR2 = 6687;
+  const SECTORS = 8192;
+  const LOGICAL = fixture("logical");
+
+  /** A fresh copy of logical.img with raw 16-byte entries patched into the table of sector `lba`. */
+  function logical(patches: [lba: number, slot: number, bytes: number[]][] = [], extraSectors = 0): Uint8Array {
+    const image = new Uint8Array((SECTORS + extraSectors) * SECTOR_SIZE);
+    image.set(LOGICAL);
+    for (const [lba, slot, bytes] of patches) image.set(bytes, lba * SECTOR_SIZE + 446 + (slot - 1) * 16);
+    return image;
+  }
+
+  function parse(image: Uint8Array): PartitionTable {
+    return parsePartitionTable(sectorsOf(image), image.length / SECTOR_SIZE, "l.img");
+  }
+
+  it("reads back exactly the partitions sfdisk --json reported: 1, 2 (extended), 5 and 6", () => {
+    const table = readPartitionTable(MemoryBlockDevice.fromBytes(logical(), "logical.img"));
+    expect(asSfdisk(table, "logical.img")).toEqual(sfdiskEssentials(fixtureSfdiskJson("logical")));
+    expect(table.partitions.map((p) => p.slot)).toEqual([1, 2, 5, 6]);
+  });
+
+  it("sector 0 of that table encodes byte for byte as sfdisk wrote it; the logicals stay in their EBRs", () => {
+    const image = logical();
+    expect(encodePartitionTable(parse(image), sector0Of(image))).toEqual(sector0Of(image));
+  });
+
+  it("finds the swap area in logical partition 5, at its absolute LBA", () => {
+    const swap = findSwapArea(parse(LOGICAL));
+    expect(swap?.partition.slot).toBe(5);
+    expect(swap).toMatchObject({ firstLba: 2576, slotCount: 512 });
+    expect(swap && swapSlotLba(swap, 511)).toBe(2576 + 4088);
+  });
+
+  for (const type of [0x0f, 0x85]) {
+    it(`follows the chain of an extended partition of type 0x${type.toString(16)} too`, () => {
+      const image = logical([[0, 2, entry(0, type, EXT, SECTORS - EXT)]]);
+      expect(parse(image).partitions.map((p) => [p.slot, p.firstLba])).toEqual([[1, 2048], [2, EXT], [5, 2576], [6, 6688]]);
+    });
+  }
+
+  it("an EBR with an empty first entry holds no partition and takes no number, as in Linux", () => {
+    const table = parse(logical([[EXT, 1, entry(0, 0, 0, 0)]]));
+    expect(table.partitions.map((p) => [p.slot, p.firstLba, p.type])).toEqual([[1, 2048, 0x83], [2, EXT, 0x05], [5, 6688, 0x83]]);
+    expect(findSwapArea(table)).toBeNull();
+  });
+
+  it("a swap partition in a logical is used for swap even after a non-swap one", () => {
+    const table = parse(logical([[EXT, 1, entry(0, 0x83, 16, 4096)], [EBR2, 1, entry(0, 0xe5, 1, 1504)]]));
+    expect(findSwapArea(table)).toMatchObject({ partition: { slot: 6 }, firstLba: 6688, slotCount: 188 });
+  });
+
+  const link = (rel: number, count = 1505) => entry(0, 0x05, rel, count);
+  const chainCases: [string, Uint8Array, RegExp][] = [
+    [
+      "a chain that loops back to its first EBR",
+      logical([[EBR2, 2, link(0)]]),
+      /^l\.img: EBR at LBA 6687 links back to the EBR at LBA 2560; the EBR chain loops$/,
+    ],
+    [
+      "an EBR that links to itself",
+      logical([[EBR2, 2, link(EBR2 - EXT)]]),
+      /^l\.img: EBR at LBA 6687 links back to the EBR at LBA 6687; the EBR chain loops$/,
+    ],
+    [
+      "a link outside the extended partition",
+      logical([[EXT, 2, link(6000)]], 8192),
+      /^l\.img: EBR at LBA 2560 links to LBA 8560, outside extended partition 2 \(LBA 2560\.\.8191\)$/,
+    ],
+    [
+      "a link past the end of the image",
+      logical([[EXT, 2, link(0x10000000)]]),
+      /^l\.img: EBR at LBA 2560 links to LBA 268438016, past the end of the device \(8192 sectors, last LBA 8191\)$/,
+    ],
+    [
+      "an EBR without the 0x55AA signature",
+      (() => {
+        const image = logical();
+        image.fill(0, EBR2 * SECTOR_SIZE + 510, EBR2 * SECTOR_SIZE + 512);
+        return image;
+      })(),
+      /^l\.img: EBR at LBA 6687 \(in extended partition 2\) has no signature 0x55AA at offset 510 \(found 0x0000\)$/,
+    ],
+    [
+      "a logical partition outside the extended partition",
+      logical([[EBR2, 1, entry(0, 0x83, 1, 1600)]], 8192),
+      /^l\.img: partition 6 \(LBA 6688\.\.8287, EBR at LBA 6687\) runs outside extended partition 2 \(LBA 2560\.\.8191\)$/,
+    ],
+    [
+      "a logical partition past the end of the image",
+      logical([[EBR2, 1, entry(0, 0x83, 1, 1505)]]),
+      /^l\.img: partition 6 \(LBA 6688\.\.8192\) runs past the end of the device \(8192 sectors, last LBA 8191\)$/,
+    ],
+    [
+      "overlapping logical partitions",
+      logical([[EXT, 1, entry(0, 0x82, 16, 4200)]]),
+      /^l\.img: partitions 5 \(LBA 2576\.\.6775\) and 6 \(LBA 6688\.\.8191\) overlap$/,
+    ],
+    [
+      "a logical partition over its own EBR",
+      logical([[EBR2, 1, entry(0, 0x83, 0, 100)]]),
+      /^l\.img: partition 6 starts at LBA 6687, over its own EBR$/,
+    ],
+    [
+      "a logical entry with a type but no sectors",
+      logical([[EXT, 1, entry(0, 0x82, 16, 0)]]),
+      /^l\.img: partition 5 \(EBR at LBA 2560\) is empty \(0 sectors\) but has type 0x82$/,
+    ],
+    [
+      "a bad status byte in a logical entry",
+      logical([[EBR2, 1, entry(0x12, 0x83, 1, 100)]]),
+      /^l\.img: partition 6 \(EBR at LBA 6687\) has status byte 0x12, neither 0x00 nor 0x80$/,
+    ],
+    [
+      "a link entry that is not of an extended type",
+      logical([[EXT, 2, entry(0, 0x83, EBR2 - EXT, 1505)]]),
+      /^l\.img: EBR at LBA 2560 links with type 0x83, not an extended type \(05, 0F or 85\)$/,
+    ],
+    [
+      "an EBR with its link first",
+      logical([[EXT, 1, link(EBR2 - EXT)]]),
+      /^l\.img: EBR at LBA 2560 has extended type 0x05 in entry 1; the logical partition comes first, the link second$/,
+    ],
+    [
+      "an EBR with a third entry in use",
+      logical([[EBR2, 3, entry(0, 0x83, 100, 10)]]),
+      /^l\.img: EBR at LBA 6687 has entry 3 in use; an EBR holds one logical partition and one link$/,
+    ],
+    [
+      "two extended partitions",
+      logical([[0, 2, entry(0, 0x05, EXT, 4000)], [0, 3, entry(0, 0x0f, 6600, 1000)]]),
+      /^l\.img: partitions 2 and 3 are both extended; an MBR has at most one extended partition$/,
+    ],
+  ];
+  for (const [problem, image, message] of chainCases) {
+    it(`reports ${problem} in one line naming the EBR or partition`, () => {
+      let error: unknown;
+      try {
+        parse(image);
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DiskFormatError);
+      expect((error as Error).message).toMatch(message);
+    });
+  }
+
+  it("refuses to build or write an extended partition: its EBR chain would not be written", () => {
+    expect(() => buildPartitionTable(1, [{ type: 0x05, firstLba: 2048, sectorCount: 100 }], 4096, "d")).toThrow(
+      /d: partition 1 has extended type 0x05; only primary partitions are written, not EBR chains/,
+    );
+    const device = new MemoryBlockDevice(SECTORS, "copy.img");
+    expect(() => writePartitionTable(device, parse(LOGICAL))).toThrow(/copy\.img: partition 2 is extended/);
+  });
+
+  it("any damage to the three table sectors parses into a sound table or fails with DiskFormatError", () => {
+    const tableByte = fc.tuple(fc.constantFrom(0, EXT, EBR2), fc.integer({ min: 446, max: 511 })).map(([lba, at]) => lba * SECTOR_SIZE + at);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(tableByte, fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (edits) => {
+        const image = LOGICAL.slice();
+        for (const [at, value] of edits) image[at] = value;
+        let table: PartitionTable;
+        try {
+          table = parse(image);
+        } catch (e) {
+          expect(e).toBeInstanceOf(DiskFormatError);
+          expect((e as Error).message).toMatch(/^l\.img: [^\n]+$/);
+          return;
+        }
+        const end = (p: { firstLba: number; sectorCount: number }) => p.firstLba + p.sectorCount;
+        const extended = table.partitions.find((p) => [0x05, 0x0f, 0x85].includes(p.type));
+        const data = table.partitions.filter((p) => p !== extended).sort((a, b) => a.firstLba - b.firstLba);
+        for (const p of data) {
+          expect(p.firstLba).toBeGreaterThan(0);
+          expect(end(p)).toBeLessThanOrEqual(SECTORS);
+          if (p.slot > 4) expect(extended && p.firstLba > extended.firstLba && end(p) <= end(extended)).toBe(true);
+        }
+        for (let i = 1; i < data.length; i++) expect(data[i].firstLba).toBeGreaterThanOrEqual(end(data[i - 1]));
+      }),
+      { numRuns: 400 },
+    );
   });
 });
 
@@ -155,8 +355,8 @@ describe("bad images get one clear error naming the file and the problem", () =>
   ];
   for (const [problem, sector0, sectors, message] of cases) {
     it(`reports ${problem}`, () => {
-      expect(() => parsePartitionTable(sector0, sectors, "bad.img")).toThrow(DiskFormatError);
-      expect(() => parsePartitionTable(sector0, sectors, "bad.img")).toThrow(message);
+      expect(() => parsePartitionTable(onlySector0(sector0), sectors, "bad.img")).toThrow(DiskFormatError);
+      expect(() => parsePartitionTable(onlySector0(sector0), sectors, "bad.img")).toThrow(message);
     });
   }
 
@@ -172,12 +372,13 @@ describe("bad images get one clear error naming the file and the problem", () =>
 
 describe("properties", () => {
   const GPT = 0xee;
+  const EXTENDED = [0x05, 0x0f, 0x85];
   const partitionsArb = fc
     .array(
       fc.record({
         gap: fc.integer({ min: 0, max: 5000 }),
         size: fc.integer({ min: 1, max: 100_000 }),
-        type: fc.integer({ min: 1, max: 255 }).filter((t) => t !== GPT),
+        type: fc.integer({ min: 1, max: 255 }).filter((t) => t !== GPT && !EXTENDED.includes(t)),
         bootable: fc.boolean(),
       }),
       { maxLength: 4 },
@@ -196,7 +397,7 @@ describe("properties", () => {
           return { slot: slots[i], type: p.type, firstLba, sectorCount: p.size, bootable: p.bootable };
         });
         const table = buildPartitionTable(diskId, specs, next + 7, "p.img");
-        const parsed = parsePartitionTable(encodePartitionTable(table), next + 7, "p.img");
+        const parsed = parsePartitionTable(onlySector0(encodePartitionTable(table)), next + 7, "p.img");
         expect(parsed).toEqual(table);
         expect(findSwapArea(parsed)?.partition.slot).toBe(
           [...parsed.partitions].find((p) => p.type === 0x82 || p.type === 0xe5)?.slot,
@@ -212,7 +413,7 @@ describe("properties", () => {
         if (signed) bytes.set([0x55, 0xaa], 510);
         let table: PartitionTable;
         try {
-          table = parsePartitionTable(bytes, sectors, "fuzz.img");
+          table = parsePartitionTable(onlySector0(bytes), sectors, "fuzz.img");
         } catch (e) {
           expect(e).toBeInstanceOf(DiskFormatError);
           expect((e as Error).message).toMatch(/^fuzz\.img: /);

@@ -1,7 +1,24 @@
 /** Test helper: our partition tables in the shape `sfdisk --json` prints, and sfdisk itself when installed. */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
+import { gunzipSync } from "node:zlib";
 import type { PartitionTable } from "../../src/machine/mbr.js";
+
+/** test/fixtures/disk: images sfdisk made, each with its `sfdisk --json` (README.md there). */
+export const DISK_FIXTURES = path.join(import.meta.dirname, "../fixtures/disk");
+
+/** The bytes of fixture `name`: name.img, or name.img.gz unpacked (images past 2 MiB are kept gzipped). */
+export function fixtureImage(name: string): Uint8Array {
+  const raw = path.join(DISK_FIXTURES, `${name}.img`);
+  if (fs.existsSync(raw)) return new Uint8Array(fs.readFileSync(raw));
+  return new Uint8Array(gunzipSync(fs.readFileSync(`${raw}.gz`)));
+}
+
+/** What `sfdisk --json` printed for fixture `name` when it was made. */
+export function fixtureSfdiskJson(name: string): SfdiskJson {
+  return JSON.parse(fs.readFileSync(path.join(DISK_FIXTURES, `${name}.sfdisk.json`), "utf8")) as SfdiskJson;
+}
 
 export interface SfdiskPartition {
   node: string;

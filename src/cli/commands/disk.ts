@@ -1,7 +1,8 @@
 /**
  * `vmm386 disk create FILE --size 64M --swap 16M [--type 82|e5]`: a sparse
  * image whose MBR holds one swap partition at 1 MiB.
- * `vmm386 disk show FILE [--json]`: its partition table and swap area.
+ * `vmm386 disk show FILE [--json]`: its partition table, logical partitions
+ * (numbered 5, 6, ... as Linux does) included, and its swap area.
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
@@ -41,7 +42,7 @@ export function register(program: Command): void {
     .action((file: string, options: CreateOptions) => create(file, options));
   disk
     .command("show")
-    .description("Print the partition table of a disk image and its swap area")
+    .description("Print the partition table of a disk image (primary and logical partitions) and its swap area")
     .argument("<file>", "disk image")
     .option("--json", "print one JSON object")
     .action((file: string, options: { json?: boolean }) => show(file, options.json ?? false));
