@@ -1,8 +1,15 @@
 /** Small formatting helpers shared by the HTML report and the terminal tables (no chart library here). */
+import type { RunResult } from "../sim/scenario/result.js";
 
-/** "97.3 %" from TLB counters, or "off" when there were no lookups. */
-export function tlbRate(tlb: Readonly<Record<string, number>>): string {
-  const hits = tlb.hits ?? 0;
-  const lookups = hits + (tlb.misses ?? 0);
-  return lookups === 0 ? "off" : `${((100 * hits) / lookups).toFixed(1)} %`;
+/** The run's machine had no TLB (`--tlb off`): every translation walked, so the counters have misses and no hits. */
+export function tlbOff(run: RunResult): boolean {
+  return run.machine.tlb === "off";
+}
+
+/** "97.3 %" of the run's TLB lookups; "off" when the TLB was off; "-" when it was on but made no lookups. */
+export function tlbRate(run: RunResult): string {
+  if (tlbOff(run)) return "off";
+  const hits = run.stats.tlb.hits ?? 0;
+  const lookups = hits + (run.stats.tlb.misses ?? 0);
+  return lookups === 0 ? "-" : `${((100 * hits) / lookups).toFixed(1)} %`;
 }

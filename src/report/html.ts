@@ -7,7 +7,7 @@ import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
-import { tlbRate } from "./format.js";
+import { tlbOff, tlbRate } from "./format.js";
 
 const STYLE = `
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}
@@ -38,7 +38,7 @@ export function renderRunHtml(run: RunResult): string {
     ["swap-ins", st.faults.swapIn],
     ["COW faults", st.faults.cow],
     ["pages swapped out", st.vmstat.pswpout ?? 0],
-    ["TLB hit rate", tlbRate(st.tlb)],
+    ["TLB hit rate", tlbRate(run)],
     ["processes killed", killed],
   ];
   const body = [
@@ -59,6 +59,7 @@ export function renderRunHtml(run: RunResult): string {
     "<h2>vmstat</h2>",
     keyValueTable(Object.entries(st.vmstat).map(([k, v]) => [k, fmt(v)])),
     "<h2>TLB</h2>",
+    tlbOff(run) ? "<p>The TLB was off: every translation walked the page tables (each one counts as a miss).</p>" : "",
     keyValueTable(Object.entries(st.tlb).map(([k, v]) => [k, fmt(v)])),
     strictSection(run),
     run.notes.length > 0 ? `<h2>Notes</h2><ul>${run.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join("")}</ul>` : "",
@@ -84,14 +85,14 @@ export function renderSweepHtml(sweep: SweepResult): string {
   return page(sweep.title, body.join("\n"), `Sweep of ${sweep.source}`);
 }
 
-/** The four time-series charts, each with a line saying how to read it. */
+/** The time-series charts, each with a line saying how to read it; no TLB chart when the TLB was off. */
 function charts(run: RunResult): string {
   const items: [string, string][] = [
     [faultsChart(run.series), "Page faults in each sampling interval, by how the kernel resolved them. Swap-ins are major faults; segv is a fault it could not resolve."],
     [residentChart(run.series), "Pages each process has in RAM (solid) and the kernel's working-set estimate, sampled every 100 ticks (dashed)."],
     [swapChart(run.series), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
-    [tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."],
   ];
+  if (!tlbOff(run)) items.push([tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."]);
   return items.map(([svg, caption]) => `<div><figure style="margin:0">${svg}<figcaption style="font-size:12px;color:#666;max-width:760px">${escapeHtml(caption)}</figcaption></figure></div>`).join("");
 }
 

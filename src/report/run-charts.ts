@@ -75,7 +75,7 @@ export function swapChart(series: TimeSeries): string {
   });
 }
 
-/** TLB hits as a percentage of lookups in each interval (empty when the TLB is off). */
+/** TLB hits as a percentage of lookups in each interval (a TLB that is off makes only misses: leave it out). */
 export function tlbChart(series: TimeSeries): string {
   const s = series.samples;
   const data: Point[] = [];
@@ -84,9 +84,8 @@ export function tlbChart(series: TimeSeries): string {
     const lookups = hits + s[i].tlbMisses - s[i - 1].tlbMisses;
     if (lookups > 0) data.push([s[i].accesses, round((100 * hits) / lookups)]);
   }
-  const off = data.length === 0;
   return renderChart({
-    ...frame("TLB hit rate", off ? "no TLB lookups recorded (TLB off?)" : "per sampling interval"),
+    ...frame("TLB hit rate", data.length === 0 ? "no TLB lookups recorded" : "per sampling interval"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("hit rate %", { min: 0, max: 100, nameGap: 40 }),
     series: [{ name: "hit rate", type: "line", symbol: "none", data }],

@@ -17,7 +17,7 @@ export function runSummaryTable(run: RunResult): string {
   const st = run.stats;
   const f = st.faults;
   const counters = table(["accesses", "faults", "demand-0", "swap-in", "COW", "stack", "heap", "segv", "pswpout", "TLB hit"]);
-  counters.push([st.accesses, f.total, f.demandZero, f.swapIn, f.cow, f.stack, f.heap, f.segv, st.vmstat.pswpout ?? 0, tlbRate(st.tlb)].map(num));
+  counters.push([st.accesses, f.total, f.demandZero, f.swapIn, f.cow, f.stack, f.heap, f.segv, st.vmstat.pswpout ?? 0, tlbRate(run)].map(num));
   const procs = table(["pid", "name", "parent", "status"]);
   for (const p of run.processes) procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary]);
   const lines = [counters.toString(), procs.toString()];

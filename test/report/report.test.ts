@@ -4,7 +4,21 @@ import { faultsChart, residentChart, swapChart, tlbChart } from "../../src/repor
 import { missRatioChart } from "../../src/report/sweep.js";
 import { svgToPng } from "../../src/report/png.js";
 import { runSummaryTable, sweepSummaryTable } from "../../src/report/summary-table.js";
+import type { RunResult } from "../../src/sim/scenario/result.js";
 import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
+
+/** The synthetic run on a machine with `--tlb off`: every translation a miss, as the MMU counts them then. */
+function tlbOffRun(): RunResult {
+  const run = syntheticRun();
+  const misses = run.stats.tlb.hits + run.stats.tlb.misses;
+  const samples = run.series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: s.tlbHits + s.tlbMisses }));
+  return {
+    ...run,
+    machine: { ...run.machine, tlb: "off" },
+    stats: { ...run.stats, tlb: { hits: 0, misses, flushes: 0 } },
+    series: { ...run.series, samples },
+  };
+}
 
 describe("run report", () => {
   it("is one self-contained HTML file: no scripts, no external resources", () => {
@@ -40,8 +54,19 @@ describe("run report", () => {
 
   it("the TLB chart says so when there were no lookups", () => {
     const series = syntheticSeries();
-    const off = { ...series, samples: series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: 0 })) };
-    expect(tlbChart(off)).toContain("TLB off");
+    const none = { ...series, samples: series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: 0 })) };
+    expect(tlbChart(none)).toContain("no TLB lookups recorded");
+  });
+
+  it("with the TLB off: 'off' for the hit rate, no TLB chart (not a flat 0 % line), a line saying why", () => {
+    const html = renderRunHtml(tlbOffRun());
+    expect(html).toContain("<b>off</b><span>TLB hit rate</span>");
+    expect(html.match(/<svg/g)?.length).toBe(3);
+    expect(html).not.toContain("Share of translations the TLB answered");
+    expect(html).toContain("The TLB was off");
+    const on = renderRunHtml(syntheticRun());
+    expect(on).toContain("<b>90.0 %</b><span>TLB hit rate</span>");
+    expect(on).not.toContain("The TLB was off");
   });
 });
 
@@ -70,6 +95,17 @@ describe("terminal summary", () => {
     expect(text).toContain("90.0 %");
     expect(text).toContain("exited(0)");
     expect(text).toContain("strict TLB: 1");
+  });
+
+  it("says 'off' for the TLB hit rate when the TLB was off, '-' when it was on but made no lookups", () => {
+    const hitColumn = (run: RunResult): string => {
+      const counters = runSummaryTable(run).split("\n")[3];
+      return counters.split("│").at(-2)?.trim() ?? "";
+    };
+    expect(hitColumn(syntheticRun())).toBe("90.0 %");
+    expect(hitColumn(tlbOffRun())).toBe("off");
+    const idle = syntheticRun();
+    expect(hitColumn({ ...idle, stats: { ...idle.stats, tlb: { hits: 0, misses: 0, flushes: 0 } } })).toBe("-");
   });
 
   it("a sweep table has a row per size and a column per policy", () => {

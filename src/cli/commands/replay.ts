@@ -55,8 +55,19 @@ export function register(program: Command): void {
       .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
       .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap); needs --user-frames")
       .option("--clock-r0", "with --policy-only: a newly loaded page starts with its referenced bit clear (libCacheSim's Clock)"),
-  ).action((file: string, options: ReplayCommandOptions) => replay(file, options));
+  )
+    .addHelpText("after", REPLAY_HELP)
+    .action((file: string, options: ReplayCommandOptions) => replay(file, options));
 }
+
+const REPLAY_HELP = `
+Exit code 1 when the trace's process was killed or the kernel panicked (with or without --json).
+--json prints one object: the counters of \`vmm386 run --json\` (accesses, references, faults,
+vmstat, tlb, processes, strictTlb, panic) plus the trace and its mapping.
+--policy-only --json prints {mode: "policy-only", trace, policy, frames, accesses, references,
+faults: {total}, misses, missRatio, seconds, referencesPerSecond}: every miss is a fault, so
+faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, tlb or processes.
+`;
 
 async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
   requireFile(file);
@@ -98,7 +109,8 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   );
   (surveyProgress as Progress | null)?.stop();
   (progress as Progress | null)?.stop();
-  const run = runResult(result, config, (recorder as Recorder | null)?.series);
+  const run = replayRunResult(result, config, (recorder as Recorder | null)?.series);
+  if (run.panic !== null || result.process.status.state === "killed") process.exitCode = 1;
   if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));
   if (options.json) {
     process.stdout.write(JSON.stringify(runResultJson(run, replayJson(result, options.report))) + "\n");
@@ -116,7 +128,6 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
       `(${(r.stats.accesses / Math.max(r.seconds.replay, 1e-9) / 1e6).toFixed(2)} M accesses/s)\n`,
   );
   if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
-  if (run.panic !== null || r.process.status.state === "killed") process.exitCode = 1;
 }
 
 /** `--policy-only`: the reference string through the policy alone, as textbook simulators do. */
@@ -127,6 +138,8 @@ async function policyOnly(
   options: ReplayCommandOptions,
 ): Promise<void> {
   if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
+  // The report shows a VMM run (processes, swap, TLB, charts over time): a policy alone has none of them.
+  if (options.report !== undefined) throw new UserError("--report is not available with --policy-only");
   const r = await translateErrors(() =>
     replayPolicyOnly(file, {
       format,
@@ -137,8 +150,20 @@ async function policyOnly(
   );
   const referencesPerSecond = Math.round(r.references / Math.max(r.seconds, 1e-9));
   if (options.json) {
-    const { file: trace, ...rest } = r;
-    process.stdout.write(JSON.stringify({ mode: "policy-only", trace, ...rest, referencesPerSecond }) + "\n");
+    const json = {
+      mode: "policy-only",
+      trace: r.file,
+      policy: r.policy,
+      frames: r.frames,
+      accesses: r.accesses,
+      references: r.references,
+      faults: { total: r.misses },
+      misses: r.misses,
+      missRatio: r.missRatio,
+      seconds: r.seconds,
+      referencesPerSecond,
+    };
+    process.stdout.write(JSON.stringify(json) + "\n");
     return;
   }
   process.stdout.write(
@@ -169,7 +194,7 @@ async function translateErrors<T>(f: () => Promise<T>): Promise<T> {
 }
 
 /** The replay as a RunResult, so the summary table, JSON and HTML report of `run` serve it too. */
-function runResult(r: ReplayResult, config: SystemConfig, series: RunResult["series"] | undefined): RunResult {
+export function replayRunResult(r: ReplayResult, config: SystemConfig, series: RunResult["series"] | undefined): RunResult {
   const st = r.process.status;
   const outcome: ProcessOutcome = {
     pid: r.process.pid,
@@ -189,7 +214,7 @@ function runResult(r: ReplayResult, config: SystemConfig, series: RunResult["ser
     stats: r.stats,
     processes: [outcome],
     series: series ?? { samples: [], labels: {} },
-    strictTlb: null,
+    strictTlb: r.strictTlb,
     panic: r.panic,
     notes: r.mapping.imageInShared ? ["code/data placed in the shared region: the kernel offers no call to map the code region"] : [],
   };

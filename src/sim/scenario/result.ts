@@ -4,6 +4,7 @@
  * CLI prints it (`--json`, the summary table) and the report renders it.
  */
 import type { TimeSeries, FaultKinds } from "../recorder.js";
+import type { System } from "../system.js";
 
 /** An unresolvable fault, as the System reports it. */
 export interface FaultReportData {
@@ -44,6 +45,16 @@ export interface StrictTlbFindings {
   readonly count: number;
   /** One line per violation kept (the first ones). */
   readonly messages: readonly string[];
+}
+
+/** Violation messages a result lists; `count` counts them all. */
+const STRICT_MESSAGES_KEPT = 20;
+
+/** What `system`'s strict TLB checker found, or null when strict mode is off. */
+export function strictTlbFindings(system: System): StrictTlbFindings | null {
+  if (!system.config.strictTlb) return null;
+  const mmu = system.machine.mmu;
+  return { count: mmu.strictViolationCount, messages: mmu.strictViolations.slice(0, STRICT_MESSAGES_KEPT).map((v) => v.message) };
 }
 
 export interface RunResult {

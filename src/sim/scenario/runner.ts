@@ -16,7 +16,7 @@ import { PROT, type System } from "../system.js";
 import { describeStatus } from "../process.js";
 import { Recorder } from "../recorder.js";
 import { AccessStream, patternAccessCount, type PatternSpec } from "../workload/patterns.js";
-import type { FaultReportData, ProcessOutcome, RunResult } from "./result.js";
+import { strictTlbFindings, type FaultReportData, type ProcessOutcome, type RunResult } from "./result.js";
 import type { Scenario, Step } from "./types.js";
 
 /** Samples a run aims for when the scenario sets no interval. */
@@ -148,7 +148,6 @@ export class ScenarioRunner {
   /** The final sample; the result as plain data. */
   result(): RunResult {
     const s = this.system.stats();
-    const mmu = this.system.machine.mmu;
     return {
       title: this.scenario.name,
       description: this.scenario.description,
@@ -157,9 +156,7 @@ export class ScenarioRunner {
       stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, tlb: { ...s.tlb } },
       processes: this.outcomes(),
       series: this.recorder.series,
-      strictTlb: this.system.config.strictTlb
-        ? { count: mmu.strictViolationCount, messages: mmu.strictViolations.slice(0, 20).map((v) => v.message) }
-        : null,
+      strictTlb: strictTlbFindings(this.system),
       panic: this.system.panic === null ? null : { ...this.system.panic },
       notes: [...this.notes],
     };

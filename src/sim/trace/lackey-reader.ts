@@ -2,6 +2,8 @@
  * Valgrind lackey traces (`valgrind --tool=lackey --trace-mem=yes`):
  *
  *   ==11005== Lackey, an example Valgrind tool      (comment: ignored)
+ *   --11005-- WARNING: unhandled x86-linux syscall  (Valgrind's own message: ignored)
+ *                                                   (blank line: ignored)
  *   I  08049b00,2                                   (instruction fetch)
  *    L feffddd0,4                                   (load)
  *    S feffddcc,4                                   (store)
@@ -23,6 +25,7 @@ const CR = 0x0d;
 const SPACE = 0x20;
 const COMMA = 0x2c;
 const EQUALS = 0x3d;
+const DASH = 0x2d;
 
 /** Hex digit value of each byte, -1 for non-digits. */
 const HEX = new Int8Array(256).fill(-1);
@@ -136,7 +139,7 @@ function markAccess(pages: Uint8Array, a: number, kind: number, size: number, ma
 
 /** Parses lackey lines into a chunk; keeps the line number for error messages. */
 export class LackeyParser {
-  /** Lines consumed so far (comments included). */
+  /** Lines consumed so far (messages and blank lines included). */
   line = 0;
   /** Straddles and newly touched pages marked in `pages` since the last `takeMarks`. */
   private readonly marks: PageMarks = { straddles: 0, newPages: 0 };
@@ -162,7 +165,7 @@ export class LackeyParser {
    * Lackey prints every access as exactly `I  xxxxxxxx,N` or ` K xxxxxxxx,N`
    * (8 lower-case hex digits for a 32-bit program): the fast path reads
    * those bytes at fixed positions, one table lookup per digit. Anything
-   * else (comments, wider sizes, CRLF, errors) takes the general path.
+   * else (messages, blank lines, wider sizes, CRLF, errors) takes the general path.
    */
   parse(buf: Buffer, pos: number, end: number): number {
     const chunk = this.chunk;
@@ -177,9 +180,9 @@ export class LackeyParser {
   }
 
   /**
-   * Parses the one line at buf[p] (a comment, or an access in any form
-   * lackey may print) into the chunk, which has room; returns where the
-   * next line starts.
+   * Parses the one line at buf[p] (a `==PID==` or `--PID--` message, a
+   * blank line, or an access in any form lackey may print) into the chunk,
+   * which has room; returns where the next line starts.
    */
   private parseLine(buf: Buffer, p: number): number {
     const chunk = this.chunk;
@@ -191,9 +194,12 @@ export class LackeyParser {
       const c1 = buf[p + 1];
       kind = c1 === 0x4c /* L */ ? 1 : c1 === 0x53 /* S */ ? 2 : c1 === 0x4d /* M */ ? 3 : -1;
       if (kind < 0) this.fail("expected 'I', ' L', ' S' or ' M' access line");
-    } else if (c0 === EQUALS && buf[p + 1] === EQUALS) {
+    } else if ((c0 === EQUALS || c0 === DASH) && buf[p + 1] === c0) {
       this.line++;
       return buf.indexOf(NL, p) + 1;
+    } else if (c0 === NL || (c0 === CR && buf[p + 1] === NL)) {
+      this.line++;
+      return p + (c0 === NL ? 1 : 2);
     } else {
       this.fail("expected 'I', ' L', ' S' or ' M' access line");
     }

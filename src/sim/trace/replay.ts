@@ -25,6 +25,7 @@ import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
 import { TraceFuture } from "./trace-future.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
+import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
 
 const PAGE_SIZE = 4096;
 /** Spilled chunks kept in memory before the spill goes to a file (about 4.8 M accesses). */
@@ -74,6 +75,8 @@ export interface ReplayResult {
   readonly process: ProcessInfo;
   /** A kernel panic, if the replay caused one. */
   readonly panic: FaultReport | null;
+  /** Accesses served by a stale TLB entry (--strict-tlb), or null when strict mode is off. */
+  readonly strictTlb: StrictTlbFindings | null;
   /** Wall-clock seconds of the first pass (survey) and of the replay pass. */
   readonly seconds: { readonly survey: number; readonly replay: number };
 }
@@ -113,6 +116,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
         stats: traceStats(system.stats(), replayed, survey),
         process: system.process(pid),
         panic: system.panic,
+        strictTlb: strictTlbFindings(system),
         seconds: { survey: (t1 - t0) / 1000, replay: (t2 - t1) / 1000 },
       };
     } finally {

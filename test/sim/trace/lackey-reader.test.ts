@@ -3,6 +3,7 @@ import fc from "fast-check";
 import * as path from "node:path";
 import { readLackey } from "../../../src/sim/trace/lackey-reader.js";
 import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
+import { readTrace } from "../../../src/sim/trace/trace-format.js";
 import { TRACE_KIND } from "../../../src/sim/trace/trace-chunk.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "../../../src/sim/trace/trace-survey.js";
 import { FIXTURES, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
@@ -51,6 +52,25 @@ describe("lackey reader", () => {
     expect(await collect(readLackey(path.join(FIXTURES, "tiny-dyn-head.lackey")))).toEqual(expected);
   });
 
+  it("skips Valgrind's own --PID-- messages and blank lines, plain or gzip'd, and still names the line of what follows", async () => {
+    const text =
+      "==1234== Lackey, an example Valgrind tool\n\nI  08049b00,2\n" +
+      "--1234-- WARNING: unhandled x86-linux syscall: 999\n--1234-- You may be able to write your own handler.\n" +
+      " L feffddd0,4\r\n\r\n S feffddcc,4\n\n==1234== \n";
+    const accesses = [
+      { addr: 0x08049b00, kind: TRACE_KIND.FETCH, size: 2 },
+      { addr: 0xfeffddd0 | 0, kind: TRACE_KIND.LOAD, size: 4 },
+      { addr: 0xfeffddcc | 0, kind: TRACE_KIND.STORE, size: 4 },
+    ];
+    expect(await parse(text)).toEqual(accesses);
+    expect(await collect(readTrace(writeFile(tmp.dir, "messages.lackey.gz", text)))).toEqual(accesses);
+    // Detected as lackey even when a --PID-- message comes first.
+    expect(await collect(readTrace(writeFile(tmp.dir, "dash-first.lackey", `--7-- x\n${text}`)))).toEqual(accesses);
+    const e = await failure(`${text}I  0000100,\n`);
+    expect(e.line).toBe(11);
+    expect(e.detail).toMatch(/decimal access size/);
+  });
+
   it("treats a size of 0 as 1 and accepts CRLF line ends", async () => {
     expect(await parse("I  00001000,0\r\n")).toEqual([{ addr: 0x1000, kind: 0, size: 1 }]);
   });
@@ -68,7 +88,8 @@ describe("lackey reader", () => {
     expect((await failure(" L 00001000,4 x\n")).detail).toMatch(/unexpected characters/);
     expect((await failure(" L 0000000400001000,4\n")).detail).toMatch(/wider than 32 bits/);
     expect((await failure(" L 00001000,5000\n")).detail).toMatch(/larger than a page/);
-    expect((await failure("\n")).line).toBe(1);
+    expect((await failure(" \n")).line).toBe(1);
+    expect((await failure("-1234- x\n")).line).toBe(1);
   });
 
   it("reports a truncated gzip stream as an error naming the file", async () => {
@@ -98,7 +119,7 @@ const accessLine = fc
     digits: fc.oneof(fc.constant(8), fc.integer({ min: 1, max: 8 })),
     upper: fc.boolean(),
     crlf: fc.boolean(),
-    comment: fc.boolean(),
+    before: fc.constantFrom("", "==42== note\n", "--42-- WARNING: unhandled x86-linux syscall: 999\n", "\n", "\r\n"),
   })
   .map((r) => {
     let hex = r.addr.toString(16);
@@ -106,11 +127,11 @@ const accessLine = fc
     if (r.upper) hex = hex.toUpperCase();
     const text = `${["I ", " L", " S", " M"][r.kind]} ${hex},${r.size}${r.crlf ? "\r\n" : "\n"}`;
     const access = { addr: r.addr | 0, kind: r.kind, size: r.size === 0 ? 1 : r.size };
-    return { text: (r.comment ? "==42== note\n" : "") + text, access };
+    return { text: r.before + text, access };
   });
 
 describe("lackey reader, every form of line", () => {
-  it("reads exactly what was printed — 8-digit or shorter, lower- or upper-case addresses, sizes of 1 to 4 digits, CRLF, comments — whatever the chunk size", async () => {
+  it("reads exactly what was printed — 8-digit or shorter, lower- or upper-case addresses, sizes of 1 to 4 digits, CRLF, messages, blank lines — whatever the chunk size", async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(accessLine, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 20 }), async (lines, capacity) => {

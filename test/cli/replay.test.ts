@@ -1,0 +1,116 @@
+import { afterAll, describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { PTE } from "../../src/machine/i386.js";
+import { KERNEL_PD_INDEX } from "../../src/kernel/layout.js";
+import type { System } from "../../src/sim/system.js";
+import { replayTrace } from "../../src/sim/trace/replay.js";
+import { replayRunResult } from "../../src/cli/commands/replay.js";
+import { systemConfig } from "../../src/cli/options.js";
+import { runResultJson } from "../../src/report/json.js";
+import { runSummaryTable } from "../../src/report/summary-table.js";
+import { cli } from "./cli-helper.js";
+
+const TINY = path.resolve("test/fixtures/traces/tiny-static.lackey.gz");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-replay-cli-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe("vmm386 replay: exit code", () => {
+  it("is 1 when the trace's process is killed, with or without --json", () => {
+    const args = ["replay", TINY, "--user-frames", "2", "--swap", "0"];
+    const table = cli(...args);
+    expect(table.stdout).toContain("killed at");
+    expect(table.code).toBe(1);
+    const json = cli(...args, "--json");
+    expect(json.code).toBe(1);
+    const o = JSON.parse(json.stdout) as { processes: { status: string }[] };
+    expect(o.processes[0].status).toBe("killed");
+  });
+
+  it("is 0 when the process runs the trace to the end, with or without --json", () => {
+    expect(cli("replay", TINY, "--json").code).toBe(0);
+    expect(cli("replay", TINY).code).toBe(0);
+  });
+});
+
+describe("vmm386 replay --strict-tlb", () => {
+  it("reports the checker's findings in the JSON (zero with a correct kernel) and the HTML, null without strict mode", () => {
+    const report = path.join(tmp, "strict.html");
+    const strict = cli("replay", TINY, "--strict-tlb", "--json", "--report", report);
+    expect(strict.code).toBe(0);
+    expect((JSON.parse(strict.stdout) as { strictTlb: unknown }).strictTlb).toEqual({ count: 0, messages: [] });
+    expect(fs.readFileSync(report, "utf8")).toContain("No access was served by a stale TLB entry.");
+    const plain = cli("replay", TINY, "--json");
+    expect((JSON.parse(plain.stdout) as { strictTlb: unknown }).strictTlb).toBeNull();
+  });
+
+  it("carries the checker's own count through to the JSON and the summary when a PTE goes stale", async () => {
+    const config = systemConfig({ strictTlb: true });
+    let calls = 0;
+    let checkerCount = -1;
+    const result = await replayTrace(TINY, {
+      system: config,
+      samples: 10,
+      onSample: (system) => {
+        // Halfway through, a kernel bug: every user page made read-only without invalidating the TLB.
+        if (++calls === 5) clearUserWritable(system);
+        checkerCount = system.machine.mmu.strictViolationCount;
+      },
+    });
+    expect(checkerCount).toBeGreaterThan(0);
+    expect(result.strictTlb?.count).toBe(checkerCount);
+    const run = replayRunResult(result, config, undefined);
+    expect(runResultJson(run).strictTlb).toEqual({ count: checkerCount, messages: expect.arrayContaining([expect.stringMatching(/^stale TLB entry/)]) });
+    expect(runSummaryTable(run)).toContain(`strict TLB: ${checkerCount} stale-entry access(es)`);
+  });
+});
+
+describe("vmm386 replay --tlb off", () => {
+  it("shows the TLB hit rate as 'off' and draws no TLB chart", () => {
+    const report = path.join(tmp, "tlb-off.html");
+    const r = cli("replay", TINY, "--tlb", "off", "--report", report);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ off +│\n/);
+    expect(r.stdout).not.toContain("0.0 %");
+    const html = fs.readFileSync(report, "utf8");
+    expect(html).toContain("<b>off</b><span>TLB hit rate</span>");
+    expect(html.match(/<svg/g)?.length).toBe(3);
+  });
+});
+
+describe("vmm386 replay --policy-only", () => {
+  it("refuses --report in one line, exit code 2", () => {
+    const report = path.join(tmp, "policy.html");
+    const r = cli("replay", TINY, "--policy-only", "--user-frames", "9", "--report", report);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("vmm386: --report is not available with --policy-only\n");
+    expect(fs.existsSync(report)).toBe(false);
+  });
+
+  it("--json has accesses, references and faults.total as the full replay's does (the misses are the faults)", () => {
+    const r = cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "lru", "--json");
+    expect(r.code).toBe(0);
+    const o = JSON.parse(r.stdout) as { accesses: number; references: number; misses: number; faults: { total: number } };
+    expect(o.accesses).toBe(71389);
+    expect(o.references).toBe(71417);
+    expect(o.faults).toEqual({ total: o.misses });
+    expect(o.misses).toBeGreaterThan(0);
+    expect(cli("replay", "--help").stdout).toContain("faults: {total}");
+  });
+});
+
+/** Clears R/W in every present user PTE of the current address space, with no INVLPG or CR3 reload. */
+function clearUserWritable(system: System): void {
+  const memory = system.machine.memory;
+  const pd = system.machine.mmu.cr3 & ~0xfff;
+  for (let i = 0; i < KERNEL_PD_INDEX; i++) {
+    const pde = memory.read32(pd + i * 4);
+    if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) continue;
+    const table = (pde & ~0xfff) >>> 0;
+    for (let j = 0; j < 1024; j++) {
+      const pte = memory.read32(table + j * 4);
+      if ((pte & (PTE.PRESENT | PTE.USER)) === (PTE.PRESENT | PTE.USER)) memory.write32(table + j * 4, (pte & ~PTE.RW) >>> 0);
+    }
+  }
+}
