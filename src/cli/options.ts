@@ -10,7 +10,7 @@ import type { Command } from "commander";
 import { isCpuName, CPU_NAMES } from "../machine/cpu-model.js";
 import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
 import { formatSize } from "../machine/units.js";
-import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "../sim/scenario/machine-checks.js";
+import { checkRamBytes, checkSwapBytes, checkTlb, RAM_RANGE, sizeValue, tlbOfEntries } from "../sim/scenario/machine-checks.js";
 import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
 import { DEFAULT_CPU, type SystemConfig } from "../sim/system.js";
 import { UserError, requireFile } from "./errors.js";
@@ -39,12 +39,12 @@ export const DEFAULT_SWAP_BYTES = 16 * 1024 * 1024;
 /** Adds the machine options to `cmd`. */
 export function addMachineOptions(cmd: Command): Command {
   return cmd
-    .option("--ram <size>", `RAM size, 1M to 3G, e.g. 4M (default: the scenario's if any, else ${formatSize(DEFAULT_RAM_BYTES)})`)
+    .option("--ram <size>", `RAM size, ${RAM_RANGE}, e.g. 4M (default: the scenario's if any, else ${formatSize(DEFAULT_RAM_BYTES)})`)
     .option("--swap <size>", `swap partition size, 0 for none (default: the scenario's if any, else ${formatSize(DEFAULT_SWAP_BYTES)})`)
     .option("--swap-image <file>", "swap on this disk image (MBR with a 0x82 or 0xE5 partition, see `vmm386 disk create`)")
     .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_CPU})`)
     .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_POLICY})`)
-    .option("--tlb <entries|off>", "TLB entries (4-way), or off (default: the CPU preset's)")
+    .option("--tlb <entries[xways]|off>", "TLB entries (4-way; 1 or 2: fully associative), ENTRIESxWAYS (ways a power of two), or off (default: the CPU preset's)")
     .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
     .option("--strict-tlb", "report every access served by a stale TLB entry")
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
@@ -67,6 +67,9 @@ export function addCommonOptions(cmd: Command): Command {
 export function machineFromOptions(o: CommonOptions): MachineSpec {
   const spec: MachineSpec = {};
   if (o.ram !== undefined) spec.ramBytes = checked(size(o.ram, "--ram"), checkRamBytes, "--ram");
+  if (o.swap !== undefined && o.swapImage !== undefined) {
+    throw new UserError("give --swap (the size of a temporary swap image) or --swap-image (swap on that image's partition), not both", "--swap");
+  }
   if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
   if (o.cpu !== undefined) {
     if (!isCpuName(o.cpu)) throw new UserError(`unknown CPU '${o.cpu}' (${CPU_NAMES.join(", ")})`, "--cpu");
@@ -95,10 +98,15 @@ export function parseTlbOption(text: string): TlbChoice {
   const m = /^(\d+)(?:x(\d+))?$/.exec(t);
   if (m === null) throw new UserError(`'${text}' is not a TLB size (entries, entriesxways, or off)`, "--tlb");
   const entries = Number(m[1]);
-  const tlb = { entries, ways: m[2] === undefined ? defaultWays(entries) : Number(m[2]) };
-  const problem = checkTlb(tlb);
+  if (m[2] === undefined) {
+    const tlb = tlbOfEntries(entries);
+    if (typeof tlb === "string") throw new UserError(tlb, "--tlb");
+    return tlb;
+  }
+  const ways = Number(m[2]);
+  const problem = checkTlb(entries, ways);
   if (problem !== null) throw new UserError(problem, "--tlb");
-  return tlb;
+  return { entries, ways };
 }
 
 /** A scenario's machine with command-line settings laid over it. */

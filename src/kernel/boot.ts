@@ -21,7 +21,7 @@
  * reaches ("low memory"), as Linux did with HIGHMEM.
  */
 
-import { CR0, PTE } from "../machine/i386.js";
+import { CR0, PTE, hex32 } from "../machine/i386.js";
 import type { Mmu } from "../machine/mmu.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { type BootInfo, detectedRamBytes, isAvailableFrame, readBootInfo } from "./boot-info.js";
@@ -71,7 +71,9 @@ export function bootKernel(hw: KernelHardware, maxTrackedRamBytes = Infinity): B
   const info = readBootInfo(memory, hw.bootInfoAddress);
   const ram = detectedRamBytes(info);
   if (ram <= hw.kernelImage.end) {
-    throw new BootError(`detected RAM (${ram} bytes) ends before the kernel image does (${hw.kernelImage.end}): no memory information?`);
+    throw new BootError(
+      `detected RAM ends at ${hex32(ram)}, leaving nothing above the kernel image (which ends at ${hex32(hw.kernelImage.end)}): too little RAM, or no memory information`,
+    );
   }
   const ramFrames = ram / 4096;
   const totalFrames = Math.min(ramFrames, Math.floor(maxTrackedRamBytes / 4096));

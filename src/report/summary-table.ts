@@ -18,8 +18,12 @@ export function runSummaryTable(run: RunResult): string {
   const f = st.faults;
   const counters = table(["accesses", "faults", "demand-0", "swap-in", "COW", "stack", "heap", "segv", "pswpout", "TLB hit"]);
   counters.push([st.accesses, f.total, f.demandZero, f.swapIn, f.cow, f.stack, f.heap, f.segv, st.vmstat.pswpout ?? 0, tlbRate(run)].map(num));
-  const procs = table(["pid", "name", "parent", "status"]);
-  for (const p of run.processes) procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary]);
+  // Throttled ticks only when the thrashing throttle acted: most runs never see it.
+  const throttled = run.processes.some((p) => p.throttledTicks > 0);
+  const procs = table(["pid", "name", "parent", "status", ...(throttled ? ["throttled ticks"] : [])]);
+  for (const p of run.processes) {
+    procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary, ...(throttled ? [num(p.throttledTicks)] : [])]);
+  }
   const lines = [counters.toString(), procs.toString()];
   if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);
   if (run.panic !== null) lines.push(`KERNEL PANIC: ${run.panic.reason}`);

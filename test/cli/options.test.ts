@@ -5,6 +5,7 @@ import { UserError } from "../../src/cli/errors.js";
 import { POLICY_NAMES } from "../../src/kernel/replacement/index.js";
 import { CPU_NAMES } from "../../src/machine/cpu-model.js";
 import { SCENARIO_SCHEMA_PATH } from "../../src/sim/scenario/schema.js";
+import { MIN_BOOT_RAM_BYTES } from "../../src/sim/scenario/machine-checks.js";
 
 function messageOf(f: () => unknown): string {
   try {
@@ -24,7 +25,7 @@ describe("common options", () => {
   });
 
   it("names the option in every error", () => {
-    expect(messageOf(() => machineFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range (1M to 3G)");
+    expect(messageOf(() => machineFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G");
     expect(messageOf(() => machineFromOptions({ ram: "4X" }))).toMatch(/^--ram: "4X" is not a size/);
     expect(messageOf(() => machineFromOptions({ ram: "4097K" }))).toMatch(/^--ram: .*not a multiple of 4K/);
     expect(messageOf(() => machineFromOptions({ swap: "5G" }))).toMatch(/^--swap: /);
@@ -32,14 +33,35 @@ describe("common options", () => {
     expect(messageOf(() => machineFromOptions({ policy: "lfu" }))).toMatch(/^--policy: unknown policy 'lfu'/);
     expect(messageOf(() => machineFromOptions({ userFrames: "-3" }))).toMatch(/^--user-frames: /);
     expect(messageOf(() => machineFromOptions({ seed: "x" }))).toMatch(/^--seed: /);
-    expect(messageOf(() => parseTlbOption("12x5"))).toMatch(/^--tlb: .*multiple of ways/);
+    expect(messageOf(() => parseTlbOption("12x5"))).toMatch(/^--tlb: 5 ways is not a power of two/);
+  });
+
+  it("--tlb: shapes the MMU cannot build are refused in the user's terms", () => {
+    expect(messageOf(() => parseTlbOption("6"))).toBe(
+      "--tlb: 6 entries cannot be split into 4 ways (entries must be a multiple of 4, or 1, 2 for a fully associative TLB)",
+    );
+    expect(messageOf(() => parseTlbOption("33"))).toMatch(/^--tlb: 33 entries cannot be split into 4 ways/);
+    expect(messageOf(() => parseTlbOption("24x6"))).toMatch(/^--tlb: 6 ways is not a power of two/);
+    expect(messageOf(() => parseTlbOption("12x8"))).toBe("--tlb: 12 entries cannot be split into 8 ways (entries must be a multiple of the ways)");
+    expect(messageOf(() => parseTlbOption("70000"))).toMatch(/^--tlb: TLB entries 70000 out of range/);
+  });
+
+  it("--ram: the least RAM the kernel boots in is the least accepted", () => {
+    expect(machineFromOptions({ ram: "1572K" }).ramBytes).toBe(MIN_BOOT_RAM_BYTES);
+    expect(messageOf(() => machineFromOptions({ ram: "1568K" }))).toMatch(/^--ram: RAM size 1568K is out of range: 1572K /);
+    expect(messageOf(() => machineFromOptions({ ram: "1M" }))).toMatch(/^--ram: RAM size 1M is out of range/);
+  });
+
+  it("--swap and --swap-image together are refused (the image's partition is the swap)", () => {
+    expect(messageOf(() => machineFromOptions({ swap: "4M", swapImage: "disk.img" }))).toMatch(/^--swap: give --swap .* or --swap-image .*, not both$/);
   });
 
   it("--tlb takes entries, entries x ways, or off", () => {
     expect(parseTlbOption("off")).toBe("off");
     expect(parseTlbOption("32")).toEqual({ entries: 32, ways: 4 });
     expect(parseTlbOption("16x16")).toEqual({ entries: 16, ways: 16 });
-    expect(parseTlbOption("6")).toEqual({ entries: 6, ways: 6 });
+    expect(parseTlbOption("2")).toEqual({ entries: 2, ways: 2 });
+    expect(parseTlbOption("1")).toEqual({ entries: 1, ways: 1 });
   });
 
   it("options override the scenario's machine and defaults fill the rest", () => {
@@ -57,5 +79,12 @@ describe("common options", () => {
     };
     expect(schema.definitions.machine.properties.policy.enum).toEqual([...POLICY_NAMES]);
     expect(schema.definitions.machine.properties.cpu.enum).toEqual([...CPU_NAMES]);
+  });
+
+  it("the published schema's least RAM is the least the kernel boots in", () => {
+    const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, "utf8")) as {
+      definitions: { machine: { properties: { ram: { anyOf: { minimum?: number }[] } } } };
+    };
+    expect(schema.definitions.machine.properties.ram.anyOf[0].minimum).toBe(MIN_BOOT_RAM_BYTES);
   });
 });

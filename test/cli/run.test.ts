@@ -1,8 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { cli } from "./cli-helper.js";
+import { emitRun } from "../../src/cli/commands/run.js";
+import { runSummaryTable } from "../../src/report/summary-table.js";
+import { syntheticRun } from "../report/fixtures.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -61,7 +64,51 @@ describe("vmm386 run", () => {
     expect(missing.stderr).toBe("vmm386: no/such.yaml: no such file\n");
     const ram = cli("run", "examples/fork-cow.yaml", "--ram", "4G");
     expect(ram.code).toBe(2);
-    expect(ram.stderr).toBe("vmm386: --ram: RAM size 4G is out of range (1M to 3G)\n");
+    expect(ram.stderr).toBe("vmm386: --ram: RAM size 4G is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G\n");
+  });
+
+  it("a TLB shape or option pair it cannot build: one line naming the option, exit 2", () => {
+    const tlb = cli("run", "examples/fork-cow.yaml", "--tlb", "33");
+    expect(tlb.code).toBe(2);
+    expect(tlb.stderr).toBe("vmm386: --tlb: 33 entries cannot be split into 4 ways (entries must be a multiple of 4, or 1, 2 for a fully associative TLB)\n");
+    const swap = cli("run", "examples/fork-cow.yaml", "--swap", "4M", "--swap-image", "test/fixtures/disk/swap82.img");
+    expect(swap.code).toBe(2);
+    expect(swap.stderr).toMatch(/^vmm386: --swap: give --swap .* or --swap-image .*, not both\n$/);
+  });
+
+  it("the summary shows throttled ticks when the throttle acted", () => {
+    const r = cli("run", "examples/thrashing.yaml");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ heavy +│ - +│ exited\(0\) │ [1-9][\d,]* +│/);
+    expect(r.stdout).toMatch(/│ editor +│ - +│ exited\(0\) │ 0 +│/);
+    const calm = { ...syntheticRun(), processes: syntheticRun().processes.map((p) => ({ ...p, throttledTicks: 0 })) };
+    expect(runSummaryTable(calm)).not.toContain("throttled");
+  });
+});
+
+describe("emitRun", () => {
+  it("a kernel panic fails the run (exit code 1) with --json as without", async () => {
+    const panicked = { ...syntheticRun(), panic: { pid: 1, address: 0xc0000000, errorCode: 0, access: "read" as const, mode: "supervisor" as const, reason: "supervisor page fault" } };
+    const written: string[] = [];
+    const write = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    const before = process.exitCode;
+    try {
+      for (const json of [true, false]) {
+        process.exitCode = undefined;
+        await emitRun(panicked, { json });
+        expect(process.exitCode, json ? "--json" : "table").toBe(1);
+      }
+      process.exitCode = undefined;
+      await emitRun(syntheticRun(), { json: true });
+      expect(process.exitCode).toBeUndefined();
+    } finally {
+      process.exitCode = before;
+      write.mockRestore();
+    }
+    expect((JSON.parse(written[0]) as { panic: { reason: string } }).panic.reason).toBe("supervisor page fault");
   });
 });
 

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "./cli-helper.js";
-import { parseFrames } from "../../src/cli/commands/sweep.js";
+import { parseFrames, workerCount } from "../../src/cli/commands/sweep.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-sweep-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -52,6 +52,31 @@ describe("vmm386 sweep", () => {
     expect(r.stderr).toMatch(/^vmm386: --policies: unknown policy 'lfu'/);
     expect(() => parseFrames("0,8")).toThrow(/^--frames: /);
     expect(() => parseFrames("8,x")).toThrow(/^--frames: /);
+  });
+
+  it("--policy is the policy list too; with --policies it is refused", () => {
+    const r = cli("sweep", "examples/swapping.yaml", "--rams", "2M", "--policy", "lru", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as SweepJson;
+    expect(out.policies).toEqual(["lru"]);
+    expect(out.points.map((p) => p.policy)).toEqual(["lru"]);
+    const both = cli("sweep", "examples/swapping.yaml", "--policy", "lru", "--policies", "fifo");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe("vmm386: --policy: give --policies or --policy, not both\n");
+  });
+
+  it("a RAM size the kernel cannot boot in is refused before any point runs", () => {
+    const r = cli("sweep", "examples/swapping.yaml", "--rams", "1M,4M");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vmm386: --rams: RAM size 1M is out of range: 1572K /);
+  });
+
+  it("by default every CPU runs a worker, at least 2, and the main thread only hands out points", () => {
+    expect(workerCount(undefined, 2)).toBe(2);
+    expect(workerCount(undefined, 1)).toBe(2);
+    expect(workerCount(undefined, 8)).toBe(8);
+    expect(workerCount("1", 8)).toBe(1);
+    expect(() => workerCount("0", 8)).toThrow(/^--workers: /);
   });
 
   it("--frames takes a list or a doubling range", () => {

@@ -13,6 +13,7 @@ import { KPTE } from "../../kernel/pte.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE, USER_STACK_TOP, KERNEL_PD_INDEX } from "../../kernel/layout.js";
 import { userPageEntries, type PageEntry } from "../../sim/scenario/page-map.js";
 import { ScenarioRunner } from "../../sim/scenario/runner.js";
+import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { System } from "../../sim/system.js";
 import { UserError } from "../errors.js";
 import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
@@ -64,9 +65,10 @@ function inspect(file: string, options: InspectOptions): void {
   const views = parseViews(options.show);
   const scenario = loadScenario(file);
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
-  const system = createSystem(config);
+  const future = scenarioFuture(scenario, config, createSystem);
+  const system = createSystem({ ...config, future });
   try {
-    const runner = new ScenarioRunner(system, scenario, { machine: describeMachine(config) });
+    const runner = new ScenarioRunner(system, scenario, { machine: describeMachine(config), references: future });
     const at = options.step === undefined ? null : parseStep(options.step, scenario.processes.map((p) => p.name));
     if (at === null) runner.runToEnd();
     else if (typeof at === "number") runner.runTurns(at);

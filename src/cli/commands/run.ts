@@ -8,6 +8,7 @@ import type { Command } from "commander";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
 import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
 import { runScenario, scenarioAccessCount } from "../../sim/scenario/runner.js";
+import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { RunResult } from "../../sim/scenario/result.js";
 import { System, type SystemConfig } from "../../sim/system.js";
 import { TlbShapeError } from "../../machine/tlb.js";
@@ -66,12 +67,14 @@ export function loadScenario(file: string): Scenario {
 /** Runs `scenario` with the command-line overrides on a fresh System (closed afterwards). */
 export function executeScenario(scenario: Scenario, options: CommonOptions): RunResult {
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
-  const system = createSystem(config);
+  const future = scenarioFuture(scenario, config, createSystem);
+  const system = createSystem({ ...config, future });
   const progress = startProgress("accesses", scenarioAccessCount(scenario), options.json === true);
   try {
     return runScenario(system, scenario, {
       machine: { ...describeMachine(config), swapImage: swapImageLabel(system, config) },
       onProgress: (done) => progress.update(done),
+      references: future,
     });
   } finally {
     progress.stop();
@@ -105,6 +108,8 @@ export async function emitRun(run: RunResult, options: CommonOptions, defaultRep
     const { renderRunHtml } = await import("../../report/html.js");
     writeReport(reportPath, renderRunHtml(run));
   }
+  // A kernel panic fails the run whatever the output format.
+  if (run.panic !== null) process.exitCode = 1;
   if (options.json) {
     process.stdout.write(JSON.stringify(runResultJson(run, reportPath === undefined ? {} : { report: reportPath })) + "\n");
     return;
@@ -113,7 +118,6 @@ export async function emitRun(run: RunResult, options: CommonOptions, defaultRep
   process.stdout.write(`${run.title}\nmachine: ${machine}\n${runSummaryTable(run)}\n`);
   for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
   if (reportPath !== undefined) process.stdout.write(`report: ${reportPath}\n`);
-  if (run.panic !== null) process.exitCode = 1;
 }
 
 /** Writes a report file; an unwritable path is the user's to fix. */

@@ -22,7 +22,7 @@ import { loadScenario, writeReport } from "./run.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
 
 interface SweepOptions extends CommonOptions {
-  policies: string;
+  policies?: string;
   frames?: string;
   rams?: string;
   workers?: string;
@@ -31,6 +31,7 @@ interface SweepOptions extends CommonOptions {
 }
 
 const DEFAULT_FRAMES = "8,16,32,64,128,256";
+const DEFAULT_POLICIES = "clock,fifo,lru";
 
 export function register(program: Command): void {
   addCommonOptions(
@@ -38,10 +39,10 @@ export function register(program: Command): void {
       .command("sweep")
       .description("Miss-ratio curve: run a scenario or trace at several memory sizes under several policies")
       .argument("<source>", "scenario (.yaml) or trace (lackey, reference string or binary; gzip ok)")
-      .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")})`, "clock,fifo,lru")
+      .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")}); same as --policy LIST (default ${DEFAULT_POLICIES})`)
       .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling); same as --user-frames LIST (default ${DEFAULT_FRAMES})`)
       .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M; same as --ram LIST")
-      .option("--workers <n>", "worker threads (default: CPUs - 1; 1 = run in this thread)")
+      .option("--workers <n>", "worker threads (default: one per CPU, at least 2; 1 = run in this thread)")
       .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
   ).action(async (source: string, options: SweepOptions) => {
@@ -55,11 +56,10 @@ export function register(program: Command): void {
 
 async function sweep_(source: string, options: SweepOptions): Promise<SweepResult> {
   const { axis, sizesText, option, rest } = sweepAxis(options);
-  const policies = parsePolicies(options.policies);
+  const policies = sweepPolicies(options);
   const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
   requireFile(source);
   const base = kind === "scenario" ? loadScenario(source).machine : {};
-  if (kind === "scenario" && policies.includes("opt")) throw new UserError("opt needs a trace's future; sweep a trace to compare with OPT", "--policies");
   const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);
   const common = mergeMachine(base, machineFromOptions(rest));
   const jobs: SweepJob[] = [];
@@ -69,8 +69,7 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
       jobs.push({ index: jobs.length, kind, file: source, config: systemConfig(spec) });
     }
   }
-  const workers = options.workers === undefined ? Math.max(1, availableParallelism() - 1) : integer(options.workers, "--workers", 1, 256);
-  const results = await runJobs(jobs, workers, options.json === true);
+  const results = await runJobs(jobs, workerCount(options.workers), options.json === true);
   const points: SweepPoint[] = jobs.map((job, i) => {
     const r = results[i];
     if (r.error !== undefined) throw new UserError(`point ${job.config.policy} at ${label(axis, sizeOf(job, axis))}: ${r.error}`, source);
@@ -102,7 +101,7 @@ function sweepAxis(o: SweepOptions): { axis: SweepResult["axis"]; sizesText: str
   if (o.frames !== undefined && o.userFrames !== undefined) throw new UserError("give --frames or --user-frames, not both", "--user-frames");
   if (o.rams !== undefined && o.ram !== undefined) throw new UserError("give --rams or --ram, not both", "--ram");
   if (ramList !== undefined && framesList !== undefined) throw new UserError("sweep RAM sizes or user frames, not both", "--frames");
-  const rest: SweepOptions = { ...o, userFrames: undefined, ram: ramList !== undefined ? undefined : o.ram };
+  const rest: SweepOptions = { ...o, userFrames: undefined, policy: undefined, ram: ramList !== undefined ? undefined : o.ram };
   if (ramList !== undefined) return { axis: "ram", sizesText: ramList, option: o.rams !== undefined ? "--rams" : "--ram", rest };
   return { axis: "userFrames", sizesText: framesList ?? DEFAULT_FRAMES, option: o.userFrames !== undefined ? "--user-frames" : "--frames", rest };
 }
@@ -113,6 +112,11 @@ function sizeOf(job: SweepJob, axis: SweepResult["axis"]): number {
 
 function label(axis: SweepResult["axis"], size: number): string {
   return axis === "ram" ? formatSize(size) : `${size} frames`;
+}
+
+/** --workers, or by default one per CPU and at least 2: the main thread only hands out jobs. */
+export function workerCount(option: string | undefined, cpus = availableParallelism()): number {
+  return option === undefined ? Math.max(2, cpus) : integer(option, "--workers", 1, 256);
 }
 
 /** Runs every job, in `workers` threads (or here when 1), results in job order. */
@@ -196,10 +200,13 @@ async function emitSweep(sweep: SweepResult, options: SweepOptions): Promise<voi
   for (const path of [options.report, options.exportSvg, options.exportPng]) if (path !== undefined) process.stdout.write(`wrote ${path}\n`);
 }
 
-function parsePolicies(text: string): PolicyName[] {
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (names.length === 0) throw new UserError("no policy given", "--policies");
-  for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, "--policies");
+/** The policies swept: --policies, or --policy (one or a list), else the default three. */
+function sweepPolicies(o: SweepOptions): PolicyName[] {
+  if (o.policies !== undefined && o.policy !== undefined) throw new UserError("give --policies or --policy, not both", "--policy");
+  const option = o.policy !== undefined ? "--policy" : "--policies";
+  const names = (o.policies ?? o.policy ?? DEFAULT_POLICIES).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new UserError("no policy given", option);
+  for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, option);
   return [...new Set(names)] as PolicyName[];
 }
 

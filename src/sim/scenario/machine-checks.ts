@@ -4,12 +4,30 @@
  * the caller can prefix the place (`file:line: machine.ram` or `--ram`).
  */
 import { PAGE_SIZE } from "../../machine/i386.js";
-import { MAX_RAM_BYTES, MIN_RAM_BYTES } from "../../machine/physical-memory.js";
+import { DEFAULT_KERNEL_IMAGE } from "../../machine/machine.js";
+import { MAX_RAM_BYTES } from "../../machine/physical-memory.js";
 import { parseSize, SizeFormatError, formatSize } from "../../machine/units.js";
 import type { TlbChoice } from "./types.js";
 
 /** Largest swap area offered: 4 GiB (a million 4 KiB slots). */
 export const MAX_SWAP_BYTES = 4 * 1024 * 1024 * 1024;
+
+/**
+ * Page-table frames boot takes above the kernel image: the page directory
+ * and, for each of the 4 directory slots the seed always maps (16 MiB), one
+ * table for the identity map and one for the KERNEL_BASE alias.
+ */
+const BOOT_TABLE_FRAMES = 1 + 2 * 4;
+
+/**
+ * The least RAM the EYN-OS kernel boots in (1572K): its image up to
+ * 0x180000 and the boot page tables right above it. The bare machine takes
+ * 1 MiB (physical-memory.ts); a System needs the kernel.
+ */
+export const MIN_BOOT_RAM_BYTES = DEFAULT_KERNEL_IMAGE.end + BOOT_TABLE_FRAMES * PAGE_SIZE;
+
+/** "1572K (the least the EYN-OS kernel boots in) to 3G", for help texts and messages. */
+export const RAM_RANGE = `${formatSize(MIN_BOOT_RAM_BYTES)} (the least the EYN-OS kernel boots in) to ${formatSize(MAX_RAM_BYTES)}`;
 
 /** A byte count from a YAML number or a size string; a phrase on error. */
 export function sizeValue(value: number | string): number | string {
@@ -24,9 +42,7 @@ export function sizeValue(value: number | string): number | string {
 
 export function checkRamBytes(bytes: number): string | null {
   if (bytes % PAGE_SIZE !== 0) return `RAM size ${formatSize(bytes)} is not a multiple of 4K`;
-  if (bytes < MIN_RAM_BYTES || bytes > MAX_RAM_BYTES) {
-    return `RAM size ${formatSize(bytes)} is out of range (1M to 3G)`;
-  }
+  if (bytes < MIN_BOOT_RAM_BYTES || bytes > MAX_RAM_BYTES) return `RAM size ${formatSize(bytes)} is out of range: ${RAM_RANGE}`;
   return null;
 }
 
@@ -36,18 +52,41 @@ export function checkSwapBytes(bytes: number): string | null {
   return null;
 }
 
-export function checkTlb(tlb: TlbChoice): string | null {
-  if (tlb === "off") return null;
-  if (!Number.isInteger(tlb.entries) || tlb.entries < 1 || tlb.entries > 65536) {
-    return `TLB entries ${tlb.entries} out of range (1 to 65536)`;
-  }
-  if (tlb.ways < 1 || tlb.entries % tlb.ways !== 0) {
-    return `TLB of ${tlb.entries} entries cannot have ${tlb.ways} ways (entries must be a multiple of ways)`;
-  }
+/** Ways of a TLB given only its entry count: 4 like the Intel parts. */
+const DEFAULT_WAYS = 4;
+const MAX_TLB_ENTRIES = 65536;
+
+/**
+ * The TLB of `entries` entries when no ways are given: 4-way, or fully
+ * associative with 1 or 2 entries; a phrase when it is neither.
+ */
+export function tlbOfEntries(entries: number): TlbChoice | string {
+  const range = entriesProblem(entries);
+  if (range !== null) return range;
+  if (entries % DEFAULT_WAYS === 0) return { entries, ways: DEFAULT_WAYS };
+  if (entries < DEFAULT_WAYS && isPowerOfTwo(entries)) return { entries, ways: entries };
+  return `${entries} entries cannot be split into ${DEFAULT_WAYS} ways (entries must be a multiple of ${DEFAULT_WAYS}, or 1, 2 for a fully associative TLB)`;
+}
+
+/** Null if `entries` by `ways` is a TLB the MMU can build (ways a power of two dividing entries), else a phrase. */
+export function checkTlb(entries: number, ways: number): string | null {
+  const problem = entriesProblem(entries) ?? checkWays(ways);
+  if (problem !== null) return problem;
+  if (entries % ways !== 0) return `${entries} entries cannot be split into ${ways} ways (entries must be a multiple of the ways)`;
   return null;
 }
 
-/** Ways for a TLB given only its entry count: 4 like the Intel parts, fully associative when smaller. */
-export function defaultWays(entries: number): number {
-  return entries % 4 === 0 ? 4 : entries;
+/** Null if a set can have `ways` entries: the TLB's tree pseudo-LRU needs a power of two. */
+export function checkWays(ways: number): string | null {
+  if (Number.isInteger(ways) && ways >= 1 && isPowerOfTwo(ways)) return null;
+  return `${ways} ways is not a power of two (1, 2, 4, 8, ...: the TLB's pseudo-LRU is a binary tree)`;
+}
+
+function entriesProblem(entries: number): string | null {
+  if (!Number.isInteger(entries) || entries < 1 || entries > MAX_TLB_ENTRIES) return `TLB entries ${entries} out of range (1 to ${MAX_TLB_ENTRIES})`;
+  return null;
+}
+
+function isPowerOfTwo(n: number): boolean {
+  return (n & (n - 1)) === 0;
 }

@@ -8,7 +8,7 @@ import { PTE } from "../../machine/i386.js";
 import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
 import { parseSize } from "../../machine/units.js";
 import { resolvePattern, type PatternName, type AccessMode } from "../workload/patterns.js";
-import { checkRamBytes, checkSwapBytes, checkTlb, defaultWays, sizeValue } from "./machine-checks.js";
+import { checkRamBytes, checkSwapBytes, checkTlb, checkWays, sizeValue, tlbOfEntries } from "./machine-checks.js";
 import { formatKeyPath, type KeyPath } from "./positions.js";
 import type { CpuName } from "../../machine/cpu-model.js";
 import {
@@ -148,22 +148,26 @@ function resolveMachine(m: NonNullable<RawScenario["machine"]>, fail: Fail): Mac
   }
   if (m.cpu !== undefined) spec.cpu = m.cpu;
   if (m.policy !== undefined) spec.policy = m.policy;
-  if (m.tlb !== undefined) {
-    const tlb: TlbChoice =
-      m.tlb === "off"
-        ? "off"
-        : typeof m.tlb === "number"
-          ? { entries: m.tlb, ways: defaultWays(m.tlb) }
-          : { entries: m.tlb.entries, ways: m.tlb.ways ?? defaultWays(m.tlb.entries) };
-    const problem = checkTlb(tlb);
-    if (problem) fail(at("tlb"), problem);
-    spec.tlb = tlb;
-  }
+  if (m.tlb !== undefined) spec.tlb = resolveTlb(m.tlb, at("tlb"), fail);
   if (m.userFrames !== undefined) spec.userFrames = m.userFrames;
   if (m.strictTlb !== undefined) spec.strictTlb = m.strictTlb;
   if (m.invariants !== undefined) spec.checkInvariants = m.invariants;
   if (m.seed !== undefined) spec.seed = m.seed;
   return spec;
+}
+
+/** `off`, an entry count (4-way, see tlbOfEntries) or {entries, ways}; problems at the key the user wrote. */
+function resolveTlb(tlb: NonNullable<NonNullable<RawScenario["machine"]>["tlb"]>, path: KeyPath, fail: Fail): TlbChoice {
+  if (tlb === "off") return "off";
+  if (typeof tlb === "number" || tlb.ways === undefined) {
+    const choice = tlbOfEntries(typeof tlb === "number" ? tlb : tlb.entries);
+    return typeof choice === "string" ? fail(path, choice) : choice;
+  }
+  const ways = checkWays(tlb.ways);
+  if (ways !== null) fail([...path, "ways"], ways);
+  const problem = checkTlb(tlb.entries, tlb.ways);
+  if (problem !== null) fail(path, problem);
+  return { entries: tlb.entries, ways: tlb.ways };
 }
 
 interface StepContext {

@@ -12,6 +12,7 @@
  */
 import { ACCESS, PTE } from "../../machine/i386.js";
 import { USER_HEAP_BASE } from "../../kernel/layout.js";
+import { pageKey } from "../../kernel/vmm.js";
 import { PROT, type System } from "../system.js";
 import { describeStatus } from "../process.js";
 import { Recorder } from "../recorder.js";
@@ -31,6 +32,8 @@ interface Thread {
   heapBreak: number;
   /** Physical address of its page directory, learnt at its first turn (CR3). */
   pdPhys: number;
+  /** The kernel's policy key of its page 0 (pageKey of its address space), set at each turn. */
+  keyBase: number;
   throttledSeen: number;
   done: boolean;
 }
@@ -40,6 +43,16 @@ export interface RunnerOptions {
   onProgress?: (done: number, total: number) => void;
   /** Display pairs of the machine, for the result. */
   machine?: Readonly<Record<string, string | number | boolean>>;
+  /** Told every page reference before it is made (OPT's future: opt-future.ts). */
+  references?: ReferenceSink;
+}
+
+/** Hears of a run's page references, keyed as the kernel keys its policy (pageKey). */
+export interface ReferenceSink {
+  /** The next reference is to the page with policy key `key`. */
+  note(key: number): void;
+  /** The runner starts executing `step`. */
+  enter?(step: Step): void;
 }
 
 export class ScenarioRunner {
@@ -50,6 +63,8 @@ export class ScenarioRunner {
   readonly notes: string[] = [];
   /** Turns executed so far (a step is one turn). */
   turns = 0;
+  /** Turns a throttled process sat out so that another could run. */
+  throttleSkips = 0;
   /** Accesses all touch steps will make (for progress). */
   readonly plannedAccesses: number;
 
@@ -137,7 +152,10 @@ export class ScenarioRunner {
     if (this.cursor >= this.threads.length) this.endRound();
     const t = this.threads[this.cursor++];
     if (t.done) return;
-    if (this.isThrottled(t) && this.anyRunnable()) return;
+    if (this.isThrottled(t) && this.anyRunnable()) {
+      this.throttleSkips++;
+      return;
+    }
     this.execute(t, t.steps[t.pc++]);
     this.ranThisRound = true;
     this.turns++;
@@ -194,6 +212,7 @@ export class ScenarioRunner {
       steps: spec?.steps ?? [],
       heapBreak,
       pdPhys: 0,
+      keyBase: 0,
       throttledSeen: 0,
       done: (spec?.steps.length ?? 0) === 0,
     };
@@ -253,6 +272,8 @@ export class ScenarioRunner {
       t.pdPhys = sys.machine.mmu.cr3 >>> 0;
       this.recorder.track(t.pid, t.pdPhys, t.name);
     }
+    t.keyBase = pageKey(sys.vmm.current.id, 0);
+    this.options.references?.enter?.(step);
     switch (step.kind) {
       case "brk": {
         const to = step.to ?? t.heapBreak + step.delta;
@@ -268,9 +289,12 @@ export class ScenarioRunner {
       case "munmap":
         if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
         break;
-      case "touch":
-        this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size);
+      case "touch": {
+        const stream = new AccessStream(this.seeded(step.spec));
+        if (this.options.references === undefined) this.touch(t, step.at, stream, step.spec.size);
+        else this.touchNoting(t, step.at, stream, step.spec.size, this.options.references);
         break;
+      }
       case "fork": {
         const child = sys.fork(t.pid);
         if (child === null) this.note(t, step, `fork of ${step.child} failed`);
@@ -281,6 +305,7 @@ export class ScenarioRunner {
         sys.exit(t.pid, step.status);
         break;
       case "copyOut":
+        this.notePages(t, step.at, step.bytes.length);
         if (!sys.copyOut(t.pid, step.at, step.bytes)) this.note(t, step, `copyOut to ${hex(step.at)} refused`);
         break;
       case "tick":
@@ -324,6 +349,32 @@ export class ScenarioRunner {
         this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
       }
     }
+  }
+
+  /** As touch, noting each access's page (both pages of a straddling one) in `sink` before making it. */
+  private touchNoting(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink): void {
+    const sys = this.system;
+    let untilSample = this.recorder.accessesUntilDue;
+    for (let off = stream.next(); off >= 0; off = stream.next()) {
+      const va = base + off;
+      const first = va >>> 12;
+      const last = (va + size - 1) >>> 12;
+      sink.note(t.keyBase + first);
+      if (last !== first) sink.note(t.keyBase + last);
+      if (!sys.access(t.pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
+      if (--untilSample <= 0) {
+        this.recorder.maybeSample();
+        untilSample = this.recorder.accessesUntilDue;
+        this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
+      }
+    }
+  }
+
+  /** Notes the pages of [at, at+length) (a copyOut writes each) in the reference sink, if any. */
+  private notePages(t: Thread, at: number, length: number): void {
+    const sink = this.options.references;
+    if (sink === undefined) return;
+    for (let page = at >>> 12; page <= (at + length - 1) >>> 12; page++) sink.note(t.keyBase + page);
   }
 
   /**

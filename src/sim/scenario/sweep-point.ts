@@ -6,6 +6,7 @@
 import { System, type SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
 import { loadScenarioFile } from "./loader.js";
+import { scenarioFuture } from "./opt-future.js";
 import { runScenario } from "./runner.js";
 
 export interface SweepJob {
@@ -40,9 +41,10 @@ export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
       };
     }
     const scenario = loadScenarioFile(job.file);
-    const system = System.create(job.config);
+    const future = scenarioFuture(scenario, job.config, (config) => System.create(config));
+    const system = System.create({ ...job.config, future });
     try {
-      const r = runScenario(system, scenario);
+      const r = runScenario(system, scenario, { references: future });
       return {
         index: job.index,
         references: r.stats.references,

@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
-import { runScenario } from "../../../src/sim/scenario/runner.js";
+import { runScenario, ScenarioRunner } from "../../../src/sim/scenario/runner.js";
 import type { RunResult } from "../../../src/sim/scenario/result.js";
 import { System } from "../../../src/sim/system.js";
 import { systemConfig } from "../../../src/cli/options.js";
@@ -50,13 +50,22 @@ describe("examples", () => {
     expect(Math.max(...r.series.samples.map((s) => s.swapPages))).toBeGreaterThan(0);
   });
 
-  it("thrashing: every process is throttled for some ticks and still finishes", () => {
-    const r = runExample("thrashing");
-    for (const p of r.processes) {
-      expect(p.throttledTicks).toBeGreaterThan(0);
-      expect(p.state).toBe("exited");
+  it("thrashing: the heavy process is throttled and sits out turns while the light ones run on; all finish", () => {
+    const scenario = loadScenarioFile("examples/thrashing.yaml");
+    const system = System.create(systemConfig(scenario.machine));
+    try {
+      const runner = new ScenarioRunner(system, scenario);
+      runner.runToEnd();
+      const r = runner.result();
+      expect(byName(r, "heavy").throttledTicks).toBeGreaterThan(0);
+      expect(byName(r, "editor").throttledTicks).toBe(0);
+      expect(byName(r, "shell").throttledTicks).toBe(0);
+      expect(runner.throttleSkips).toBeGreaterThan(0);
+      expect(r.processes.every((p) => p.state === "exited")).toBe(true);
+      expect(r.stats.faults.swapIn).toBeGreaterThan(r.stats.faults.demandZero);
+    } finally {
+      system.close();
     }
-    expect(r.stats.faults.swapIn).toBeGreaterThan(r.stats.faults.demandZero);
   });
 
   it("stack growth: one stack fault per new page below the top", () => {

@@ -29,8 +29,27 @@ describe("scenario loader", () => {
 
   it("rejects a RAM size out of range with the line of the key", () => {
     expect(errorOf("name: t\nmachine:\n  ram: 512K\nprocesses: [{name: a, steps: []}]\n")).toBe(
-      "x.yaml:3: machine.ram: RAM size 512K is out of range (1M to 3G)",
+      "x.yaml:3: machine.ram: RAM size 512K is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G",
     );
+  });
+
+  it("rejects RAM the kernel cannot boot in, as a size string or a number of bytes", () => {
+    expect(errorOf("machine:\n  ram: 1536K\nprocesses: [{name: a, steps: []}]\n")).toMatch(/^x\.yaml:2: machine\.ram: RAM size 1536K is out of range: 1572K /);
+    expect(errorOf("machine:\n  ram: 1048576\nprocesses: [{name: a, steps: []}]\n")).toBe(
+      "x.yaml:2: machine.ram: 1048576 is not a RAM size from 1572K to 3G in 4K steps, such as 4M",
+    );
+    expect(parseScenario("machine: {ram: 1572K}\nprocesses: [{name: a, steps: []}]\n", "x.yaml").machine.ramBytes).toBe(1572 * 1024);
+  });
+
+  it("TLB shapes: problems in the user's terms, at the key written", () => {
+    const tlb = (value: string): string => errorOf(`machine:\n  tlb: ${value}\nprocesses: [{name: a, steps: []}]\n`);
+    expect(tlb("6")).toBe("x.yaml:2: machine.tlb: 6 entries cannot be split into 4 ways (entries must be a multiple of 4, or 1, 2 for a fully associative TLB)");
+    expect(tlb("{entries: 33}")).toMatch(/^x\.yaml:2: machine\.tlb: 33 entries cannot be split into 4 ways/);
+    expect(tlb("{entries: 24, ways: 6}")).toBe("x.yaml:2: machine.tlb.ways: 6 ways is not a power of two (1, 2, 4, 8, ...: the TLB's pseudo-LRU is a binary tree)");
+    expect(tlb("{entries: 12, ways: 8}")).toBe("x.yaml:2: machine.tlb: 12 entries cannot be split into 8 ways (entries must be a multiple of the ways)");
+    const machine = (value: string) => parseScenario(`machine: {tlb: ${value}}\nprocesses: [{name: a, steps: []}]\n`, "x.yaml").machine.tlb;
+    expect(machine("2")).toEqual({ entries: 2, ways: 2 });
+    expect(machine("{entries: 24, ways: 8}")).toEqual({ entries: 24, ways: 8 });
   });
 
   it("says what a size looks like when one is malformed", () => {

@@ -1,0 +1,148 @@
+/**
+ * OPT on a scenario. OPT evicts the page whose next use is farthest away,
+ * so the kernel must be told the run's page-reference string before the
+ * run. A scenario run is deterministic for a given seed: the string can be
+ * recorded in one run and served to OPT in the next — if the policy does
+ * not change it. It can: fewer faults lift the thrashing throttle sooner
+ * (another turn order), or spare a process an out-of-memory kill, a refused
+ * fork or a straddle livelock. So every OPT run records the references it
+ * really makes, and a run that made exactly the references it was served
+ * is OPT's own run. The search starts from LRU's string and serves each OPT
+ * run's string to the next, for a few runs; a scenario whose string does
+ * not settle is refused.
+ *
+ * References are the runner's (touch accesses, both pages of a straddling
+ * one, the pages a copyOut writes), keyed as the kernel keys its policy:
+ * pageKey(address space id, va). A frame shared copy-on-write is judged by
+ * the page that brought it in, as the kernel keys it.
+ */
+import { needsFuture, type FutureKnowledge } from "../../kernel/replacement/index.js";
+import type { System, SystemConfig } from "../system.js";
+import { ScenarioRunner, type ReferenceSink } from "./runner.js";
+import { ScenarioError, type Scenario, type Step } from "./types.js";
+
+/**
+ * OPT runs of the search at most, after the recording under LRU. Most
+ * scenarios settle in one; throttle-bound ones took up to six when tried.
+ */
+const OPT_RUNS = 6;
+
+/** No later reference (in `RecordedFuture.next`). */
+const NEVER = -1;
+
+/** A run's page references, in order. */
+export class ReferenceString implements ReferenceSink {
+  private keys = new Float64Array(1024);
+  length = 0;
+
+  note(key: number): void {
+    if (this.length === this.keys.length) {
+      const bigger = new Float64Array(this.keys.length * 2);
+      bigger.set(this.keys);
+      this.keys = bigger;
+    }
+    this.keys[this.length++] = key;
+  }
+
+  at(i: number): number {
+    return this.keys[i];
+  }
+}
+
+/**
+ * OPT's future from a recorded string. The runner notes each reference
+ * just before it is made: its page's next use becomes the index of its
+ * next recorded reference (as TraceFuture does for a trace). It also
+ * records what the run referenced and where that first left the recording.
+ */
+export class RecordedFuture implements FutureKnowledge, ReferenceSink {
+  /** What this run referenced. */
+  readonly made = new ReferenceString();
+  /** The step during which the references first differed from the recording, or null. */
+  divergedIn: Step | null = null;
+  private readonly expected: ReferenceString;
+  /** next[i]: index of the next reference to the page of reference i, or NEVER. */
+  private readonly next: Int32Array;
+  private readonly nextOf = new Map<number, number>();
+  private step: Step | null = null;
+
+  constructor(expected: ReferenceString) {
+    this.expected = expected;
+    this.next = new Int32Array(expected.length);
+    const last = new Map<number, number>();
+    for (let i = expected.length - 1; i >= 0; i--) {
+      const key = expected.at(i);
+      this.next[i] = last.get(key) ?? NEVER;
+      last.set(key, i);
+    }
+  }
+
+  /** The runner starts executing `step`. */
+  enter(step: Step): void {
+    this.step = step;
+  }
+
+  note(key: number): void {
+    const i = this.made.length;
+    this.made.note(key);
+    const agrees = i < this.expected.length && this.expected.at(i) === key;
+    if (!agrees && this.divergedIn === null) this.divergedIn = this.step;
+    const next = agrees ? this.next[i] : NEVER;
+    this.nextOf.set(key, next === NEVER ? Infinity : next);
+  }
+
+  nextUse(key: number): number {
+    return this.nextOf.get(key) ?? Infinity;
+  }
+
+  /** True when the run made exactly the recorded references. */
+  get matched(): boolean {
+    return this.divergedIn === null && this.made.length === this.expected.length;
+  }
+}
+
+/** Builds a System for a config (the CLI's turns boot and disk problems into UserErrors). */
+export type OpenSystem = (config: SystemConfig) => System;
+
+/**
+ * The future to serve in a run of `scenario` on `config` (pass it as the
+ * config's `future` and the runner's `references`), or undefined when the
+ * policy needs none. Throws ScenarioError, naming the step where the
+ * references changed, when OPT's reference string does not settle.
+ */
+export function scenarioFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture | undefined {
+  return config.policy !== undefined && needsFuture(config.policy) ? settledFuture(scenario, config, open) : undefined;
+}
+
+/** A fresh future for a run under OPT that will make exactly its references. */
+function settledFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture {
+  let recorded = new ReferenceString();
+  runRecording(scenario, open({ ...config, policy: "lru", future: undefined }), recorded);
+  for (let run = 1; ; run++) {
+    const future = new RecordedFuture(recorded);
+    runRecording(scenario, open({ ...config, policy: "opt", future }), future);
+    if (future.matched) return new RecordedFuture(recorded);
+    if (run === OPT_RUNS) throw unsettled(scenario, future);
+    recorded = future.made;
+  }
+}
+
+/** Runs `scenario` to the end on `system` (closed afterwards), noting its references in `sink`. */
+function runRecording(scenario: Scenario, system: System, sink: ReferenceSink): void {
+  try {
+    new ScenarioRunner(system, scenario, { references: sink }).runToEnd();
+  } finally {
+    system.close();
+  }
+}
+
+/** The refusal, at the step whose references changed (or the file, if the run only ended sooner). */
+function unsettled(scenario: Scenario, future: RecordedFuture): ScenarioError {
+  const step = future.divergedIn;
+  const where = step === null ? scenario.file : `${scenario.file}:${step.line}: ${step.path}`;
+  const what = step === null ? "the run's page references change" : "this step's page references change";
+  return new ScenarioError(
+    where,
+    `policy opt: ${what} with the policy (the thrashing throttle, a killed process or a refused request changes what runs when), so OPT's future is unknown; use opt on a trace (replay, sweep) or another policy`,
+  );
+}

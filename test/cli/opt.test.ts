@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { cli } from "./cli-helper.js";
+
+const dir = mkdtempSync(join(tmpdir(), "vmm386-opt-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface RunJson {
+  machine: { policy: string };
+  faults: { total: number; swapIn: number };
+  processes: { status: string; throttledTicks: number }[];
+}
+
+function runJson(...args: string[]): RunJson {
+  const r = cli("run", ...args, "--json");
+  expect(r.stderr).toBe("");
+  expect(r.code).toBe(0);
+  return JSON.parse(r.stdout) as RunJson;
+}
+
+describe("--policy opt on scenarios (the future recorded in earlier runs)", () => {
+  it("run: OPT evicts better than LRU on the thrashing example, and everything finishes", () => {
+    const opt = runJson("examples/thrashing.yaml", "--policy", "opt");
+    const lru = runJson("examples/thrashing.yaml", "--policy", "lru");
+    expect(opt.machine.policy).toBe("opt");
+    expect(opt.faults.swapIn).toBeLessThan(lru.faults.swapIn);
+    expect(opt.processes.every((p) => p.status === "exited")).toBe(true);
+  });
+
+  it("run: without memory pressure OPT takes the same faults as any policy", () => {
+    expect(runJson("examples/demand-paging.yaml", "--policy", "opt").faults.total).toBe(80);
+  });
+
+  it("a scenario's own `policy: opt` runs the same way", () => {
+    const file = join(dir, "opt.yaml");
+    writeFileSync(file, "machine: {ram: 3M, policy: opt}\nprocesses:\n  - name: a\n    steps: [{brk: +2M}, {touch: {at: heap, length: 2M, pattern: strided}}, {touch: {at: heap, length: 2M, pattern: strided}}]\n");
+    const out = runJson(file);
+    expect(out.machine.policy).toBe("opt");
+    expect(out.faults.swapIn).toBeGreaterThan(0);
+  });
+
+  it("inspect and demo take --policy opt", () => {
+    const inspect = cli("inspect", "examples/swapping.yaml", "--policy", "opt", "--step", "3", "--show", "swap", "--json");
+    expect(inspect.stderr).toBe("");
+    expect(inspect.code).toBe(0);
+    expect((JSON.parse(inspect.stdout) as { swap: { usedSlots: number } }).swap.usedSlots).toBeGreaterThan(0);
+    const demo = cli("demo", "--policy", "opt", "--json", "--report", join(dir, "demo.html"));
+    expect(demo.stderr).toBe("");
+    expect(demo.code).toBe(0);
+    expect((JSON.parse(demo.stdout) as RunJson).machine.policy).toBe("opt");
+  });
+
+  it("sweep compares OPT with the other policies on a scenario", () => {
+    const r = cli("sweep", "examples/swapping.yaml", "--rams", "2M,3M", "--policies", "lru,opt", "--json");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const points = (JSON.parse(r.stdout) as { points: { policy: string; size: number; faults: number }[] }).points;
+    for (const size of [2 << 20, 3 << 20]) {
+      const at = (policy: string) => points.find((p) => p.policy === policy && p.size === size)!.faults;
+      expect(at("opt")).toBeLessThanOrEqual(at("lru"));
+    }
+  });
+});
