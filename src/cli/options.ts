@@ -58,6 +58,13 @@ export function addOutputOptions(cmd: Command): Command {
     .option("--report <file.html>", "write a self-contained HTML report");
 }
 
+/** Replaces the help text of `cmd`'s option `flag` (a command that reads a shared option its own way). */
+export function describeOption(cmd: Command, flag: string, description: string): void {
+  const option = cmd.options.find((o) => o.long === flag);
+  if (option === undefined) throw new Error(`no option ${flag}`);
+  option.description = description;
+}
+
 /** Adds every common option. */
 export function addCommonOptions(cmd: Command): Command {
   return addOutputOptions(addMachineOptions(cmd));

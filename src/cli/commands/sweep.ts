@@ -16,7 +16,7 @@ import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scena
 import type { SweepPoint, SweepResult } from "../../report/sweep.js";
 import { sweepSummaryTable } from "../../report/summary-table.js";
 import { UserError, requireFile } from "../errors.js";
-import { addCommonOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { addCommonOptions, describeMachine, describeOption, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { loadScenario, writeReport } from "./run.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
@@ -34,7 +34,7 @@ const DEFAULT_FRAMES = "8,16,32,64,128,256";
 const DEFAULT_POLICIES = "clock,fifo,lru";
 
 export function register(program: Command): void {
-  addCommonOptions(
+  const cmd = addCommonOptions(
     program
       .command("sweep")
       .description("Miss-ratio curve: run a scenario or trace at several memory sizes under several policies")
@@ -45,7 +45,12 @@ export function register(program: Command): void {
       .option("--workers <n>", "worker threads (default: one per CPU, at least 2; 1 = run in this thread)")
       .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
       .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
-  ).action(async (source: string, options: SweepOptions) => {
+  );
+  // The shared options that sweep reads as lists: their help says so.
+  describeOption(cmd, "--policy", "one policy or a comma-separated list; same as --policies");
+  describeOption(cmd, "--ram", "one RAM size or a list; same as --rams");
+  describeOption(cmd, "--user-frames", "one frame cap or a list; same as --frames");
+  cmd.action(async (source: string, options: SweepOptions) => {
     if (options.swapImage !== undefined) {
       throw new UserError("sweep points run in parallel, each on its own temporary swap image", "--swap-image");
     }

@@ -5,8 +5,9 @@
  * `OPT`. Ties can only be between pages never used again, and which of those
  * goes does not change the fault count.
  *
- * It needs `options.future` (the replay engine's next-use table), so it is
- * for trace replay. Frames sit in a binary max-heap keyed by next use:
+ * It needs `options.future`, a next-use table: trace replay builds it from
+ * the trace, a scenario from a recorded run (src/sim/scenario/opt-future.ts).
+ * Frames sit in a binary max-heap keyed by next use:
  * O(log n) per reference and per eviction, no allocation.
  */
 import { FrameLists, rotateHeld } from "./frame-lists.js";
