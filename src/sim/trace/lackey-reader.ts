@@ -3,6 +3,7 @@
  *
  *   ==11005== Lackey, an example Valgrind tool      (comment: ignored)
  *   --11005-- WARNING: unhandled x86-linux syscall  (Valgrind's own message: ignored)
+ *   **11005** hello from VALGRIND_PRINTF            (the client program's message: ignored)
  *                                                   (blank line: ignored)
  *   I  08049b00,2                                   (instruction fetch)
  *    L feffddd0,4                                   (load)
@@ -26,6 +27,7 @@ const SPACE = 0x20;
 const COMMA = 0x2c;
 const EQUALS = 0x3d;
 const DASH = 0x2d;
+const STAR = 0x2a;
 
 /** Hex digit value of each byte, -1 for non-digits. */
 const HEX = new Int8Array(256).fill(-1);
@@ -180,7 +182,7 @@ export class LackeyParser {
   }
 
   /**
-   * Parses the one line at buf[p] (a `==PID==` or `--PID--` message, a
+   * Parses the one line at buf[p] (a `==PID==`, `--PID--` or `**PID**` message, a
    * blank line, or an access in any form lackey may print) into the chunk,
    * which has room; returns where the next line starts.
    */
@@ -194,7 +196,7 @@ export class LackeyParser {
       const c1 = buf[p + 1];
       kind = c1 === 0x4c /* L */ ? 1 : c1 === 0x53 /* S */ ? 2 : c1 === 0x4d /* M */ ? 3 : -1;
       if (kind < 0) this.fail("expected 'I', ' L', ' S' or ' M' access line");
-    } else if ((c0 === EQUALS || c0 === DASH) && buf[p + 1] === c0) {
+    } else if ((c0 === EQUALS || c0 === DASH || c0 === STAR) && buf[p + 1] === c0) {
       this.line++;
       return buf.indexOf(NL, p) + 1;
     } else if (c0 === NL || (c0 === CR && buf[p + 1] === NL)) {

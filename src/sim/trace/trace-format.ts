@@ -47,7 +47,7 @@ async function head(path: string): Promise<Buffer> {
 
 /**
  * Recognises a trace's format: the binary magic; else the first line that is
- * not blank or a `#` comment — `==PID==`, `--PID--`, `I  ` or ` L/S/M ` means lackey,
+ * not blank or a `#` comment — `==PID==`, `--PID--`, `**PID**`, `I  ` or ` L/S/M ` means lackey,
  * a decimal number means a reference string.
  */
 export async function detectFormat(path: string): Promise<TraceFormat> {
@@ -57,7 +57,7 @@ export async function detectFormat(path: string): Promise<TraceFormat> {
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, "");
-    if (/^(==\d+==|--\d+--|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return "lackey";
+    if (/^(==\d+==|--\d+--|\*\*\d+\*\*|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return "lackey";
     const t = line.trim();
     if (t === "" || t.startsWith("#")) continue;
     if (/^\d+\s*(#.*)?$/.test(t)) return "refs";

@@ -71,6 +71,18 @@ describe("lackey reader", () => {
     expect(e.detail).toMatch(/decimal access size/);
   });
 
+  it("skips the client program's **PID** messages, and detects a trace that starts with one as lackey", async () => {
+    const text = "**99** hello from VALGRIND_PRINTF\nI  08049b00,2\n**99** bye\r\n S feffddcc,4\n";
+    const accesses = [
+      { addr: 0x08049b00, kind: TRACE_KIND.FETCH, size: 2 },
+      { addr: 0xfeffddcc | 0, kind: TRACE_KIND.STORE, size: 4 },
+    ];
+    expect(await parse(text)).toEqual(accesses);
+    expect(await collect(readTrace(writeFile(tmp.dir, "star-first.lackey.gz", text)))).toEqual(accesses);
+    const e = await failure(`${text}*99 x\n`);
+    expect(e.line).toBe(5);
+  });
+
   it("treats a size of 0 as 1 and accepts CRLF line ends", async () => {
     expect(await parse("I  00001000,0\r\n")).toEqual([{ addr: 0x1000, kind: 0, size: 1 }]);
   });
@@ -119,7 +131,7 @@ const accessLine = fc
     digits: fc.oneof(fc.constant(8), fc.integer({ min: 1, max: 8 })),
     upper: fc.boolean(),
     crlf: fc.boolean(),
-    before: fc.constantFrom("", "==42== note\n", "--42-- WARNING: unhandled x86-linux syscall: 999\n", "\n", "\r\n"),
+    before: fc.constantFrom("", "==42== note\n", "--42-- WARNING: unhandled x86-linux syscall: 999\n", "**42** client message\n", "\n", "\r\n"),
   })
   .map((r) => {
     let hex = r.addr.toString(16);
