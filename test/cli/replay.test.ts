@@ -114,3 +114,40 @@ function clearUserWritable(system: System): void {
     }
   }
 }
+
+describe("vmm386 replay --tick-every", () => {
+  it("ticks once per N accesses: --json has the working set over time, the summary its line, the report its curve", () => {
+    const report = path.join(tmp, "ticks.html");
+    const args = ["replay", TINY, "--user-frames", "16", "--tick-every", "10"];
+    const json = cli(...args, "--json");
+    expect(json.code).toBe(0);
+    const o = JSON.parse(json.stdout) as { ticks: number; tickEvery: number; workingSet: { accesses: number; ticks: number; pages: number }[] };
+    expect(o.ticks).toBe(Math.floor(71389 / 10));
+    expect(o.tickEvery).toBe(10);
+    expect(o.workingSet.length).toBeGreaterThan(100);
+    // No estimate before the kernel's first 100-tick window ends; then a few pages, within the 16 frames.
+    expect(o.workingSet[0].ticks).toBeGreaterThanOrEqual(100);
+    expect(o.workingSet.every((p) => p.pages > 0 && p.pages <= 16 && p.ticks === Math.floor(p.accesses / 10))).toBe(true);
+    expect(o.workingSet.at(-1)?.accesses).toBe(71389);
+    const text = cli(...args, "--report", report);
+    expect(text.stdout).toMatch(new RegExp(`working set: ${o.workingSet.at(-1)?.pages} pages at the end, at most \\d+ \\(${o.workingSet.length} samples;`));
+    expect(fs.readFileSync(report, "utf8")).toContain("tiny-static.lackey.gz WS");
+    // 16 frames thrash by the kernel's measure; with nothing else to run, the replay says so and goes on.
+    expect(text.stdout).toMatch(/note: the kernel would have throttled the trace's process on \d+ ticks/);
+  });
+
+  it("without it there are no ticks, no working set in the JSON and no working-set line", () => {
+    const json = JSON.parse(cli("replay", TINY, "--json").stdout) as Record<string, unknown>;
+    expect(json.ticks).toBe(0);
+    expect(json).not.toHaveProperty("workingSet");
+    expect(cli("replay", TINY).stdout).not.toContain("working set");
+  });
+
+  it("refuses a count that is not a positive whole number in one line, exit code 2", () => {
+    for (const bad of ["0", "-3", "1.5", "ten"]) {
+      const r = cli("replay", TINY, "--tick-every", bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^vmm386: --tick-every: .+\n$/);
+    }
+  });
+});

@@ -23,9 +23,11 @@ import { renderRunHtml } from "../../report/html.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
 import { UserError, requireFile } from "../errors.js";
+import { FAULT_WINDOW_TICKS } from "../../kernel/working-set.js";
 import {
   addCommonOptions,
   describeMachine,
+  integer,
   machineFromOptions,
   systemConfig,
   type CommonOptions,
@@ -40,6 +42,7 @@ interface ReplayCommandOptions extends CommonOptions {
   brkStart?: string;
   policyOnly?: boolean;
   clockR0?: boolean;
+  tickEvery?: string;
 }
 
 /** Samples taken for the report's charts over a whole trace. */
@@ -53,6 +56,7 @@ export function register(program: Command): void {
       .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz")
       .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
       .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
+      .option("--tick-every <accesses>", "one timer tick per N trace accesses, so the kernel samples the working set (default: no ticks)")
       .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap); needs --user-frames")
       .option("--clock-r0", "with --policy-only: a newly loaded page starts with its referenced bit clear (libCacheSim's Clock)"),
   )
@@ -61,6 +65,10 @@ export function register(program: Command): void {
 }
 
 const REPLAY_HELP = `
+A trace has no time: with --tick-every N, every N trace accesses stand for one timer tick.
+The kernel samples the working set once per ${FAULT_WINDOW_TICKS} ticks (every ${FAULT_WINDOW_TICKS}×N accesses), which changes no
+fault count; the summary shows it, --report charts it, --json adds tickEvery and
+workingSet: [{accesses, ticks, pages}]. Without --tick-every there are no ticks.
 Exit code 1 when the trace's process was killed or the kernel panicked (with or without --json).
 --json prints one object: the counters of \`vmm386 run --json\` (accesses, references, faults,
 vmstat, tlb, processes, strictTlb, panic) plus the trace and its mapping.
@@ -77,13 +85,16 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   if (options.clockR0) throw new UserError("only applies with --policy-only", "--clock-r0");
   const config = systemConfig(spec);
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
+  const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
   let recorder: Recorder | null = null;
+  const workingSet: WorkingSetPoint[] | undefined = tickEvery === undefined ? undefined : [];
   let progress: Progress | null = null;
   let surveyProgress: Progress | null = null;
   const result = await translateErrors(() =>
     replayTrace(file, {
       format,
       brkStart,
+      tickEvery,
       system: config,
       onSurveyProgress: (read, size) => {
         surveyProgress ??= startProgress("reading", size, options.json === true);
@@ -96,14 +107,19 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
       },
       samples: REPORT_SAMPLES,
       onSample:
-        options.report === undefined
+        options.report === undefined && workingSet === undefined
           ? undefined
-          : (system, pid) => {
-              if (recorder === null) {
-                recorder = new Recorder(system, 1);
-                recorder.track(pid, system.process(pid).pdPhys, path.basename(file));
+          : (system, pid, accesses) => {
+              if (options.report !== undefined) {
+                if (recorder === null) {
+                  recorder = new Recorder(system, 1);
+                  recorder.track(pid, system.process(pid).pdPhys, path.basename(file));
+                }
+                recorder.sample();
               }
-              recorder.sample();
+              const ticks = system.stats().ticks;
+              // Before the first window's end the kernel has made no estimate: nothing to show.
+              if (ticks >= FAULT_WINDOW_TICKS) workingSet?.push({ accesses, ticks, pages: system.process(pid).wsPages });
             },
     }),
   );
@@ -113,7 +129,8 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
   if (run.panic !== null || result.process.status.state === "killed") process.exitCode = 1;
   if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));
   if (options.json) {
-    process.stdout.write(JSON.stringify(runResultJson(run, replayJson(result, options.report))) + "\n");
+    const ticking = workingSet === undefined ? {} : { tickEvery, workingSet };
+    process.stdout.write(JSON.stringify(runResultJson(run, { ...replayJson(result, options.report), ...ticking })) + "\n");
     return;
   }
   const r = result;
@@ -122,6 +139,7 @@ async function replay(file: string, options: ReplayCommandOptions): Promise<void
       `${r.references} page references, ${r.distinctPages} distinct pages\n`,
   );
   process.stdout.write(`${formatMapping(r.mapping)}\n${runSummaryTable(run)}\n`);
+  if (workingSet !== undefined) process.stdout.write(`${workingSetLine(workingSet, tickEvery as number, r.stats.ticks)}\n`);
   for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(
     `time: first pass ${r.seconds.survey.toFixed(2)} s, replay ${r.seconds.replay.toFixed(2)} s ` +
@@ -173,6 +191,22 @@ async function policyOnly(
   );
 }
 
+/** A working-set estimate of the trace's process: at `accesses` trace accesses (`ticks` ticks), `pages` pages. */
+interface WorkingSetPoint {
+  readonly accesses: number;
+  readonly ticks: number;
+  readonly pages: number;
+}
+
+/** The summary's working-set line: the last and peak estimates, or why there is none. */
+function workingSetLine(series: readonly WorkingSetPoint[], tickEvery: number, ticks: number): string {
+  const window = `the kernel samples once per ${FAULT_WINDOW_TICKS} ticks = ${FAULT_WINDOW_TICKS * tickEvery} accesses`;
+  if (series.length === 0) return `working set: none yet after ${ticks} ticks (${window})`;
+  const last = series[series.length - 1];
+  const peak = Math.max(...series.map((p) => p.pages));
+  return `working set: ${last.pages} pages at the end, at most ${peak} (${series.length} samples; ${window})`;
+}
+
 /** A 32-bit address given as 0x-hex or decimal. */
 function addressOption(text: string, option: string): number {
   const t = text.trim();
@@ -216,8 +250,20 @@ export function replayRunResult(r: ReplayResult, config: SystemConfig, series: R
     series: series ?? { samples: [], labels: {} },
     strictTlb: r.strictTlb,
     panic: r.panic,
-    notes: r.mapping.imageInShared ? ["code/data placed in the shared region: the kernel offers no call to map the code region"] : [],
+    notes: replayNotes(r),
   };
+}
+
+function replayNotes(r: ReplayResult): string[] {
+  const notes: string[] = [];
+  if (r.mapping.imageInShared) notes.push("code/data placed in the shared region: the kernel offers no call to map the code region");
+  if (r.process.throttledTicks > 0) {
+    notes.push(
+      `the kernel would have throttled the trace's process on ${r.process.throttledTicks} ticks (thrashing); ` +
+        "a replay has no other process to run, so the trace ran on",
+    );
+  }
+  return notes;
 }
 
 /** Replay-specific keys of the --json object. */

@@ -48,11 +48,18 @@ export interface ReplayOptions {
    * Called once the process is set up (before any access), then `samples`
    * times evenly through the trace (the last after the last access, before
    * the process exits): the place to take samples for a report. Never
-   * called per access.
+   * called per access. `accesses`: trace accesses replayed so far (the
+   * System counts a straddling access as two).
    */
-  readonly onSample?: (system: System, pid: number) => void;
+  readonly onSample?: (system: System, pid: number, accesses: number) => void;
   /** Number of `onSample` calls spread over the trace (default 100). */
   readonly samples?: number;
+  /**
+   * One timer tick (System.tick) after every `tickEvery` trace accesses: a
+   * trace has no time, so N accesses stand for one tick. The kernel samples
+   * working sets (and counts its thrashing window) by ticks. Default: no ticks.
+   */
+  readonly tickEvery?: number;
   /** Where the trace's brk heap starts (see LayoutOptions.brkStart); default: guessed. */
   readonly brkStart?: number;
   /** Directory for the temporary binary copy of a trace too large to keep in memory (default: the OS's). */
@@ -207,7 +214,11 @@ function hasImageLoader(system: object): system is ImageLoader {
   return typeof (system as Partial<ImageLoader>).mapImage === "function";
 }
 
-/** The replay proper: every access of the trace's chunks through `system.access`, in slices between samples. */
+/**
+ * The replay proper: every access of the trace's chunks through the System,
+ * in slices that end where a tick or a sample is due. A tick comes before a
+ * sample due at the same access, so the sample sees the working set it made.
+ */
 async function replayPass(
   system: System,
   pid: number,
@@ -219,29 +230,35 @@ async function replayPass(
 ): Promise<number> {
   const every = Math.max(1, Math.ceil(total / Math.max(1, options.samples ?? 100)));
   const onSample = options.onSample;
+  const tickEvery = options.tickEvery ?? Infinity;
   let done = 0;
-  let nextSample = every;
+  let nextSample = onSample ? every : Infinity;
+  let nextTick = tickEvery;
   let alive = true;
-  onSample?.(system, pid);
+  onSample?.(system, pid, 0);
   for await (const chunk of chunks) {
     let from = 0;
     while (alive && from < chunk.length) {
-      const to = onSample ? Math.min(chunk.length, from + (nextSample - done)) : chunk.length;
+      const to = Math.min(chunk.length, from + (Math.min(nextSample, nextTick) - done));
       const reached = future
         ? replayRangeWithFuture(system, pid, chunk, from, to, mapping.delta, future)
         : replayRange(system, pid, chunk, from, to, mapping.delta);
       alive = reached === to;
       done += reached - from;
       from = to;
-      if (onSample && done >= nextSample) {
-        onSample(system, pid);
+      if (alive && done === nextTick) {
+        system.tick();
+        nextTick += tickEvery;
+      }
+      if (done >= nextSample) {
+        onSample?.(system, pid, done);
         nextSample += every;
       }
     }
     options.onProgress?.(done, total);
     if (!alive) break;
   }
-  if (onSample && done !== nextSample - every) onSample(system, pid);
+  if (onSample && done !== nextSample - every) onSample(system, pid, done);
   return done;
 }
 
