@@ -27,7 +27,7 @@ export function breakCow(k: KernelState, space: AddressSpace, pteAddr: number, e
     k.swap?.cache.unlinkFrame(old);
     k.memory.write32(pteAddr, (entry & ~KPTE.COW) | PTE.RW);
     k.invalidatePte(pteAddr);
-    k.stat.cow_reuse++;
+    k.stat.pgreuse++;
     return RESOLVED.COW;
   }
   // Pinned, so that eviction to make room for the copy cannot take the source.
@@ -40,7 +40,7 @@ export function breakCow(k: KernelState, space: AddressSpace, pteAddr: number, e
   space.rss--; // installUserPage counts the private copy
   installUserPage(k, space, pteAddr, va, copy, rights);
   k.invalidatePte(pteAddr);
-  k.stat.cow_copy++;
+  k.vmm386.cow_copy++;
   return RESOLVED.COW;
 }
 

@@ -20,8 +20,18 @@ import { FrameKind } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
 import { swappedEntry } from "./pte.js";
 
-/** Evicts one user page, freeing its frame for the page `incomingKey` (if known); false when nothing could be evicted. */
-export function evictOne(k: KernelState, incomingKey?: number): boolean {
+/**
+ * Who evicts, for vmstat: an allocation that found no free frame or the
+ * user-frame limit reached (direct reclaim, in the allocating context: there
+ * is no kswapd), or `Vmm.reclaim` (proactive, Linux's memory.reclaim).
+ */
+export type Reclaimer = "direct" | "proactive";
+
+/**
+ * Evicts one user page for `reclaimer`, freeing its frame for the page
+ * `incomingKey` (if known); false when nothing could be evicted.
+ */
+export function evictOne(k: KernelState, reclaimer: Reclaimer, incomingKey?: number): boolean {
   const swap = k.swap;
   if (swap === null || swap.freeSlots === 0) return false;
   const policy = k.policy;
@@ -31,14 +41,18 @@ export function evictOne(k: KernelState, incomingKey?: number): boolean {
   for (let tries = policy.size; tries > 0 && !evicted; tries--) {
     const pfn = policy.selectVictim(incomingKey);
     if (pfn < 0) break;
-    k.stat.pgscan++;
+    if (reclaimer === "direct") k.stat.pgscan_direct++;
+    else k.stat.pgscan_proactive++;
     if (k.frameTable.pinned[pfn] !== 0 || k.frameTable.kind[pfn] !== FrameKind.USER) {
       policy.keep(pfn);
       continue;
     }
     evicted = evictFrame(k, pfn);
-    if (!evicted) {
-      k.stat.evict_failed++;
+    if (evicted) {
+      if (reclaimer === "direct") k.stat.pgsteal_direct++;
+      else k.stat.pgsteal_proactive++;
+    } else {
+      k.vmm386.evict_failed++;
       policy.keep(pfn);
       if (swap.freeSlots === 0) break;
     }
@@ -63,7 +77,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     if (slot < 0) return false;
     if (!swap.writePage(slot, k.memory, pfn)) {
       swap.retire(slot); // released, the hint would hand this slot to every later victim
-      k.stat.swap_bad_slots++;
+      k.vmm386.swap_bad_slots++;
       return false;
     }
   }
@@ -83,9 +97,8 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
   k.policy.remove(pfn);
   k.userResident--;
   k.releaseFrame(pfn); // drops the reverse-map nodes and the swap-cache association with the frame
-  if (clean) k.stat.swapout_clean++;
+  if (clean) k.vmm386.swapout_clean++;
   else k.stat.pswpout++;
-  k.stat.pgsteal++;
   return true;
 }
 

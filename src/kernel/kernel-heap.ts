@@ -35,6 +35,6 @@ export function kmallocAligned(k: KernelState, size: number): number {
   const first = k.frames.allocContiguous(pages, k.aliasFrames);
   if (first < 0) return 0;
   for (let pfn = first; pfn < first + pages; pfn++) k.frameTable.setKind(pfn, FrameKind.KERNEL);
-  k.stat.pgalloc += pages;
+  k.stat.pgalloc_normal += pages;
   return KERNEL_BASE + first * 4096;
 }

@@ -16,7 +16,7 @@ import { FrameKind, type FrameKindValue, type FrameTable } from "./frame-table.j
 import type { ReplacementHost, ReplacementPolicy } from "./replacement/policy.js";
 import type { SwapArea } from "./swap-area.js";
 import type { TlbControl } from "./tlb-control.js";
-import type { FaultCounts, VmStat } from "./vmstat.js";
+import type { FaultCounts, VmStat, Vmm386Stat } from "./vmstat.js";
 
 /** Pages per address space id in a policy key: key = id * 2^20 + virtual page number. */
 export const KEY_SPACE_STRIDE = 1 << 20;
@@ -34,6 +34,7 @@ export class KernelState implements ReplacementHost {
   readonly tlb: TlbControl;
   readonly swap: SwapArea | null;
   readonly stat: VmStat;
+  readonly vmm386: Vmm386Stat;
   readonly faults: FaultCounts;
   /** Frames below this are reached by the kernel's KERNEL_BASE alias ("low memory"). */
   readonly aliasFrames: number;
@@ -57,6 +58,7 @@ export class KernelState implements ReplacementHost {
     tlb: TlbControl;
     swap: SwapArea | null;
     stat: VmStat;
+    vmm386: Vmm386Stat;
     faults: FaultCounts;
     aliasFrames: number;
     userFrameLimit: number;
@@ -69,6 +71,7 @@ export class KernelState implements ReplacementHost {
     this.tlb = parts.tlb;
     this.swap = parts.swap;
     this.stat = parts.stat;
+    this.vmm386 = parts.vmm386;
     this.faults = parts.faults;
     this.aliasFrames = parts.aliasFrames;
     this.userFrameLimit = parts.userFrameLimit;
@@ -82,7 +85,7 @@ export class KernelState implements ReplacementHost {
     const pfn = this.frames.alloc(limit);
     if (pfn < 0) return -1;
     this.frameTable.setKind(pfn, kind, ownerSpace, ownerSlot);
-    this.stat.pgalloc++;
+    this.stat.pgalloc_normal++;
     return pfn;
   }
 

@@ -108,7 +108,7 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
   if (pfn < 0) return outOfMemory(page);
   if (!swap.readPage(slot, k.memory, pfn)) {
     k.releaseFrame(pfn);
-    k.stat.swpin_failed++;
+    k.vmm386.swpin_failed++;
     return segv(`swap-in of ${hex32(page)} from slot ${slot} failed: read error on ${swap.device.name}`);
   }
   swap.dropReference(slot);
@@ -127,7 +127,7 @@ function mapSwapCachePage(k: KernelState, space: AddressSpace, pteAddr: number, 
   k.frameTable.addMapping(pfn, pteAddr);
   space.rss++;
   k.swap?.dropReference(slot); // the last name of the slot frees it, and the association with it
-  k.stat.swapcache_hit++;
+  k.vmm386.swapcache_hit++;
   k.faults.swapIn++;
   return RESOLVED.SWAP_IN;
 }

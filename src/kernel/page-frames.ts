@@ -24,11 +24,11 @@ import { KPTE, entryFrame, presentEntry } from "./pte.js";
  */
 export function allocUserFrame(k: KernelState, key: number): number {
   while (k.userResident >= k.userFrameLimit) {
-    if (!evictOne(k, key)) return oom(k);
+    if (!evictOne(k, "direct", key)) return allocFailed(k);
   }
   let pfn = k.takeFrame(FrameKind.KERNEL, k.frames.totalFrames);
   while (pfn < 0) {
-    if (!evictOne(k, key)) return oom(k);
+    if (!evictOne(k, "direct", key)) return allocFailed(k);
     pfn = k.takeFrame(FrameKind.KERNEL, k.frames.totalFrames);
   }
   return pfn;
@@ -42,12 +42,12 @@ export function allocKernelFrame(k: KernelState, kind: FrameKindValue, ownerSpac
   for (;;) {
     const pfn = k.takeFrame(kind, k.aliasFrames, ownerSpace, ownerSlot);
     if (pfn >= 0) return pfn;
-    if (!evictOne(k)) return oom(k);
+    if (!evictOne(k, "direct")) return allocFailed(k);
   }
 }
 
-function oom(k: KernelState): number {
-  k.stat.oom++;
+function allocFailed(k: KernelState): number {
+  k.vmm386.alloc_failed++;
   return -1;
 }
 

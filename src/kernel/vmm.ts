@@ -26,7 +26,7 @@ import { DEFAULT_POLICY, type FutureKnowledge, type PolicyName, createPolicy } f
 import { SwapArea } from "./swap-area.js";
 import { TlbControl } from "./tlb-control.js";
 import { brk, faultInUserWrite, mapImage, mmap, munmap } from "./user-memory.js";
-import { type FaultCounts, type MemInfo, type VmStat, newFaultCounts, newVmStat } from "./vmstat.js";
+import { type FaultCounts, type MemInfo, type VmStat, type Vmm386Stat, newFaultCounts, newVmStat, newVmm386Stat } from "./vmstat.js";
 import { shouldThrottle, tick } from "./working-set.js";
 
 export type { AddressSpace } from "./address-space-record.js";
@@ -34,7 +34,7 @@ export type { BootResult, KernelHardware } from "./boot.js";
 export { BootError } from "./boot.js";
 export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
-export type { FaultCounts, MemInfo, VmStat } from "./vmstat.js";
+export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
 export { PROT } from "./user-memory.js";
 export { pageKey } from "./kernel-state.js";
 export { FAULT_WINDOW_TICKS, THRASH_THRESHOLD } from "./working-set.js";
@@ -65,8 +65,10 @@ export class InvariantError extends Error {
 }
 
 export class Vmm {
-  /** Counters with /proc/vmstat names. */
+  /** Counters /proc/vmstat has, under its names. */
   readonly stat: VmStat;
+  /** Counters /proc/vmstat has no equivalent of. */
+  readonly vmm386: Vmm386Stat;
   /** Faults by how they were resolved (segv: not resolved). */
   readonly faults: FaultCounts;
   /** What boot found and built (detected RAM, alias size, warnings...). */
@@ -79,6 +81,7 @@ export class Vmm {
     this.k = k;
     this.boot = boot;
     this.stat = k.stat;
+    this.vmm386 = k.vmm386;
     this.faults = k.faults;
     this.checking = checking;
   }
@@ -99,6 +102,7 @@ export class Vmm {
       tlb: new TlbControl(hw.mmu),
       swap: options.swap === undefined || options.swap === null ? null : SwapArea.open(options.swap, boot.frames.totalFrames),
       stat: newVmStat(),
+      vmm386: newVmm386Stat(),
       faults: newFaultCounts(),
       aliasFrames: boot.aliasFrames,
       userFrameLimit: options.userFrameLimit ?? Infinity,
@@ -284,9 +288,9 @@ export class Vmm {
     return this.k.userResident;
   }
 
-  /** Pages evicted to swap so far (the same count as `stat.pgsteal`). */
+  /** Pages evicted to swap so far, by allocations and by `reclaim` (`stat.pgsteal_direct + stat.pgsteal_proactive`). */
   get evictions(): number {
-    return this.k.stat.pgsteal;
+    return this.k.stat.pgsteal_direct + this.k.stat.pgsteal_proactive;
   }
 
   /** The replacement policy's name. */
@@ -316,6 +320,11 @@ export class Vmm {
     return s === null
       ? null
       : { totalSlots: s.totalSlots, usedSlots: s.usedSlots, badSlots: s.badSlots, cachedPages: s.cache.size, errors: s.errors };
+  }
+
+  /** The swap slot frame `pfn` is a clean copy of (it is in the swap cache), or -1. */
+  swapCacheSlot(pfn: number): number {
+    return this.k.swap?.cache.slotOf(pfn) ?? -1;
   }
 
   /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */
@@ -356,7 +365,7 @@ export class Vmm {
    */
   reclaim(pages: number): number {
     let done = 0;
-    while (done < pages && evictOne(this.k)) done++;
+    while (done < pages && evictOne(this.k, "proactive")) done++;
     return this.checked("reclaim", done);
   }
 

@@ -1,7 +1,8 @@
 /**
  * The `--json` object of a run: one object on stdout with the counters
  * (accesses, references, faults with a total and one key per kind, vmstat
- * with Linux names, tlb) and every process's exit status and fault report.
+ * with only /proc/vmstat names, vmm386 with the counters Linux has no
+ * equivalent of, tlb) and every process's exit status and fault report.
  */
 import type { RunResult } from "../sim/scenario/result.js";
 
@@ -17,6 +18,7 @@ export function runResultJson(run: RunResult, extra: Record<string, unknown> = {
     ticks: st.ticks,
     faults: st.faults,
     vmstat: st.vmstat,
+    vmm386: st.vmm386,
     tlb: st.tlb,
     processes: run.processes.map((p) => ({
       pid: p.pid,

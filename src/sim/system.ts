@@ -17,7 +17,7 @@ import type { CpuName } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
 import type { FutureKnowledge, PolicyName } from "../kernel/replacement/index.js";
-import type { VmStat } from "../kernel/vmstat.js";
+import type { VmStat, Vmm386Stat } from "../kernel/vmstat.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
 import { Process, type FaultReport, type ProcessInfo } from "./process.js";
@@ -75,7 +75,7 @@ export interface TlbStats {
   readonly globalKept: number;
 }
 
-/** Counters of a run; `vmstat` keeps Linux's names. */
+/** Counters of a run; `vmstat` holds only /proc/vmstat names, `vmm386` the counters Linux has no equivalent of. */
 export interface SystemStats {
   /** Calls of access/read/write (one per instruction-level access). */
   readonly accesses: number;
@@ -91,6 +91,7 @@ export interface SystemStats {
     readonly segv: number;
   };
   readonly vmstat: Readonly<VmStat>;
+  readonly vmm386: Readonly<Vmm386Stat>;
   /** translations, hits, misses, walks, invlpgs, flushes, globalKept. */
   readonly tlb: Readonly<TlbStats>;
   readonly ticks: number;
@@ -384,6 +385,7 @@ export class System {
         segv: f.segv,
       },
       vmstat: { ...this.vmm.stat },
+      vmm386: { ...this.vmm.vmm386 },
       tlb: tlbStats(this.machine.mmu.counters),
       ticks: this.ticks,
     };

@@ -42,13 +42,13 @@ export interface TortureConfig {
   readonly strictTlb?: boolean;
   /**
    * Count operations that failed because the kernel ran out of memory
-   * (vmstat oom rose) as `outOfMemory` instead of mismatches: for machines too
+   * (vmm386 alloc_failed rose) as `outOfMemory` instead of mismatches: for machines too
    * small for the load. Such a process is killed in the System and the model
    * alike. Default false: on the test machines running out is a bug.
    */
   readonly allowOutOfMemory?: boolean;
   /**
-   * Excuse the death of a process whose swap-in failed (vmstat swpin_failed
+   * Excuse the death of a process whose swap-in failed (vmm386 swpin_failed
    * rose): for swap devices with injected read errors. The others — sharers
    * of the same slot included — must still read exactly their data.
    */
@@ -72,6 +72,7 @@ export interface TortureSummary {
   processes: { spawned: number; forked: number; exited: number; killed: number; forkFailed: number };
   faults: SystemStats["faults"];
   vmstat: SystemStats["vmstat"];
+  vmm386: SystemStats["vmm386"];
   seed: number | null;
   /** The first problems found (at most MAX_PROBLEMS), one line each. */
   problems: string[];
@@ -89,8 +90,8 @@ export class TortureDriver {
   private readonly allowOutOfMemory: boolean;
   private readonly allowSwapInFailures: boolean;
   private step = 0;
-  /** vmstat oom and swpin_failed before the current operation. */
-  private oomBefore = 0;
+  /** vmm386 alloc_failed and swpin_failed before the current operation. */
+  private allocFailedBefore = 0;
   private swapInFailedBefore = 0;
 
   constructor(config: TortureConfig) {
@@ -122,6 +123,7 @@ export class TortureDriver {
       processes: { spawned: 0, forked: 0, exited: 0, killed: 0, forkFailed: 0 },
       faults: stats.faults,
       vmstat: stats.vmstat,
+      vmm386: stats.vmm386,
       seed: config.seed ?? null,
       problems: [],
     };
@@ -131,8 +133,8 @@ export class TortureDriver {
   run(op: TortureOp): void {
     this.step++;
     this.summary.ops++;
-    this.oomBefore = this.system.vmm.stat.oom;
-    this.swapInFailedBefore = this.system.vmm.stat.swpin_failed;
+    this.allocFailedBefore = this.system.vmm.vmm386.alloc_failed;
+    this.swapInFailedBefore = this.system.vmm.vmm386.swpin_failed;
     this.apply(op);
     if (this.checkInvariants) this.checkKernel();
   }
@@ -157,6 +159,7 @@ export class TortureDriver {
     const stats = this.system.stats();
     this.summary.faults = stats.faults;
     this.summary.vmstat = stats.vmstat;
+    this.summary.vmm386 = stats.vmm386;
     this.system.close();
     return this.summary;
   }
@@ -367,14 +370,14 @@ export class TortureDriver {
    * pages (killing `pid`), or a swap-in read failed.
    */
   private excused(pid?: number): boolean {
-    const stat = this.system.vmm.stat;
+    const stat = this.system.vmm.vmm386;
     if (this.allowSwapInFailures && stat.swpin_failed !== this.swapInFailedBefore) {
       this.summary.swapInFailures++;
       return true;
     }
     if (!this.allowOutOfMemory) return false;
     const status = pid === undefined ? null : this.system.process(pid).status;
-    if (stat.oom !== this.oomBefore || (status?.state === "killed" && status.report.reason === STRADDLE_LIVELOCK)) {
+    if (stat.alloc_failed !== this.allocFailedBefore || (status?.state === "killed" && status.report.reason === STRADDLE_LIVELOCK)) {
       this.summary.outOfMemory++;
       return true;
     }

@@ -6,17 +6,19 @@ import { cli } from "./cli-helper.js";
 import { emitRun } from "../../src/cli/commands/run.js";
 import { runSummaryTable } from "../../src/report/summary-table.js";
 import { syntheticRun } from "../report/fixtures.js";
+import { newVmStat, newVmm386Stat } from "../../src/kernel/vmstat.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-run-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("vmm386 run", () => {
-  it("--json prints one object with counters, fault kinds, vmstat, tlb and each process's status", () => {
+  it("--json prints one object with counters, fault kinds, vmstat, vmm386, tlb and each process's status", () => {
     const r = cli("run", "examples/fork-cow.yaml", "--json", "--policy", "fifo", "--tlb", "16");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as Record<string, unknown> & {
       faults: Record<string, number>;
       vmstat: Record<string, number>;
+      vmm386: Record<string, number>;
       tlb: Record<string, number>;
       processes: { name: string; status: string; exitCode: number | null; faultReport: unknown }[];
     };
@@ -26,6 +28,10 @@ describe("vmm386 run", () => {
     expect(Object.keys(out.faults).sort()).toEqual(["cow", "demandZero", "heap", "segv", "stack", "swapIn", "total"]);
     expect(out.faults.cow).toBe(64);
     expect(out.vmstat.pgfault).toBe(out.faults.total);
+    // vmstat holds only /proc/vmstat names; the counters Linux has no equivalent of are in vmm386.
+    expect(Object.keys(out.vmstat)).toEqual(Object.keys(newVmStat()));
+    expect(Object.keys(out.vmm386)).toEqual(Object.keys(newVmm386Stat()));
+    expect(out.vmstat.pgreuse + out.vmm386.cow_copy).toBe(out.faults.cow);
     expect(out.tlb.hits).toBeGreaterThan(0);
     expect(out.processes.map((p) => [p.name, p.status, p.exitCode, p.faultReport])).toEqual([
       ["parent", "exited", 0, null],

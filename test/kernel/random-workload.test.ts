@@ -120,7 +120,7 @@ describe("a random workload loses nothing", () => {
       const sys = bootTestSystem({ cpu, userFrameLimit: 20 });
       runWorkload(sys, rng(0x9e3779b9 ^ cpu.length), 1200);
       expect(sys.vmm.stat.pswpout).toBeGreaterThan(50);
-      expect(sys.vmm.stat.cow_copy + sys.vmm.stat.cow_reuse).toBeGreaterThan(0);
+      expect(sys.vmm.vmm386.cow_copy + sys.vmm.stat.pgreuse).toBeGreaterThan(0);
     });
   }
   for (const policy of POLICY_NAMES.filter((p) => p !== "opt")) {

@@ -33,8 +33,8 @@ describe("defect 1: COW frames have no reference count", () => {
     sys.vmm.switchAddressSpace(child);
     write32(sys, HEAP, 333); // child is the last sharer: takes the frame without a copy
     expect(sys.vmm.virtToPhys(child, HEAP)).toBe(shared);
-    expect(sys.vmm.stat.cow_copy).toBe(1);
-    expect(sys.vmm.stat.cow_reuse).toBe(1);
+    expect(sys.vmm.vmm386.cow_copy).toBe(1);
+    expect(sys.vmm.stat.pgreuse).toBe(1);
     expect(read32(sys, HEAP)).toBe(333);
     sys.vmm.switchAddressSpace(parent);
     expect(read32(sys, HEAP)).toBe(222);

@@ -1,7 +1,7 @@
 /**
  * Bad swap slots: a slot whose write failed is retired for good (the mark
  * Linux's swap map gives bad pages). It is neither free nor in use, is
- * never allocated again, and is counted in `vmm.swap.badSlots` (and vmstat
+ * never allocated again, and is counted in `vmm.swap.badSlots` (and vmm386
  * `swap_bad_slots`); the victim whose write failed stays resident with its
  * data, and the next write goes elsewhere. Before this, the failed slot
  * went back to the free pool with the allocation hint pointing at it, so
@@ -64,7 +64,7 @@ describe("a swap slot whose write failed is retired", () => {
     expect(swap.badSlots).toBe(3);
     expect(sys.disk!.failedWrites).toBe(3); // each bad slot was tried once, then never again
     expect(swap.errors.writes).toBe(3);
-    expect(sys.vmm.stat).toMatchObject({ evict_failed: 3, swap_bad_slots: 3 });
+    expect(sys.vmm.vmm386).toMatchObject({ evict_failed: 3, swap_bad_slots: 3 });
     expect(sys.vmm.stat.pswpout).toBeGreaterThan(PAGES * 2);
     const used = slotsInUse(sys, as);
     expect(used.size).toBe(PAGES - 8);

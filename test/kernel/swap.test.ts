@@ -55,7 +55,7 @@ describe("swap failures lose nothing", () => {
     for (let i = 0; i < 8; i++) write32(sys, HEAP + i * 4096, 0x100 + i);
     sys.disk!.failNthWrite(1);
     for (let i = 8; i < 20; i++) write32(sys, HEAP + i * 4096, 0x100 + i);
-    expect(sys.vmm.stat.evict_failed).toBe(1);
+    expect(sys.vmm.vmm386.evict_failed).toBe(1);
     expect(sys.vmm.swap!.errors.writes).toBe(1);
     for (let i = 0; i < 20; i++) expect(read32(sys, HEAP + i * 4096)).toBe(0x100 + i);
     expectHealthy(sys);

@@ -24,7 +24,7 @@ describe("invalidation", () => {
       write32(sys, HEAP, 2);
       sys.vmm.switchAddressSpace(child);
       expect(read32(sys, HEAP)).toBe(1);
-      expect(sys.vmm.stat.cow_copy).toBe(1);
+      expect(sys.vmm.vmm386.cow_copy).toBe(1);
     });
   }
 

@@ -167,7 +167,7 @@ describe("markRegionCow", () => {
     sys.vmm.markRegionCow(as, USER_HEAP_BASE, USER_HEAP_BASE + 2 * 4096);
     expect(sys.vmm.isPageWritable(as, USER_HEAP_BASE)).toBe(false);
     write32(sys, USER_HEAP_BASE, 3);
-    expect(sys.vmm.stat.cow_reuse).toBe(1);
+    expect(sys.vmm.stat.pgreuse).toBe(1);
     expect(read32(sys, USER_HEAP_BASE)).toBe(3);
     expect(read32(sys, USER_HEAP_BASE + 4096)).toBe(2);
     expectHealthy(sys);

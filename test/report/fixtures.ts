@@ -39,6 +39,7 @@ export function syntheticRun(): RunResult {
       ticks: last.ticks,
       faults: last.faults,
       vmstat: { pgfault: last.faults.total, pgmajfault: 76, pswpin: 76, pswpout: 114 },
+      vmm386: { cow_copy: 12, swapcache_hit: 3 },
       tlb: { hits: last.tlbHits, misses: last.tlbMisses, flushes: 3 },
     },
     processes: [

@@ -43,6 +43,17 @@ describe("run report", () => {
     expect(html).toContain("brk refused at step 3");
   });
 
+  it("lists the /proc/vmstat counters apart from vmm386's own", () => {
+    const html = renderRunHtml(syntheticRun());
+    const vmstat = html.slice(html.indexOf("<h2>vmstat</h2>"), html.indexOf("<h2>vmm386 counters</h2>"));
+    const own = html.slice(html.indexOf("<h2>vmm386 counters</h2>"), html.indexOf("<h2>TLB</h2>"));
+    expect(vmstat).toContain("<td>pswpout</td>");
+    expect(vmstat).not.toContain("cow_copy");
+    expect(own).toContain("<td>cow_copy</td>");
+    expect(own).toContain("no /proc/vmstat equivalent");
+    expect(own).not.toContain("pswpout");
+  });
+
   it("charts name their series: fault kinds, processes, swap, TLB", () => {
     const series = syntheticSeries();
     expect(faultsChart(series)).toContain("COW");

@@ -60,7 +60,7 @@ describe("swap with injected faults loses nothing", () => {
     disk.failNthWrite(1).failNthWrite(3);
     fill(s, pid, 32);
     expect(disk.failedWrites).toBe(2);
-    expect(s.stats().vmstat.evict_failed).toBeGreaterThanOrEqual(2);
+    expect(s.stats().vmm386.evict_failed).toBeGreaterThanOrEqual(2);
     expectIntact(s, pid, 32);
     expectNoLeaks(s, free);
   });

@@ -33,7 +33,7 @@ describe("torture: swap writes that fail lose nothing", () => {
     const summary = runTorture({ ...tortureConfig(3), swapDevice: disk }, randomOps(3, 3000));
     expect(summary.problems).toEqual([]);
     expect(disk.failedWrites).toBeGreaterThan(50);
-    expect(summary.vmstat.evict_failed).toBe(disk.failedWrites);
+    expect(summary.vmm386.evict_failed).toBe(disk.failedWrites);
   });
 
   it("torn writes (half the sectors reached the disk) are never trusted", () => {
@@ -51,7 +51,7 @@ describe("torture: swap reads that fail kill only their process", () => {
     const summary = runTorture({ ...tortureConfig(5), swapDevice: disk, allowSwapInFailures: true }, randomOps(5, 3000));
     expect(summary.problems).toEqual([]);
     expect(summary.swapInFailures).toBeGreaterThan(10);
-    expect(summary.vmstat.swpin_failed).toBe(disk.failedReads);
+    expect(summary.vmm386.swpin_failed).toBe(disk.failedReads);
     expect(summary).toMatchObject({ leakedFrames: 0, leakedSlots: 0, invariantViolations: 0 });
   });
 });

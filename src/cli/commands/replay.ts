@@ -71,10 +71,10 @@ fault count; the summary shows it, --report charts it, --json adds tickEvery and
 workingSet: [{accesses, ticks, pages}]. Without --tick-every there are no ticks.
 Exit code 1 when the trace's process was killed or the kernel panicked (with or without --json).
 --json prints one object: the counters of \`vmm386 run --json\` (accesses, references, faults,
-vmstat, tlb, processes, strictTlb, panic) plus the trace and its mapping.
+vmstat, vmm386, tlb, processes, strictTlb, panic) plus the trace and its mapping.
 --policy-only --json prints {mode: "policy-only", trace, policy, frames, accesses, references,
 faults: {total}, misses, missRatio, seconds, referencesPerSecond}: every miss is a fault, so
-faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, tlb or processes.
+faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm386, tlb or processes.
 `;
 
 async function replay(file: string, options: ReplayCommandOptions): Promise<void> {

@@ -22,7 +22,10 @@ export interface RunStats {
   readonly references: number;
   readonly ticks: number;
   readonly faults: FaultKinds;
+  /** Counters /proc/vmstat has, under its names. */
   readonly vmstat: Readonly<Record<string, number>>;
+  /** Counters of vmm386 with no /proc/vmstat equivalent. */
+  readonly vmm386: Readonly<Record<string, number>>;
   readonly tlb: Readonly<Record<string, number>>;
 }
 

@@ -171,7 +171,7 @@ export class ScenarioRunner {
       description: this.scenario.description,
       source: this.scenario.file,
       machine: this.options.machine ?? {},
-      stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, tlb: { ...s.tlb } },
+      stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, vmm386: { ...s.vmm386 }, tlb: { ...s.tlb } },
       processes: this.outcomes(),
       series: this.recorder.series,
       strictTlb: strictTlbFindings(this.system),

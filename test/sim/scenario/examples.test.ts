@@ -36,7 +36,7 @@ describe("examples", () => {
   it("fork and COW: each write to a shared page is one COW fault, 32 by each side", () => {
     const r = runExample("fork-cow");
     expect(r.stats.faults.cow).toBe(64);
-    expect(r.stats.vmstat.cow_copy + r.stats.vmstat.cow_reuse).toBe(64);
+    expect(r.stats.vmm386.cow_copy + r.stats.vmstat.pgreuse).toBe(64);
     expect(r.processes.map((p) => p.state)).toEqual(["exited", "exited"]);
     expect(r.notes).toEqual([]);
   });
