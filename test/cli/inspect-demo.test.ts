@@ -9,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), "vmm386-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("vmm386 inspect", () => {
-  it("after fork, both processes map the heap COW and the frame map shows the shared frames", () => {
+  it("after fork, both processes map the heap COW and the frame map shows the frames shared copy-on-write", () => {
     const r = cli("inspect", "examples/fork-cow.yaml", "--step", "3", "--show", "maps,frames", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
@@ -23,7 +23,37 @@ describe("vmm386 inspect", () => {
     }
     expect(out.frames.sharedFrames).toBe(64);
     expect(out.frames.userFrames).toBe(64);
-    expect(out.frames.map.split("S").length - 1).toBe(64);
+    expect(out.frames.map.split("C").length - 1).toBe(64);
+  });
+
+  it("the frame map gives the kernel image, page directories, each process's pages and free frames their own symbols, with a legend", () => {
+    const r = cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "pagemap,frames", "--json");
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as {
+      processes: { pid: number; pageDirectory: number }[];
+      pagemap: Record<string, { va: string; state: string; flags: string; pfn?: number }[]>;
+      frames: { totalFrames: number; freeFrames: number; map: string; legend: { symbol: string; class: string; frames: number; pid?: number }[] };
+    };
+    const { map, legend } = out.frames;
+    expect(map).toHaveLength(out.frames.totalFrames);
+    // The default kernel image lies at 1 MiB..1.5 MiB: frames 0x100..0x17f.
+    expect(map.slice(0x100, 0x180)).toBe("K".repeat(0x80));
+    expect(map[0xff]).not.toBe("K");
+    expect(map[0x180]).not.toBe("K");
+    for (const p of out.processes) expect(map[p.pageDirectory >>> 12]).toBe("D");
+    const childOwn = out.pagemap["2"].find((e) => e.state === "present" && !e.flags.includes("COW"));
+    const stillShared = out.pagemap["2"].find((e) => e.flags.includes("COW"));
+    expect(map[childOwn!.pfn!]).toBe("2");
+    expect(map[stillShared!.pfn!]).toBe("C");
+    expect(map[out.frames.totalFrames - 1]).toBe(".");
+    expect(legend.find((e) => e.symbol === ".")?.frames).toBe(out.frames.freeFrames);
+    expect(legend.find((e) => e.symbol === "2")).toMatchObject({ class: "user", pid: 2, frames: 32 });
+
+    const text = cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "frames").stdout;
+    expect(text).toContain(`\n0x00100 ${"K".repeat(64)}\n*\n`);
+    expect(text).toMatch(/\nlegend \(symbol, frames\):\n( {2}. +\d+ {2}.+\n)+$/);
+    expect(text).toMatch(/\n {2}K +128 {2}kernel image/);
+    expect(text).toMatch(/\n {2}2 +32 {2}user page of pid 2 \(child\)\n/);
   });
 
   it("--step NAME:K stops once that process has done K steps: the child's writes broke COW on half the heap", () => {

@@ -4,13 +4,15 @@
  * read straight from simulated memory:
  *   maps     per process, runs of mapped pages like /proc/PID/maps;
  *   pagemap  per page, the PTE decoded like /proc/PID/pagemap;
- *   frames   what each physical frame holds (user, shared, page tables);
+ *   frames   what each physical frame holds (free, reserved, kernel, page
+ *            tables, each process's pages, shared and COW pages, swap cache);
  *   swap     which pages live in which swap slots.
  */
 import type { Command } from "commander";
 import { PAGE_SIZE, PTE, hex32 } from "../../machine/i386.js";
 import { KPTE } from "../../kernel/pte.js";
-import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE, USER_STACK_TOP, KERNEL_PD_INDEX } from "../../kernel/layout.js";
+import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
+import { formatFrameMap, frameMap } from "../../report/frame-map.js";
 import { userPageEntries, type PageEntry } from "../../sim/scenario/page-map.js";
 import { ScenarioRunner } from "../../sim/scenario/runner.js";
 import { scenarioFuture } from "../../sim/scenario/opt-future.js";
@@ -95,7 +97,7 @@ function inspect(file: string, options: InspectOptions): void {
     }
     process.stdout.write(`${scenario.name} — ${where}\n`);
     for (const p of processes) printProcess(p, views);
-    if (out.frames) printFrames(out.frames);
+    if (out.frames) process.stdout.write("\n" + formatFrameMap(out.frames));
     if (out.swap) printSwap(out.swap);
   } finally {
     system.close();
@@ -205,81 +207,6 @@ function printProcess(p: ProcessView, views: View[]): void {
       const where = d.pfn !== undefined ? `pfn ${hex5(Number(d.pfn))}` : d.slot !== undefined ? `slot ${d.slot}` : "";
       process.stdout.write(`  ${hex(e.va)}  ${hex(e.pte)}  ${e.state.padEnd(7)}  ${where.padEnd(10)}  ${d.flags}\n`);
     }
-  }
-}
-
-interface FrameMap {
-  totalFrames: number;
-  freeFrames: number;
-  userFrames: number;
-  sharedFrames: number;
-  pageTableFrames: number;
-  directoryFrames: number;
-  /** From the kernel's meminfo: its own pages, and frames never allocatable (below 1 MiB, kernel image, holes). */
-  kernelFrames: number;
-  reservedFrames: number;
-  /** One character per frame: U user, S shared by several PTEs, T page table, D page directory, . other (free, kernel, reserved). */
-  map: string;
-}
-
-/** What each frame holds, as far as the live processes' page tables tell. */
-function frameMap(system: System, processes: ProcessView[]): FrameMap {
-  const total = system.vmm.totalFrames;
-  const cells = new Array<string>(total).fill(".");
-  const users = new Uint16Array(total);
-  let tables = 0;
-  let dirs = 0;
-  const memory = system.machine.memory;
-  for (const p of processes) {
-    if (p.pageDirectory === null) continue;
-    const pd = p.pageDirectory >>> 12;
-    if (pd < total && cells[pd] !== "D") {
-      cells[pd] = "D";
-      dirs++;
-    }
-    for (let pdi = 0; pdi < KERNEL_PD_INDEX; pdi++) {
-      const pde = memory.read32(p.pageDirectory + pdi * 4);
-      const t = pde >>> 12;
-      if ((pde & PTE.PRESENT) !== 0 && (pde & PTE.PS) === 0 && t < total && cells[t] !== "T") {
-        cells[t] = "T";
-        tables++;
-      }
-    }
-    for (const e of p.entries) if (e.state === "present" && e.frameOrSlot < total) users[e.frameOrSlot]++;
-  }
-  let user = 0;
-  let shared = 0;
-  for (let f = 0; f < total; f++) {
-    if (users[f] === 0) continue;
-    user++;
-    if (users[f] > 1) shared++;
-    cells[f] = users[f] > 1 ? "S" : "U";
-  }
-  const info = system.vmm.meminfo();
-  const kernel = info.KernelPages / 4;
-  const reserved = total - system.vmm.freeFrames - info.AnonPages / 4 - info.PageTables / 4 - kernel;
-  return {
-    totalFrames: total,
-    freeFrames: system.vmm.freeFrames,
-    kernelFrames: kernel,
-    reservedFrames: reserved,
-    userFrames: user,
-    sharedFrames: shared,
-    pageTableFrames: tables,
-    directoryFrames: dirs,
-    map: cells.join(""),
-  };
-}
-
-function printFrames(f: FrameMap): void {
-  process.stdout.write(
-    `\nframes: ${f.totalFrames} in all, ${f.freeFrames} free; user ${f.userFrames} (${f.sharedFrames} shared), page tables ${f.pageTableFrames}, directories ${f.directoryFrames}; kernel ${f.kernelFrames}, reserved ${f.reservedFrames}\n`,
-  );
-  process.stdout.write("legend: U user page, S shared user page, T page table, D page directory, . free/kernel/reserved\n");
-  for (let i = 0; i < f.map.length; i += 64) {
-    const row = f.map.slice(i, i + 64);
-    if (/^\.+$/.test(row)) continue;
-    process.stdout.write(`${hex5(i)} ${row}\n`);
   }
 }
 

@@ -1,0 +1,216 @@
+/**
+ * The frame map of `vmm386 inspect`: one symbol per physical frame saying
+ * what it holds, so that free RAM, memory the kernel may never hand out, the
+ * kernel's own pages, paging structures and each process's pages can be told
+ * apart at a glance.
+ *
+ * The kernel's frame table is the truth for what a frame is used for; boot's
+ * layout splits its reserved and kernel frames further (kernel image,
+ * multiboot payloads, boot page tables), and for a user page the PTEs that
+ * map it (the reverse map) say whose it is and whether it is copy-on-write.
+ */
+
+import type { Machine } from "../machine/machine.js";
+import { FRAME_KIND_NAMES, FrameKind } from "../kernel/frame-table.js";
+import { KPTE } from "../kernel/pte.js";
+import type { Vmm } from "../kernel/vmm.js";
+
+/** What a frame holds, as the map tells it apart. */
+export type FrameClass =
+  | "free"
+  | "reserved"
+  | "multiboot"
+  | "kernel-image"
+  | "kernel-paging"
+  | "kernel-heap"
+  | "page-directory"
+  | "page-table"
+  | "user"
+  | "shared"
+  | "cow"
+  | "swap-cache";
+
+/** Symbol and meaning of every class but "user" (whose symbol names the process). */
+const CLASSES: Record<Exclude<FrameClass, "user">, { symbol: string; meaning: string }> = {
+  free: { symbol: ".", meaning: "free" },
+  reserved: { symbol: "#", meaning: "reserved: below 1 MiB, not RAM in the memory map, or reserved ranges" },
+  multiboot: { symbol: "M", meaning: "multiboot payload (boot information, memory map, command lines, modules)" },
+  "kernel-image": { symbol: "K", meaning: "kernel image (text, data, bss)" },
+  "kernel-paging": { symbol: "P", meaning: "kernel page directory and page tables built at boot (RAM mapped at 0 and at KERNEL_BASE)" },
+  "kernel-heap": { symbol: "H", meaning: "kernel heap page (kmalloc)" },
+  "page-directory": { symbol: "D", meaning: "page directory of a process" },
+  "page-table": { symbol: "T", meaning: "page table of a process" },
+  shared: { symbol: "S", meaning: "user page shared read-only by several PTEs" },
+  cow: { symbol: "C", meaning: "user page shared copy-on-write" },
+  "swap-cache": { symbol: "$", meaning: "user page in the swap cache (a clean copy of a swap slot)" },
+};
+
+const CLASS_ORDER: readonly FrameClass[] = [
+  "free",
+  "reserved",
+  "multiboot",
+  "kernel-image",
+  "kernel-paging",
+  "kernel-heap",
+  "page-directory",
+  "page-table",
+  "user",
+  "shared",
+  "cow",
+  "swap-cache",
+];
+
+/** A user page mapped by one process shows that process's pid as one character: 1-9, then a-z. */
+const PID_SYMBOLS = "123456789abcdefghijklmnopqrstuvwxyz";
+/** A user page of a process whose pid has no character of its own. */
+const OTHER_PID_SYMBOL = "+";
+/** Where the OTHER_PID_SYMBOL entry sorts among pids. */
+const OTHER_PIDS = PID_SYMBOLS.length + 1;
+
+export interface FrameMapProcess {
+  readonly pid: number;
+  readonly name: string;
+  /** Physical address of its page directory; null without an address space. */
+  readonly pageDirectory: number | null;
+}
+
+/** One symbol of the map: its class, what it means, and how many frames show it. */
+export interface FrameLegendEntry {
+  readonly symbol: string;
+  readonly class: FrameClass;
+  readonly meaning: string;
+  frames: number;
+  /** For a user page of one process. */
+  readonly pid?: number;
+}
+
+export interface FrameMap {
+  totalFrames: number;
+  freeFrames: number;
+  /** Frames holding user pages (of one process or shared). */
+  userFrames: number;
+  /** User frames mapped by several PTEs (copy-on-write or read-only). */
+  sharedFrames: number;
+  pageTableFrames: number;
+  directoryFrames: number;
+  /** Kernel paging structures built at boot and kernel heap pages. */
+  kernelFrames: number;
+  /** Frames never allocatable: below 1 MiB, kernel image, multiboot payloads, memory-map holes. */
+  reservedFrames: number;
+  /** One symbol per frame, frame 0 first; `legend` says what each symbol present means. */
+  map: string;
+  /** Every symbol the map uses: free, reserved, kernel, paging structures, then user pages (by pid). */
+  legend: FrameLegendEntry[];
+}
+
+/** What each frame of `system` holds now; `processes` name the owners of user pages. */
+export function frameMap(system: { readonly vmm: Vmm; readonly machine: Machine }, processes: readonly FrameMapProcess[]): FrameMap {
+  const { vmm, machine } = system;
+  const ft = vmm.boot.frameTable; // the kernel's live table, built at boot
+  const total = ft.frames;
+  const ownerOfSpace = new Map<number, FrameMapProcess>();
+  for (const p of processes) if (p.pageDirectory !== null) ownerOfSpace.set(ft.ownerSpace[p.pageDirectory >>> 12], p);
+  const inKernelImage = rangeTest(total, [{ start: machine.kernelImage.textStart, end: machine.kernelImage.end }]);
+  const inPayload = rangeTest(total, vmm.boot.info.payloads);
+  const inBootAlloc = rangeTest(total, [vmm.boot.bootAlloc]);
+  const isCow = (pteAddr: number): boolean => (machine.memory.read32(pteAddr) & KPTE.COW) !== 0;
+
+  const legend = new Map<string, FrameLegendEntry>();
+  const note = (symbol: string, cls: FrameClass, meaning: string, pid?: number): string => {
+    const e = legend.get(symbol);
+    if (e !== undefined) e.frames++;
+    else legend.set(symbol, { symbol, class: cls, meaning, frames: 1, ...(pid === undefined ? {} : { pid }) });
+    return symbol;
+  };
+  const noteClass = (cls: Exclude<FrameClass, "user">): string => note(CLASSES[cls].symbol, cls, CLASSES[cls].meaning);
+  const noteUser = (owner: FrameMapProcess | undefined): string =>
+    owner !== undefined && owner.pid >= 1 && owner.pid <= PID_SYMBOLS.length
+      ? note(PID_SYMBOLS[owner.pid - 1], "user", `user page of pid ${owner.pid} (${owner.name})`, owner.pid)
+      : note(OTHER_PID_SYMBOL, "user", `user page of a process with pid above ${PID_SYMBOLS.length}`);
+
+  const classify = (pfn: number): string => {
+    switch (ft.kind[pfn]) {
+      case FrameKind.FREE:
+        return noteClass("free");
+      case FrameKind.RESERVED:
+        return noteClass(inKernelImage(pfn) ? "kernel-image" : inPayload(pfn) ? "multiboot" : "reserved");
+      case FrameKind.KERNEL:
+        return noteClass(inBootAlloc(pfn) ? "kernel-paging" : "kernel-heap");
+      case FrameKind.PAGE_TABLE:
+        return noteClass("page-table");
+      case FrameKind.PAGE_DIRECTORY:
+        return noteClass("page-directory");
+    }
+    const ptes = ft.mappingsOf(pfn);
+    if (vmm.swapCacheSlot(pfn) >= 0) return noteClass("swap-cache");
+    if (ptes.length > 1) return noteClass(ptes.some(isCow) ? "cow" : "shared");
+    return noteUser(ownerOfSpace.get(ft.spaceOfPte(ptes[0])));
+  };
+
+  const cells = new Array<string>(total);
+  const perKind = new Array<number>(FRAME_KIND_NAMES.length).fill(0);
+  let shared = 0;
+  for (let pfn = 0; pfn < total; pfn++) {
+    cells[pfn] = classify(pfn);
+    perKind[ft.kind[pfn]]++;
+    if (ft.refcount[pfn] > 1) shared++;
+  }
+  return {
+    totalFrames: total,
+    freeFrames: vmm.freeFrames,
+    userFrames: perKind[FrameKind.USER],
+    sharedFrames: shared,
+    pageTableFrames: perKind[FrameKind.PAGE_TABLE],
+    directoryFrames: perKind[FrameKind.PAGE_DIRECTORY],
+    kernelFrames: perKind[FrameKind.KERNEL],
+    reservedFrames: perKind[FrameKind.RESERVED],
+    map: cells.join(""),
+    legend: [...legend.values()].sort(byClassThenPid),
+  };
+}
+
+/** Legend order: the classes as CLASS_ORDER lists them, user pages by pid. */
+function byClassThenPid(a: FrameLegendEntry, b: FrameLegendEntry): number {
+  return CLASS_ORDER.indexOf(a.class) - CLASS_ORDER.indexOf(b.class) || (a.pid ?? OTHER_PIDS) - (b.pid ?? OTHER_PIDS);
+}
+
+/** A membership test for the frames touching any of the byte ranges [start, end). */
+function rangeTest(total: number, ranges: readonly { readonly start: number; readonly end: number }[]): (pfn: number) => boolean {
+  const marked = new Uint8Array(total);
+  for (const r of ranges) {
+    for (let pfn = Math.floor(r.start / 4096); pfn < Math.min(total, Math.ceil(r.end / 4096)); pfn++) marked[pfn] = 1;
+  }
+  return (pfn) => marked[pfn] === 1;
+}
+
+/** Frames per line of the printed map. */
+const ROW = 64;
+
+/**
+ * The map as text: a summary line, 64 frames a line headed by the first
+ * frame's number, a run of identical lines shown once and then `*` (as
+ * hexdump does), and the legend of the symbols used.
+ */
+export function formatFrameMap(f: FrameMap): string {
+  const out = [
+    `frames: ${f.totalFrames} in all, ${f.freeFrames} free; user ${f.userFrames} (${f.sharedFrames} shared), page tables ${f.pageTableFrames}, directories ${f.directoryFrames}; kernel ${f.kernelFrames}, reserved ${f.reservedFrames}`,
+  ];
+  let previous = "";
+  for (let i = 0; i < f.map.length; i += ROW) {
+    const row = f.map.slice(i, i + ROW);
+    if (row === previous) {
+      if (out[out.length - 1] !== "*") out.push("*");
+      continue;
+    }
+    out.push(`${pfnHex(i)} ${row}`);
+    previous = row;
+  }
+  out.push("legend (symbol, frames):");
+  const width = String(Math.max(...f.legend.map((e) => e.frames))).length;
+  for (const e of f.legend) out.push(`  ${e.symbol} ${String(e.frames).padStart(width)}  ${e.meaning}`);
+  return out.join("\n") + "\n";
+}
+
+function pfnHex(pfn: number): string {
+  return "0x" + pfn.toString(16).padStart(5, "0");
+}
