@@ -25,3 +25,19 @@ export function requireFile(file: string): void {
   }
   if (!stat.isFile()) throw new UserError(stat.isDirectory() ? "is a directory, not a file" : "not a regular file", file);
 }
+
+/**
+ * Throws a UserError unless `file` names something to read a trace from: a
+ * regular file, or a stream (a pipe, FIFO, character device or socket, such
+ * as /dev/stdin) that is read once.
+ */
+export function requireReadable(file: string): void {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    throw new UserError("no such file", file);
+  }
+  if (stat.isFile() || stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket()) return;
+  throw new UserError(stat.isDirectory() ? "is a directory, not a file" : "not a file, pipe or character device", file);
+}

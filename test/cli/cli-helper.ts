@@ -1,5 +1,5 @@
 /** Runs the CLI from source in a child process (tsx), as a user would run it. */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -15,12 +15,35 @@ const TSX = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
 
 /** `vmm386 ...args` in `cwd` (default: the repository). */
 export function cliIn(cwd: string, ...args: string[]): CliRun {
+  return cliWithInput(cwd, undefined, args);
+}
+
+function cliWithInput(cwd: string, input: Uint8Array | undefined, args: string[]): CliRun {
   const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
     cwd,
+    input,
     encoding: "utf8",
     env: { ...process.env, FORCE_COLOR: "0" },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** `vmm386 ...args` with `input` piped to its standard input. */
+export function cliStdin(input: Uint8Array, ...args: string[]): CliRun {
+  return cliWithInput(process.cwd(), input, args);
+}
+
+/** `vmm386 ...args` without blocking the test, which can meanwhile feed a FIFO the CLI reads. */
+export function cliAsync(...args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], { env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
 
 export function cli(...args: string[]): CliRun {

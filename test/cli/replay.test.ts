@@ -10,7 +10,9 @@ import { replayRunResult } from "../../src/cli/commands/replay.js";
 import { systemConfig } from "../../src/cli/options.js";
 import { runResultJson } from "../../src/report/json.js";
 import { runSummaryTable } from "../../src/report/summary-table.js";
-import { cli } from "./cli-helper.js";
+import { execFileSync } from "node:child_process";
+import * as zlib from "node:zlib";
+import { cli, cliAsync, cliStdin } from "./cli-helper.js";
 
 const TINY = path.resolve("test/fixtures/traces/tiny-static.lackey.gz");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-replay-cli-"));
@@ -151,3 +153,58 @@ describe("vmm386 replay --tick-every", () => {
     }
   });
 });
+
+describe("vmm386 replay from a pipe", () => {
+  const gzipped = fs.readFileSync(TINY);
+  const plain = zlib.gunzipSync(gzipped);
+  const args = ["--user-frames", "16", "--policy", "opt", "--json"];
+
+  /** The JSON without what names the input or times the run. */
+  function outcome(stdout: string): Record<string, unknown> {
+    const o = JSON.parse(stdout) as Record<string, unknown>;
+    for (const key of ["scenario", "title", "trace", "seconds", "accessesPerSecond"]) delete o[key];
+    delete (o.machine as Record<string, unknown>).trace;
+    for (const p of o.processes as Record<string, unknown>[]) delete p.name;
+    return o;
+  }
+  const fromFile = () => outcome(cli("replay", TINY, ...args).stdout);
+
+  it("`-` reads the trace from standard input, plain or gzip'd: the JSON is the file's", () => {
+    const expected = fromFile();
+    expect(expected.faults).toMatchObject({ swapIn: expect.any(Number) });
+    for (const input of [plain, gzipped]) {
+      const r = cliStdin(input, "replay", "-", ...args);
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      expect(outcome(r.stdout)).toEqual(expected);
+      expect((JSON.parse(r.stdout) as { trace: string }).trace).toBe("/dev/stdin");
+    }
+  });
+
+  it("/dev/stdin and a FIFO are read the same way (--policy-only too)", async () => {
+    const expected = fromFile();
+    expect(outcome(cliStdin(gzipped, "replay", "/dev/stdin", ...args).stdout)).toEqual(expected);
+    const fifo = path.join(tmp, "trace.fifo");
+    execFileSync("mkfifo", [fifo]);
+    const [run] = await Promise.all([cliAsync("replay", fifo, ...args), fs.promises.writeFile(fifo, plain)]);
+    expect(outcome(run.stdout)).toEqual(expected);
+    const policyOnly = cliStdin(plain, "replay", "-", "--policy-only", "--user-frames", "16", "--policy", "opt", "--json");
+    expect(policyOnly.code).toBe(0);
+    expect((JSON.parse(policyOnly.stdout) as { faults: unknown }).faults).toEqual({ total: expect.any(Number) });
+  });
+
+  it("a piped stream that is not a trace, or breaks off, is one line naming /dev/stdin, exit code 2", () => {
+    const junk = cliStdin(Buffer.from("hello\n"), "replay", "-");
+    expect(junk.code).toBe(2);
+    expect(junk.stderr).toMatch(/^vmm386: \/dev\/stdin:1: not a trace vmm386 knows .*\n$/);
+    const cut = cliStdin(gzipped.subarray(0, 20_000), "replay", "-");
+    expect(cut.code).toBe(2);
+    expect(cut.stderr).toBe("vmm386: /dev/stdin: cannot read: unexpected end of file\n");
+  });
+
+  it("refuses a directory or a missing file by name", () => {
+    expect(cli("replay", tmp).stderr).toBe(`vmm386: ${tmp}: is a directory, not a file\n`);
+    expect(cli("replay", path.join(tmp, "none")).stderr).toBe(`vmm386: ${path.join(tmp, "none")}: no such file\n`);
+  });
+});
+

@@ -11,6 +11,7 @@ import { formatMapping, LayoutError, pageAddress, type LayoutMapping } from "../
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
 import { TRACE_FORMATS, type TraceFormat } from "../../sim/trace/trace-format.js";
 import { replayPolicyOnly } from "../../sim/trace/policy-only.js";
+import { closeStreamInput, STDIN } from "../../sim/trace/byte-source.js";
 import { DEFAULT_POLICY } from "../../kernel/replacement/index.js";
 import { Recorder } from "../../sim/recorder.js";
 import { describeStatus } from "../../sim/process.js";
@@ -22,7 +23,7 @@ import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
 import { renderRunHtml } from "../../report/html.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
-import { UserError, requireFile } from "../errors.js";
+import { UserError, requireReadable } from "../errors.js";
 import { FAULT_WINDOW_TICKS } from "../../kernel/working-set.js";
 import {
   addCommonOptions,
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     program
       .command("replay")
       .description("Replay a memory trace (valgrind lackey, page reference string, vmm386 binary; gzip ok) through the VMM")
-      .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz")
+      .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz; - for standard input")
       .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
       .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
       .option("--tick-every <accesses>", "one timer tick per N trace accesses, so the kernel samples the working set (default: no ticks)")
@@ -65,6 +66,8 @@ export function register(program: Command): void {
 }
 
 const REPLAY_HELP = `
+The trace may come from a pipe, read once as it arrives (gzip'd or not):
+  valgrind --tool=lackey --trace-mem=yes --log-fd=9 prog 9>&1 >/dev/null | vmm386 replay -
 A trace has no time: with --tick-every N, every N trace accesses stand for one timer tick.
 The kernel samples the working set once per ${FAULT_WINDOW_TICKS} ticks (every ${FAULT_WINDOW_TICKS}×N accesses), which changes no
 fault count; the summary shows it, --report charts it, --json adds tickEvery and
@@ -77,8 +80,8 @@ faults: {total}, misses, missRatio, seconds, referencesPerSecond}: every miss is
 faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm386, tlb or processes.
 `;
 
-async function replay(file: string, options: ReplayCommandOptions): Promise<void> {
-  requireFile(file);
+async function replay(argument: string, options: ReplayCommandOptions): Promise<void> {
+  const file = traceInput(argument);
   const format = formatOption(options.format, "--format");
   const spec = machineFromOptions(options);
   if (options.policyOnly) return policyOnly(file, format, spec, options);
@@ -158,14 +161,18 @@ async function policyOnly(
   if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
   // The report shows a VMM run (processes, swap, TLB, charts over time): a policy alone has none of them.
   if (options.report !== undefined) throw new UserError("--report is not available with --policy-only");
-  const r = await translateErrors(() =>
-    replayPolicyOnly(file, {
-      format,
-      frames: spec.userFrames as number,
-      policy: spec.policy ?? DEFAULT_POLICY,
-      faultSetsReferenced: options.clockR0 !== true,
-    }),
-  );
+  const r = await translateErrors(async () => {
+    try {
+      return await replayPolicyOnly(file, {
+        format,
+        frames: spec.userFrames as number,
+        policy: spec.policy ?? DEFAULT_POLICY,
+        faultSetsReferenced: options.clockR0 !== true,
+      });
+    } finally {
+      await closeStreamInput(file);
+    }
+  });
   const referencesPerSecond = Math.round(r.references / Math.max(r.seconds, 1e-9));
   if (options.json) {
     const json = {
@@ -205,6 +212,16 @@ function workingSetLine(series: readonly WorkingSetPoint[], tickEvery: number, t
   const last = series[series.length - 1];
   const peak = Math.max(...series.map((p) => p.pages));
   return `working set: ${last.pages} pages at the end, at most ${peak} (${series.length} samples; ${window})`;
+}
+
+/** The trace's path: \`-\` is standard input, unless it is a terminal (nothing was piped in). */
+function traceInput(argument: string): string {
+  if (argument !== "-") {
+    requireReadable(argument);
+    return argument;
+  }
+  if (process.stdin.isTTY) throw new UserError("standard input is a terminal: pipe a trace in (... | vmm386 replay -)", "-");
+  return STDIN;
 }
 
 /** A 32-bit address given as 0x-hex or decimal. */

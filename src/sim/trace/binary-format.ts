@@ -14,7 +14,7 @@
 
 import { endianness } from "node:os";
 import * as fs from "node:fs";
-import { isGzipFile, openByteStream, type OnFileBytes } from "./byte-source.js";
+import { isGzipFile, isStreamInput, openByteStream, type OnFileBytes } from "./byte-source.js";
 import { ByteSink } from "./byte-sink.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
@@ -213,7 +213,8 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
   const stageHead = new Uint32Array(stage, 0, 2);
   let input: ExactInput | null = null;
   try {
-    input = (await isGzipFile(path)) ? new ExactReader(await openByteStream(path, onFileBytes)) : await PlainFileInput.open(path, onFileBytes);
+    const streamed = isStreamInput(path) || (await isGzipFile(path));
+    input = streamed ? new ExactReader(await openByteStream(path, onFileBytes)) : await PlainFileInput.open(path, onFileBytes);
     const header = new Uint8Array(HEADER_BYTES);
     if ((await input.read(header, HEADER_BYTES)) < HEADER_BYTES || !hasBinaryMagic(header)) {
       throw new TraceFormatError(path, 0, `not a vmm386 binary trace (no "${BINARY_MAGIC}" header)`);

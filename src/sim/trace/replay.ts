@@ -17,7 +17,7 @@ import * as path from "node:path";
 import { ACCESS, hex32 } from "../../machine/i386.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
 import { readBinary } from "./binary-format.js";
-import { isGzipFile } from "./byte-source.js";
+import { closeStreamInput, isGzipFile, isStreamInput } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
 import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
@@ -88,13 +88,18 @@ export interface ReplayResult {
   readonly seconds: { readonly survey: number; readonly replay: number };
 }
 
-/** Replays the trace at `file` on a new System; never loads the file whole. */
+/**
+ * Replays the trace at `file` on a new System; never loads the file whole.
+ * A stream input (a pipe, `/dev/stdin`) is read once: the replay pass reads the spill.
+ */
 export async function replayTrace(file: string, options: ReplayOptions): Promise<ReplayResult> {
-  const format = options.format ?? (await detectFormat(file));
-  const wantFuture = options.system.policy === "opt";
-  const direct = format === "binary" && !(await isGzipFile(file));
-  const spill = direct ? null : tempPath(options.tempDir);
+  let spill: string | null = null;
   try {
+    const format = options.format ?? (await detectFormat(file));
+    const wantFuture = options.system.policy === "opt";
+    // Only a plain binary file is worth reading twice rather than spilling.
+    const direct = format === "binary" && !isStreamInput(file) && !(await isGzipFile(file));
+    spill = direct ? null : tempPath(options.tempDir);
     const t0 = performance.now();
     const { survey, future, spilled } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
     const t1 = performance.now();
@@ -131,6 +136,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     }
   } finally {
     if (spill) fs.rmSync(spill, { force: true });
+    await closeStreamInput(file);
   }
 }
 
@@ -147,7 +153,8 @@ async function firstPass(
   wantFuture: boolean,
   onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
 ): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined; spilled: ChunkSpillWriter | null }> {
-  const fileBytes = onSurveyProgress ? fs.statSync(file).size : 0;
+  // A stream has no size to show progress against.
+  const fileBytes = onSurveyProgress && !isStreamInput(file) ? fs.statSync(file).size : 0;
   let bytesRead = 0;
   const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
   const survey = emptySurvey();

@@ -3,9 +3,8 @@
  * and one entry point that streams any of them as TraceChunks.
  */
 
-import * as fs from "node:fs";
 import * as zlib from "node:zlib";
-import type { OnFileBytes } from "./byte-source.js";
+import { isGzipFile, readHead, type OnFileBytes } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { readRefs } from "./refs-reader.js";
 import { readBinary, hasBinaryMagic } from "./binary-format.js";
@@ -25,18 +24,14 @@ const SNIFF_BYTES = 4096;
 /** Compressed bytes read to find the first SNIFF_BYTES of a gzip'd file. */
 const SNIFF_COMPRESSED = 64 * 1024;
 
-/** Reads the first (decompressed) bytes of a file: one small read, inflated as far as it goes. */
+/**
+ * The first (decompressed) bytes of a file: one small read, inflated as far
+ * as it goes. A stream input (a pipe) keeps them for the reader that follows.
+ */
 async function head(path: string): Promise<Buffer> {
-  const fh = await fs.promises.open(path, "r");
-  let raw: Buffer;
-  try {
-    const buf = Buffer.alloc(SNIFF_COMPRESSED);
-    const { bytesRead } = await fh.read(buf, 0, SNIFF_COMPRESSED, 0);
-    raw = buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-  if (raw.length < 2 || raw[0] !== 0x1f || raw[1] !== 0x8b) return raw.subarray(0, SNIFF_BYTES);
+  const gz = await isGzipFile(path);
+  const raw = await readHead(path, gz ? SNIFF_COMPRESSED : SNIFF_BYTES);
+  if (!gz) return raw;
   try {
     // Z_SYNC_FLUSH: inflate what these bytes hold without requiring the end of the stream.
     return zlib.gunzipSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, SNIFF_BYTES);
