@@ -82,12 +82,29 @@ describe("vmm386 replay --tlb off", () => {
 });
 
 describe("vmm386 replay --policy-only", () => {
-  it("refuses --report in one line, exit code 2", () => {
+  it("refuses each option of a VMM run in one line naming it, exit code 2, and writes no report", async () => {
     const report = path.join(tmp, "policy.html");
-    const r = cli("replay", TINY, "--policy-only", "--user-frames", "9", "--report", report);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe("vmm386: --report is not available with --policy-only\n");
+    const refused: [string[], string][] = [
+      [["--ram", "4M"], "--ram has no meaning with --policy-only: no machine (--user-frames gives the policy its frames)"],
+      [["--swap", "0"], "--swap has no meaning with --policy-only: no swap"],
+      [["--swap-image", path.join(tmp, "none.img")], "--swap-image has no meaning with --policy-only: no swap"],
+      [["--cpu", "i386"], "--cpu has no meaning with --policy-only: no machine"],
+      [["--tlb", "off"], "--tlb has no meaning with --policy-only: no MMU"],
+      [["--strict-tlb"], "--strict-tlb has no meaning with --policy-only: no MMU"],
+      [["--invariants"], "--invariants has no meaning with --policy-only: no kernel"],
+      [["--brk-start", "0x080f0000"], "--brk-start has no meaning with --policy-only: no address space to lay the trace out in"],
+      [["--tick-every", "10"], "--tick-every has no meaning with --policy-only: no kernel to tick"],
+      [["--report", report], "--report has no meaning with --policy-only: no VMM run to chart (--json gives the counts)"],
+    ];
+    const runs = await Promise.all(refused.map(([option]) => cliAsync("replay", TINY, "--policy-only", "--user-frames", "9", ...option)));
+    runs.forEach((r, i) => {
+      expect(r.stderr).toBe(`vmm386: ${refused[i][1]}\n`);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+    });
     expect(fs.existsSync(report)).toBe(false);
+    // --policy and --user-frames are the policy's own: taken.
+    expect(cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "fifo").code).toBe(0);
   });
 
   it("--json has accesses, references and faults.total as the full replay's does (the misses are the faults)", () => {

@@ -33,7 +33,6 @@ import {
   systemConfig,
   type CommonOptions,
 } from "../options.js";
-import type { MachineSpec } from "../../sim/scenario/types.js";
 import { startProgress, type Progress } from "../progress.js";
 import { formatOption } from "./convert.js";
 import { writeReport } from "./run.js";
@@ -58,7 +57,7 @@ export function register(program: Command): void {
       .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
       .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
       .option("--tick-every <accesses>", "one timer tick per N trace accesses, so the kernel samples the working set (default: no ticks)")
-      .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap); needs --user-frames")
+      .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap): takes --user-frames and --policy, refuses the other machine options")
       .option("--clock-r0", "with --policy-only: a newly loaded page starts with its referenced bit clear (libCacheSim's Clock)"),
   )
     .addHelpText("after", REPLAY_HELP)
@@ -83,8 +82,8 @@ faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm38
 async function replay(argument: string, options: ReplayCommandOptions): Promise<void> {
   const file = traceInput(argument);
   const format = formatOption(options.format, "--format");
+  if (options.policyOnly) return policyOnly(file, format, options);
   const spec = machineFromOptions(options);
-  if (options.policyOnly) return policyOnly(file, format, spec, options);
   if (options.clockR0) throw new UserError("only applies with --policy-only", "--clock-r0");
   const config = systemConfig(spec);
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
@@ -151,16 +150,28 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
   if (options.report !== undefined) process.stdout.write(`report: ${options.report}\n`);
 }
 
+/** Options of a VMM run, each with what a policy alone lacks that it would set or show. */
+const NOT_WITH_POLICY_ONLY: readonly (readonly [keyof ReplayCommandOptions, string, string])[] = [
+  ["ram", "--ram", "no machine (--user-frames gives the policy its frames)"],
+  ["swap", "--swap", "no swap"],
+  ["swapImage", "--swap-image", "no swap"],
+  ["cpu", "--cpu", "no machine"],
+  ["tlb", "--tlb", "no MMU"],
+  ["strictTlb", "--strict-tlb", "no MMU"],
+  ["invariants", "--invariants", "no kernel"],
+  ["brkStart", "--brk-start", "no address space to lay the trace out in"],
+  ["tickEvery", "--tick-every", "no kernel to tick"],
+  // The report shows a VMM run: processes, swap, TLB, charts over time.
+  ["report", "--report", "no VMM run to chart (--json gives the counts)"],
+];
+
 /** `--policy-only`: the reference string through the policy alone, as textbook simulators do. */
-async function policyOnly(
-  file: string,
-  format: TraceFormat | undefined,
-  spec: MachineSpec,
-  options: ReplayCommandOptions,
-): Promise<void> {
+async function policyOnly(file: string, format: TraceFormat | undefined, options: ReplayCommandOptions): Promise<void> {
+  for (const [key, flag, why] of NOT_WITH_POLICY_ONLY) {
+    if (options[key] !== undefined) throw new UserError(`${flag} has no meaning with --policy-only: ${why}`);
+  }
+  const spec = machineFromOptions(options);
   if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
-  // The report shows a VMM run (processes, swap, TLB, charts over time): a policy alone has none of them.
-  if (options.report !== undefined) throw new UserError("--report is not available with --policy-only");
   const r = await translateErrors(async () => {
     try {
       return await replayPolicyOnly(file, {
