@@ -1,40 +1,62 @@
 /**
- * A progress bar on stderr for work that may take more than a second: shown
+ * A progress bar on stderr for commands that take more than a second: shown
  * only when stderr is a terminal (never in pipes, CI logs or --json runs),
- * and only once the work has run for a second, so quick runs stay silent.
+ * and only once the command has run for a second, so quick runs stay silent.
+ * The second counts from the command's start, not from its current phase: a
+ * replay that reads its trace for 0.8 s and then replays it for 0.4 s shows
+ * its bar from the 1 s mark on, labelled with the phase it is in.
  */
 import cliProgress from "cli-progress";
 
 export interface Progress {
-  /** Work done so far (same unit as the total). */
-  update(done: number): void;
-  /** Removes the bar. */
+  /**
+   * `done` of `total` units of the phase called `label`. A new label (or
+   * total) starts a new phase: the bar is redrawn for it. A total of 0 is
+   * an unknown size (a trace read from a pipe): no bar for that phase.
+   */
+  update(label: string, done: number, total: number): void;
+  /** Removes the bar, if shown; call it once the command ends, whether it failed or not. */
   stop(): void;
+}
+
+/** Where the bar is drawn and the clock the second is measured on. */
+export interface ProgressTerminal {
+  readonly stream: NodeJS.WritableStream & { readonly isTTY?: boolean };
+  now(): number;
 }
 
 const SILENT: Progress = { update: () => {}, stop: () => {} };
 const DELAY_MS = 1000;
+const STDERR: ProgressTerminal = { stream: process.stderr, now: () => Date.now() };
 
-/** A bar over `total` units labelled `label`; silent when stderr is not a TTY or `quiet`. */
-export function startProgress(label: string, total: number, quiet = false): Progress {
-  if (quiet || !process.stderr.isTTY || total <= 0) return SILENT;
-  const started = Date.now();
-  let bar: cliProgress.SingleBar | null = null;
-  return {
-    update(done: number): void {
-      if (bar === null) {
-        if (Date.now() - started < DELAY_MS) return;
-        bar = new cliProgress.SingleBar(
-          { stream: process.stderr, format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta}s`, hideCursor: true, clearOnComplete: true },
-          cliProgress.Presets.shades_classic,
-        );
-        bar.start(total, 0);
-      }
-      bar.update(Math.min(done, total));
-    },
-    stop(): void {
-      bar?.stop();
-      bar = null;
-    },
+/** A command's progress, from now on; silent when `quiet` (--json) or the stream is not a terminal. */
+export function startProgress(quiet: boolean, terminal: ProgressTerminal = STDERR): Progress {
+  if (quiet || terminal.stream.isTTY !== true) return SILENT;
+  const started = terminal.now();
+  let shown: { label: string; total: number; bar: cliProgress.SingleBar } | null = null;
+  const hide = (): void => {
+    shown?.bar.stop();
+    shown = null;
   };
+  return {
+    update(label: string, done: number, total: number): void {
+      if (shown !== null && (shown.label !== label || shown.total !== total)) hide();
+      if (total <= 0) return;
+      const value = Math.min(done, total);
+      if (shown !== null) shown.bar.update(value);
+      else if (terminal.now() - started >= DELAY_MS) {
+        shown = { label, total, bar: newBar(terminal.stream, label) };
+        shown.bar.start(total, value);
+      }
+    },
+    stop: hide,
+  };
+}
+
+function newBar(stream: NodeJS.WritableStream, label: string): cliProgress.SingleBar {
+  // The cursor stays visible: a Ctrl-C kills the process before the bar could show it again.
+  return new cliProgress.SingleBar(
+    { stream, format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta}s`, hideCursor: false, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
 }

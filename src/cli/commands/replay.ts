@@ -33,7 +33,7 @@ import {
   systemConfig,
   type CommonOptions,
 } from "../options.js";
-import { startProgress, type Progress } from "../progress.js";
+import { startProgress } from "../progress.js";
 import { formatOption } from "./convert.js";
 import { writeReport } from "./run.js";
 
@@ -90,23 +90,16 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
   const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
   let recorder: Recorder | null = null;
   const workingSet: WorkingSetPoint[] | undefined = tickEvery === undefined ? undefined : [];
-  let progress: Progress | null = null;
-  let surveyProgress: Progress | null = null;
+  // One clock for both passes: the bar appears once the replay has run a second, in whichever pass.
+  const progress = startProgress(options.json === true);
   const result = await translateErrors(() =>
     replayTrace(file, {
       format,
       brkStart,
       tickEvery,
       system: config,
-      onSurveyProgress: (read, size) => {
-        surveyProgress ??= startProgress("reading", size, options.json === true);
-        surveyProgress.update(read);
-      },
-      onProgress: (done, total) => {
-        (surveyProgress as Progress | null)?.stop();
-        progress ??= startProgress("replaying", total, options.json === true);
-        progress.update(done);
-      },
+      onSurveyProgress: (read, size) => progress.update("reading trace", read, size),
+      onProgress: (done, total) => progress.update("replaying", done, total),
       samples: REPORT_SAMPLES,
       onSample:
         options.report === undefined && workingSet === undefined
@@ -124,9 +117,7 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
               if (ticks >= FAULT_WINDOW_TICKS) workingSet?.push({ accesses, ticks, pages: system.process(pid).wsPages });
             },
     }),
-  );
-  (surveyProgress as Progress | null)?.stop();
-  (progress as Progress | null)?.stop();
+  ).finally(() => progress.stop());
   const run = replayRunResult(result, config, (recorder as Recorder | null)?.series);
   if (run.panic !== null || result.process.status.state === "killed") process.exitCode = 1;
   if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));

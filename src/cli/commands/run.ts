@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
 import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
-import { runScenario, scenarioAccessCount } from "../../sim/scenario/runner.js";
+import { runScenario } from "../../sim/scenario/runner.js";
 import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { RunResult } from "../../sim/scenario/result.js";
 import { System, type SystemConfig } from "../../sim/system.js";
@@ -67,13 +67,14 @@ export function loadScenario(file: string): Scenario {
 /** Runs `scenario` with the command-line overrides on a fresh System (closed afterwards). */
 export function executeScenario(scenario: Scenario, options: CommonOptions): RunResult {
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
+  // The second before the bar counts from here: under OPT, the runs that record the future come first.
+  const progress = startProgress(options.json === true);
   const future = scenarioFuture(scenario, config, createSystem);
   const system = createSystem({ ...config, future });
-  const progress = startProgress("accesses", scenarioAccessCount(scenario), options.json === true);
   try {
     return runScenario(system, scenario, {
       machine: { ...describeMachine(config), swapImage: swapImageLabel(system, config) },
-      onProgress: (done) => progress.update(done),
+      onProgress: (done, total) => progress.update("accesses", done, total),
       references: future,
     });
   } finally {

@@ -126,12 +126,12 @@ export function workerCount(option: string | undefined, cpus = availableParallel
 
 /** Runs every job, in `workers` threads (or here when 1), results in job order. */
 async function runJobs(jobs: SweepJob[], workers: number, quiet: boolean): Promise<SweepJobResult[]> {
-  const progress = startProgress("sweep points", jobs.length, quiet);
+  const progress = startProgress(quiet);
   const results: SweepJobResult[] = new Array<SweepJobResult>(jobs.length);
   let done = 0;
   const finish = (r: SweepJobResult): void => {
     results[r.index] = r;
-    progress.update(++done);
+    progress.update("sweep points", ++done, jobs.length);
   };
   try {
     const url = workerUrl();
