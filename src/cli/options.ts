@@ -1,7 +1,8 @@
 /**
  * Options every simulation command shares (run, sweep, inspect, demo,
  * replay...): the machine (--ram, --swap, --cpu, --policy, --tlb,
- * --user-frames, --strict-tlb, --invariants), --seed, and the outputs
+ * --user-frames, --strict-tlb, --invariants, and what the loader passes:
+ * --cmdline, --module), --seed, and the outputs
  * (--json, --report FILE.html). Parsing turns them into a MachineSpec that
  * overrides a scenario's own machine; every problem is a UserError naming
  * the option.
@@ -9,10 +10,11 @@
 import type { Command } from "commander";
 import { isCpuName, CPU_NAMES } from "../machine/cpu-model.js";
 import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
+import { hex32 } from "../machine/i386.js";
 import { formatSize } from "../machine/units.js";
 import { checkRamBytes, checkSwapBytes, checkTlb, RAM_RANGE, sizeValue, tlbOfEntries } from "../sim/scenario/machine-checks.js";
 import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
-import { DEFAULT_CPU, type SystemConfig } from "../sim/system.js";
+import { DEFAULT_CPU, type BootModule, type SystemConfig } from "../sim/system.js";
 import { UserError, requireFile } from "./errors.js";
 
 /** The raw strings commander hands over. */
@@ -29,6 +31,9 @@ export interface CommonOptions {
   strictTlb?: boolean;
   invariants?: boolean;
   swapImage?: string;
+  cmdline?: string;
+  /** Every --module given, in order. */
+  module?: string[];
 }
 
 /** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
@@ -48,6 +53,8 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
     .option("--strict-tlb", "report every access served by a stale TLB entry")
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
+    .option("--cmdline <text>", "kernel command line in the multiboot information")
+    .option("--module <file[@address]>", "multiboot module FILE, at ADDRESS (hex or decimal) if given; repeatable, replaces the scenario's", collect)
     .option("--seed <n>", "seed for random access patterns");
 }
 
@@ -95,7 +102,37 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
     requireFile(o.swapImage);
     spec.swapImage = o.swapImage;
   }
+  if (o.cmdline !== undefined) {
+    spec.cmdline = o.cmdline;
+    spec.bootOrigins = { cmdline: "--cmdline" };
+  }
+  if (o.module !== undefined) {
+    spec.modules = o.module.map(parseModuleOption);
+    spec.bootOrigins = { ...spec.bootOrigins, modules: spec.modules.map(() => "--module") };
+  }
   return spec;
+}
+
+/**
+ * `--module FILE` or `--module FILE@ADDRESS` (split at the last @). Whether
+ * the address suits a module (a page boundary above 1 MiB, in free RAM) is
+ * the machine's to say when it is built; that message names --module too.
+ */
+export function parseModuleOption(text: string): BootModule {
+  const at = text.lastIndexOf("@");
+  const path = at < 0 ? text : text.slice(0, at);
+  if (path === "") throw new UserError(`'${text}' names no file (FILE or FILE@ADDRESS)`, "--module");
+  if (at < 0) return { path };
+  const address = text.slice(at + 1);
+  if (!/^(?:0[xX][0-9a-fA-F]+|\d+)$/.test(address)) throw new UserError(`'${address}' is not an address (hex such as 0x400000, or decimal)`, "--module");
+  const n = Number(address);
+  if (n > 0xffffffff) throw new UserError(`address ${address} is outside 0..0xFFFFFFFF`, "--module");
+  return { path, address: n };
+}
+
+/** Commander's collector for a repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `--tlb 64` (4-way), `--tlb 64x8` (8-way) or `--tlb off`. */
@@ -118,7 +155,10 @@ export function parseTlbOption(text: string): TlbChoice {
 
 /** A scenario's machine with command-line settings laid over it. */
 export function mergeMachine(base: MachineSpec, override: MachineSpec): MachineSpec {
-  return { ...base, ...override };
+  const merged = { ...base, ...override };
+  // Each boot setting keeps the place of whichever source gave it.
+  if (base.bootOrigins !== undefined && override.bootOrigins !== undefined) merged.bootOrigins = { ...base.bootOrigins, ...override.bootOrigins };
+  return merged;
 }
 
 /** The SystemConfig for a machine spec, defaults filled in. */
@@ -134,6 +174,10 @@ export function systemConfig(spec: MachineSpec): SystemConfig {
     checkInvariants: spec.checkInvariants,
     seed: spec.seed,
     swapImage: spec.swapImage,
+    cmdline: spec.cmdline,
+    modules: spec.modules,
+    framebuffer: spec.framebuffer,
+    bootOrigins: spec.bootOrigins,
   };
 }
 
@@ -150,6 +194,12 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
   if (config.strictTlb) out.strictTlb = true;
   if (config.checkInvariants) out.invariants = true;
   if (config.seed !== undefined) out.seed = config.seed;
+  if (config.cmdline !== undefined) out.cmdline = config.cmdline;
+  if (config.modules !== undefined) out.modules = config.modules.map((m) => m.path).join(" ");
+  if (config.framebuffer !== undefined) {
+    const fb = config.framebuffer;
+    out.framebuffer = `${fb.width}x${fb.height}x${fb.bpp} at ${hex32(fb.addr)}`;
+  }
   return out;
 }
 

@@ -11,7 +11,9 @@
  * refuses further work. Calls on a process that has ended return false/null.
  */
 
-import { createMachine, type Machine } from "../machine/machine.js";
+import { MachineConfigError, createMachine, type Machine, type MachineDescription } from "../machine/machine.js";
+import { BootInfoError, type FramebufferSpec } from "../machine/multiboot.js";
+import { MemoryConfigError } from "../machine/physical-memory.js";
 import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
@@ -59,6 +61,31 @@ export interface SystemConfig {
   readonly future?: FutureKnowledge;
   /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
   readonly maxTrackedRamBytes?: number;
+  /** The kernel command line the loader passes in the multiboot information. */
+  readonly cmdline?: string;
+  /** Files the loader puts in RAM as multiboot modules, in this order. */
+  readonly modules?: readonly BootModule[];
+  /** A linear framebuffer above RAM, described in the multiboot information. */
+  readonly framebuffer?: FramebufferSpec;
+  /** Where cmdline, modules and framebuffer were given, so that the machine's refusal of one names its place. */
+  readonly bootOrigins?: BootOrigins;
+}
+
+/** A file the loader puts in RAM as a multiboot module. */
+export interface BootModule {
+  readonly path: string;
+  /** Physical load address, a page boundary at or above 1 MiB; default: the first free page above the kernel and the modules before it. */
+  readonly address?: number;
+  /** The module's string in the multiboot information (default: its path). */
+  readonly cmdline?: string;
+}
+
+/** Places for messages (`x.yaml:7: machine.modules[1]`, `--module`), one per setting given. */
+export interface BootOrigins {
+  readonly cmdline?: string;
+  /** One per module, in the order of SystemConfig.modules. */
+  readonly modules?: readonly string[];
+  readonly framebuffer?: string;
 }
 
 /** mmap protections (the kernel's: PROT.WRITE is the PTE's R/W bit). */
@@ -127,19 +154,16 @@ export class System {
 
   /**
    * Builds the machine, opens (or creates) the swap disk and boots the kernel
-   * on it. Throws MemoryConfigError (bad RAM size or machine), BootError (the
-   * kernel cannot boot in that RAM), DiskFormatError (a swap disk without a
-   * swap partition) or the host's error for an image that cannot be opened.
+   * on it. Throws MemoryConfigError (bad RAM size or machine; a module,
+   * command line or framebuffer the machine refuses, prefixed with its
+   * bootOrigins place), BootError (the kernel cannot boot in that RAM),
+   * DiskFormatError (a swap disk without a swap partition) or the host's
+   * error for an image that cannot be opened.
    */
   static create(config: SystemConfig): System {
     const swap = openSwapImage({ device: config.swapDevice, imagePath: config.swapImage, swapBytes: config.swapBytes });
     try {
-      const machine = createMachine({
-        ramBytes: config.ramBytes,
-        cpu: config.cpu ?? DEFAULT_CPU,
-        tlb: config.tlb,
-        strictTlb: config.strictTlb ?? false,
-      });
+      const machine = createBootMachine(config);
       const vmm = Vmm.boot(machine, {
         policy: config.policy,
         userFrameLimit: config.userFrames,
@@ -464,6 +488,47 @@ export class System {
     this.vmm.destroyAddressSpace(space);
     if (this.currentPid === p.pid) this.currentPid = 0;
   }
+}
+
+/** The machine of `config`; a refused boot setting is named by where it was given. */
+function createBootMachine(config: SystemConfig): Machine {
+  const bare: MachineDescription = { ramBytes: config.ramBytes, cpu: config.cpu ?? DEFAULT_CPU, tlb: config.tlb, strictTlb: config.strictTlb ?? false };
+  try {
+    return createMachine({ ...bare, commandLine: config.cmdline, modules: config.modules, framebuffer: config.framebuffer });
+  } catch (e) {
+    const origins = config.bootOrigins;
+    if (!(e instanceof MemoryConfigError) || origins === undefined) throw e;
+    throw locateBootError(e, bare, config, origins);
+  }
+}
+
+/**
+ * The machine's refusal of a boot setting, prefixed with where that setting
+ * was given. The messages name the module or the framebuffer but not where
+ * the user wrote it, so the culprit is found by offering the settings one
+ * more at a time, in the order the loader handles them (framebuffer,
+ * command line, modules with an address, then the others in order), until
+ * the machine refuses; a bare machine it refuses is not a boot setting's fault.
+ */
+function locateBootError(e: MemoryConfigError, bare: MachineDescription, config: SystemConfig, origins: BootOrigins): MemoryConfigError {
+  const modules = (config.modules ?? []).map((m, i) => ({ module: m, where: origins.modules?.[i] }));
+  const ordered = [...modules.filter((m) => m.module.address !== undefined), ...modules.filter((m) => m.module.address === undefined)];
+  const trials: { where: string | undefined; desc: MachineDescription }[] = [{ where: undefined, desc: bare }];
+  const withFramebuffer = { ...bare, framebuffer: config.framebuffer };
+  if (config.framebuffer !== undefined) trials.push({ where: origins.framebuffer, desc: withFramebuffer });
+  const withCmdline = { ...withFramebuffer, commandLine: config.cmdline };
+  if (config.cmdline !== undefined) trials.push({ where: origins.cmdline, desc: withCmdline });
+  ordered.forEach((m, k) => trials.push({ where: m.where, desc: { ...withCmdline, modules: ordered.slice(0, k + 1).map((o) => o.module) } }));
+  for (const trial of trials) {
+    try {
+      createMachine(trial.desc);
+    } catch (refusal) {
+      if (!(refusal instanceof MemoryConfigError) || trial.where === undefined) return e;
+      const message = `${trial.where}: ${refusal.message}`;
+      return refusal instanceof BootInfoError ? new BootInfoError(message) : new MachineConfigError(message);
+    }
+  }
+  return e;
 }
 
 function tlbStats(c: TlbStats): TlbStats {

@@ -6,12 +6,15 @@
  *   pagemap  per page, the PTE decoded like /proc/PID/pagemap;
  *   frames   what each physical frame holds (free, reserved, kernel, page
  *            tables, each process's pages, shared and COW pages, swap cache);
- *   swap     which pages live in which swap slots.
+ *   swap     which pages live in which swap slots;
+ *   boot     the multiboot information as the kernel reads it (flags, memory
+ *            sizes and map, modules, command line, framebuffer).
  */
 import type { Command } from "commander";
 import { PAGE_SIZE, PTE, hex32 } from "../../machine/i386.js";
 import { KPTE } from "../../kernel/pte.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
+import { bootInfoView, formatBootInfo } from "../../report/boot-info.js";
 import { formatFrameMap, frameMap } from "../../report/frame-map.js";
 import { userPageEntries, type PageEntry } from "../../sim/scenario/page-map.js";
 import { ScenarioRunner } from "../../sim/scenario/runner.js";
@@ -21,7 +24,7 @@ import { UserError } from "../errors.js";
 import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
 import { createSystem, loadScenario } from "./run.js";
 
-const VIEWS = ["maps", "pagemap", "frames", "swap"] as const;
+const VIEWS = ["maps", "pagemap", "frames", "swap", "boot"] as const;
 type View = (typeof VIEWS)[number];
 
 interface InspectOptions extends CommonOptions {
@@ -54,7 +57,7 @@ export function register(program: Command): void {
   addMachineOptions(
     program
       .command("inspect")
-      .description("Show page tables (maps, pagemap), the frame map and the swap map of a scenario at a step or at its end")
+      .description("Show page tables (maps, pagemap), the frame map, the swap map and the boot information of a scenario at a step or at its end")
       .argument("<scenario>", "scenario file")
       .option("--step <n|name:k>", "stop after N turns (all processes together), or once process NAME has done K steps; default: the end")
       .option("--process <name|pid>", "only this process (maps, pagemap)")
@@ -90,6 +93,7 @@ function inspect(file: string, options: InspectOptions): void {
       pagemap: views.includes("pagemap") ? Object.fromEntries(processes.map((p) => [p.pid, p.entries.map(decodeEntry)])) : undefined,
       frames: views.includes("frames") ? frameMap(system, allProcesses(runner)) : undefined,
       swap: views.includes("swap") ? swapMap(system, allProcesses(runner)) : undefined,
+      boot: views.includes("boot") ? bootInfoView(system.machine.memory, system.machine.bootInfoAddress) : undefined,
     };
     if (options.json) {
       process.stdout.write(JSON.stringify(out) + "\n");
@@ -99,6 +103,7 @@ function inspect(file: string, options: InspectOptions): void {
     for (const p of processes) printProcess(p, views);
     if (out.frames) process.stdout.write("\n" + formatFrameMap(out.frames));
     if (out.swap) printSwap(out.swap);
+    if (out.boot) process.stdout.write("\n" + formatBootInfo(out.boot));
   } finally {
     system.close();
   }

@@ -4,13 +4,16 @@
  * the checks a schema cannot express (RAM in range, a fork naming a listed
  * process, every process reachable). Each error names its file line.
  */
+import { dirname, isAbsolute, join } from "node:path";
 import { PTE } from "../../machine/i386.js";
+import type { FramebufferSpec } from "../../machine/multiboot.js";
 import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
 import { parseSize } from "../../machine/units.js";
 import { resolvePattern, type PatternName, type AccessMode } from "../workload/patterns.js";
 import { checkRamBytes, checkSwapBytes, checkTlb, checkWays, sizeValue, tlbOfEntries } from "./machine-checks.js";
 import { formatKeyPath, type KeyPath } from "./positions.js";
 import type { CpuName } from "../../machine/cpu-model.js";
+import type { BootModule, BootOrigins } from "../system.js";
 import {
   ScenarioError,
   type MachineSpec,
@@ -23,6 +26,8 @@ import {
 
 type Size = number | string;
 type Address = number | string;
+/** A physical address: a number, or hex or decimal text. */
+type PhysicalAddress = number | string;
 
 /** The shape the JSON Schema admits (schema/scenario.schema.json). */
 export interface RawScenario {
@@ -38,6 +43,9 @@ export interface RawScenario {
     strictTlb?: boolean;
     invariants?: boolean;
     seed?: number;
+    cmdline?: string;
+    modules?: { file: string; address?: PhysicalAddress; cmdline?: string }[];
+    framebuffer?: { address: PhysicalAddress; width: number; height: number; bpp: number; pitch?: number; type?: "rgb" | "text" };
   };
   ticksPerRound?: number;
   sampleEvery?: number | "tick";
@@ -102,7 +110,7 @@ export function resolveScenario(raw: RawScenario, file: string, locate: Locate):
   const fail = (path: KeyPath, detail: string): never => {
     throw new ScenarioError(locate(path), detail);
   };
-  const machine = resolveMachine(raw.machine ?? {}, fail);
+  const machine = resolveMachine(raw.machine ?? {}, file, locate, fail);
   const names = new Set<string>();
   raw.processes.forEach((p, i) => {
     if (names.has(p.name)) fail(["processes", i, "name"], `process name '${p.name}' is used twice`);
@@ -133,7 +141,9 @@ export function resolveScenario(raw: RawScenario, file: string, locate: Locate):
 
 type Fail = (path: KeyPath, detail: string) => never;
 
-function resolveMachine(m: NonNullable<RawScenario["machine"]>, fail: Fail): MachineSpec {
+type RawMachine = NonNullable<RawScenario["machine"]>;
+
+function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSpec {
   const spec: MachineSpec = {};
   const at = (key: string): KeyPath => ["machine", key];
   if (m.ram !== undefined) {
@@ -153,11 +163,56 @@ function resolveMachine(m: NonNullable<RawScenario["machine"]>, fail: Fail): Mac
   if (m.strictTlb !== undefined) spec.strictTlb = m.strictTlb;
   if (m.invariants !== undefined) spec.checkInvariants = m.invariants;
   if (m.seed !== undefined) spec.seed = m.seed;
+  return { ...spec, ...resolveBoot(m, file, locate, fail) };
+}
+
+/**
+ * The command line, modules (files relative to the scenario's folder) and
+ * framebuffer, each with its place: whether a module fits, or a framebuffer
+ * clears RAM, depends on the machine it finally runs on, which the machine
+ * checks when it is built (System.create names the place then).
+ */
+function resolveBoot(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSpec {
+  const spec: MachineSpec = {};
+  const origins: { -readonly [K in keyof BootOrigins]: BootOrigins[K] } = {};
+  const at = (...key: (string | number)[]): KeyPath => ["machine", ...key];
+  if (m.cmdline !== undefined) {
+    spec.cmdline = m.cmdline;
+    origins.cmdline = locate(at("cmdline"));
+  }
+  if (m.modules !== undefined) {
+    spec.modules = m.modules.map((mod, i): BootModule => {
+      const path = isAbsolute(mod.file) ? mod.file : join(dirname(file), mod.file);
+      const address = mod.address === undefined ? undefined : physicalAddress(mod.address, at("modules", i, "address"), fail);
+      // The module's string is what the scenario says, wherever the scenario is run from (as in a GRUB menu entry).
+      return { path, address, cmdline: mod.cmdline ?? mod.file };
+    });
+    origins.modules = m.modules.map((_, i) => locate(at("modules", i)));
+  }
+  if (m.framebuffer !== undefined) {
+    spec.framebuffer = resolveFramebuffer(m.framebuffer, at("framebuffer"), fail);
+    origins.framebuffer = locate(at("framebuffer"));
+  }
+  if (Object.keys(origins).length > 0) spec.bootOrigins = origins;
   return spec;
 }
 
+/** The framebuffer with its pitch defaulting to one whole line (two bytes a character cell in text mode). */
+function resolveFramebuffer(fb: NonNullable<RawMachine["framebuffer"]>, path: KeyPath, fail: Fail): FramebufferSpec {
+  const type = fb.type ?? "rgb";
+  const line = type === "text" ? fb.width * 2 : Math.ceil((fb.width * fb.bpp) / 8);
+  return { addr: physicalAddress(fb.address, [...path, "address"], fail), width: fb.width, height: fb.height, bpp: fb.bpp, pitch: fb.pitch ?? line, type };
+}
+
+/** A physical address from a number or hex or decimal text (the schema admits only those forms). */
+function physicalAddress(value: PhysicalAddress, path: KeyPath, fail: Fail): number {
+  const n = Number(value);
+  if (n > 0xffffffff) fail(path, `address ${String(value).trim()} is outside 0..0xFFFFFFFF`);
+  return n;
+}
+
 /** `off`, an entry count (4-way, see tlbOfEntries) or {entries, ways}; problems at the key the user wrote. */
-function resolveTlb(tlb: NonNullable<NonNullable<RawScenario["machine"]>["tlb"]>, path: KeyPath, fail: Fail): TlbChoice {
+function resolveTlb(tlb: NonNullable<RawMachine["tlb"]>, path: KeyPath, fail: Fail): TlbChoice {
   if (tlb === "off") return "off";
   if (typeof tlb === "number" || tlb.ways === undefined) {
     const choice = tlbOfEntries(typeof tlb === "number" ? tlb : tlb.entries);

@@ -4,6 +4,8 @@
  * run-time problems can name the file line too.
  */
 import type { CpuName } from "../../machine/cpu-model.js";
+import type { FramebufferSpec } from "../../machine/multiboot.js";
+import type { BootModule, BootOrigins } from "../system.js";
 import type { PatternSpec } from "../workload/patterns.js";
 
 import type { PolicyName } from "../../kernel/replacement/index.js";
@@ -27,6 +29,13 @@ export interface MachineSpec {
   seed?: number;
   /** An existing disk image whose MBR holds the swap partition (default: a temporary image). */
   swapImage?: string;
+  /** The kernel command line in the multiboot information. */
+  cmdline?: string;
+  /** Multiboot modules, file paths as the host opens them. */
+  modules?: readonly BootModule[];
+  framebuffer?: FramebufferSpec;
+  /** Where cmdline, modules and framebuffer were given (`file:line: machine.modules[0]`, `--module`). */
+  bootOrigins?: BootOrigins;
 }
 
 /** Where a step was written: `file:line` and the key path, for messages. */

@@ -30,7 +30,7 @@ describe("scenario loader robustness", () => {
     fc.assert(
       fc.property(
         fc.record({
-          machine: fc.dictionary(fc.constantFrom("ram", "swap", "cpu", "policy", "tlb", "userFrames", "strictTlb", "seed", "rom"), value, { maxKeys: 4 }),
+          machine: fc.dictionary(fc.constantFrom("ram", "swap", "cpu", "policy", "tlb", "userFrames", "strictTlb", "seed", "rom", "cmdline", "modules", "framebuffer"), value, { maxKeys: 4 }),
           processes: fc.array(fc.record({ name: fc.constantFrom("a", "b", "c"), steps: fc.array(stepLike, { maxLength: 4 }) }), { maxLength: 3 }),
         }),
         (doc) => loadsOrExplains(stringify(doc)),
