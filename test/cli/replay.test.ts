@@ -89,6 +89,8 @@ describe("vmm386 replay --policy-only", () => {
       [["--swap", "0"], "--swap has no meaning with --policy-only: no swap"],
       [["--swap-image", path.join(tmp, "none.img")], "--swap-image has no meaning with --policy-only: no swap"],
       [["--cpu", "i386"], "--cpu has no meaning with --policy-only: no machine"],
+      [["--cmdline", "quiet"], "--cmdline has no meaning with --policy-only: no machine to boot"],
+      [["--module", "package.json"], "--module has no meaning with --policy-only: no machine to boot"],
       [["--tlb", "off"], "--tlb has no meaning with --policy-only: no MMU"],
       [["--strict-tlb"], "--strict-tlb has no meaning with --policy-only: no MMU"],
       [["--invariants"], "--invariants has no meaning with --policy-only: no kernel"],

@@ -147,6 +147,8 @@ const NOT_WITH_POLICY_ONLY: readonly (readonly [keyof ReplayCommandOptions, stri
   ["swap", "--swap", "no swap"],
   ["swapImage", "--swap-image", "no swap"],
   ["cpu", "--cpu", "no machine"],
+  ["cmdline", "--cmdline", "no machine to boot"],
+  ["module", "--module", "no machine to boot"],
   ["tlb", "--tlb", "no MMU"],
   ["strictTlb", "--strict-tlb", "no MMU"],
   ["invariants", "--invariants", "no kernel"],
