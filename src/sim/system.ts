@@ -27,10 +27,10 @@ import { openSwapImage, type SwapImage } from "./swap-image.js";
 
 export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 
-/** What to build: the machine, its swap and the kernel's options. */
 /** The CPU preset when a config names none. */
 export const DEFAULT_CPU: CpuName = "i486";
 
+/** What to build: the machine, its swap and the kernel's options. */
 export interface SystemConfig {
   /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
   readonly ramBytes: number;

@@ -70,17 +70,20 @@ export function executeScenario(scenario: Scenario, options: CommonOptions): Run
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
   // The second before the bar counts from here: under OPT, the runs that record the future come first.
   const progress = startProgress(options.json === true);
-  const future = scenarioFuture(scenario, config, createSystem);
-  const system = createSystem({ ...config, future });
   try {
-    return runScenario(system, scenario, {
-      machine: { ...describeMachine(config), swapImage: swapImageLabel(system, config) },
-      onProgress: (done, total) => progress.update("accesses", done, total),
-      references: future,
-    });
+    const future = scenarioFuture(scenario, config, createSystem);
+    const system = createSystem({ ...config, future });
+    try {
+      return runScenario(system, scenario, {
+        machine: { ...describeMachine(config), swapImage: swapImageLabel(system, config) },
+        onProgress: (done, total) => progress.update("accesses", done, total),
+        references: future,
+      });
+    } finally {
+      system.close();
+    }
   } finally {
     progress.stop();
-    system.close();
   }
 }
 

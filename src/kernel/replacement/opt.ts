@@ -31,7 +31,7 @@ export class OptPolicy implements ReplacementPolicy {
   private offered = -1;
 
   constructor(options: PolicyOptions) {
-    if (!options.future) throw new Error("the opt policy needs future knowledge (trace replay only)");
+    if (!options.future) throw new Error("the opt policy needs options.future (a trace's reference string, or a scenario's recorded run)");
     this.future = options.future;
     this.keyOf = new Float64Array(options.maxFrames);
     this.nextUse = new Float64Array(options.maxFrames);
