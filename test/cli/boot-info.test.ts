@@ -29,8 +29,8 @@ processes:
     steps: [{brk: +8K}, {touch: {at: heap, length: 8K, access: write}}]
 `,
 );
-// 1572K of RAM leaves 36 KiB above the kernel image (which ends at 0x180000): initrd.img fits, big.bin does not.
-writeFileSync(join(dir, "nofit.yaml"), "machine:\n  ram: 1572K\n  modules:\n    - file: initrd.img\n    - file: big.bin\nprocesses: [{name: a, steps: []}]\n");
+// 1584K of RAM leaves 48 KiB above the kernel image (which ends at 0x180000): initrd.img fits, big.bin does not.
+writeFileSync(join(dir, "nofit.yaml"), "machine:\n  ram: 1584K\n  modules:\n    - file: initrd.img\n    - file: big.bin\nprocesses: [{name: a, steps: []}]\n");
 writeFileSync(join(dir, "missing.yaml"), "machine:\n  modules:\n    - file: initrd.img\n    - file: nope.bin\nprocesses: [{name: a, steps: []}]\n");
 
 interface BootJson {
@@ -115,7 +115,7 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      'vmm386: nofit.yaml:5: machine.modules[1]: module "big.bin" (65536 bytes) does not fit in the free RAM from 0x00181000 (RAM ends at 0x00189000, 1572 KiB)\n',
+      'vmm386: nofit.yaml:5: machine.modules[1]: module "big.bin" (65536 bytes) does not fit in the free RAM from 0x00181000 (RAM ends at 0x0018c000, 1584 KiB)\n',
     );
   });
 

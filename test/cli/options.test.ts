@@ -5,7 +5,7 @@ import { UserError } from "../../src/cli/errors.js";
 import { POLICY_NAMES } from "../../src/kernel/replacement/index.js";
 import { CPU_NAMES } from "../../src/machine/cpu-model.js";
 import { SCENARIO_SCHEMA_PATH } from "../../src/sim/scenario/schema.js";
-import { MIN_BOOT_RAM_BYTES } from "../../src/sim/scenario/machine-checks.js";
+import { MIN_PROCESS_RAM_BYTES } from "../../src/sim/scenario/machine-checks.js";
 
 function messageOf(f: () => unknown): string {
   try {
@@ -25,7 +25,7 @@ describe("common options", () => {
   });
 
   it("names the option in every error", () => {
-    expect(messageOf(() => machineFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G");
+    expect(messageOf(() => machineFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G");
     expect(messageOf(() => machineFromOptions({ ram: "4X" }))).toMatch(/^--ram: "4X" is not a size/);
     expect(messageOf(() => machineFromOptions({ ram: "4097K" }))).toMatch(/^--ram: .*not a multiple of 4K/);
     expect(messageOf(() => machineFromOptions({ swap: "5G" }))).toMatch(/^--swap: /);
@@ -46,9 +46,9 @@ describe("common options", () => {
     expect(messageOf(() => parseTlbOption("70000"))).toMatch(/^--tlb: TLB entries 70000 out of range/);
   });
 
-  it("--ram: the least RAM the kernel boots in is the least accepted", () => {
-    expect(machineFromOptions({ ram: "1572K" }).ramBytes).toBe(MIN_BOOT_RAM_BYTES);
-    expect(messageOf(() => machineFromOptions({ ram: "1568K" }))).toMatch(/^--ram: RAM size 1568K is out of range: 1572K /);
+  it("--ram: the least RAM the kernel runs a process in is the least accepted", () => {
+    expect(machineFromOptions({ ram: "1584K" }).ramBytes).toBe(MIN_PROCESS_RAM_BYTES);
+    expect(messageOf(() => machineFromOptions({ ram: "1580K" }))).toMatch(/^--ram: RAM size 1580K is out of range: 1584K /);
     expect(messageOf(() => machineFromOptions({ ram: "1M" }))).toMatch(/^--ram: RAM size 1M is out of range/);
   });
 
@@ -81,10 +81,10 @@ describe("common options", () => {
     expect(schema.definitions.machine.properties.cpu.enum).toEqual([...CPU_NAMES]);
   });
 
-  it("the published schema's least RAM is the least the kernel boots in", () => {
+  it("the published schema's least RAM is the least the kernel runs a process in", () => {
     const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, "utf8")) as {
       definitions: { machine: { properties: { ram: { anyOf: { minimum?: number }[] } } } };
     };
-    expect(schema.definitions.machine.properties.ram.anyOf[0].minimum).toBe(MIN_BOOT_RAM_BYTES);
+    expect(schema.definitions.machine.properties.ram.anyOf[0].minimum).toBe(MIN_PROCESS_RAM_BYTES);
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -70,7 +70,24 @@ describe("vmm386 run", () => {
     expect(missing.stderr).toBe("vmm386: no/such.yaml: no such file\n");
     const ram = cli("run", "examples/fork-cow.yaml", "--ram", "4G");
     expect(ram.code).toBe(2);
-    expect(ram.stderr).toBe("vmm386: --ram: RAM size 4G is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G\n");
+    expect(ram.stderr).toBe("vmm386: --ram: RAM size 4G is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G\n");
+  });
+
+  it("the least RAM runs one process touching one page; 4K less is refused, naming --ram or the scenario key", () => {
+    const steps = "processes:\n  - name: app\n    steps: [{brk: +4K}, {touch: {at: heap, length: 4K, access: write}}, {exit: 0}]\n";
+    writeFileSync(join(dir, "one-page.yaml"), steps);
+    const least = cli("run", join(dir, "one-page.yaml"), "--ram", "1584K", "--json");
+    expect(least.code).toBe(0);
+    const out = JSON.parse(least.stdout) as { notes: string[]; processes: { status: string; exitCode: number | null }[] };
+    expect(out.notes).toEqual([]);
+    expect(out.processes.map((p) => [p.status, p.exitCode])).toEqual([["exited", 0]]);
+    const option = cli("run", join(dir, "one-page.yaml"), "--ram", "1580K");
+    expect(option.code).toBe(2);
+    expect(option.stderr).toBe("vmm386: --ram: RAM size 1580K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G\n");
+    writeFileSync(join(dir, "one-page-short.yaml"), `machine:\n  ram: 1580K\n${steps}`);
+    const key = cli("run", join(dir, "one-page-short.yaml"));
+    expect(key.code).toBe(2);
+    expect(key.stderr).toBe(`vmm386: ${join(dir, "one-page-short.yaml")}:2: machine.ram: RAM size 1580K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G\n`);
   });
 
   it("a TLB shape or option pair it cannot build: one line naming the option, exit 2", () => {

@@ -65,10 +65,10 @@ describe("vmm386 sweep", () => {
     expect(both.stderr).toBe("vmm386: --policy: give --policies or --policy, not both\n");
   });
 
-  it("a RAM size the kernel cannot boot in is refused before any point runs", () => {
+  it("a RAM size the kernel cannot run a process in is refused before any point runs", () => {
     const r = cli("sweep", "examples/swapping.yaml", "--rams", "1M,4M");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^vmm386: --rams: RAM size 1M is out of range: 1572K /);
+    expect(r.stderr).toMatch(/^vmm386: --rams: RAM size 1M is out of range: 1584K /);
   });
 
   it("by default every CPU runs a worker, at least 2, and the main thread only hands out points", () => {

@@ -20,14 +20,25 @@ export const MAX_SWAP_BYTES = 4 * 1024 * 1024 * 1024;
 const BOOT_TABLE_FRAMES = 1 + 2 * 4;
 
 /**
- * The least RAM the EYN-OS kernel boots in (1572K): its image up to
- * 0x180000 and the boot page tables right above it. The bare machine takes
- * 1 MiB (physical-memory.ts); a System needs the kernel.
+ * Frames the first process needs to touch one page: its page directory,
+ * the page table that maps the page, and the page's frame. The kernel
+ * keeps no reserve beyond them (measured: with one frame less the touch
+ * runs out of memory, with two less brk is refused, with three less
+ * spawn fails).
  */
-export const MIN_BOOT_RAM_BYTES = DEFAULT_KERNEL_IMAGE.end + BOOT_TABLE_FRAMES * PAGE_SIZE;
+const FIRST_PROCESS_FRAMES = 3;
 
-/** "1572K (the least the EYN-OS kernel boots in) to 3G", for help texts and messages. */
-export const RAM_RANGE = `${formatSize(MIN_BOOT_RAM_BYTES)} (the least the EYN-OS kernel boots in) to ${formatSize(MAX_RAM_BYTES)}`;
+/**
+ * The least RAM a scenario can run in (1584K): the EYN-OS kernel's image up
+ * to 0x180000, the boot page tables right above it, then one process
+ * touching one page. The kernel itself boots in 12K less, but there it
+ * cannot create a process, so a run would show nothing; the bare machine
+ * takes 1 MiB (physical-memory.ts).
+ */
+export const MIN_PROCESS_RAM_BYTES = DEFAULT_KERNEL_IMAGE.end + (BOOT_TABLE_FRAMES + FIRST_PROCESS_FRAMES) * PAGE_SIZE;
+
+/** "1584K (the least in which the EYN-OS kernel runs a process) to 3G", for help texts and messages. */
+export const RAM_RANGE = `${formatSize(MIN_PROCESS_RAM_BYTES)} (the least in which the EYN-OS kernel runs a process) to ${formatSize(MAX_RAM_BYTES)}`;
 
 /** A byte count from a YAML number or a size string; a phrase on error. */
 export function sizeValue(value: number | string): number | string {
@@ -42,7 +53,7 @@ export function sizeValue(value: number | string): number | string {
 
 export function checkRamBytes(bytes: number): string | null {
   if (bytes % PAGE_SIZE !== 0) return `RAM size ${formatSize(bytes)} is not a multiple of 4K`;
-  if (bytes < MIN_BOOT_RAM_BYTES || bytes > MAX_RAM_BYTES) return `RAM size ${formatSize(bytes)} is out of range: ${RAM_RANGE}`;
+  if (bytes < MIN_PROCESS_RAM_BYTES || bytes > MAX_RAM_BYTES) return `RAM size ${formatSize(bytes)} is out of range: ${RAM_RANGE}`;
   return null;
 }
 

@@ -76,10 +76,10 @@ describe("scenario machine: cmdline, modules, framebuffer", () => {
 
 describe("System.create names where a refused boot setting was given", () => {
   it("a module that does not fit: its own place, the machine's message", () => {
-    const e = bootErrorOf(machineOf("  ram: 1572K\n  modules:\n    - file: a.bin\n    - file: big.bin\n"));
+    const e = bootErrorOf(machineOf("  ram: 1584K\n  modules:\n    - file: a.bin\n    - file: big.bin\n"));
     expect(e).toBeInstanceOf(BootInfoError);
     expect(e.message).toBe(
-      `${join(dir, "s.yaml")}:5: machine.modules[1]: module "${join(dir, "big.bin")}" (65536 bytes) does not fit in the free RAM from 0x00181000 (RAM ends at 0x00189000, 1572 KiB)`,
+      `${join(dir, "s.yaml")}:5: machine.modules[1]: module "${join(dir, "big.bin")}" (65536 bytes) does not fit in the free RAM from 0x00181000 (RAM ends at 0x0018c000, 1584 KiB)`,
     );
   });
 
@@ -98,7 +98,7 @@ describe("System.create names where a refused boot setting was given", () => {
   });
 
   it("without places, the machine's message is left as it is", () => {
-    const { bootOrigins: _, ...machine } = machineOf("  ram: 1572K\n  modules:\n    - file: big.bin\n");
+    const { bootOrigins: _, ...machine } = machineOf("  ram: 1584K\n  modules:\n    - file: big.bin\n");
     expect(bootErrorOf(machine).message).toMatch(/^module ".*big\.bin" \(65536 bytes\) does not fit /);
   });
 });

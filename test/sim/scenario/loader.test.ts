@@ -29,16 +29,16 @@ describe("scenario loader", () => {
 
   it("rejects a RAM size out of range with the line of the key", () => {
     expect(errorOf("name: t\nmachine:\n  ram: 512K\nprocesses: [{name: a, steps: []}]\n")).toBe(
-      "x.yaml:3: machine.ram: RAM size 512K is out of range: 1572K (the least the EYN-OS kernel boots in) to 3G",
+      "x.yaml:3: machine.ram: RAM size 512K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G",
     );
   });
 
-  it("rejects RAM the kernel cannot boot in, as a size string or a number of bytes", () => {
-    expect(errorOf("machine:\n  ram: 1536K\nprocesses: [{name: a, steps: []}]\n")).toMatch(/^x\.yaml:2: machine\.ram: RAM size 1536K is out of range: 1572K /);
+  it("rejects RAM the kernel cannot run a process in, as a size string or a number of bytes", () => {
+    expect(errorOf("machine:\n  ram: 1536K\nprocesses: [{name: a, steps: []}]\n")).toMatch(/^x\.yaml:2: machine\.ram: RAM size 1536K is out of range: 1584K /);
     expect(errorOf("machine:\n  ram: 1048576\nprocesses: [{name: a, steps: []}]\n")).toBe(
-      "x.yaml:2: machine.ram: 1048576 is not a RAM size from 1572K to 3G in 4K steps, such as 4M",
+      "x.yaml:2: machine.ram: 1048576 is not a RAM size from 1584K to 3G in 4K steps, such as 4M",
     );
-    expect(parseScenario("machine: {ram: 1572K}\nprocesses: [{name: a, steps: []}]\n", "x.yaml").machine.ramBytes).toBe(1572 * 1024);
+    expect(parseScenario("machine: {ram: 1584K}\nprocesses: [{name: a, steps: []}]\n", "x.yaml").machine.ramBytes).toBe(1584 * 1024);
   });
 
   it("TLB shapes: problems in the user's terms, at the key written", () => {
