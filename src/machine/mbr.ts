@@ -197,6 +197,8 @@ interface Chain {
  * The logical partitions in the EBR chain of `extended`. The chain must stay
  * inside the extended partition and visit each EBR once: a damaged or
  * hostile image could otherwise send us round in circles or across the disk.
+ * No logical partition may cover an EBR either, or writing to it (swap, say)
+ * would break the chain.
  */
 function readLogicalPartitions(chain: Chain): Partition[] {
   const { extended, name } = chain;
@@ -210,7 +212,9 @@ function readLogicalPartitions(chain: Chain): Partition[] {
     if (entry !== null) logicals.push(logicalPartition(chain, entry, slot, ebrLba));
     ebrLba = nextEbr(chain, ebr, ebrLba, visited);
   }
-  checkOverlaps(logicals, name);
+  checkOverlaps(logicals, name); // first, as two partitions overlapping is the larger fault
+  const ebrs = [...visited].map((firstLba) => ({ firstLba, sectorCount: 1 }));
+  checkOverlaps([...logicals, ...ebrs], name);
   return logicals;
 }
 
@@ -436,27 +440,47 @@ function checkWithinDevice(p: Partition, deviceSectors: number, name: string): v
   }
 }
 
+/** Sectors no other extent may share: a partition (with its slot), or the one sector of an EBR (without). */
+interface Extent {
+  readonly firstLba: number;
+  readonly sectorCount: number;
+  readonly slot?: number;
+}
+
 /**
- * Throws DiskFormatError naming two of `partitions` that share a sector.
- * Sorted by start, disjoint partitions each end before the next begins, so
+ * Throws DiskFormatError naming two of `extents` that share a sector.
+ * Sorted by start, disjoint extents each end before the next begins, so
  * neighbours are all we compare: a long EBR chain costs n log n, not n².
  */
-function checkOverlaps(partitions: readonly Partition[], name: string): void {
-  const byStart = [...partitions].sort((a, b) => a.firstLba - b.firstLba);
+function checkOverlaps(extents: readonly Extent[], name: string): void {
+  const byStart = [...extents].sort((a, b) => a.firstLba - b.firstLba);
   for (let i = 1; i < byStart.length; i++) {
     if (byStart[i].firstLba <= lastLba(byStart[i - 1])) {
-      const [a, b] = [byStart[i - 1], byStart[i]].sort((x, y) => x.slot - y.slot);
-      throw new DiskFormatError(`${name}: partitions ${a.slot} (LBA ${describe(a)}) and ${b.slot} (LBA ${describe(b)}) overlap`);
+      const [a, b] = [byStart[i - 1], byStart[i]].sort((x, y) => slotOrder(x) - slotOrder(y));
+      const pair =
+        a.slot !== undefined && b.slot !== undefined
+          ? `partitions ${a.slot} (LBA ${describe(a)}) and ${b.slot} (LBA ${describe(b)})`
+          : `${extentName(a)} and ${extentName(b)}`;
+      throw new DiskFormatError(`${name}: ${pair} overlap`);
     }
   }
 }
 
-function lastLba(p: Partition): number {
-  return p.firstLba + p.sectorCount - 1;
+/** Partitions by slot, then EBRs. */
+function slotOrder(e: Extent): number {
+  return e.slot ?? Number.MAX_SAFE_INTEGER;
 }
 
-function describe(p: Partition): string {
-  return `${p.firstLba}..${lastLba(p)}`;
+function extentName(e: Extent): string {
+  return e.slot === undefined ? `EBR at LBA ${e.firstLba}` : `partition ${e.slot} (LBA ${describe(e)})`;
+}
+
+function lastLba(e: Extent): number {
+  return e.firstLba + e.sectorCount - 1;
+}
+
+function describe(e: Extent): string {
+  return `${e.firstLba}..${lastLba(e)}`;
 }
 
 function decodeChs(view: DataView, at: number): Chs {

@@ -3,13 +3,13 @@ import type { RunResult } from "../sim/scenario/result.js";
 
 /** The run's machine had no TLB (`--tlb off`): every translation walked, so the counters have misses and no hits. */
 export function tlbOff(run: RunResult): boolean {
-  return run.machine.tlb === "off";
+  return !run.stats.tlb.enabled;
 }
 
 /** "97.3 %" of the run's TLB lookups; "off" when the TLB was off; "-" when it was on but made no lookups. */
 export function tlbRate(run: RunResult): string {
   if (tlbOff(run)) return "off";
-  const hits = run.stats.tlb.hits ?? 0;
-  const lookups = hits + (run.stats.tlb.misses ?? 0);
+  const { hits, misses } = run.stats.tlb;
+  const lookups = hits + misses;
   return lookups === 0 ? "-" : `${((100 * hits) / lookups).toFixed(1)} %`;
 }

@@ -189,7 +189,9 @@ const ROW = 64;
 /**
  * The map as text: a summary line, 64 frames a line headed by the first
  * frame's number, a run of identical lines shown once and then `*` (as
- * hexdump does), and the legend of the symbols used.
+ * hexdump does), and the legend of the symbols used. A map ending in `*`
+ * ends with the number of the frame past its last, as hexdump ends with
+ * the final offset, or the reader could not tell how far the run goes.
  */
 export function formatFrameMap(f: FrameMap): string {
   const out = [
@@ -205,6 +207,7 @@ export function formatFrameMap(f: FrameMap): string {
     out.push(`${pfnHex(i)} ${row}`);
     previous = row;
   }
+  if (out[out.length - 1] === "*") out.push(pfnHex(f.map.length));
   out.push("legend (symbol, frames):");
   const width = String(Math.max(...f.legend.map((e) => e.frames))).length;
   for (const e of f.legend) out.push(`  ${e.symbol} ${String(e.frames).padStart(width)}  ${e.meaning}`);

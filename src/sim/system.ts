@@ -91,8 +91,10 @@ export interface BootOrigins {
 /** mmap protections (the kernel's: PROT.WRITE is the PTE's R/W bit). */
 export { PROT } from "../kernel/vmm.js";
 
-/** The MMU's TLB counters, as plain numbers. */
+/** Whether the machine had a TLB, and the MMU's TLB counters as plain numbers. */
 export interface TlbStats {
+  /** False on a machine built with `tlb: "off"`: every translation walked, so the counters have misses and no hits. */
+  readonly enabled: boolean;
   readonly translations: number;
   readonly hits: number;
   readonly misses: number;
@@ -119,7 +121,7 @@ export interface SystemStats {
   };
   readonly vmstat: Readonly<VmStat>;
   readonly vmm386: Readonly<Vmm386Stat>;
-  /** translations, hits, misses, walks, invlpgs, flushes, globalKept. */
+  /** enabled, then the counters translations, hits, misses, walks, invlpgs, flushes, globalKept. */
   readonly tlb: Readonly<TlbStats>;
   readonly ticks: number;
 }
@@ -410,7 +412,7 @@ export class System {
       },
       vmstat: { ...this.vmm.stat },
       vmm386: { ...this.vmm.vmm386 },
-      tlb: tlbStats(this.machine.mmu.counters),
+      tlb: tlbStats(this.machine.mmu),
       ticks: this.ticks,
     };
   }
@@ -531,8 +533,17 @@ function locateBootError(e: MemoryConfigError, bare: MachineDescription, config:
   return e;
 }
 
-function tlbStats(c: TlbStats): TlbStats {
-  return { translations: c.translations, hits: c.hits, misses: c.misses, walks: c.walks, invlpgs: c.invlpgs, flushes: c.flushes, globalKept: c.globalKept };
+function tlbStats({ tlb, counters: c }: Machine["mmu"]): TlbStats {
+  return {
+    enabled: tlb.enabled,
+    translations: c.translations,
+    hits: c.hits,
+    misses: c.misses,
+    walks: c.walks,
+    invlpgs: c.invlpgs,
+    flushes: c.flushes,
+    globalKept: c.globalKept,
+  };
 }
 
 /** True when [va, va+len) lies inside user space (USER_CODE_BASE..USER_STACK_TOP). */

@@ -121,6 +121,12 @@ describe("logical partitions in an extended partition made by sfdisk", () => {
     return parsePartitionTable(sectorsOf(image), image.length / SECTOR_SIZE, "l.img");
   }
 
+  /** `image` with the 0x55AA signature written at the end of sector `lba`, which thereby reads as an EBR. */
+  function withEbrAt(lba: number, image: Uint8Array): Uint8Array {
+    image.set([0x55, 0xaa], lba * SECTOR_SIZE + 510);
+    return image;
+  }
+
   it("reads back exactly the partitions sfdisk --json reported: 1, 2 (extended), 5 and 6", () => {
     const table = readPartitionTable(MemoryBlockDevice.fromBytes(logical(), "logical.img"));
     expect(asSfdisk(table, "logical.img")).toEqual(sfdiskEssentials(fixtureSfdiskJson("logical")));
@@ -202,6 +208,24 @@ describe("logical partitions in an extended partition made by sfdisk", () => {
       "overlapping logical partitions",
       logical([[EXT, 1, entry(0, 0x82, 16, 4200)]]),
       /^l\.img: partitions 5 \(LBA 2576\.\.6775\) and 6 \(LBA 6688\.\.8191\) overlap$/,
+    ],
+    [
+      "a logical partition over the EBR of the next one (swap there would overwrite it)",
+      logical([[EXT, 1, entry(0, 0x82, 16, EBR2 - 2576 + 1)]]),
+      /^l\.img: partition 5 \(LBA 2576\.\.6687\) and EBR at LBA 6687 overlap$/,
+    ],
+    [
+      "a link to an EBR inside the logical partition just read",
+      withEbrAt(3000, logical([[EXT, 2, link(3000 - EXT)], [3000, 1, entry(0, 0x83, 6688 - 3000, 1504)]])),
+      /^l\.img: partition 5 \(LBA 2576\.\.6671\) and EBR at LBA 3000 overlap$/,
+    ],
+    [
+      "a link back to an EBR inside an earlier logical partition",
+      withEbrAt(
+        3000,
+        logical([[EBR2, 1, entry(0, 0x83, 1, 1000)], [EBR2, 2, link(3000 - EXT)], [3000, 1, entry(0, 0x83, 7700 - 3000, 100)]]),
+      ),
+      /^l\.img: partition 5 \(LBA 2576\.\.6671\) and EBR at LBA 3000 overlap$/,
     ],
     [
       "a logical partition over its own EBR",

@@ -40,7 +40,16 @@ export function syntheticRun(): RunResult {
       faults: last.faults,
       vmstat: { pgfault: last.faults.total, pgmajfault: 76, pswpin: 76, pswpout: 114 },
       vmm386: { cow_copy: 12, swapcache_hit: 3 },
-      tlb: { hits: last.tlbHits, misses: last.tlbMisses, flushes: 3 },
+      tlb: {
+        enabled: true,
+        translations: last.tlbHits + last.tlbMisses,
+        hits: last.tlbHits,
+        misses: last.tlbMisses,
+        walks: last.tlbMisses,
+        invlpgs: 0,
+        flushes: 3,
+        globalKept: 0,
+      },
     },
     processes: [
       { pid: 1, name: "parent", parent: 0, state: "exited", exitCode: 0, faultReport: null, summary: "exited(0)", throttledTicks: 0 },

@@ -92,7 +92,7 @@ describe("frame map", () => {
     expect(f.legend.find((e) => e.class === "swap-cache")?.frames).toBe(1);
   });
 
-  it("prints 64 frames a line, a run of identical lines as one line and '*', and the legend under the map", () => {
+  it("prints 64 frames a line, a run of identical lines as one line and '*', the end after a final '*', and the legend", () => {
     const f: FrameMap = {
       totalFrames: 320,
       freeFrames: 190,
@@ -116,6 +116,7 @@ describe("frame map", () => {
       `0x00080 12${".".repeat(62)}`,
       `0x000c0 ${".".repeat(64)}`,
       "*",
+      "0x00140",
       "legend (symbol, frames):",
       "  . 190  free",
       "  # 128  reserved",
@@ -123,5 +124,21 @@ describe("frame map", () => {
       "  2   1  user page of pid 2 (b)",
       "",
     ]);
+  });
+
+  it("adds no end line when the map ends in a printed line: that line shows where it ends", () => {
+    const f: FrameMap = {
+      totalFrames: 136,
+      freeFrames: 136,
+      userFrames: 0,
+      sharedFrames: 0,
+      pageTableFrames: 0,
+      directoryFrames: 0,
+      kernelFrames: 0,
+      reservedFrames: 0,
+      map: ".".repeat(136),
+      legend: [{ symbol: ".", class: "free", meaning: "free", frames: 136 }],
+    };
+    expect(formatFrameMap(f).split("\n").slice(1, -3)).toEqual([`0x00000 ${".".repeat(64)}`, "*", `0x00080 ${".".repeat(8)}`]);
   });
 });

@@ -5,19 +5,38 @@ import { missRatioChart } from "../../src/report/sweep.js";
 import { svgToPng } from "../../src/report/png.js";
 import { runSummaryTable, sweepSummaryTable } from "../../src/report/summary-table.js";
 import type { RunResult } from "../../src/sim/scenario/result.js";
+import { loadScenarioFile } from "../../src/sim/scenario/loader.js";
+import { runScenario } from "../../src/sim/scenario/runner.js";
+import { System, type SystemConfig } from "../../src/sim/system.js";
+import { systemConfig } from "../../src/cli/options.js";
 import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
 
-/** The synthetic run on a machine with `--tlb off`: every translation a miss, as the MMU counts them then. */
+/**
+ * The synthetic run on a machine with `--tlb off`: every translation a miss,
+ * as the MMU counts them then. Its machine description says nothing of the
+ * TLB, as a run's does when the runner was given none: the stats alone tell.
+ */
 function tlbOffRun(): RunResult {
   const run = syntheticRun();
-  const misses = run.stats.tlb.hits + run.stats.tlb.misses;
+  const { tlb } = run.stats;
   const samples = run.series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: s.tlbHits + s.tlbMisses }));
   return {
     ...run,
-    machine: { ...run.machine, tlb: "off" },
-    stats: { ...run.stats, tlb: { hits: 0, misses, flushes: 0 } },
+    machine: {},
+    stats: { ...run.stats, tlb: { ...tlb, enabled: false, hits: 0, misses: tlb.translations, walks: tlb.translations, flushes: 0 } },
     series: { ...run.series, samples },
   };
+}
+
+/** examples/demand-paging.yaml run with the TLB as `tlb` says and no machine description given to the runner. */
+function demandPaging(tlb: SystemConfig["tlb"]): RunResult {
+  const scenario = loadScenarioFile("examples/demand-paging.yaml");
+  const system = System.create({ ...systemConfig(scenario.machine), tlb, checkInvariants: false });
+  try {
+    return runScenario(system, scenario);
+  } finally {
+    system.close();
+  }
 }
 
 describe("run report", () => {
@@ -79,6 +98,23 @@ describe("run report", () => {
     expect(on).toContain("<b>90.0 %</b><span>TLB hit rate</span>");
     expect(on).not.toContain("The TLB was off");
   });
+
+  it("tells a run without a TLB from the machine itself, not from the machine's description", () => {
+    const off = demandPaging("off");
+    expect(off.machine).toEqual({});
+    expect(off.stats.tlb.enabled).toBe(false);
+    const html = renderRunHtml(off);
+    expect(html).toContain("<b>off</b><span>TLB hit rate</span>");
+    expect(html).not.toContain("Share of translations the TLB answered");
+    expect(renderRunHtml(demandPaging(undefined))).toMatch(/<b>\d+\.\d %<\/b><span>TLB hit rate<\/span>/);
+  });
+
+  it("lists the TLB counters, not whether there was one, in the TLB table", () => {
+    const html = renderRunHtml(syntheticRun());
+    const table = html.slice(html.indexOf("<h2>TLB</h2>"));
+    expect(table).toContain("<td>globalKept</td>");
+    expect(table).not.toContain("enabled");
+  });
 });
 
 describe("sweep report", () => {
@@ -116,7 +152,7 @@ describe("terminal summary", () => {
     expect(hitColumn(syntheticRun())).toBe("90.0 %");
     expect(hitColumn(tlbOffRun())).toBe("off");
     const idle = syntheticRun();
-    expect(hitColumn({ ...idle, stats: { ...idle.stats, tlb: { hits: 0, misses: 0, flushes: 0 } } })).toBe("-");
+    expect(hitColumn({ ...idle, stats: { ...idle.stats, tlb: { ...idle.stats.tlb, translations: 0, hits: 0, misses: 0 } } })).toBe("-");
   });
 
   it("a sweep table has a row per size and a column per policy", () => {

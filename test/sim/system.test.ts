@@ -195,6 +195,13 @@ describe("System: real data through the MMU", () => {
     expect(st.faults.total).toBe(st.faults.demandZero + st.faults.swapIn + st.faults.cow + st.faults.stack + st.faults.heap + st.faults.segv);
     expect(st.tlb).toHaveProperty("hits");
   });
+
+  it("the TLB stats say whether the machine has a TLB, with the MMU's counters under their names", () => {
+    const on = system().stats().tlb;
+    expect(Object.keys(on)).toEqual(["enabled", "translations", "hits", "misses", "walks", "invlpgs", "flushes", "globalKept"]);
+    expect(on.enabled).toBe(true);
+    expect(system({ tlb: "off" }).stats().tlb.enabled).toBe(false);
+  });
 });
 
 describe("System: nothing escapes to the host", () => {

@@ -4,7 +4,7 @@
  * CLI prints it (`--json`, the summary table) and the report renders it.
  */
 import type { TimeSeries, FaultKinds } from "../recorder.js";
-import type { System } from "../system.js";
+import type { System, TlbStats } from "../system.js";
 
 /** An unresolvable fault, as the System reports it. */
 export interface FaultReportData {
@@ -26,7 +26,7 @@ export interface RunStats {
   readonly vmstat: Readonly<Record<string, number>>;
   /** Counters of vmm386 with no /proc/vmstat equivalent. */
   readonly vmm386: Readonly<Record<string, number>>;
-  readonly tlb: Readonly<Record<string, number>>;
+  readonly tlb: Readonly<TlbStats>;
 }
 
 export interface ProcessOutcome {
