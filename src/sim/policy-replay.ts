@@ -18,10 +18,10 @@
  */
 import { createPolicy, needsFuture, type PolicyName } from "../kernel/replacement/index.js";
 import type { FutureKnowledge, ReplacementHost, ReplacementPolicy } from "../kernel/replacement/policy.js";
+import { NEVER, linkNextUses } from "./next-use.js";
 
 /** Page numbers must be below this (the page table is a flat array). */
 export const MAX_REPLAY_PAGE = 1 << 26;
-const NEVER = 0x7fffffff;
 
 export interface PolicyReplayOptions {
   /** Page frames available (> 0). */
@@ -78,23 +78,16 @@ export class NextUseTable implements FutureKnowledge {
     let total = 0;
     let maxPage = 0;
     for (const c of chunks) {
-      total += c.length;
-      for (let i = 0; i < c.length; i++) if (c[i] > maxPage) maxPage = c[i];
-    }
-    checkPage(maxPage, -1);
-    const next = new Int32Array(total);
-    const nextOf = new Int32Array(maxPage + 1).fill(NEVER);
-    let pos = total;
-    for (let k = chunks.length - 1; k >= 0; k--) {
-      const c = chunks[k];
-      for (let i = c.length - 1; i >= 0; i--) {
-        const p = c[i];
-        checkPage(p, pos - c.length + i);
-        next[--pos] = nextOf[p];
-        nextOf[p] = pos;
+      for (let i = 0; i < c.length; i++) {
+        checkPage(c[i], total + i);
+        if (c[i] > maxPage) maxPage = c[i];
       }
+      total += c.length;
     }
-    return new NextUseTable(next, nextOf);
+    const next = new Int32Array(total);
+    const firstOf = new Int32Array(maxPage + 1).fill(NEVER);
+    linkNextUses(chunks, next, firstOf);
+    return new NextUseTable(next, firstOf);
   }
 
   nextUse(key: number): number {
@@ -263,10 +256,7 @@ export class PolicyReplay {
 }
 
 function checkPage(page: number, index: number): void {
-  if (!(page >= 0 && page < MAX_REPLAY_PAGE)) {
-    const where = index >= 0 ? ` at reference ${index}` : "";
-    throw new RangeError(`page number ${page}${where} is outside 0..${MAX_REPLAY_PAGE - 1}`);
-  }
+  if (!(page >= 0 && page < MAX_REPLAY_PAGE)) throw new RangeError(`page number ${page} at reference ${index} is outside 0..${MAX_REPLAY_PAGE - 1}`);
 }
 
 /**

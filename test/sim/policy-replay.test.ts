@@ -80,6 +80,11 @@ describe("policy-only replay counts misses as reference.json defines them", () =
     expect(() => misses(Int32Array.of(3, -1), 2, "clock")).toThrow(/page number -1 at reference 1/);
   });
 
+  it("OPT's table names the first reference whose page is out of range", () => {
+    expect(() => NextUseTable.build([Int32Array.of(3, 7), Int32Array.of(-1, 1 << 26)])).toThrow("page number -1 at reference 2 is outside 0..67108863");
+    expect(() => NextUseTable.build([Int32Array.of(1 << 26, -1)])).toThrow("page number 67108864 at reference 0 is outside 0..67108863");
+  });
+
   it("refuses OPT without the future and a frame count below 1", () => {
     expect(() => new PolicyReplay({ frames: 4, policy: "opt" })).toThrow(/needs the future/);
     expect(() => new PolicyReplay({ frames: 0, policy: "lru" })).toThrow(RangeError);

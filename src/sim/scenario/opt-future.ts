@@ -18,6 +18,7 @@
  */
 import { needsFuture, type FutureKnowledge } from "../../kernel/replacement/index.js";
 import type { System, SystemConfig } from "../system.js";
+import { NEVER, PageString, linkNextUses } from "../next-use.js";
 import { ScenarioRunner, type ReferenceSink } from "./runner.js";
 import { ScenarioError, type Scenario, type Step } from "./types.js";
 
@@ -27,25 +28,42 @@ import { ScenarioError, type Scenario, type Step } from "./types.js";
  */
 const OPT_RUNS = 6;
 
-/** No later reference (in `RecordedFuture.next`). */
-const NEVER = -1;
-
-/** A run's page references, in order. */
+/**
+ * A run's page references, in order. Policy keys (pageKey: space id times
+ * 2^20 plus page) are too sparse to index a table, so each distinct key is
+ * numbered as it first appears and the string holds the numbers.
+ */
 export class ReferenceString implements ReferenceSink {
-  private keys = new Float64Array(1024);
-  length = 0;
+  /** Numbers of the keys referenced, in order. */
+  private readonly numbers = new PageString();
+  /** Key of each number. */
+  private readonly keys: number[] = [];
+  private readonly numberOf = new Map<number, number>();
 
   note(key: number): void {
-    if (this.length === this.keys.length) {
-      const bigger = new Float64Array(this.keys.length * 2);
-      bigger.set(this.keys);
-      this.keys = bigger;
+    let n = this.numberOf.get(key);
+    if (n === undefined) {
+      n = this.keys.length;
+      this.keys.push(key);
+      this.numberOf.set(key, n);
     }
-    this.keys[this.length++] = key;
+    this.numbers.push(n);
   }
 
+  /** The key of reference `i`. */
   at(i: number): number {
-    return this.keys[i];
+    return this.keys[this.numbers.at(i)];
+  }
+
+  get length(): number {
+    return this.numbers.length;
+  }
+
+  /** For each reference: the index of the next reference to its key, or NEVER. */
+  nextUses(): Int32Array {
+    const next = new Int32Array(this.length);
+    linkNextUses([this.numbers.view()], next, new Int32Array(this.keys.length).fill(NEVER));
+    return next;
   }
 }
 
@@ -68,13 +86,7 @@ export class RecordedFuture implements FutureKnowledge, ReferenceSink {
 
   constructor(expected: ReferenceString) {
     this.expected = expected;
-    this.next = new Int32Array(expected.length);
-    const last = new Map<number, number>();
-    for (let i = expected.length - 1; i >= 0; i--) {
-      const key = expected.at(i);
-      this.next[i] = last.get(key) ?? NEVER;
-      last.set(key, i);
-    }
+    this.next = expected.nextUses();
   }
 
   /** The runner starts executing `step`. */

@@ -290,9 +290,7 @@ export class ScenarioRunner {
         if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
         break;
       case "touch": {
-        const stream = new AccessStream(this.seeded(step.spec));
-        if (this.options.references === undefined) this.touch(t, step.at, stream, step.spec.size);
-        else this.touchNoting(t, step.at, stream, step.spec.size, this.options.references);
+        this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size, this.options.references);
         break;
       }
       case "fork": {
@@ -336,32 +334,19 @@ export class ScenarioRunner {
     return { ...spec, seed: (Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ spec.seed) >>> 0 };
   }
 
-  /** The access loop of a touch step: System.access per offset, sampling between chunks. */
-  private touch(t: Thread, base: number, stream: AccessStream, size: number): void {
+  /**
+   * The access loop of a touch step: System.access per offset, sampling
+   * between chunks; with a reference sink, each access's pages are noted
+   * before it is made.
+   */
+  private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined): void {
     const sys = this.system;
     const pid = t.pid;
     let untilSample = this.recorder.accessesUntilDue;
     for (let off = stream.next(); off >= 0; off = stream.next()) {
-      if (!sys.access(pid, base + off, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
-      if (--untilSample <= 0) {
-        this.recorder.maybeSample();
-        untilSample = this.recorder.accessesUntilDue;
-        this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
-      }
-    }
-  }
-
-  /** As touch, noting each access's page (both pages of a straddling one) in `sink` before making it. */
-  private touchNoting(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink): void {
-    const sys = this.system;
-    let untilSample = this.recorder.accessesUntilDue;
-    for (let off = stream.next(); off >= 0; off = stream.next()) {
       const va = base + off;
-      const first = va >>> 12;
-      const last = (va + size - 1) >>> 12;
-      sink.note(t.keyBase + first);
-      if (last !== first) sink.note(t.keyBase + last);
-      if (!sys.access(t.pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
+      if (sink !== undefined) noteAccess(sink, t.keyBase, va, size);
+      if (!sys.access(pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
       if (--untilSample <= 0) {
         this.recorder.maybeSample();
         untilSample = this.recorder.accessesUntilDue;
@@ -411,6 +396,14 @@ export function runScenario(system: System, scenario: Scenario, options: RunnerO
   const runner = new ScenarioRunner(system, scenario, options);
   runner.runToEnd();
   return runner.result();
+}
+
+/** Notes the page of an access of `size` bytes at `va` (both pages, if it straddles two), keyed from `keyBase`. */
+function noteAccess(sink: ReferenceSink, keyBase: number, va: number, size: number): void {
+  const first = va >>> 12;
+  const last = (va + size - 1) >>> 12;
+  sink.note(keyBase + first);
+  if (last !== first) sink.note(keyBase + last);
 }
 
 function hex(n: number): string {

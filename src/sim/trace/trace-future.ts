@@ -6,53 +6,44 @@
  */
 
 import type { FutureKnowledge } from "../../kernel/replacement/policy.js";
+import { NEVER, PageString, linkNextUses } from "../next-use.js";
 
-const NEVER = 0x7fffffff;
 const PAGES = 1 << 20;
 
 export class TraceFuture implements FutureKnowledge {
-  /** During recording: page of each reference; after `seal`: index of that page's next reference, or NEVER. */
-  private refs: Int32Array;
-  private count = 0;
+  /** The pages referenced, in order (first pass); `seal` overwrites them with `next`. */
+  private readonly recorded: PageString;
+  /** After `seal`: for each reference, the index of its page's next reference, or NEVER. */
+  private next: Int32Array = new Int32Array(0);
   /** Per EYN-OS page: index of its next reference after the current one. */
   private readonly nextOf = new Float64Array(PAGES).fill(Infinity);
   /** Index of the next reference the replay will make. */
   position = 0;
 
   constructor(expectedReferences = 1 << 16) {
-    this.refs = new Int32Array(Math.max(16, expectedReferences));
+    this.recorded = new PageString(expectedReferences);
   }
 
   /** Appends one page reference (first pass). */
   record(page: number): void {
-    if (this.count === this.refs.length) {
-      const bigger = new Int32Array(this.refs.length * 2);
-      bigger.set(this.refs);
-      this.refs = bigger;
-    }
-    this.refs[this.count++] = page;
+    this.recorded.push(page);
   }
 
   /** Turns the recorded pages into next-use indices (one backward pass, in place). */
   seal(): void {
-    const last = new Int32Array(PAGES).fill(NEVER);
-    const refs = this.refs;
-    for (let i = this.count - 1; i >= 0; i--) {
-      const page = refs[i];
-      refs[i] = last[page];
-      last[page] = i;
-    }
+    this.next = this.recorded.view();
+    linkNextUses([this.next], this.next, new Int32Array(PAGES).fill(NEVER));
     this.position = 0;
   }
 
   /** References recorded. */
   get length(): number {
-    return this.count;
+    return this.recorded.length;
   }
 
   /** The replay makes its next reference, to EYN-OS page `page` (call before the access that makes it). */
   advance(page: number): void {
-    const n = this.refs[this.position++];
+    const n = this.next[this.position++];
     this.nextOf[page] = n === NEVER ? Infinity : n;
   }
 

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { pageKey } from "../../src/kernel/vmm.js";
+import { NEVER, PageString, linkNextUses } from "../../src/sim/next-use.js";
+import { NextUseTable } from "../../src/sim/policy-replay.js";
+import { RecordedFuture, ReferenceString } from "../../src/sim/scenario/opt-future.js";
+import { TraceFuture } from "../../src/sim/trace/trace-future.js";
+
+describe("next uses", () => {
+  it("a page string grows past its capacity and keeps every page in order", () => {
+    const s = new PageString(16);
+    for (let i = 0; i < 1000; i++) s.push(i * 7);
+    expect(s.length).toBe(1000);
+    expect(s.at(999)).toBe(999 * 7);
+    expect(Array.from(s.view().subarray(0, 4))).toEqual([0, 7, 14, 21]);
+  });
+
+  it("the backward pass links each reference to the next to its page, across chunks and in place", () => {
+    const next = new Int32Array(6);
+    const firstOf = new Int32Array(4).fill(NEVER);
+    linkNextUses([Int32Array.of(1, 2), Int32Array.of(1, 3), Int32Array.of(2, 1)], next, firstOf);
+    expect(Array.from(next)).toEqual([2, 4, 5, NEVER, NEVER, NEVER]);
+    expect(Array.from(firstOf)).toEqual([NEVER, 0, 1, 3]);
+    const inPlace = Int32Array.of(1, 2, 1, 3, 2, 1);
+    linkNextUses([inPlace], inPlace, new Int32Array(4).fill(NEVER));
+    expect(Array.from(inPlace)).toEqual(Array.from(next));
+  });
+
+  it("a trace's future, a policy-only table and a scenario's recorded future agree reference by reference", () => {
+    let x = 12345;
+    const pages = Array.from({ length: 3000 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 20) % 97);
+    const trace = new TraceFuture(16);
+    const recorded = new ReferenceString();
+    // A scenario's keys are sparse (space 3): the recorded string numbers them densely.
+    const key = (page: number): number => pageKey(3, page * 4096);
+    for (const p of pages) {
+      trace.record(p);
+      recorded.note(key(p));
+    }
+    trace.seal();
+    const table = NextUseTable.build([Int32Array.from(pages)]);
+    const scenario = new RecordedFuture(recorded);
+    const fromTrace: number[] = [];
+    const fromScenario: number[] = [];
+    const fromTable = Array.from(table.next, (n) => (n === NEVER ? Infinity : n));
+    for (const p of pages) {
+      trace.advance(p);
+      scenario.note(key(p));
+      fromTrace.push(trace.nextUse(p));
+      fromScenario.push(scenario.nextUse(key(p)));
+    }
+    expect(fromTrace).toEqual(fromTable);
+    expect(fromScenario).toEqual(fromTable);
+    expect(scenario.matched).toBe(true);
+    expect(fromTable.filter((n) => n === Infinity)).toHaveLength(new Set(pages).size);
+  });
+});
