@@ -7,7 +7,7 @@ import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
-import { tlbOff, tlbRate } from "./format.js";
+import { throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 
 const STYLE = `
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}
@@ -33,6 +33,7 @@ export function renderRunHtml(run: RunResult): string {
   const st = run.stats;
   const { enabled: _enabled, ...tlbCounters } = st.tlb; // whether there was a TLB is said in words, not as a counter
   const killed = run.processes.filter((p) => p.state === "killed").length;
+  const throttle = throttleSkipsText(run);
   const cards: [string, string | number][] = [
     ["accesses", st.accesses],
     ["page faults", st.faults.total],
@@ -51,6 +52,7 @@ export function renderRunHtml(run: RunResult): string {
     keyValueTable(Object.entries(run.machine).map(([k, v]) => [k, String(v)])),
     "<h2>Processes</h2>",
     processTable(run),
+    throttle === null ? "" : `<p>${escapeHtml(throttle)}</p>`,
     "<h2>Over time</h2>",
     run.series.samples.length < 2
       ? "<p>Too few samples for charts (the run made fewer accesses than one sampling interval).</p>"

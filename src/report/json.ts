@@ -30,6 +30,7 @@ export function runResultJson(run: RunResult, extra: Record<string, unknown> = {
       summary: p.summary,
       throttledTicks: p.throttledTicks,
     })),
+    throttleSkips: run.throttleSkips,
     strictTlb: run.strictTlb,
     panic: run.panic,
     notes: run.notes,

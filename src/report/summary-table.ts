@@ -5,7 +5,7 @@
 import Table from "cli-table3";
 import type { RunResult } from "../sim/scenario/result.js";
 import type { SweepResult } from "./sweep.js";
-import { tlbRate } from "./format.js";
+import { throttleSkipsText, tlbRate } from "./format.js";
 
 /** No colours (output may be piped), compact rows. */
 function table(head: string[]): Table.Table {
@@ -25,6 +25,8 @@ export function runSummaryTable(run: RunResult): string {
     procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary, ...(throttled ? [num(p.throttledTicks)] : [])]);
   }
   const lines = [counters.toString(), procs.toString()];
+  const throttle = throttleSkipsText(run);
+  if (throttle !== null) lines.push(throttle);
   if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);
   if (run.panic !== null) lines.push(`KERNEL PANIC: ${run.panic.reason}`);
   return lines.join("\n");

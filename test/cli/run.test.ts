@@ -107,6 +107,22 @@ describe("vmm386 run", () => {
     const calm = { ...syntheticRun(), processes: syntheticRun().processes.map((p) => ({ ...p, throttledTicks: 0 })) };
     expect(runSummaryTable(calm)).not.toContain("throttled");
   });
+
+  it("the turns the throttle made processes sit out: the same count in --json, the summary and the report", () => {
+    const json = cli("run", "examples/thrashing.yaml", "--json");
+    expect(json.code).toBe(0);
+    const skips = (JSON.parse(json.stdout) as { throttleSkips: number }).throttleSkips;
+    expect(skips).toBeGreaterThan(0);
+    const report = join(dir, "thrashing.html");
+    const r = cli("run", "examples/thrashing.yaml", "--report", report);
+    expect(r.code).toBe(0);
+    const line = `thrashing throttle: throttled processes sat out ${skips.toLocaleString("en-US")} turns so that others could run`;
+    expect(r.stdout).toContain(`\n${line}`);
+    expect(readFileSync(report, "utf8")).toContain(`<p>${line}</p>`);
+    const calm = cli("run", "examples/demand-paging.yaml", "--json");
+    expect((JSON.parse(calm.stdout) as { throttleSkips: number }).throttleSkips).toBe(0);
+    expect(runSummaryTable(syntheticRun())).not.toContain("thrashing throttle");
+  });
 });
 
 describe("emitRun", () => {

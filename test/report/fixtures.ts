@@ -68,6 +68,7 @@ export function syntheticRun(): RunResult {
     strictTlb: { count: 1, messages: ["stale entry for 0x40000000"] },
     panic: null,
     notes: ["brk refused at step 3"],
+    throttleSkips: 0,
   };
 }
 

@@ -272,6 +272,7 @@ export function replayRunResult(r: ReplayResult, config: SystemConfig, series: R
     strictTlb: r.strictTlb,
     panic: r.panic,
     notes: replayNotes(r),
+    throttleSkips: 0,
   };
 }
 

@@ -76,4 +76,11 @@ export interface RunResult {
   readonly panic: FaultReportData | null;
   /** Problems the scenario ran into that are not faults (a refused brk, a failed fork), one line each. */
   readonly notes: readonly string[];
+  /**
+   * Turns a throttled process sat out so that another could run: the
+   * scheduler's side of the thrashing throttle (the kernel's side is each
+   * process's throttledTicks). 0 when it never acted, and for a replay,
+   * whose one process has nobody to give its turns to.
+   */
+  readonly throttleSkips: number;
 }

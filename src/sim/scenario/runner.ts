@@ -63,8 +63,8 @@ export class ScenarioRunner {
   readonly notes: string[] = [];
   /** Turns executed so far (a step is one turn). */
   turns = 0;
-  /** Turns a throttled process sat out so that another could run. */
-  throttleSkips = 0;
+  /** Turns a throttled process sat out so that another could run (RunResult.throttleSkips). */
+  private throttleSkips = 0;
   /** Accesses all touch steps will make (for progress). */
   readonly plannedAccesses: number;
 
@@ -177,6 +177,7 @@ export class ScenarioRunner {
       strictTlb: strictTlbFindings(this.system),
       panic: this.system.panic === null ? null : { ...this.system.panic },
       notes: [...this.notes],
+      throttleSkips: this.throttleSkips,
     };
   }
 

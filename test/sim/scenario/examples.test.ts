@@ -60,7 +60,7 @@ describe("examples", () => {
       expect(byName(r, "heavy").throttledTicks).toBeGreaterThan(0);
       expect(byName(r, "editor").throttledTicks).toBe(0);
       expect(byName(r, "shell").throttledTicks).toBe(0);
-      expect(runner.throttleSkips).toBeGreaterThan(0);
+      expect(r.throttleSkips).toBeGreaterThan(0);
       expect(r.processes.every((p) => p.state === "exited")).toBe(true);
       expect(r.stats.faults.swapIn).toBeGreaterThan(r.stats.faults.demandZero);
     } finally {

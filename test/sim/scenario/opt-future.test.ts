@@ -75,7 +75,7 @@ describe("OPT on a scenario", () => {
     const opt = run(scenario, { ...machine, policy: "opt" });
     const lru = run(scenario, { ...machine, policy: "lru" });
     expect(opt.future!.matched).toBe(true);
-    expect(opt.runner.throttleSkips).toBeGreaterThan(0);
+    expect(opt.result.throttleSkips).toBeGreaterThan(0);
     expect(opt.result.stats.faults.total).toBeLessThan(lru.result.stats.faults.total);
     expect(opt.result.processes.every((p) => p.state === "exited")).toBe(true);
   });
