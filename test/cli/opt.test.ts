@@ -41,15 +41,22 @@ describe("--policy opt on scenarios (the future recorded in earlier runs)", () =
     expect(out.faults.swapIn).toBeGreaterThan(0);
   });
 
-  it("inspect and demo take --policy opt", () => {
+  it("inspect takes --policy opt", () => {
     const inspect = cli("inspect", "examples/swapping.yaml", "--policy", "opt", "--step", "3", "--show", "swap", "--json");
     expect(inspect.stderr).toBe("");
     expect(inspect.code).toBe(0);
     expect((JSON.parse(inspect.stdout) as { swap: { usedSlots: number } }).swap.usedSlots).toBeGreaterThan(0);
+  });
+
+  it("a scenario that forks is refused in one line at its fork step: a COW-shared frame has one next use per sharer", () => {
+    const run = cli("run", "examples/fork-cow.yaml", "--policy", "opt");
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^vmm386: examples\/fork-cow\.yaml:\d+: processes\[\d+\]\.steps\[\d+\]: policy opt cannot judge the frames a fork shares/);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
     const demo = cli("demo", "--policy", "opt", "--json", "--report", join(dir, "demo.html"));
-    expect(demo.stderr).toBe("");
-    expect(demo.code).toBe(0);
-    expect((JSON.parse(demo.stdout) as RunJson).machine.policy).toBe("opt");
+    expect(demo.code).toBe(2);
+    expect(demo.stderr).toMatch(/policy opt cannot judge the frames a fork shares/);
   });
 
   it("sweep compares OPT with the other policies on a scenario", () => {

@@ -123,7 +123,30 @@ export type OpenSystem = (config: SystemConfig) => System;
  * references changed, when OPT's reference string does not settle.
  */
 export function scenarioFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture | undefined {
-  return config.policy !== undefined && needsFuture(config.policy) ? settledFuture(scenario, config, open) : undefined;
+  if (config.policy === undefined || !needsFuture(config.policy)) return undefined;
+  refuseFork(scenario);
+  return settledFuture(scenario, config, open);
+}
+
+/**
+ * OPT needs one next use per frame, and the kernel keys a frame by the page
+ * that brought it in. After a fork a frame is shared copy-on-write by
+ * several pages, each with its own next use: judged by the first, a frame
+ * the child still uses looks dead once the parent is done with it, and OPT
+ * then faults more than LRU (found by trying such a scenario). Until the
+ * policy takes the nearest next use over every page mapping a frame, a
+ * scenario that forks is refused rather than given a wrong "optimum".
+ */
+function refuseFork(scenario: Scenario): void {
+  for (const p of scenario.processes) {
+    const fork = p.steps.find((s) => s.kind === "fork");
+    if (fork !== undefined) {
+      throw new ScenarioError(
+        `${scenario.file}:${fork.line}: ${fork.path}`,
+        "policy opt cannot judge the frames a fork shares copy-on-write (each sharer has its own next use); use it on a scenario without fork, or on a trace",
+      );
+    }
+  }
 }
 
 /** A fresh future for a run under OPT that will make exactly its references. */
