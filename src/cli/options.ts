@@ -54,7 +54,7 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--strict-tlb", "report every access served by a stale TLB entry")
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
     .option("--cmdline <text>", "kernel command line in the multiboot information")
-    .option("--module <file[@address]>", "multiboot module FILE, at ADDRESS (hex or decimal) if given; repeatable, replaces the scenario's", collect)
+    .option("--module <file[@address]>", "multiboot module FILE, at ADDRESS (hex or decimal) if given (FILE may contain @); repeatable, replaces the scenario's", collect)
     .option("--seed <n>", "seed for random access patterns");
 }
 
@@ -114,20 +114,24 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
 }
 
 /**
- * `--module FILE` or `--module FILE@ADDRESS` (split at the last @). Whether
- * the address suits a module (a page boundary above 1 MiB, in free RAM) is
- * the machine's to say when it is built; that message names --module too.
+ * `--module FILE` or `--module FILE@ADDRESS`. The split is at the last @ and
+ * only when what follows it is an address, so a path such as /tmp/a@b.txt is
+ * kept whole. Whether the address suits a module (a page boundary above
+ * 1 MiB, in free RAM) is the machine's to say when it is built; that message
+ * names --module too.
  */
 export function parseModuleOption(text: string): BootModule {
   const at = text.lastIndexOf("@");
-  const path = at < 0 ? text : text.slice(0, at);
-  if (path === "") throw new UserError(`'${text}' names no file (FILE or FILE@ADDRESS)`, "--module");
-  if (at < 0) return { path };
-  const address = text.slice(at + 1);
-  if (!/^(?:0[xX][0-9a-fA-F]+|\d+)$/.test(address)) throw new UserError(`'${address}' is not an address (hex such as 0x400000, or decimal)`, "--module");
+  const address = at < 0 ? "" : text.slice(at + 1);
+  if (!/^(?:0[xX][0-9a-fA-F]+|\d+)$/.test(address)) return { path: modulePath(text, text) };
   const n = Number(address);
   if (n > 0xffffffff) throw new UserError(`address ${address} is outside 0..0xFFFFFFFF`, "--module");
-  return { path, address: n };
+  return { path: modulePath(text.slice(0, at), text), address: n };
+}
+
+function modulePath(path: string, text: string): string {
+  if (path === "") throw new UserError(`'${text}' names no file (FILE or FILE@ADDRESS)`, "--module");
+  return path;
 }
 
 /** Commander's collector for a repeatable option. */

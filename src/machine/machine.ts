@@ -198,6 +198,8 @@ function checkFramebuffer(fb: FramebufferSpec, ramBytes: number): void {
   }
   if (fb.width === 0 || fb.height === 0) throw new MachineConfigError(`${where}: width and height must be more than zero`);
   if (![8, 15, 16, 24, 32].includes(fb.bpp)) throw new MachineConfigError(`${where}: bpp ${fb.bpp} is not 8, 15, 16, 24 or 32`);
+  // Multiboot: an EGA text framebuffer is 16 bits a cell (character and attribute bytes).
+  if (fb.type === "text" && fb.bpp !== 16) throw new MachineConfigError(`${where}: bpp ${fb.bpp} is not 16, the only depth of an EGA text framebuffer`);
   const minPitch = fb.type === "text" ? fb.width * 2 : Math.ceil((fb.width * fb.bpp) / 8);
   if (fb.pitch < minPitch) throw new MachineConfigError(`${where}: pitch ${fb.pitch} is less than a line (${minPitch} bytes)`);
   if (fb.addr % PAGE_SIZE !== 0) throw new MachineConfigError(`${where}: address must be 4 KiB aligned`);

@@ -171,7 +171,7 @@ export function writeMultibootInfo(memory: PhysicalMemory, spec: BootInfoSpec): 
 
   if (spec.commandLine !== undefined) {
     flags |= MULTIBOOT_INFO.CMDLINE;
-    memory.write32(info + 16, writeString(memory, area, spec.commandLine));
+    memory.write32(info + 16, writeString(memory, area, spec.commandLine, "command line"));
   }
   if (spec.modules !== undefined) {
     flags |= MULTIBOOT_INFO.MODS;
@@ -180,12 +180,12 @@ export function writeMultibootInfo(memory: PhysicalMemory, spec: BootInfoSpec): 
       const entry = list + i * MULTIBOOT_MODULE_SIZE;
       memory.write32(entry, m.start);
       memory.write32(entry + 4, m.end);
-      memory.write32(entry + 8, writeString(memory, area, m.cmdline));
+      memory.write32(entry + 8, writeString(memory, area, m.cmdline, `module "${m.name}": command line`));
     });
     memory.write32(info + 20, modules.length);
     memory.write32(info + 24, list);
   }
-  memory.write32(info + 64, writeString(memory, area, spec.bootLoaderName ?? "vmm386"));
+  memory.write32(info + 64, writeString(memory, area, spec.bootLoaderName ?? "vmm386", "boot loader name"));
   if (spec.framebuffer !== undefined) {
     flags |= MULTIBOOT_INFO.FRAMEBUFFER_INFO;
     writeFramebuffer(memory, info, spec.framebuffer);
@@ -401,10 +401,16 @@ function rgbFields(bpp: number): number[] {
   return [16, 8, 8, 8, 0, 8];
 }
 
-/** Writes a NUL-terminated ASCII string into the area; returns its address. */
-function writeString(memory: PhysicalMemory, area: BumpArea, text: string): number {
+/**
+ * Writes a NUL-terminated string into the area; returns its address. A NUL
+ * inside would end the string early for the kernel, so it is refused, naming
+ * `what`.
+ */
+function writeString(memory: PhysicalMemory, area: BumpArea, text: string, what: string): number {
   const bytes = new TextEncoder().encode(text);
-  if (bytes.length >= MAX_STRING) throw new BootInfoError(`boot string of ${bytes.length} bytes is too long (max ${MAX_STRING - 1})`);
+  if (bytes.length >= MAX_STRING) throw new BootInfoError(`${what} of ${bytes.length} bytes is too long (max ${MAX_STRING - 1})`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new BootInfoError(`${what} contains a NUL at byte ${nul}, which would cut it short there`);
   const at = area.take(bytes.length + 1, 1);
   memory.writeBytes(at, bytes);
   memory.write8(at + bytes.length, 0);

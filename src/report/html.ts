@@ -5,7 +5,7 @@
  */
 import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
-import { FAULT_LABELS, faultsChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
+import { FAULT_LABELS, faultsChart, hasWorkingSet, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
 import { throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 
@@ -96,11 +96,16 @@ export function renderSweepHtml(sweep: SweepResult): string {
 function charts(run: RunResult): string {
   const items: [string, string][] = [
     [faultsChart(run.series), "Page faults in each sampling interval, by how the kernel resolved them. Swap-ins are major faults; segv is a fault it could not resolve."],
-    [residentChart(run.series), "Pages each process has in RAM (solid) and the kernel's working-set estimate, sampled every 100 ticks (dashed)."],
+    [residentChart(run.series), residentCaption(run)],
     [swapChart(run.series), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
   ];
   if (!tlbOff(run)) items.push([tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."]);
   return items.map(([svg, caption]) => `<div><figure style="margin:0">${svg}<figcaption style="font-size:12px;color:#666;max-width:760px">${escapeHtml(caption)}</figcaption></figure></div>`).join("");
+}
+
+function residentCaption(run: RunResult): string {
+  if (!hasWorkingSet(run.series)) return "Pages each process has in RAM.";
+  return "Pages each process has in RAM (solid) and the kernel's working-set estimate, sampled every 100 ticks (dashed).";
 }
 
 function page(title: string, body: string, footer: string): string {

@@ -38,7 +38,15 @@ export function faultsChart(series: TimeSeries): string {
   });
 }
 
-/** Resident pages (solid) and the kernel's working-set estimate (dashed) of each process. */
+/**
+ * Whether the kernel estimated any working set: it does once per 100-tick
+ * window, so a run without ticks (a replay without --tick-every) has none.
+ */
+export function hasWorkingSet(series: TimeSeries): boolean {
+  return series.samples.some((x) => x.processes.some((p) => p.workingSet > 0));
+}
+
+/** Resident pages (solid) and the kernel's working-set estimate (dashed), if any, of each process. */
 export function residentChart(series: TimeSeries): string {
   const pids = [...new Set(series.samples.flatMap((x) => x.processes.map((p) => p.pid)))].sort((a, b) => a - b);
   const lines = pids.flatMap((pid, i) => {
@@ -53,7 +61,7 @@ export function residentChart(series: TimeSeries): string {
     return [resident, { name: `${label} WS`, type: "line", symbol: "none", color, lineStyle: { type: "dashed" }, data: ws }];
   });
   return renderChart({
-    ...frame("Resident pages and working set", "per process"),
+    ...frame(hasWorkingSet(series) ? "Resident pages and working set" : "Resident pages", "per process"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("pages", { nameGap: 44 }),
     series: lines,

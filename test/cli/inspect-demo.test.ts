@@ -78,6 +78,15 @@ describe("vmm386 inspect", () => {
     expect(out.swap.usedSlots).toBeGreaterThanOrEqual(swapped.length);
   });
 
+  it("--show refuses an empty list or an empty item in one line naming --show", () => {
+    const none = cli("inspect", "examples/fork-cow.yaml", "--show", "");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe("vmm386: --show: no view given\n");
+    const gap = cli("inspect", "examples/fork-cow.yaml", "--show", "maps,,frames");
+    expect(gap.code).toBe(2);
+    expect(gap.stderr).toBe("vmm386: --show: 'maps,,frames' has an empty item\n");
+  });
+
   it("groups contiguous pages of one region and rights into one maps line", () => {
     const e = (va: number, pte: number) => ({ va, pte, pteAddr: 0, state: "present" as const, frameOrSlot: pte >>> 12 });
     const lines = mapLines([e(0x40000000, 0x1007), e(0x40001000, 0x2007), e(0x40003000, 0x3005), e(0xbffff000, 0x4007)]);

@@ -54,6 +54,16 @@ describe("vmm386 sweep", () => {
     expect(() => parseFrames("8,x")).toThrow(/^--frames: /);
   });
 
+  it("an empty item in a policy list is refused, as one in --frames is", () => {
+    expect(() => parseFrames("8,,16")).toThrow(/^--frames: '' is not a whole number/);
+    const policies = cli("sweep", "examples/swapping.yaml", "--policies", "opt,,lru");
+    expect(policies.code).toBe(2);
+    expect(policies.stderr).toBe("vmm386: --policies: 'opt,,lru' has an empty item\n");
+    const policy = cli("sweep", "examples/swapping.yaml", "--policy", "lru,");
+    expect(policy.stderr).toBe("vmm386: --policy: 'lru,' has an empty item\n");
+    expect(cli("sweep", "examples/swapping.yaml", "--policies", " ").stderr).toBe("vmm386: --policies: no policy given\n");
+  });
+
   it("--policy is the policy list too; with --policies it is refused", () => {
     const r = cli("sweep", "examples/swapping.yaml", "--rams", "2M", "--policy", "lru", "--json");
     expect(r.code).toBe(0);

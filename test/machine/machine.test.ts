@@ -141,6 +141,7 @@ describe("createMachine refuses a bad description with one line naming the field
     ],
     ["a framebuffer pitch shorter than a line", { ...base, framebuffer: { ...FB, pitch: 100 } }, /pitch 100 is less than a line \(3200 bytes\)/],
     ["a framebuffer depth", { ...base, framebuffer: { ...FB, bpp: 12 } }, /bpp 12/],
+    ["an EGA text framebuffer of other than 16 bpp", { ...base, framebuffer: { ...FB, type: "text", bpp: 32 } }, /framebuffer at 0xfd000000: bpp 32 is not 16, the only depth of an EGA text framebuffer/],
     ["an unaligned framebuffer", { ...base, framebuffer: { ...FB, addr: 0xfd000010 } }, /4 KiB aligned/],
     ["a reserved range over the kernel", { ...base, reservedRanges: [{ base: 0x120000, length: 0x1000 }] }, /reservedRanges\[0\]: .* overlaps the kernel image/],
     ["overlapping reserved ranges", { ...base, reservedRanges: [{ base: 0x400000, length: 0x2000 }, { base: 0x401000, length: 0x1000 }] }, /reservedRanges\[1\]: .* overlaps reservedRanges\[0\]/],

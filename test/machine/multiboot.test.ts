@@ -69,6 +69,15 @@ describe("the multiboot information is byte-exact at the spec's offsets", () => 
     expect(cString(memory, u32(memory, address + 64))).toBe("vmm386");
   });
 
+  it("refuses a string with a NUL inside, which the kernel would read cut short, naming whose string it is", () => {
+    const data = new Uint8Array(16);
+    expect(() => boot({ commandLine: "a\0b" })).toThrow(new BootInfoError("command line contains a NUL at byte 1, which would cut it short there"));
+    expect(() => boot({ modules: [{ name: "initrd", data, cmdline: "initrd\0ro" }] })).toThrow(
+      new BootInfoError('module "initrd": command line contains a NUL at byte 6, which would cut it short there'),
+    );
+    expect(() => boot({ commandLine: "x".repeat(5000) })).toThrow(new BootInfoError("command line of 5000 bytes is too long (max 4095)"));
+  });
+
   it("loads a module page-aligned above the kernel and lists (mod_start, mod_end, cmdline, 0)", () => {
     expect(u32(memory, address + 20)).toBe(1);
     const entry = u32(memory, address + 24);

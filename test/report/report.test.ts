@@ -82,6 +82,19 @@ describe("run report", () => {
     expect(tlbChart(series)).toContain("TLB hit rate");
   });
 
+  it("without working-set estimates (no ticks) the resident chart and its caption promise no working-set line", () => {
+    const withWs = renderRunHtml(syntheticRun());
+    expect(withWs).toContain("Resident pages and working set");
+    expect(withWs).toContain("sampled every 100 ticks (dashed)");
+    const run = syntheticRun();
+    const samples = run.series.samples.map((s) => ({ ...s, processes: s.processes.map((p) => ({ ...p, workingSet: 0 })) }));
+    const html = renderRunHtml({ ...run, series: { ...run.series, samples } });
+    expect(html).not.toContain("working set");
+    expect(html).not.toContain("(dashed)");
+    expect(html).toContain("Resident pages");
+    expect(html).toContain("Pages each process has in RAM.");
+  });
+
   it("the TLB chart says so when there were no lookups", () => {
     const series = syntheticSeries();
     const none = { ...series, samples: series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: 0 })) };

@@ -118,7 +118,8 @@ function parseStep(text: string, names: string[]): number | { name: string; step
 }
 
 function parseViews(text: string): View[] {
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = text.split(",").map((s) => s.trim());
+  if (names.includes("")) throw new UserError(text.trim() === "" ? "no view given" : `'${text}' has an empty item`, "--show");
   for (const n of names) if (!(VIEWS as readonly string[]).includes(n)) throw new UserError(`unknown view '${n}' (${VIEWS.join(", ")})`, "--show");
   return names as View[];
 }

@@ -209,8 +209,9 @@ async function emitSweep(sweep: SweepResult, options: SweepOptions): Promise<voi
 function sweepPolicies(o: SweepOptions): PolicyName[] {
   if (o.policies !== undefined && o.policy !== undefined) throw new UserError("give --policies or --policy, not both", "--policy");
   const option = o.policy !== undefined ? "--policy" : "--policies";
-  const names = (o.policies ?? o.policy ?? DEFAULT_POLICIES).split(",").map((s) => s.trim()).filter((s) => s !== "");
-  if (names.length === 0) throw new UserError("no policy given", option);
+  const text = o.policies ?? o.policy ?? DEFAULT_POLICIES;
+  const names = text.split(",").map((s) => s.trim());
+  if (names.includes("")) throw new UserError(text.trim() === "" ? "no policy given" : `'${text}' has an empty item`, option);
   for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, option);
   return [...new Set(names)] as PolicyName[];
 }

@@ -94,7 +94,7 @@ describe("System.create names where a refused boot setting was given", () => {
     expect(fb).toBeInstanceOf(MachineConfigError);
     expect(fb.message).toMatch(/s\.yaml:3: machine\.framebuffer: framebuffer at 0x00100000: 0x00100000\.\.0x0022bfff overlaps RAM /);
     const cmdline = bootErrorOf(machineOf(`  modules: [{file: a.bin}]\n  cmdline: ${"x".repeat(5000)}\n`));
-    expect(cmdline.message).toMatch(/s\.yaml:3: machine\.cmdline: boot string of 5000 bytes is too long \(max 4095\)$/);
+    expect(cmdline.message).toMatch(/s\.yaml:3: machine\.cmdline: command line of 5000 bytes is too long \(max 4095\)$/);
   });
 
   it("without places, the machine's message is left as it is", () => {
