@@ -17,6 +17,9 @@ export interface AddressSpace {
   refcount: number;
   /** Working-set estimate: pages referenced in the last sampling interval. */
   wsPages: number;
+  /** Largest estimate so far, and how many samples were taken (a report samples less often than the kernel). */
+  wsPeak: number;
+  wsSamples: number;
   /** Faults in the current thrashing window. */
   faultCount: number;
   /** Tick of the last fault. */
@@ -40,6 +43,8 @@ export function newAddressSpaceRecord(id: number, pdPhys: number, heapBreak: num
     stackBottom,
     refcount: 1,
     wsPages: 0,
+    wsPeak: 0,
+    wsSamples: 0,
     faultCount: 0,
     lastFaultTick: 0,
     windowStart: 0,

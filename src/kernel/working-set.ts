@@ -68,5 +68,7 @@ export function sampleWorkingSet(k: KernelState, space: AddressSpace): number {
     }
   }
   space.wsPages = count;
+  space.wsSamples++;
+  if (count > space.wsPeak) space.wsPeak = count;
   return count;
 }

@@ -35,6 +35,9 @@ export interface ProcessInfo {
   readonly throttledTicks: number;
   /** Working-set estimate at the last sample (pages), 0 once ended. */
   readonly wsPages: number;
+  /** The largest estimate and the number of samples the kernel took, 0 once ended. */
+  readonly wsPeak: number;
+  readonly wsSamples: number;
   /** Physical address of its page directory (CR3 when it runs), 0 once ended. */
   readonly pdPhys: number;
 }
@@ -65,6 +68,8 @@ export class Process {
       status: this.status,
       throttledTicks: this.throttledTicks,
       wsPages: this.space?.wsPages ?? 0,
+      wsPeak: this.space?.wsPeak ?? 0,
+      wsSamples: this.space?.wsSamples ?? 0,
       pdPhys: this.space?.pdPhys ?? 0,
     };
   }

@@ -145,13 +145,19 @@ describe("vmm386 replay --tick-every", () => {
     const o = JSON.parse(json.stdout) as { ticks: number; tickEvery: number; workingSet: { accesses: number; ticks: number; pages: number }[] };
     expect(o.ticks).toBe(Math.floor(71389 / 10));
     expect(o.tickEvery).toBe(10);
-    expect(o.workingSet.length).toBeGreaterThan(100);
+    // One point per estimate of the kernel (once per 100 ticks; the replay looks more often), none repeated.
+    const kernelSamples = Math.floor(o.ticks / 100);
+    expect(o.workingSet.length).toBe(kernelSamples);
     // No estimate before the kernel's first 100-tick window ends; then a few pages, within the 16 frames.
     expect(o.workingSet[0].ticks).toBeGreaterThanOrEqual(100);
     expect(o.workingSet.every((p) => p.pages > 0 && p.pages <= 16 && p.ticks === Math.floor(p.accesses / 10))).toBe(true);
-    expect(o.workingSet.at(-1)?.accesses).toBe(71389);
+    expect(o.workingSet.every((p, i) => i === 0 || p.ticks > o.workingSet[i - 1].ticks)).toBe(true);
+    const peak = Math.max(...o.workingSet.map((p) => p.pages));
     const text = cli(...args, "--report", report);
-    expect(text.stdout).toMatch(new RegExp(`working set: ${o.workingSet.at(-1)?.pages} pages at the end, at most \\d+ \\(${o.workingSet.length} samples;`));
+    const line = new RegExp(`working set: ${o.workingSet.at(-1)?.pages} pages at the end, at most (\\d+) \\(${kernelSamples} samples;`).exec(text.stdout);
+    expect(line).not.toBeNull();
+    // The peak is the kernel's own, over every estimate: at least the largest one the JSON shows.
+    expect(Number(line?.[1])).toBeGreaterThanOrEqual(peak);
     expect(fs.readFileSync(report, "utf8")).toContain("tiny-static.lackey.gz WS");
     // 16 frames thrash by the kernel's measure; with nothing else to run, the replay says so and goes on.
     expect(text.stdout).toMatch(/note: the kernel would have throttled the trace's process on \d+ ticks/);

@@ -90,6 +90,7 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
   const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
   let recorder: Recorder | null = null;
   const workingSet: WorkingSetPoint[] | undefined = tickEvery === undefined ? undefined : [];
+  const kernel = { samples: 0, peak: 0 };
   // One clock for both passes: the bar appears once the replay has run a second, in whichever pass.
   const progress = startProgress(options.json === true);
   const result = await translateErrors(() =>
@@ -112,9 +113,14 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
                 }
                 recorder.sample();
               }
-              const ticks = system.stats().ticks;
-              // Before the first window's end the kernel has made no estimate: nothing to show.
-              if (ticks >= FAULT_WINDOW_TICKS) workingSet?.push({ accesses, ticks, pages: system.process(pid).wsPages });
+              // A point per new estimate of the kernel (none before its first window ends); the
+              // peak and the count are the kernel's own, which samples more often than we look.
+              const info = system.process(pid);
+              if (workingSet !== undefined && info.wsSamples !== kernel.samples) {
+                workingSet.push({ accesses, ticks: system.stats().ticks, pages: info.wsPages });
+                kernel.samples = info.wsSamples;
+                kernel.peak = info.wsPeak;
+              }
             },
     }),
   ).finally(() => progress.stop());
@@ -132,7 +138,7 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
       `${r.references} page references, ${r.distinctPages} distinct pages\n`,
   );
   process.stdout.write(`${formatMapping(r.mapping)}\n${runSummaryTable(run)}\n`);
-  if (workingSet !== undefined) process.stdout.write(`${workingSetLine(workingSet, tickEvery as number, r.stats.ticks)}\n`);
+  if (workingSet !== undefined) process.stdout.write(`${workingSetLine(workingSet, kernel, tickEvery as number, r.stats.ticks)}\n`);
   for (const note of run.notes) process.stdout.write(`note: ${note}\n`);
   process.stdout.write(
     `time: first pass ${r.seconds.survey.toFixed(2)} s, replay ${r.seconds.replay.toFixed(2)} s ` +
@@ -210,12 +216,16 @@ interface WorkingSetPoint {
 }
 
 /** The summary's working-set line: the last and peak estimates, or why there is none. */
-function workingSetLine(series: readonly WorkingSetPoint[], tickEvery: number, ticks: number): string {
+function workingSetLine(
+  series: readonly WorkingSetPoint[],
+  kernel: { readonly samples: number; readonly peak: number },
+  tickEvery: number,
+  ticks: number,
+): string {
   const window = `the kernel samples once per ${FAULT_WINDOW_TICKS} ticks = ${FAULT_WINDOW_TICKS * tickEvery} accesses`;
   if (series.length === 0) return `working set: none yet after ${ticks} ticks (${window})`;
   const last = series[series.length - 1];
-  const peak = Math.max(...series.map((p) => p.pages));
-  return `working set: ${last.pages} pages at the end, at most ${peak} (${series.length} samples; ${window})`;
+  return `working set: ${last.pages} pages at the end, at most ${kernel.peak} (${kernel.samples} samples; ${window})`;
 }
 
 /** The trace's path: \`-\` is standard input, unless it is a terminal (nothing was piped in). */
