@@ -94,7 +94,7 @@ describe("vmm386 run", () => {
     const tlb = cli("run", "examples/fork-cow.yaml", "--tlb", "33");
     expect(tlb.code).toBe(2);
     expect(tlb.stderr).toBe("vmm386: --tlb: 33 entries cannot be split into 4 ways (entries must be a multiple of 4, or 1, 2 for a fully associative TLB)\n");
-    const swap = cli("run", "examples/fork-cow.yaml", "--swap", "4M", "--swap-image", "test/fixtures/disk/swap82.img");
+    const swap = cli("run", "examples/fork-cow.yaml", "--swap", "4M", "--swap-image", "test/fixtures/disk/swap82.img.gz");
     expect(swap.code).toBe(2);
     expect(swap.stderr).toMatch(/^vmm386: --swap: give --swap .* or --swap-image .*, not both\n$/);
   });

@@ -1,3 +1,5 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -16,7 +18,7 @@ import {
   swapSlotLba,
   writePartitionTable,
 } from "../../src/machine/mbr.js";
-import { DISK_FIXTURES, asSfdisk, fixtureImage as fixture, fixtureSfdiskJson, sfdiskEssentials } from "./sfdisk-helper.js";
+import { asSfdisk, fixtureImage as fixture, fixtureSfdiskJson, sfdiskEssentials } from "./sfdisk-helper.js";
 
 const IMAGES = ["swap82", "swape5", "multi"] as const;
 
@@ -56,9 +58,13 @@ function entry(status: number, type: number, lba: number, count: number): number
 describe("reading partition tables made by sfdisk", () => {
   for (const name of IMAGES) {
     it(`${name}.img reads back exactly the partitions sfdisk --json reported`, () => {
-      const device = FileBlockDevice.open(path.join(DISK_FIXTURES, `${name}.img`), { readOnly: true });
+      // Through the file device, as a --swap-image is read (the fixture is stored gzip'd).
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-mbr-")), `${name}.img`);
+      fs.writeFileSync(file, fixture(name));
+      const device = FileBlockDevice.open(file, { readOnly: true });
       const table = readPartitionTable(device);
       device.close();
+      fs.rmSync(path.dirname(file), { recursive: true, force: true });
       expect(asSfdisk(table, `${name}.img`)).toEqual(sfdiskEssentials(fixtureSfdiskJson(name)));
     });
 

@@ -6,13 +6,11 @@ import { gunzipSync } from "node:zlib";
 import type { PartitionTable } from "../../src/machine/mbr.js";
 
 /** test/fixtures/disk: images sfdisk made, each with its `sfdisk --json` (README.md there). */
-export const DISK_FIXTURES = path.join(import.meta.dirname, "../fixtures/disk");
+const DISK_FIXTURES = path.join(import.meta.dirname, "../fixtures/disk");
 
-/** The bytes of fixture `name`: name.img, or name.img.gz unpacked (images past 2 MiB are kept gzipped). */
+/** The bytes of fixture `name` (stored as name.img.gz). */
 export function fixtureImage(name: string): Uint8Array {
-  const raw = path.join(DISK_FIXTURES, `${name}.img`);
-  if (fs.existsSync(raw)) return new Uint8Array(fs.readFileSync(raw));
-  return new Uint8Array(gunzipSync(fs.readFileSync(`${raw}.gz`)));
+  return new Uint8Array(gunzipSync(fs.readFileSync(path.join(DISK_FIXTURES, `${name}.img.gz`))));
 }
 
 /** What `sfdisk --json` printed for fixture `name` when it was made. */
