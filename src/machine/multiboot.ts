@@ -129,16 +129,19 @@ export interface MultibootInfo {
   };
   readonly mmap?: { readonly address: number; readonly length: number; readonly entries: readonly MemoryMapEntry[] };
   readonly bootLoaderName?: { readonly address: number; readonly text: string };
-  readonly framebuffer?: {
-    readonly addr: number;
-    readonly pitch: number;
-    readonly width: number;
-    readonly height: number;
-    readonly bpp: number;
-    readonly type: number;
-    /** For RGB: red, green, blue field positions and mask sizes. */
-    readonly colorInfo: readonly number[];
-  };
+  readonly framebuffer?: FramebufferInfo;
+}
+
+/** The framebuffer fields of the multiboot information (flags bit 12). */
+export interface FramebufferInfo {
+  readonly addr: number;
+  readonly pitch: number;
+  readonly width: number;
+  readonly height: number;
+  readonly bpp: number;
+  readonly type: number;
+  /** For RGB: red, green, blue field positions and mask sizes. */
+  readonly colorInfo: readonly number[];
 }
 
 /** A module that does not fit, a structure that overflows low memory: one line, the place named. */

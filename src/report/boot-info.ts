@@ -7,7 +7,7 @@
 
 import { hex32 } from "../machine/i386.js";
 import { MEMORY_TYPE, describeRange, hexAddress } from "../machine/memory-map.js";
-import { FRAMEBUFFER_TYPE, MULTIBOOT_INFO, readMultibootInfo } from "../machine/multiboot.js";
+import { FRAMEBUFFER_TYPE, MULTIBOOT_INFO, readMultibootInfo, type FramebufferInfo } from "../machine/multiboot.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 
 export interface BootInfoView {
@@ -24,17 +24,7 @@ export interface BootInfoView {
   readonly memoryMap?: readonly { readonly base: number; readonly length: number; readonly type: number; readonly typeName: string }[];
   /** [start, end) in physical memory, and the module's string. */
   readonly modules?: readonly { readonly start: number; readonly end: number; readonly string: string }[];
-  readonly framebuffer?: {
-    readonly addr: number;
-    readonly pitch: number;
-    readonly width: number;
-    readonly height: number;
-    readonly bpp: number;
-    readonly type: number;
-    readonly typeName: string;
-    /** For RGB: red, green, blue field position and mask size. */
-    readonly colorInfo: readonly number[];
-  };
+  readonly framebuffer?: FramebufferInfo & { readonly typeName: string };
 }
 
 /** The multiboot information at `address` in `memory`, read as the kernel reads it. */

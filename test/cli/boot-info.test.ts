@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliIn } from "./cli-helper.js";
+import { cliIn, messageOf } from "./cli-helper.js";
 import { machineFromOptions, mergeMachine, parseModuleOption, systemConfig } from "../../src/cli/options.js";
-import { UserError } from "../../src/cli/errors.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-boot-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -153,16 +152,6 @@ describe("boot strings and paths the kernel or the shell could misread", () => {
 });
 
 describe("--module and --cmdline parsing", () => {
-  const messageOf = (f: () => unknown): string => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof UserError) return e.message;
-      throw e;
-    }
-    throw new Error("expected a UserError");
-  };
-
   it("FILE or FILE@ADDRESS, the address hex or decimal, split at the last @ only when an address follows it", () => {
     expect(parseModuleOption("initrd.img")).toEqual({ path: "initrd.img" });
     expect(parseModuleOption("a@b.bin@0x400000")).toEqual({ path: "a@b.bin", address: 0x400000 });

@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { UserError } from "../../src/cli/errors.js";
 
 export interface CliRun {
   readonly code: number;
@@ -48,4 +49,15 @@ export function cliAsync(...args: string[]): Promise<CliRun> {
 
 export function cli(...args: string[]): CliRun {
   return cliIn(process.cwd(), ...args);
+}
+
+/** The message of the UserError `f` throws; fails the test if it throws nothing or something else. */
+export function messageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
+  throw new Error("expected a UserError");
 }

@@ -1,21 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { machineFromOptions, mergeMachine, parseTlbOption, systemConfig, describeMachine } from "../../src/cli/options.js";
-import { UserError } from "../../src/cli/errors.js";
+import { messageOf } from "./cli-helper.js";
 import { POLICY_NAMES } from "../../src/kernel/replacement/index.js";
 import { CPU_NAMES } from "../../src/machine/cpu-model.js";
 import { SCENARIO_SCHEMA_PATH } from "../../src/sim/scenario/schema.js";
 import { MIN_PROCESS_RAM_BYTES } from "../../src/sim/scenario/machine-checks.js";
 
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof UserError) return e.message;
-    throw e;
-  }
-  throw new Error("expected a UserError");
-}
 
 describe("common options", () => {
   it("parses sizes, presets, policy, TLB, frames and seed", () => {

@@ -3,16 +3,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BinaryTraceWriter, readBinary } from "../../../src/sim/trace/binary-format.js";
 import { TraceChunk } from "../../../src/sim/trace/trace-chunk.js";
-import { collect, tempDir, type Access } from "./helpers.js";
+import { collect, randomAccesses, tempDir, type Access } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
-
-function randomAccesses(n: number, seed: number): Access[] {
-  let x = seed;
-  const next = () => (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0;
-  return Array.from({ length: n }, () => ({ addr: next() | 0, kind: next() & 3, size: 1 + (next() % 4096) }));
-}
 
 async function write(file: string, accesses: Access[], chunkSize = 1000): Promise<void> {
   const w = new BinaryTraceWriter(file);

@@ -3,20 +3,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ChunkSpillWriter, readChunkSpill, readSpill } from "../../../src/sim/trace/chunk-spill.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "../../../src/sim/trace/trace-chunk.js";
-import { tempDir, type Access } from "./helpers.js";
+import { randomAccesses, tempDir, type Access } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
-function randomAccesses(n: number, seed: number): Access[] {
-  let x = seed;
-  const next = () => (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0;
-  return Array.from({ length: n }, () => ({ addr: next() | 0, kind: next() & 3, size: 1 + (next() % 4096) }));
-}
-
-/** Spills the accesses in chunks of the given sizes (cycled). */
-function spill(file: string, accesses: Access[], sizes: number[]): void {
-  const w = new ChunkSpillWriter(file);
+/** Spills the accesses in chunks of the given sizes (cycled), keeping up to `memoryBytes` in memory if given. */
+function spill(file: string, accesses: Access[], sizes: number[], memoryBytes?: number): ChunkSpillWriter {
+  const w = new ChunkSpillWriter(file, memoryBytes);
   const chunk = new TraceChunk(Math.max(...sizes));
   for (let i = 0, s = 0; i < accesses.length; s++) {
     const part = accesses.slice(i, i + sizes[s % sizes.length]);
@@ -30,6 +24,7 @@ function spill(file: string, accesses: Access[], sizes: number[]): void {
     i += part.length;
   }
   w.close();
+  return w;
 }
 
 function readBack(file: string): Access[] {
@@ -70,37 +65,19 @@ describe("replay spill", () => {
   it("within its memory budget the writer makes no file; past it the rest goes to the file, and all reads back in order", () => {
     const accesses = randomAccesses(5000, 9);
     const small = path.join(tmp.dir, "held.spill");
-    const inMemory = spillWith(small, accesses, 7 * 5000);
+    const inMemory = spill(small, accesses, [1000], 7 * 5000);
     expect(fs.existsSync(small)).toBe(false);
     expect(inMemory.spilled).toBe(false);
     expect(collectSpill(inMemory)).toEqual(accesses);
 
     const big = path.join(tmp.dir, "split.spill");
-    const split = spillWith(big, accesses, 7 * 2500);
+    const split = spill(big, accesses, [1000], 7 * 2500);
     expect(split.spilled).toBe(true);
     expect(split.held.reduce((n, c) => n + c.length, 0)).toBe(2000);
     expect(collectSpill(split)).toEqual(accesses);
     expect(readBack(big)).toEqual(accesses.slice(2000));
   });
 });
-
-/** Spills the accesses in chunks of 1000 with a memory budget; returns the closed writer. */
-function spillWith(file: string, accesses: Access[], memoryBytes: number): ChunkSpillWriter {
-  const w = new ChunkSpillWriter(file, memoryBytes);
-  const chunk = new TraceChunk(1000);
-  for (let i = 0; i < accesses.length; i += 1000) {
-    const part = accesses.slice(i, i + 1000);
-    part.forEach((a, j) => {
-      chunk.addr[j] = a.addr;
-      chunk.kind[j] = a.kind;
-      chunk.size[j] = a.size;
-    });
-    chunk.length = part.length;
-    w.write(chunk);
-  }
-  w.close();
-  return w;
-}
 
 function collectSpill(w: ChunkSpillWriter): Access[] {
   const out: Access[] = [];

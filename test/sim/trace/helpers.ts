@@ -65,3 +65,10 @@ export function referenceString(text: string): number[] {
   }
   return out;
 }
+
+/** `n` accesses of every kind and size (1..4096 bytes) at pseudo-random addresses, the same for a seed. */
+export function randomAccesses(n: number, seed: number): Access[] {
+  let x = seed;
+  const next = () => (x = (Math.imul(x, 1103515245) + 12345) | 0) >>> 0;
+  return Array.from({ length: n }, () => ({ addr: next() | 0, kind: next() & 3, size: 1 + (next() % 4096) }));
+}
