@@ -21,7 +21,7 @@ export const FrameKind = {
   FREE: 0,
   /** Never allocatable: below 1 MiB, kernel image, multiboot payloads, memory-map holes. */
   RESERVED: 1,
-  /** Boot allocations and kernel heap pages. */
+  /** Boot allocations (the kernel's page directory and page tables) and kernel heap pages (see `heap`). */
   KERNEL: 2,
   PAGE_TABLE: 3,
   PAGE_DIRECTORY: 4,
@@ -50,6 +50,8 @@ export class FrameTable {
   readonly ownerSpace: Int32Array;
   /** For a page-table frame: the directory slot it serves. */
   readonly ownerSlot: Int16Array;
+  /** 1 for a kernel-heap page (kmallocPage, kmallocAligned) not yet freed: the only frames kfreePage frees. */
+  readonly heap: Uint8Array;
 
   private readonly head: Int32Array;
   private nodePte: Uint32Array;
@@ -65,6 +67,7 @@ export class FrameTable {
     this.softReferenced = new Uint8Array(frames);
     this.ownerSpace = new Int32Array(frames).fill(NONE);
     this.ownerSlot = new Int16Array(frames).fill(NONE);
+    this.heap = new Uint8Array(frames);
     this.head = new Int32Array(frames).fill(NONE);
     const capacity = Math.max(1024, Math.min(frames, 1 << 20));
     this.nodePte = new Uint32Array(capacity);
@@ -138,6 +141,7 @@ export class FrameTable {
     this.refcount[pfn] = 0;
     this.pinned[pfn] = 0;
     this.softReferenced[pfn] = 0;
+    this.heap[pfn] = 0;
     this.head[pfn] = NONE;
   }
 

@@ -4,6 +4,9 @@
  * swap map, reporting each disagreement. Off the hot path; on in tests.
  *
  *  - the bitmap agrees with the free count, and a frame is used iff it has a kind;
+ *  - the kernel's page directory and every page table it names are boot
+ *    allocations in use (not free, not kernel-heap pages kfreePage could
+ *    free), and every user space's kernel half is the kernel's;
  *  - every used frame is accounted for: reserved, kernel, page table or
  *    directory of a live space, or a user page whose reference count equals
  *    the PTEs mapping it (and whose reverse map lists exactly those PTEs);
@@ -60,12 +63,15 @@ const tableBytes = new Uint8Array(4096);
 const tableWords = new Int32Array(tableBytes.buffer);
 /** The user half of the directory being checked. */
 const directoryEntries = new Int32Array(KERNEL_PD_INDEX);
+/** The kernel directory's shared slots (768..1022), which every user space copies. */
+const kernelHalf = new Int32Array(RECURSIVE_PD_INDEX - KERNEL_PD_INDEX);
 
 // Local copies of the constants tested per entry and per frame: an imported
 // binding is read through the module namespace, a getter call under vitest's
 // and tsx's transforms; these copies cut the checker's time by 3.7x.
 const PRESENT = PTE.PRESENT;
 const RW = PTE.RW;
+const ACCESSED = PTE.ACCESSED;
 const PS = PTE.PS;
 const ADDRESS = FRAME_MASK;
 const COW = KPTE.COW;
@@ -73,6 +79,7 @@ const SWAPPED = KPTE.SWAPPED;
 const DEMAND = KPTE.DEMAND;
 const USER_PD_SLOTS = KERNEL_PD_INDEX;
 const FREE = FrameKind.FREE;
+const KERNEL = FrameKind.KERNEL;
 const USER = FrameKind.USER;
 const PAGE_TABLE = FrameKind.PAGE_TABLE;
 const PAGE_DIRECTORY = FrameKind.PAGE_DIRECTORY;
@@ -107,6 +114,7 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
   };
   const frames = k.frames;
   if (frames.countFree() !== frames.freeFrames) report("bitmap", `bitmap has ${frames.countFree()} free frames, free count says ${frames.freeFrames}`);
+  checkKernelPaging(k, report);
   const counts = scratch(k);
   let userSpaces = 0;
   for (const space of k.spaces.values()) {
@@ -143,6 +151,10 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
   }
   mem.readFrame(pdPfn, tableBytes);
   if ((tableWords[RECURSIVE_PD_INDEX] & ~0xfff) >>> 0 !== space.pdPhys) report("pte", `space ${id}: slot 1023 is not recursive`);
+  // The MMU sets Accessed in whichever directory it walks: the rest must be the kernel's.
+  for (let pdi = KERNEL_PD_INDEX; pdi < RECURSIVE_PD_INDEX; pdi++) {
+    if (((tableWords[pdi] ^ kernelHalf[pdi - KERNEL_PD_INDEX]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${pdi} is not the kernel's`);
+  }
   // The user half's directory entries, kept before the buffer is reused for their tables.
   const pdes = directoryEntries;
   for (let pdi = 0; pdi < USER_PD_SLOTS; pdi++) pdes[pdi] = tableWords[pdi];
@@ -180,6 +192,37 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
     }
   }
   if (rss !== space.rss) report("resident", `space ${id}: rss says ${space.rss}, page tables map ${rss}`);
+}
+
+/**
+ * The kernel's directory and the tables it names (the RAM alias, the low
+ * identity map, the framebuffer) are boot allocations in use: a free frame
+ * here would be handed out again while the MMU still walks it. Keeps the
+ * shared slots in `kernelHalf` for the user spaces' check.
+ */
+function checkKernelPaging(k: KernelState, report: Report): void {
+  const { frames, frameTable: ft, memory: mem } = k;
+  const pd = k.kernelSpace.pdPhys;
+  checkBootFrame(k, pd >>> 12, "kernel page directory", report);
+  mem.readFrame(pd >>> 12, tableBytes);
+  for (let pdi = 0; pdi < RECURSIVE_PD_INDEX; pdi++) {
+    const pde = tableWords[pdi];
+    if (pdi >= KERNEL_PD_INDEX) kernelHalf[pdi - KERNEL_PD_INDEX] = pde;
+    if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
+    const ptPfn = (pde & ADDRESS) >>> 12;
+    if (ptPfn >= frames.totalFrames || !frames.isUsed(ptPfn) || ft.kind[ptPfn] !== KERNEL || ft.heap[ptPfn] !== 0) {
+      checkBootFrame(k, ptPfn, `kernel page table of directory slot ${pdi}`, report);
+    }
+  }
+}
+
+/** Reports `what` (frame `pfn`) unless it is a boot allocation in use. */
+function checkBootFrame(k: KernelState, pfn: number, what: string, report: Report): void {
+  const { frames, frameTable: ft } = k;
+  if (pfn >= frames.totalFrames) report("frame", `${what} (frame ${pfn}) is outside tracked RAM`);
+  else if (!frames.isUsed(pfn)) report("frame", `${what} (frame ${pfn}) is free`);
+  else if (ft.kind[pfn] !== KERNEL) report("frame", `${what} (frame ${pfn}) is ${FRAME_KIND_NAMES[ft.kind[pfn]]}`);
+  else if (ft.heap[pfn] !== 0) report("frame", `${what} (frame ${pfn}) is marked as a kernel-heap page`);
 }
 
 /** Does frame `pfn`'s reverse map list the PTE at `pteAddr`? */

@@ -18,7 +18,7 @@ import { evictOne } from "./eviction.js";
 import { FrameKind } from "./frame-table.js";
 import { type InvariantViolation, checkInvariants } from "./invariants.js";
 import { KernelState, pageKey } from "./kernel-state.js";
-import { kfreePage, kmallocAligned, kmallocPage } from "./kernel-heap.js";
+import { type KfreeResult, kfreePage, kmallocAligned, kmallocPage } from "./kernel-heap.js";
 import { USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
 import { handlePageFault } from "./page-fault.js";
 import { NO_PTE, walk } from "./page-tables.js";
@@ -34,6 +34,7 @@ export type { BootResult, KernelHardware } from "./boot.js";
 export { BootError } from "./boot.js";
 export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
+export type { KfreeResult } from "./kernel-heap.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
 export { PROT } from "./user-memory.js";
 export { pageKey } from "./kernel-state.js";
@@ -226,10 +227,14 @@ export class Vmm {
     return this.checked("kmallocPage", kmallocPage(this.k));
   }
 
-  /** vmm_kfree_page: frees a page from kmallocPage/kmallocAligned (anything else is ignored). */
-  kfreePage(va: number): void {
-    kfreePage(this.k, va);
-    this.checked("kfreePage");
+  /**
+   * vmm_kfree_page: frees a page from kmallocPage/kmallocAligned that is
+   * still allocated. Anything else (the kernel's page directory or tables, a
+   * process's page, a free frame, a user address) is refused and changes
+   * nothing; the result says why.
+   */
+  kfreePage(va: number): KfreeResult {
+    return this.checked("kfreePage", kfreePage(this.k, va));
   }
 
   /** vmm_kmalloc_aligned: physically contiguous pages for `size` bytes; kernel VA or 0. */

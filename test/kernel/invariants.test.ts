@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from "vitest";
 import { PTE } from "../../src/machine/i386.js";
+import { FrameKind } from "../../src/kernel/frame-table.js";
 import { KERNEL_BASE, USER_HEAP_BASE } from "../../src/kernel/layout.js";
 import { type TestSystem, bootTestSystem, read32, write32 } from "./helpers.js";
 
@@ -80,5 +81,25 @@ describe("the invariant checker", () => {
     const rules = sys.vmm.checkInvariants().map((v) => v.rule);
     expect(rules).toContain("swap-cache");
     expect(rules).toContain("sharing");
+  });
+
+  it("reports the kernel's page directory or a kernel page table whose frame is free", () => {
+    const { sys } = systemWithPage();
+    const { frames, frameTable } = sys.vmm.boot;
+    const pd = sys.vmm.kernelSpace.pdPhys;
+    const table = (sys.machine.memory.read32(pd + 769 * 4) & ~0xfff) >>> 0;
+    for (const pa of [pd, table]) {
+      frames.freeFrame(pa >>> 12); // freed behind the kernel's back, bitmap and frame table agreeing
+      frameTable.setKind(pa >>> 12, FrameKind.FREE);
+    }
+    const details = sys.vmm.checkInvariants().map((v) => `[${v.rule}] ${v.detail}`);
+    expect(details).toContain(`[frame] kernel page directory (frame ${pd >>> 12}) is free`);
+    expect(details).toContain(`[frame] kernel page table of directory slot 769 (frame ${table >>> 12}) is free`);
+  });
+
+  it("reports a user space whose kernel half is not the kernel's", () => {
+    const { sys } = systemWithPage();
+    sys.machine.memory.write32(sys.vmm.current.pdPhys + 768 * 4, 0); // the first 4 MiB of the RAM alias gone from this space
+    expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain("space 1: directory slot 768 is not the kernel's");
   });
 });

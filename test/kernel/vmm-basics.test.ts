@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ACCESS, CR0, PTE } from "../../src/machine/i386.js";
 import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
 import { PROT } from "../../src/kernel/vmm.js";
-import { MIB, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
+import { MIB, type TestSystem, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
 
 describe("boot", () => {
   it("turns paging on with a recursive directory and the null page unmapped", () => {
@@ -112,19 +112,51 @@ describe("kernel pages", () => {
     expectHealthy(sys);
   });
 
-  it("kfreePage ignores what is not a kernel-heap page (a page table, a user page, a user address)", () => {
+  it("kfreePage refuses what is not a kernel-heap page still allocated, naming it, and changes nothing", () => {
     const sys = bootTestSystem();
     const as = sys.vmm.createAddressSpace()!;
     sys.vmm.switchAddressSpace(as);
     write32(sys, USER_STACK_TOP - 4, 1);
+    const heapPage = sys.vmm.kmallocPage();
+    expect(sys.vmm.kfreePage(heapPage)).toEqual({ freed: true });
+    const { memory } = sys.machine;
+    const kernelPd = sys.vmm.kernelSpace.pdPhys;
+    const bootTable = (memory.read32(kernelPd + 768 * 4) & ~0xfff) >>> 0;
+    const userTable = (memory.read32(as.pdPhys + ((USER_STACK_TOP - 4096) >>> 22) * 4) & ~0xfff) >>> 0;
+    const refusals: [number, RegExp][] = [
+      [KERNEL_BASE + kernelPd, /the kernel page directory/],
+      [KERNEL_BASE + bootTable, /a boot allocation \(a kernel page table\)/],
+      [KERNEL_BASE + userTable, /a page table of address space 1/],
+      [KERNEL_BASE + as.pdPhys, /the page directory of address space 1/],
+      [KERNEL_BASE + sys.vmm.virtToPhys(as, USER_STACK_TOP - 4096), /a user page/],
+      [heapPage, /free \(never handed out, or already freed\)/],
+      [KERNEL_BASE + 0x100000, /reserved/],
+      [heapPage + 8, /not page-aligned/],
+      [USER_HEAP_BASE, /not a kernel address/],
+      [KERNEL_BASE + sys.vmm.boot.aliasFrames * 4096, /beyond the kernel's RAM alias/],
+    ];
     const free = sys.vmm.freeFrames;
-    sys.vmm.kfreePage(KERNEL_BASE + sys.vmm.virtToPhys(as, USER_STACK_TOP - 4096));
-    sys.vmm.kfreePage(KERNEL_BASE + as.pdPhys);
-    sys.vmm.kfreePage(USER_HEAP_BASE);
+    const before = [kernelPd, bootTable, userTable, as.pdPhys].map((pa) => readFrameWords(sys, pa));
+    for (const [va, reason] of refusals) {
+      const result = sys.vmm.kfreePage(va);
+      expect(result.freed, `kfreePage(0x${va.toString(16)})`).toBe(false);
+      if (!result.freed) expect(result.reason).toMatch(reason);
+    }
     expect(sys.vmm.freeFrames).toBe(free);
+    expect([kernelPd, bootTable, userTable, as.pdPhys].map((pa) => readFrameWords(sys, pa))).toEqual(before);
+    const other = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(other);
+    write32(sys, USER_STACK_TOP - 4, 2);
+    expect(read32(sys, USER_STACK_TOP - 4)).toBe(2);
     expectHealthy(sys);
   });
 });
+
+function readFrameWords(sys: TestSystem, pa: number): number[] {
+  const words: number[] = [];
+  for (let i = 0; i < 1024; i++) words.push(sys.machine.memory.read32(pa + i * 4));
+  return words;
+}
 
 describe("address spaces", () => {
   it("stay alive while a thread still holds a reference", () => {
