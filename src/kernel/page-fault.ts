@@ -3,10 +3,13 @@
  * early return of a FaultOutcome value:
  *
  *   supervisor fault                       -> panic
+ *   write to a present COW page            -> private copy (cow.ts)
+ *   access a present entry already allows  -> spurious (stale TLB entry):
+ *                                             drop it, retry
+ *   other access to a present entry        -> segv
  *   not present, PTE DEMAND                -> zero-filled frame
  *   not present, PTE SWAPPED               -> swap in (a major fault; minor
  *                                             when the swap cache has it)
- *   write to a present COW page            -> private copy (cow.ts)
  *   user access to the kernel half         -> segv
  *   not present in 0xB0000000..0xBFFFFFFF  -> stack grows: zero-filled frame
  *   not present below the heap break       -> lazy heap: zero-filled frame
@@ -53,33 +56,48 @@ function resolveUserFault(k: KernelState, space: AddressSpace, errorCode: number
   const entry = pteAddr === NO_PTE ? 0 : k.memory.read32(pteAddr);
   const page = (va & ~0xfff) >>> 0;
   if ((errorCode & PF.RSVD) !== 0) return segv(`reserved bit set in a paging entry for ${hex32(va)}`);
+  if ((entry & PTE.PRESENT) !== 0) return resolvePresent(k, space, pteAddr, entry, errorCode, va);
   if ((errorCode & PF.PRESENT) === 0) {
-    if ((entry & PTE.PRESENT) !== 0) {
-      // Present since the walk that faulted (a fault reported twice): decide on the entry as it is now.
-      if ((errorCode & PF.WRITE) !== 0 && (entry & KPTE.COW) !== 0) return breakCow(k, space, pteAddr, entry, page);
-      return spurious(k, entry, errorCode, page);
-    }
     if ((entry & KPTE.DEMAND) !== 0) return resolveDemandZero(k, space, pteAddr, entry, page);
     if ((entry & KPTE.SWAPPED) !== 0) return resolveSwapIn(k, space, pteAddr, entry, page);
-  } else if ((errorCode & PF.WRITE) !== 0 && (entry & (PTE.PRESENT | KPTE.COW)) === (PTE.PRESENT | KPTE.COW)) {
-    return breakCow(k, space, pteAddr, entry, page);
   }
   if (va >= KERNEL_BASE) return segv(`user access to kernel address ${hex32(va)}`);
-  if ((errorCode & PF.PRESENT) !== 0) {
-    return segv(`${(errorCode & PF.WRITE) !== 0 ? "write to read-only" : "protection fault on"} page at ${hex32(va)}`);
-  }
+  if ((errorCode & PF.PRESENT) !== 0) return protectionFault(errorCode, va);
   if (entry === 0 && va >= USER_STACK_BASE && va < USER_STACK_TOP) return resolveStack(k, space, page);
   if (entry === 0 && va >= USER_HEAP_BASE && va < space.heapBreak) return resolveHeap(k, space, page);
   return segv(`access to unmapped address ${hex32(va)}`);
 }
 
-/** The entry already allows the access: a stale TLB entry faulted; drop it and retry. */
-function spurious(k: KernelState, entry: number, errorCode: number, page: number): FaultOutcome {
-  const user = (entry & PTE.USER) !== 0;
-  const writable = (entry & PTE.RW) !== 0 || (errorCode & PF.WRITE) === 0;
-  if (!user || !writable) return segv(`protection fault at ${hex32(page)}`);
+/**
+ * The entry is present, whatever the error code says (a not-present fault
+ * whose page has come in since is decided on the entry as it is now): a
+ * write to a COW page breaks COW; an access the entry and its directory
+ * entry already allow is spurious; anything else is refused.
+ */
+function resolvePresent(k: KernelState, space: AddressSpace, pteAddr: number, entry: number, errorCode: number, va: number): FaultOutcome {
+  const write = (errorCode & PF.WRITE) !== 0;
+  const page = (va & ~0xfff) >>> 0;
+  if (write && (entry & KPTE.COW) !== 0) return breakCow(k, space, pteAddr, entry, page);
+  const rights = k.memory.read32(space.pdPhys + ((va >>> 22) << 2)) & entry;
+  if ((rights & PTE.USER) !== 0 && (!write || (rights & PTE.RW) !== 0)) return spurious(k, page);
+  if (va >= KERNEL_BASE) return segv(`user access to kernel address ${hex32(va)}`);
+  return protectionFault(errorCode, va);
+}
+
+/**
+ * The tables already allow the access: the CPU faulted on a TLB entry
+ * cached before they were made more permissive (SDM 4.10.4.3, a rights
+ * upgrade without INVLPG), as Linux's spurious fault handling expects.
+ * Drop the entry and let the access retry.
+ */
+function spurious(k: KernelState, page: number): FaultOutcome {
   k.tlb.invalidatePage(page);
+  k.vmm386.spurious_fault++;
   return RESOLVED.SPURIOUS;
+}
+
+function protectionFault(errorCode: number, va: number): FaultOutcome {
+  return segv(`${(errorCode & PF.WRITE) !== 0 ? "write to read-only" : "protection fault on"} page at ${hex32(va)}`);
 }
 
 /** DEMAND entry: a zero-filled frame with the entry's rights. */

@@ -50,6 +50,13 @@ export interface VmStat {
 export interface Vmm386Stat {
   /** Copy-on-write faults that copied the page (vmm386; no /proc/vmstat equivalent: Linux counts only the reuses, pgreuse). */
   cow_copy: number;
+  /**
+   * Faults on an entry that already allowed the access: the CPU used a TLB
+   * entry cached before the rights were raised without INVLPG (SDM
+   * 4.10.4.3); the entry was dropped and the access retried (vmm386; Linux
+   * counts these only in pgfault).
+   */
+  spurious_fault: number;
   /** Swap-in faults resolved from the swap cache: the frame another sharer read is mapped, no read (vmm386; no /proc/vmstat equivalent). */
   swapcache_hit: number;
   /** Evictions of a swap-cache page equal to its slot: the slot is reused, nothing written (vmm386; no /proc/vmstat equivalent). */
@@ -98,6 +105,7 @@ export function newVmStat(): VmStat {
 export function newVmm386Stat(): Vmm386Stat {
   return {
     cow_copy: 0,
+    spurious_fault: 0,
     swapcache_hit: 0,
     swapout_clean: 0,
     evict_failed: 0,

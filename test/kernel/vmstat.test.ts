@@ -33,7 +33,7 @@ describe("counter names", () => {
 
   it("vmm386 has exactly these counters with no /proc/vmstat equivalent, none of them a vmstat name", () => {
     const names = Object.keys(newVmm386Stat());
-    expect(names.sort()).toEqual(["alloc_failed", "cow_copy", "evict_failed", "swap_bad_slots", "swapcache_hit", "swapout_clean", "swpin_failed"]);
+    expect(names.sort()).toEqual(["alloc_failed", "cow_copy", "evict_failed", "spurious_fault", "swap_bad_slots", "swapcache_hit", "swapout_clean", "swpin_failed"]);
     for (const name of names) expect(newVmStat()).not.toHaveProperty(name);
   });
 });
