@@ -13,12 +13,16 @@
  * A failed slot allocation or write leaves the page resident and mapped,
  * tells the policy to keep it, and the next victim is tried; a slot whose
  * write failed is retired (swap-area.ts), so the next victim gets another.
+ * With every slot in use, only clean swap-cache pages can go (they need no
+ * slot): the policy's other victims are kept, as Linux activates an
+ * anonymous page it cannot add to a full swap.
  */
 
 import { PTE } from "../machine/i386.js";
 import { FrameKind } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
 import { swappedEntry } from "./pte.js";
+import type { SwapArea } from "./swap-area.js";
 
 /**
  * Who evicts, for vmstat: an allocation that found no free frame or the
@@ -33,7 +37,7 @@ export type Reclaimer = "direct" | "proactive";
  */
 export function evictOne(k: KernelState, reclaimer: Reclaimer, incomingKey?: number): boolean {
   const swap = k.swap;
-  if (swap === null || swap.freeSlots === 0) return false;
+  if (swap === null || !canEvict(swap)) return false;
   const policy = k.policy;
   k.tlb.deferBegin();
   let evicted = false;
@@ -43,7 +47,8 @@ export function evictOne(k: KernelState, reclaimer: Reclaimer, incomingKey?: num
     if (pfn < 0) break;
     if (reclaimer === "direct") k.stat.pgscan_direct++;
     else k.stat.pgscan_proactive++;
-    if (k.frameTable.pinned[pfn] !== 0 || k.frameTable.kind[pfn] !== FrameKind.USER) {
+    if (k.frameTable.pinned[pfn] !== 0 || k.frameTable.kind[pfn] !== FrameKind.USER || (swap.freeSlots === 0 && !isCleanCached(k, pfn))) {
+      // With no slot free, only a page its slot still holds can go (Linux activates the rest).
       policy.keep(pfn);
       continue;
     }
@@ -54,11 +59,21 @@ export function evictOne(k: KernelState, reclaimer: Reclaimer, incomingKey?: num
     } else {
       k.vmm386.evict_failed++;
       policy.keep(pfn);
-      if (swap.freeSlots === 0) break;
+      if (!canEvict(swap)) break;
     }
   }
   k.tlb.deferEnd();
   return evicted;
+}
+
+/** Can anything be evicted at all: a slot is free, or the swap cache holds a page that needs none. */
+function canEvict(swap: SwapArea): boolean {
+  return swap.freeSlots > 0 || swap.cache.size > 0;
+}
+
+/** Is user frame `pfn` a swap-cache page equal to its slot (evicted with no slot and no write)? */
+function isCleanCached(k: KernelState, pfn: number): boolean {
+  return k.swap !== null && k.swap.cache.slotOf(pfn) >= 0 && cleanAgainstSlot(k, pfn);
 }
 
 /**
@@ -70,7 +85,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
   const swap = k.swap;
   if (swap === null) return false;
   let slot = swap.cache.slotOf(pfn);
-  const clean = slot >= 0 && cleanAgainstSlot(k, pfn);
+  const clean = isCleanCached(k, pfn);
   if (!clean) {
     swap.cache.unlinkFrame(pfn);
     slot = swap.allocSlot();

@@ -206,6 +206,34 @@ describe("evicting a swap-cache page", () => {
     expect(holds(sys, b, HEAP, 7)).toBe(true);
     expectHealthy(sys);
   });
+
+  it("with every slot in use, a clean cached page is still evicted (it needs no slot), and an allocation succeeds", () => {
+    const sys = bootTestSystem({ swapBytes: 8 * 4096, userFrameLimit: 2 });
+    const parent = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(parent);
+    expect(sys.vmm.brk(parent, HEAP + 4096)).toBe(true);
+    fill(sys, HEAP, 7);
+    const child = sys.vmm.cloneAddressSpace(parent)!;
+    const slot = evictTheOnePage(sys, [parent, child]);
+    const other = sys.vmm.createAddressSpace()!;
+    sys.vmm.switchAddressSpace(other);
+    expect(sys.vmm.brk(other, HEAP + 9 * 4096)).toBe(true);
+    for (let p = 0; p < 7; p++) write32(sys, HEAP + p * 4096, 0x0e000000 + p);
+    sys.vmm.reclaim(2);
+    expect(sys.vmm.swap).toMatchObject({ totalSlots: 8, usedSlots: 8 }); // full
+    expect(holds(sys, child, HEAP, 7)).toBe(true); // in the swap cache: the parent still names the slot
+    sys.vmm.switchAddressSpace(other);
+    write32(sys, HEAP + 7 * 4096, 0x0e000007);
+    const writes = sys.disk!.writes;
+    write32(sys, HEAP + 8 * 4096, 0x0e000008); // at the limit, no slot free: only the cached page can go
+    expect(sys.disk!.writes).toBe(writes);
+    expect(sys.vmm.vmm386.swapout_clean).toBe(1);
+    expect(sys.vmm.entryOf(child, HEAP) >>> 12).toBe(slot);
+    sys.vmm.destroyAddressSpace(other);
+    expect(holds(sys, child, HEAP, 7)).toBe(true);
+    expect(holds(sys, parent, HEAP, 7)).toBe(true);
+    expectHealthy(sys);
+  });
 });
 
 describe("exit with pages in the swap cache", () => {
