@@ -5,12 +5,13 @@
  * a writable page becomes read-only + COW in both; a read-only page is
  * shared as is, its count keeping it alive as long as either maps it. A
  * SWAPPED entry is copied and its slot counted (defect 3); DEMAND entries
- * are copied as they are. Destroy drops every reference, frees page tables
+ * and mappings of device memory (device-memory.ts) are copied as they are. Destroy drops every reference, frees page tables
  * and the directory, and leaves nothing behind.
  */
 
 import { PTE } from "../machine/i386.js";
 import { type AddressSpace, newAddressSpaceRecord } from "./address-space-record.js";
+import { isDeviceFrame } from "./device-memory.js";
 import { FrameKind } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
 import { KERNEL_PD_INDEX, RECURSIVE_PD_INDEX, USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
@@ -95,6 +96,10 @@ function copyEntry(k: KernelState, src: AddressSpace, dst: AddressSpace, srcPte:
   if (entry === 0) return;
   if ((entry & PTE.PRESENT) !== 0) {
     const pfn = entryFrame(entry);
+    if (isDeviceFrame(k, pfn)) {
+      mem.write32(dstPte, entry); // device memory (mapPage): shared as it is, never copied
+      return;
+    }
     if (k.frameTable.kind[pfn] !== FrameKind.USER) return; // not a user page: not inherited
     if ((entry & PTE.RW) !== 0) {
       entry = (entry & ~PTE.RW) | KPTE.COW;

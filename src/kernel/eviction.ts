@@ -21,7 +21,9 @@
 import { PTE } from "../machine/i386.js";
 import { FrameKind } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
-import { swappedEntry } from "./pte.js";
+import type { AddressSpace } from "./address-space-record.js";
+import { NO_PTE, walk } from "./page-tables.js";
+import { entryFrame, swappedEntry } from "./pte.js";
 import type { SwapArea } from "./swap-area.js";
 
 /**
@@ -74,6 +76,27 @@ function canEvict(swap: SwapArea): boolean {
 /** Is user frame `pfn` a swap-cache page equal to its slot (evicted with no slot and no write)? */
 function isCleanCached(k: KernelState, pfn: number): boolean {
   return k.swap !== null && k.swap.cache.slotOf(pfn) >= 0 && cleanAgainstSlot(k, pfn);
+}
+
+/**
+ * The seed's swap_out_page for one page: swaps the page at `va` of `space`
+ * out, whatever the policy would choose; returns the slot its PTEs now
+ * name, or -1 (not a resident user page, pinned, no swap, no slot free, or
+ * a write error). A frame other spaces share goes out of all of them, as in
+ * eviction (the seed rewrote this PTE only and freed a frame others still
+ * mapped: defect 4).
+ */
+export function swapOutPage(k: KernelState, space: AddressSpace, va: number): number {
+  const pteAddr = walk(k.memory, space.pdPhys, va);
+  if (pteAddr === NO_PTE) return -1;
+  const entry = k.memory.read32(pteAddr);
+  const pfn = entryFrame(entry);
+  const ft = k.frameTable;
+  if ((entry & PTE.PRESENT) === 0 || pfn >= ft.frames || ft.kind[pfn] !== FrameKind.USER || ft.pinned[pfn] !== 0) return -1;
+  k.tlb.deferBegin();
+  const evicted = evictFrame(k, pfn);
+  k.tlb.deferEnd();
+  return evicted ? entryFrame(k.memory.read32(pteAddr)) : -1;
 }
 
 /**

@@ -16,8 +16,10 @@
  *    use (its count is the PTEs naming it), its frame is a mapped user page
  *    (its count is the PTEs mapping it, checked above) and no writable PTE
  *    maps it;
- *  - no present PTE points at a free frame; COW entries are read-only; a
- *    frame mapped by several PTEs is mapped writable by none;
+ *  - no present PTE points at a free frame or at a frame of the kernel's
+ *    (device and reserved memory mapped by mapPage are not the kernel's to
+ *    count); COW entries are read-only; a frame mapped by several PTEs is
+ *    mapped writable by none;
  *  - resident counts and the policy agree with the frames in use;
  *  - with no user space left, no user frame, no slot and no swap-cache page is in use.
  *
@@ -80,6 +82,7 @@ const DEMAND = KPTE.DEMAND;
 const USER_PD_SLOTS = KERNEL_PD_INDEX;
 const FREE = FrameKind.FREE;
 const KERNEL = FrameKind.KERNEL;
+const RESERVED = FrameKind.RESERVED;
 const USER = FrameKind.USER;
 const PAGE_TABLE = FrameKind.PAGE_TABLE;
 const PAGE_DIRECTORY = FrameKind.PAGE_DIRECTORY;
@@ -176,8 +179,9 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
       if ((e & COW) !== 0 && (e & RW) !== 0) report("pte", `${where(id, pdi, pti)}: COW entry is writable`);
       if ((e & PRESENT) !== 0) {
         const pfn = e >>> 12;
+        if (pfn >= total || ft.kind[pfn] === RESERVED) continue; // device memory (mapPage): neither counted nor owned
         rss++;
-        if (pfn >= total || !frames.isUsed(pfn)) report("pte", `${where(id, pdi, pti)}: present entry maps free frame ${pfn}`);
+        if (!frames.isUsed(pfn)) report("pte", `${where(id, pdi, pti)}: present entry maps free frame ${pfn}`);
         else if (ft.kind[pfn] !== USER) report("pte", `${where(id, pdi, pti)}: maps frame ${pfn} of kind ${FRAME_KIND_NAMES[ft.kind[pfn]]}`);
         else {
           mapped[pfn]++;

@@ -14,7 +14,8 @@ import { cloneAddressSpace, createAddressSpace, destroyAddressSpace, switchAddre
 import { type BootResult, type KernelHardware, bootKernel } from "./boot.js";
 import type { FaultOutcome } from "./fault-outcome.js";
 import { markRegionCow } from "./cow.js";
-import { evictOne } from "./eviction.js";
+import { mapPage } from "./device-memory.js";
+import { evictOne, swapOutPage } from "./eviction.js";
 import { FrameKind } from "./frame-table.js";
 import { type InvariantViolation, checkInvariants } from "./invariants.js";
 import { KernelState, pageKey } from "./kernel-state.js";
@@ -27,7 +28,7 @@ import { SwapArea } from "./swap-area.js";
 import { TlbControl } from "./tlb-control.js";
 import { brk, faultInUserWrite, mapImage, mmap, munmap } from "./user-memory.js";
 import { type FaultCounts, type MemInfo, type VmStat, type Vmm386Stat, newFaultCounts, newVmStat, newVmm386Stat } from "./vmstat.js";
-import { shouldThrottle, tick } from "./working-set.js";
+import { shouldThrottle, tick, updateWorkingSet } from "./working-set.js";
 
 export type { AddressSpace } from "./address-space-record.js";
 export type { BootResult, KernelHardware } from "./boot.js";
@@ -220,6 +221,46 @@ export class Vmm {
   markRegionCow(space: AddressSpace, start: number, end: number): void {
     if (space.alive) markRegionCow(this.k, space, start, end);
     this.checked("markRegionCow");
+  }
+
+  /**
+   * vmm_map_page, for memory the kernel does not manage: maps the frame at
+   * physical address `pa` (device memory above RAM, such as the
+   * framebuffer, or a reserved range) at `va` of user space `space` with
+   * `flags` (PTE.RW, PTE.USER, PTE.PWT, PTE.PCD). A user mapping makes the
+   * directory entry user; an entry already there is replaced (a page of the
+   * process given up as by munmap); the TLB is invalidated only if the old
+   * entry was present and `space` is active. Fork shares the mapping as it
+   * is. False, changing nothing, for the kernel's space or half, or for a
+   * frame the allocator manages (user pages come from faults: they are
+   * counted by the PTEs that map them).
+   */
+  mapPage(space: AddressSpace, va: number, pa: number, flags: number): boolean {
+    return this.checked("mapPage", mapPage(this.k, space, va, pa, flags));
+  }
+
+  /**
+   * swap_out_page for the page at `va` of `space`: written to swap (or, if
+   * it is a clean swap-cache page, put back on its slot) and its frame
+   * freed, out of every space that shares it; returns the slot its PTEs now
+   * name, or -1 when it is not a resident user page or swap cannot take it
+   * (absent, full, write error). Counted in pswpout, not in pgsteal (no
+   * reclaim chose it).
+   */
+  swapOutPage(space: AddressSpace, va: number): number {
+    if (!space.alive) return -1;
+    return this.checked("swapOutPage", swapOutPage(this.k, space, va >>> 0));
+  }
+
+  /**
+   * vmm_update_working_set for one space: counts its present user pages
+   * with Accessed set, clears the bit (invalidating the active space's TLB
+   * entries, so a later use sets it again) and returns the count, also kept
+   * in `space.wsPages`. `tick` does this for every space once per window.
+   */
+  updateWorkingSet(space: AddressSpace): number {
+    if (!space.alive || space === this.k.kernelSpace) return 0;
+    return this.checked("updateWorkingSet", updateWorkingSet(this.k, space));
   }
 
   /** vmm_kmalloc_page: one kernel page; its kernel VA (KERNEL_BASE + phys), or 0. */

@@ -48,6 +48,14 @@ export function tick(k: KernelState, now: number, lastSample: number): number {
   return now;
 }
 
+/** The seed's vmm_update_working_set, for one space between ticks: samples it as a window's end does. */
+export function updateWorkingSet(k: KernelState, space: AddressSpace): number {
+  k.tlb.deferBegin();
+  const count = sampleWorkingSet(k, space);
+  k.tlb.deferEnd();
+  return count;
+}
+
 /** Counts and clears the Accessed bits of `space`'s present user pages; returns the count. */
 export function sampleWorkingSet(k: KernelState, space: AddressSpace): number {
   const mem = k.memory;

@@ -9,7 +9,7 @@ import { SWAP_FIRST_LBA } from "../../src/machine/disk-image.js";
 import { KPTE } from "../../src/kernel/pte.js";
 import { USER_HEAP_BASE } from "../../src/kernel/layout.js";
 import { type TestSystem, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
-import { ACCESS } from "../../src/machine/i386.js";
+import { ACCESS, PTE } from "../../src/machine/i386.js";
 
 const HEAP = USER_HEAP_BASE;
 
@@ -148,3 +148,59 @@ function failingOrWrite(sys: TestSystem, va: number, value: number): boolean {
   }
 }
 
+
+describe("swapOutPage (the seed's swap_out_page for a given page)", () => {
+  it("swaps out the page asked for, whatever the policy: its frame is freed, the slot returned holds it, and it comes back", () => {
+    const sys = bootTestSystem();
+    const as = spawn(sys, 4);
+    for (let i = 0; i < 4; i++) write32(sys, HEAP + i * 4096, 0x5a000000 + i);
+    const free = sys.vmm.freeFrames;
+    const slot = sys.vmm.swapOutPage(as, HEAP + 2 * 4096 + 123);
+    expect(slot).toBeGreaterThanOrEqual(0);
+    expect(sys.vmm.entryOf(as, HEAP + 2 * 4096)).toBe((slot << 12) | KPTE.SWAPPED | PTE.USER | PTE.RW);
+    expect(sys.vmm.freeFrames).toBe(free + 1);
+    for (const i of [0, 1, 3]) expect(sys.vmm.isPagePresent(as, HEAP + i * 4096)).toBe(true);
+    expect(sys.vmm.stat).toMatchObject({ pswpout: 1, pgsteal_direct: 0, pgsteal_proactive: 0 });
+    const sectors = new Uint8Array(4096);
+    sys.disk!.read(SWAP_FIRST_LBA + 8 * slot, 8, sectors);
+    expect(new DataView(sectors.buffer).getUint32(0, true)).toBe(0x5a000002);
+    for (let i = 0; i < 4; i++) expect(read32(sys, HEAP + i * 4096)).toBe(0x5a000000 + i);
+    expectHealthy(sys);
+  });
+
+  it("takes a page shared by fork out of both spaces, which both read it back", () => {
+    const sys = bootTestSystem();
+    const parent = spawn(sys, 1);
+    write32(sys, HEAP, 0x5a5a);
+    const child = sys.vmm.cloneAddressSpace(parent)!;
+    const slot = sys.vmm.swapOutPage(child, HEAP);
+    for (const s of [parent, child]) expect(sys.vmm.entryOf(s, HEAP) >>> 12).toBe(slot);
+    expect(sys.vmm.residentUserPages).toBe(0);
+    for (const s of [child, parent]) {
+      sys.vmm.switchAddressSpace(s);
+      expect(read32(sys, HEAP)).toBe(0x5a5a);
+    }
+    expectHealthy(sys);
+  });
+
+  it("returns -1 and changes nothing for a page that is not resident, or when swap cannot take it", () => {
+    const sys = bootTestSystem({ swapBytes: 4096 });
+    const as = spawn(sys, 3);
+    write32(sys, HEAP, 1);
+    write32(sys, HEAP + 4096, 2);
+    expect(sys.vmm.swapOutPage(as, HEAP + 2 * 4096)).toBe(-1); // demand-zero, never touched
+    expect(sys.vmm.swapOutPage(as, 0x10000000)).toBe(-1); // no page table
+    expect(sys.vmm.swapOutPage(as, HEAP)).toBe(0); // the one slot
+    const before = sys.vmm.entryOf(as, HEAP + 4096);
+    expect(sys.vmm.swapOutPage(as, HEAP + 4096)).toBe(-1); // swap full
+    expect(sys.vmm.entryOf(as, HEAP + 4096)).toBe(before);
+    const noSwap = bootTestSystem({ swapBytes: null });
+    const other = spawn(noSwap, 1);
+    write32(noSwap, HEAP, 3);
+    expect(noSwap.vmm.swapOutPage(other, HEAP)).toBe(-1);
+    expect(read32(noSwap, HEAP)).toBe(3);
+    expect(read32(sys, HEAP + 4096)).toBe(2);
+    expect(read32(sys, HEAP)).toBe(1);
+    expectHealthy(sys);
+  });
+});
