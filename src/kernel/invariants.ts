@@ -80,6 +80,7 @@ const COW = KPTE.COW;
 const SWAPPED = KPTE.SWAPPED;
 const DEMAND = KPTE.DEMAND;
 const USER_PD_SLOTS = KERNEL_PD_INDEX;
+const SHARED_PD_SLOTS = RECURSIVE_PD_INDEX - KERNEL_PD_INDEX;
 const FREE = FrameKind.FREE;
 const KERNEL = FrameKind.KERNEL;
 const RESERVED = FrameKind.RESERVED;
@@ -154,10 +155,7 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
   }
   mem.readFrame(pdPfn, tableBytes);
   if ((tableWords[RECURSIVE_PD_INDEX] & ~0xfff) >>> 0 !== space.pdPhys) report("pte", `space ${id}: slot 1023 is not recursive`);
-  // The MMU sets Accessed in whichever directory it walks: the rest must be the kernel's.
-  for (let pdi = KERNEL_PD_INDEX; pdi < RECURSIVE_PD_INDEX; pdi++) {
-    if (((tableWords[pdi] ^ kernelHalf[pdi - KERNEL_PD_INDEX]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${pdi} is not the kernel's`);
-  }
+  checkKernelHalf(id, report);
   // The user half's directory entries, kept before the buffer is reused for their tables.
   const pdes = directoryEntries;
   for (let pdi = 0; pdi < USER_PD_SLOTS; pdi++) pdes[pdi] = tableWords[pdi];
@@ -198,6 +196,13 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
   if (rss !== space.rss) report("resident", `space ${id}: rss says ${space.rss}, page tables map ${rss}`);
 }
 
+/** The kernel half of the directory in `tableWords` is the kernel's (the MMU sets Accessed in whichever directory it walks). */
+function checkKernelHalf(id: number, report: Report): void {
+  for (let i = 0; i < SHARED_PD_SLOTS; i++) {
+    if (((tableWords[USER_PD_SLOTS + i] ^ kernelHalf[i]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${USER_PD_SLOTS + i} is not the kernel's`);
+  }
+}
+
 /**
  * The kernel's directory and the tables it names (the RAM alias, the low
  * identity map, the framebuffer) are boot allocations in use: a free frame
@@ -209,9 +214,9 @@ function checkKernelPaging(k: KernelState, report: Report): void {
   const pd = k.kernelSpace.pdPhys;
   checkBootFrame(k, pd >>> 12, "kernel page directory", report);
   mem.readFrame(pd >>> 12, tableBytes);
-  for (let pdi = 0; pdi < RECURSIVE_PD_INDEX; pdi++) {
+  kernelHalf.set(tableWords.subarray(USER_PD_SLOTS, USER_PD_SLOTS + SHARED_PD_SLOTS));
+  for (let pdi = 0; pdi < USER_PD_SLOTS + SHARED_PD_SLOTS; pdi++) {
     const pde = tableWords[pdi];
-    if (pdi >= KERNEL_PD_INDEX) kernelHalf[pdi - KERNEL_PD_INDEX] = pde;
     if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
     const ptPfn = (pde & ADDRESS) >>> 12;
     if (ptPfn >= frames.totalFrames || !frames.isUsed(ptPfn) || ft.kind[ptPfn] !== KERNEL || ft.heap[ptPfn] !== 0) {
