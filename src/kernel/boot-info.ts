@@ -34,6 +34,7 @@ export interface BootInfo {
   /** The memory map (flag MEM_MAP), or null. */
   readonly memoryMap: readonly BootMemoryRegion[] | null;
   readonly payloads: readonly PayloadRange[];
+  /** Framebuffer fields (read whatever the flags say, as the seed does); null when the address is 0. */
   readonly framebuffer: { readonly addr: number; readonly pitch: number; readonly height: number } | null;
 }
 
@@ -57,15 +58,26 @@ export function readBootInfo(memory: PhysicalMemory, address: number): BootInfo 
   }
   // The seed does not reserve the boot loader's name; it is a payload all the same.
   if (mbi.bootLoaderName !== undefined) string("boot loader name", mbi.bootLoaderName.address, mbi.bootLoaderName.text);
-  const fb = mbi.framebuffer;
   return {
     flags: mbi.flags,
     memLower: mbi.memLower ?? 0,
     memUpper: mbi.memUpper ?? 0,
     memoryMap: mbi.mmap === undefined ? null : mbi.mmap.entries.map((e) => ({ base: e.base, length: e.length, type: e.type })),
     payloads,
-    framebuffer: fb !== undefined && fb.addr !== 0 && fb.addr < 2 ** 32 ? { addr: fb.addr, pitch: fb.pitch, height: fb.height } : null,
+    framebuffer: readFramebuffer(memory, address),
   };
+}
+
+/**
+ * The framebuffer fields as the seed reads them: whether or not flag bit 12
+ * says they are valid (its comment: some loaders fill them without setting
+ * it), the address at offset 88 (64 bits), pitch at 96, height at 104; null
+ * when the address is 0. A loader that leaves them zero maps nothing.
+ */
+function readFramebuffer(memory: PhysicalMemory, info: number): BootInfo["framebuffer"] {
+  const u32 = (at: number): number => memory.read32(info + at) >>> 0;
+  const addr = u32(88) + u32(92) * 2 ** 32;
+  return addr === 0 ? null : { addr, pitch: u32(96), height: u32(104) };
 }
 
 /** Bytes of RAM detected: the end of the highest available region below 4 GiB, else 1 MiB + mem_upper KiB. */

@@ -173,11 +173,22 @@ function mapRamTwice(
   }
 }
 
-/** Framebuffer identity-mapped uncached in 4 MiB steps (seed), skipping slot 1023 and slots in use. */
+/**
+ * Framebuffer identity-mapped uncached in 4 MiB steps (seed), skipping slot
+ * 1023 and slots in use. Unlike the seed, whose 32-bit arithmetic truncated
+ * an address at or above 4 GiB (mapping whatever sits at the truncated one)
+ * and wrapped the end of a framebuffer reaching slot 1023 (mapping none of
+ * it), such an address is left unmapped and the slots below 1023 are mapped,
+ * each case with a warning.
+ */
 function mapFramebuffer(memory: PhysicalMemory, early: EarlyAllocator, pd: number, info: BootInfo, warnings: string[]): void {
   const fb = info.framebuffer;
   if (fb === null) return;
-  const size = fb.pitch * fb.height || 4 * 1024 * 1024;
+  if (fb.addr >= 2 ** 32) {
+    warnings.push(`framebuffer at 0x${fb.addr.toString(16)} is above 4 GiB, out of a 32-bit kernel's reach: not mapped`);
+    return;
+  }
+  const size = Math.imul(fb.pitch, fb.height) >>> 0 || 4 * 1024 * 1024; // the seed's 32-bit product
   const first = Math.floor(fb.addr / (4 * 1024 * 1024));
   const last = Math.min(1024, Math.ceil((fb.addr + size) / (4 * 1024 * 1024)));
   for (let pdi = first; pdi < last; pdi++) {

@@ -32,20 +32,30 @@ export class TlbControl {
       this.mmu.invlpg(va);
       return;
     }
-    if (this.deferDepth > 0) {
-      this.flushPending = true;
-      return;
-    }
-    this.flushAll();
+    this.flushOrDefer();
   }
 
-  /** Invalidates every page of [start, start+len); overflow or an 80386 gives one full flush. */
+  /** An 80386's invalidation: a CR3 reload now, or one at the end of the bulk operation. */
+  private flushOrDefer(): void {
+    if (this.deferDepth > 0) this.flushPending = true;
+    else this.flushAll();
+  }
+
+  /**
+   * Invalidates every page of [start, start+len): INVLPG per page on a 486+,
+   * one full flush on an 80386 (deferred inside a bulk operation). A range
+   * that wraps past 4 GiB is one full flush; on a 486+, at once even inside
+   * a bulk operation, as in the seed.
+   */
   invalidateRange(start: number, len: number): void {
     if (len <= 0) return;
     const end = start + len - 1;
-    if (end > 0xffffffff || !this.hasInvlpg) {
-      if (this.deferDepth > 0) this.flushPending = true;
-      else this.flushAll();
+    if (end > 0xffffffff && this.hasInvlpg) {
+      this.flushAll();
+      return;
+    }
+    if (!this.hasInvlpg) {
+      this.flushOrDefer();
       return;
     }
     for (let va = start - (start % 4096); va <= end; va += 4096) this.invalidatePage(va);

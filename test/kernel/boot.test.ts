@@ -4,7 +4,10 @@
 
 import { describe, expect, it } from "vitest";
 import { ACCESS, CR0, PTE } from "../../src/machine/i386.js";
+import { createMachine } from "../../src/machine/machine.js";
+import { MULTIBOOT_INFO } from "../../src/machine/multiboot.js";
 import { KERNEL_BASE, USER_HEAP_BASE } from "../../src/kernel/layout.js";
+import { Vmm } from "../../src/kernel/vmm.js";
 import { MIB, bootTestSystem, expectHealthy, failingAccess, write32 } from "./helpers.js";
 
 describe("boot", () => {
@@ -77,6 +80,31 @@ describe("boot", () => {
     const pd = sys.vmm.kernelSpace.pdPhys;
     expect((sys.machine.memory.read32(pd + 1023 * 4) & ~0xfff) >>> 0).toBe(pd);
     expect(sys.vmm.boot.warnings.join()).toMatch(/recursive/);
+  });
+
+  it("maps the framebuffer whose fields are filled though the flag is clear, as the seed does", () => {
+    const fb = { addr: 0xe0000000, width: 640, height: 480, pitch: 2560, bpp: 32 };
+    const machine = createMachine({ ramBytes: 4 * MIB, cpu: "i486", framebuffer: fb });
+    const flags = machine.memory.read32(machine.bootInfoAddress);
+    machine.memory.write32(machine.bootInfoAddress, flags & ~MULTIBOOT_INFO.FRAMEBUFFER_INFO);
+    const vmm = Vmm.boot(machine, { checkInvariants: true });
+    expect(vmm.entryOf(vmm.kernelSpace, fb.addr) & (PTE.PRESENT | PTE.PCD)).toBe(PTE.PRESENT | PTE.PCD);
+  });
+
+  it("leaves a framebuffer above 4 GiB unmapped with a warning (the seed truncated its address)", () => {
+    const fb = { addr: 0xe0000000, width: 640, height: 480, pitch: 2560, bpp: 32 };
+    const machine = createMachine({ ramBytes: 4 * MIB, cpu: "i486", framebuffer: fb });
+    machine.memory.write32(machine.bootInfoAddress + 92, 1); // framebuffer_addr = 0x1_e000_0000
+    const vmm = Vmm.boot(machine, { checkInvariants: true });
+    expect(vmm.isPagePresent(vmm.kernelSpace, fb.addr)).toBe(false);
+    expect(vmm.boot.warnings).toEqual(["framebuffer at 0x1e0000000 is above 4 GiB, out of a 32-bit kernel's reach: not mapped"]);
+  });
+
+  it("maps the slots of a framebuffer below 1023 when it reaches the recursive slot (the seed's 32-bit end wrapped and mapped none)", () => {
+    const fb = { addr: 0xff800000, width: 1280, height: 1024, pitch: 5120, bpp: 32 }; // 5 MiB: slots 1022 and 1023
+    const sys = bootTestSystem({ framebuffer: fb });
+    expect((sys.vmm.entryOf(sys.vmm.kernelSpace, fb.addr + 0x3ff000) & ~0xfff) >>> 0).toBe(fb.addr + 0x3ff000);
+    expect(sys.vmm.boot.warnings).toEqual(["framebuffer overlaps the recursive directory slot 1023: that part is not mapped"]);
   });
 
   it("leaves CR0.WP clear on an 80386, which has none, and sets it on a 486", () => {

@@ -23,6 +23,17 @@ describe("TLB control", () => {
     expect(tlb.counts.fullFlushes).toBe(1);
   });
 
+  for (const [cpu, atOnce] of [["i486", 1], ["i386", 0]] as const) {
+    it(`flushes for a wrapping range inside a bulk operation ${atOnce === 1 ? "at once on a 486, as the seed" : "at its end on an 80386"}`, () => {
+      const { tlb } = control(cpu);
+      tlb.deferBegin();
+      tlb.invalidateRange(0xfffff000, 0x2000);
+      expect(tlb.counts.fullFlushes).toBe(atOnce);
+      tlb.deferEnd();
+      expect(tlb.counts).toMatchObject({ fullFlushes: 1, deferredFlushes: 1 - atOnce });
+    });
+  }
+
   it("reloads CR3 for every invalidation on an 80386, once per deferred bulk operation", () => {
     const { tlb, mmu } = control("i386");
     mmu.loadCr3(0x5000);
