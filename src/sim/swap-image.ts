@@ -1,5 +1,6 @@
 /**
- * The swap disk a System runs on: an image the user names, a device a test
+ * The swap disk a System runs on: an image the user names (locked while in
+ * use, image-lock.ts), a device a test
  * hands in (memory, or a FaultyBlockDevice), or — the embedded default — a
  * temporary sparse image with one swap partition, created in os.tmpdir()
  * and removed on close() or, if the host exits first, on process exit.
@@ -9,6 +10,8 @@ import type { BlockDevice } from "../machine/block-device.js";
 import { FileBlockDevice } from "../machine/file-block-device.js";
 import { createTemporaryDiskImage } from "../machine/disk-image.js";
 import { MIB } from "../machine/units.js";
+import { cleanupOnExit } from "./exit-cleanup.js";
+import { lockImage, type ImageLock } from "./image-lock.js";
 
 /** Where the swap area comes from; the first one given wins. */
 export interface SwapSource {
@@ -41,37 +44,31 @@ export function openSwapImage(source: SwapSource): SwapImage {
   if (source.device !== undefined) {
     return { device: source.device, path: null, temporary: false, close: () => undefined };
   }
-  if (source.imagePath !== undefined) {
-    const device = FileBlockDevice.open(source.imagePath);
-    return { device, path: source.imagePath, temporary: false, close: () => device.close() };
-  }
+  if (source.imagePath !== undefined) return lockedImage(source.imagePath);
   const swapBytes = source.swapBytes ?? DEFAULT_SWAP_BYTES;
   if (swapBytes === 0) return { device: null, path: null, temporary: false, close: () => undefined };
   const image = createTemporaryDiskImage({ sizeBytes: PARTITION_START_BYTES + swapBytes, swapBytes });
   return temporary(image.path, image.device, () => image.remove());
 }
 
-const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** The user's image, opened read-write under its lock (image-lock.ts): no other vmm386 swaps on it meanwhile. */
+function lockedImage(path: string): SwapImage {
+  const device = FileBlockDevice.open(path);
+  let lock: ImageLock;
+  try {
+    lock = lockImage(path);
+  } catch (e) {
+    device.close();
+    throw e;
+  }
+  const close = (): void => {
+    device.close();
+    lock.release();
+  };
+  return { device, path, temporary: false, close };
+}
 
-/**
- * Wraps a temporary image so that it disappears on close(), on host exit, or
- * when the host is interrupted (the signal is raised again once the file is
- * gone, so the default action — or the next listener — still happens).
- */
+/** Wraps a temporary image so that it disappears on close(), on host exit, or when the host is interrupted. */
 function temporary(path: string, device: BlockDevice, remove: () => void): SwapImage {
-  let removed = false;
-  const removeOnce = (): void => {
-    if (removed) return;
-    removed = true;
-    process.removeListener("exit", removeOnce);
-    for (const signal of SIGNALS) process.removeListener(signal, onSignal);
-    remove();
-  };
-  const onSignal = (signal: NodeJS.Signals): void => {
-    removeOnce();
-    process.kill(process.pid, signal);
-  };
-  process.on("exit", removeOnce);
-  for (const signal of SIGNALS) process.once(signal, onSignal);
-  return { device, path, temporary: true, close: removeOnce };
+  return { device, path, temporary: true, close: cleanupOnExit(remove) };
 }
