@@ -9,6 +9,10 @@
  * that process with a FaultReport and the others go on; a supervisor fault
  * is a kernel panic, recorded with the same detail, after which the System
  * refuses further work. Calls on a process that has ended return false/null.
+ *
+ * A caller's mistake is not the kernel's to judge: a bad SystemConfig field
+ * or call argument (system-checks.ts), or any call on a closed System,
+ * throws SystemUsageError naming it.
  */
 
 import { MachineConfigError, createMachine, type Machine, type MachineDescription } from "../machine/machine.js";
@@ -17,6 +21,7 @@ import { MemoryConfigError } from "../machine/physical-memory.js";
 import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
+import { findSwapArea, readPartitionTable } from "../machine/mbr.js";
 import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
 import type { FutureKnowledge, PolicyName } from "../kernel/replacement/index.js";
 import type { VmStat, Vmm386Stat } from "../kernel/vmstat.js";
@@ -24,6 +29,15 @@ import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
 import { Process, type FaultReport, type ProcessInfo } from "./process.js";
 import { openSwapImage, type SwapImage } from "./swap-image.js";
+import {
+  SystemUsageError,
+  checkAddress,
+  checkCount,
+  checkLength,
+  checkPageAligned,
+  checkProt,
+  checkSystemConfig,
+} from "./system-checks.js";
 
 export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 
@@ -159,10 +173,12 @@ export class System {
    * on it. Throws MemoryConfigError (bad RAM size or machine; a module,
    * command line or framebuffer the machine refuses, prefixed with its
    * bootOrigins place), BootError (the kernel cannot boot in that RAM),
-   * DiskFormatError (a swap disk without a swap partition) or the host's
-   * error for an image that cannot be opened.
+   * DiskFormatError (a swap disk without a swap partition), ImageInUseError
+   * (another vmm386 swaps on the image), the host's error for an image that
+   * cannot be opened, or SystemUsageError (a field out of range).
    */
   static create(config: SystemConfig): System {
+    checkSystemConfig(config);
     const swap = openSwapImage({ device: config.swapDevice, imagePath: config.swapImage, swapBytes: config.swapBytes });
     try {
       const machine = createBootMachine(config);
@@ -174,9 +190,7 @@ export class System {
         future: config.future,
         maxTrackedRamBytes: config.maxTrackedRamBytes,
       });
-      if (swap.device !== null && vmm.swap === null) {
-        throw new DiskFormatError(`${swap.device.name}: no swap partition (type 0x82 or 0xE5) in its MBR`);
-      }
+      if (swap.device !== null && vmm.swap === null) throw new DiskFormatError(`${swap.device.name}: ${missingSwapReason(swap.device)}`);
       return new System(config, machine, vmm, swap);
     } catch (e) {
       swap.close();
@@ -186,6 +200,7 @@ export class System {
 
   /** A new process with an empty address space; null if the kernel has no memory for one. */
   spawn(): number | null {
+    this.checkOpen("spawn");
     if (this.panic !== null) return null;
     const space = this.vmm.createAddressSpace();
     if (space === null) return null;
@@ -220,6 +235,7 @@ export class System {
 
   /** Schedules `pid`: its address space is loaded (CR3) unless it already is. False if not running. */
   switchTo(pid: number): boolean {
+    this.checkOpen("switchTo");
     if (pid === this.currentPid) return this.processes.get(pid)?.running ?? false;
     const p = this.running(pid);
     if (p === null) return false;
@@ -235,6 +251,7 @@ export class System {
    * False if the process is not running or died of this access.
    */
   access(pid: number, va: number, size: number, kind: AccessKind): boolean {
+    if (va >>> 0 !== va || !(size >= 1 && (size | 0) === size && va + size <= 0x1_0000_0000)) badAccess("access", va, size);
     if (pid !== this.currentPid && !this.switchTo(pid)) return false;
     this.accesses++;
     if (this.cpu.access(va, size, kind)) return true;
@@ -248,6 +265,7 @@ export class System {
    * does not matter). False if the process is not running or died of it.
    */
   accessPage(pid: number, va: number, kind: AccessKind): boolean {
+    if (va >>> 0 !== va) checkAddress("accessPage", va);
     if (pid !== this.currentPid && !this.switchTo(pid)) return false;
     this.accesses++;
     if (this.cpu.translate(va, kind) !== DEAD) return true;
@@ -257,6 +275,7 @@ export class System {
 
   /** The byte at `va`, or null if the process is not running or died of the access. */
   read8(pid: number, va: number): number | null {
+    if (va >>> 0 !== va) checkAddress("read8", va);
     if (!this.enter(pid)) return null;
     const v = this.cpu.read8(va, ACCESS.USER_READ);
     if (v !== DEAD) return v;
@@ -266,6 +285,7 @@ export class System {
 
   /** The little-endian 32-bit word at `va` (unsigned), or null. */
   read32(pid: number, va: number): number | null {
+    if (va >>> 0 !== va) checkAddress("read32", va);
     if (!this.enter(pid)) return null;
     if (this.cpu.read32(va, ACCESS.USER_READ)) return this.cpu.word >>> 0;
     this.faulted(pid);
@@ -274,6 +294,7 @@ export class System {
 
   /** Writes a byte; false if the process is not running or died of the access. */
   write8(pid: number, va: number, value: number): boolean {
+    if (va >>> 0 !== va) checkAddress("write8", va);
     if (!this.enter(pid)) return false;
     if (this.cpu.write8(va, value, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
@@ -282,6 +303,7 @@ export class System {
 
   /** Writes a little-endian 32-bit word; false if the process is not running or died of the access. */
   write32(pid: number, va: number, value: number): boolean {
+    if (va >>> 0 !== va) checkAddress("write32", va);
     if (!this.enter(pid)) return false;
     if (this.cpu.write32(va, value, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
@@ -290,6 +312,8 @@ export class System {
 
   /** `len` bytes from `va` as the process reads them, or null (the process died of it). */
   readBytes(pid: number, va: number, len: number): Uint8Array | null {
+    checkAddress("readBytes", va);
+    checkLength("readBytes", "len", va, len, true);
     if (!this.enter(pid)) return null;
     const out = new Uint8Array(len);
     if (this.cpu.readBytes(va, out, ACCESS.USER_READ)) return out;
@@ -299,6 +323,8 @@ export class System {
 
   /** Stores `bytes` at `va` as the process would; false if it died of it. */
   writeBytes(pid: number, va: number, bytes: Uint8Array): boolean {
+    checkAddress("writeBytes", va);
+    checkBytes("writeBytes", va, bytes);
     if (!this.enter(pid)) return false;
     if (this.cpu.writeBytes(va, bytes, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
@@ -307,12 +333,14 @@ export class System {
 
   /** brk: moves the heap break; false if refused. */
   brk(pid: number, newBreak: number): boolean {
+    checkAddress("brk", newBreak);
     const p = this.running(pid);
     return p !== null && this.vmm.brk(p.space as AddressSpace, newBreak);
   }
 
   /** mmap at a fixed address of the shared region, demand-zero; `prot` is PROT bits. False if refused. */
   mmap(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
+    checkMapping("mmap", va, len, prot);
     const p = this.running(pid);
     return p !== null && this.vmm.mmap(p.space as AddressSpace, va, len, prot);
   }
@@ -322,12 +350,15 @@ export class System {
    * [va, va+len) of the code/data region (0x00400000..0x3FFFFFFF); false if refused.
    */
   mapImage(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
+    checkMapping("mapImage", va, len, prot);
     const p = this.running(pid);
     return p !== null && this.vmm.mapImage(p.space as AddressSpace, va, len, prot);
   }
 
   /** munmap: the pages of [va, va+len) are gone; false if refused. */
   munmap(pid: number, va: number, len: number): boolean {
+    checkPageAligned("munmap", va);
+    checkLength("munmap", "len", va, len, false);
     const p = this.running(pid);
     return p !== null && this.vmm.munmap(p.space as AddressSpace, va, len);
   }
@@ -340,6 +371,8 @@ export class System {
    * what was written, as with copy_to_user.
    */
   copyOut(pid: number, va: number, bytes: Uint8Array): boolean {
+    checkAddress("copyOut", va);
+    checkBytes("copyOut", va, bytes);
     if (!this.enterKernel(pid) || !userRange(va, bytes.length)) return false;
     const space = this.processes.get(pid)?.space as AddressSpace;
     const memory = this.machine.memory;
@@ -362,6 +395,8 @@ export class System {
    * unmapped addresses.
    */
   copyIn(pid: number, va: number, len: number): Uint8Array | null {
+    checkAddress("copyIn", va);
+    checkLength("copyIn", "len", va, len, true);
     if (!this.enterKernel(pid) || !userRange(va, len)) return null;
     const out = new Uint8Array(len);
     return this.cpu.readBytes(va, out, ACCESS.USER_READ) ? out : null;
@@ -369,6 +404,8 @@ export class System {
 
   /** `n` timer ticks: working-set sampling, the thrashing window and throttling. */
   tick(n = 1): void {
+    this.checkOpen("tick");
+    checkCount("tick: n", n, 0);
     if (this.panic !== null) return;
     for (let i = 0; i < n; i++) {
       this.ticks++;
@@ -381,22 +418,26 @@ export class System {
 
   /** A snapshot of process `pid`; throws RangeError for a pid never issued (a caller bug). */
   process(pid: number): ProcessInfo {
+    this.checkOpen("process");
     const p = this.processes.get(pid);
-    if (p === undefined) throw new RangeError(`no process ${pid}`);
+    if (p === undefined) throw new SystemUsageError("process: pid", `no process ${pid} was ever created`);
     return p.info();
   }
 
   /** Every process ever created, in pid order. */
   processList(): ProcessInfo[] {
+    this.checkOpen("processList");
     return [...this.processes.values()].map((p) => p.info());
   }
 
   /** Pids of running processes, in pid order. */
   runningPids(): number[] {
+    this.checkOpen("runningPids");
     return [...this.live.keys()];
   }
 
   stats(): SystemStats {
+    this.checkOpen("stats");
     const f = this.vmm.faults;
     return {
       accesses: this.accesses,
@@ -419,6 +460,7 @@ export class System {
 
   /** Swap slots in use now (0 without swap). */
   get usedSwapSlots(): number {
+    this.checkOpen("usedSwapSlots");
     return this.vmm.swap?.usedSlots ?? 0;
   }
 
@@ -427,11 +469,22 @@ export class System {
     return this.swap.path;
   }
 
-  /** Releases the swap disk (a temporary image is deleted). Idempotent. */
+  /** Releases the swap disk (a temporary image is deleted); every later call but this one throws. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.currentPid = 0; // every access then goes through switchTo, which refuses
     this.swap.close();
+  }
+
+  /** True once close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Throws if the System was closed: its swap disk is gone, so nothing it would do could be true. */
+  private checkOpen(call: string): void {
+    if (this.closed) throw new SystemUsageError(call, "the System is closed (close() was called)");
   }
 
   private adopt(space: AddressSpace, parent: number): number {
@@ -442,14 +495,16 @@ export class System {
     return pid;
   }
 
-  /** The process if it is running and the System has not panicked, else null. */
+  /** The process if it is running and the System has not panicked, else null (throws once closed). */
   private running(pid: number): Process | null {
+    this.checkOpen("a call");
     if (this.panic !== null) return null;
     return this.live.get(pid) ?? null;
   }
 
   /** Makes `pid` current for a data access (counted); false if it cannot run. */
   private enter(pid: number): boolean {
+    if (this.closed) this.checkOpen("a call");
     if (pid !== this.currentPid && !this.switchTo(pid)) return false;
     this.accesses++;
     return true;
@@ -457,6 +512,7 @@ export class System {
 
   /** Makes `pid` current for a kernel copy (not a user access); false if it cannot run. */
   private enterKernel(pid: number): boolean {
+    if (this.closed) this.checkOpen("a call");
     return pid === this.currentPid || this.switchTo(pid);
   }
 
@@ -549,4 +605,30 @@ function tlbStats({ tlb, counters: c }: Machine["mmu"]): TlbStats {
 /** True when [va, va+len) lies inside user space (USER_CODE_BASE..USER_STACK_TOP). */
 function userRange(va: number, len: number): boolean {
   return va >= USER_CODE_BASE && len >= 0 && va + len <= USER_STACK_TOP;
+}
+
+/** Throws for an access's bad address or size (out of the hot path: only called when one is wrong). */
+function badAccess(call: string, va: number, size: number): void {
+  checkAddress(call, va);
+  checkLength(call, "size", va, size, false);
+}
+
+function checkBytes(call: string, va: number, bytes: Uint8Array): void {
+  if (!(bytes instanceof Uint8Array)) throw new SystemUsageError(`${call}: bytes`, "not a Uint8Array");
+  checkLength(call, "bytes", va, bytes.length, true);
+}
+
+/** mmap and mapImage: a page-aligned address, a length and PROT bits. */
+function checkMapping(call: string, va: number, len: number, prot: number): void {
+  checkPageAligned(call, va);
+  checkLength(call, "len", va, len, false);
+  checkProt(call, prot);
+}
+
+/** Why a swap device's MBR gives no swap area: no swap partition, or one too small for a single slot. */
+function missingSwapReason(device: BlockDevice): string {
+  const found = findSwapArea(readPartitionTable(device));
+  if (found === null) return "no swap partition (type 0x82 or 0xE5) in its MBR";
+  const p = found.partition;
+  return `swap partition ${p.slot} (type 0x${p.type.toString(16)}) holds ${p.sectorCount} sectors, less than one 4 KiB swap slot (8 sectors)`;
 }

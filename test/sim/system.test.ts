@@ -12,6 +12,7 @@ import { PARTITION_TYPE, buildPartitionTable, writePartitionTable } from "../../
 import { MIB } from "../../src/machine/units.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
 import { PROT, System } from "../../src/sim/system.js";
+import { SystemUsageError } from "../../src/sim/system-checks.js";
 
 
 describe("System: real data through the MMU", () => {
@@ -225,7 +226,7 @@ describe("System: nothing escapes to the host", () => {
     expect(s.fork(pid)).toBeNull();
     expect(s.brk(pid, USER_HEAP_BASE + 4096)).toBe(false);
     expect(s.access(999, USER_STACK_TOP - 4, 1, ACCESS.USER_READ)).toBe(false);
-    expect(() => s.process(999)).toThrow(RangeError);
+    expect(() => s.process(999)).toThrow(SystemUsageError);
   });
 
   it("a swap disk without a swap partition is refused with the device's name", () => {

@@ -8,12 +8,12 @@
  */
 import type { Command } from "commander";
 import { UserError } from "../errors.js";
-import { SizeFormatError, parseSize } from "../../machine/units.js";
-import { isCpuName } from "../../machine/cpu-model.js";
 import { MemoryConfigError } from "../../machine/physical-memory.js";
 import { DiskFormatError } from "../../machine/block-device.js";
 import { BootError } from "../../kernel/vmm.js";
-import { POLICY_NAMES, isPolicyName, needsFuture } from "../../kernel/replacement/index.js";
+import { POLICY_NAMES, needsFuture } from "../../kernel/replacement/index.js";
+import { machineFromOptions } from "../options.js";
+import type { MachineSpec } from "../../sim/scenario/types.js";
 import { randomOps, runTorture } from "../../sim/torture.js";
 
 interface TortureOptions {
@@ -48,14 +48,16 @@ export function register(program: Command): void {
 
 function torture(options: TortureOptions): void {
   const ops = intOption(options.ops, "--ops", 0);
-  const seed = intOption(options.seed, "--seed", 0);
-  const ramBytes = sizeOption(options.ram, "--ram");
-  const swapBytes = sizeOption(options.swap, "--swap");
-  if (swapBytes % 4096 !== 0) throw new UserError(`${options.swap} is not a multiple of 4K (whole swap slots)`, "--swap");
-  if (!isPolicyName(options.policy)) throw new UserError(`unknown policy "${options.policy}" (${POLICY_NAMES.join(", ")})`, "--policy");
-  if (needsFuture(options.policy)) throw new UserError(`${options.policy} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
-  if (!isCpuName(options.cpu)) throw new UserError(`unknown CPU "${options.cpu}" (i386, i486, pentium, p6)`, "--cpu");
-  const userFrames = options.userFrames === undefined ? undefined : intOption(options.userFrames, "--user-frames", 2);
+  // The machine's options mean what they mean for run: one range each (machine-checks.ts).
+  const { ramBytes, swapBytes, seed, policy, cpu, userFrames } = machineFromOptions({
+    ram: options.ram,
+    swap: options.swap,
+    seed: options.seed,
+    policy: options.policy,
+    cpu: options.cpu,
+    userFrames: options.userFrames,
+  }) as Required<Pick<MachineSpec, "ramBytes" | "swapBytes" | "seed" | "policy" | "cpu">> & Pick<MachineSpec, "userFrames">;
+  if (needsFuture(policy)) throw new UserError(`${policy} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
   const maxProcesses = intOption(options.processes, "--processes", 1);
   let summary;
   try {
@@ -63,8 +65,8 @@ function torture(options: TortureOptions): void {
       {
         ramBytes,
         swapBytes,
-        policy: options.policy,
-        cpu: options.cpu,
+        policy,
+        cpu,
         userFrames,
         maxProcesses,
         checkInvariants: options.invariants,
@@ -98,11 +100,3 @@ function intOption(text: string, option: string, min: number): number {
   return n;
 }
 
-function sizeOption(text: string, option: string): number {
-  try {
-    return parseSize(text);
-  } catch (e) {
-    if (e instanceof SizeFormatError) throw new UserError(e.message, option);
-    throw e;
-  }
-}

@@ -4,6 +4,8 @@
  * the caller can prefix the place (`file:line: machine.ram` or `--ram`).
  */
 import { PAGE_SIZE } from "../../machine/i386.js";
+import { CPU_NAMES, isCpuName } from "../../machine/cpu-model.js";
+import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
 import { DEFAULT_KERNEL_IMAGE } from "../../machine/machine.js";
 import { MAX_RAM_BYTES } from "../../machine/physical-memory.js";
 import { parseSize, SizeFormatError, formatSize } from "../../machine/units.js";
@@ -42,7 +44,7 @@ export const RAM_RANGE = `${formatSize(MIN_PROCESS_RAM_BYTES)} (the least in whi
 
 /** A byte count from a YAML number or a size string; a phrase on error. */
 export function sizeValue(value: number | string): number | string {
-  if (typeof value === "number") return value;
+  if (typeof value === "number") return Number.isSafeInteger(value) && value >= 0 ? value : `${showNumber(value)} is not a size (a whole number of bytes)`;
   try {
     return parseSize(value);
   } catch (e) {
@@ -52,15 +54,60 @@ export function sizeValue(value: number | string): number | string {
 }
 
 export function checkRamBytes(bytes: number): string | null {
+  if (!Number.isSafeInteger(bytes)) return `RAM size ${showNumber(bytes)} is not a byte count`;
   if (bytes % PAGE_SIZE !== 0) return `RAM size ${formatSize(bytes)} is not a multiple of 4K`;
   if (bytes < MIN_PROCESS_RAM_BYTES || bytes > MAX_RAM_BYTES) return `RAM size ${formatSize(bytes)} is out of range: ${RAM_RANGE}`;
   return null;
 }
 
 export function checkSwapBytes(bytes: number): string | null {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) return `swap size ${showNumber(bytes)} is not a byte count`;
   if (bytes % PAGE_SIZE !== 0) return `swap size ${formatSize(bytes)} is not a multiple of 4K`;
   if (bytes > MAX_SWAP_BYTES) return `swap size ${formatSize(bytes)} is out of range (0 to 4G)`;
   return null;
+}
+
+/** A whole number's range: the one definition each option and field uses. */
+export interface IntegerRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** A cap of resident user pages: at least one, at most the 2^20 pages of a 32-bit space. */
+export const USER_FRAMES_RANGE: IntegerRange = { min: 1, max: 0x100000 };
+/** A seed: any 32-bit unsigned value. */
+export const SEED_RANGE: IntegerRange = { min: 0, max: 0xffffffff };
+
+/** Null if `n` is a whole number in `range`, else a phrase ("5 is out of range (1 to 1048576)"). */
+export function checkInteger(n: number, range: IntegerRange): string | null {
+  if (!Number.isSafeInteger(n)) return `${showNumber(n)} is not a whole number`;
+  if (n < range.min || n > range.max) return `${n} is out of range (${range.min} to ${range.max})`;
+  return null;
+}
+
+export function checkUserFrames(n: number): string | null {
+  return checkInteger(n, USER_FRAMES_RANGE);
+}
+
+export function checkSeed(n: number): string | null {
+  return checkInteger(n, SEED_RANGE);
+}
+
+/** Null for a replacement policy's name, else a phrase listing them. */
+export function checkPolicyName(name: string): string | null {
+  return isPolicyName(name) ? null : `unknown policy '${name}' (${POLICY_NAMES.join(", ")})`;
+}
+
+/** Null for a CPU preset's name, else a phrase listing them. */
+export function checkCpuName(name: string): string | null {
+  return isCpuName(name) ? null : `unknown CPU '${name}' (${CPU_NAMES.join(", ")})`;
+}
+
+/** A number as a person wrote it: `.inf` and `.nan` (YAML), 1e400, not JSON's null. */
+export function showNumber(n: number): string {
+  if (Number.isNaN(n)) return "NaN (not a number)";
+  if (!Number.isFinite(n)) return `${n < 0 ? "-" : ""}infinity`;
+  return String(n);
 }
 
 /** Ways of a TLB given only its entry count: 4 like the Intel parts. */
@@ -94,7 +141,7 @@ export function checkWays(ways: number): string | null {
 }
 
 function entriesProblem(entries: number): string | null {
-  if (!Number.isInteger(entries) || entries < 1 || entries > MAX_TLB_ENTRIES) return `TLB entries ${entries} out of range (1 to ${MAX_TLB_ENTRIES})`;
+  if (!Number.isInteger(entries) || entries < 1 || entries > MAX_TLB_ENTRIES) return `TLB entries ${showNumber(entries)} out of range (1 to ${MAX_TLB_ENTRIES})`;
   return null;
 }
 

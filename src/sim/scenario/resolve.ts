@@ -5,12 +5,13 @@
  * process, every process reachable). Each error names its file line.
  */
 import { dirname, isAbsolute, join } from "node:path";
-import { PTE } from "../../machine/i386.js";
+import { PAGE_SIZE, PTE } from "../../machine/i386.js";
 import type { FramebufferSpec } from "../../machine/multiboot.js";
 import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
 import { parseSize } from "../../machine/units.js";
 import { resolvePattern, type PatternName, type AccessMode } from "../workload/patterns.js";
-import { checkRamBytes, checkSwapBytes, checkTlb, checkWays, sizeValue, tlbOfEntries } from "./machine-checks.js";
+import { checkRamBytes, checkSwapBytes, checkTlb, checkUserFrames, checkWays, sizeValue, tlbOfEntries } from "./machine-checks.js";
+import { pageAlignmentProblem } from "../system-checks.js";
 import { formatKeyPath, type KeyPath } from "./positions.js";
 import type { CpuName } from "../../machine/cpu-model.js";
 import type { BootModule, BootOrigins } from "../system.js";
@@ -87,6 +88,9 @@ export interface RawStep {
 /** Steps a scenario may unroll to, in all: a guard against `repeat` blow-ups. */
 export const MAX_STEPS = 1_000_000;
 
+/** Bytes of user space (USER_CODE_BASE up to the stack top): no copyOut is longer. */
+const USER_SPACE_BYTES = USER_STACK_TOP - USER_CODE_BASE;
+
 const BASES: Readonly<Record<string, number>> = {
   code: USER_CODE_BASE,
   heap: USER_HEAP_BASE,
@@ -159,7 +163,11 @@ function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail)
   if (m.cpu !== undefined) spec.cpu = m.cpu;
   if (m.policy !== undefined) spec.policy = m.policy;
   if (m.tlb !== undefined) spec.tlb = resolveTlb(m.tlb, at("tlb"), fail);
-  if (m.userFrames !== undefined) spec.userFrames = m.userFrames;
+  if (m.userFrames !== undefined) {
+    const problem = checkUserFrames(m.userFrames);
+    if (problem) fail(at("userFrames"), problem);
+    spec.userFrames = m.userFrames;
+  }
   if (m.strictTlb !== undefined) spec.strictTlb = m.strictTlb;
   if (m.invariants !== undefined) spec.checkInvariants = m.invariants;
   if (m.seed !== undefined) spec.seed = m.seed;
@@ -270,13 +278,13 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
     }
     case "mmap": {
       const m = step.mmap!;
-      const at = address(m.at, sub("at"), fail);
+      const at = pageAddress(m.at, sub("at"), fail);
       const length = rangeLength(at, m.length, sub("length"), fail);
       return { ...origin, kind: "mmap", at, length, writable: (m.prot ?? "rw") === "rw" };
     }
     case "munmap": {
       const m = step.munmap!;
-      const at = address(m.at, sub("at"), fail);
+      const at = pageAddress(m.at, sub("at"), fail);
       return { ...origin, kind: "munmap", at, length: rangeLength(at, m.length, sub("length"), fail) };
     }
     case "touch":
@@ -295,11 +303,13 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
     case "copyOut": {
       const c = step.copyOut!;
       const at = address(c.at, sub("at"), fail);
-      const data = c.text !== undefined ? new TextEncoder().encode(c.text) : new Uint8Array(c.length === undefined ? 0 : bytes(c.length, sub("length"), fail));
-      if (data.length === 0) fail([...path, key], "copyOut needs a non-empty `text` or `length`");
-      if (c.text === undefined) for (let i = 0; i < data.length; i++) data[i] = i & 0xff;
-      rangeLength(at, data.length, sub("at"), fail);
-      return { ...origin, kind: "copyOut", at, bytes: data };
+      // The bytes of a `length` are made as they are copied (runner.ts): a scenario of a few lines stays a few bytes.
+      const text = c.text === undefined ? null : new TextEncoder().encode(c.text);
+      const length = text !== null ? text.length : c.length === undefined ? 0 : bytes(c.length, sub("length"), fail);
+      if (length === 0) fail([...path, key], "copyOut needs a non-empty `text` or `length`");
+      if (length > USER_SPACE_BYTES) fail(sub(text !== null ? "text" : "length"), `${length} bytes is more than user space holds (${USER_SPACE_BYTES} bytes)`);
+      rangeLength(at, length, sub("at"), fail);
+      return { ...origin, kind: "copyOut", at, length, text };
     }
     case "tick":
       return { ...origin, kind: "tick", ticks: step.tick! };
@@ -378,6 +388,12 @@ export function parseAddress(value: Address): number | string {
 function address(value: Address, path: KeyPath, fail: Fail): number {
   const v = parseAddress(value);
   return typeof v === "number" ? v : fail(path, v);
+}
+
+/** An address on a page boundary, as mmap and munmap take (System throws for others). */
+function pageAddress(value: Address, path: KeyPath, fail: Fail): number {
+  const va = address(value, path, fail);
+  return va % PAGE_SIZE === 0 ? va : fail(path, pageAlignmentProblem(va));
 }
 
 /** Every process is spawned at the start or forked by one that is. */

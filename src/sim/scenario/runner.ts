@@ -23,6 +23,13 @@ import type { Scenario, Step } from "./types.js";
 /** Samples a run aims for when the scenario sets no interval. */
 const TARGET_SAMPLES = 200;
 
+/**
+ * Accesses between two progress reports at most: a run of 10^14 accesses
+ * samples once every 10^12, but its progress bar must move (a fraction of
+ * a second at tens of millions of accesses a second).
+ */
+const PROGRESS_EVERY = 1 << 22;
+
 interface Thread {
   readonly name: string;
   readonly pid: number;
@@ -304,8 +311,8 @@ export class ScenarioRunner {
         sys.exit(t.pid, step.status);
         break;
       case "copyOut":
-        this.notePages(t, step.at, step.bytes.length);
-        if (!sys.copyOut(t.pid, step.at, step.bytes)) this.note(t, step, `copyOut to ${hex(step.at)} refused`);
+        this.notePages(t, step.at, step.length);
+        if (!copyOutStep(sys, t.pid, step)) this.note(t, step, `copyOut to ${hex(step.at)} refused`);
         break;
       case "tick":
         this.tick(step.ticks);
@@ -343,17 +350,22 @@ export class ScenarioRunner {
   private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined): void {
     const sys = this.system;
     const pid = t.pid;
-    let untilSample = this.recorder.accessesUntilDue;
+    let untilCheck = this.accessesUntilCheck();
     for (let off = stream.next(); off >= 0; off = stream.next()) {
       const va = base + off;
       if (sink !== undefined) noteAccess(sink, t.keyBase, va, size);
       if (!sys.access(pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
-      if (--untilSample <= 0) {
+      if (--untilCheck <= 0) {
         this.recorder.maybeSample();
-        untilSample = this.recorder.accessesUntilDue;
+        untilCheck = this.accessesUntilCheck();
         this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
       }
     }
+  }
+
+  /** Accesses until the next look at the recorder and the progress: the sample interval, and at most PROGRESS_EVERY. */
+  private accessesUntilCheck(): number {
+    return Math.min(this.recorder.accessesUntilDue, PROGRESS_EVERY);
   }
 
   /** Notes the pages of [at, at+length) (a copyOut writes each) in the reference sink, if any. */
@@ -397,6 +409,25 @@ export function runScenario(system: System, scenario: Scenario, options: RunnerO
   const runner = new ScenarioRunner(system, scenario, options);
   runner.runToEnd();
   return runner.result();
+}
+
+/** Bytes a copyOut step hands the kernel at a time: its `length` may be gigabytes, never held whole. */
+const COPY_OUT_CHUNK = 64 * 1024;
+
+/**
+ * A copyOut step, a chunk at a time: the same as one System.copyOut of all
+ * its bytes (pages before a refused one keep what was written), without
+ * ever making more than a chunk of them.
+ */
+function copyOutStep(sys: System, pid: number, step: Extract<Step, { kind: "copyOut" }>): boolean {
+  if (step.text !== null) return sys.copyOut(pid, step.at, step.text);
+  const chunk = new Uint8Array(Math.min(COPY_OUT_CHUNK, step.length));
+  for (let i = 0; i < chunk.length; i++) chunk[i] = i & 0xff; // chunks start at multiples of 256: the same bytes each time
+  for (let done = 0; done < step.length; done += chunk.length) {
+    const n = Math.min(chunk.length, step.length - done);
+    if (!sys.copyOut(pid, step.at + done, chunk.subarray(0, n))) return false;
+  }
+  return true;
 }
 
 /** Notes the page of an access of `size` bytes at `va` (both pages, if it straddles two), keyed from `keyBase`. */

@@ -10,6 +10,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import { formatKeyPath, lineOf, parseJsonPointer } from "./positions.js";
 import { ScenarioError } from "./types.js";
+import { showNumber } from "./machine-checks.js";
 
 /** Where the published schema lives, from src/sim/scenario or dist/sim/scenario alike. */
 export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL("../../../schema/scenario.schema.json", import.meta.url));
@@ -51,6 +52,11 @@ function pickError(errors: ErrorObject[]): ErrorObject | undefined {
   )[0];
 }
 
+/** A value as the user wrote it: numbers YAML reads as infinite or NaN (`.inf`, `1e400`, `.nan`) are not JSON's null. */
+function show(value: unknown): string {
+  return typeof value === "number" ? showNumber(value) : JSON.stringify(value);
+}
+
 /** One phrase for one ajv error. */
 function describe(e: ErrorObject): string {
   const title = (e.parentSchema as { title?: string } | undefined)?.title;
@@ -60,15 +66,15 @@ function describe(e: ErrorObject): string {
     case "required":
       return `missing key '${String(e.params.missingProperty)}'`;
     case "enum":
-      return `${JSON.stringify(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map(String).join(", ")}`;
+      return `${show(e.data)} is not one of ${(e.params.allowedValues as unknown[]).map(String).join(", ")}`;
     case "minProperties":
     case "maxProperties":
       return `expected exactly one key (${title ?? "a step"})`;
     case "anyOf":
-      return title ? `${JSON.stringify(e.data)} is not ${title}` : (e.message ?? "is invalid");
+      return title ? `${show(e.data)} is not ${title}` : (e.message ?? "is invalid");
     case "pattern":
-      return title ? `${JSON.stringify(e.data)} is not ${title}` : `${JSON.stringify(e.data)} has the wrong form`;
+      return title ? `${show(e.data)} is not ${title}` : `${show(e.data)} has the wrong form`;
     default:
-      return `${JSON.stringify(e.data)}: ${e.message ?? "is invalid"}`;
+      return `${show(e.data)}: ${e.message ?? "is invalid"}`;
   }
 }

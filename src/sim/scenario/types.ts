@@ -52,7 +52,13 @@ export type Step = StepOrigin &
     | { readonly kind: "touch"; readonly at: number; readonly spec: PatternSpec }
     | { readonly kind: "fork"; readonly child: string }
     | { readonly kind: "exit"; readonly status: number }
-    | { readonly kind: "copyOut"; readonly at: number; readonly bytes: Uint8Array }
+    | {
+        readonly kind: "copyOut";
+        readonly at: number;
+        readonly length: number;
+        /** The text's bytes, or null: byte i is then i & 0xFF, made as it is copied. */
+        readonly text: Uint8Array | null;
+      }
     | { readonly kind: "tick"; readonly ticks: number }
     | { readonly kind: "switch"; readonly target: string }
     | { readonly kind: "yield" }
