@@ -13,6 +13,9 @@ import { BootError } from "../kernel/boot.js";
 import { LayoutError } from "../sim/trace/layout-mapper.js";
 import { TraceFormatError } from "../sim/trace/trace-error.js";
 import { ScenarioError } from "../sim/scenario/types.js";
+import { OutputFileError } from "../sim/output-file.js";
+import { SystemUsageError } from "../sim/system-checks.js";
+import { describeHostError, isHostError } from "../machine/host-file.js";
 
 /**
  * Errors that describe bad input (options, files, images, scenario keys):
@@ -30,6 +33,8 @@ const USER_ERRORS = [
   LayoutError,
   TraceFormatError,
   ScenarioError,
+  OutputFileError,
+  SystemUsageError,
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -49,8 +54,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`vmm386: ${(e as Error).message}\n`);
       return 2;
     }
-    if (isFileError(e)) {
-      process.stderr.write(`vmm386: ${fileErrorMessage(e as NodeJS.ErrnoException)}\n`);
+    if (isHostError(e)) {
+      process.stderr.write(`vmm386: ${describeHostError(e)}\n`);
       return 2;
     }
     throw e;
@@ -61,25 +66,6 @@ export async function main(argv: string[]): Promise<number> {
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   return pkg.version;
-}
-
-/** "PATH: no such file", not Node's "ENOENT: no such file or directory, open 'PATH'". */
-function fileErrorMessage(e: NodeJS.ErrnoException): string {
-  const what: Record<string, string> = {
-    ENOENT: "no such file",
-    EACCES: "permission denied",
-    EISDIR: "is a directory, not a file",
-    ENOTDIR: "a part of the path is not a directory",
-    EEXIST: "already exists",
-    ENOSPC: "no space left on the device",
-  };
-  const text = what[e.code ?? ""] ?? e.message;
-  return e.path === undefined ? `${text} (${e.code}, ${e.syscall ?? "file access"})` : `${e.path}: ${text}`;
-}
-
-function isFileError(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  return e instanceof Error && typeof code === "string" && /^E[A-Z]+$/.test(code) && "syscall" in e;
 }
 
 // `vmm386 ... | head`: the reader went away; stop quietly, as Unix tools do.

@@ -8,12 +8,25 @@
  * the option.
  */
 import type { Command } from "commander";
-import { isCpuName, CPU_NAMES } from "../machine/cpu-model.js";
-import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES } from "../kernel/replacement/index.js";
+import { CPU_NAMES, type CpuName } from "../machine/cpu-model.js";
+import { DEFAULT_POLICY, POLICY_NAMES, type PolicyName } from "../kernel/replacement/index.js";
 import { hex32 } from "../machine/i386.js";
 import { formatSize } from "../machine/units.js";
-import { checkRamBytes, checkSwapBytes, checkTlb, RAM_RANGE, sizeValue, tlbOfEntries } from "../sim/scenario/machine-checks.js";
+import {
+  checkCpuName,
+  checkInteger,
+  checkPolicyName,
+  checkRamBytes,
+  checkSwapBytes,
+  checkTlb,
+  RAM_RANGE,
+  SEED_RANGE,
+  sizeValue,
+  tlbOfEntries,
+  USER_FRAMES_RANGE,
+} from "../sim/scenario/machine-checks.js";
 import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
+import { MAX_ACCESSES, MAX_OPT_ACCESSES, formatCount } from "../sim/scenario/work-estimate.js";
 import { DEFAULT_CPU, type BootModule, type SystemConfig } from "../sim/system.js";
 import { UserError, requireFile } from "./errors.js";
 
@@ -34,6 +47,7 @@ export interface CommonOptions {
   cmdline?: string;
   /** Every --module given, in order. */
   module?: string[];
+  force?: boolean;
 }
 
 /** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
@@ -58,11 +72,12 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--seed <n>", "seed for random access patterns");
 }
 
-/** Adds --json and --report to `cmd`. */
+/** Adds --json, --report and --force to `cmd`. */
 export function addOutputOptions(cmd: Command): Command {
   return cmd
     .option("--json", "print one JSON object on stdout instead of the summary")
-    .option("--report <file.html>", "write a self-contained HTML report");
+    .option("--report <file.html>", "write a self-contained HTML report")
+    .option("--force", `replace output files that are not earlier vmm386 outputs, and run more than ${formatCount(MAX_ACCESSES)} accesses (${formatCount(MAX_OPT_ACCESSES)} under opt)`);
 }
 
 /** Replaces the help text of `cmd`'s option `flag` (a command that reads a shared option its own way). */
@@ -85,17 +100,11 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
     throw new UserError("give --swap (the size of a temporary swap image) or --swap-image (swap on that image's partition), not both", "--swap");
   }
   if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
-  if (o.cpu !== undefined) {
-    if (!isCpuName(o.cpu)) throw new UserError(`unknown CPU '${o.cpu}' (${CPU_NAMES.join(", ")})`, "--cpu");
-    spec.cpu = o.cpu;
-  }
-  if (o.policy !== undefined) {
-    if (!isPolicyName(o.policy)) throw new UserError(`unknown policy '${o.policy}' (${POLICY_NAMES.join(", ")})`, "--policy");
-    spec.policy = o.policy;
-  }
+  if (o.cpu !== undefined) spec.cpu = checked(o.cpu, checkCpuName, "--cpu") as CpuName;
+  if (o.policy !== undefined) spec.policy = checked(o.policy, checkPolicyName, "--policy") as PolicyName;
   if (o.tlb !== undefined) spec.tlb = parseTlbOption(o.tlb);
-  if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", 1, 0x100000);
-  if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", 0, 0xffffffff);
+  if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", USER_FRAMES_RANGE.min, USER_FRAMES_RANGE.max);
+  if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", SEED_RANGE.min, SEED_RANGE.max);
   if (o.strictTlb) spec.strictTlb = true;
   if (o.invariants) spec.checkInvariants = true;
   if (o.swapImage !== undefined) {
@@ -213,16 +222,15 @@ function size(text: string, option: string): number {
   return v;
 }
 
-function checked(bytes: number, check: (b: number) => string | null, option: string): number {
-  const problem = check(bytes);
+/** `value` if `check` finds nothing wrong with it, else a UserError naming `option`. */
+function checked<T>(value: T, check: (v: T) => string | null, option: string): T {
+  const problem = check(value);
   if (problem !== null) throw new UserError(problem, option);
-  return bytes;
+  return value;
 }
 
-/** A whole number in [min, max] or a UserError naming `option`. */
+/** A whole number in [min, max] or a UserError naming `option` (the range's phrase is machine-checks.ts's). */
 export function integer(text: string, option: string, min: number, max: number): number {
   if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`'${text}' is not a whole number`, option);
-  const n = Number(text);
-  if (n < min || n > max) throw new UserError(`${n} is out of range (${min} to ${max})`, option);
-  return n;
+  return checked(Number(text), (n) => checkInteger(n, { min, max }), option);
 }

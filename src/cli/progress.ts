@@ -17,6 +17,8 @@ export interface Progress {
   update(label: string, done: number, total: number): void;
   /** Removes the bar, if shown; call it once the command ends, whether it failed or not. */
   stop(): void;
+  /** Tells the person watching something before the work starts (an estimate): one line, on the terminal only. */
+  announce(line: string): void;
 }
 
 /** Where the bar is drawn and the clock the second is measured on. */
@@ -25,7 +27,7 @@ export interface ProgressTerminal {
   now(): number;
 }
 
-const SILENT: Progress = { update: () => {}, stop: () => {} };
+const SILENT: Progress = { update: () => {}, stop: () => {}, announce: () => {} };
 const DELAY_MS = 1000;
 const STDERR: ProgressTerminal = { stream: process.stderr, now: () => Date.now() };
 
@@ -50,6 +52,10 @@ export function startProgress(quiet: boolean, terminal: ProgressTerminal = STDER
       }
     },
     stop: hide,
+    announce: (line: string) => {
+      hide();
+      terminal.stream.write(`vmm386: ${line}\n`);
+    },
   };
 }
 

@@ -87,23 +87,33 @@ export function partitionSwapDisk(device: BlockDevice, options: Omit<SwapDiskOpt
 }
 
 /**
+ * Makes the sparse image in the open regular file `fd` (`name` in messages):
+ * sets its size and partitions it. The descriptor stays open.
+ */
+export function buildDiskImage(fd: number, name: string, options: SwapDiskOptions): SwapDisk {
+  const check = checkSwapDiskOptions(options);
+  if (!check.ok) throw new DiskFormatError(`${name}: ${check.message}`);
+  fs.ftruncateSync(fd, options.sizeBytes);
+  const device = FileBlockDevice.borrow(fd, name, options.sizeBytes / SECTOR_SIZE);
+  try {
+    return partitionSwapDisk(device, options);
+  } finally {
+    device.close();
+  }
+}
+
+/**
  * Creates the sparse image file `file` (refusing to replace an existing file
  * unless `overwrite`) and partitions it; the device is closed afterwards.
  */
 export function createDiskImage(file: string, options: SwapDiskOptions & { readonly overwrite?: boolean }): SwapDisk {
   const check = checkSwapDiskOptions(options);
   if (!check.ok) throw new DiskFormatError(`${file}: ${check.message}`);
-  const fd = fs.openSync(file, options.overwrite ? "w" : "wx");
+  const fd = fs.openSync(file, options.overwrite ? "w+" : "wx+");
   try {
-    fs.ftruncateSync(fd, options.sizeBytes);
+    return buildDiskImage(fd, file, options);
   } finally {
     fs.closeSync(fd);
-  }
-  const device = FileBlockDevice.open(file);
-  try {
-    return partitionSwapDisk(device, options);
-  } finally {
-    device.close();
   }
 }
 

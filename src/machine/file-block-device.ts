@@ -14,6 +14,7 @@ import {
   checkTransfer,
   sectorRange,
 } from "./block-device.js";
+import { describeFileType } from "./host-file.js";
 
 export interface FileBlockDeviceOptions {
   /** Open the image read-only; writes then fail with DiskIoError. */
@@ -25,12 +26,24 @@ export class FileBlockDevice implements BlockDevice {
   readonly sectorCount: number;
   readonly readOnly: boolean;
   private fd: number;
+  /** False for a descriptor lent by its owner (borrow): close() then leaves it open. */
+  private readonly owned: boolean;
 
-  private constructor(path: string, fd: number, sectorCount: number, readOnly: boolean) {
+  private constructor(path: string, fd: number, sectorCount: number, readOnly: boolean, owned = true) {
     this.name = path;
     this.fd = fd;
     this.sectorCount = sectorCount;
     this.readOnly = readOnly;
+    this.owned = owned;
+  }
+
+  /**
+   * A read-write device over an open regular file of `sectorCount` sectors
+   * that its owner keeps (a disk image being made under a temporary name):
+   * close() stops using the descriptor without closing it.
+   */
+  static borrow(fd: number, name: string, sectorCount: number): FileBlockDevice {
+    return new FileBlockDevice(name, fd, sectorCount, false, false);
   }
 
   /**
@@ -40,10 +53,11 @@ export class FileBlockDevice implements BlockDevice {
    */
   static open(path: string, options: FileBlockDeviceOptions = {}): FileBlockDevice {
     const readOnly = options.readOnly ?? false;
-    const fd = fs.openSync(path, readOnly ? "r" : "r+");
+    // Non-blocking: a FIFO is refused below instead of waiting for a writer (the flag does nothing to a regular file).
+    const fd = fs.openSync(path, (readOnly ? fs.constants.O_RDONLY : fs.constants.O_RDWR) | fs.constants.O_NONBLOCK);
     try {
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile()) throw new DiskFormatError(`${path}: not a regular file`);
+      if (!stat.isFile()) throw new DiskFormatError(`${path}: ${describeFileType(stat)}; a disk image is a regular file`);
       if (stat.size % SECTOR_SIZE !== 0) {
         throw new DiskFormatError(
           `${path}: image size ${stat.size} bytes is not a multiple of 512 (a whole number of sectors)`,
@@ -92,7 +106,7 @@ export class FileBlockDevice implements BlockDevice {
 
   close(): void {
     if (this.fd < 0) return;
-    fs.closeSync(this.fd);
+    if (this.owned) fs.closeSync(this.fd);
     this.fd = -1;
   }
 

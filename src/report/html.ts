@@ -6,6 +6,7 @@
 import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, hasWorkingSet, residentChart, swapChart, tlbChart } from "./run-charts.js";
+import { HTML_GENERATOR } from "./output-kinds.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
 import { throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 
@@ -110,7 +111,7 @@ function residentCaption(run: RunResult): string {
 
 function page(title: string, body: string, footer: string): string {
   return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} — vmm386</title>
+<html lang="en"><head><meta charset="utf-8">${HTML_GENERATOR}<title>${escapeHtml(title)} — vmm386</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
 <body>
 ${body}

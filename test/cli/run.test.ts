@@ -137,11 +137,11 @@ describe("emitRun", () => {
     try {
       for (const json of [true, false]) {
         process.exitCode = undefined;
-        await emitRun(panicked, { json });
+        await emitRun(panicked, { json }, null);
         expect(process.exitCode, json ? "--json" : "table").toBe(1);
       }
       process.exitCode = undefined;
-      await emitRun(syntheticRun(), { json: true });
+      await emitRun(syntheticRun(), { json: true }, null);
       expect(process.exitCode).toBeUndefined();
     } finally {
       process.exitCode = before;

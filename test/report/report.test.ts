@@ -3,6 +3,7 @@ import { renderRunHtml, renderSweepHtml, escapeHtml } from "../../src/report/htm
 import { faultsChart, residentChart, swapChart, tlbChart } from "../../src/report/run-charts.js";
 import { missRatioChart } from "../../src/report/sweep.js";
 import { svgToPng } from "../../src/report/png.js";
+import { HTML_REPORT, PNG_CHART, SVG_CHART, markSvg } from "../../src/report/output-kinds.js";
 import { runSummaryTable, sweepSummaryTable } from "../../src/report/summary-table.js";
 import type { RunResult } from "../../src/sim/scenario/result.js";
 import { loadScenarioFile } from "../../src/sim/scenario/loader.js";
@@ -138,6 +139,16 @@ describe("sweep report", () => {
     expect(svg).toContain("lru");
     const png = svgToPng(svg, 400);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it("each output carries vmm386's mark, so a later run may replace it and nothing else", () => {
+    const svg = missRatioChart(syntheticSweep());
+    const head = (text: string | Buffer): Buffer => Buffer.from(text).subarray(0, 64 * 1024);
+    expect(SVG_CHART.recognise(head(markSvg(svg)), false)).toBe(true);
+    expect(SVG_CHART.recognise(head(svg), false)).toBe(false);
+    expect(PNG_CHART.recognise(head(svgToPng(svg, 200)), false)).toBe(true);
+    expect(HTML_REPORT.recognise(head(renderSweepHtml(syntheticSweep())), false)).toBe(true);
+    expect(HTML_REPORT.recognise(head("<!DOCTYPE html><title>My page</title>"), true)).toBe(false);
   });
 
   it("the HTML sweep report lists every point", () => {

@@ -2,16 +2,17 @@
  * `vmm386 convert IN OUT [--to binary|refs|lackey] [--from FORMAT]`: converts
  * a trace between formats, streamed (gzip in and out by magic / `.gz`).
  */
-import * as path from "node:path";
 import type { Command } from "commander";
 import { UserError, requireFile } from "../errors.js";
 import { convertTrace, formatFromName } from "../../sim/trace/convert.js";
+import { STDOUT_PATH } from "../../sim/output-file.js";
 import { TRACE_FORMATS, isTraceFormat, type TraceFormat } from "../../sim/trace/trace-format.js";
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
 
 interface ConvertOptions {
   to?: string;
   from?: string;
+  force?: boolean;
 }
 
 export function register(program: Command): void {
@@ -19,9 +20,10 @@ export function register(program: Command): void {
     .command("convert")
     .description("Convert a memory trace: valgrind lackey, page reference string, or vmm386 binary (gzip read and written transparently)")
     .argument("<in>", "trace to read (format detected from its bytes)")
-    .argument("<out>", "file to write (.gz: gzip-compressed)")
+    .argument("<out>", "file to write (.gz: gzip-compressed); - for standard output")
     .option("--to <format>", `output format: ${TRACE_FORMATS.join(", ")} (default: from OUT's name, else binary)`)
     .option("--from <format>", "input format, if detection should be skipped")
+    .option("--force", "replace OUT even if it is not a trace in the output format")
     .action((input: string, output: string, options: ConvertOptions) => convert(input, output, options));
 }
 
@@ -29,11 +31,13 @@ async function convert(input: string, output: string, options: ConvertOptions): 
   requireFile(input);
   const to = formatOption(options.to, "--to") ?? formatFromName(output) ?? "binary";
   const from = formatOption(options.from, "--from");
-  if (path.resolve(input) === path.resolve(output)) throw new UserError("input and output are the same file", output);
+  const toStdout = output === STDOUT_PATH;
+  if (toStdout && to === "binary" && process.stdout.isTTY) throw new UserError("standard output is a terminal: pipe the binary trace on, or name a file", output);
   try {
-    const r = await convertTrace(input, output, to, from);
+    const r = await convertTrace(input, output, to, { from, force: options.force });
     const what = r.to === "refs" ? "page references" : "accesses";
-    process.stdout.write(`${input} (${r.from}, ${r.accesses} accesses) -> ${output} (${r.to}, ${r.written} ${what})\n`);
+    // With the trace on standard output, the summary goes to standard error.
+    (toStdout ? process.stderr : process.stdout).write(`${input} (${r.from}, ${r.accesses} accesses) -> ${output} (${r.to}, ${r.written} ${what})\n`);
   } catch (e) {
     if (e instanceof TraceFormatError) throw new UserError(e.message);
     throw e;

@@ -11,7 +11,8 @@ import { parseScenario } from "../../sim/scenario/loader.js";
 import { ScenarioError } from "../../sim/scenario/types.js";
 import { addCommonOptions, type CommonOptions } from "../options.js";
 import { UserError } from "../errors.js";
-import { emitRun, executeScenario } from "./run.js";
+import { emitRun, executeScenario, openReport } from "./run.js";
+import { abortOnFailure } from "../../sim/output-file.js";
 
 export const DEMO_REPORT = "vmm386-report.html";
 
@@ -78,7 +79,9 @@ export function register(program: Command): void {
       if (e instanceof ScenarioError) throw new UserError(e.message);
       throw e;
     }
-    const run = executeScenario(scenario, options);
-    await emitRun(run, options, options.report ?? resolve(DEMO_REPORT));
+    // The report goes to ./vmm386-report.html unless --report says where; either way it is checked before the run.
+    const report = openReport(options.report ?? resolve(DEMO_REPORT), options, [], options.report === undefined ? undefined : "--report");
+    const run = await abortOnFailure([report], () => executeScenario(scenario, options));
+    await emitRun(run, options, report);
   });
 }

@@ -9,7 +9,9 @@ import type { Command } from "commander";
 import { UserError } from "../errors.js";
 import { DiskFormatError, DiskIoError, SECTOR_SIZE } from "../../machine/block-device.js";
 import { FileBlockDevice } from "../../machine/file-block-device.js";
-import { checkSwapDiskOptions, createDiskImage } from "../../machine/disk-image.js";
+import { type SwapDisk, type SwapDiskOptions, buildDiskImage, checkSwapDiskOptions } from "../../machine/disk-image.js";
+import { openFileOutput, type OutputKind } from "../../sim/output-file.js";
+import { checkImageFree } from "../../sim/image-lock.js";
 import {
   type Chs,
   type Partition,
@@ -39,7 +41,7 @@ export function register(program: Command): void {
     .option("--type <hex>", "partition type: 82 (Linux swap) or e5 (EYN-OS swap)", "82")
     .option("--force", "replace FILE if it exists")
     .option("--json", "print what was made as one JSON object")
-    .action((file: string, options: CreateOptions) => create(file, options));
+    .action(async (file: string, options: CreateOptions) => create(file, options));
   disk
     .command("show")
     .description("Print the partition table of a disk image (primary and logical partitions) and its swap area")
@@ -48,14 +50,13 @@ export function register(program: Command): void {
     .action((file: string, options: { json?: boolean }) => show(file, options.json ?? false));
 }
 
-function create(file: string, options: CreateOptions): void {
+async function create(file: string, options: CreateOptions): Promise<void> {
   const sizeBytes = sizeOption(options.size, "--size");
   const swapBytes = sizeOption(options.swap, "--swap");
   const swapType = typeOption(options.type);
   const check = checkSwapDiskOptions({ sizeBytes, swapBytes, swapType });
   if (!check.ok) throw new UserError(check.message, `--${check.option}`);
-  if (!options.force && fs.existsSync(file)) throw new UserError(`${file} exists; pass --force to replace it`);
-  const made = withDiskErrors(() => createDiskImage(file, { sizeBytes, swapBytes, swapType, overwrite: true }));
+  const made = await writeDiskImage(file, { sizeBytes, swapBytes, swapType }, options.force === true);
   if (options.json) {
     print(JSON.stringify(describeDisk(file, sizeBytes / SECTOR_SIZE, made.table), null, 2));
     return;
@@ -103,6 +104,27 @@ function show(file: string, json: boolean): void {
       : `swap: partition ${swap.partition.slot}, ${swap.slotCount} slots of 4 KiB from LBA ${swap.firstLba}`,
   );
 }
+
+/**
+ * Makes the image under a temporary name and renames it into place
+ * (output-file.ts): an existing file is replaced only with --force, and
+ * never while another vmm386 swaps on it.
+ */
+async function writeDiskImage(file: string, options: SwapDiskOptions, force: boolean): Promise<SwapDisk> {
+  if (fs.existsSync(file)) checkImageFree(file);
+  const out = openFileOutput(file, { kind: DISK_IMAGE, force });
+  try {
+    const made = withDiskErrors(() => buildDiskImage(out.fd, file, options));
+    await out.commit();
+    return made;
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
+}
+
+/** A disk image may hold anything: no existing file is replaced without --force. */
+const DISK_IMAGE: OutputKind = { noun: null, recognise: () => false };
 
 /** The JSON form of a disk for `--json`. */
 function describeDisk(file: string, sectors: number, table: PartitionTable): object {

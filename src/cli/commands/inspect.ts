@@ -22,7 +22,7 @@ import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { System } from "../../sim/system.js";
 import { UserError } from "../errors.js";
 import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
-import { createSystem, loadScenario } from "./run.js";
+import { checkWork, createSystem, loadScenario } from "./run.js";
 
 const VIEWS = ["maps", "pagemap", "frames", "swap", "boot"] as const;
 type View = (typeof VIEWS)[number];
@@ -62,7 +62,8 @@ export function register(program: Command): void {
       .option("--step <n|name:k>", "stop after N turns (all processes together), or once process NAME has done K steps; default: the end")
       .option("--process <name|pid>", "only this process (maps, pagemap)")
       .option("--show <views>", `comma-separated: ${VIEWS.join(", ")}`, "maps,frames,swap")
-      .option("--json", "print one JSON object"),
+      .option("--json", "print one JSON object")
+      .option("--force", "run a scenario past the work limit (see vmm386 run --help)"),
   ).action((file: string, options: InspectOptions) => inspect(file, options));
 }
 
@@ -70,6 +71,8 @@ function inspect(file: string, options: InspectOptions): void {
   const views = parseViews(options.show);
   const scenario = loadScenario(file);
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
+  // Stopping at a step runs only part of the scenario, unless OPT records all of it first.
+  if (options.step === undefined || config.policy === "opt") checkWork(scenario, config, options);
   const future = scenarioFuture(scenario, config, createSystem);
   const system = createSystem({ ...config, future });
   try {

@@ -35,7 +35,8 @@ import {
 } from "../options.js";
 import { startProgress } from "../progress.js";
 import { formatOption } from "./convert.js";
-import { writeReport } from "./run.js";
+import { openReport } from "./run.js";
+import { abortOnFailure, writeWhole, type OutputFile } from "../../sim/output-file.js";
 
 interface ReplayCommandOptions extends CommonOptions {
   format?: string;
@@ -88,6 +89,20 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
   const config = systemConfig(spec);
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
   const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
+  // Checked and opened before the trace is read: a bad path costs nothing, and a good one cannot fail after the replay.
+  const report = openReport(options.report, options, [file]);
+  await abortOnFailure([report], () => replayInto(file, format, config, { brkStart, tickEvery }, options, report));
+}
+
+/** The replay proper, its summary, and the report into `report` (already open) if asked. */
+async function replayInto(
+  file: string,
+  format: TraceFormat | undefined,
+  config: SystemConfig,
+  { brkStart, tickEvery }: { brkStart: number | undefined; tickEvery: number | undefined },
+  options: ReplayCommandOptions,
+  report: OutputFile | null,
+): Promise<void> {
   let recorder: Recorder | null = null;
   const workingSet: WorkingSetPoint[] | undefined = tickEvery === undefined ? undefined : [];
   const kernel = { samples: 0, peak: 0 };
@@ -126,7 +141,7 @@ async function replay(argument: string, options: ReplayCommandOptions): Promise<
   ).finally(() => progress.stop());
   const run = replayRunResult(result, config, (recorder as Recorder | null)?.series);
   if (run.panic !== null || result.process.status.state === "killed") process.exitCode = 1;
-  if (options.report !== undefined) writeReport(options.report, renderRunHtml(run));
+  if (report !== null) await writeWhole(report, renderRunHtml(run));
   if (options.json) {
     const ticking = workingSet === undefined ? {} : { tickEvery, workingSet };
     process.stdout.write(JSON.stringify(runResultJson(run, { ...replayJson(result, options.report), ...ticking })) + "\n");

@@ -3,7 +3,6 @@
  * and prints a summary table (or `--json`), optionally writing an HTML
  * report. Command-line machine options override the scenario's machine.
  */
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
 import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
@@ -19,6 +18,9 @@ import { runSummaryTable } from "../../report/summary-table.js";
 import { UserError } from "../errors.js";
 import { addCommonOptions, describeMachine, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
+import { abortOnFailure, openOutput, writeWhole, type OutputFile } from "../../sim/output-file.js";
+import { HTML_REPORT } from "../../report/output-kinds.js";
+import { ANNOUNCE_ACCESSES, checkScenarioWork, describeWork, type WorkEstimate } from "../../sim/scenario/work-estimate.js";
 
 export function register(program: Command): void {
   addCommonOptions(
@@ -29,8 +31,9 @@ export function register(program: Command): void {
       .addHelpText("after", SCENARIO_HELP),
   ).action(async (file: string, options: CommonOptions) => {
     const scenario = loadScenario(file);
-    const run = executeScenario(scenario, options);
-    await emitRun(run, options);
+    const report = openReport(options.report, options, [file]);
+    const run = await abortOnFailure([report], () => executeScenario(scenario, options));
+    await emitRun(run, options, report);
   });
 }
 
@@ -68,8 +71,10 @@ export function loadScenario(file: string): Scenario {
 /** Runs `scenario` with the command-line overrides on a fresh System (closed afterwards). */
 export function executeScenario(scenario: Scenario, options: CommonOptions): RunResult {
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
+  const work = checkWork(scenario, config, options);
   // The second before the bar counts from here: under OPT, the runs that record the future come first.
   const progress = startProgress(options.json === true);
+  if (work.accesses >= ANNOUNCE_ACCESSES) progress.announce(`${scenario.file}: ${describeWork(work)}`);
   try {
     const future = scenarioFuture(scenario, config, createSystem);
     const system = createSystem({ ...config, future });
@@ -84,6 +89,16 @@ export function executeScenario(scenario: Scenario, options: CommonOptions): Run
     }
   } finally {
     progress.stop();
+  }
+}
+
+/** The scenario's work estimate; over the limit without --force, a UserError. */
+export function checkWork(scenario: Scenario, config: SystemConfig, options: CommonOptions): WorkEstimate {
+  try {
+    return checkScenarioWork(scenario, config.policy, options.force === true);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UserError(e.message);
+    throw e;
   }
 }
 
@@ -105,13 +120,13 @@ export function createSystem(config: SystemConfig): System {
   }
 }
 
-/** Prints the run (table or JSON) and writes the HTML report if asked. */
-export async function emitRun(run: RunResult, options: CommonOptions, defaultReport?: string): Promise<void> {
-  const reportPath = options.report ?? defaultReport;
-  if (reportPath !== undefined) {
+/** Prints the run (table or JSON) and writes the HTML report into `report` (opened before the run) if asked. */
+export async function emitRun(run: RunResult, options: CommonOptions, report: OutputFile | null): Promise<void> {
+  const reportPath = report?.path;
+  if (report !== null) {
     // The chart library takes a while to load: only when a report is wanted.
     const { renderRunHtml } = await import("../../report/html.js");
-    writeReport(reportPath, renderRunHtml(run));
+    await writeWhole(report, renderRunHtml(run));
   }
   // A kernel panic fails the run whatever the output format.
   if (run.panic !== null) process.exitCode = 1;
@@ -125,11 +140,14 @@ export async function emitRun(run: RunResult, options: CommonOptions, defaultRep
   if (reportPath !== undefined) process.stdout.write(`report: ${reportPath}\n`);
 }
 
-/** Writes a report file; an unwritable path is the user's to fix. */
-export function writeReport(path: string, content: string | Buffer): void {
-  try {
-    writeFileSync(path, content);
-  } catch (e) {
-    throw new UserError(`cannot write: ${(e as Error).message}`, path);
-  }
+/**
+ * Opens the HTML report at `path` before the work starts (output-file.ts:
+ * checked, written under a temporary name, renamed into place at the end),
+ * or null when none is asked for. `inputs`: files the run reads, which the
+ * report may not replace. `option`: undefined for a default path.
+ */
+export function openReport(path: string | undefined, options: CommonOptions, inputs: string[], option: string | undefined = "--report"): OutputFile | null {
+  if (path === undefined) return null;
+  const swapImage = options.swapImage === undefined ? [] : [options.swapImage];
+  return openOutput(path, { kind: HTML_REPORT, force: options.force, inputs: [...inputs, ...swapImage], option });
 }

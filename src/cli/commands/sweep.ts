@@ -18,7 +18,11 @@ import { sweepSummaryTable } from "../../report/summary-table.js";
 import { UserError, requireFile } from "../errors.js";
 import { addCommonOptions, describeMachine, describeOption, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
-import { loadScenario, writeReport } from "./run.js";
+import { loadScenario, openReport } from "./run.js";
+import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
+import { PNG_CHART, SVG_CHART, markSvg } from "../../report/output-kinds.js";
+import { describeWork, estimateScenarioWork, formatCount } from "../../sim/scenario/work-estimate.js";
+import type { Scenario } from "../../sim/scenario/types.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
 
 interface SweepOptions extends CommonOptions {
@@ -54,8 +58,9 @@ export function register(program: Command): void {
     if (options.swapImage !== undefined) {
       throw new UserError("sweep points run in parallel, each on its own temporary swap image", "--swap-image");
     }
-    const sweep = await sweep_(source, options);
-    await emitSweep(sweep, options);
+    const outputs = openSweepOutputs(source, options);
+    const sweep = await abortOnFailure(Object.values(outputs), () => sweep_(source, options));
+    await abortOnFailure(Object.values(outputs), () => emitSweep(sweep, options, outputs));
   });
 }
 
@@ -64,8 +69,10 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
   const policies = sweepPolicies(options);
   const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
   requireFile(source);
-  const base = kind === "scenario" ? loadScenario(source).machine : {};
+  const scenario = kind === "scenario" ? loadScenario(source) : null;
+  const base = scenario?.machine ?? {};
   const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);
+  if (scenario !== null) checkSweepWork(scenario, policies, sizes.length, options.force === true);
   const common = mergeMachine(base, machineFromOptions(rest));
   const jobs: SweepJob[] = [];
   for (const policy of policies) {
@@ -189,13 +196,49 @@ function workerUrl(): URL | null {
   return null;
 }
 
-async function emitSweep(sweep: SweepResult, options: SweepOptions): Promise<void> {
+/** The sweep's output files, checked and opened before any point runs (output-file.ts). */
+interface SweepOutputs {
+  report: OutputFile | null;
+  svg: OutputFile | null;
+  png: OutputFile | null;
+}
+
+function openSweepOutputs(source: string, options: SweepOptions): SweepOutputs {
+  const opened: OutputFile[] = [];
+  const open = (file: string | undefined, kind: OutputKind, option: string): OutputFile | null => {
+    const output = file === undefined ? null : openOutput(file, { kind, force: options.force, inputs: [source], option });
+    if (output !== null) opened.push(output);
+    return output;
+  };
+  try {
+    const report = openReport(options.report, options, [source]);
+    if (report !== null) opened.push(report);
+    return { report, svg: open(options.exportSvg, SVG_CHART, "--export-svg"), png: open(options.exportPng, PNG_CHART, "--export-png") };
+  } catch (e) {
+    // A refused path gives up those opened before it.
+    for (const output of opened) output.abort();
+    throw e;
+  }
+}
+
+/** Every point runs the scenario: over the work limit in all, refused unless --force. */
+function checkSweepWork(scenario: Scenario, policies: readonly PolicyName[], sizes: number, force: boolean): void {
+  for (const policy of policies) {
+    const work = estimateScenarioWork(scenario, policy);
+    const all = { ...work, accesses: work.accesses * sizes };
+    if (all.accesses > all.limit && !force) {
+      throw new UserError(`${sizes} points under ${policy}: ${describeWork(all)} in all, more than the ${formatCount(all.limit)} vmm386 runs without --force`, scenario.file);
+    }
+  }
+}
+
+async function emitSweep(sweep: SweepResult, options: SweepOptions, outputs: SweepOutputs): Promise<void> {
   // Chart and PNG libraries load only when an output needs them.
-  if (options.report !== undefined) writeReport(options.report, (await import("../../report/html.js")).renderSweepHtml(sweep));
-  if (options.exportSvg !== undefined || options.exportPng !== undefined) {
+  if (outputs.report !== null) await writeWhole(outputs.report, (await import("../../report/html.js")).renderSweepHtml(sweep));
+  if (outputs.svg !== null || outputs.png !== null) {
     const svg = (await import("../../report/sweep.js")).missRatioChart(sweep, 900, 420);
-    if (options.exportSvg !== undefined) writeReport(options.exportSvg, svg);
-    if (options.exportPng !== undefined) writeReport(options.exportPng, (await import("../../report/png.js")).svgToPng(svg));
+    if (outputs.svg !== null) await writeWhole(outputs.svg, markSvg(svg));
+    if (outputs.png !== null) await writeWhole(outputs.png, (await import("../../report/png.js")).svgToPng(svg));
   }
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...sweep, report: options.report ?? null }) + "\n");

@@ -3,24 +3,22 @@
  * JSON Schema validation -> resolved `Scenario`. Every problem becomes one
  * ScenarioError naming `file:line: key.path`.
  */
-import { readFileSync } from "node:fs";
+import { readRegularFile } from "../../machine/host-file.js";
 import { LineCounter, parseDocument } from "yaml";
 import { formatKeyPath, lineOf } from "./positions.js";
 import { resolveScenario, type RawScenario } from "./resolve.js";
 import { validateScenarioData } from "./schema.js";
 import { ScenarioError, type Scenario } from "./types.js";
 
+/** The largest scenario file read: a scenario is a few lines (`repeat` makes it long, not its text). */
+export const MAX_SCENARIO_BYTES = 16 << 20;
+
 /** Reads and validates the scenario file at `path`. */
 export function loadScenarioFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : "cannot be read";
-    throw new ScenarioError(path, why);
-  }
-  return parseScenario(text, path);
+  // A regular file only: a FIFO would wait for a writer, a device might never end.
+  const bytes = readRegularFile(path, MAX_SCENARIO_BYTES, (size) => `${size} bytes is too large for a scenario (at most ${MAX_SCENARIO_BYTES / 1024 / 1024} MiB)`);
+  if (typeof bytes === "string") throw new ScenarioError(path, bytes);
+  return parseScenario(bytes.toString("utf8"), path);
 }
 
 /** Parses scenario YAML `text`; `file` names it in messages. */

@@ -51,13 +51,14 @@ export class BinaryTraceWriter {
   /** Accesses written so far. */
   total = 0;
 
-  constructor(path: string, flags = 0) {
-    this.sink = new ByteSink(path);
+  /** Writes to `sink` (which its owner opened, and commits once `close` is done). */
+  constructor(sink: ByteSink, flags = 0) {
+    this.sink = sink;
     const header = Buffer.alloc(HEADER_BYTES);
     header.write(BINARY_MAGIC, 0, "latin1");
     header.writeUInt16LE(BINARY_VERSION, 8);
     header.writeUInt16LE(flags, 10);
-    this.pending = this.sink.write(header);
+    this.pending = handled(this.sink.write(header));
   }
 
   /** Appends every access of the chunk. */
@@ -72,7 +73,7 @@ export class BinaryTraceWriter {
     }
   }
 
-  /** Writes the last block and the terminator, and closes the file. */
+  /** Writes the last block and the terminator, and flushes the sink. */
   async close(): Promise<void> {
     if (this.n > 0) await this.flushBlock();
     const end = Buffer.alloc(8);
@@ -95,7 +96,7 @@ export class BinaryTraceWriter {
       bytes.fill(0, metaAt + 2 * n);
     }
     await this.pending;
-    this.pending = this.sink.write(bytes);
+    this.pending = handled(this.sink.write(bytes));
     this.total += n;
     this.n = 0;
     if (this.sink.reusable) {
@@ -107,6 +108,15 @@ export class BinaryTraceWriter {
       this.meta = new Uint16Array(this.block, BLOCK_HEADER_BYTES + 4 * BLOCK_CAPACITY, BLOCK_CAPACITY);
     }
   }
+}
+
+/**
+ * The same promise, marked as handled: its failure surfaces where it is
+ * awaited (the next write or close), not as an unhandled rejection before that.
+ */
+function handled(p: Promise<void>): Promise<void> {
+  p.catch(() => undefined);
+  return p;
 }
 
 /** meta[at..] = kind | (size - 1) << 2 for `count` accesses of the chunk from `from`. */
@@ -223,6 +233,7 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
     if (version !== BINARY_VERSION) {
       throw new TraceFormatError(path, 0, `binary trace version ${version}, this vmm386 reads version ${BINARY_VERSION}`);
     }
+    if ((header[12] | header[13] | header[14] | header[15]) !== 0) throw reservedError(path, 12);
     let total = 0;
     while (true) {
       const at = input.offset;
@@ -234,9 +245,11 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
         if (stageHead[1] !== total >>> 0) {
           throw new TraceFormatError(path, 0, `end marker says ${stageHead[1]} accesses, blocks hold ${total}`);
         }
+        await checkEnd(path, input, stageBytes);
         break;
       }
       if (n > BLOCK_CAPACITY) throw new TraceFormatError(path, 0, `bad block header at byte ${at} (${n} accesses)`);
+      if (stageHead[1] !== 0) throw reservedError(path, at + 4);
       const body = blockBytes(n) - BLOCK_HEADER_BYTES;
       if ((await input.read(stageBytes.subarray(BLOCK_HEADER_BYTES), body)) < body) {
         throw new TraceFormatError(path, 0, `truncated block at byte ${at}`);
@@ -255,6 +268,17 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
     await input?.close();
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** The error for a reserved word that is not zero (a file written by something else, or damaged). */
+function reservedError(path: string, offset: number): TraceFormatError {
+  return new TraceFormatError(path, 0, `reserved word at byte ${offset} is not zero (damaged, or not written by vmm386)`);
+}
+
+/** Throws if anything follows the end marker: a trace with more after its end is damaged (two files joined, say). */
+async function checkEnd(path: string, input: ExactInput, scratch: Uint8Array): Promise<void> {
+  const at = input.offset;
+  if ((await input.read(scratch, 1)) > 0) throw new TraceFormatError(path, 0, `bytes after the end marker, from byte ${at} (damaged, or two traces joined)`);
 }
 
 /** Appends the block's `n` records from the staging buffer to the chunk; returns the index of a malformed record, or -1. */

@@ -18,12 +18,19 @@
  */
 
 import * as fs from "node:fs";
+import { hostErrorText, isHostError } from "../../machine/host-file.js";
+import { OutputFileError } from "../output-file.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 
 /** Bytes one access takes in the spill, in memory or on file. */
 const BYTES_PER_ACCESS = 7;
 
-/** Writes chunks to memory (up to a budget), then to a new (truncated) spill file with synchronous writes. */
+/**
+ * Writes chunks to memory (up to a budget), then to a new spill file with
+ * synchronous writes. The file is created exclusively (never an existing
+ * one) and `remove()` deletes it only if this writer made it. A host
+ * failure (a full disk) is an OutputFileError naming the file.
+ */
 export class ChunkSpillWriter {
   private fd = -1;
   /** The file has been created (it then holds every chunk after `held`). */
@@ -64,11 +71,20 @@ export class ChunkSpillWriter {
     if (!this.opened) this.open();
     this.head[0] = n;
     this.head[1] = 0;
-    writeAll(this.fd, this.head, 8);
-    writeAll(this.fd, chunk.addr, 4 * n);
-    writeAll(this.fd, chunk.kind, n);
-    writeAll(this.fd, chunk.size, 2 * n);
+    this.hostIo(() => {
+      writeAll(this.fd, this.head, 8);
+      writeAll(this.fd, chunk.addr, 4 * n);
+      writeAll(this.fd, chunk.kind, n);
+      writeAll(this.fd, chunk.size, 2 * n);
+    });
     this.total += n;
+  }
+
+  /** Deletes the file if this writer created it (closing it first). */
+  remove(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+    if (this.opened) fs.rmSync(this.path, { force: true });
   }
 
   /** Writes the end marker and closes the file (if there is one). */
@@ -77,7 +93,7 @@ export class ChunkSpillWriter {
     this.head[0] = 0;
     this.head[1] = (this.total - this.heldAccesses()) >>> 0;
     try {
-      writeAll(this.fd, this.head, 8);
+      this.hostIo(() => writeAll(this.fd, this.head, 8));
     } finally {
       fs.closeSync(this.fd);
       this.fd = -1;
@@ -91,8 +107,18 @@ export class ChunkSpillWriter {
   }
 
   private open(): void {
-    this.fd = fs.openSync(this.path, "w");
+    this.fd = this.hostIo(() => fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600));
     this.opened = true;
+  }
+
+  /** Runs a host call on the file; its failure names the file, and says what it is for. */
+  private hostIo<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (e) {
+      if (!isHostError(e)) throw e;
+      throw new OutputFileError(this.path, `${hostErrorText(e)} (the replay's temporary copy of the trace; set TMPDIR to a folder with room)`);
+    }
   }
 }
 

@@ -93,15 +93,15 @@ export interface ReplayResult {
  * A stream input (a pipe, `/dev/stdin`) is read once: the replay pass reads the spill.
  */
 export async function replayTrace(file: string, options: ReplayOptions): Promise<ReplayResult> {
-  let spill: string | null = null;
+  let spill: ChunkSpillWriter | null = null;
   try {
     const format = options.format ?? (await detectFormat(file));
     const wantFuture = options.system.policy === "opt";
     // Only a plain binary file is worth reading twice rather than spilling.
     const direct = format === "binary" && !isStreamInput(file) && !(await isGzipFile(file));
-    spill = direct ? null : tempPath(options.tempDir);
+    spill = direct ? null : new ChunkSpillWriter(tempPath(options.tempDir), SPILL_MEMORY_BYTES);
     const t0 = performance.now();
-    const { survey, future, spilled } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
+    const { survey, future } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
     const t1 = performance.now();
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
@@ -111,7 +111,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
       if (refused !== null) throw new LayoutError(`the kernel refused to map the trace's ${refused} (more --ram?)`);
-      const chunks = spilled ? readSpill(spilled) : readBinary(file);
+      const chunks = spill !== null ? readSpill(spill) : readBinary(file);
       const replayed = await replayPass(system, pid, chunks, mapping, future, survey.accesses, options);
       if (system.process(pid).status.state === "running") system.exit(pid, 0);
       const t2 = performance.now();
@@ -135,7 +135,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
       system.close();
     }
   } finally {
-    if (spill) fs.rmSync(spill, { force: true });
+    spill?.remove();
     await closeStreamInput(file);
   }
 }
@@ -149,17 +149,16 @@ function tempPath(dir?: string): string {
 async function firstPass(
   file: string,
   format: TraceFormat,
-  spill: string | null,
+  writer: ChunkSpillWriter | null,
   wantFuture: boolean,
   onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
-): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined; spilled: ChunkSpillWriter | null }> {
+): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
   // A stream has no size to show progress against.
   const fileBytes = onSurveyProgress && !isStreamInput(file) ? fs.statSync(file).size : 0;
   let bytesRead = 0;
   const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
-  const writer = spill ? new ChunkSpillWriter(spill, SPILL_MEMORY_BYTES) : null;
   // The lackey reader surveys as it parses (one loop over the accesses fewer); other readers' chunks are surveyed here.
   const parsedAndSurveyed = format === "lackey";
   const chunks = parsedAndSurveyed ? readLackey(file, undefined, onFileBytes, survey) : readTrace(file, format, onFileBytes);
@@ -173,7 +172,7 @@ async function firstPass(
     writer?.close();
   }
   future?.seal();
-  return { survey, future, spilled: writer };
+  return { survey, future };
 }
 
 /** Appends each access's page references (first page, then the second of a straddle). */

@@ -22,12 +22,13 @@ export class TextTraceWriter {
   /** Lines written. */
   lines = 0;
 
+  /** Writes to `sink` (which its owner opened, and commits once `close` is done). */
   constructor(
-    path: string,
+    sink: ByteSink,
     readonly style: "lackey" | "refs",
     header?: string,
   ) {
-    this.sink = new ByteSink(path);
+    this.sink = sink;
     if (header) this.pos = this.buf.write(header, 0, "latin1");
   }
 
@@ -47,7 +48,7 @@ export class TextTraceWriter {
     }
   }
 
-  /** Flushes and closes the file. */
+  /** Writes what is buffered and flushes the sink. */
   async close(): Promise<void> {
     await this.flush();
     await this.sink.close();

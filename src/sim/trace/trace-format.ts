@@ -18,53 +18,92 @@ export function isTraceFormat(s: string): s is TraceFormat {
   return (TRACE_FORMATS as readonly string[]).includes(s);
 }
 
-/** Bytes examined to recognise a format. */
+/** Bytes first examined to recognise a format; more are read while only comments have been seen. */
 const SNIFF_BYTES = 4096;
 
-/** Compressed bytes read to find the first SNIFF_BYTES of a gzip'd file. */
-const SNIFF_COMPRESSED = 64 * 1024;
-
 /**
- * The first (decompressed) bytes of a file: one small read, inflated as far
- * as it goes. A stream input (a pipe) keeps them for the reader that follows.
+ * The most bytes examined: past this many bytes of blank and comment lines,
+ * the file is taken for something that is no trace (the longest line a
+ * trace may have, line-stream.ts, is the same).
  */
-async function head(path: string): Promise<Buffer> {
+export const MAX_SNIFF_BYTES = 1 << 20;
+
+/** The first `n` (decompressed) bytes of a file, and whether they are all of it. */
+async function head(path: string, n: number): Promise<{ bytes: Buffer; complete: boolean }> {
   const gz = await isGzipFile(path);
-  const raw = await readHead(path, gz ? SNIFF_COMPRESSED : SNIFF_BYTES);
-  if (!gz) return raw;
-  try {
-    // Z_SYNC_FLUSH: inflate what these bytes hold without requiring the end of the stream.
-    return zlib.gunzipSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, SNIFF_BYTES);
-  } catch (e) {
-    throw streamError(path, e);
-  }
+  const raw = await readHead(path, n + 1);
+  if (!gz) return { bytes: raw.subarray(0, n), complete: raw.length <= n };
+  const bytes = await inflateHead(path, raw, n);
+  return { bytes, complete: raw.length <= n && bytes.length < n };
 }
 
+/** Up to `max` bytes of what the start of a gzip stream inflates to (a stream, so a gzip bomb costs no more). */
+function inflateHead(path: string, raw: Buffer, max: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let got = 0;
+    // Z_SYNC_FLUSH: inflate what these bytes hold without requiring the end of the stream.
+    const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const done = (): void => resolve(Buffer.concat(parts).subarray(0, max));
+    gunzip.on("data", (b: Buffer) => {
+      parts.push(b);
+      got += b.length;
+      if (got >= max) {
+        gunzip.removeAllListeners("end");
+        gunzip.destroy();
+        done();
+      }
+    });
+    gunzip.on("end", done);
+    gunzip.on("error", (e) => reject(streamError(path, e)));
+    gunzip.end(raw);
+  });
+}
+
+/** What a trace's first bytes say: its format, that it is none (the line that shows it), or not yet (blank and comment lines only). */
+export type HeadVerdict = { readonly format: TraceFormat } | { readonly notATraceAt: number } | "undecided";
+
 /**
- * Recognises a trace's format: the binary magic; else the first line that is
- * not blank or a `#` comment — `==PID==`, `--PID--`, `**PID**`, `I  ` or ` L/S/M ` means lackey,
- * a decimal number means a reference string.
+ * Recognises a trace's format from its first bytes: the binary magic; else
+ * the first line that is not blank or a `#` comment — `==PID==`, `--PID--`,
+ * `**PID**`, `I  ` or ` L/S/M ` means lackey, a decimal number means a
+ * reference string. When `complete` is false the bytes are only a prefix,
+ * and their last (perhaps partial) line is not judged.
  */
-export async function detectFormat(path: string): Promise<TraceFormat> {
-  const bytes = await head(path);
-  if (hasBinaryMagic(bytes)) return "binary";
-  const text = bytes.toString("latin1");
-  const lines = text.split("\n");
+export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVerdict {
+  if (hasBinaryMagic(bytes)) return { format: "binary" };
+  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1").split("\n");
+  if (!complete) lines.pop();
+  let firstLine = 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, "");
-    if (/^(==\d+==|--\d+--|\*\*\d+\*\*|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return "lackey";
+    if (/^(==\d+==|--\d+--|\*\*\d+\*\*|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return { format: "lackey" };
     const t = line.trim();
+    if (t !== "" && firstLine === 0) firstLine = i + 1;
     if (t === "" || t.startsWith("#")) continue;
-    if (/^\d+\s*(#.*)?$/.test(t)) return "refs";
-    break;
+    if (/^\d+\s*(#.*)?$/.test(t)) return { format: "refs" };
+    return { notATraceAt: i + 1 };
   }
-  const firstLine = lines.findIndex((l) => l.trim() !== "") + 1;
-  throw new TraceFormatError(
-    path,
-    Math.max(firstLine, 1),
-    "not a trace vmm386 knows (expected valgrind lackey lines, one page number per line, or a vmm386 binary trace)",
-  );
+  return complete ? { notATraceAt: Math.max(firstLine, 1) } : "undecided";
 }
+
+/**
+ * Recognises a trace's format (see classifyTraceHead), reading more of the
+ * file while it shows only blank and comment lines, up to MAX_SNIFF_BYTES.
+ */
+export async function detectFormat(path: string): Promise<TraceFormat> {
+  for (let n = SNIFF_BYTES; ; n *= 8) {
+    const { bytes, complete } = await head(path, Math.min(n, MAX_SNIFF_BYTES));
+    const verdict = classifyTraceHead(bytes, complete);
+    if (verdict === "undecided" && n < MAX_SNIFF_BYTES) continue;
+    if (verdict !== "undecided" && "format" in verdict) return verdict.format;
+    const line = verdict === "undecided" ? 1 : verdict.notATraceAt;
+    const why = verdict === "undecided" ? `only blank and comment lines in its first ${MAX_SNIFF_BYTES / 1024 / 1024} MiB, ` : "";
+    throw new TraceFormatError(path, line, `${why}not a trace vmm386 knows (${EXPECTED})`);
+  }
+}
+
+const EXPECTED = "expected valgrind lackey lines, one page number per line, or a vmm386 binary trace";
 
 /**
  * Streams any trace as chunks (format detected unless given); the chunk

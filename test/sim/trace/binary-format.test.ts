@@ -3,13 +3,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BinaryTraceWriter, readBinary } from "../../../src/sim/trace/binary-format.js";
 import { TraceChunk } from "../../../src/sim/trace/trace-chunk.js";
+import { ByteSink } from "../../../src/sim/trace/byte-sink.js";
+import { traceOutputKind } from "../../../src/sim/trace/convert.js";
+import { openOutput } from "../../../src/sim/output-file.js";
 import { collect, randomAccesses, tempDir, type Access } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
 
 async function write(file: string, accesses: Access[], chunkSize = 1000): Promise<void> {
-  const w = new BinaryTraceWriter(file);
+  const out = openOutput(file, { kind: traceOutputKind("binary"), force: true });
+  const w = new BinaryTraceWriter(new ByteSink(out, file.endsWith(".gz")));
   const chunk = new TraceChunk(chunkSize);
   for (let i = 0; i < accesses.length; i += chunkSize) {
     const part = accesses.slice(i, i + chunkSize);
@@ -22,6 +26,7 @@ async function write(file: string, accesses: Access[], chunkSize = 1000): Promis
     await w.write(chunk);
   }
   await w.close();
+  await out.commit();
 }
 
 describe("binary trace format", () => {
