@@ -9,7 +9,7 @@
  * modules BootInfoError — all MemoryConfigErrors, which the CLI reports).
  */
 
-import * as fs from "node:fs";
+import { readRegularFile } from "./host-file.js";
 import type { BlockDevice } from "./block-device.js";
 import { CPU_MODELS, type CpuModel, type CpuName, isCpuName } from "./cpu-model.js";
 import { PAGE_SIZE, hex32 } from "./i386.js";
@@ -100,7 +100,7 @@ export function createMachine(desc: MachineDescription): Machine {
     ramBytes: desc.ramBytes,
     kernel: kernelImage,
     commandLine: desc.commandLine,
-    modules: desc.modules?.map(loadModule),
+    modules: desc.modules?.map((m) => loadModule(m, desc.ramBytes)),
     framebuffer: desc.framebuffer,
     reservedRanges: reserved,
   });
@@ -127,20 +127,21 @@ export function framebufferBytes(fb: FramebufferSpec): number {
   return Math.ceil((fb.pitch * fb.height) / PAGE_SIZE) * PAGE_SIZE;
 }
 
-function loadModule(m: MachineModule): ModuleSpec {
+function loadModule(m: MachineModule, ramBytes: number): ModuleSpec {
   if ("data" in m) return m;
-  return { name: m.path, data: readModuleFile(m.path), cmdline: m.cmdline ?? m.path, address: m.address };
+  return { name: m.path, data: readModuleFile(m.path, ramBytes), cmdline: m.cmdline ?? m.path, address: m.address };
 }
 
-/** The file's bytes; a file that cannot be read is a bad description, said in one line. */
-function readModuleFile(path: string): Uint8Array {
-  try {
-    return new Uint8Array(fs.readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === undefined) throw e;
-    throw new BootInfoError(`module "${path}": cannot read the file (${code})`);
-  }
+/**
+ * The file's bytes. It must be a regular file no larger than RAM, checked
+ * before anything is read: /dev/zero would never end and a FIFO would wait
+ * for a writer. A file that cannot be read is a bad description, said in one line.
+ */
+function readModuleFile(path: string, ramBytes: number): Uint8Array {
+  const tooLarge = (size: number): string => `${size} bytes do not fit in ${ramBytes / 1024} KiB of RAM`;
+  const bytes = readRegularFile(path, ramBytes, tooLarge);
+  if (typeof bytes === "string") throw new BootInfoError(`module "${path}": ${bytes}`);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Text page-aligned at or above 1 MiB, textStart < textEnd <= end, all in RAM. */

@@ -121,7 +121,7 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
   it("a missing module file is one line naming file:line:key, exit 2", () => {
     const r = cliIn(dir, "run", "missing.yaml");
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('vmm386: missing.yaml:4: machine.modules[1]: module "nope.bin": cannot read the file (ENOENT)\n');
+    expect(r.stderr).toBe('vmm386: missing.yaml:4: machine.modules[1]: module "nope.bin": no such file\n');
   });
 
   it("--module with a bad address names --module, whether the text or the machine refuses it", () => {

@@ -259,7 +259,7 @@ export async function* readLackey(
 ): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
   const parser = new LackeyParser(path, chunk, survey ? survey.pages : null);
-  const lines = parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
+  const lines = parseLines(path, chunk, parser, onFileBytes);
   if (!survey) {
     yield* lines;
     return;

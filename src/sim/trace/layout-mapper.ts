@@ -210,11 +210,11 @@ function heapStartIn(image: Span, runs: Span[], pages: Uint8Array): number {
 /** The page of a given brk start, checked against the image cluster. */
 function givenBrk(image: Span, brkStart: number): number {
   const page = Math.ceil(brkStart / 4096);
-  if (page <= image.start || page > image.end) {
-    throw new LayoutError(
-      `brk start ${pageAddress(page)} is not inside the program image's pages (${pageAddress(image.start)}-${pageAddress(image.end)})`,
-    );
+  const pages = `the program image's pages (${pageAddress(image.start)}-${pageAddress(image.end)})`;
+  if (page === image.start) {
+    throw new LayoutError(`brk start ${pageAddress(page)} is where ${pages} begin: the heap starts after the program's code and data (the end of its last LOAD segment)`);
   }
+  if (page < image.start || page > image.end) throw new LayoutError(`brk start ${pageAddress(page)} is not inside ${pages}`);
   return page;
 }
 

@@ -76,5 +76,5 @@ export class RefsParser {
 export async function* readRefs(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
   const parser = new RefsParser(path, chunk);
-  yield* parseLines(path, chunk, (buf, pos, end) => parser.parse(buf, pos, end), onFileBytes);
+  yield* parseLines(path, chunk, parser, onFileBytes);
 }

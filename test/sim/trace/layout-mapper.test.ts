@@ -86,6 +86,14 @@ describe("layout mapper", () => {
     expect(() => planLayout(linux, { brkStart: 0x09000000 })).toThrow(/brk start 0x09000000 is not inside the program image's pages/);
   });
 
+  it("a brk start at the image's first page says the heap comes after the code and data, not that it is outside", () => {
+    expect(() => planLayout(linux, { brkStart: 0x08048000 })).toThrow(
+      new LayoutError(
+        "brk start 0x08048000 is where the program image's pages (0x08048000-0x08070000) begin: the heap starts after the program's code and data (the end of its last LOAD segment)",
+      ),
+    );
+  });
+
   it("prints the last page of the address space as ending at 0x100000000", () => {
     const m = planLayout(survey([0xfffff, 0x100000, W]));
     expect(formatMapping(m).split("\n")[1]).toBe("0xfffff000-0x100000000 -> 0xbffff000-0xc0000000      1  stack");
