@@ -66,11 +66,16 @@ export function describeWork(work: WorkEstimate): string {
   return `about ${formatCount(work.accesses)} accesses${runs}`;
 }
 
-/** A count people read at a glance: 12,345 below a million, else 2.4 million, 6.5·10^14. */
+/** A count people read at a glance: 12,345 below a million, else 2.4 million, 115 million, 6.5·10^14. */
 export function formatCount(n: number): string {
   if (n < 1e6) return n.toLocaleString("en-US");
-  if (n < 1e9) return `${(n / 1e6).toPrecision(2)} million`;
-  if (n < 1e12) return `${(n / 1e9).toPrecision(2)} billion`;
+  if (n < 1e9) return `${leading(n / 1e6)} million`;
+  if (n < 1e12) return `${leading(n / 1e9)} billion`;
   const exponent = Math.floor(Math.log10(n));
   return `${(n / 10 ** exponent).toFixed(1)}·10^${exponent}`;
+}
+
+/** 2.4, 24, 115: one decimal below ten, whole numbers above. */
+function leading(v: number): string {
+  return v < 10 ? v.toFixed(1).replace(/\.0$/, "") : String(Math.round(v));
 }
