@@ -28,6 +28,19 @@ export class PageString {
     this.pages[this.count++] = page;
   }
 
+  /** Appends every reference of `pages`. */
+  append(pages: Int32Array): void {
+    let capacity = this.pages.length;
+    while (this.count + pages.length > capacity) capacity *= 2;
+    if (capacity !== this.pages.length) {
+      const bigger = new Int32Array(capacity);
+      bigger.set(this.pages.subarray(0, this.count));
+      this.pages = bigger;
+    }
+    this.pages.set(pages, this.count);
+    this.count += pages.length;
+  }
+
   /** The page of reference `i`. */
   at(i: number): number {
     return this.pages[i];

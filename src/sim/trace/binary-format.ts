@@ -126,8 +126,8 @@ function encodeMeta(chunk: TraceChunk, from: number, count: number, meta: Uint16
   for (let j = 0; j < count; j++) meta[at + j] = kinds[from + j] | ((sizes[from + j] - 1) << 2);
 }
 
-/** Where readBinary gets its bytes: exact byte counts, short only at the end of the input. */
-interface ExactInput {
+/** Where a binary reader gets its bytes: exact byte counts, short only at the end of the input. */
+export interface ExactInput {
   /** Bytes delivered so far (for error messages). */
   readonly offset: number;
   /** Copies up to n bytes into dst[0, n); returns how many (less only at end of input). */
@@ -210,6 +210,12 @@ class ExactReader implements ExactInput {
   }
 }
 
+/** Opens `path` for exact reads: a plain file in place, a stream or gzip'd file through its byte stream. */
+export async function openExactInput(path: string, onFileBytes?: OnFileBytes): Promise<ExactInput> {
+  const streamed = isStreamInput(path) || (await isGzipFile(path));
+  return streamed ? new ExactReader(await openByteStream(path, onFileBytes)) : PlainFileInput.open(path, onFileBytes);
+}
+
 /** True if `head` starts with the binary format's magic. */
 export function hasBinaryMagic(head: Uint8Array): boolean {
   return head.length >= 8 && Buffer.from(head.subarray(0, 8)).toString("latin1") === BINARY_MAGIC;
@@ -223,8 +229,7 @@ export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACIT
   const stageHead = new Uint32Array(stage, 0, 2);
   let input: ExactInput | null = null;
   try {
-    const streamed = isStreamInput(path) || (await isGzipFile(path));
-    input = streamed ? new ExactReader(await openByteStream(path, onFileBytes)) : await PlainFileInput.open(path, onFileBytes);
+    input = await openExactInput(path, onFileBytes);
     const header = new Uint8Array(HEADER_BYTES);
     if ((await input.read(header, HEADER_BYTES)) < HEADER_BYTES || !hasBinaryMagic(header)) {
       throw new TraceFormatError(path, 0, `not a vmm386 binary trace (no "${BINARY_MAGIC}" header)`);

@@ -1,26 +1,48 @@
 /**
- * Conversion between trace formats, streamed chunk by chunk:
- * any -> binary (kind and size kept), any -> lackey lines, and any -> page
- * reference string (straddling accesses give both pages, as in the traces
- * README's rule). The output goes through output-file.ts: checked and
- * opened before the input is read, written under a temporary name, and
- * renamed into place only once the whole trace converted.
+ * Conversion between trace formats: any -> binary (kind and size kept), any
+ * -> lackey lines, any -> page reference string (straddling accesses give
+ * both pages, as in the traces README's rule), streamed chunk by chunk; and
+ * any -> libCacheSim's page strings (oracleGeneral, csv, txt, u64). The
+ * output goes through output-file.ts: checked and opened before the input
+ * is read, written under a temporary name, and renamed into place only once
+ * the whole trace converted.
+ *
+ * libCacheSim should replay what vmm386 replays: from a program's addresses
+ * (lackey, vmm386 binary) its formats get the pages after the layout
+ * mapping that `replay` applies (`rawPages`: the program's own page
+ * numbers, the traces README's string); a page string's pages are copied.
+ * Those outputs hold the whole string in memory (4 bytes per reference, 8
+ * for oracleGeneral, whose records carry each reference's next use).
  */
 
 import * as zlib from "node:zlib";
 import { openOutput, type OutputKind } from "../output-file.js";
+import { NEVER, PageString, linkNextUses } from "../next-use.js";
 import { BinaryTraceWriter, FLAG_PAGE_REFERENCES } from "./binary-format.js";
 import { ByteSink } from "./byte-sink.js";
+import { RecordWriter } from "./libcachesim-binary.js";
+import { pageReferences } from "./policy-only.js";
+import { replayLayout } from "./replay.js";
 import { TextTraceWriter } from "./text-writers.js";
-import { classifyTraceHead, detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
+import { TRACE_KIND, TraceChunk } from "./trace-chunk.js";
+import { PAGE_STRING_FORMATS, classifyTraceHead, detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
+import { PAGE_COUNT, emptySurvey, surveyChunk } from "./trace-survey.js";
+
+/** libCacheSim's formats: page strings as its cachesim reads them. */
+export const LIBCACHESIM_FORMATS: ReadonlySet<TraceFormat> = new Set(["oracleGeneral", "csv", "txt", "u64"]);
+
+/** The header of a csv that vmm386 writes (libCacheSim: `-t "time-col=1,obj-id-col=2,obj-size-col=3,has-header=true,obj-id-is-num=true"`). */
+export const CSV_HEADER = "time,obj_id,obj_size\n";
 
 export interface ConvertResult {
   readonly from: TraceFormat;
   readonly to: TraceFormat;
   /** Accesses read. */
   readonly accesses: number;
-  /** Records written: accesses, or page references for `refs`. */
+  /** Records written: accesses, or page references for page-string formats. */
   readonly written: number;
+  /** The pages written are the replay's (layout-mapped), not the trace's own. */
+  readonly mapped: boolean;
 }
 
 export interface ConvertOptions {
@@ -28,6 +50,8 @@ export interface ConvertOptions {
   readonly from?: TraceFormat;
   /** Replace an existing output that is not a trace of the output format. */
   readonly force?: boolean;
+  /** libCacheSim outputs of an address trace: the trace's own page numbers instead of the replay's layout. */
+  readonly rawPages?: boolean;
 }
 
 /**
@@ -39,7 +63,10 @@ export async function convertTrace(input: string, output: string, to: TraceForma
   const out = openOutput(output, { kind: traceOutputKind(to), force: options.force, inputs: [input], allowStdout: true });
   try {
     const source = options.from ?? (await detectFormat(input));
-    const result = await convertStream(input, new ByteSink(out, output.endsWith(".gz")), source, to);
+    const sink = new ByteSink(out, output.endsWith(".gz"));
+    const result = LIBCACHESIM_FORMATS.has(to)
+      ? await convertToPageString(input, sink, source, to, options.rawPages === true)
+      : await convertStream(input, sink, source, to);
     await out.commit();
     return result;
   } catch (e) {
@@ -56,7 +83,8 @@ export function traceOutputKind(format: TraceFormat): OutputKind {
       const bytes = inflatedHead(head);
       if (bytes === null) return false;
       const verdict = classifyTraceHead(bytes, whole && bytes === head);
-      return verdict !== "undecided" && "format" in verdict && verdict.format === format;
+      // libCacheSim's txt is a reference string: its bytes read as refs.
+      return verdict !== "undecided" && "format" in verdict && (verdict.format === format || (format === "txt" && verdict.format === "refs"));
     },
   };
 }
@@ -77,8 +105,8 @@ function inflatedHead(head: Buffer): Buffer | null {
 }
 
 async function convertStream(input: string, sink: ByteSink, source: TraceFormat, to: TraceFormat): Promise<ConvertResult> {
-  const binary = to === "binary" ? new BinaryTraceWriter(sink, source === "refs" ? FLAG_PAGE_REFERENCES : 0) : null;
-  const text = to === "binary" ? null : new TextTraceWriter(sink, to);
+  const binary = to === "binary" ? new BinaryTraceWriter(sink, PAGE_STRING_FORMATS.has(source) ? FLAG_PAGE_REFERENCES : 0) : null;
+  const text = to === "binary" ? null : new TextTraceWriter(sink, to === "lackey" ? "lackey" : "refs");
   const writer = (binary ?? text) as BinaryTraceWriter | TextTraceWriter;
   let accesses = 0;
   for await (const chunk of readTrace(input, source)) {
@@ -87,14 +115,81 @@ async function convertStream(input: string, sink: ByteSink, source: TraceFormat,
   }
   await writer.close();
   const written = binary !== null ? binary.total : (text as TextTraceWriter).lines;
-  return { from: source, to, accesses, written };
+  return { from: source, to, accesses, written, mapped: false };
 }
 
-/** The format a file name suggests (`.bin` binary, `.refs`/`.txt` reference string, `.lackey` lackey), if any. */
+async function convertToPageString(input: string, sink: ByteSink, source: TraceFormat, to: TraceFormat, rawPages: boolean): Promise<ConvertResult> {
+  const mapped = !rawPages && !PAGE_STRING_FORMATS.has(source);
+  const { pages, accesses } = await readPageString(input, source, mapped);
+  if (to === "oracleGeneral" || to === "u64") {
+    const writer = new RecordWriter(sink, to);
+    await writer.write(pages, to === "oracleGeneral" ? nextUses(pages) : undefined);
+    await writer.close();
+  } else {
+    await writePagesAsText(sink, to === "csv" ? "csv" : "refs", pages);
+  }
+  return { from: source, to, accesses, written: pages.length, mapped };
+}
+
+/** The trace's page reference string, mapped to the replay's layout if `mapped`. */
+async function readPageString(input: string, source: TraceFormat, mapped: boolean): Promise<{ pages: Int32Array; accesses: number }> {
+  const string = new PageString(1 << 16);
+  const survey = mapped ? emptySurvey() : null;
+  let refs = new Int32Array(0);
+  let accesses = 0;
+  for await (const chunk of readTrace(input, source)) {
+    accesses += chunk.length;
+    if (survey) surveyChunk(survey, chunk);
+    if (refs.length < 2 * chunk.length) refs = new Int32Array(2 * chunk.length);
+    string.append(pageReferences(chunk, refs));
+  }
+  const pages = string.view();
+  if (survey) mapPages(pages, replayLayout(survey).delta);
+  return { pages, accesses };
+}
+
+/** Moves each page as the layout's byte deltas move its addresses. */
+function mapPages(pages: Int32Array, delta: Int32Array): void {
+  for (let i = 0; i < pages.length; i++) {
+    const p = pages[i];
+    pages[i] = (((p << 12) + delta[p]) >>> 0) >>> 12;
+  }
+}
+
+/** For each reference, the index of the next reference to its page, or NEVER. */
+function nextUses(pages: Int32Array): Int32Array {
+  const next = new Int32Array(pages.length);
+  linkNextUses([pages], next, new Int32Array(PAGE_COUNT).fill(NEVER));
+  return next;
+}
+
+/** Writes pages through the text writer, as one-byte loads. */
+async function writePagesAsText(sink: ByteSink, style: "refs" | "csv", pages: Int32Array): Promise<void> {
+  const writer = new TextTraceWriter(sink, style, style === "csv" ? CSV_HEADER : undefined);
+  const chunk = new TraceChunk();
+  chunk.kind.fill(TRACE_KIND.LOAD);
+  chunk.size.fill(1);
+  for (let from = 0; from < pages.length; from += chunk.capacity) {
+    chunk.length = Math.min(chunk.capacity, pages.length - from);
+    for (let i = 0; i < chunk.length; i++) chunk.addr[i] = pages[from + i] << 12;
+    await writer.write(chunk);
+  }
+  await writer.close();
+}
+
+/**
+ * The format a file name suggests: `.bin` binary (`oracleGeneral` in the
+ * name: oracleGeneral), `.refs`/`.ref` reference string, `.txt` libCacheSim
+ * txt, `.csv`, `.u64`, `.lackey`/`.trace` lackey; undefined if none.
+ */
 export function formatFromName(file: string): TraceFormat | undefined {
   const name = file.replace(/\.gz$/, "");
+  if (/oracleGeneral/i.test(name)) return "oracleGeneral";
   if (/\.(bin|vmmtrace)$/.test(name)) return "binary";
-  if (/\.(refs|ref|txt)$/.test(name)) return "refs";
+  if (/\.(refs|ref)$/.test(name)) return "refs";
+  if (/\.txt$/.test(name)) return "txt";
+  if (/\.csv$/.test(name)) return "csv";
+  if (/\.u64$/.test(name)) return "u64";
   if (/\.(lackey|trace)$/.test(name)) return "lackey";
   return undefined;
 }

@@ -106,7 +106,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
     try {
-      const mapping = planLayout(survey, { imageInShared: !hasImageLoader(system), brkStart: options.brkStart });
+      const mapping = replayLayout(survey, options.brkStart);
       const pid = system.spawn();
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
@@ -138,6 +138,11 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     spill?.remove();
     await closeStreamInput(file);
   }
+}
+
+/** Where a replay puts the trace's pages on EYN-OS (code/data in the shared region until the System can map an image). */
+export function replayLayout(survey: TraceSurvey, brkStart?: number): LayoutMapping {
+  return planLayout(survey, { imageInShared: !hasImageLoader(System.prototype), brkStart });
 }
 
 function tempPath(dir?: string): string {

@@ -1,7 +1,9 @@
 /**
- * Writers for the text formats: lackey lines (kind and size kept) and page
+ * Writers for the text formats: lackey lines (kind and size kept), page
  * reference strings (the rule of the traces README: each access gives its
- * first page, and a straddling access its second page right after).
+ * first page, and a straddling access its second page right after) and
+ * the same string as libCacheSim csv (`time,obj_id,obj_size` lines: the
+ * reference's 1-based position, its page, size 1).
  * Lines are encoded straight into a large Buffer, no string per line.
  */
 
@@ -25,7 +27,7 @@ export class TextTraceWriter {
   /** Writes to `sink` (which its owner opened, and commits once `close` is done). */
   constructor(
     sink: ByteSink,
-    readonly style: "lackey" | "refs",
+    readonly style: "lackey" | "refs" | "csv",
     header?: string,
   ) {
     this.sink = sink;
@@ -42,8 +44,8 @@ export class TextTraceWriter {
       } else {
         const first = a >>> 12;
         const last = (a + chunk.size[i] - 1) >>> 12;
-        this.putDecimal(first);
-        if (last !== first && last <= 0xfffff) this.putDecimal(last);
+        this.putPage(first);
+        if (last !== first && last <= 0xfffff) this.putPage(last);
       }
     }
   }
@@ -71,8 +73,27 @@ export class TextTraceWriter {
     this.putDecimal(size);
   }
 
+  /** One page reference: its number (refs), or a csv line. */
+  private putPage(page: number): void {
+    if (this.style === "csv") {
+      this.putNumber(this.lines + 1);
+      this.buf[this.pos++] = 0x2c;
+      this.putNumber(page);
+      this.buf.write(",1", this.pos, "latin1");
+      this.pos += 2;
+      this.endLine();
+    } else {
+      this.putDecimal(page);
+    }
+  }
+
   /** Writes `n` in decimal and a newline. */
   private putDecimal(n: number): void {
+    this.putNumber(n);
+    this.endLine();
+  }
+
+  private putNumber(n: number): void {
     const b = this.buf;
     let p = this.pos;
     const start = p;
@@ -81,8 +102,11 @@ export class TextTraceWriter {
       n = Math.floor(n / 10);
     } while (n > 0);
     b.subarray(start, p).reverse();
-    b[p++] = 0x0a;
     this.pos = p;
+  }
+
+  private endLine(): void {
+    this.buf[this.pos++] = 0x0a;
     this.lines++;
   }
 

@@ -1,6 +1,8 @@
 /**
  * Trace formats: which one a file holds (by its first bytes, after gunzip),
- * and one entry point that streams any of them as TraceChunks.
+ * and one entry point that streams any of them as TraceChunks. Besides
+ * vmm386's own (lackey, refs, binary), libCacheSim's page strings:
+ * oracleGeneral, csv, txt (one id per line: read as refs) and u64.
  */
 
 import * as zlib from "node:zlib";
@@ -8,15 +10,20 @@ import { isGzipFile, readHead, type OnFileBytes } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { readRefs } from "./refs-reader.js";
 import { readBinary, hasBinaryMagic } from "./binary-format.js";
+import { readCsv } from "./csv-reader.js";
+import { looksLikeOracleGeneral, looksLikeU64, readRecords } from "./libcachesim-binary.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
 import type { TraceChunk } from "./trace-chunk.js";
 
-export const TRACE_FORMATS = ["lackey", "refs", "binary"] as const;
+export const TRACE_FORMATS = ["lackey", "refs", "binary", "oracleGeneral", "csv", "txt", "u64"] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 export function isTraceFormat(s: string): s is TraceFormat {
   return (TRACE_FORMATS as readonly string[]).includes(s);
 }
+
+/** The formats that hold a page string (object ids), not a program's addresses. */
+export const PAGE_STRING_FORMATS: ReadonlySet<TraceFormat> = new Set(["refs", "oracleGeneral", "csv", "txt", "u64"]);
 
 /** Bytes first examined to recognise a format; more are read while only comments have been seen. */
 const SNIFF_BYTES = 4096;
@@ -64,14 +71,18 @@ function inflateHead(path: string, raw: Buffer, max: number): Promise<Buffer> {
 export type HeadVerdict = { readonly format: TraceFormat } | { readonly notATraceAt: number } | "undecided";
 
 /**
- * Recognises a trace's format from its first bytes: the binary magic; else
- * the first line that is not blank or a `#` comment — `==PID==`, `--PID--`,
- * `**PID**`, `I  ` or ` L/S/M ` means lackey, a decimal number means a
- * reference string. When `complete` is false the bytes are only a prefix,
+ * Recognises a trace's format from its first bytes: the binary magic; bytes
+ * that are not text (a NUL among them) are oracleGeneral records if their
+ * sizes and next-access fields agree with their ids, else u64 page numbers
+ * (else no trace: line 0); text by its first line that is not blank or a `#`
+ * comment — `==PID==`, `--PID--`, `**PID**`, `I  ` or ` L/S/M ` means
+ * lackey, a decimal number a reference string, fields split by `,`, tab,
+ * `|` or `:` a csv. When `complete` is false the bytes are only a prefix,
  * and their last (perhaps partial) line is not judged.
  */
 export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVerdict {
   if (hasBinaryMagic(bytes)) return { format: "binary" };
+  if (bytes.includes(0)) return classifyBinary(bytes, complete);
   const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1").split("\n");
   if (!complete) lines.pop();
   let firstLine = 0;
@@ -82,9 +93,17 @@ export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVer
     if (t !== "" && firstLine === 0) firstLine = i + 1;
     if (t === "" || t.startsWith("#")) continue;
     if (/^\d+\s*(#.*)?$/.test(t)) return { format: "refs" };
+    if (/[,\t|:]/.test(t)) return { format: "csv" };
     return { notATraceAt: i + 1 };
   }
   return complete ? { notATraceAt: Math.max(firstLine, 1) } : "undecided";
+}
+
+/** libCacheSim's binary page strings: whole records only, unless `bytes` is all of the file. */
+function classifyBinary(bytes: Uint8Array, complete: boolean): HeadVerdict {
+  if (looksLikeOracleGeneral(bytes)) return { format: "oracleGeneral" };
+  if (looksLikeU64(complete ? bytes : bytes.subarray(0, bytes.length & ~7))) return { format: "u64" };
+  return { notATraceAt: 0 };
 }
 
 /**
@@ -103,7 +122,7 @@ export async function detectFormat(path: string): Promise<TraceFormat> {
   }
 }
 
-const EXPECTED = "expected valgrind lackey lines, one page number per line, or a vmm386 binary trace";
+const EXPECTED = "expected valgrind lackey lines, one page number per line, a csv, or a vmm386 or libCacheSim binary trace";
 
 /**
  * Streams any trace as chunks (format detected unless given); the chunk
@@ -113,6 +132,8 @@ const EXPECTED = "expected valgrind lackey lines, one page number per line, or a
 export async function* readTrace(path: string, format?: TraceFormat, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
   const f = format ?? (await detectFormat(path));
   if (f === "lackey") yield* readLackey(path, undefined, onFileBytes);
-  else if (f === "refs") yield* readRefs(path, undefined, onFileBytes);
+  else if (f === "refs" || f === "txt") yield* readRefs(path, undefined, onFileBytes);
+  else if (f === "csv") yield* readCsv(path, undefined, onFileBytes);
+  else if (f === "oracleGeneral" || f === "u64") yield* readRecords(path, f, undefined, onFileBytes);
   else yield* readBinary(path, undefined, onFileBytes);
 }

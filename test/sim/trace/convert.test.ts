@@ -36,7 +36,7 @@ describe("vmm386 convert", () => {
     const bin = path.join(tmp.dir, "t.bin");
     const back = path.join(tmp.dir, "t.lackey");
     const r = await convertTrace(TINY, bin, "binary");
-    expect(r).toEqual({ from: "lackey", to: "binary", accesses: 71389, written: 71389 });
+    expect(r).toEqual({ from: "lackey", to: "binary", accesses: 71389, written: 71389, mapped: false });
     await convertTrace(bin, back, "lackey");
     const original = fixtureText("tiny-static.lackey.gz")
       .split("\n")

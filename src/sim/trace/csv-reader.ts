@@ -1,0 +1,123 @@
+/**
+ * libCacheSim's csv traces: one request per line, fields split by a
+ * delimiter (`,`, tab, `|` or `:`, as its reader detects them), one field
+ * the object id — here a page number, decimal or 0x-hex. Each line becomes a
+ * one-byte load at the start of that page. The other fields (time, size,
+ * operation...) are not used.
+ *
+ * Which field is the id: a header line names it (obj_id, id, key, page,
+ * lbn, ...); without one, a lone field, or the second of three or four
+ * (time,obj_id,obj_size[,next_access_vtime]: what vmm386 and traceConv
+ * write). Blank lines and `#` comments are skipped.
+ */
+
+import { parseLines, type LineParser } from "./line-stream.js";
+import type { OnFileBytes } from "./byte-source.js";
+import { TRACE_KIND, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
+import { TraceFormatError } from "./trace-error.js";
+import { PAGE_COUNT } from "./trace-survey.js";
+
+const NL = 0x0a;
+const CR = 0x0d;
+const HASH = 0x23;
+
+/** Delimiters libCacheSim's csv reader recognises, most likely first. */
+const DELIMITERS = [",", "\t", "|", ":"];
+
+/** Header names of the object-id column (lower case). */
+export const ID_COLUMN_NAMES = ["obj_id", "obj-id", "objid", "object_id", "id", "key", "page", "lbn", "lba", "block", "addr", "address"];
+
+const NUMBER = /^(\d+|0x[0-9a-f]+)$/i;
+
+/** How a csv file's lines are laid out: decided from its first line. */
+interface CsvLayout {
+  readonly delimiter: number;
+  /** 0-based index of the object-id field. */
+  readonly idField: number;
+  /** The first line is a header (skipped). */
+  readonly header: boolean;
+}
+
+/** The layout of a csv file from its first line, or what keeps it from being read. */
+export function csvLayout(firstLine: string): CsvLayout | string {
+  const delimiter = DELIMITERS.find((d) => firstLine.includes(d)) ?? ",";
+  const fields = firstLine.split(delimiter).map((f) => f.trim().replace(/^"(.*)"$/, "$1"));
+  const code = delimiter.charCodeAt(0);
+  if (fields.every((f) => NUMBER.test(f) || /^-?\d+(\.\d*)?$/.test(f))) {
+    if (fields.length === 1) return { delimiter: code, idField: 0, header: false };
+    if (fields.length === 3 || fields.length === 4) return { delimiter: code, idField: 1, header: false };
+    return `csv without a header and with ${fields.length} fields: name the object-id column in a header line (obj_id)`;
+  }
+  const idField = fields.findIndex((f) => ID_COLUMN_NAMES.includes(f.toLowerCase()));
+  if (idField < 0) return `csv header names no object-id column (one of ${ID_COLUMN_NAMES.join(", ")})`;
+  return { delimiter: code, idField, header: true };
+}
+
+/** Parses csv lines into a chunk of page loads, counting lines for error messages. */
+export class CsvParser implements LineParser {
+  line = 0;
+  private layout: CsvLayout | null = null;
+
+  constructor(
+    readonly file: string,
+    readonly chunk: TraceChunk,
+  ) {}
+
+  /** Parses whole lines of buf[pos, end) (buf[end - 1] is a newline) until the chunk fills; returns where it stopped. */
+  parse(buf: Buffer, pos: number, end: number): number {
+    const chunk = this.chunk;
+    let p = pos;
+    while (p < end && chunk.length < chunk.capacity) {
+      const eol = buf.indexOf(NL, p);
+      this.line++;
+      let stop = eol;
+      if (stop > p && buf[stop - 1] === CR) stop--;
+      if (!isBlankOrComment(buf, p, stop)) this.parseLine(buf, p, stop);
+      p = eol + 1;
+    }
+    return p;
+  }
+
+  private parseLine(buf: Buffer, start: number, stop: number): void {
+    if (this.layout === null) {
+      const layout = csvLayout(buf.toString("latin1", start, stop));
+      if (typeof layout === "string") this.fail(layout);
+      this.layout = layout;
+      if (layout.header) return;
+    }
+    const { delimiter, idField } = this.layout;
+    let p = start;
+    for (let f = 0; f < idField; f++) {
+      const d = buf.indexOf(delimiter, p);
+      if (d < 0 || d >= stop) this.fail(`expected at least ${idField + 1} fields`);
+      p = d + 1;
+    }
+    let fieldEnd = buf.indexOf(delimiter, p);
+    if (fieldEnd < 0 || fieldEnd > stop) fieldEnd = stop;
+    const text = buf.toString("latin1", p, fieldEnd).trim();
+    if (!NUMBER.test(text)) this.fail(`object id '${text}' is not a number (vmm386 reads numeric ids: page numbers)`);
+    const page = Number(text);
+    if (page >= PAGE_COUNT) this.fail(`object id ${text} is not a page number of a 32-bit address space (0..${PAGE_COUNT - 1})`);
+    const n = this.chunk.length;
+    this.chunk.addr[n] = page << 12;
+    this.chunk.kind[n] = TRACE_KIND.LOAD;
+    this.chunk.size[n] = 1;
+    this.chunk.length = n + 1;
+  }
+
+  private fail(detail: string): never {
+    throw new TraceFormatError(this.file, this.line, detail);
+  }
+}
+
+function isBlankOrComment(buf: Buffer, p: number, stop: number): boolean {
+  while (p < stop && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
+  return p === stop || buf[p] === HASH;
+}
+
+/** Streams a csv trace (plain or gzip) as chunks of one-byte loads; the chunk is reused. */
+export async function* readCsv(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+  const chunk = new TraceChunk(capacity);
+  const parser = new CsvParser(path, chunk);
+  yield* parseLines(path, chunk, parser, onFileBytes);
+}
