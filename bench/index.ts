@@ -8,6 +8,7 @@ import { policyBench } from "./policy.bench.js";
 import { kernelBench } from "./kernel.bench.js";
 import { replayBench } from "./replay.bench.js";
 import { invariantsBench } from "./invariants.bench.js";
+import { mrcBench } from "./mrc.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -18,4 +19,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench];

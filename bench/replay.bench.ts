@@ -43,7 +43,7 @@ interface Timing {
 }
 
 /** Best CPU and wall time of `runs` runs of `f`, in seconds, after one warm-up run. */
-async function best(runs: number, f: () => Promise<unknown>): Promise<Timing> {
+export async function best(runs: number, f: () => Promise<unknown>): Promise<Timing> {
   await f();
   const t = { cpu: Infinity, wall: Infinity };
   for (let i = 0; i < runs; i++) {

@@ -109,7 +109,8 @@ function residentCaption(run: RunResult): string {
   return "Pages each process has in RAM (solid) and the kernel's working-set estimate, sampled every 100 ticks (dashed).";
 }
 
-function page(title: string, body: string, footer: string): string {
+/** A whole report page: `body` under `title`, with a footer line. */
+export function page(title: string, body: string, footer: string): string {
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">${HTML_GENERATOR}<title>${escapeHtml(title)} — vmm386</title>
 <meta name="viewport" content="width=device-width,initial-scale=1"><style>${STYLE}</style></head>
@@ -139,11 +140,11 @@ function strictSection(run: RunResult): string {
   return `<h2>Strict TLB</h2><p class="bad">${s.count} access(es) served by a stale TLB entry (a missing invalidation):</p><pre>${s.messages.map(escapeHtml).join("\n")}</pre>`;
 }
 
-function keyValueTable(rows: [string, string][]): string {
+export function keyValueTable(rows: [string, string][]): string {
   return table(["", ""], rows, [1], false);
 }
 
-function table(header: string[], rows: string[][], numeric: number[], showHeader = true): string {
+export function table(header: string[], rows: string[][], numeric: number[], showHeader = true): string {
   const head = showHeader ? `<tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>` : "";
   const body = rows
     .map((r) => `<tr>${r.map((c, i) => `<td${numeric.includes(i) ? ' class="n"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`)

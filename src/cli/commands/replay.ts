@@ -244,7 +244,7 @@ function workingSetLine(
 }
 
 /** The trace's path: \`-\` is standard input, unless it is a terminal (nothing was piped in). */
-function traceInput(argument: string): string {
+export function traceInput(argument: string): string {
   if (argument !== "-") {
     requireReadable(argument);
     return argument;

@@ -1,0 +1,251 @@
+/**
+ * `vmm386 mrc` as a library: a trace's miss-ratio curves from one pass over
+ * its page reference string (the traces README's string, as `replay
+ * --policy-only` sees it).
+ *
+ * Whatever is asked for is fed from the same pass: the exact LRU stack
+ * (lru-stack.ts), SHARDS (shards.ts), the sampled pages for miniature
+ * simulations (minisim.ts: their string, or their accesses in a temporary
+ * binary trace for the VMM), and the whole string when OPT's priority
+ * stack or a check by full simulation needs it afterwards.
+ */
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { PolicyName } from "../../kernel/replacement/index.js";
+import { PageString } from "../next-use.js";
+import { replayReferenceString } from "../policy-replay.js";
+import type { SystemConfig } from "../system.js";
+import { BinaryTraceWriter } from "../trace/binary-format.js";
+import type { OnFileBytes } from "../trace/byte-source.js";
+import { pageReferences } from "../trace/policy-only.js";
+import { TraceChunk } from "../trace/trace-chunk.js";
+import { detectFormat, readTrace, type TraceFormat } from "../trace/trace-format.js";
+import { curveError, histogramPoints, plainHistogram, point, type MrcCurve, type MrcResult } from "./curve.js";
+import { LruStack } from "./lru-stack.js";
+import { miniSimulate, miniSimulateVmm, sampleAccesses, vmmMissRatio, type MiniCurve } from "./minisim.js";
+import { optHistogram } from "./opt-stack.js";
+import { Shards, type ShardsOptions } from "./shards.js";
+import { rateThreshold, samplePages } from "./spatial-sample.js";
+
+/** The policies with an exact one-pass curve: stack algorithms. */
+export const STACK_POLICIES = ["lru", "opt"] as const;
+export type StackPolicy = (typeof STACK_POLICIES)[number];
+
+export function isStackPolicy(name: string): name is StackPolicy {
+  return (STACK_POLICIES as readonly string[]).includes(name);
+}
+
+export interface MinisimOptions {
+  /** Sampling rate in (0, 1]. */
+  readonly rate: number;
+  readonly seed?: number;
+  readonly policies: readonly PolicyName[];
+  /** Memory sizes (frames) of the curve. */
+  readonly sizes: readonly number[];
+  /** Through the full VMM on this machine (policy and frame cap set per point); absent: the policy alone. */
+  readonly vmm?: SystemConfig;
+}
+
+export interface MrcOptions {
+  /** Trace format; detected when absent. */
+  readonly format?: TraceFormat;
+  /** Exact curves of stack policies. */
+  readonly exact?: readonly StackPolicy[];
+  readonly shards?: ShardsOptions;
+  readonly minisim?: MinisimOptions;
+  /** Also compute what each estimate estimates (exact LRU; full simulations at MINISIM's sizes) and the estimate's error. */
+  readonly check?: boolean;
+  /** Hears of every read from the file (compressed bytes for gzip), for progress bars. */
+  readonly onFileBytes?: OnFileBytes;
+  /** Directory for MINISIM's temporary trace through the VMM (default: the OS's). */
+  readonly tempDir?: string;
+}
+
+/** The curves of the trace at `file`, from one pass over it (plus, for a VMM check, a replay per size). */
+export async function profileTrace(file: string, options: MrcOptions): Promise<MrcResult> {
+  const started = performance.now();
+  const format = options.format ?? (await detectFormat(file));
+  const pass = new ProfilePass(options);
+  try {
+    for await (const chunk of readTrace(file, format, options.onFileBytes)) await pass.add(chunk);
+    await pass.finish();
+    const curves = await buildCurves(file, pass, options);
+    return {
+      trace: file,
+      format,
+      accesses: pass.accesses,
+      references: pass.references,
+      distinctPages: pass.distinctPages(),
+      curves,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    pass.dispose();
+  }
+}
+
+/** The consumers of the one pass over the page reference string. */
+class ProfilePass {
+  accesses = 0;
+  references = 0;
+  readonly lru: LruStack | null;
+  readonly shards: Shards | null;
+  /** The whole string (OPT, or a policy-only check of MINISIM). */
+  readonly whole: PageString | null;
+  /** MINISIM's sampled pages' references (policy-only). */
+  readonly sampled: PageString | null;
+  /** MINISIM's sampled accesses (VMM): a temporary binary trace. */
+  readonly sampledTrace: string | null;
+  private readonly writer: BinaryTraceWriter | null;
+  private sampledChunk = new TraceChunk(0);
+  private readonly threshold: number;
+  private readonly seed: number;
+  /** Pages seen, when no LRU stack counts them. */
+  private readonly seen: Uint8Array | null;
+  private refs = new Int32Array(0);
+  private scratch = new Int32Array(0);
+
+  constructor(options: MrcOptions) {
+    const exact = options.exact ?? [];
+    const mini = options.minisim;
+    this.lru = exact.includes("lru") || (options.shards !== undefined && options.check === true) ? new LruStack() : null;
+    this.shards = options.shards === undefined ? null : new Shards(options.shards);
+    const checkByPolicy = mini !== undefined && mini.vmm === undefined && options.check === true;
+    this.whole = exact.includes("opt") || checkByPolicy ? new PageString(1 << 16) : null;
+    this.sampled = mini === undefined ? null : new PageString(1 << 12);
+    this.threshold = mini === undefined ? 0 : rateThreshold(mini.rate);
+    this.seed = mini?.seed ?? 0;
+    this.sampledTrace = mini?.vmm === undefined ? null : tempTrace(options.tempDir);
+    this.writer = this.sampledTrace === null ? null : new BinaryTraceWriter(this.sampledTrace);
+    this.seen = this.lru === null ? new Uint8Array(1 << 20) : null;
+  }
+
+  async add(chunk: TraceChunk): Promise<void> {
+    this.accesses += chunk.length;
+    if (this.refs.length < 2 * chunk.length) this.refs = new Int32Array(2 * chunk.length);
+    const refs = pageReferences(chunk, this.refs);
+    this.references += refs.length;
+    this.lru?.feed(refs);
+    this.shards?.feed(refs);
+    this.whole?.append(refs);
+    if (this.seen !== null) markSeen(this.seen, refs);
+    if (this.sampled !== null) {
+      if (this.scratch.length < refs.length) this.scratch = new Int32Array(this.refs.length);
+      this.sampled.append(this.scratch.subarray(0, samplePages(refs, this.threshold, this.seed, this.scratch, 0)));
+    }
+    if (this.writer !== null) await this.writeSampled(chunk);
+  }
+
+  private async writeSampled(chunk: TraceChunk): Promise<void> {
+    if (this.sampledChunk.capacity < chunk.length) this.sampledChunk = new TraceChunk(chunk.length);
+    sampleAccesses(chunk, this.threshold, this.seed, this.sampledChunk);
+    await (this.writer as BinaryTraceWriter).write(this.sampledChunk);
+  }
+
+  async finish(): Promise<void> {
+    await this.writer?.close();
+  }
+
+  distinctPages(): number {
+    if (this.lru !== null) return this.lru.depth;
+    let n = 0;
+    for (const s of this.seen as Uint8Array) n += s;
+    return n;
+  }
+
+  dispose(): void {
+    if (this.sampledTrace !== null) fs.rmSync(this.sampledTrace, { force: true });
+  }
+}
+
+function markSeen(seen: Uint8Array, refs: Int32Array): void {
+  for (let i = 0; i < refs.length; i++) seen[refs[i]] = 1;
+}
+
+function tempTrace(dir?: string): string {
+  return path.join(dir ?? os.tmpdir(), `vmm386-minisim-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.bin`);
+}
+
+async function buildCurves(file: string, pass: ProfilePass, options: MrcOptions): Promise<MrcCurve[]> {
+  const curves: MrcCurve[] = [];
+  const n = pass.references;
+  const lru = pass.lru === null ? null : lruCurve(pass.lru, n);
+  if (lru !== null) curves.push(lru);
+  if ((options.exact ?? []).includes("opt")) curves.push(optCurve(pass.whole as PageString, n));
+  if (pass.shards !== null) curves.push(shardsCurve(pass.shards, options.shards as ShardsOptions, lru, n));
+  if (options.minisim !== undefined) curves.push(...(await minisimCurves(file, pass, options.minisim, options.check === true, options.format)));
+  return curves;
+}
+
+function lruCurve(stack: LruStack, references: number): MrcCurve {
+  const h = stack.histogram();
+  return { policy: "lru", method: "exact", points: histogramPoints(h, stack.depth, references), histogram: plainHistogram(h) };
+}
+
+function optCurve(whole: PageString, references: number): MrcCurve {
+  const h = optHistogram([whole.view()]);
+  return { policy: "opt", method: "exact", points: histogramPoints(h, h.counts.length - 1, references), histogram: plainHistogram(h) };
+}
+
+function shardsCurve(shards: Shards, options: ShardsOptions, exact: MrcCurve | null, references: number): MrcCurve {
+  const h = shards.histogram();
+  const maxSize = exact !== null ? exact.points.length : Math.max(1, Math.round(h.cold), h.counts.length - 1);
+  const points = histogramPoints(h, maxSize, references);
+  return {
+    policy: "lru",
+    method: "shards",
+    points,
+    histogram: plainHistogram(h),
+    sampling: {
+      mode: options.maxPages === undefined ? "fixed-rate" : "fixed-size",
+      rate: shards.rate,
+      ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
+      seed: options.seed ?? 0,
+      sampledReferences: shards.sampledReferences,
+      sampledPages: shards.sampledPages,
+    },
+    ...(exact === null ? {} : { error: curveError(points, exact.points, "lru exact") }),
+  };
+}
+
+async function minisimCurves(file: string, pass: ProfilePass, o: MinisimOptions, check: boolean, format?: TraceFormat): Promise<MrcCurve[]> {
+  const curves: MrcCurve[] = [];
+  const n = pass.references;
+  const sampled = (pass.sampled as PageString).view();
+  const sampling = { mode: "fixed-rate" as const, rate: o.rate, seed: o.seed ?? 0, sampledReferences: sampled.length, sampledPages: new Set(sampled).size };
+  for (const policy of o.policies) {
+    const mini: MiniCurve =
+      o.vmm === undefined
+        ? miniSimulate(sampled, n, policy, o.sizes, o.rate)
+        : await miniSimulateVmm(pass.sampledTrace as string, n, policy, o.sizes, o.rate, o.vmm);
+    const vmm = o.vmm === undefined ? {} : { vmm: true };
+    const full = check ? await fullSimulation(file, format, pass, policy, o) : null;
+    curves.push({
+      policy,
+      method: "minisim",
+      ...vmm,
+      points: mini.points,
+      sampling,
+      skippedSizes: mini.skippedSizes,
+      ...(full === null ? {} : { error: curveError(mini.points, full.points, `${policy} simulation`) }),
+    });
+    if (full !== null) curves.push(full);
+  }
+  return curves;
+}
+
+/** The policy simulated at every MINISIM size on the whole trace: what MINISIM estimates. */
+async function fullSimulation(file: string, format: TraceFormat | undefined, pass: ProfilePass, policy: PolicyName, o: MinisimOptions): Promise<MrcCurve> {
+  const n = pass.references;
+  const points = [];
+  for (const size of o.sizes) {
+    const ratio =
+      o.vmm === undefined
+        ? replayReferenceString((pass.whole as PageString).view(), { frames: size, policy }).misses / Math.max(1, n)
+        : await vmmMissRatio(file, { ...o.vmm, policy, userFrames: size }, format);
+    points.push(point(size, ratio * n, n));
+  }
+  return { policy, method: "simulation", ...(o.vmm === undefined ? {} : { vmm: true }), points };
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { LruStack, missesBySize, TOP_DEPTH } from "../../../src/sim/mrc/lru-stack.js";
+import { optHistogram } from "../../../src/sim/mrc/opt-stack.js";
+import { replayReferenceString } from "../../../src/sim/policy-replay.js";
+import { loadExpected, loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
+import { lruMisses, optMisses } from "../trace/textbook-policies.js";
+
+/** Misses at sizes 1..max of the exact LRU curve of `refs`. */
+function lruCurve(refs: Int32Array, max: number): number[] {
+  const stack = new LruStack();
+  stack.feed(refs);
+  return Array.from(missesBySize(stack.histogram(), max).subarray(1));
+}
+
+function optCurve(refs: Int32Array, max: number, cut = 0): number[] {
+  const chunks = cut > 0 ? [refs.subarray(0, cut), refs.subarray(cut)] : [refs];
+  return Array.from(missesBySize(optHistogram(chunks), max).subarray(1));
+}
+
+/** Misses of a policy-only replay at sizes 1..max. */
+function replayCurve(refs: Int32Array, policy: "lru" | "opt", max: number): number[] {
+  return Array.from({ length: max }, (_, i) => replayReferenceString(refs, { frames: i + 1, policy }).misses);
+}
+
+/** The curve of each public string, at reference.json's frame counts, equals its `tool/policy` figures. */
+function expectReferenceCounts(curveOf: (refs: Int32Array, max: number) => number[], key: string): void {
+  const expected = loadExpected();
+  for (const name of TRACE_NAMES) {
+    const { frames, misses } = expected[name].full;
+    const curve = curveOf(loadRefsFixture(name), Math.max(...frames));
+    expect(Object.fromEntries(frames.map((f) => [String(f), curve[f - 1]]))).toEqual(misses[key]);
+  }
+}
+
+/** Reference strings over few pages (so hits are common) and long enough to cross the stack's top and its slot compactions. */
+const strings = fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 400 }).map((a) => Int32Array.from(a));
+
+describe("exact LRU curve (Mattson stack distances)", () => {
+  it("equals a textbook LRU at every size on random strings", () => {
+    fc.assert(
+      fc.property(strings, (refs) => {
+        const max = new Set(refs).size + 1;
+        const plain = Array.from(refs);
+        expect(lruCurve(refs, max)).toEqual(Array.from({ length: max }, (_, i) => lruMisses(plain, i + 1)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("equals a textbook LRU across many distinct pages (the tree grows and compacts) and large page numbers", () => {
+    let x = 12345;
+    const rand = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    // A hot set and a cold tail over 6,000 pages, some page numbers past 2^20.
+    const refs = Int32Array.from({ length: 60000 }, () => (rand() < 0.8 ? Math.floor(rand() * 30) : 1 + Math.floor(rand() * 6000) * 1021));
+    const sizes = [1, 2, TOP_DEPTH - 1, TOP_DEPTH, TOP_DEPTH + 1, 100, 1000, 3000, 5000, 7000];
+    const curve = lruCurve(refs, 7000);
+    const plain = Array.from(refs);
+    for (const s of sizes) expect(curve[s - 1]).toBe(lruMisses(plain, s));
+  });
+
+  it("equals replay --policy-only --policy lru at every size of the three public traces' 200k prefixes", () => {
+    for (const name of TRACE_NAMES) {
+      const refs = loadRefsFixture(name).subarray(0, 200000);
+      const d = new Set(refs).size;
+      expect(lruCurve(refs, d + 1)).toEqual(replayCurve(refs, "lru", d + 1));
+    }
+  });
+
+  it("gives libCacheSim's (and reference.json's) LRU counts on the whole public strings", () => {
+    expectReferenceCounts(lruCurve, "libCacheSim/LRU");
+  });
+
+  it("tracks removals (SHARDS' evictions) as a list with the page taken out would", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 30 })), { maxLength: 300 }), (ops) => {
+        const stack = new LruStack();
+        const list: number[] = []; // most recent first
+        for (const [remove, page] of ops) {
+          const at = list.indexOf(page);
+          if (remove) {
+            stack.remove(page);
+            if (at >= 0) list.splice(at, 1);
+          } else {
+            expect(stack.access(page)).toBe(at + 1);
+            if (at >= 0) list.splice(at, 1);
+            list.unshift(page);
+          }
+          expect(stack.depth).toBe(list.length);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("exact OPT curve (Mattson's priority stack)", () => {
+  it("equals a textbook Belady MIN at every size on random strings", () => {
+    fc.assert(
+      fc.property(strings, fc.nat(), (refs, cut) => {
+        const max = new Set(refs).size + 1;
+        const plain = Array.from(refs);
+        expect(optCurve(refs, max, cut % refs.length)).toEqual(Array.from({ length: max }, (_, i) => optMisses(plain, i + 1)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("equals replay --policy-only --policy opt at every size of the three public traces' 200k prefixes", () => {
+    for (const name of TRACE_NAMES) {
+      const refs = loadRefsFixture(name).subarray(0, 200000);
+      const d = new Set(refs).size;
+      expect(optCurve(refs, d + 1, 77777)).toEqual(replayCurve(refs, "opt", d + 1));
+    }
+  });
+
+  it("gives libCacheSim's Belady counts on the whole public strings", () => {
+    expectReferenceCounts(optCurve, "libCacheSim/Belady");
+  });
+
+  it("is never above LRU and meets it where every page fits", () => {
+    const refs = loadRefsFixture("c-matmul").subarray(0, 200000);
+    const d = new Set(refs).size;
+    const lru = lruCurve(refs, d);
+    const opt = optCurve(refs, d);
+    for (let s = 0; s < d; s++) expect(opt[s]).toBeLessThanOrEqual(lru[s]);
+    expect(opt[d - 1]).toBe(d);
+    expect(lru[d - 1]).toBe(d);
+  });
+});
