@@ -17,3 +17,8 @@ export { OutputFileError } from "./sim/output-file.js";
 export type { SystemConfig, SystemStats, TlbStats, FaultReport, ProcessInfo, ProcessStatus } from "./sim/system.js";
 export { PolicyReplay, replayReferenceString, NextUseTable } from "./sim/policy-replay.js";
 export * from "./sim/trace/index.js";
+export { profileTrace, STACK_POLICIES, type MrcOptions, type MinisimOptions, type StackPolicy } from "./sim/mrc/profile.js";
+export type { MrcCurve, MrcPoint, MrcResult, MrcError, MrcSampling, MrcMethod } from "./sim/mrc/curve.js";
+export { LruStack, missesBySize, type StackHistogram } from "./sim/mrc/lru-stack.js";
+export { optHistogram } from "./sim/mrc/opt-stack.js";
+export { Shards, type ShardsOptions } from "./sim/mrc/shards.js";

@@ -1,7 +1,8 @@
 /**
  * Memory traces as a library: read (valgrind lackey, page reference strings,
- * vmm386 binary; gzip transparently), convert, map a Linux program's layout
- * onto EYN-OS's, and replay through a System.
+ * vmm386 binary, libCacheSim's oracleGeneral, csv, txt and u64; gzip
+ * transparently), convert, map a Linux program's layout onto EYN-OS's, and
+ * replay through a System.
  */
 export { TraceChunk, TRACE_KIND, type TraceKind, MAX_ACCESS_SIZE } from "./trace-chunk.js";
 export { TRACE_FORMATS, type TraceFormat, isTraceFormat, detectFormat, readTrace } from "./trace-format.js";
@@ -9,7 +10,9 @@ export { readLackey } from "./lackey-reader.js";
 export { readRefs } from "./refs-reader.js";
 export { readBinary, BinaryTraceWriter, BINARY_MAGIC, BINARY_VERSION } from "./binary-format.js";
 export { TextTraceWriter } from "./text-writers.js";
-export { convertTrace, type ConvertResult } from "./convert.js";
+export { readRecords, RecordWriter, type RecordFormat } from "./libcachesim-binary.js";
+export { readCsv } from "./csv-reader.js";
+export { convertTrace, LIBCACHESIM_FORMATS, type ConvertOptions, type ConvertResult } from "./convert.js";
 export { TraceFormatError } from "./trace-error.js";
 export { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 export {
