@@ -22,7 +22,7 @@ import type { OnFileBytes } from "../trace/byte-source.js";
 import { pageReferences } from "../trace/policy-only.js";
 import { TraceChunk } from "../trace/trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "../trace/trace-format.js";
-import { curveError, histogramPoints, plainHistogram, point, type MrcCurve, type MrcResult } from "./curve.js";
+import { curveError, curveName, histogramPoints, plainHistogram, point, type MrcCurve, type MrcResult } from "./curve.js";
 import { LruStack } from "./lru-stack.js";
 import { miniSimulate, miniSimulateVmm, sampleAccesses, vmmMissRatio, type MiniCurve } from "./minisim.js";
 import { optHistogram } from "./opt-stack.js";
@@ -229,7 +229,7 @@ async function minisimCurves(file: string, pass: ProfilePass, o: MinisimOptions,
       points: mini.points,
       sampling,
       skippedSizes: mini.skippedSizes,
-      ...(full === null ? {} : { error: curveError(mini.points, full.points, `${policy} simulation`) }),
+      ...(full === null ? {} : { error: curveError(mini.points, full.points, curveName(full)) }),
     });
     if (full !== null) curves.push(full);
   }

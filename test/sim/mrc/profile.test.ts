@@ -55,7 +55,7 @@ describe("profileTrace (vmm386 mrc)", () => {
     const mini = curve(r.curves, "fifo", "minisim", true);
     const full = curve(r.curves, "fifo", "simulation", true);
     expect(mini.points).toEqual(full.points);
-    expect(mini.error).toMatchObject({ against: "fifo simulation", mae: 0, sizes: 3 });
+    expect(mini.error).toMatchObject({ against: "fifo simulation (vmm)", mae: 0, sizes: 3 });
     for (const p of full.points) expect(p.misses).toBe((await replayPolicyOnly(HEAD, { frames: p.size, policy: "fifo" })).misses);
   });
 });
