@@ -94,10 +94,8 @@ export class CsvParser implements LineParser {
     }
     let fieldEnd = buf.indexOf(delimiter, p);
     if (fieldEnd < 0 || fieldEnd > stop) fieldEnd = stop;
-    const text = buf.toString("latin1", p, fieldEnd).trim();
-    if (!NUMBER.test(text)) this.fail(`object id '${text}' is not a number (vmm386 reads numeric ids: page numbers)`);
-    const page = Number(text);
-    if (page >= PAGE_COUNT) this.fail(`object id ${text} is not a page number of a 32-bit address space (0..${PAGE_COUNT - 1})`);
+    const page = parseId(buf, p, fieldEnd);
+    if (page < 0) this.badId(buf.toString("latin1", p, fieldEnd).trim());
     const n = this.chunk.length;
     this.chunk.addr[n] = page << 12;
     this.chunk.kind[n] = TRACE_KIND.LOAD;
@@ -105,9 +103,40 @@ export class CsvParser implements LineParser {
     this.chunk.length = n + 1;
   }
 
+  private badId(text: string): never {
+    if (!NUMBER.test(text)) this.fail(`object id '${text}' is not a number (vmm386 reads numeric ids: page numbers)`);
+    this.fail(`object id ${text} is not a page number of a 32-bit address space (0..${PAGE_COUNT - 1})`);
+  }
+
   private fail(detail: string): never {
     throw new TraceFormatError(this.file, this.line, detail);
   }
+}
+
+/** Hex digit value of each byte, -1 for non-digits. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
+for (let i = 0; i < 6; i++) HEX[0x61 + i] = HEX[0x41 + i] = 10 + i;
+
+/**
+ * The page number in buf[p, end): decimal or 0x-hex, blanks around it;
+ * -1 if it is no number or no page number. Bytes only: no string per line.
+ */
+function parseId(buf: Buffer, p: number, end: number): number {
+  while (p < end && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
+  while (end > p && (buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--;
+  const hex = end - p > 2 && buf[p] === 0x30 && (buf[p + 1] | 0x20) === 0x78;
+  const base = hex ? 16 : 10;
+  if (hex) p += 2;
+  if (p === end) return -1;
+  let value = 0;
+  for (; p < end; p++) {
+    const d = HEX[buf[p]];
+    if (d < 0 || d >= base) return -1;
+    value = value * base + d;
+    if (value >= PAGE_COUNT) return -1;
+  }
+  return value;
 }
 
 function isBlankOrComment(buf: Buffer, p: number, stop: number): boolean {
