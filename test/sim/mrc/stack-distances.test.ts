@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { LruStack, missesBySize, TOP_DEPTH } from "../../../src/sim/mrc/lru-stack.js";
 import { optHistogram } from "../../../src/sim/mrc/opt-stack.js";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
-import { loadExpected, loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
+import { loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
 import { lruMisses, optMisses } from "../trace/textbook-policies.js";
 
 /** Misses at sizes 1..max of the exact LRU curve of `refs`. */
@@ -23,13 +24,22 @@ function replayCurve(refs: Int32Array, policy: "lru" | "opt", max: number): numb
   return Array.from({ length: max }, (_, i) => replayReferenceString(refs, { frames: i + 1, policy }).misses);
 }
 
-/** The curve of each public string, at reference.json's frame counts, equals its `tool/policy` figures. */
-function expectReferenceCounts(curveOf: (refs: Int32Array, max: number) => number[], key: string): void {
-  const expected = loadExpected();
+/** libCacheSim's misses at every size 1..distinct pages, per trace and part (test/fixtures/libcachesim/every-size.json). */
+const EVERY_SIZE = (
+  JSON.parse(readFileSync(new URL("../../fixtures/libcachesim/every-size.json", import.meta.url), "utf8")) as {
+    traces: Record<string, Record<"full" | "prefix_200k", { LRU: number[]; Belady: number[] }>>;
+  }
+).traces;
+
+/** The curve of each public string, whole and its 200k prefix, equals libCacheSim's `policy` at every size. */
+function expectLibCacheSimCurves(curveOf: (refs: Int32Array, max: number) => number[], policy: "LRU" | "Belady"): void {
   for (const name of TRACE_NAMES) {
-    const { frames, misses } = expected[name].full;
-    const curve = curveOf(loadRefsFixture(name), Math.max(...frames));
-    expect(Object.fromEntries(frames.map((f) => [String(f), curve[f - 1]]))).toEqual(misses[key]);
+    const refs = loadRefsFixture(name);
+    for (const [part, string] of [["full", refs], ["prefix_200k", refs.subarray(0, 200000)]] as const) {
+      const expected = EVERY_SIZE[name][part][policy];
+      expect(expected).toHaveLength(new Set(string).size);
+      expect(curveOf(string, expected.length)).toEqual(expected);
+    }
   }
 }
 
@@ -67,8 +77,8 @@ describe("exact LRU curve (Mattson stack distances)", () => {
     }
   });
 
-  it("gives libCacheSim's (and reference.json's) LRU counts on the whole public strings", () => {
-    expectReferenceCounts(lruCurve, "libCacheSim/LRU");
+  it("gives libCacheSim's LRU counts at every size of the three public strings, whole and 200k prefixes", () => {
+    expectLibCacheSimCurves(lruCurve, "LRU");
   });
 
   it("tracks removals (SHARDS' evictions) as a list with the page taken out would", () => {
@@ -114,8 +124,8 @@ describe("exact OPT curve (Mattson's priority stack)", () => {
     }
   });
 
-  it("gives libCacheSim's Belady counts on the whole public strings", () => {
-    expectReferenceCounts(optCurve, "libCacheSim/Belady");
+  it("gives libCacheSim's Belady counts at every size of the three public strings, whole and 200k prefixes", () => {
+    expectLibCacheSimCurves(optCurve, "Belady");
   });
 
   it("is never above LRU and meets it where every page fits", () => {
