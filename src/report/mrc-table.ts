@@ -52,9 +52,12 @@ export function errorText(c: MrcCurve): string {
   return `MAE ${e.mae.toFixed(4)}, max ${e.maxError.toFixed(4)} at ${e.maxErrorSize} frames, over ${e.sizes} sizes`;
 }
 
+/** The first line of `mrcCsv`, by which a later run recognises its own CSV. */
+export const MRC_CSV_HEADER = "curve,policy,method,vmm,size,misses,miss_ratio";
+
 /** Every point of every curve, one CSV row each (curve, policy, method, vmm, size, misses, miss_ratio). */
 export function mrcCsv(result: MrcResult): string {
-  const rows = ["curve,policy,method,vmm,size,misses,miss_ratio"];
+  const rows = [MRC_CSV_HEADER];
   for (const c of result.curves) {
     for (const p of c.points) rows.push(`${curveName(c)},${c.policy},${c.method},${c.vmm === true},${p.size},${p.misses},${p.missRatio}`);
   }

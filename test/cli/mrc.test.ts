@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -45,6 +45,19 @@ describe("vmm386 mrc", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("vmm386: --shards: '1.5' is not a sampling rate (a number, 0 < rate <= 1)\n");
     expect(existsSync(csv)).toBe(false);
+  });
+
+  it("replaces its own earlier CSV but not another file, which stays as it was", () => {
+    const csv = join(dir, "again.csv");
+    expect(cli("mrc", HEAD, "--csv", csv).code).toBe(0);
+    expect(cli("mrc", HEAD, "--csv", csv, "--policy", "opt").code).toBe(0);
+    expect(readFileSync(csv, "utf8")).toContain("opt exact,opt,exact");
+    const mine = join(dir, "mine.csv");
+    writeFileSync(mine, "a,b\n1,2\n");
+    const r = cli("mrc", HEAD, "--csv", mine);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^vmm386: --csv .*mine\.csv: .*--force/);
+    expect(readFileSync(mine, "utf8")).toBe("a,b\n1,2\n");
   });
 });
 

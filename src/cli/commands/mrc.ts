@@ -12,13 +12,14 @@ import type { MrcResult } from "../../sim/mrc/curve.js";
 import { closeStreamInput, isStreamInput } from "../../sim/trace/byte-source.js";
 import { TraceFormatError } from "../../sim/trace/trace-error.js";
 import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
-import { mrcCsv, mrcSummaryTable } from "../../report/mrc-table.js";
+import { MRC_CSV_HEADER, mrcCsv, mrcSummaryTable } from "../../report/mrc-table.js";
 import { UserError } from "../errors.js";
+import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
 import { addCommonOptions, describeOption, integer, machineFromOptions, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { formatOption } from "./convert.js";
 import { traceInput } from "./replay.js";
-import { writeReport } from "./run.js";
+import { openReport } from "./run.js";
 import { parseFrames } from "./sweep.js";
 
 export interface MrcCommandOptions extends CommonOptions {
@@ -79,14 +80,29 @@ and the estimate's mean absolute error (MAE) of the miss ratio over the sizes bo
 points: [{size, misses, missRatio}], histogram?, sampling?, error?}], seconds}.
 `;
 
+/** An existing file --csv may replace without --force: an earlier `vmm386 mrc --csv`. */
+const MRC_CSV: OutputKind = { noun: "vmm386 mrc CSV", recognise: (head) => head.toString("latin1").startsWith(MRC_CSV_HEADER) };
+
+/** The run's output files, checked and opened before the trace is read (output-file.ts). */
+interface MrcOutputs {
+  readonly csv: OutputFile | null;
+  readonly report: OutputFile | null;
+}
+
 async function mrc(file: string, options: MrcCommandOptions): Promise<void> {
   const mrcOptions = parseMrcOptions(file, options);
+  const csv = options.csv === undefined ? null : openOutput(options.csv, { kind: MRC_CSV, force: options.force, inputs: [file], option: "--csv" });
+  const outputs = { csv, report: await abortOnFailure([csv], () => openReport(options.report, options, [file])) };
+  await abortOnFailure([outputs.csv, outputs.report], async () => emit(await profile(file, mrcOptions, options), options, outputs));
+}
+
+/** The curves, with a progress bar unless --json; a bad trace is one line naming it. */
+async function profile(file: string, mrcOptions: MrcOptions, options: MrcCommandOptions): Promise<MrcResult> {
   const progress = startProgress(options.json === true);
   const fileBytes = isStreamInput(file) ? 0 : fs.statSync(file).size;
   let read = 0;
-  let result: MrcResult;
   try {
-    result = await profileTrace(file, { ...mrcOptions, onFileBytes: (n) => progress.update("reading trace", (read += n), fileBytes) });
+    return await profileTrace(file, { ...mrcOptions, onFileBytes: (n) => progress.update("reading trace", (read += n), fileBytes) });
   } catch (e) {
     if (e instanceof TraceFormatError) throw new UserError(e.message);
     if (e instanceof RangeError) throw new UserError(e.message, file);
@@ -95,13 +111,12 @@ async function mrc(file: string, options: MrcCommandOptions): Promise<void> {
     progress.stop();
     await closeStreamInput(file);
   }
-  await emit(result, options);
 }
 
-async function emit(result: MrcResult, options: MrcCommandOptions): Promise<void> {
-  if (options.csv !== undefined) writeReport(options.csv, mrcCsv(result));
+async function emit(result: MrcResult, options: MrcCommandOptions, outputs: MrcOutputs): Promise<void> {
+  if (outputs.csv !== null) await writeWhole(outputs.csv, mrcCsv(result));
   // The chart library loads only when the report needs it.
-  if (options.report !== undefined) writeReport(options.report, (await import("../../report/mrc.js")).renderMrcHtml(result));
+  if (outputs.report !== null) await writeWhole(outputs.report, (await import("../../report/mrc.js")).renderMrcHtml(result));
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...result, report: options.report ?? null, csv: options.csv ?? null }) + "\n");
     return;

@@ -17,7 +17,10 @@ import type { PolicyName } from "../../kernel/replacement/index.js";
 import { PageString } from "../next-use.js";
 import { replayReferenceString } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
+import { openFileOutput, type OutputFile } from "../output-file.js";
 import { BinaryTraceWriter } from "../trace/binary-format.js";
+import { ByteSink } from "../trace/byte-sink.js";
+import { traceOutputKind } from "../trace/convert.js";
 import type { OnFileBytes } from "../trace/byte-source.js";
 import { pageReferences } from "../trace/policy-only.js";
 import { TraceChunk } from "../trace/trace-chunk.js";
@@ -96,9 +99,11 @@ class ProfilePass {
   readonly whole: PageString | null;
   /** MINISIM's sampled pages' references (policy-only). */
   readonly sampled: PageString | null;
-  /** MINISIM's sampled accesses (VMM): a temporary binary trace. */
+  /** MINISIM's sampled accesses (VMM): a temporary binary trace, and its writer until it is complete. */
   readonly sampledTrace: string | null;
+  private readonly output: OutputFile | null;
   private readonly writer: BinaryTraceWriter | null;
+  private committed = false;
   private sampledChunk = new TraceChunk(0);
   private readonly threshold: number;
   private readonly seed: number;
@@ -118,7 +123,8 @@ class ProfilePass {
     this.threshold = mini === undefined ? 0 : rateThreshold(mini.rate);
     this.seed = mini?.seed ?? 0;
     this.sampledTrace = mini?.vmm === undefined ? null : tempTrace(options.tempDir);
-    this.writer = this.sampledTrace === null ? null : new BinaryTraceWriter(this.sampledTrace);
+    this.output = this.sampledTrace === null ? null : openFileOutput(this.sampledTrace, { kind: traceOutputKind("binary") });
+    this.writer = this.output === null ? null : new BinaryTraceWriter(new ByteSink(this.output, false));
     this.seen = this.lru === null ? new Uint8Array(1 << 20) : null;
   }
 
@@ -145,7 +151,10 @@ class ProfilePass {
   }
 
   async finish(): Promise<void> {
-    await this.writer?.close();
+    if (this.writer === null || this.output === null) return;
+    await this.writer.close();
+    await this.output.commit();
+    this.committed = true;
   }
 
   distinctPages(): number {
@@ -155,8 +164,10 @@ class ProfilePass {
     return n;
   }
 
+  /** Removes the temporary trace (whole or not): only what this pass created. */
   dispose(): void {
-    if (this.sampledTrace !== null) fs.rmSync(this.sampledTrace, { force: true });
+    this.output?.abort();
+    if (this.committed && this.sampledTrace !== null) fs.rmSync(this.sampledTrace, { force: true });
   }
 }
 
