@@ -103,6 +103,15 @@ describe("libCacheSim's csv, txt and u64 forms", () => {
     expect(await detectFormat(path.join(tmp.dir, "p.txt"))).toBe("refs"); // libCacheSim's txt is a reference string
   });
 
+  it("replaces an earlier output of each format without --force, as vmm386's own", async () => {
+    const src = refsFile("again.refs", [1, 2, 3]);
+    for (const name of ["again.txt", "again.csv", "again.u64", "again.oracleGeneral.bin"]) {
+      const out = path.join(tmp.dir, name);
+      await convertTrace(src, out, formatFromName(out) as "csv");
+      await expect(convertTrace(src, out, formatFromName(out) as "csv")).resolves.toMatchObject({ written: 3 });
+    }
+  });
+
   it("names formats by file name", () => {
     expect(formatFromName("x.oracleGeneral.bin")).toBe("oracleGeneral");
     expect(formatFromName("x.oracleGeneral.bin.gz")).toBe("oracleGeneral");
