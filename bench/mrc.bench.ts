@@ -29,6 +29,7 @@ import { profileTrace, type MrcOptions } from "../src/sim/mrc/profile.js";
 import { readBinary } from "../src/sim/trace/binary-format.js";
 import { convertTrace } from "../src/sim/trace/convert.js";
 import { pageReferences } from "../src/sim/trace/policy-only.js";
+import { WidePages } from "../src/sim/trace/wide-pages.js";
 import { PageString } from "../src/sim/next-use.js";
 import { decodeRefs, TRACE_NAMES } from "../test/helpers/refs-fixture.js";
 
@@ -57,10 +58,11 @@ async function binaryTraces(dir: string): Promise<{ files: string[]; source: str
 /** The page reference string of a binary trace, in memory. */
 async function pageString(file: string): Promise<Int32Array> {
   const string = new PageString(1 << 20);
+  const wide = new WidePages();
   let refs = new Int32Array(0);
   for await (const chunk of readBinary(file)) {
     if (refs.length < 2 * chunk.length) refs = new Int32Array(2 * chunk.length);
-    string.append(pageReferences(chunk, refs));
+    string.append(pageReferences(chunk, refs, wide));
   }
   return string.view().slice();
 }
@@ -68,11 +70,12 @@ async function pageString(file: string): Promise<Int32Array> {
 /** Reads every file and sums its page references: the floor of any pass. */
 async function bare(files: readonly string[]): Promise<number> {
   let sum = 0;
+  const wide = new WidePages();
   let refs = new Int32Array(0);
   for (const f of files) {
     for await (const chunk of readBinary(f)) {
       if (refs.length < 2 * chunk.length) refs = new Int32Array(2 * chunk.length);
-      const pages = pageReferences(chunk, refs);
+      const pages = pageReferences(chunk, refs, wide);
       for (let i = 0; i < pages.length; i++) sum = (sum + pages[i]) | 0;
     }
   }

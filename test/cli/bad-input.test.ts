@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { cli } from "./cli-helper.js";
 
@@ -27,6 +29,20 @@ describe("bad input on the command line", () => {
   it("a directory where a file is expected is named", () => {
     expectOneLineError(["replay", "test"], "test", "is a directory");
     expectOneLineError(["convert", "test", "out.bin"], "test", "is a directory");
+  });
+
+  it("a 64-bit trace line with a 17-digit address, and a trace whose pages cannot be mapped, are named by file (and line)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "vmm386-bad-"));
+    try {
+      const wide = join(dir, "wide.lackey");
+      writeFileSync(wide, "I  0401ab70,3\n S 1fff000d18,8\n L 10000000000000000,8\n");
+      expectOneLineError(["replay", wide], `${wide}:3: address of 17 hex digits is wider than 64 bits`);
+      const spread = join(dir, "spread.lackey");
+      writeFileSync(spread, Array.from({ length: 1700 }, (_, i) => ` L ${(0x7f0000000000 + i * 200 * 4096).toString(16)},4\n`).join(""));
+      expectOneLineError(["replay", spread], `${spread}: the trace's region`, "needs 339801 pages");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("an out-of-range option names the option", () => {

@@ -24,6 +24,8 @@ import { traceOutputKind } from "../trace/convert.js";
 import type { OnFileBytes } from "../trace/byte-source.js";
 import { pageReferences } from "../trace/policy-only.js";
 import { TraceChunk } from "../trace/trace-chunk.js";
+import { TraceFormatError } from "../trace/trace-error.js";
+import { WidePages } from "../trace/wide-pages.js";
 import { detectFormat, readTrace, type TraceFormat } from "../trace/trace-format.js";
 import { curveError, curveName, histogramPoints, plainHistogram, point, type MrcCurve, type MrcResult } from "./curve.js";
 import { LruStack } from "./lru-stack.js";
@@ -72,7 +74,11 @@ export async function profileTrace(file: string, options: MrcOptions): Promise<M
   const format = options.format ?? (await detectFormat(file));
   const pass = new ProfilePass(options);
   try {
-    for await (const chunk of readTrace(file, format, options.onFileBytes)) await pass.add(chunk);
+    for await (const chunk of readTrace(file, format, options.onFileBytes)) {
+      // The VMM check replays a sampled copy in vmm386's binary format, which holds 32-bit addresses.
+      if (chunk.wide && !pass.takesWideAddresses()) throw new TraceFormatError(file, 0, "a 64-bit program's trace: the MINISIM check through the VMM takes 32-bit traces");
+      await pass.add(chunk);
+    }
     await pass.finish();
     const curves = await buildCurves(file, pass, options);
     return {
@@ -107,8 +113,10 @@ class ProfilePass {
   private sampledChunk = new TraceChunk(0);
   private readonly threshold: number;
   private readonly seed: number;
-  /** Pages seen, when no LRU stack counts them. */
+  /** Pages seen, when no LRU stack counts them (below 4 GiB; `wide` numbers those above). */
   private readonly seen: Uint8Array | null;
+  /** A 64-bit trace's pages above 4 GiB, numbered for the reference string (wide-pages.ts). */
+  private readonly wide = new WidePages();
   private refs = new Int32Array(0);
   private scratch = new Int32Array(0);
 
@@ -131,7 +139,7 @@ class ProfilePass {
   async add(chunk: TraceChunk): Promise<void> {
     this.accesses += chunk.length;
     if (this.refs.length < 2 * chunk.length) this.refs = new Int32Array(2 * chunk.length);
-    const refs = pageReferences(chunk, this.refs);
+    const refs = pageReferences(chunk, this.refs, this.wide);
     this.references += refs.length;
     this.lru?.feed(refs);
     this.shards?.feed(refs);
@@ -157,9 +165,14 @@ class ProfilePass {
     this.committed = true;
   }
 
+  /** False when the pass writes a sampled copy of the trace in vmm386's (32-bit) binary format. */
+  takesWideAddresses(): boolean {
+    return this.writer === null;
+  }
+
   distinctPages(): number {
     if (this.lru !== null) return this.lru.depth;
-    let n = 0;
+    let n = this.wide.count;
     for (const s of this.seen as Uint8Array) n += s;
     return n;
   }
@@ -172,6 +185,7 @@ class ProfilePass {
 }
 
 function markSeen(seen: Uint8Array, refs: Int32Array): void {
+  // A key of a page above 4 GiB falls past the array: those are counted by the pass's WidePages.
   for (let i = 0; i < refs.length; i++) seen[refs[i]] = 1;
 }
 

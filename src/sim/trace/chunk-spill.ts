@@ -7,7 +7,8 @@
  * the same machine, so it needs no portable format — only a check that it
  * was read back whole.
  *
- *   per chunk:  u32 n (1..), u32 0, n × i32 address, n × u8 kind, n × u16 size
+ *   per chunk:  u32 n (1..), u32 wide (0 or 1), n × i32 address,
+ *               [n × u32 upper address word, if wide], n × u8 kind, n × u16 size
  *   end:        u32 0, u32 total accesses (mod 2^32)
  *
  * Given a memory budget, the writer first keeps copies of the chunks in
@@ -22,8 +23,12 @@ import { hostErrorText, isHostError } from "../../machine/host-file.js";
 import { OutputFileError } from "../output-file.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 
-/** Bytes one access takes in the spill, in memory or on file. */
+/** Bytes one access takes in the spill, in memory or on file (4 more in a wide chunk). */
 const BYTES_PER_ACCESS = 7;
+
+function spillBytes(chunk: TraceChunk): number {
+  return (chunk.wide ? BYTES_PER_ACCESS + 4 : BYTES_PER_ACCESS) * chunk.length;
+}
 
 /**
  * Writes chunks to memory (up to a budget), then to a new spill file with
@@ -62,18 +67,20 @@ export class ChunkSpillWriter {
   write(chunk: TraceChunk): void {
     const n = chunk.length;
     if (n === 0) return;
-    if (!this.opened && this.heldBytes + BYTES_PER_ACCESS * n <= this.memoryBytes) {
+    const bytes = spillBytes(chunk);
+    if (!this.opened && this.heldBytes + bytes <= this.memoryBytes) {
       this.held.push(copyOf(chunk));
-      this.heldBytes += BYTES_PER_ACCESS * n;
+      this.heldBytes += bytes;
       this.total += n;
       return;
     }
     if (!this.opened) this.open();
     this.head[0] = n;
-    this.head[1] = 0;
+    this.head[1] = chunk.wide ? 1 : 0;
     this.hostIo(() => {
       writeAll(this.fd, this.head, 8);
       writeAll(this.fd, chunk.addr, 4 * n);
+      if (chunk.wide) writeAll(this.fd, chunk.addrHigh, 4 * n);
       writeAll(this.fd, chunk.kind, n);
       writeAll(this.fd, chunk.size, 2 * n);
     });
@@ -127,6 +134,10 @@ function copyOf(chunk: TraceChunk): TraceChunk {
   const n = chunk.length;
   const copy = new TraceChunk(n);
   copy.addr.set(chunk.addr.subarray(0, n));
+  if (chunk.wide) {
+    copy.addrHigh.set(chunk.addrHigh.subarray(0, n));
+    copy.wide = true;
+  }
   copy.kind.set(chunk.kind.subarray(0, n));
   copy.size.set(chunk.size.subarray(0, n));
   copy.length = n;
@@ -178,9 +189,16 @@ export function* readChunkSpill(path: string): Generator<TraceChunk> {
         return;
       }
       if (n > chunk.capacity) chunk = new TraceChunk(n);
-      const whole = readAll(fd, chunk.addr, 4 * n) && readAll(fd, chunk.kind, n) && readAll(fd, chunk.size, 2 * n);
+      chunk.clear();
+      const wide = head[1] === 1;
+      const whole =
+        readAll(fd, chunk.addr, 4 * n) &&
+        (!wide || readAll(fd, chunk.addrHigh, 4 * n)) &&
+        readAll(fd, chunk.kind, n) &&
+        readAll(fd, chunk.size, 2 * n);
       if (!whole) throw new Error(`${path}: replay spill truncated after ${total} accesses`);
       chunk.length = n;
+      chunk.wide = wide;
       total += n;
       yield chunk;
     }

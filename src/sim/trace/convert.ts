@@ -23,6 +23,7 @@ import { ByteSink } from "./byte-sink.js";
 import { RecordWriter } from "./libcachesim-binary.js";
 import { pageReferences } from "./policy-only.js";
 import { replayLayout } from "./replay.js";
+import type { LayoutMapping } from "./layout-mapper.js";
 import { TextTraceWriter } from "./text-writers.js";
 import { TRACE_KIND, TraceChunk } from "./trace-chunk.js";
 import { PAGE_STRING_FORMATS, classifyTraceHead, detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
@@ -33,6 +34,8 @@ export const LIBCACHESIM_FORMATS: ReadonlySet<TraceFormat> = new Set(["oracleGen
 
 /** The header of a csv that vmm386 writes (libCacheSim: `-t "time-col=1,obj-id-col=2,obj-size-col=3,has-header=true,obj-id-is-num=true"`). */
 export const CSV_HEADER = "time,obj_id,obj_size\n";
+import { TraceFormatError } from "./trace-error.js";
+import { WidePages } from "./wide-pages.js";
 
 export interface ConvertResult {
   readonly from: TraceFormat;
@@ -110,6 +113,9 @@ async function convertStream(input: string, sink: ByteSink, source: TraceFormat,
   const writer = (binary ?? text) as BinaryTraceWriter | TextTraceWriter;
   let accesses = 0;
   for await (const chunk of readTrace(input, source)) {
+    if (chunk.wide && to !== "lackey") {
+      throw new TraceFormatError(input, 0, `a 64-bit program's trace (addresses above 4 GiB): the ${to} format holds 32-bit ones (convert to lackey, or replay it as it is)`);
+    }
     accesses += chunk.length;
     await writer.write(chunk);
   }
@@ -131,29 +137,46 @@ async function convertToPageString(input: string, sink: ByteSink, source: TraceF
   return { from: source, to, accesses, written: pages.length, mapped };
 }
 
-/** The trace's page reference string, mapped to the replay's layout if `mapped`. */
+/**
+ * The trace's page reference string, mapped to the replay's layout if
+ * `mapped`. A 64-bit trace's pages above 4 GiB are first recorded as keys
+ * (wide-pages.ts), then turned into their EYN-OS pages, or their own
+ * numbers if those fit the string's 31 bits.
+ */
 async function readPageString(input: string, source: TraceFormat, mapped: boolean): Promise<{ pages: Int32Array; accesses: number }> {
   const string = new PageString(1 << 16);
   const survey = mapped ? emptySurvey() : null;
+  const wide = survey?.wide ?? new WidePages();
   let refs = new Int32Array(0);
   let accesses = 0;
   for await (const chunk of readTrace(input, source)) {
     accesses += chunk.length;
     if (survey) surveyChunk(survey, chunk);
     if (refs.length < 2 * chunk.length) refs = new Int32Array(2 * chunk.length);
-    string.append(pageReferences(chunk, refs));
+    string.append(pageReferences(chunk, refs, wide));
   }
   const pages = string.view();
-  if (survey) mapPages(pages, replayLayout(survey).delta);
+  if (survey) mapPages(pages, replayLayout(survey, undefined, input), wide.byIndex());
+  else if (wide.count > 0) ownPages(pages, wide.byIndex(), input);
   return { pages, accesses };
 }
 
-/** Moves each page as the layout's byte deltas move its addresses. */
-function mapPages(pages: Int32Array, delta: Int32Array): void {
+/** Moves each page (or key of a page above 4 GiB: `widePages` holds the page of each) as the layout moves its addresses. */
+function mapPages(pages: Int32Array, mapping: LayoutMapping, widePages: Float64Array): void {
+  const delta = mapping.delta;
   for (let i = 0; i < pages.length; i++) {
     const p = pages[i];
-    pages[i] = (((p << 12) + delta[p]) >>> 0) >>> 12;
+    pages[i] = p < PAGE_COUNT ? (((p << 12) + delta[p]) >>> 0) >>> 12 : mapping.wide.eynPage(widePages[p - PAGE_COUNT]);
   }
+}
+
+/** Replaces the keys of pages above 4 GiB by the pages themselves; refuses pages past the string's 31 bits. */
+function ownPages(pages: Int32Array, widePages: Float64Array, input: string): void {
+  const beyond = widePages.find((p) => p > 0x7fffffff);
+  if (beyond !== undefined) {
+    throw new TraceFormatError(input, 0, `page 0x${beyond.toString(16)} (a 64-bit address) does not fit a 31-bit page number: convert without --raw-pages`);
+  }
+  for (let i = 0; i < pages.length; i++) if (pages[i] >= PAGE_COUNT) pages[i] = widePages[pages[i] - PAGE_COUNT];
 }
 
 /** For each reference, the index of the next reference to its page, or NEVER. */

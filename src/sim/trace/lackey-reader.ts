@@ -2,6 +2,8 @@
  * Valgrind lackey traces (`valgrind --tool=lackey --trace-mem=yes`):
  *
  *   ==11005== Lackey, an example Valgrind tool      (comment: ignored)
+ *   I  0401ab70,3                                   (an x86-64 program's fetch...)
+ *    S 1fff000d18,8                                 (...and store, above 4 GiB: up to 16 digits)
  *   --11005-- WARNING: unhandled x86-linux syscall  (Valgrind's own message: ignored)
  *   **11005** hello from VALGRIND_PRINTF            (the client program's message: ignored)
  *                                                   (blank line: ignored)
@@ -17,9 +19,9 @@
 
 import { parseLines } from "./line-stream.js";
 import type { OnFileBytes } from "./byte-source.js";
-import { MAX_ACCESS_SIZE, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
+import { MAX_ACCESS_SIZE, PAGES_PER_4G, TraceChunk, DEFAULT_CHUNK_CAPACITY, secondPage } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
-import { addMarkedChunk, KIND_FLAGS, type TraceSurvey } from "./trace-survey.js";
+import { addMarkedChunk, KIND_FLAGS, markPage, type TraceSurvey } from "./trace-survey.js";
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -125,19 +127,19 @@ interface PageMarks {
   newPages: number;
 }
 
-/** Marks one access's pages in a survey's page flags, counting into `marks` (the general path's surveyChunk step). */
-function markAccess(pages: Uint8Array, a: number, kind: number, size: number, marks: PageMarks): void {
+/** Marks the pages of one access (at `high` * 4 GiB + `a`) in a survey, counting into `marks` (the general path's surveyChunk step). */
+function markAccess(survey: TraceSurvey, high: number, a: number, kind: number, size: number, marks: PageMarks): void {
   const flag = KIND_FLAGS[kind];
-  const first = a >>> 12;
-  const last = (first + ((a & 0xfff) + size > 0x1000 ? 1 : 0)) & 0xfffff;
-  if (pages[first] === 0) marks.newPages++;
-  pages[first] |= flag;
-  if (last !== first) {
+  const first = high * PAGES_PER_4G + (a >>> 12);
+  if (markPage(survey, first, flag)) marks.newPages++;
+  if ((a & 0xfff) + size > 0x1000) {
     marks.straddles++;
-    if (pages[last] === 0) marks.newPages++;
-    pages[last] |= flag;
+    if (markPage(survey, secondPage(first), flag)) marks.newPages++;
   }
 }
+
+/** Hex digits of the widest address a line may carry (64 bits). */
+const MAX_ADDRESS_DIGITS = 16;
 
 /** Parses lackey lines into a chunk; keeps the line number for error messages. */
 export class LackeyParser {
@@ -146,12 +148,17 @@ export class LackeyParser {
   /** Straddles and newly touched pages marked in `pages` since the last `takeMarks`. */
   private readonly marks: PageMarks = { straddles: 0, newPages: 0 };
 
-  /** With `pages` (a TraceSurvey's), marks each access's pages there as it parses. */
+  /** The survey's flat page flags (below 4 GiB), which the fast path marks. */
+  private readonly pages: Uint8Array | null;
+
+  /** With `survey`, marks each access's pages there as it parses. */
   constructor(
     readonly file: string,
     readonly chunk: TraceChunk,
-    private readonly pages: Uint8Array | null = null,
-  ) {}
+    private readonly survey: TraceSurvey | null = null,
+  ) {
+    this.pages = survey === null ? null : survey.pages;
+  }
 
   /** Adds the chunk, whose pages this parser marked, to the survey; resets the counts. */
   takeMarks(survey: TraceSurvey): void {
@@ -165,9 +172,10 @@ export class LackeyParser {
    * until the chunk is full or `end` is reached; returns where it stopped.
    *
    * Lackey prints every access as exactly `I  xxxxxxxx,N` or ` K xxxxxxxx,N`
-   * (8 lower-case hex digits for a 32-bit program): the fast path reads
-   * those bytes at fixed positions, one table lookup per digit. Anything
-   * else (messages, blank lines, wider sizes, CRLF, errors) takes the general path.
+   * (8 lower-case hex digits for a 32-bit program, and for a 64-bit one's
+   * addresses below 4 GiB): the fast path reads those bytes at fixed
+   * positions, one table lookup per digit. Anything else (messages, blank
+   * lines, wider addresses or sizes, CRLF, errors) takes the general path.
    */
   parse(buf: Buffer, pos: number, end: number): number {
     const chunk = this.chunk;
@@ -184,7 +192,9 @@ export class LackeyParser {
   /**
    * Parses the one line at buf[p] (a `==PID==`, `--PID--` or `**PID**` message, a
    * blank line, or an access in any form lackey may print) into the chunk,
-   * which has room; returns where the next line starts.
+   * which has room; returns where the next line starts. An address of 9 to
+   * 16 digits is a 64-bit program's: its upper 32 bits go to the chunk's
+   * `addrHigh` column, which makes the chunk wide.
    */
   private parseLine(buf: Buffer, p: number): number {
     const chunk = this.chunk;
@@ -207,15 +217,18 @@ export class LackeyParser {
     }
     p += 3;
     let a = 0;
+    let high = 0;
     let digits = 0;
     let d: number;
     while ((d = HEX[buf[p]]) >= 0) {
+      high = (high << 4) | (a >>> 28);
       a = (a << 4) | d;
       p++;
       digits++;
     }
     if (digits === 0 || buf[p] !== COMMA) this.fail("expected a hex address and ','");
-    if (digits > 8) this.fail("address wider than 32 bits (not a 32-bit program's trace?)");
+    if (digits > MAX_ADDRESS_DIGITS) this.fail(`address of ${digits} hex digits is wider than 64 bits`);
+    high >>>= 0;
     p++;
     let s = 0;
     let c = buf[p] - 0x30;
@@ -230,10 +243,14 @@ export class LackeyParser {
     if (s > MAX_ACCESS_SIZE) this.fail(`access size ${s} is larger than a page`);
     const n = chunk.length;
     chunk.addr[n] = a;
+    if (high !== 0) {
+      chunk.addrHigh[n] = high;
+      chunk.wide = true;
+    }
     chunk.kind[n] = kind;
     chunk.size[n] = s === 0 ? 1 : s;
     chunk.length = n + 1;
-    if (this.pages !== null) markAccess(this.pages, a, kind, s === 0 ? 1 : s, this.marks);
+    if (this.survey !== null) markAccess(this.survey, high, a, kind, s === 0 ? 1 : s, this.marks);
     this.line++;
     return p;
   }
@@ -258,7 +275,7 @@ export async function* readLackey(
   survey?: TraceSurvey,
 ): AsyncGenerator<TraceChunk> {
   const chunk = new TraceChunk(capacity);
-  const parser = new LackeyParser(path, chunk, survey ? survey.pages : null);
+  const parser = new LackeyParser(path, chunk, survey ?? null);
   const lines = parseLines(path, chunk, parser, onFileBytes);
   if (!survey) {
     yield* lines;

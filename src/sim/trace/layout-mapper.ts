@@ -1,11 +1,13 @@
 /**
- * Maps a 32-bit Linux program's trace onto the EYN-OS address space.
+ * Maps a Linux program's trace, 32-bit or 64-bit, onto the EYN-OS address space.
  *
  * Linux (and Valgrind's guest) layout          EYN-OS layout (src/kernel/layout.ts)
- *   0x00108000 / 0x08048000  text, data, bss  ->  USER_CODE_BASE..   code/data
+ *   0x00108000 / 0x08048000 / 0x00400000
+ *                            text, data, bss  ->  USER_CODE_BASE..   code/data
  *   right after bss          brk heap         ->  USER_HEAP_BASE..   heap (brk)
  *   0x04000000.. (etc.)      mmap area        ->  USER_SHARED_BASE.. shared (mmap)
  *   0xFEFFxxxx / 0xBFFFxxxx  stack            ->  below USER_STACK_TOP (stack growth)
+ *   (x86-64 under Valgrind: just below 0x1FFF001000)
  *
  * Regions are decided from the survey (the first pass): touched pages form
  * runs; runs closer than CLUSTER_GAP pages form clusters. The topmost
@@ -18,7 +20,15 @@
  * mmap area. Each class moves by one delta, so offsets within pages and the
  * distances between its pages are kept; a class too large for its EYN-OS
  * region is packed cluster by cluster (one delta per cluster, a guard page
- * between clusters) instead.
+ * between clusters) instead. A cluster that still finds no room in its own
+ * region goes where it fits: the free rest of the shared, heap or stack
+ * region (the heap's brk, or stack growth, then covers it). So the mapping
+ * is one-to-one, keeps each page's offsets and each cluster's shape, and
+ * refuses only a trace that cannot fit, saying how many pages it needs.
+ *
+ * A 64-bit program's page numbers go past 2^20 (x86-64 user space is 2^35
+ * pages); they are plain numbers here. Pages below 4 GiB move by a flat
+ * table of deltas, the few regions above it by a sorted search (WideRegions).
  */
 
 import {
@@ -31,7 +41,8 @@ import {
   USER_STACK_BASE,
   USER_STACK_TOP,
 } from "../../kernel/layout.js";
-import { PAGE_COUNT, PAGE_FLAG, type TraceSurvey } from "./trace-survey.js";
+import type { TraceChunk } from "./trace-chunk.js";
+import { PAGE_COUNT, PAGE_FLAG, pageFlags, type TraceSurvey } from "./trace-survey.js";
 
 export type RegionKind = "code" | "heap" | "mmap" | "stack";
 
@@ -53,8 +64,10 @@ export interface MappedRegion {
 export interface LayoutMapping {
   /** Blocks in trace order. */
   readonly regions: MappedRegion[];
-  /** Byte delta added to an address of each trace page (0 for untouched pages). */
+  /** Byte delta added to an address below 4 GiB of each trace page (0 for untouched pages). */
   readonly delta: Int32Array;
+  /** Where the blocks at or above 4 GiB go (none in a 32-bit trace). */
+  readonly wide: WideRegions;
   /** End of the heap on EYN-OS (USER_HEAP_BASE when the trace has no heap). */
   readonly heapBreak: number;
   /** Code/data were placed in the shared region (see LayoutOptions). */
@@ -67,6 +80,12 @@ interface Span {
   end: number;
   pages: number;
   fetched: boolean;
+}
+
+/** Free pages [low, high) of one EYN-OS region; a class fills it from the bottom, the stack from the top. */
+interface Room {
+  low: number;
+  high: number;
 }
 
 /** The EYN-OS region of each kind, in pages. */
@@ -104,55 +123,164 @@ export class LayoutError extends Error {
   override name = "LayoutError";
 }
 
-/** Decides where every touched page of the trace goes on EYN-OS. Throws LayoutError if a class cannot fit. */
+/** Decides where every touched page of the trace goes on EYN-OS. Throws LayoutError if the trace cannot fit. */
 export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): LayoutMapping {
   const targets = options.imageInShared ? TARGET_IMAGE_IN_SHARED : TARGET;
-  const runs = touchedRuns(survey.pages);
-  const clusters = groupRuns(runs, CLUSTER_GAP);
+  const runs = touchedRuns(survey);
+  const blocks = classify(survey, runs, groupRuns(runs, CLUSTER_GAP), options.brkStart);
+  const rooms = {} as Record<RegionKind, Room>;
+  for (const kind of ["code", "heap", "mmap", "stack"] as const) rooms[kind] = { low: targets[kind].base, high: targets[kind].end };
+
+  const regions: MappedRegion[] = [];
+  const homeless: { kind: RegionKind; span: Span }[] = [];
+  for (const kind of ["code", "heap", "mmap", "stack"] as const) {
+    const spans = blocks.filter((b) => b.kind === kind).map((b) => b.span);
+    const placed = placeClass(kind, rooms[kind], spans);
+    regions.push(...placed);
+    const starts = new Set(placed.map((r) => r.traceStart));
+    for (const s of spans) if (!starts.has(s.start)) homeless.push({ kind, span: s });
+  }
+  // The code region can take a block only through the loader call; the rest through mmap, brk or stack growth.
+  const spare = options.imageInShared ? [rooms.mmap, rooms.code, rooms.heap, rooms.stack] : [rooms.mmap, rooms.heap, rooms.stack];
+  for (const { kind, span } of homeless) regions.push(placeAnywhere(kind, span, spare, survey, blocks.length, options.imageInShared === true));
+  regions.sort((a, b) => a.traceStart - b.traceStart);
+
+  const delta = new Int32Array(PAGE_COUNT);
+  for (const r of regions) {
+    if (r.traceStart < PAGE_COUNT) delta.fill(((r.eynStart - r.traceStart) << 12) | 0, r.traceStart, Math.min(r.traceEnd, PAGE_COUNT));
+  }
+  return {
+    regions,
+    delta,
+    wide: new WideRegions(regions.filter((r) => r.traceEnd > PAGE_COUNT)),
+    heapBreak: heapBreakOf(regions) * 4096,
+    imageInShared: options.imageInShared ?? false,
+  };
+}
+
+/** The clusters as blocks of one kind each: the stack, the program image (split into code and heap), the rest mmap. */
+function classify(survey: TraceSurvey, runs: Span[], clusters: Span[], brkStart: number | undefined): { kind: RegionKind; span: Span }[] {
   const kinds = new Map<Span, RegionKind>();
   const split = new Map<Span, number>(); // image cluster -> first heap page
-
   const top = clusters[clusters.length - 1];
   if (top !== undefined && top.end > STACK_CLASS_PAGE) kinds.set(top, "stack");
   const image = clusters.find((c) => c.fetched && !kinds.has(c));
   if (image !== undefined) {
     kinds.set(image, "code");
-    const heapStart = options.brkStart === undefined ? heapStartIn(image, runs, survey.pages) : givenBrk(image, options.brkStart);
+    const heapStart = brkStart === undefined ? heapStartIn(image, runs, survey) : givenBrk(image, brkStart);
     if (heapStart > image.start && heapStart < image.end) split.set(image, heapStart);
   }
-
   const blocks: { kind: RegionKind; span: Span }[] = [];
   for (const c of clusters) {
-    const kind = kinds.get(c) ?? "mmap";
     const h = split.get(c);
     if (h === undefined) {
-      blocks.push({ kind, span: c });
+      blocks.push({ kind: kinds.get(c) ?? "mmap", span: c });
     } else {
-      blocks.push({ kind: "code", span: subSpan(c, c.start, h, survey.pages) });
-      blocks.push({ kind: "heap", span: subSpan(c, h, c.end, survey.pages) });
+      blocks.push({ kind: "code", span: subSpan(c, c.start, h, survey) });
+      blocks.push({ kind: "heap", span: subSpan(c, h, c.end, survey) });
     }
   }
-
-  const regions: MappedRegion[] = [];
-  for (const kind of ["code", "heap", "mmap", "stack"] as const) {
-    regions.push(...placeClass(kind, targets[kind], blocks.filter((b) => b.kind === kind).map((b) => b.span)));
-  }
-  regions.sort((a, b) => a.traceStart - b.traceStart);
-
-  const delta = new Int32Array(PAGE_COUNT);
-  for (const r of regions) delta.fill(((r.eynStart - r.traceStart) << 12) | 0, r.traceStart, r.traceEnd);
-  const heap = regions.filter((r) => r.kind === "heap");
-  const heapEnd = heap.reduce((m, r) => Math.max(m, r.eynStart + (r.traceEnd - r.traceStart)), TARGET.heap.base);
-  return { regions, delta, heapBreak: heapEnd * 4096, imageInShared: options.imageInShared ?? false };
+  return blocks;
 }
 
-/** The EYN-OS address of trace address `addr` under the mapping (unsigned). */
+/** The EYN-OS address of trace address `addr` under the mapping (unsigned; a 64-bit address as a number below 2^53). */
 export function mapAddress(m: LayoutMapping, addr: number): number {
-  return (addr + m.delta[addr >>> 12]) >>> 0;
+  if (addr < 0x100000000) return (addr + m.delta[addr >>> 12]) >>> 0;
+  const page = Math.floor(addr / 4096);
+  return (m.wide.eynPage(page) * 4096 + (addr % 4096)) >>> 0;
 }
 
-/** Maximal runs of touched pages, in address order. */
-function touchedRuns(pages: Uint8Array): Span[] {
+/**
+ * Rewrites a wide chunk's addresses as EYN-OS addresses (the chunk is no
+ * longer wide): its accesses then replay with a zero delta. An access's
+ * second page, when it straddles, is its EYN page + 1, since both trace
+ * pages are touched and so in one block.
+ */
+export function mapWideChunk(m: LayoutMapping, chunk: TraceChunk): void {
+  const { addr, addrHigh } = chunk;
+  const delta = m.delta;
+  for (let i = 0; i < chunk.length; i++) {
+    const a = addr[i];
+    const high = addrHigh[i];
+    if (high === 0) {
+      addr[i] = a + delta[a >>> 12];
+    } else {
+      addr[i] = (m.wide.eynPage(high * PAGE_COUNT + (a >>> 12)) << 12) | (a & 0xfff);
+      addrHigh[i] = 0;
+    }
+  }
+  chunk.wide = false;
+}
+
+/**
+ * The blocks of a mapping at or above 4 GiB, sorted, found by binary search
+ * behind a one-block cache (consecutive accesses stay in one block).
+ */
+export class WideRegions {
+  private readonly starts: Float64Array;
+  private readonly ends: Float64Array;
+  /** EYN-OS page minus trace page, per block. */
+  private readonly shifts: Float64Array;
+  private cached = 0;
+
+  constructor(regions: readonly MappedRegion[]) {
+    const sorted = [...regions].sort((a, b) => a.traceStart - b.traceStart);
+    this.starts = Float64Array.from(sorted, (r) => r.traceStart);
+    this.ends = Float64Array.from(sorted, (r) => r.traceEnd);
+    this.shifts = Float64Array.from(sorted, (r) => r.eynStart - r.traceStart);
+  }
+
+  /** The EYN-OS page of trace page `page`, or 0 (never a user page) if no block holds it. */
+  eynPage(page: number): number {
+    let i = this.cached;
+    if (i >= this.starts.length || page < this.starts[i] || page >= this.ends[i]) {
+      i = this.find(page);
+      if (i < 0) return 0;
+      this.cached = i;
+    }
+    return page + this.shifts[i];
+  }
+
+  /** The index of the block holding `page`, or -1. */
+  private find(page: number): number {
+    let lo = 0;
+    let hi = this.starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ends[mid] <= page) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < this.starts.length && this.starts[lo] <= page ? lo : -1;
+  }
+}
+
+/** Maximal runs of touched pages, in address order: below 4 GiB from the flat flags, above from the sparse set. */
+function touchedRuns(survey: TraceSurvey): Span[] {
+  const runs = flatRuns(survey.pages);
+  const wide = survey.wide.sorted();
+  for (let i = 0; i < wide.length; ) {
+    const start = wide[i];
+    let fetched = false;
+    let j = i;
+    while (j < wide.length && wide[j] === start + (j - i)) {
+      if ((survey.wide.flags(wide[j]) & PAGE_FLAG.FETCHED) !== 0) fetched = true;
+      j++;
+    }
+    const last = runs[runs.length - 1];
+    if (last !== undefined && last.end === start) {
+      last.end += j - i; // a run crossing 4 GiB
+      last.pages += j - i;
+      last.fetched ||= fetched;
+    } else {
+      runs.push({ start, end: start + (j - i), pages: j - i, fetched });
+    }
+    i = j;
+  }
+  return runs;
+}
+
+/** Maximal runs of touched pages below 4 GiB. */
+function flatRuns(pages: Uint8Array): Span[] {
   const runs: Span[] = [];
   // Untouched pages (nearly all of 2^20) are skipped four at a time.
   const aligned = (pages.byteOffset & 3) === 0 && pages.length >= PAGE_COUNT;
@@ -195,12 +323,12 @@ function groupRuns(runs: Span[], gap: number): Span[] {
 }
 
 /** First page of the brk heap inside the image cluster: after the last gap that follows the last fetched page. */
-function heapStartIn(image: Span, runs: Span[], pages: Uint8Array): number {
+function heapStartIn(image: Span, runs: Span[], survey: TraceSurvey): number {
   let lastFetched = image.start;
-  for (let p = image.start; p < image.end; p++) if ((pages[p] & PAGE_FLAG.FETCHED) !== 0) lastFetched = p;
+  for (let p = image.start; p < image.end; p++) if ((pageFlags(survey, p) & PAGE_FLAG.FETCHED) !== 0) lastFetched = p;
   let heapStart = image.start;
   for (const r of runs) {
-    if (r.start > lastFetched && r.start > image.start && r.end <= image.end && pages[r.start - 1] === 0) {
+    if (r.start > lastFetched && r.start > image.start && r.end <= image.end && pageFlags(survey, r.start - 1) === 0) {
       heapStart = r.start;
     }
   }
@@ -219,67 +347,109 @@ function givenBrk(image: Span, brkStart: number): number {
 }
 
 /** The part [start, end) of a cluster, with its touched-page count. */
-function subSpan(c: Span, start: number, end: number, pages: Uint8Array): Span {
+function subSpan(c: Span, start: number, end: number, survey: TraceSurvey): Span {
   let n = 0;
-  for (let p = start; p < end; p++) if (pages[p] !== 0) n++;
+  for (let p = start; p < end; p++) if (pageFlags(survey, p) !== 0) n++;
   return { start, end, pages: n, fetched: c.fetched };
 }
 
 /**
  * Places a class's spans in its EYN-OS region: one delta for all when their
- * whole extent fits (stack: top page just below USER_STACK_TOP), else one per
- * span, packed with a guard page between.
+ * whole extent fits (stack: top page just below USER_STACK_TOP), else one
+ * per span, packed with a guard page between, as many as fit (in order;
+ * the caller places the rest elsewhere). Takes what it uses from the room.
  */
-function placeClass(kind: RegionKind, target: { base: number; end: number }, spans: Span[]): MappedRegion[] {
+function placeClass(kind: RegionKind, room: Room, spans: Span[]): MappedRegion[] {
   if (spans.length === 0) return [];
-  const room = target.end - target.base;
   const lo = spans[0].start;
   const hi = spans[spans.length - 1].end;
-  if (hi - lo <= room) {
-    const base = kind === "stack" ? target.end - (hi - lo) : target.base;
+  if (hi - lo <= room.high - room.low) {
+    const base = kind === "stack" ? room.high - (hi - lo) : room.low;
+    if (kind === "stack") room.high = base - 1;
+    else room.low = base + (hi - lo) + 1;
     return spans.map((s) => region(kind, s, base + (s.start - lo)));
-  }
-  const need = spans.reduce((n, s) => n + (s.end - s.start) + 1, 0);
-  if (need > room) {
-    throw new LayoutError(
-      `the trace's ${kind} pages span ${need * 4} KiB, more than EYN-OS's ${kind} region (${room * 4} KiB)`,
-    );
   }
   const out: MappedRegion[] = [];
   if (kind === "stack") {
-    let next = target.end;
-    for (let i = spans.length - 1; i >= 0; i--) {
-      next -= spans[i].end - spans[i].start;
-      out.push(region(kind, spans[i], next));
-      next -= 1;
+    // The topmost spans keep the top of the stack region; those below that do not fit go elsewhere.
+    for (let i = spans.length - 1; i >= 0 && room.high - room.low >= spans[i].end - spans[i].start; i--) {
+      room.high -= spans[i].end - spans[i].start;
+      out.push(region(kind, spans[i], room.high));
+      room.high -= 1;
     }
     return out.reverse();
   }
-  let next = target.base;
   for (const s of spans) {
-    out.push(region(kind, s, next));
-    next += s.end - s.start + 1;
+    if (room.high - room.low < s.end - s.start) break;
+    out.push(region(kind, s, room.low));
+    room.low += s.end - s.start + 1;
   }
   return out;
+}
+
+/** Places a span its class's region had no room for in the first room that has. Throws LayoutError if none has. */
+function placeAnywhere(kind: RegionKind, span: Span, rooms: Room[], survey: TraceSurvey, blocks: number, imageInShared: boolean): MappedRegion {
+  const size = span.end - span.start;
+  const room = rooms.find((r) => r.high - r.low >= size);
+  if (room === undefined) throw cannotFit(survey, blocks, span, rooms, imageInShared);
+  const placed = region(kind, span, room.low);
+  room.low += size + 1;
+  return placed;
+}
+
+/** The one-line refusal: how many pages the trace needs, how many fit, or which block fits nowhere. */
+function cannotFit(survey: TraceSurvey, blocks: number, span: Span, rooms: Room[], imageInShared: boolean): LayoutError {
+  const fit = userPages(imageInShared);
+  const need = survey.distinctPages + blocks - 1;
+  if (need > fit) {
+    return new LayoutError(
+      `the trace needs ${need} pages of EYN-OS's user space (${survey.distinctPages} distinct pages in ${blocks} regions, ` +
+        `a guard page between regions) and ${fit} fit (${pageAddress(USER_CODE_BASE >>> 12)}-${pageAddress(USER_STACK_TOP >>> 12)}` +
+        `${imageInShared ? " less the code region, which the replay cannot map" : ""})`,
+    );
+  }
+  const largest = rooms.reduce((m, r) => Math.max(m, r.high - r.low), 0);
+  return new LayoutError(
+    `the trace's region ${pageAddress(span.start)}-${pageAddress(span.end)} needs ${span.end - span.start} pages ` +
+      `(its gaps kept); the largest free range of EYN-OS's user space left for it has ${largest}`,
+  );
+}
+
+/** Pages of EYN-OS's user space a replay can map (the code region only through the loader call). */
+function userPages(imageInShared: boolean): number {
+  const all = (USER_STACK_TOP - USER_CODE_BASE) / 4096;
+  return imageInShared ? all - (USER_CODE_END - USER_CODE_BASE) / 4096 : all;
+}
+
+/** The heap's break: the end of the last block placed in the heap region (its base if none). */
+function heapBreakOf(regions: readonly MappedRegion[]): number {
+  let end = TARGET.heap.base;
+  for (const r of regions) {
+    if (r.eynStart >= TARGET.heap.base && r.eynStart < TARGET.heap.end) end = Math.max(end, r.eynStart + (r.traceEnd - r.traceStart));
+  }
+  return end;
 }
 
 function region(kind: RegionKind, s: Span, eynStart: number): MappedRegion {
   return { kind, traceStart: s.start, traceEnd: s.end, eynStart, pages: s.pages };
 }
 
-/** The byte address of a page number as 0x-hex (page 2^20, the end of the address space, is 0x100000000). */
+/** The byte address of a page number as 0x-hex, at least 8 digits (page 2^20, the end of 32 bits, is 0x100000000). */
 export function pageAddress(page: number): string {
   return "0x" + (page * 4096).toString(16).padStart(8, "0");
 }
 
 /** The mapping as a small text table: trace range -> EYN-OS range, pages, kind. */
 export function formatMapping(m: LayoutMapping): string {
-  const lines = ["trace range                 EYN-OS range                pages  kind"];
-  for (const r of m.regions) {
+  const ranges = m.regions.map((r) => `${pageAddress(r.traceStart)}-${pageAddress(r.traceEnd)}`);
+  // 64-bit trace addresses are wider: the column grows to the widest.
+  const width = Math.max(21, ...ranges.map((t) => t.length));
+  const lines = [`${"trace range".padEnd(width + 7)}EYN-OS range                pages  kind`];
+  m.regions.forEach((r, i) => {
     const eynEnd = r.eynStart + (r.traceEnd - r.traceStart);
     lines.push(
-      `${pageAddress(r.traceStart)}-${pageAddress(r.traceEnd)} -> ${pageAddress(r.eynStart)}-${pageAddress(eynEnd)}  ${String(r.pages).padStart(5)}  ${r.kind}`,
+      `${ranges[i].padEnd(width)} -> ${pageAddress(r.eynStart)}-${pageAddress(eynEnd)}  ${String(r.pages).padStart(5)}  ${r.kind}`,
     );
-  }
+  });
   return lines.join("\n");
 }

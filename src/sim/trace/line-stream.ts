@@ -66,7 +66,7 @@ export async function* parseLines(path: string, chunk: TraceChunk, parser: LineP
         const joined = carry.take(buf.subarray(0, nl + 1));
         if (chunk.length === capacity) {
           yield chunk;
-          chunk.length = 0;
+          chunk.clear();
         }
         parser.parse(joined, 0, joined.length);
         pos = nl + 1;
@@ -75,7 +75,7 @@ export async function* parseLines(path: string, chunk: TraceChunk, parser: LineP
       while (pos < end) {
         if (chunk.length === capacity) {
           yield chunk;
-          chunk.length = 0;
+          chunk.clear();
         }
         pos = parser.parse(buf, pos, end);
       }
@@ -87,7 +87,7 @@ export async function* parseLines(path: string, chunk: TraceChunk, parser: LineP
     if (carry.length > 0) {
       if (chunk.length === capacity) {
         yield chunk;
-        chunk.length = 0;
+        chunk.clear();
       }
       const last = carry.take(Buffer.from([NL]));
       parser.parse(last, 0, last.length);

@@ -7,13 +7,17 @@
  * The string is the one of ../shared/traces/README.md: one page per access,
  * two (in order) for an access whose bytes span a page boundary. It streams
  * in chunks, except for OPT, which needs the whole future and so holds the
- * string (4 bytes per reference) in memory.
+ * string (4 bytes per reference) in memory. A 64-bit program's pages above
+ * 4 GiB are numbered 2^20, 2^20 + 1, ... in order of first reference (the
+ * policies see only which references are to the same page).
  */
 
 import { needsFuture, type PolicyName } from "../../kernel/replacement/index.js";
 import { NextUseTable, PolicyReplay, type PolicyReplayResult } from "../policy-replay.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { readTrace, type TraceFormat } from "./trace-format.js";
+import { PAGE_FLAG } from "./trace-survey.js";
+import { WidePages, wideReferenceKeys } from "./wide-pages.js";
 
 export interface PolicyOnlyOptions {
   readonly frames: number;
@@ -34,11 +38,12 @@ export async function replayPolicyOnly(file: string, options: PolicyOnlyOptions)
   const started = process.hrtime.bigint();
   let accesses = 0;
   let result: PolicyReplayResult;
+  const wide = new WidePages();
   if (needsFuture(options.policy)) {
     const chunks: Int32Array[] = [];
     for await (const chunk of readTrace(file, options.format)) {
       accesses += chunk.length;
-      chunks.push(pageReferences(chunk, new Int32Array(chunk.length * 2)).slice());
+      chunks.push(pageReferences(chunk, new Int32Array(chunk.length * 2), wide).slice());
     }
     const replay = new PolicyReplay({ ...options, future: NextUseTable.build(chunks) });
     for (const c of chunks) replay.feed(c);
@@ -49,7 +54,7 @@ export async function replayPolicyOnly(file: string, options: PolicyOnlyOptions)
     for await (const chunk of readTrace(file, options.format)) {
       accesses += chunk.length;
       if (pages.length < chunk.length * 2) pages = new Int32Array(chunk.length * 2);
-      replay.feed(pageReferences(chunk, pages));
+      replay.feed(pageReferences(chunk, pages, wide));
     }
     result = replay.result();
   }
@@ -57,8 +62,13 @@ export async function replayPolicyOnly(file: string, options: PolicyOnlyOptions)
   return { ...result, file, accesses, seconds };
 }
 
-/** The page references of `chunk` written into `out` (which must hold 2 per access); returns the filled view. */
-export function pageReferences(chunk: TraceChunk, out: Int32Array): Int32Array {
+/**
+ * The page references of `chunk` written into `out` (which must hold 2 per
+ * access); returns the filled view. A wide chunk's pages above 4 GiB are
+ * numbered by `wide` (the same object for the whole trace).
+ */
+export function pageReferences(chunk: TraceChunk, out: Int32Array, wide: WidePages): Int32Array {
+  if (chunk.wide) return out.subarray(0, wideReferenceKeys(chunk, wide, PAGE_FLAG.TOUCHED, out));
   const { addr, size } = chunk;
   let n = 0;
   for (let i = 0; i < chunk.length; i++) {

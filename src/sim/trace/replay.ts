@@ -20,11 +20,12 @@ import { readBinary } from "./binary-format.js";
 import { closeStreamInput, isGzipFile, isStreamInput } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
-import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
+import { LayoutError, mapWideChunk, planLayout, type LayoutMapping } from "./layout-mapper.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
 import { TraceFuture } from "./trace-future.js";
-import { emptySurvey, surveyChunk, type TraceSurvey } from "./trace-survey.js";
+import { emptySurvey, PAGE_COUNT, PAGE_FLAG, surveyChunk, type TraceSurvey } from "./trace-survey.js";
+import { wideReferenceKeys } from "./wide-pages.js";
 import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
 
 const PAGE_SIZE = 4096;
@@ -106,7 +107,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
     const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
     const system = System.create(config);
     try {
-      const mapping = replayLayout(survey, options.brkStart);
+      const mapping = replayLayout(survey, options.brkStart, file);
       const pid = system.spawn();
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
@@ -140,9 +141,16 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
   }
 }
 
-/** Where a replay puts the trace's pages on EYN-OS (code/data in the shared region until the System can map an image). */
-export function replayLayout(survey: TraceSurvey, brkStart?: number): LayoutMapping {
-  return planLayout(survey, { imageInShared: !hasImageLoader(System.prototype), brkStart });
+/**
+ * Where a replay puts the trace's pages on EYN-OS (code/data in the shared
+ * region until the System can map an image); a refusal names `file`.
+ */
+export function replayLayout(survey: TraceSurvey, brkStart?: number, file?: string): LayoutMapping {
+  try {
+    return planLayout(survey, { imageInShared: !hasImageLoader(System.prototype), brkStart });
+  } catch (e) {
+    throw e instanceof LayoutError && file !== undefined ? new LayoutError(`${file}: ${e.message}`) : e;
+  }
 }
 
 function tempPath(dir?: string): string {
@@ -170,18 +178,27 @@ async function firstPass(
   try {
     for await (const chunk of chunks) {
       if (!parsedAndSurveyed) surveyChunk(survey, chunk);
-      if (future) recordReferences(future, chunk);
+      if (future) recordReferences(future, chunk, survey);
       writer?.write(chunk);
     }
   } finally {
     writer?.close();
   }
-  future?.seal();
+  future?.seal(PAGE_COUNT + survey.wide.count);
   return { survey, future };
 }
 
-/** Appends each access's page references (first page, then the second of a straddle). */
-function recordReferences(future: TraceFuture, chunk: TraceChunk): void {
+/**
+ * Appends each access's page references (first page, then the second of a
+ * straddle); a wide chunk's pages above 4 GiB as their survey keys.
+ */
+function recordReferences(future: TraceFuture, chunk: TraceChunk, survey: TraceSurvey): void {
+  if (chunk.wide) {
+    const keys = new Int32Array(2 * chunk.length);
+    const n = wideReferenceKeys(chunk, survey.wide, PAGE_FLAG.TOUCHED, keys);
+    for (let i = 0; i < n; i++) future.record(keys[i]);
+    return;
+  }
   for (let i = 0; i < chunk.length; i++) {
     const a = chunk.addr[i];
     const first = a >>> 12;
@@ -248,12 +265,17 @@ async function replayPass(
   let alive = true;
   onSample?.(system, pid, 0);
   for await (const chunk of chunks) {
+    let delta = mapping.delta;
+    if (chunk.wide) {
+      mapWideChunk(mapping, chunk);
+      delta = zeroDelta();
+    }
     let from = 0;
     while (alive && from < chunk.length) {
       const to = Math.min(chunk.length, from + (Math.min(nextSample, nextTick) - done));
       const reached = future
-        ? replayRangeWithFuture(system, pid, chunk, from, to, mapping.delta, future)
-        : replayRange(system, pid, chunk, from, to, mapping.delta);
+        ? replayRangeWithFuture(system, pid, chunk, from, to, delta, future)
+        : replayRange(system, pid, chunk, from, to, delta);
       alive = reached === to;
       done += reached - from;
       from = to;
@@ -271,6 +293,14 @@ async function replayPass(
   }
   if (onSample && done !== nextSample - every) onSample(system, pid, done);
   return done;
+}
+
+let zeroes: Int32Array | null = null;
+
+/** A delta of 0 for every page: a 64-bit trace's chunks arrive already in EYN-OS addresses (mapWideChunk). */
+function zeroDelta(): Int32Array {
+  zeroes ??= new Int32Array(PAGE_COUNT);
+  return zeroes;
 }
 
 /**

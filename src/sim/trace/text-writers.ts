@@ -11,7 +11,7 @@ import { ByteSink } from "./byte-sink.js";
 import { KIND_LETTERS, type TraceChunk } from "./trace-chunk.js";
 
 const BUFFER_BYTES = 1 << 20;
-/** Longest line either writer emits ("I  " + 8 hex + "," + 4 digits + "\n"), with room to spare. */
+/** Longest line either writer emits ("I  " + 16 hex + "," + 4 digits + "\n"), with room to spare. */
 const MAX_LINE = 32;
 const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
 const LETTER_CODES = KIND_LETTERS.map((l) => l.charCodeAt(0));
@@ -40,7 +40,7 @@ export class TextTraceWriter {
       if (this.pos > BUFFER_BYTES - 2 * MAX_LINE) await this.flush();
       const a = chunk.addr[i] >>> 0;
       if (this.style === "lackey") {
-        this.putLackey(chunk.kind[i], a, chunk.size[i]);
+        this.putLackey(chunk.kind[i], chunk.addrHigh[i], a, chunk.size[i]);
       } else {
         const first = a >>> 12;
         const last = (a + chunk.size[i] - 1) >>> 12;
@@ -56,7 +56,8 @@ export class TextTraceWriter {
     await this.sink.close();
   }
 
-  private putLackey(kind: number, a: number, size: number): void {
+  /** One lackey line; an address at or above 4 GiB (upper word `high`) as lackey prints it, with more than 8 digits. */
+  private putLackey(kind: number, high: number, a: number, size: number): void {
     const b = this.buf;
     let p = this.pos;
     if (kind === 0) {
@@ -67,6 +68,11 @@ export class TextTraceWriter {
       b[p++] = LETTER_CODES[kind];
     }
     b[p++] = 0x20;
+    if (high !== 0) {
+      let top = 28;
+      while ((high >>> top) === 0) top -= 4;
+      for (let shift = top; shift >= 0; shift -= 4) b[p++] = HEX_DIGITS[(high >>> shift) & 15];
+    }
     for (let shift = 28; shift >= 0; shift -= 4) b[p++] = HEX_DIGITS[(a >>> shift) & 15];
     b[p++] = 0x2c;
     this.pos = p;

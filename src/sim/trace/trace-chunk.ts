@@ -3,6 +3,10 @@
  * reader refills in place, so replaying millions of accesses allocates
  * nothing per access. A chunk is only valid until the reader is asked for
  * the next one.
+ *
+ * Addresses are 32-bit words; a 64-bit program's trace (lackey on x86-64)
+ * also has addresses at or above 4 GiB, whose upper 32 bits go in a second
+ * column that only such chunks use: a 32-bit trace's path never reads it.
  */
 
 /** Access kinds, as lackey names them. */
@@ -29,8 +33,15 @@ export const DEFAULT_CHUNK_CAPACITY = 65536;
 
 /** A batch of accesses in parallel typed arrays; entries [0, length) are valid. */
 export class TraceChunk {
-  /** Byte addresses as int32 bits (`>>> 0` for the unsigned value). */
+  /** Byte addresses as int32 bits (`>>> 0` for the unsigned value); the low 32 bits of a 64-bit address. */
   readonly addr: Int32Array;
+  /**
+   * The upper 32 bits of each address. All zero unless `wide`: a reader that
+   * writes a non-zero word sets `wide`, and `clear` zeroes the column again.
+   */
+  readonly addrHigh: Uint32Array;
+  /** Some access of the chunk is at or above 4 GiB (a 64-bit program's trace). */
+  wide = false;
   /** TRACE_KIND of each access. */
   readonly kind: Uint8Array;
   /** Size in bytes, 1..MAX_ACCESS_SIZE. */
@@ -39,9 +50,36 @@ export class TraceChunk {
 
   constructor(readonly capacity: number = DEFAULT_CHUNK_CAPACITY) {
     this.addr = new Int32Array(capacity);
+    this.addrHigh = new Uint32Array(capacity);
     this.kind = new Uint8Array(capacity);
     this.size = new Uint16Array(capacity);
   }
+
+  /** Empties the chunk for refilling (the upper-address column back to zeros). */
+  clear(): void {
+    this.length = 0;
+    if (this.wide) {
+      this.addrHigh.fill(0);
+      this.wide = false;
+    }
+  }
+}
+
+/** The page number of access `i` of a chunk (above 2^20 - 1 only for a wide chunk's accesses at or above 4 GiB). */
+export function pageOf(chunk: TraceChunk, i: number): number {
+  return chunk.addrHigh[i] * PAGES_PER_4G + (chunk.addr[i] >>> 12);
+}
+
+/** Pages in 4 GiB: the page number of an address is its upper word times this plus its low word's page. */
+export const PAGES_PER_4G = 1 << 20;
+
+/**
+ * The second page of an access straddling from page `first`: the next one,
+ * except that a page below 4 GiB wraps to page 0, as the i386's linear
+ * addresses do (a 32-bit trace's readers and replay all wrap there).
+ */
+export function secondPage(first: number): number {
+  return first < PAGES_PER_4G ? (first + 1) & (PAGES_PER_4G - 1) : first + 1;
 }
 
 /** Number of page references an access makes: 2 if its bytes span two 4 KiB pages, else 1. */

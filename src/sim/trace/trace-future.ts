@@ -29,10 +29,10 @@ export class TraceFuture implements FutureKnowledge {
     this.recorded.push(page);
   }
 
-  /** Turns the recorded pages into next-use indices (one backward pass, in place). */
-  seal(): void {
+  /** Turns the recorded pages (numbers below `pageCount`) into next-use indices (one backward pass, in place). */
+  seal(pageCount = PAGES): void {
     this.next = this.recorded.view();
-    linkNextUses([this.next], this.next, new Int32Array(PAGES).fill(NEVER));
+    linkNextUses([this.next], this.next, new Int32Array(pageCount).fill(NEVER));
     this.position = 0;
   }
 

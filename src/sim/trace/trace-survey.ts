@@ -1,15 +1,17 @@
 /**
  * The first pass over a trace: which pages it touches (and how), how many
  * accesses and page references it makes. The layout mapper decides regions
- * from this; nothing per access is kept.
+ * from this; nothing per access is kept. Pages below 4 GiB have a flag byte
+ * each; a 64-bit program's pages above it are kept sparsely (wide-pages.ts).
  */
 
-import { TRACE_KIND, type TraceChunk } from "./trace-chunk.js";
+import { PAGES_PER_4G, TRACE_KIND, secondPage, type TraceChunk } from "./trace-chunk.js";
+import { WidePages } from "./wide-pages.js";
 
 /** Flags per virtual page in `TraceSurvey.pages`. */
 export const PAGE_FLAG = { TOUCHED: 1, FETCHED: 2, WRITTEN: 4 } as const;
-/** Pages of a 32-bit address space. */
-export const PAGE_COUNT = 1 << 20;
+/** Pages of a 32-bit address space (the flat part of a survey). */
+export const PAGE_COUNT = PAGES_PER_4G;
 
 export interface TraceSurvey {
   accesses: number;
@@ -18,13 +20,29 @@ export interface TraceSurvey {
   straddles: number;
   /** Accesses by TRACE_KIND (I, L, S, M). */
   readonly byKind: [number, number, number, number];
-  /** PAGE_FLAG bits of every virtual page (index = address >>> 12). */
+  /** PAGE_FLAG bits of every virtual page below 4 GiB (index = address >>> 12). */
   readonly pages: Uint8Array;
+  /** The pages at or above 4 GiB (a 64-bit program's), with their flags. */
+  readonly wide: WidePages;
+  /** Distinct pages, both kinds. */
   distinctPages: number;
 }
 
 export function emptySurvey(): TraceSurvey {
-  return { accesses: 0, references: 0, straddles: 0, byKind: [0, 0, 0, 0], pages: new Uint8Array(PAGE_COUNT), distinctPages: 0 };
+  return {
+    accesses: 0,
+    references: 0,
+    straddles: 0,
+    byKind: [0, 0, 0, 0],
+    pages: new Uint8Array(PAGE_COUNT),
+    wide: new WidePages(),
+    distinctPages: 0,
+  };
+}
+
+/** The PAGE_FLAG bits of page `page` (any page number a 64-bit address has). */
+export function pageFlags(s: TraceSurvey, page: number): number {
+  return page < PAGE_COUNT ? s.pages[page] : s.wide.flags(page);
 }
 
 /** PAGE_FLAG bits an access of each TRACE_KIND sets (I fetches, L reads, S and M write). */
@@ -42,6 +60,10 @@ export const KIND_FLAGS = Uint8Array.of(
  * stores, and kinds are counted separately, four at a time.
  */
 export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
+  if (chunk.wide) {
+    surveyWideChunk(s, chunk);
+    return;
+  }
   const pages = s.pages;
   const addrs = chunk.addr;
   const kinds = chunk.kind;
@@ -70,6 +92,32 @@ export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
   s.straddles += straddles;
   s.references += n + straddles;
   s.distinctPages += distinct;
+}
+
+/** surveyChunk for a chunk with addresses at or above 4 GiB (page numbers past 2^20). */
+function surveyWideChunk(s: TraceSurvey, chunk: TraceChunk): void {
+  const { addr, addrHigh, kind, size } = chunk;
+  let straddles = 0;
+  let distinct = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const a = addr[i];
+    const flag = KIND_FLAGS[kind[i]];
+    const first = addrHigh[i] * PAGE_COUNT + (a >>> 12);
+    if (markPage(s, first, flag)) distinct++;
+    if ((a & 0xfff) + size[i] > 0x1000) {
+      straddles++;
+      if (markPage(s, secondPage(first), flag)) distinct++;
+    }
+  }
+  addMarkedChunk(s, chunk, straddles, distinct);
+}
+
+/** Adds `flag` to page `page` of the survey (below or above 4 GiB); true if the page is new. */
+export function markPage(s: TraceSurvey, page: number, flag: number): boolean {
+  if (page >= PAGE_COUNT) return s.wide.mark(page, flag);
+  const old = s.pages[page];
+  s.pages[page] = old | flag;
+  return old === 0;
 }
 
 /**

@@ -14,10 +14,15 @@ function spill(file: string, accesses: Access[], sizes: number[], memoryBytes?: 
   const chunk = new TraceChunk(Math.max(...sizes));
   for (let i = 0, s = 0; i < accesses.length; s++) {
     const part = accesses.slice(i, i + sizes[s % sizes.length]);
+    chunk.clear();
     part.forEach((a, j) => {
       chunk.addr[j] = a.addr;
       chunk.kind[j] = a.kind;
       chunk.size[j] = a.size;
+      if (a.high !== undefined) {
+        chunk.addrHigh[j] = a.high;
+        chunk.wide = true;
+      }
     });
     chunk.length = part.length;
     w.write(chunk);
@@ -27,12 +32,21 @@ function spill(file: string, accesses: Access[], sizes: number[], memoryBytes?: 
   return w;
 }
 
-function readBack(file: string): Access[] {
+/** The accesses of chunks as they are read (each copied before the next is read). */
+function accessesOf(chunks: Iterable<TraceChunk>): Access[] {
   const out: Access[] = [];
-  for (const c of readChunkSpill(file)) {
-    for (let i = 0; i < c.length; i++) out.push({ addr: c.addr[i], kind: c.kind[i], size: c.size[i] });
+  for (const c of chunks) {
+    for (let i = 0; i < c.length; i++) {
+      const a: Access = { addr: c.addr[i], kind: c.kind[i], size: c.size[i] };
+      if (c.addrHigh[i] !== 0) a.high = c.addrHigh[i];
+      out.push(a);
+    }
   }
   return out;
+}
+
+function readBack(file: string): Access[] {
+  return accessesOf(readChunkSpill(file));
 }
 
 describe("replay spill", () => {
@@ -77,12 +91,18 @@ describe("replay spill", () => {
     expect(collectSpill(split)).toEqual(accesses);
     expect(readBack(big)).toEqual(accesses.slice(2000));
   });
+
+  it("keeps a 64-bit program's upper address words, held or on file, and leaves none behind in the narrow chunks that follow", () => {
+    // Accesses 1000-2999 are above 4 GiB every third one; the chunks before and after are 32-bit.
+    const accesses = randomAccesses(5000, 10).map((a, i) => (i >= 1000 && i < 3000 && i % 3 === 0 ? { ...a, high: 1 + (i % 0x7fff) } : a));
+    const file = path.join(tmp.dir, "wide.spill");
+    expect(readBack(spill(file, accesses, [1000]).path)).toEqual(accesses);
+    const split = spill(path.join(tmp.dir, "wide-split.spill"), accesses, [1000], 7 * 1000 + 11 * 1000);
+    expect(split.held.map((c) => c.wide)).toEqual([false, true]);
+    expect(collectSpill(split)).toEqual(accesses);
+  });
 });
 
 function collectSpill(w: ChunkSpillWriter): Access[] {
-  const out: Access[] = [];
-  for (const c of readSpill(w)) {
-    for (let i = 0; i < c.length; i++) out.push({ addr: c.addr[i], kind: c.kind[i], size: c.size[i] });
-  }
-  return out;
+  return accessesOf(readSpill(w));
 }

@@ -8,9 +8,19 @@ import type { TraceChunk } from "../../../src/sim/trace/trace-chunk.js";
 export const FIXTURES = path.join(import.meta.dirname, "../../fixtures/traces");
 
 export interface Access {
+  /** The low 32 bits of the address, as int32. */
   addr: number;
   kind: number;
   size: number;
+  /** The upper 32 bits of a 64-bit program's address at or above 4 GiB (absent below). */
+  high?: number;
+}
+
+/** An Access for a byte address of up to 64 bits. */
+export function accessAt(address: bigint, kind: number, size: number): Access {
+  const high = Number(address >> 32n);
+  const addr = Number(address & 0xffffffffn) | 0;
+  return high === 0 ? { addr, kind, size } : { addr, kind, size, high };
 }
 
 /** Every access of a lackey text, by regular expression (slow, plain). */
@@ -20,7 +30,7 @@ export function naiveLackey(text: string): Access[] {
     if (line === "" || line.startsWith("==")) continue;
     const m = /^(I | L| S| M) ([0-9a-f]+),(\d+)$/.exec(line);
     if (!m) throw new Error(`bad line ${line}`);
-    out.push({ addr: parseInt(m[2], 16) | 0, kind: "ILSM".indexOf(m[1].trim()), size: Number(m[3]) || 1 });
+    out.push(accessAt(BigInt("0x" + m[2]), "ILSM".indexOf(m[1].trim()), Number(m[3]) || 1));
   }
   return out;
 }
@@ -35,7 +45,11 @@ export function fixtureText(name: string): string {
 export async function collect(chunks: AsyncIterable<TraceChunk>): Promise<Access[]> {
   const out: Access[] = [];
   for await (const c of chunks) {
-    for (let i = 0; i < c.length; i++) out.push({ addr: c.addr[i], kind: c.kind[i], size: c.size[i] });
+    for (let i = 0; i < c.length; i++) {
+      const access: Access = { addr: c.addr[i], kind: c.kind[i], size: c.size[i] };
+      if (c.addrHigh[i] !== 0) access.high = c.addrHigh[i];
+      out.push(access);
+    }
   }
   return out;
 }
@@ -58,8 +72,9 @@ export function writeFile(dir: string, name: string, text: string | Uint8Array):
 export function referenceString(text: string): number[] {
   const out: number[] = [];
   for (const a of naiveLackey(text)) {
-    const first = (a.addr >>> 0) >>> 12;
-    const last = ((a.addr >>> 0) + a.size - 1) >>> 12;
+    const address = (a.high ?? 0) * 2 ** 32 + (a.addr >>> 0);
+    const first = Math.floor(address / 4096);
+    const last = Math.floor((address + a.size - 1) / 4096);
     out.push(first);
     if (last !== first) out.push(last);
   }

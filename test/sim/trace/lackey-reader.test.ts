@@ -6,7 +6,7 @@ import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
 import { readTrace } from "../../../src/sim/trace/trace-format.js";
 import { TRACE_KIND } from "../../../src/sim/trace/trace-chunk.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "../../../src/sim/trace/trace-survey.js";
-import { FIXTURES, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
+import { FIXTURES, accessAt, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -83,6 +83,16 @@ describe("lackey reader", () => {
     expect(e.line).toBe(5);
   });
 
+  it("reads a 64-bit program's addresses above 4 GiB (up to 16 digits) into the upper-word column", async () => {
+    const text = "I  0401ab70,3\n S 1fff000d18,8\n L ffffffffffffeff0,16\n M 7fffffffe000,4\n";
+    expect(await parse(text)).toEqual([
+      accessAt(0x0401ab70n, 0, 3),
+      accessAt(0x1fff000d18n, 2, 8),
+      accessAt(0xffffffffffffeff0n, 1, 16),
+      accessAt(0x7fffffffe000n, 3, 4),
+    ]);
+  });
+
   it("treats a size of 0 as 1 and accepts CRLF line ends", async () => {
     expect(await parse("I  00001000,0\r\n")).toEqual([{ addr: 0x1000, kind: 0, size: 1 }]);
   });
@@ -93,12 +103,13 @@ describe("lackey reader", () => {
     expect(e.line).toBe(3);
   });
 
-  it("rejects a missing size, a non-hex address, trailing junk and 64-bit addresses", async () => {
+  it("rejects a missing size, a non-hex address, trailing junk and an address wider than 64 bits", async () => {
     expect((await failure("I  00001000\n")).detail).toMatch(/hex address and ','/);
     expect((await failure(" L 0000x000,4\n")).detail).toMatch(/hex address/);
     expect((await failure(" L 00001000,\n")).detail).toMatch(/decimal access size/);
     expect((await failure(" L 00001000,4 x\n")).detail).toMatch(/unexpected characters/);
-    expect((await failure(" L 0000000400001000,4\n")).detail).toMatch(/wider than 32 bits/);
+    const e = await failure("I  00001000,3\n L 10000000400001000,4\n");
+    expect(e.message).toBe(`${path.join(tmp.dir, "bad.lackey")}:2: address of 17 hex digits is wider than 64 bits`);
     expect((await failure(" L 00001000,5000\n")).detail).toMatch(/larger than a page/);
     expect((await failure(" \n")).line).toBe(1);
     expect((await failure("-1234- x\n")).line).toBe(1);
@@ -114,18 +125,24 @@ describe("lackey reader", () => {
   });
 });
 
-/** Two surveys agree in every count and every page's flags. */
+/** Two surveys agree in every count and every page's flags, above 4 GiB too. */
 function expectSameSurvey(a: TraceSurvey, b: TraceSurvey): void {
-  const { pages: pa, ...ca } = a;
-  const { pages: pb, ...cb } = b;
+  const { pages: pa, wide: wa, ...ca } = a;
+  const { pages: pb, wide: wb, ...cb } = b;
   expect(ca).toEqual(cb);
   expect(Buffer.compare(pa, pb)).toBe(0);
+  const flagsAbove = (w: TraceSurvey["wide"]) => Array.from(w.sorted(), (p) => [p, w.flags(p)]);
+  expect(flagsAbove(wa)).toEqual(flagsAbove(wb));
 }
 
 /** One access as lackey might print it, in any of the forms the reader accepts, with what it must read. */
 const accessLine = fc
   .record({
-    addr: fc.integer({ min: 0, max: 0xffffffff }),
+    addr: fc.oneof(
+      fc.integer({ min: 0, max: 0xffffffff }).map(BigInt),
+      fc.bigInt({ min: 0x100000000n, max: 0x7fffffffffffn }), // x86-64 user space
+      fc.bigInt({ min: 0n, max: 0xffffffffffffffffn }),
+    ),
     kind: fc.integer({ min: 0, max: 3 }),
     size: fc.oneof(fc.integer({ min: 0, max: 9 }), fc.integer({ min: 10, max: 99 }), fc.integer({ min: 100, max: 4096 })),
     digits: fc.oneof(fc.constant(8), fc.integer({ min: 1, max: 8 })),
@@ -138,12 +155,12 @@ const accessLine = fc
     hex = hex.length >= r.digits ? hex : hex.padStart(r.digits, "0");
     if (r.upper) hex = hex.toUpperCase();
     const text = `${["I ", " L", " S", " M"][r.kind]} ${hex},${r.size}${r.crlf ? "\r\n" : "\n"}`;
-    const access = { addr: r.addr | 0, kind: r.kind, size: r.size === 0 ? 1 : r.size };
+    const access = accessAt(r.addr, r.kind, r.size === 0 ? 1 : r.size);
     return { text: r.before + text, access };
   });
 
 describe("lackey reader, every form of line", () => {
-  it("reads exactly what was printed — 8-digit or shorter, lower- or upper-case addresses, sizes of 1 to 4 digits, CRLF, messages, blank lines — whatever the chunk size", async () => {
+  it("reads exactly what was printed — 8-digit or shorter or 64-bit, lower- or upper-case addresses, sizes of 1 to 4 digits, CRLF, messages, blank lines — whatever the chunk size", async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(accessLine, { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 20 }), async (lines, capacity) => {

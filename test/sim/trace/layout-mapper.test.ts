@@ -35,15 +35,11 @@ async function surveyOf(file: string): Promise<TraceSurvey> {
 
 /** Every touched page maps into user space, onto a page no other trace page maps to. */
 function expectInjectiveIntoUserSpace(s: TraceSurvey, m: LayoutMapping): void {
-  const seen = new Set<number>();
-  for (let p = 0; p < s.pages.length; p++) {
-    if (s.pages[p] === 0) continue;
-    const q = mapped(m, p);
-    expect(q * 4096).toBeGreaterThanOrEqual(USER_CODE_BASE);
-    expect(q * 4096).toBeLessThan(USER_STACK_TOP);
-    expect(seen.has(q)).toBe(false);
-    seen.add(q);
-  }
+  const touched = [...Array.from(s.pages.keys()).filter((p) => s.pages[p] !== 0), ...s.wide.sorted()];
+  const targets = touched.map((p) => mapAddress(m, p * 4096) >>> 12);
+  const outside = targets.filter((q) => q * 4096 < USER_CODE_BASE || q * 4096 >= USER_STACK_TOP);
+  expect(outside).toEqual([]);
+  expect(new Set(targets).size).toBe(touched.length);
 }
 
 describe("layout mapper", () => {
@@ -114,10 +110,33 @@ describe("layout mapper", () => {
     expectInjectiveIntoUserSpace(s, m);
   });
 
-  it("refuses a class that cannot fit even packed", () => {
+  it("puts a cluster its region cannot hold where it fits: after the heap, inside the heap's break", () => {
+    // Two 512 MiB mmap clusters: the 768 MiB shared region holds one.
+    const s = survey([0x08048, 0x08050, F], [0x08060, 0x08064, W], [0x10000, 0x30000, W], [0x40000, 0x60000, W], [0xfeffc, 0xfeffe, W]);
+    const m = planLayout(s);
+    const mmap = m.regions.filter((r) => r.kind === "mmap");
+    expect(mmap.map((r) => r.eynStart)).toEqual([USER_SHARED_BASE >>> 12, (USER_HEAP_BASE >>> 12) + 4 + 1]);
+    expect(m.heapBreak).toBe(USER_HEAP_BASE + (4 + 1 + 0x20000) * 4096);
+    expectInjectiveIntoUserSpace(s, m);
+  });
+
+  it("refuses a trace with more pages than user space, saying how many it needs and how many fit", () => {
+    const s = survey([0x01000, 0xd0000, W]);
+    s.distinctPages = 0xd0000 - 0x01000;
+    expect(() => planLayout(s)).toThrow(
+      new LayoutError(
+        "the trace needs 847872 pages of EYN-OS's user space (847872 distinct pages in 1 regions, a guard page between regions) " +
+          "and 785408 fit (0x00400000-0xc0000000)",
+      ),
+    );
+  });
+
+  it("refuses a region larger than every free range, naming it", () => {
     const s = emptySurvey();
-    for (let p = 0x01000; p < 0x40000; p += 200) s.pages[p] = PAGE_FLAG.TOUCHED | W; // one cluster spanning ~1 GiB
-    expect(() => planLayout(s)).toThrow(LayoutError);
+    for (let p = 0x01000; p < 0x51000; p += 200) s.pages[p] = PAGE_FLAG.TOUCHED | W; // one cluster spanning 1.25 GiB
+    expect(() => planLayout(s)).toThrow(
+      /^the trace's region 0x01000000-0x50fb1000 needs 327601 pages \(its gaps kept\); the largest free range of EYN-OS's user space left for it has 262144$/,
+    );
   });
 
   it("can put the program image in the upper shared region instead of the code region", () => {
