@@ -15,6 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ACCESS, hex32 } from "../../machine/i386.js";
+import { USER_CODE_END, USER_SHARED_BASE, USER_SHARED_END } from "../../kernel/layout.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
 import { readBinary } from "./binary-format.js";
 import { closeStreamInput, isGzipFile, isStreamInput } from "./byte-source.js";
@@ -209,10 +210,12 @@ function recordReferences(future: TraceFuture, chunk: TraceChunk, survey: TraceS
 }
 
 /**
- * Maps the EYN-OS regions of the trace's process: code/data and mmap blocks
- * demand-zero and writable (a trace does not say which pages are read-only),
- * the heap by brk; the stack grows on its own. Returns null, or the region
- * the kernel refused (say, no memory left for page tables).
+ * Maps the EYN-OS regions of the trace's process, each by the call its place
+ * asks for: blocks in the shared region by mmap, in the code region by the
+ * loader call, demand-zero and writable (a trace does not say which pages
+ * are read-only); the heap's brk covers the blocks in the heap region, and
+ * the stack grows on its own. Returns null, or the region the kernel refused
+ * (say, no memory left for page tables).
  */
 export function setUpRegions(system: System, pid: number, mapping: LayoutMapping): string | null {
   const prot = PROT.READ | PROT.WRITE;
@@ -220,9 +223,9 @@ export function setUpRegions(system: System, pid: number, mapping: LayoutMapping
     const va = r.eynStart * 4096;
     const len = (r.traceEnd - r.traceStart) * 4096;
     const what = `${r.kind} region ${hex32(va)}-${hex32(va + len)}`;
-    if (r.kind === "mmap" || (r.kind === "code" && mapping.imageInShared)) {
+    if (va >= USER_SHARED_BASE && va < USER_SHARED_END) {
       if (!system.mmap(pid, va, len, prot)) return what;
-    } else if (r.kind === "code") {
+    } else if (va < USER_CODE_END) {
       if (!hasImageLoader(system) || !system.mapImage(pid, va, len, prot)) return what;
     }
   }

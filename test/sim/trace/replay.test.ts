@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { replayTrace, type ReplayResult } from "../../../src/sim/trace/replay.js";
 import { convertTrace } from "../../../src/sim/trace/convert.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
-import { USER_SHARED_BASE } from "../../../src/kernel/layout.js";
+import { USER_HEAP_BASE, USER_SHARED_BASE } from "../../../src/kernel/layout.js";
 import { FIXTURES, fixtureText, tempDir, writeFile, referenceString } from "./helpers.js";
 import { clockR1Misses, fifoMisses, lruMisses, optMisses } from "./textbook-policies.js";
 
@@ -49,6 +49,22 @@ describe("trace replay through the VMM", () => {
     expect(b.stats.faults).toEqual(a.stats.faults);
     expect(c.stats.faults).toEqual(a.stats.faults);
     expect(b.format).toBe("binary");
+  });
+
+  it("replays a trace whose mmap clusters overflow the shared region: the one that does not fit lives in the heap region, under the break", async () => {
+    // Two 512 MiB mmap clusters (a page every 200 keeps each one cluster) and a stack: 768 MiB of shared region holds one.
+    const pages = [0x10000, 0x40000].flatMap((base) => Array.from({ length: 0x20000 / 200 }, (_, i) => base + 200 * i));
+    const lines = [...pages.map((p) => ` S ${(p * 4096).toString(16).padStart(8, "0")},4`), " S feffdff0,4"];
+    const r = await replay(writeFile(tmp.dir, "overflow.lackey", lines.join("\n") + "\n"));
+    expect(r.mapping.regions.map((m) => [m.kind, m.eynStart * 4096])).toEqual([
+      ["mmap", USER_SHARED_BASE],
+      ["mmap", USER_HEAP_BASE],
+      ["stack", 0xbffff000],
+    ]);
+    expect(r.stats.faults.segv).toBe(0);
+    expect(r.stats.faults.total).toBe(pages.length + 1);
+    const overflow = r.mapping.regions[1];
+    expect(r.mapping.heapBreak).toBe(USER_HEAP_BASE + (overflow.traceEnd - overflow.traceStart) * 4096);
   });
 
   it("replays a page reference string in the shared region, one fault per distinct page with room for all", async () => {
