@@ -12,6 +12,7 @@ import { VectorFormatError } from "../machine/conformance.js";
 import { BootError } from "../kernel/boot.js";
 import { LayoutError } from "../sim/trace/layout-mapper.js";
 import { TraceFormatError } from "../sim/trace/trace-error.js";
+import { RecordError } from "../sim/trace/record.js";
 import { ScenarioError } from "../sim/scenario/types.js";
 import { OutputFileError } from "../sim/output-file.js";
 import { SystemUsageError } from "../sim/system-checks.js";
@@ -32,6 +33,7 @@ const USER_ERRORS = [
   BootError,
   LayoutError,
   TraceFormatError,
+  RecordError,
   ScenarioError,
   OutputFileError,
   SystemUsageError,

@@ -38,7 +38,7 @@ import { formatOption } from "./convert.js";
 import { openReport } from "./run.js";
 import { abortOnFailure, writeWhole, type OutputFile } from "../../sim/output-file.js";
 
-interface ReplayCommandOptions extends CommonOptions {
+export interface ReplayCommandOptions extends CommonOptions {
   format?: string;
   brkStart?: string;
   policyOnly?: boolean;
@@ -50,19 +50,26 @@ interface ReplayCommandOptions extends CommonOptions {
 const REPORT_SAMPLES = 200;
 
 export function register(program: Command): void {
-  addCommonOptions(
+  addReplayOptions(
     program
       .command("replay")
       .description("Replay a memory trace (valgrind lackey, page reference string, vmm386 binary; gzip ok) through the VMM")
       .argument("<trace>", "trace file, e.g. busybox-awk.lackey.gz; - for standard input")
-      .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`)
+      .option("--format <format>", `trace format: ${TRACE_FORMATS.join(", ")} (default: detected)`),
+  )
+    .addHelpText("after", REPLAY_HELP)
+    .action((file: string, options: ReplayCommandOptions) => replay(file, options));
+}
+
+/** The options of a replay (machine, outputs, layout, policy-only), which `record` takes too. */
+export function addReplayOptions(cmd: Command): Command {
+  return addCommonOptions(
+    cmd
       .option("--brk-start <addr>", "trace address where the program's brk heap starts (default: guessed from the trace)")
       .option("--tick-every <accesses>", "one timer tick per N trace accesses, so the kernel samples the working set (default: no ticks)")
       .option("--policy-only", "replay the page reference string through the policy alone (no MMU, page tables or swap): takes --user-frames and --policy, refuses the other machine options")
       .option("--clock-r0", "with --policy-only: a newly loaded page starts with its referenced bit clear (libCacheSim's Clock)"),
-  )
-    .addHelpText("after", REPLAY_HELP)
-    .action((file: string, options: ReplayCommandOptions) => replay(file, options));
+  );
 }
 
 const REPLAY_HELP = `
@@ -81,7 +88,11 @@ faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm38
 `;
 
 async function replay(argument: string, options: ReplayCommandOptions): Promise<void> {
-  const file = traceInput(argument);
+  await replayInput(traceInput(argument), options);
+}
+
+/** Replays the trace at `file` (a path, or a stream input's name) as the options say, and prints the results. */
+export async function replayInput(file: string, options: ReplayCommandOptions): Promise<void> {
   const format = formatOption(options.format, "--format");
   if (options.policyOnly) return policyOnly(file, format, options);
   const spec = machineFromOptions(options);

@@ -22,9 +22,9 @@ export const STDIN = "/dev/stdin";
 /** Names of standard input: read through fd 0, which a socket (not only a pipe) can be, never reopened. */
 const STDIN_PATHS: ReadonlySet<string> = new Set([STDIN, "/dev/fd/0", "/proc/self/fd/0"]);
 
-/** True if `path` is read as a stream: standard input, a FIFO, a character device or a socket. */
+/** True if `path` is read as a stream: standard input, a FIFO, a character device, a socket, or a registered stream. */
 export function isStreamInput(path: string): boolean {
-  if (STDIN_PATHS.has(path)) return true;
+  if (STDIN_PATHS.has(path) || opened.has(path)) return true;
   const stat = fs.statSync(path);
   return stat.isFIFO() || stat.isCharacterDevice() || stat.isSocket();
 }
@@ -74,6 +74,15 @@ class StreamInput {
 
 /** Stream inputs opened and not yet handed to their reader, by path. */
 const opened = new Map<string, StreamInput>();
+
+/**
+ * Makes `source` (say, a recording program's trace) readable as a stream
+ * input under `name`, which readers then take for a path: read once, the
+ * bytes format detection looks at given back first.
+ */
+export function registerStreamInput(name: string, source: AsyncIterable<Buffer>): void {
+  opened.set(name, new StreamInput(source));
+}
 
 function streamInput(path: string): StreamInput {
   let input = opened.get(path);
