@@ -64,10 +64,15 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The version in package.json (two folders up from src/cli/ and from dist/cli/ alike). */
+/** The version in the nearest package.json above this file (src/cli/, dist/cli/ and the bench's dist-bench/src/cli/ alike). */
 function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    try {
+      return (JSON.parse(readFileSync(new URL("package.json", dir), "utf8")) as { version: string }).version;
+    } catch (e) {
+      if (dir.pathname === "/") throw e;
+    }
+  }
 }
 
 // `vmm386 ... | head`: the reader went away; stop quietly, as Unix tools do.

@@ -57,7 +57,11 @@ async function record(cmd: Command, program: string, args: string[], options: Re
   const recording = new Recording({ program, args, maxAccesses, stdout: "stderr" });
   const name = `${program} (valgrind)`;
   registerStreamInput(name, recording.trace());
-  await replayInput(name, options);
+  try {
+    await replayInput(name, options);
+  } finally {
+    recording.abandon();
+  }
   const outcome = await recording.finished();
   if (options.json !== true) process.stdout.write(`${outcomeLine(program, outcome, maxAccesses)}\n`);
 }

@@ -55,6 +55,12 @@ describe("recording a program under lackey", () => {
     expect(naiveLackey(fs.readFileSync(out, "latin1"))).toHaveLength(12345);
   });
 
+  it("ends the program when its trace will not be read (the replay failed first)", async () => {
+    const recording = new Recording(FOREVER);
+    recording.abandon();
+    expect(await recording.finished()).toEqual({ accesses: 0, cut: false, exitCode: null, signal: "SIGTERM" });
+  });
+
   it("refuses a program Valgrind cannot run in one line naming it, and leaves an earlier file of the name as it was", async () => {
     const out = path.join(tmp.dir, "kept.lackey");
     fs.writeFileSync(out, "earlier\n");
