@@ -9,6 +9,7 @@ import { kernelBench } from "./kernel.bench.js";
 import { replayBench } from "./replay.bench.js";
 import { invariantsBench } from "./invariants.bench.js";
 import { mrcBench } from "./mrc.bench.js";
+import { trace64Bench } from "./trace64.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -19,4 +20,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench];

@@ -35,7 +35,7 @@ const PUBLIC_TRACE = path.resolve(REPO_ROOT, "../shared/traces/busybox-awk.lacke
 const FIXTURE_TRACE = path.resolve(REPO_ROOT, "test/fixtures/traces/tiny-static.lackey.gz");
 const RUNS = 10;
 
-interface Timing {
+export interface Timing {
   /** Best CPU seconds (user + system, all threads of the process). */
   cpu: number;
   /** Best wall-clock seconds. */
@@ -58,7 +58,7 @@ export async function best(runs: number, f: () => Promise<unknown>): Promise<Tim
 }
 
 /** gunzip (if gzip'd) and count newlines. */
-async function scanLines(file: string): Promise<number> {
+export async function scanLines(file: string): Promise<number> {
   let lines = 0;
   for await (const b of await openByteStream(file)) {
     const buf = b as Buffer;
