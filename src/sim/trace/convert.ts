@@ -193,8 +193,16 @@ async function writePagesAsText(sink: ByteSink, style: "refs" | "csv", pages: In
   chunk.kind.fill(TRACE_KIND.LOAD);
   chunk.size.fill(1);
   for (let from = 0; from < pages.length; from += chunk.capacity) {
+    chunk.clear();
     chunk.length = Math.min(chunk.capacity, pages.length - from);
-    for (let i = 0; i < chunk.length; i++) chunk.addr[i] = pages[from + i] << 12;
+    for (let i = 0; i < chunk.length; i++) {
+      const page = pages[from + i];
+      chunk.addr[i] = page << 12;
+      if (page >= PAGE_COUNT) {
+        chunk.addrHigh[i] = page >>> 20; // a 64-bit program's own page number (--raw-pages)
+        chunk.wide = true;
+      }
+    }
     await writer.write(chunk);
   }
   await writer.close();

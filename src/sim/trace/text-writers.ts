@@ -8,7 +8,7 @@
  */
 
 import { ByteSink } from "./byte-sink.js";
-import { KIND_LETTERS, type TraceChunk } from "./trace-chunk.js";
+import { KIND_LETTERS, PAGES_PER_4G, secondPage, type TraceChunk } from "./trace-chunk.js";
 
 const BUFFER_BYTES = 1 << 20;
 /** Longest line either writer emits ("I  " + 16 hex + "," + 4 digits + "\n"), with room to spare. */
@@ -42,10 +42,10 @@ export class TextTraceWriter {
       if (this.style === "lackey") {
         this.putLackey(chunk.kind[i], chunk.addrHigh[i], a, chunk.size[i]);
       } else {
-        const first = a >>> 12;
-        const last = (a + chunk.size[i] - 1) >>> 12;
+        // A page string's page may be past 2^20 (a 64-bit program's): its upper bits are in addrHigh.
+        const first = chunk.addrHigh[i] * PAGES_PER_4G + (a >>> 12);
         this.putPage(first);
-        if (last !== first && last <= 0xfffff) this.putPage(last);
+        if ((a & 0xfff) + chunk.size[i] > 0x1000) this.putPage(secondPage(first));
       }
     }
   }

@@ -18,6 +18,7 @@ import { emptySurvey, surveyChunk } from "../../../src/sim/trace/trace-survey.js
 import { WidePages } from "../../../src/sim/trace/wide-pages.js";
 import { convertTrace } from "../../../src/sim/trace/convert.js";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
+import { profileTrace } from "../../../src/sim/mrc/profile.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../../../src/kernel/layout.js";
 import { FIXTURES, type Access, collect, fixtureText, naiveLackey, referenceString, tempDir, writeFile } from "./helpers.js";
@@ -56,6 +57,11 @@ function replay(file: string, policy: PolicyName = "clock", userFrames?: number)
     tempDir: tmp.dir,
     samples: 1,
   });
+}
+
+/** The page numbers of a libCacheSim txt file. */
+function txtPages(file: string): Int32Array {
+  return Int32Array.from(fs.readFileSync(file, "latin1").trim().split("\n"), Number);
 }
 
 describe("a 64-bit program's trace (x86-64 sort under Valgrind)", () => {
@@ -111,6 +117,27 @@ describe("a 64-bit program's trace (x86-64 sort under Valgrind)", () => {
       const got = Object.fromEntries(frames.map((f) => [String(f), replayReferenceString(chunks, { frames: f, policy, faultSetsReferenced }).misses]));
       expect({ label, got }).toEqual({ label, got: Object.fromEntries(frames.map((f) => [String(f), expected.misses[label][String(f)]])) });
     }
+  });
+
+  it("converts to libCacheSim's page strings: its own page numbers (--raw-pages), or the replay's, with the same misses", async () => {
+    const raw = path.join(tmp.dir, "x64-raw.txt");
+    await convertTrace(X64, raw, "txt", { rawPages: true });
+    const own = Int32Array.from(referenceString(fixtureText("x64-sort-head.lackey.gz")));
+    expect(Buffer.compare(Buffer.from(txtPages(raw).buffer), Buffer.from(own.buffer))).toBe(0);
+    expect(own.includes(0x1fff000)).toBe(true); // the stack's top page, above 4 GiB
+    const mapped = path.join(tmp.dir, "x64-mapped.txt");
+    expect((await convertTrace(X64, mapped, "txt")).mapped).toBe(true);
+    const pages = txtPages(mapped);
+    expect(pages.every((p) => p >= USER_CODE_BASE >>> 12 && p < USER_STACK_TOP >>> 12)).toBe(true);
+    expect(new Set(pages).size).toBe(expected.distinct_pages);
+    expect(replayReferenceString(pages, { frames: 16, policy: "lru" }).misses).toBe(expected.misses["libCacheSim/LRU"]["16"]);
+  });
+
+  it("vmm386 mrc counts its pages above 4 GiB and gives the exact LRU curve", async () => {
+    const r = await profileTrace(X64, { exact: ["lru"] });
+    expect(r.distinctPages).toBe(expected.distinct_pages);
+    const lru = r.curves.find((c) => c.policy === "lru" && c.method === "exact");
+    expect(lru?.points.find((p) => p.size === 16)?.misses).toBe(expected.misses["libCacheSim/LRU"]["16"]);
   });
 
   it("converts to lackey text and back unchanged; refuses the 32-bit binary format, naming the trace", async () => {
