@@ -9,13 +9,14 @@
  */
 import type { Command } from "commander";
 import { CPU_NAMES, type CpuName } from "../machine/cpu-model.js";
-import { DEFAULT_POLICY, POLICY_NAMES, type PolicyName } from "../kernel/replacement/index.js";
+import { DEFAULT_POLICY, POLICY_NAMES } from "../kernel/replacement/index.js";
+import { loadPolicyPlugins } from "../sim/policy-plugin.js";
+import { parsePolicySpec, policyLabel, type PolicyChoice } from "../sim/policy-spec.js";
 import { hex32 } from "../machine/i386.js";
 import { formatSize } from "../machine/units.js";
 import {
   checkCpuName,
   checkInteger,
-  checkPolicyName,
   checkRamBytes,
   checkSwapBytes,
   checkTlb,
@@ -62,7 +63,7 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--swap <size>", `swap partition size, 0 for none (default: the scenario's if any, else ${formatSize(DEFAULT_SWAP_BYTES)})`)
     .option("--swap-image <file>", "swap on this disk image (MBR with a 0x82 or 0xE5 partition, see `vmm386 disk create`)")
     .option("--cpu <name>", `CPU preset: ${CPU_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_CPU})`)
-    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.join(", ")} (default: the scenario's if any, else ${DEFAULT_POLICY})`)
+    .option("--policy <spec>", `replacement policy: ${POLICY_NAMES.join(", ")}, with parameters NAME:key=value,... (vmm386 policies), or a plugin ./NAME.js (default: the scenario's if any, else ${DEFAULT_POLICY})`)
     .option("--tlb <entries[xways]|off>", "TLB entries (4-way; 1 or 2: fully associative), ENTRIESxWAYS (ways a power of two), or off (default: the CPU preset's)")
     .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
     .option("--strict-tlb", "report every access served by a stale TLB entry")
@@ -101,7 +102,7 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
   }
   if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
   if (o.cpu !== undefined) spec.cpu = checked(o.cpu, checkCpuName, "--cpu") as CpuName;
-  if (o.policy !== undefined) spec.policy = checked(o.policy, checkPolicyName, "--policy") as PolicyName;
+  if (o.policy !== undefined) spec.policy = policyOption(o.policy, "--policy");
   if (o.tlb !== undefined) spec.tlb = parseTlbOption(o.tlb);
   if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", USER_FRAMES_RANGE.min, USER_FRAMES_RANGE.max);
   if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", SEED_RANGE.min, SEED_RANGE.max);
@@ -120,6 +121,19 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
     spec.bootOrigins = { ...spec.bootOrigins, modules: spec.modules.map(() => "--module") };
   }
   return spec;
+}
+
+/** A policy spec given to `option` (see src/sim/policy-spec.ts), or a UserError naming it. */
+export function policyOption(text: string, option: string): PolicyChoice {
+  const parsed = parsePolicySpec(text);
+  if ("problem" in parsed) throw new UserError(parsed.problem, option);
+  return parsed.choice;
+}
+
+/** Loads the plugin modules `policies` name (a no-op for built-ins); a bad plugin is a UserError naming it. */
+export async function requirePolicyPlugins(policies: PolicyChoice | readonly PolicyChoice[] | undefined): Promise<void> {
+  const problem = await loadPolicyPlugins(policies);
+  if (problem !== null) throw new UserError(problem);
 }
 
 /**
@@ -200,7 +214,7 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
     ram: formatSize(config.ramBytes),
     swap: config.swapImage === undefined ? formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES) : `partition of ${config.swapImage}`,
     cpu: config.cpu ?? DEFAULT_CPU,
-    policy: config.policy ?? DEFAULT_POLICY,
+    policy: config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy),
     tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,
   };
   if (config.userFrames !== undefined) out.userFrames = config.userFrames;

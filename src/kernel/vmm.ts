@@ -23,7 +23,7 @@ import { type KfreeResult, kfreePage, kmallocAligned, kmallocPage } from "./kern
 import { USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
 import { handlePageFault } from "./page-fault.js";
 import { NO_PTE, walk } from "./page-tables.js";
-import { DEFAULT_POLICY, type FutureKnowledge, type PolicyName, createPolicy } from "./replacement/index.js";
+import { DEFAULT_POLICY, type FutureKnowledge, type PolicyFactory, type PolicyName, createPolicy } from "./replacement/index.js";
 import { SwapArea } from "./swap-area.js";
 import { TlbControl } from "./tlb-control.js";
 import { brk, faultInUserWrite, mapImage, mmap, munmap } from "./user-memory.js";
@@ -42,8 +42,8 @@ export { pageKey } from "./kernel-state.js";
 export { FAULT_WINDOW_TICKS, THRASH_THRESHOLD } from "./working-set.js";
 
 export interface VmmOptions {
-  /** Replacement policy: "clock" (the seed's, default), "fifo", "lru", "opt", "arc", "sieve", "s3-fifo". */
-  policy?: PolicyName;
+  /** Replacement policy: a name from POLICY_NAMES ("clock", the seed's, by default) or a factory of the caller's. */
+  policy?: PolicyName | PolicyFactory;
   /** Track at most this much RAM (the seed's cap was 128 MiB); default: all detected RAM up to 3 GiB. */
   maxTrackedRamBytes?: number;
   /** Cap on resident user pages (page tables not counted); eviction keeps it. Default: RAM only. */
@@ -110,12 +110,14 @@ export class Vmm {
       userFrameLimit: options.userFrameLimit ?? Infinity,
       kernelSpace,
     });
-    k.policy = createPolicy(options.policy ?? DEFAULT_POLICY, {
+    const policyOptions = {
       maxFrames: boot.frames.totalFrames,
       capacity: Math.min(options.userFrameLimit ?? Infinity, boot.frames.freeFrames),
       host: k,
       future: options.future,
-    });
+    };
+    const policy = options.policy ?? DEFAULT_POLICY;
+    k.policy = typeof policy === "function" ? policy(policyOptions) : createPolicy(policy, policyOptions);
     const vmm = new Vmm(k, boot, options.checkInvariants ?? false);
     vmm.checked("boot");
     return vmm;

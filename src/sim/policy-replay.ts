@@ -16,9 +16,9 @@
  * The inner loops are monomorphic, allocation-free and branch on the page's
  * frame only; everything else (misses, table growth) is out of line.
  */
-import { createPolicy, needsFuture, type PolicyName } from "../kernel/replacement/index.js";
 import type { FutureKnowledge, ReplacementHost, ReplacementPolicy } from "../kernel/replacement/policy.js";
 import { NEVER, linkNextUses } from "./next-use.js";
+import { choiceNeedsFuture, policyFactory, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
 /** Page numbers must be below this (the page table is a flat array). */
 export const MAX_REPLAY_PAGE = 1 << 26;
@@ -26,7 +26,8 @@ export const MAX_REPLAY_PAGE = 1 << 26;
 export interface PolicyReplayOptions {
   /** Page frames available (> 0). */
   readonly frames: number;
-  readonly policy: PolicyName;
+  /** A built-in policy (with parameters) or a loaded plugin. */
+  readonly policy: PolicyChoice;
   /** The faulting reference sets the loaded page's referenced bit (default true, the i386 behaviour). */
   readonly faultSetsReferenced?: boolean;
   /** The whole string's future; required for "opt" (see `NextUseTable.build`). */
@@ -34,7 +35,8 @@ export interface PolicyReplayOptions {
 }
 
 export interface PolicyReplayResult {
-  readonly policy: PolicyName;
+  /** The policy as `policyLabel` shows it (`lru`, `2q:kin=0.1`, `./my-policy.js`). */
+  readonly policy: string;
   readonly frames: number;
   readonly references: number;
   readonly misses: number;
@@ -127,14 +129,14 @@ export class PolicyReplay {
     if (!Number.isInteger(options.frames) || options.frames < 1) {
       throw new RangeError(`frames must be a positive integer, got ${options.frames}`);
     }
-    if (needsFuture(options.policy) && !options.future) {
-      throw new Error(`policy ${options.policy} needs the future: pass NextUseTable.build(chunks)`);
+    if (choiceNeedsFuture(options.policy) && !options.future) {
+      throw new Error(`policy ${policyLabel(options.policy)} needs the future: pass NextUseTable.build(chunks)`);
     }
     this.options = options;
     this.host = new ReferencedBits(options.frames);
-    this.future = needsFuture(options.policy) ? options.future : undefined;
+    this.future = choiceNeedsFuture(options.policy) ? options.future : undefined;
     this.future?.rewind();
-    this.policy = createPolicy(options.policy, {
+    this.policy = policyFactory(options.policy)({
       maxFrames: options.frames,
       capacity: options.frames,
       host: this.host,
@@ -164,7 +166,7 @@ export class PolicyReplay {
   result(): PolicyReplayResult {
     const references = this.position;
     return {
-      policy: this.options.policy,
+      policy: policyLabel(this.options.policy),
       frames: this.options.frames,
       references,
       misses: this.missCount,
@@ -268,7 +270,7 @@ export function replayReferenceString(
   options: Omit<PolicyReplayOptions, "future">,
 ): PolicyReplayResult {
   const chunks = string instanceof Int32Array ? [string] : string;
-  const future = needsFuture(options.policy) ? NextUseTable.build(chunks) : undefined;
+  const future = choiceNeedsFuture(options.policy) ? NextUseTable.build(chunks) : undefined;
   const replay = new PolicyReplay({ ...options, future });
   for (const c of chunks) replay.feed(c);
   return replay.result();

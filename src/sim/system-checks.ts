@@ -9,17 +9,16 @@
  */
 
 import { PAGE_SIZE } from "../machine/i386.js";
-import { needsFuture, type PolicyName } from "../kernel/replacement/index.js";
 import { PROT } from "../kernel/vmm.js";
 import {
   checkCpuName,
-  checkPolicyName,
   checkSeed,
   checkSwapBytes,
   checkTlb,
   checkUserFrames,
   showNumber,
 } from "./scenario/machine-checks.js";
+import { checkPolicyChoice, choiceNeedsFuture, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
 /** A caller's mistake: `field` names the config field or call argument ("userFrames", "mmap: prot"). */
 export class SystemUsageError extends Error {
@@ -45,9 +44,9 @@ export function checkSystemConfig(config: unknown): void {
   if (c.swapBytes !== undefined) fail("swapBytes", typeof c.swapBytes === "number" ? checkSwapBytes(c.swapBytes) : notA("byte count", c.swapBytes));
   if (c.swapImage !== undefined) fail("swapImage", typeof c.swapImage === "string" && c.swapImage !== "" ? null : notA("file path", c.swapImage));
   if (c.cpu !== undefined) fail("cpu", typeof c.cpu === "string" ? checkCpuName(c.cpu) : notA("CPU name", c.cpu));
-  if (c.policy !== undefined) fail("policy", typeof c.policy === "string" ? checkPolicyName(c.policy) : notA("policy name", c.policy));
-  if (c.policy !== undefined && needsFuture(c.policy as PolicyName) && c.future === undefined) {
-    fail("policy", `${String(c.policy)} needs the run's future: give \`future\` (a next-use oracle), or replay a trace`);
+  if (c.policy !== undefined) fail("policy", checkPolicyChoice(c.policy));
+  if (c.policy !== undefined && choiceNeedsFuture(c.policy as PolicyChoice) && c.future === undefined) {
+    fail("policy", `${policyLabel(c.policy as PolicyChoice)} needs the run's future: give \`future\` (a next-use oracle), or replay a trace`);
   }
   if (c.tlb !== undefined && c.tlb !== "off") fail("tlb", tlbProblem(c.tlb));
   if (c.userFrames !== undefined) fail("userFrames", typeof c.userFrames === "number" ? checkUserFrames(c.userFrames) : notA("whole number", c.userFrames));

@@ -23,7 +23,8 @@ import type { CpuName } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { findSwapArea, readPartitionTable } from "../machine/mbr.js";
 import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
-import type { FutureKnowledge, PolicyName } from "../kernel/replacement/index.js";
+import type { FutureKnowledge } from "../kernel/replacement/index.js";
+import { policyFactory, type PolicyChoice } from "./policy-spec.js";
 import type { VmStat, Vmm386Stat } from "../kernel/vmstat.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
@@ -56,8 +57,8 @@ export interface SystemConfig {
   readonly swapDevice?: BlockDevice;
   /** CPU preset (default i486). */
   readonly cpu?: CpuName;
-  /** Replacement policy (default clock). */
-  readonly policy?: PolicyName;
+  /** Replacement policy, with its parameters or as a loaded plugin (default clock). */
+  readonly policy?: PolicyChoice;
   /** TLB shape, or "off" (default: the CPU preset's). */
   readonly tlb?: { readonly entries: number; readonly ways: number } | "off";
   /** Report every access served by a stale TLB entry. */
@@ -183,7 +184,7 @@ export class System {
     try {
       const machine = createBootMachine(config);
       const vmm = Vmm.boot(machine, {
-        policy: config.policy,
+        policy: config.policy === undefined ? undefined : policyFactory(config.policy),
         userFrameLimit: config.userFrames,
         swap: swap.device,
         checkInvariants: config.checkInvariants ?? false,

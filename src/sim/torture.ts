@@ -13,7 +13,7 @@
 
 import { ACCESS, PAGE_SIZE } from "../machine/i386.js";
 import { USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../kernel/layout.js";
-import type { PolicyName } from "../kernel/replacement/index.js";
+import type { PolicyChoice } from "./policy-spec.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import type { BlockDevice } from "../machine/block-device.js";
 import { STRADDLE_LIVELOCK } from "./cpu.js";
@@ -28,7 +28,7 @@ export { type RawOp, type Target, type TortureOp, decodeOp, randomOps } from "./
 export interface TortureConfig {
   readonly ramBytes: number;
   readonly swapBytes: number;
-  readonly policy?: PolicyName;
+  readonly policy?: PolicyChoice;
   readonly cpu?: CpuName;
   /** Cap on resident user pages, to swap hard even with more RAM. */
   readonly userFrames?: number;

@@ -47,9 +47,9 @@ describe("vmm386 sweep", () => {
   });
 
   it("bad lists are one-line errors naming the option", () => {
-    const r = cli("sweep", "examples/swapping.yaml", "--policies", "clock,lfu");
+    const r = cli("sweep", "examples/swapping.yaml", "--policies", "clock,lfu-da");
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^vmm386: --policies: unknown policy 'lfu'/);
+    expect(r.stderr).toMatch(/^vmm386: --policies: unknown policy 'lfu-da'/);
     expect(() => parseFrames("0,8")).toThrow(/^--frames: /);
     expect(() => parseFrames("8,x")).toThrow(/^--frames: /);
   });

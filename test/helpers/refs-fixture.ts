@@ -13,8 +13,8 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { PolicyName } from "../../src/kernel/replacement/index.js";
 import { replayReferenceString } from "../../src/sim/policy-replay.js";
+import type { PolicyChoice } from "../../src/sim/policy-spec.js";
 
 /** Encodes a reference string in the fixture format. */
 export function encodeRefs(pages: Int32Array): Buffer {
@@ -104,6 +104,18 @@ export function loadExpected(): Record<string, { full: ExpectedPart; prefix_200k
   return JSON.parse(readFileSync(new URL("../fixtures/refs/expected.json", import.meta.url), "utf8"));
 }
 
+/** Trace name → part → "libCacheSim/<Policy>" → frames → misses (test/fixtures/refs/libcachesim-policies.json). */
+export interface LibCacheSimPolicies {
+  readonly misses: Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, number>>>>>>>>;
+  /** vmm386 spec → libCacheSim's spelling and its misses by "trace/part". */
+  readonly params: Readonly<Record<string, { readonly libCacheSim: string; readonly misses: Readonly<Record<string, Readonly<Record<string, number>>>> }>>;
+}
+
+/** libCacheSim's figures for the policies added after reference.json (2Q, LIRS, SLRU, LFU, and parameters). */
+export function loadLibCacheSimPolicies(): LibCacheSimPolicies {
+  return JSON.parse(readFileSync(new URL("../fixtures/refs/libcachesim-policies.json", import.meta.url), "utf8"));
+}
+
 /** The public traces the fixtures hold. */
 export const TRACE_NAMES = ["busybox-gzip", "busybox-awk", "c-matmul"] as const;
 
@@ -111,7 +123,7 @@ export const TRACE_NAMES = ["busybox-gzip", "busybox-awk", "c-matmul"] as const;
 export function missesByFrames(
   refs: Int32Array,
   frames: readonly number[],
-  policy: PolicyName,
+  policy: PolicyChoice,
   faultSetsReferenced = true,
 ): Record<string, number> {
   return Object.fromEntries(

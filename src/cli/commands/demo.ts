@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseScenario } from "../../sim/scenario/loader.js";
 import { ScenarioError } from "../../sim/scenario/types.js";
-import { addCommonOptions, type CommonOptions } from "../options.js";
+import { addCommonOptions, machineFromOptions, requirePolicyPlugins, type CommonOptions } from "../options.js";
 import { UserError } from "../errors.js";
 import { emitRun, executeScenario, openReport } from "./run.js";
 import { abortOnFailure } from "../../sim/output-file.js";
@@ -79,6 +79,7 @@ export function register(program: Command): void {
       if (e instanceof ScenarioError) throw new UserError(e.message);
       throw e;
     }
+    await requirePolicyPlugins(machineFromOptions(options).policy);
     // The report goes to ./vmm386-report.html unless --report says where; either way it is checked before the run.
     const report = openReport(options.report ?? resolve(DEMO_REPORT), options, [], options.report === undefined ? undefined : "--report");
     const run = await abortOnFailure([report], () => executeScenario(scenario, options));

@@ -21,7 +21,7 @@ import { ScenarioRunner } from "../../sim/scenario/runner.js";
 import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { System } from "../../sim/system.js";
 import { UserError } from "../errors.js";
-import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
 import { checkWork, createSystem, loadScenario } from "./run.js";
 
 const VIEWS = ["maps", "pagemap", "frames", "swap", "boot"] as const;
@@ -67,12 +67,13 @@ export function register(program: Command): void {
   ).action((file: string, options: InspectOptions) => inspect(file, options));
 }
 
-function inspect(file: string, options: InspectOptions): void {
+async function inspect(file: string, options: InspectOptions): Promise<void> {
   const views = parseViews(options.show);
   const scenario = loadScenario(file);
   const config = systemConfig(mergeMachine(scenario.machine, machineFromOptions(options)));
   // Stopping at a step runs only part of the scenario, unless OPT records all of it first.
   if (options.step === undefined || config.policy === "opt") checkWork(scenario, config, options);
+  await requirePolicyPlugins(config.policy);
   const future = scenarioFuture(scenario, config, createSystem);
   const system = createSystem({ ...config, future });
   try {

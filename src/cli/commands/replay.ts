@@ -30,6 +30,7 @@ import {
   describeMachine,
   integer,
   machineFromOptions,
+  requirePolicyPlugins,
   systemConfig,
   type CommonOptions,
 } from "../options.js";
@@ -97,6 +98,7 @@ export async function replayInput(file: string, options: ReplayCommandOptions): 
   if (options.policyOnly) return policyOnly(file, format, options);
   const spec = machineFromOptions(options);
   if (options.clockR0) throw new UserError("only applies with --policy-only", "--clock-r0");
+  await requirePolicyPlugins(spec.policy);
   const config = systemConfig(spec);
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
   const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
@@ -197,6 +199,7 @@ async function policyOnly(file: string, format: TraceFormat | undefined, options
   }
   const spec = machineFromOptions(options);
   if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
+  await requirePolicyPlugins(spec.policy);
   const r = await translateErrors(async () => {
     try {
       return await replayPolicyOnly(file, {

@@ -16,7 +16,7 @@ import { DiskFormatError, DiskIoError } from "../../machine/block-device.js";
 import { runResultJson } from "../../report/json.js";
 import { runSummaryTable } from "../../report/summary-table.js";
 import { UserError } from "../errors.js";
-import { addCommonOptions, describeMachine, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { addCommonOptions, describeMachine, machineFromOptions, mergeMachine, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { abortOnFailure, openOutput, writeWhole, type OutputFile } from "../../sim/output-file.js";
 import { HTML_REPORT } from "../../report/output-kinds.js";
@@ -31,6 +31,7 @@ export function register(program: Command): void {
       .addHelpText("after", SCENARIO_HELP),
   ).action(async (file: string, options: CommonOptions) => {
     const scenario = loadScenario(file);
+    await requirePolicyPlugins(mergeMachine(scenario.machine, machineFromOptions(options)).policy);
     const report = openReport(options.report, options, [file]);
     const run = await abortOnFailure([report], () => executeScenario(scenario, options));
     await emitRun(run, options, report);

@@ -10,13 +10,14 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Command } from "commander";
-import { DEFAULT_POLICY, isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
+import { DEFAULT_POLICY, POLICY_NAMES } from "../../kernel/replacement/index.js";
+import { parsePolicyList, policyLabel, type PolicyChoice } from "../../sim/policy-spec.js";
 import { formatSize } from "../../machine/units.js";
 import { runSweepJob, type SweepJob, type SweepJobResult } from "../../sim/scenario/sweep-point.js";
 import type { SweepPoint, SweepResult } from "../../report/sweep.js";
 import { sweepSummaryTable } from "../../report/summary-table.js";
 import { UserError, requireFile } from "../errors.js";
-import { addCommonOptions, describeMachine, describeOption, integer, machineFromOptions, mergeMachine, systemConfig, type CommonOptions } from "../options.js";
+import { addCommonOptions, describeMachine, describeOption, integer, machineFromOptions, mergeMachine, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { loadScenario, openReport } from "./run.js";
 import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
@@ -43,7 +44,7 @@ export function register(program: Command): void {
       .command("sweep")
       .description("Miss-ratio curve: run a scenario or trace at several memory sizes under several policies")
       .argument("<source>", "scenario (.yaml) or trace (lackey, reference string or binary; gzip ok)")
-      .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")}); same as --policy LIST (default ${DEFAULT_POLICIES})`)
+      .option("--policies <list>", `comma-separated policies (${POLICY_NAMES.join(", ")}, NAME:key=value,..., ./plugin.js); same as --policy LIST (default ${DEFAULT_POLICIES})`)
       .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling); same as --user-frames LIST (default ${DEFAULT_FRAMES})`)
       .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M; same as --ram LIST")
       .option("--workers <n>", "worker threads (default: one per CPU, at least 2; 1 = run in this thread)")
@@ -67,6 +68,7 @@ export function register(program: Command): void {
 async function sweep_(source: string, options: SweepOptions): Promise<SweepResult> {
   const { axis, sizesText, option, rest } = sweepAxis(options);
   const policies = sweepPolicies(options);
+  await requirePolicyPlugins(policies);
   const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
   requireFile(source);
   const scenario = kind === "scenario" ? loadScenario(source) : null;
@@ -84,9 +86,10 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
   const results = await runJobs(jobs, workerCount(options.workers), options.json === true);
   const points: SweepPoint[] = jobs.map((job, i) => {
     const r = results[i];
-    if (r.error !== undefined) throw new UserError(`point ${job.config.policy} at ${label(axis, sizeOf(job, axis))}: ${r.error}`, source);
+    const policy = job.config.policy === undefined ? DEFAULT_POLICY : policyLabel(job.config.policy);
+    if (r.error !== undefined) throw new UserError(`point ${policy} at ${label(axis, sizeOf(job, axis))}: ${r.error}`, source);
     return {
-      policy: job.config.policy ?? DEFAULT_POLICY,
+      policy,
       size: sizeOf(job, axis),
       label: label(axis, sizeOf(job, axis)),
       references: r.references,
@@ -99,7 +102,7 @@ async function sweep_(source: string, options: SweepOptions): Promise<SweepResul
   const fixed = describeMachine(systemConfig(common));
   delete fixed.policy;
   if (axis === "ram") delete fixed.ram;
-  return { title: `Miss-ratio curve of ${source}`, source, axis, policies, sizes, points, machine: fixed };
+  return { title: `Miss-ratio curve of ${source}`, source, axis, policies: policies.map(policyLabel), sizes, points, machine: fixed };
 }
 
 /**
@@ -222,12 +225,12 @@ function openSweepOutputs(source: string, options: SweepOptions): SweepOutputs {
 }
 
 /** Every point runs the scenario: over the work limit in all, refused unless --force. */
-function checkSweepWork(scenario: Scenario, policies: readonly PolicyName[], sizes: number, force: boolean): void {
+function checkSweepWork(scenario: Scenario, policies: readonly PolicyChoice[], sizes: number, force: boolean): void {
   for (const policy of policies) {
     const work = estimateScenarioWork(scenario, policy);
     const all = { ...work, accesses: work.accesses * sizes };
     if (all.accesses > all.limit && !force) {
-      throw new UserError(`${sizes} points under ${policy}: ${describeWork(all)} in all, more than the ${formatCount(all.limit)} vmm386 runs without --force`, scenario.file);
+      throw new UserError(`${sizes} points under ${policyLabel(policy)}: ${describeWork(all)} in all, more than the ${formatCount(all.limit)} vmm386 runs without --force`, scenario.file);
     }
   }
 }
@@ -249,14 +252,12 @@ async function emitSweep(sweep: SweepResult, options: SweepOptions, outputs: Swe
 }
 
 /** The policies swept: --policies, or --policy (one or a list), else the default three. */
-function sweepPolicies(o: SweepOptions): PolicyName[] {
+function sweepPolicies(o: SweepOptions): PolicyChoice[] {
   if (o.policies !== undefined && o.policy !== undefined) throw new UserError("give --policies or --policy, not both", "--policy");
   const option = o.policy !== undefined ? "--policy" : "--policies";
-  const text = o.policies ?? o.policy ?? DEFAULT_POLICIES;
-  const names = text.split(",").map((s) => s.trim());
-  if (names.includes("")) throw new UserError(text.trim() === "" ? "no policy given" : `'${text}' has an empty item`, option);
-  for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, option);
-  return [...new Set(names)] as PolicyName[];
+  const parsed = parsePolicyList(o.policies ?? o.policy ?? DEFAULT_POLICIES);
+  if ("problem" in parsed) throw new UserError(parsed.problem, option);
+  return parsed.choices;
 }
 
 /** "16,32,64" or "8..512" (doubling from the first to the last). */

@@ -12,7 +12,8 @@ import { MemoryConfigError } from "../../machine/physical-memory.js";
 import { DiskFormatError } from "../../machine/block-device.js";
 import { BootError } from "../../kernel/vmm.js";
 import { POLICY_NAMES, needsFuture } from "../../kernel/replacement/index.js";
-import { machineFromOptions } from "../options.js";
+import { choiceNeedsFuture, policyLabel } from "../../sim/policy-spec.js";
+import { machineFromOptions, requirePolicyPlugins } from "../options.js";
 import type { MachineSpec } from "../../sim/scenario/types.js";
 import { randomOps, runTorture } from "../../sim/torture.js";
 
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .option("--seed <n>", "seed of the operation generator", "1")
     .option("--ram <size>", "RAM of the machine (small, to swap hard)", "2M")
     .option("--swap <size>", "swap partition of the temporary image", "8M")
-    .option("--policy <name>", `replacement policy: ${POLICY_NAMES.filter((p) => !needsFuture(p)).join(", ")}`, "clock")
+    .option("--policy <spec>", `replacement policy: ${POLICY_NAMES.filter((p) => !needsFuture(p)).join(", ")}, NAME:key=value,..., or a plugin ./NAME.js`, "clock")
     .option("--cpu <name>", "CPU preset: i386, i486, pentium, p6", "i386")
     .option("--user-frames <n>", "cap on resident user pages")
     .option("--processes <n>", "running processes at most", "6")
@@ -46,7 +47,7 @@ export function register(program: Command): void {
     .action((options: TortureOptions) => torture(options));
 }
 
-function torture(options: TortureOptions): void {
+async function torture(options: TortureOptions): Promise<void> {
   const ops = intOption(options.ops, "--ops", 0);
   // The machine's options mean what they mean for run: one range each (machine-checks.ts).
   const { ramBytes, swapBytes, seed, policy, cpu, userFrames } = machineFromOptions({
@@ -57,7 +58,8 @@ function torture(options: TortureOptions): void {
     cpu: options.cpu,
     userFrames: options.userFrames,
   }) as Required<Pick<MachineSpec, "ramBytes" | "swapBytes" | "seed" | "policy" | "cpu">> & Pick<MachineSpec, "userFrames">;
-  if (needsFuture(policy)) throw new UserError(`${policy} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
+  if (choiceNeedsFuture(policy)) throw new UserError(`${policyLabel(policy)} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
+  await requirePolicyPlugins(policy);
   const maxProcesses = intOption(options.processes, "--processes", 1);
   let summary;
   try {

@@ -106,6 +106,18 @@ export class FrameLists {
     this.sizes[list]--;
   }
 
+  /** Puts `e` (in no list) where `old` is, taking `old` out. */
+  replace(old: number, e: number): void {
+    const older = this.nextOlder[old];
+    const newer = this.nextNewer[old];
+    this.nextOlder[e] = older;
+    this.nextNewer[e] = newer;
+    this.nextNewer[older] = e;
+    this.nextOlder[newer] = e;
+    this.owner[e] = this.owner[old];
+    this.owner[old] = -1;
+  }
+
   /** Moves `e` (in some list) to the head of `list`; cheap when it is already there. */
   moveToHead(list: number, e: number): void {
     const s = this.capacity + list;

@@ -68,20 +68,42 @@ export class GhostLists {
     if (e >= 0) this.release(e);
   }
 
+  /** The entry (in [0, capacity)) holding `key`, or -1: for policies that link entries into lists of their own. */
+  entryOf(key: number): number {
+    return this.find(key);
+  }
+
+  /** The key of entry `e`. */
+  keyOfEntry(e: number): number {
+    return this.keys[e];
+  }
+
+  /** The oldest entry of `list`, or -1 when empty. */
+  tailEntry(list: number): number {
+    return this.lists.tail(list);
+  }
+
+  /** Forgets entry `e`. */
+  removeEntry(e: number): void {
+    this.release(e);
+  }
+
   /**
-   * Records `key` (in no list) as the newest entry of `list`. The caller keeps
-   * within capacity; if the pool is full anyway, the oldest entry of `list`
-   * (else of list 0 upward) is forgotten to make room.
+   * Records `key` (in no list) as the newest entry of `list` and returns its
+   * entry (-1 with capacity 0). The caller keeps within capacity; if the pool
+   * is full anyway, the oldest entry of `list` (else of list 0 upward) is
+   * forgotten to make room.
    */
-  pushHead(list: number, key: number): void {
+  pushHead(list: number, key: number): number {
     if (this.freeTop === 0) this.makeRoom(list);
-    if (this.freeTop === 0) return; // capacity 0: keep no history
+    if (this.freeTop === 0) return -1; // capacity 0: keep no history
     const e = this.free[--this.freeTop];
     this.keys[e] = key;
     const b = this.bucketOf(key);
     this.chainNext[e] = this.buckets[b];
     this.buckets[b] = e;
     this.lists.pushHead(list, e);
+    return e;
   }
 
   private makeRoom(preferred: number): void {
@@ -115,5 +137,45 @@ export class GhostLists {
     const lo = key | 0;
     const hi = (key / 4294967296) | 0;
     return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> this.bucketShift;
+  }
+}
+
+/**
+ * A bounded FIFO of the keys of pages evicted from a probation queue
+ * (S3-FIFO's ghost queue, 2Q's A1out), with the lookup of the incoming page
+ * done once per fault: `admit` in selectVictim (before the victim is chosen,
+ * as libCacheSim does in `find`) or else in `insert`, and `settle` at the end.
+ */
+export class GhostFifo {
+  readonly capacity: number;
+  private readonly ghosts: GhostLists;
+  private pendingKey = NaN;
+  private pendingHit = false;
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.ghosts = new GhostLists(capacity, 1);
+  }
+
+  /** Records an evicted page's key, forgetting the oldest when full. */
+  remember(key: number): void {
+    if (this.capacity === 0) return;
+    if (this.ghosts.used >= this.capacity) this.ghosts.dropTail(0);
+    this.ghosts.pushHead(0, key);
+  }
+
+  /** True if the incoming page `key` was remembered (it is then forgotten); asking again for the same fault gives the same answer. */
+  admit(key: number): boolean {
+    if (key !== this.pendingKey) {
+      this.pendingKey = key;
+      this.pendingHit = this.ghosts.removeKey(key) >= 0;
+    }
+    return this.pendingHit;
+  }
+
+  /** The fault is over: the next `admit` looks up afresh. */
+  settle(): void {
+    this.pendingKey = NaN;
+    this.pendingHit = false;
   }
 }

@@ -59,6 +59,8 @@ export interface PolicyOptions {
   readonly host: ReplacementHost;
   /** For OPT: the position of each future reference is given by the replay engine. */
   readonly future?: FutureKnowledge;
+  /** Tunables by key (see each policy's parameter table); absent keys take their defaults. */
+  readonly params?: Readonly<Record<string, number>>;
 }
 
 /** Belady's OPT needs to know when each page is next used. */

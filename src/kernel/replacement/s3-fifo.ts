@@ -1,7 +1,8 @@
 /**
  * S3-FIFO (Yang et al., SOSP '23), as libCacheSim's `S3FIFO` with its
  * defaults fifo-size-ratio=0.10, ghost-size-ratio=0.90,
- * move-to-main-threshold=2 (c = capacity in pages):
+ * move-to-main-threshold=2 (c = capacity in pages; the three are the
+ * parameters small, ghost and threshold, see S3_FIFO_PARAMS):
  *
  * - A small FIFO S of floor(0.10·c) frames, a main FIFO M of the rest, and a
  *   ghost FIFO G of the keys of the last floor(0.90·c) pages evicted from S.
@@ -25,42 +26,46 @@
  * (libCacheSim: in `find`, before evicting); without a key, at `insert`.
  */
 import { FrameLists, holdFrame, releaseHeld, rotateHeld } from "./frame-lists.js";
-import { GhostLists } from "./ghost-lists.js";
+import { GhostFifo } from "./ghost-lists.js";
+import { capacityOf, paramOf, type PolicyParamSpec } from "./params.js";
 import type { PolicyOptions, ReplacementPolicy } from "./policy.js";
 
 const SMALL = 0;
 const MAIN = 1;
 /** Frames whose eviction failed since the last successful one (out of S and M). */
 const HELD = 2;
-const GHOST = 0;
-const MOVE_TO_MAIN_THRESHOLD = 2;
 const MAX_FREQ = 3;
 
-/** Small-queue frames for `capacity` pages: libCacheSim's floor(0.10·c), at least 1. */
-export function s3fifoSmallSize(capacity: number): number {
-  return Math.max(1, Math.floor(capacity * 0.1));
+/** S3-FIFO's parameters (libCacheSim's names in `libCacheSim`). */
+export const S3_FIFO_PARAMS: readonly PolicyParamSpec[] = [
+  { key: "small", default: 0.1, min: 0, max: 1, libCacheSim: "fifo-size-ratio", about: "small FIFO's share of the frames (at least 1 frame)" },
+  { key: "ghost", default: 0.9, min: 0, max: 4, libCacheSim: "ghost-size-ratio", about: "ghost FIFO's size (keys) as a share of the frames" },
+  { key: "threshold", default: 2, min: 1, max: MAX_FREQ, integer: true, libCacheSim: "move-to-main-threshold", about: "hits in the small FIFO that move a page to the main FIFO" },
+];
+
+/** Small-queue frames for `capacity` pages: libCacheSim's floor(ratio·c), at least 1. */
+export function s3fifoSmallSize(capacity: number, ratio = 0.1): number {
+  return Math.max(1, Math.floor(capacity * ratio));
 }
 
 export class S3FifoPolicy implements ReplacementPolicy {
   readonly name = "s3-fifo";
   readonly observesReferences = true;
   private readonly queues: FrameLists;
-  private readonly ghost: GhostLists;
-  private readonly ghostSize: number;
+  private readonly ghost: GhostFifo;
   private readonly mainSize: number;
+  private readonly threshold: number;
   private readonly freq: Uint8Array;
   private readonly keyOf: Float64Array;
-  private pendingKey = NaN;
-  private pendingFromGhost = false;
   /** The victim offered by selectVictim (-1: none); it goes to G if it came from S. */
   private planVictim = -1;
 
   constructor(options: PolicyOptions) {
-    const c = Math.max(1, options.capacity > 0 ? options.capacity : options.maxFrames);
-    this.mainSize = c - s3fifoSmallSize(c);
-    this.ghostSize = Math.floor(c * 0.9);
+    const c = capacityOf(options);
+    this.mainSize = c - s3fifoSmallSize(c, paramOf(options, S3_FIFO_PARAMS[0]));
+    this.ghost = new GhostFifo(Math.floor(c * paramOf(options, S3_FIFO_PARAMS[1])));
+    this.threshold = paramOf(options, S3_FIFO_PARAMS[2]);
     this.queues = new FrameLists(options.maxFrames, 3);
-    this.ghost = new GhostLists(this.ghostSize, 1);
     this.freq = new Uint8Array(options.maxFrames);
     this.keyOf = new Float64Array(options.maxFrames);
   }
@@ -72,12 +77,10 @@ export class S3FifoPolicy implements ReplacementPolicy {
   insert(pfn: number, key: number): void {
     if (this.queues.listOf(pfn) >= 0) this.remove(pfn);
     this.planVictim = -1;
-    this.admit(key);
-    this.queues.pushHead(this.pendingFromGhost ? MAIN : SMALL, pfn);
+    this.queues.pushHead(this.ghost.admit(key) ? MAIN : SMALL, pfn);
     this.freq[pfn] = 0;
     this.keyOf[pfn] = key;
-    this.pendingKey = NaN;
-    this.pendingFromGhost = false;
+    this.ghost.settle();
   }
 
   /** Removing the offered victim is an eviction: from S, its key goes to G; held frames rejoin M. */
@@ -89,9 +92,7 @@ export class S3FifoPolicy implements ReplacementPolicy {
     this.planVictim = -1;
     if (!evicted) return;
     releaseHeld(this.queues, MAIN);
-    if (list !== SMALL || this.ghostSize === 0) return;
-    if (this.ghost.used >= this.ghostSize) this.ghost.dropTail(GHOST);
-    this.ghost.pushHead(GHOST, this.keyOf[pfn]);
+    if (list === SMALL) this.ghost.remember(this.keyOf[pfn]);
   }
 
   reference(pfn: number): void {
@@ -99,7 +100,7 @@ export class S3FifoPolicy implements ReplacementPolicy {
   }
 
   selectVictim(incomingKey?: number): number {
-    if (incomingKey !== undefined) this.admit(incomingKey);
+    if (incomingKey !== undefined) this.ghost.admit(incomingKey);
     const queues = this.queues;
     if (queues.size(SMALL) + queues.size(MAIN) === 0) return (this.planVictim = rotateHeld(queues));
     for (;;) {
@@ -137,19 +138,12 @@ export class S3FifoPolicy implements ReplacementPolicy {
   private sweepSmall(): number {
     const queues = this.queues;
     let f = queues.tail(SMALL);
-    while (f >= 0 && this.freq[f] >= MOVE_TO_MAIN_THRESHOLD) {
+    while (f >= 0 && this.freq[f] >= this.threshold) {
       queues.remove(f);
       queues.pushHead(MAIN, f);
       this.freq[f] = 0;
       f = queues.tail(SMALL);
     }
     return f;
-  }
-
-  /** Looks the incoming page up in G once, dropping it on a hit. */
-  private admit(key: number): void {
-    if (key === this.pendingKey) return;
-    this.pendingKey = key;
-    this.pendingFromGhost = this.ghost.removeKey(key) >= 0;
   }
 }

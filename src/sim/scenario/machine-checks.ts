@@ -95,7 +95,7 @@ export function checkSeed(n: number): string | null {
 
 /** Null for a replacement policy's name, else a phrase listing them. */
 export function checkPolicyName(name: string): string | null {
-  return isPolicyName(name) ? null : `unknown policy '${name}' (${POLICY_NAMES.join(", ")})`;
+  return isPolicyName(name) ? null : `unknown policy '${name}' (${POLICY_NAMES.join(", ")}, or a plugin's path ./NAME.js)`;
 }
 
 /** Null for a CPU preset's name, else a phrase listing them. */

@@ -16,7 +16,8 @@
  * pageKey(address space id, va). A frame shared copy-on-write is judged by
  * the page that brought it in, as the kernel keys it.
  */
-import { needsFuture, type FutureKnowledge } from "../../kernel/replacement/index.js";
+import type { FutureKnowledge } from "../../kernel/replacement/index.js";
+import { choiceNeedsFuture } from "../policy-spec.js";
 import type { System, SystemConfig } from "../system.js";
 import { NEVER, PageString, linkNextUses } from "../next-use.js";
 import { ScenarioRunner, type ReferenceSink } from "./runner.js";
@@ -123,7 +124,7 @@ export type OpenSystem = (config: SystemConfig) => System;
  * references changed, when OPT's reference string does not settle.
  */
 export function scenarioFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture | undefined {
-  if (config.policy === undefined || !needsFuture(config.policy)) return undefined;
+  if (config.policy === undefined || !choiceNeedsFuture(config.policy)) return undefined;
   refuseFork(scenario);
   return settledFuture(scenario, config, open);
 }

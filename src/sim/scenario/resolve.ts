@@ -13,12 +13,12 @@ import { resolvePattern, type PatternName, type AccessMode } from "../workload/p
 import { checkRamBytes, checkSwapBytes, checkTlb, checkUserFrames, checkWays, sizeValue, tlbOfEntries } from "./machine-checks.js";
 import { pageAlignmentProblem } from "../system-checks.js";
 import { formatKeyPath, type KeyPath } from "./positions.js";
+import { parsePolicySpec } from "../policy-spec.js";
 import type { CpuName } from "../../machine/cpu-model.js";
 import type { BootModule, BootOrigins } from "../system.js";
 import {
   ScenarioError,
   type MachineSpec,
-  type PolicyChoice,
   type ProcessSpec,
   type Scenario,
   type Step,
@@ -38,7 +38,7 @@ export interface RawScenario {
     ram?: Size;
     swap?: Size;
     cpu?: CpuName;
-    policy?: PolicyChoice;
+    policy?: string;
     tlb?: "off" | number | { entries: number; ways?: number };
     userFrames?: number;
     strictTlb?: boolean;
@@ -161,7 +161,11 @@ function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail)
     if (problem) fail(at("swap"), problem);
   }
   if (m.cpu !== undefined) spec.cpu = m.cpu;
-  if (m.policy !== undefined) spec.policy = m.policy;
+  if (m.policy !== undefined) {
+    const parsed = parsePolicySpec(m.policy, dirname(file));
+    if ("problem" in parsed) fail(at("policy"), parsed.problem);
+    spec.policy = parsed.choice;
+  }
   if (m.tlb !== undefined) spec.tlb = resolveTlb(m.tlb, at("tlb"), fail);
   if (m.userFrames !== undefined) {
     const problem = checkUserFrames(m.userFrames);

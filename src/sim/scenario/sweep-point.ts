@@ -3,6 +3,7 @@
  * size or a user-frame cap, with one policy), reduced to its fault counts.
  * Jobs and results are plain data so they can cross to worker threads.
  */
+import { loadPolicyPlugins } from "../policy-plugin.js";
 import { System, type SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
 import { loadScenarioFile } from "./loader.js";
@@ -30,6 +31,9 @@ export interface SweepJobResult {
 /** Runs one sweep point to completion. */
 export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
   try {
+    // In a worker thread a plugin policy is loaded afresh, by its absolute path.
+    const problem = await loadPolicyPlugins(job.config.policy);
+    if (problem !== null) throw new Error(problem);
     if (job.kind === "trace") {
       const r = await replayTrace(job.file, { system: job.config });
       return {

@@ -8,10 +8,9 @@ import type { FramebufferSpec } from "../../machine/multiboot.js";
 import type { BootModule, BootOrigins } from "../system.js";
 import type { PatternSpec } from "../workload/patterns.js";
 
-import type { PolicyName } from "../../kernel/replacement/index.js";
-
-/** Replacement policies a scenario may ask for (src/kernel/replacement/index.ts). */
-export type PolicyChoice = PolicyName;
+/** Replacement policies a scenario may ask for: a name, parameters, a plugin (src/sim/policy-spec.ts). */
+export type { PolicyChoice } from "../policy-spec.js";
+import type { PolicyChoice } from "../policy-spec.js";
 
 /** TLB shape requested by a scenario or `--tlb`. */
 export type TlbChoice = { readonly entries: number; readonly ways: number } | "off";

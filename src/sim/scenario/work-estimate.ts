@@ -6,7 +6,7 @@
  * how many they make), times the runs the policy needs; above a documented
  * limit the run is refused unless the user insists (--force).
  */
-import { needsFuture, type PolicyName } from "../../kernel/replacement/index.js";
+import { choiceNeedsFuture, type PolicyChoice } from "../policy-spec.js";
 import { scenarioAccessCount } from "./runner.js";
 import { ScenarioError, type Scenario } from "./types.js";
 
@@ -39,8 +39,8 @@ export interface WorkEstimate {
 }
 
 /** The work of running `scenario` under `policy`. */
-export function estimateScenarioWork(scenario: Scenario, policy: PolicyName | undefined): WorkEstimate {
-  const opt = policy !== undefined && needsFuture(policy);
+export function estimateScenarioWork(scenario: Scenario, policy: PolicyChoice | undefined): WorkEstimate {
+  const opt = policy !== undefined && choiceNeedsFuture(policy);
   return { accesses: scenarioAccessCount(scenario), runs: opt ? OPT_RUNS_AT_MOST : 1, limit: opt ? MAX_OPT_ACCESSES : MAX_ACCESSES };
 }
 
@@ -48,7 +48,7 @@ export function estimateScenarioWork(scenario: Scenario, policy: PolicyName | un
  * The estimate of running `scenario` under `policy`; throws ScenarioError
  * naming the file when it is over the limit and `force` is not given.
  */
-export function checkScenarioWork(scenario: Scenario, policy: PolicyName | undefined, force: boolean): WorkEstimate {
+export function checkScenarioWork(scenario: Scenario, policy: PolicyChoice | undefined, force: boolean): WorkEstimate {
   const work = estimateScenarioWork(scenario, policy);
   if (work.accesses > work.limit && !force) {
     const why = work.limit === MAX_OPT_ACCESSES ? "that policy opt records in memory first" : "that vmm386 runs without being told to";

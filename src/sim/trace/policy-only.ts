@@ -12,7 +12,7 @@
  * policies see only which references are to the same page).
  */
 
-import { needsFuture, type PolicyName } from "../../kernel/replacement/index.js";
+import { choiceNeedsFuture, type PolicyChoice } from "../policy-spec.js";
 import { NextUseTable, PolicyReplay, type PolicyReplayResult } from "../policy-replay.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { readTrace, type TraceFormat } from "./trace-format.js";
@@ -21,7 +21,7 @@ import { WidePages, wideReferenceKeys } from "./wide-pages.js";
 
 export interface PolicyOnlyOptions {
   readonly frames: number;
-  readonly policy: PolicyName;
+  readonly policy: PolicyChoice;
   readonly format?: TraceFormat;
   /** The faulting reference sets the new page's referenced bit (i386 Accessed; default true). */
   readonly faultSetsReferenced?: boolean;
@@ -39,7 +39,7 @@ export async function replayPolicyOnly(file: string, options: PolicyOnlyOptions)
   let accesses = 0;
   let result: PolicyReplayResult;
   const wide = new WidePages();
-  if (needsFuture(options.policy)) {
+  if (choiceNeedsFuture(options.policy)) {
     const chunks: Int32Array[] = [];
     for await (const chunk of readTrace(file, options.format)) {
       accesses += chunk.length;

@@ -25,6 +25,7 @@ import { LayoutError, mapWideChunk, planLayout, type LayoutMapping } from "./lay
 import type { TraceChunk } from "./trace-chunk.js";
 import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
 import { TraceFuture } from "./trace-future.js";
+import { choiceNeedsFuture } from "../policy-spec.js";
 import { emptySurvey, PAGE_COUNT, PAGE_FLAG, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 import { wideReferenceKeys } from "./wide-pages.js";
 import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
@@ -98,7 +99,7 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
   let spill: ChunkSpillWriter | null = null;
   try {
     const format = options.format ?? (await detectFormat(file));
-    const wantFuture = options.system.policy === "opt";
+    const wantFuture = options.system.policy !== undefined && choiceNeedsFuture(options.system.policy);
     // Only a plain binary file is worth reading twice rather than spilling.
     const direct = format === "binary" && !isStreamInput(file) && !(await isGzipFile(file));
     spill = direct ? null : new ChunkSpillWriter(tempPath(options.tempDir), SPILL_MEMORY_BYTES);

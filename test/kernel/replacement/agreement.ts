@@ -4,7 +4,8 @@
  */
 import { expect, it } from "vitest";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
-import { loadExpected, loadRefsFixture, missesByFrames, TRACE_NAMES } from "../../helpers/refs-fixture.js";
+import { parsePolicySpec, type PolicyChoice } from "../../../src/sim/policy-spec.js";
+import { loadExpected, loadLibCacheSimPolicies, loadRefsFixture, missesByFrames, TRACE_NAMES } from "../../helpers/refs-fixture.js";
 
 /** One `it` per trace: `policy` on the full string gives exactly each label's misses at every frame count. */
 export function itMatchesOnFullTraces(labels: readonly string[], policy: PolicyName, faultSetsReferenced = true): void {
@@ -12,5 +13,56 @@ export function itMatchesOnFullTraces(labels: readonly string[], policy: PolicyN
     const part = loadExpected()[name].full;
     const got = missesByFrames(loadRefsFixture(name), part.frames, policy, faultSetsReferenced);
     for (const label of labels) expect(got, label).toEqual(part.misses[label]);
+  });
+}
+
+const PARTS = ["full", "prefix_200k"] as const;
+
+/** The fixture string of `trace`, whole or its first 200,000 references. */
+function refsOf(trace: string, part: (typeof PARTS)[number]): Int32Array {
+  const refs = loadRefsFixture(trace);
+  return part === "full" ? refs : refs.subarray(0, 200_000);
+}
+
+/**
+ * One `it` per trace and part: `policy` gives exactly libCacheSim's `label`
+ * misses (libcachesim-policies.json) at every frame count `where` accepts.
+ */
+export function itMatchesLibCacheSim(label: string, policy: PolicyChoice, where: (frames: number) => boolean = () => true): void {
+  const cases = TRACE_NAMES.flatMap((trace) => PARTS.map((part) => [trace, part] as const));
+  it.each(cases)(`equals ${label} on the %s string (%s)`, (trace, part) => {
+    const all = loadLibCacheSimPolicies().misses[trace][part][label];
+    const frames = Object.keys(all).map(Number).filter(where);
+    expect(frames.length).toBeGreaterThan(0);
+    const want = Object.fromEntries(frames.map((f) => [String(f), all[String(f)]]));
+    expect(missesByFrames(refsOf(trace, part), frames, policy)).toEqual(want);
+  });
+}
+
+/** libCacheSim's `label` misses at the frame counts `where` accepts, and vmm386's there, for relations. */
+export function bothAt(label: string, policy: PolicyChoice, trace: string, part: (typeof PARTS)[number], where: (frames: number) => boolean): { lib: number[]; ours: number[] } {
+  const all = loadLibCacheSimPolicies().misses[trace][part][label];
+  const frames = Object.keys(all).map(Number).filter(where);
+  const ours = missesByFrames(refsOf(trace, part), frames, policy);
+  return { lib: frames.map((f) => all[String(f)]), ours: frames.map((f) => ours[String(f)]) };
+}
+
+/**
+ * One `it` per string: the spec `text` (a policy with parameters) gives
+ * exactly the misses libCacheSim gave with the same parameters in its own
+ * spelling, at every frame count `where` accepts.
+ */
+export function itMatchesLibCacheSimWithParams(text: string, where: (frames: number) => boolean): void {
+  it(`${text} equals libCacheSim's ${loadLibCacheSimPolicies().params[text].libCacheSim}`, () => {
+    const parsed = parsePolicySpec(text);
+    if ("problem" in parsed) throw new Error(parsed.problem);
+    const entry = loadLibCacheSimPolicies().params[text];
+    for (const [key, all] of Object.entries(entry.misses)) {
+      const [trace, part] = key.split("/") as [string, (typeof PARTS)[number]];
+      const frames = Object.keys(all).map(Number).filter(where);
+      expect(frames.length, key).toBeGreaterThan(0);
+      const want = Object.fromEntries(frames.map((f) => [String(f), all[String(f)]]));
+      expect(missesByFrames(refsOf(trace, part), frames, parsed.choice), key).toEqual(want);
+    }
   });
 }

@@ -33,7 +33,7 @@ describe("every policy keeps the ReplacementPolicy contract under VMM-like use",
   it("names its policies and knows them", () => {
     expect(POLICY_NAMES).toContain("clock");
     expect(POLICY_NAMES.every(isPolicyName)).toBe(true);
-    expect(isPolicyName("lfu")).toBe(false);
+    expect(isPolicyName("lfu-da")).toBe(false);
   });
 
   it.each(POLICY_NAMES)("%s: tracks exactly the resident frames, only offers resident ones, and offers each once per round of failures", (name) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { S3FifoPolicy, s3fifoSmallSize } from "../../../src/kernel/replacement/s3-fifo.js";
 import { loadExpected, loadRefsFixture, missesByFrames, TRACE_NAMES } from "../../helpers/refs-fixture.js";
+import { itMatchesLibCacheSimWithParams } from "./agreement.js";
 
 const host = { testAndClearReferenced: (): boolean => false };
 /** libCacheSim's small FIFO has floor(0.10·frames) slots and admits nothing below 20 frames. */
@@ -8,7 +9,7 @@ const LIBCACHESIM_DEGENERATE_BELOW = 20;
 
 describe("S3-FIFO", () => {
   it("sizes the small FIFO at 10% of the frames, at least one", () => {
-    expect([1, 9, 10, 19, 20, 64, 256].map(s3fifoSmallSize)).toEqual([1, 1, 1, 1, 2, 6, 25]);
+    expect([1, 9, 10, 19, 20, 64, 256].map((c) => s3fifoSmallSize(c))).toEqual([1, 1, 1, 1, 2, 6, 25]);
   });
 
   it("evicts one-hit wonders from the small FIFO and promotes pages referenced twice", () => {
@@ -56,4 +57,7 @@ describe("S3-FIFO", () => {
       expect(got[String(f)]).toBeGreaterThanOrEqual(part.misses["libCacheSim/Belady"][String(f)]);
     }
   });
+
+  // With small=0.2 libCacheSim admits from 10 frames up (its small FIFO then has 2 slots).
+  itMatchesLibCacheSimWithParams("s3-fifo:small=0.2,ghost=0.5,threshold=1", (frames) => frames >= 10);
 });
