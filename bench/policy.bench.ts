@@ -23,7 +23,7 @@ import { loadRefsFixture, TRACE_NAMES } from "../test/helpers/refs-fixture.js";
 import type { Bench, BenchResult } from "./index.js";
 
 const ROUNDS = 7;
-const POLICIES: readonly PolicyName[] = ["clock", "lru", "fifo", "arc", "sieve", "s3-fifo", "opt"];
+const POLICIES: readonly PolicyName[] = ["clock", "lru", "fifo", "arc", "sieve", "s3-fifo", "opt", "2q", "lirs", "slru", "lfu", "clock-pro"];
 
 interface Input {
   readonly name: string;

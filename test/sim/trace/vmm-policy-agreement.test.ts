@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { replayTrace } from "../../../src/sim/trace/replay.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
-import { loadExpected, loadRefsFixture } from "../../helpers/refs-fixture.js";
+import { replayReferenceString } from "../../../src/sim/policy-replay.js";
+import { loadExpected, loadLibCacheSimPolicies, loadRefsFixture } from "../../helpers/refs-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -16,11 +17,16 @@ afterAll(tmp.cleanup);
 
 const TRACE = "busybox-gzip";
 const FRAMES = [32, 64] as const;
-const POLICIES: [PolicyName, string][] = [
+/** Policy, the figures it equals, and frame counts when not FRAMES (LFU thrashes below 128 frames here: seconds of swap). */
+const POLICIES: [PolicyName, string, (readonly number[])?][] = [
   ["arc", "libCacheSim/ARC"],
   ["sieve", "libCacheSim/SIEVE"],
   ["s3-fifo", "libCacheSim/S3-FIFO"],
   ["lru", "libCacheSim/LRU"],
+  ["2q", "libCacheSim/TwoQ"],
+  ["lirs", "libCacheSim/LIRS, paper HIR-hit rule"],
+  ["slru", "libCacheSim/SLRU"],
+  ["lfu", "libCacheSim/LFU", [128]],
 ];
 
 /** The fixture's full reference string as a page-number-per-line file. */
@@ -32,10 +38,10 @@ function refsFile(): string {
 
 describe(`replay through the VMM (--user-frames N --tlb off) on the ${TRACE} reference string`, () => {
   const file = refsFile();
-  const expected = loadExpected()[TRACE].full.misses;
-  for (const [policy, reference] of POLICIES) {
+  const expected = { ...loadExpected()[TRACE].full.misses, ...loadLibCacheSimPolicies().misses[TRACE].full };
+  for (const [policy, reference, frameCounts] of POLICIES) {
     it(`${policy} faults equal ${reference}'s misses`, async () => {
-      for (const frames of FRAMES) {
+      for (const frames of frameCounts ?? FRAMES) {
         const r = await replayTrace(file, {
           system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy, userFrames: frames, tlb: "off" },
           tempDir: tmp.dir,
@@ -46,4 +52,16 @@ describe(`replay through the VMM (--user-frames N --tlb off) on the ${TRACE} ref
       }
     });
   }
+
+  it("clock-pro faults equal its policy-only misses (libCacheSim's reference version has no CLOCK-Pro)", async () => {
+    for (const frames of FRAMES) {
+      const r = await replayTrace(file, {
+        system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy: "clock-pro", userFrames: frames, tlb: "off" },
+        tempDir: tmp.dir,
+        samples: 1,
+      });
+      const alone = replayReferenceString(loadRefsFixture(TRACE), { frames, policy: "clock-pro" }).misses;
+      expect({ frames, faults: r.stats.faults.total }).toEqual({ frames, faults: alone });
+    }
+  });
 });
