@@ -145,7 +145,9 @@ export function policyFactory(choice: PolicyChoice): PolicyFactory {
   if (typeof choice === "string") return (options) => createPolicy(choice, options);
   if ("plugin" in choice) {
     const plugin = loadedPlugin(choice.plugin);
-    return (options) => plugin.create({ ...options, params: choice.params });
+    // A plugin gets every parameter it declares, defaults filled in.
+    const params = { ...Object.fromEntries(plugin.params.map((p) => [p.key, p.default])), ...choice.params };
+    return (options) => plugin.create({ ...options, params });
   }
   return (options) => createPolicy(choice.name, { ...options, params: choice.params });
 }
@@ -201,5 +203,5 @@ function parseParams(tail: string | undefined, head: string): PolicyParams | und
 }
 
 function isPluginPath(text: string): boolean {
-  return text.includes("/") || text.includes("\\") || /\.(m?js|ts)$/i.test(text);
+  return text.includes("/") || text.includes("\\") || /\.m?js$/i.test(text);
 }

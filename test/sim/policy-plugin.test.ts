@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkPolicy } from "../../src/sim/policy-check.js";
 import { loadPolicyPlugin, loadPolicyPlugins } from "../../src/sim/policy-plugin.js";
-import { parsePolicySpec, type PolicyChoice } from "../../src/sim/policy-spec.js";
+import { parsePolicySpec, policyFactory, type PolicyChoice } from "../../src/sim/policy-spec.js";
 import { replayReferenceString } from "../../src/sim/policy-replay.js";
 import { cli } from "../cli/cli-helper.js";
 
@@ -83,6 +83,31 @@ describe("the example plugin of docs/policies.md", () => {
     expect(sweep.stderr).toBe("");
     const points = (JSON.parse(sweep.stdout) as { points: { policy: string; size: number; faults: number }[] }).points;
     expect(points.find((p) => p.policy === mru && p.size === 8)?.faults).toBe(vmm.faults.total);
+  });
+});
+
+describe("a plugin's parameters", () => {
+  const path = write(
+    "with-params.js",
+    [
+      "export const params = [{ key: 'skip', default: 2, min: 0, max: 5, integer: true, about: 'pages to skip' }];",
+      "export default class { name = 'p'; observesReferences = false; size = 0;",
+      "  constructor(options) { this.seen = options.params; }",
+      "  insert() { this.size++; } remove() { this.size--; } reference() {} selectVictim() { return -1; } keep() {} }",
+    ].join("\n"),
+  );
+  const seen = (choice: PolicyChoice): unknown =>
+    (policyFactory(choice)({ maxFrames: 4, capacity: 4, host: { testAndClearReferenced: () => false } }) as unknown as { seen: unknown }).seen;
+
+  it("reach its constructor as given, the defaults filled in", async () => {
+    expect(await loadPolicyPlugins(choiceOf(`${path}:skip=3`))).toBeNull();
+    expect(seen(choiceOf(`${path}:skip=3`))).toEqual({ skip: 3 });
+    expect(seen(choiceOf(path))).toEqual({ skip: 2 });
+  });
+
+  it("are checked against the ranges it declares", async () => {
+    expect(await loadPolicyPlugins(choiceOf(`${path}:skip=9`))).toBe(`${path}: skip=9 is out of range (0 to 5)`);
+    expect(await loadPolicyPlugins(choiceOf(`${path}:skip=1.5`))).toBe(`${path}: skip=1.5 is not a whole number`);
   });
 });
 
