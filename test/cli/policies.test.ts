@@ -24,4 +24,10 @@ describe("vmm386 policies", () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("vmm386: --policy: s3-fifo: threshold=9 is out of range (1 to 3)\n");
   });
+
+  it("policy-check refuses OPT, which needs a recorded future, in one line", () => {
+    const r = cli("policy-check", "opt");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("vmm386: policy-check: opt needs a recorded future; policy-check drives policies without one\n");
+  });
 });

@@ -7,7 +7,7 @@
  */
 import type { Command } from "commander";
 import { checkPolicy } from "../../sim/policy-check.js";
-import { policyLabel } from "../../sim/policy-spec.js";
+import { choiceNeedsFuture, policyLabel } from "../../sim/policy-spec.js";
 import { policyList, policyListText } from "../../report/policy-list.js";
 import { UserError } from "../errors.js";
 import { integer, policyOption, requirePolicyPlugins } from "../options.js";
@@ -31,6 +31,7 @@ export function register(program: Command): void {
 
 async function policyCheck(spec: string, options: { seed: string; ops: string }): Promise<void> {
   const choice = policyOption(spec, "policy-check");
+  if (choiceNeedsFuture(choice)) throw new UserError(`${policyLabel(choice)} needs a recorded future; policy-check drives policies without one`, "policy-check");
   const seed = integer(options.seed, "--seed", 0, 0xffffffff);
   const tortureOps = integer(options.ops, "--ops", 1, 10_000_000);
   await requirePolicyPlugins(choice);
