@@ -6,7 +6,8 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { isPolicyName, POLICY_NAMES, type PolicyName } from "../../kernel/replacement/index.js";
+import { POLICY_NAMES } from "../../kernel/replacement/index.js";
+import { builtinPolicy, parsePolicyList, policyLabel, type PolicyChoice } from "../../sim/policy-spec.js";
 import { isStackPolicy, profileTrace, STACK_POLICIES, type MrcOptions, type StackPolicy } from "../../sim/mrc/profile.js";
 import type { MrcResult } from "../../sim/mrc/curve.js";
 import { closeStreamInput, isStreamInput } from "../../sim/trace/byte-source.js";
@@ -15,7 +16,7 @@ import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
 import { MRC_CSV_HEADER, mrcCsv, mrcSummaryTable } from "../../report/mrc-table.js";
 import { UserError } from "../errors.js";
 import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
-import { addCommonOptions, describeOption, integer, machineFromOptions, systemConfig, type CommonOptions } from "../options.js";
+import { addCommonOptions, describeOption, integer, machineFromOptions, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
 import { startProgress } from "../progress.js";
 import { formatOption } from "./convert.js";
 import { traceInput } from "./replay.js";
@@ -91,6 +92,7 @@ interface MrcOutputs {
 
 async function mrc(file: string, options: MrcCommandOptions): Promise<void> {
   const mrcOptions = parseMrcOptions(file, options);
+  await requirePolicyPlugins(mrcOptions.minisim?.policies);
   const csv = options.csv === undefined ? null : openOutput(options.csv, { kind: MRC_CSV, force: options.force, inputs: [file], option: "--csv" });
   const outputs = { csv, report: await abortOnFailure([csv], () => openReport(options.report, options, [file])) };
   await abortOnFailure([outputs.csv, outputs.report], async () => emit(await profile(file, mrcOptions, options), options, outputs));
@@ -161,22 +163,22 @@ export function parseMrcOptions(file: string, o: MrcCommandOptions): MrcOptions 
   return result;
 }
 
-/** The --policy list, each name checked; undefined when not given. */
-function policyList(text: string | undefined): PolicyName[] | undefined {
+/** The --policy list, each spec checked (src/sim/policy-spec.ts: parameters, plugins); undefined when not given. */
+function policyList(text: string | undefined): PolicyChoice[] | undefined {
   if (text === undefined) return undefined;
-  const names = text.split(",").map((s) => s.trim());
-  if (names.includes("")) throw new UserError(text.trim() === "" ? "no policy given" : `'${text}' has an empty item`, "--policy");
-  for (const n of names) if (!isPolicyName(n)) throw new UserError(`unknown policy '${n}' (${POLICY_NAMES.join(", ")})`, "--policy");
-  return [...new Set(names)] as PolicyName[];
+  const parsed = parsePolicyList(text);
+  if ("problem" in parsed) throw new UserError(parsed.problem, "--policy");
+  return parsed.choices;
 }
 
-function exactPolicies(policies: readonly PolicyName[]): StackPolicy[] {
-  for (const p of policies) {
-    if (!isStackPolicy(p)) {
-      throw new UserError(`${p} has no exact one-pass curve (only the stack algorithms ${STACK_POLICIES.join(" and ")}): estimate it with --minisim RATE`, "--policy");
+function exactPolicies(policies: readonly PolicyChoice[]): StackPolicy[] {
+  return policies.map((p) => {
+    const name = builtinPolicy(p);
+    if (name === null || !isStackPolicy(name)) {
+      throw new UserError(`${policyLabel(p)} has no exact one-pass curve (only the stack algorithms ${STACK_POLICIES.join(" and ")}): estimate it with --minisim RATE`, "--policy");
     }
-  }
-  return policies as StackPolicy[];
+    return name;
+  });
 }
 
 /** A sampling rate in (0, 1]. */

@@ -13,7 +13,7 @@
  * so the sample's page string is exactly the sampled pages' references.
  */
 
-import type { PolicyName } from "../../kernel/replacement/index.js";
+import type { PolicyChoice } from "../policy-spec.js";
 import { replayReferenceString } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
@@ -37,7 +37,7 @@ export interface MiniCurve {
  * Miniature simulations of `policy` at each size on `sampled`, the sampled
  * pages' references of a string of `references` references.
  */
-export function miniSimulate(sampled: Int32Array, references: number, policy: PolicyName, sizes: readonly number[], rate: number): MiniCurve {
+export function miniSimulate(sampled: Int32Array, references: number, policy: PolicyChoice, sizes: readonly number[], rate: number): MiniCurve {
   return simulateSizes(sizes, rate, (frames) => {
     const r = replayReferenceString(sampled, { frames, policy });
     return sampled.length === 0 ? 0 : r.misses / sampled.length;
@@ -48,7 +48,7 @@ export function miniSimulate(sampled: Int32Array, references: number, policy: Po
 export async function miniSimulateVmm(
   trace: string,
   references: number,
-  policy: PolicyName,
+  policy: PolicyChoice,
   sizes: readonly number[],
   rate: number,
   system: SystemConfig,

@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PolicyName } from "../../kernel/replacement/index.js";
+import { policyLabel, type PolicyChoice } from "../policy-spec.js";
 import { PageString } from "../next-use.js";
 import { replayReferenceString } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
@@ -46,7 +46,7 @@ export interface MinisimOptions {
   /** Sampling rate in (0, 1]. */
   readonly rate: number;
   readonly seed?: number;
-  readonly policies: readonly PolicyName[];
+  readonly policies: readonly PolicyChoice[];
   /** Memory sizes (frames) of the curve. */
   readonly sizes: readonly number[];
   /** Through the full VMM on this machine (policy and frame cap set per point); absent: the policy alone. */
@@ -248,7 +248,7 @@ async function minisimCurves(file: string, pass: ProfilePass, o: MinisimOptions,
     const vmm = o.vmm === undefined ? {} : { vmm: true };
     const full = check ? await fullSimulation(file, format, pass, policy, o) : null;
     curves.push({
-      policy,
+      policy: policyLabel(policy),
       method: "minisim",
       ...vmm,
       points: mini.points,
@@ -262,7 +262,7 @@ async function minisimCurves(file: string, pass: ProfilePass, o: MinisimOptions,
 }
 
 /** The policy simulated at every MINISIM size on the whole trace: what MINISIM estimates. */
-async function fullSimulation(file: string, format: TraceFormat | undefined, pass: ProfilePass, policy: PolicyName, o: MinisimOptions): Promise<MrcCurve> {
+async function fullSimulation(file: string, format: TraceFormat | undefined, pass: ProfilePass, policy: PolicyChoice, o: MinisimOptions): Promise<MrcCurve> {
   const n = pass.references;
   const points = [];
   for (const size of o.sizes) {
@@ -272,5 +272,5 @@ async function fullSimulation(file: string, format: TraceFormat | undefined, pas
         : await vmmMissRatio(file, { ...o.vmm, policy, userFrames: size }, format);
     points.push(point(size, ratio * n, n));
   }
-  return { policy, method: "simulation", ...(o.vmm === undefined ? {} : { vmm: true }), points };
+  return { policy: policyLabel(policy), method: "simulation", ...(o.vmm === undefined ? {} : { vmm: true }), points };
 }
