@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { resolve } from "node:path";
 import { POLICY_NAMES } from "../../src/kernel/replacement/index.js";
 import { checkPolicy } from "../../src/sim/policy-check.js";
-import { parsePolicyList, parsePolicySpec, policyLabel } from "../../src/sim/policy-spec.js";
+import { checkPolicyChoice, parsePolicyList, parsePolicySpec, policyLabel } from "../../src/sim/policy-spec.js";
+import { System } from "../../src/sim/system.js";
 import { parseScenario } from "../../src/sim/scenario/loader.js";
 import { ScenarioError } from "../../src/sim/scenario/types.js";
 
@@ -56,6 +57,19 @@ describe("policy specs", () => {
       if (e instanceof ScenarioError) message = e.message;
     }
     expect(message).toBe("s.yaml:3: machine.policy: 2q: kin=2 is out of range (0 to 1)");
+  });
+
+  it("a library caller's SystemConfig.policy is checked the same way: names, parameters, loaded plugins", () => {
+    expect(checkPolicyChoice("2q")).toBeNull();
+    expect(checkPolicyChoice({ name: "2q", params: { kin: 0.5 } })).toBeNull();
+    expect(checkPolicyChoice({ name: "2q", params: { kin: 2 } })).toBe("2q: kin=2 is out of range (0 to 1)");
+    expect(checkPolicyChoice({ name: "2q", params: { kin: "x" } })).toBe("params is not an object of numbers");
+    expect(checkPolicyChoice(7)).toBe("7 is not a policy name or {name, params}");
+    expect(() => System.create({ ramBytes: 4 << 20, policy: { plugin: "/nowhere/p.js", given: "p.js" } })).toThrow(
+      "policy: plugin /nowhere/p.js is not loaded (loadPolicyPlugins first)",
+    );
+    const system = System.create({ ramBytes: 4 << 20, swapBytes: 0, policy: { name: "slru", params: { segments: 2 } } });
+    system.close();
   });
 
   it.each(POLICY_NAMES.filter((p) => p !== "opt"))("built-in %s passes policy-check's contract", (name) => {
