@@ -30,6 +30,12 @@ export interface AddressSpace {
   totalFaults: number;
   /** Present user pages mapped (resident set size, shared frames counted in each space). */
   rss: number;
+  /**
+   * SWAPPED entries (pages in swap, a slot shared by several spaces counted in
+   * each). Kept where entries change state, as rss is, so that a report need
+   * not walk the tables (the invariant checker recounts both).
+   */
+  swapped: number;
   /** False once destroyed. */
   alive: boolean;
 }
@@ -50,6 +56,7 @@ export function newAddressSpaceRecord(id: number, pdPhys: number, heapBreak: num
     windowStart: 0,
     totalFaults: 0,
     rss: 0,
+    swapped: 0,
     alive: true,
   };
 }

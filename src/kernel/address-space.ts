@@ -108,8 +108,9 @@ function copyEntry(k: KernelState, src: AddressSpace, dst: AddressSpace, srcPte:
     }
     k.frameTable.addMapping(pfn, dstPte);
     dst.rss++;
-  } else if ((entry & KPTE.SWAPPED) !== 0 && k.swap !== null) {
-    k.swap.addReference(entryFrame(entry));
+  } else if ((entry & KPTE.SWAPPED) !== 0) {
+    k.swap?.addReference(entryFrame(entry));
+    dst.swapped++;
   }
   mem.write32(dstPte, entry);
 }

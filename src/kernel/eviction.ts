@@ -127,7 +127,10 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     mem.write32(pteAddr, swappedEntry(slot, mem.read32(pteAddr)));
     k.invalidatePte(pteAddr);
     const space = k.spaces.get(ft.spaceOfPte(pteAddr));
-    if (space !== undefined) space.rss--;
+    if (space !== undefined) {
+      space.rss--;
+      space.swapped++;
+    }
     ptes++;
   }
   if (clean) swap.addReferences(slot, ptes);

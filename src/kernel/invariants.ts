@@ -20,7 +20,8 @@
  *    (device and reserved memory mapped by mapPage are not the kernel's to
  *    count); COW entries are read-only; a frame mapped by several PTEs is
  *    mapped writable by none;
- *  - resident counts and the policy agree with the frames in use;
+ *  - resident counts and the policy agree with the frames in use; each
+ *    space's rss and swapped counters with its present and SWAPPED entries;
  *  - with no user space left, no user frame, no slot and no swap-cache page is in use.
  *
  * It runs after every operation in the property tests, so the scan itself is
@@ -160,6 +161,7 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
   const pdes = directoryEntries;
   for (let pdi = 0; pdi < USER_PD_SLOTS; pdi++) pdes[pdi] = tableWords[pdi];
   let rss = 0;
+  let swapped = 0;
   for (let pdi = 0; pdi < USER_PD_SLOTS; pdi++) {
     const pde = pdes[pdi];
     if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
@@ -187,6 +189,7 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
           if (!reverseMapHas(ft, pfn, pt + pti * 4)) report("user-refcount", `${where(id, pdi, pti)}: frame ${pfn}'s reverse map lacks this PTE`);
         }
       } else if ((e & SWAPPED) !== 0) {
+        swapped++;
         const slot = e >>> 12;
         if (slot >= slots) report("swap-refcount", `${where(id, pdi, pti)}: names slot ${slot} of no swap area`);
         else slotRefs[slot]++;
@@ -194,6 +197,7 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
     }
   }
   if (rss !== space.rss) report("resident", `space ${id}: rss says ${space.rss}, page tables map ${rss}`);
+  if (swapped !== space.swapped) report("resident", `space ${id}: swapped says ${space.swapped}, page tables hold ${swapped} swapped entries`);
 }
 
 /** The kernel half of the directory in `tableWords` is the kernel's (the MMU sets Accessed in whichever directory it walks). */

@@ -132,6 +132,7 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
   swap.dropReference(slot);
   const shared = swap.refcount[slot] > 0;
   installUserPage(k, space, pteAddr, page, pfn, swappedInRights(entry, shared));
+  space.swapped--;
   if (shared) swap.cache.link(slot, pfn);
   k.stat.pswpin++;
   k.stat.pgmajfault++;
@@ -144,6 +145,7 @@ function mapSwapCachePage(k: KernelState, space: AddressSpace, pteAddr: number, 
   k.memory.write32(pteAddr, presentEntry(pfn, swappedInRights(entry, true)));
   k.frameTable.addMapping(pfn, pteAddr);
   space.rss++;
+  space.swapped--;
   k.swap?.dropReference(slot); // the last name of the slot frees it, and the association with it
   k.vmm386.swapcache_hit++;
   k.faults.swapIn++;

@@ -77,7 +77,9 @@ export function releaseEntry(k: KernelState, space: AddressSpace, pteAddr: numbe
     if (k.frameTable.removeMapping(pfn, pteAddr) === 0) freeUserFrame(k, pfn);
     return;
   }
-  if ((entry & KPTE.SWAPPED) !== 0 && k.swap !== null) k.swap.dropReference(entryFrame(entry));
+  if ((entry & KPTE.SWAPPED) === 0) return;
+  space.swapped--;
+  k.swap?.dropReference(entryFrame(entry));
 }
 
 /** A user frame nobody maps any more: out of the policy and back to the allocator. */

@@ -83,6 +83,24 @@ describe("the invariant checker", () => {
     expect(rules).toContain("sharing");
   });
 
+  it("keeps each space's resident and swapped counters as its entries change, and reports one that disagrees", () => {
+    const { sys } = systemWithPage();
+    const parent = sys.vmm.current;
+    const child = sys.vmm.cloneAddressSpace(parent)!;
+    const counts = (): number[][] => [parent, child].map((s) => [s.rss, s.swapped]);
+    expect(counts()).toEqual([[1, 0], [1, 0]]);
+    expect(sys.vmm.reclaim(1)).toBe(1); // the shared page goes to one slot, named by both entries
+    expect(counts()).toEqual([[0, 1], [0, 1]]);
+    sys.vmm.switchAddressSpace(child);
+    read32(sys, USER_HEAP_BASE);
+    expect(counts()).toEqual([[0, 1], [1, 0]]);
+    sys.vmm.munmap(parent, USER_HEAP_BASE, 4096); // a swapped entry released
+    expect(counts()).toEqual([[0, 0], [1, 0]]);
+    expect(sys.vmm.checkInvariants()).toEqual([]);
+    child.swapped++;
+    expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`space ${child.id}: swapped says 1, page tables hold 0 swapped entries`);
+  });
+
   it("reports the kernel's page directory or a kernel page table whose frame is free", () => {
     const { sys } = systemWithPage();
     const { frames, frameTable } = sys.vmm.boot;
