@@ -200,6 +200,7 @@ export function systemConfig(spec: MachineSpec): SystemConfig {
     userFrames: spec.userFrames,
     checkInvariants: spec.checkInvariants,
     seed: spec.seed,
+    pidMax: spec.pidMax,
     swapImage: spec.swapImage,
     cmdline: spec.cmdline,
     modules: spec.modules,
@@ -221,6 +222,7 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
   if (config.strictTlb) out.strictTlb = true;
   if (config.checkInvariants) out.invariants = true;
   if (config.seed !== undefined) out.seed = config.seed;
+  if (config.pidMax !== undefined) out.pidMax = config.pidMax;
   if (config.cmdline !== undefined) out.cmdline = config.cmdline;
   if (config.modules !== undefined) out.modules = config.modules.map((m) => m.path).join(" ");
   if (config.framebuffer !== undefined) {

@@ -8,7 +8,7 @@ import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, hasWorkingSet, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { HTML_GENERATOR } from "./output-kinds.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
-import { throttleSkipsText, tlbOff, tlbRate } from "./format.js";
+import { forkFailuresText, omittedProcessesText, processRows, rowName, throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 
 const STYLE = `
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}
@@ -35,6 +35,7 @@ export function renderRunHtml(run: RunResult): string {
   const { enabled: _enabled, ...tlbCounters } = st.tlb; // whether there was a TLB is said in words, not as a counter
   const killed = run.processes.filter((p) => p.state === "killed").length;
   const throttle = throttleSkipsText(run);
+  const forks = forkFailuresText(run);
   const cards: [string, string | number][] = [
     ["accesses", st.accesses],
     ["page faults", st.faults.total],
@@ -43,6 +44,7 @@ export function renderRunHtml(run: RunResult): string {
     ["pages swapped out", st.vmstat.pswpout ?? 0],
     ["TLB hit rate", tlbRate(run)],
     ["processes killed", killed],
+    ...(forks === null ? [] : ([["forks failed", st.tasks.forkFailed]] as [string, number][])),
   ];
   const body = [
     `<h1>${escapeHtml(run.title)}</h1>`,
@@ -53,7 +55,7 @@ export function renderRunHtml(run: RunResult): string {
     keyValueTable(Object.entries(run.machine).map(([k, v]) => [k, String(v)])),
     "<h2>Processes</h2>",
     processTable(run),
-    throttle === null ? "" : `<p>${escapeHtml(throttle)}</p>`,
+    ...[forks, throttle].map((line) => (line === null ? "" : `<p>${escapeHtml(line)}</p>`)),
     "<h2>Over time</h2>",
     run.series.samples.length < 2
       ? "<p>Too few samples for charts (the run made fewer accesses than one sampling interval).</p>"
@@ -121,16 +123,24 @@ ${body}
 `;
 }
 
+/** The processes, runs of alike ones as one row, at most PROCESS_ROWS rows. */
 function processTable(run: RunResult): string {
-  const rows = run.processes.map((p) => [
-    String(p.pid),
-    p.name,
-    p.parent === 0 ? "—" : String(p.parent),
-    p.summary,
-    p.faultReport ? `${hex(p.faultReport.address)} err=${p.faultReport.errorCode}` : "",
-    String(p.throttledTicks),
-  ]);
-  return table(["pid", "name", "parent", "status", "fault", "throttled ticks"], rows, [0, 2, 5]);
+  const { rows, omitted } = processRows(run);
+  const cells = rows.map((row) => {
+    const p = row.first;
+    return [
+      row.pids,
+      rowName(row),
+      p.parent === 0 ? "—" : String(p.parent),
+      p.summary,
+      p.faultReport ? `${hex(p.faultReport.address)} err=${p.faultReport.errorCode}` : "",
+      String(p.throttledTicks),
+    ];
+  });
+  const more = omittedProcessesText(omitted);
+  const tasks = run.stats.tasks;
+  const head = `<p>${escapeHtml(`${fmt(tasks.created)} processes created, at most ${fmt(tasks.peak)} at once.`)}</p>`;
+  return head + table(["pid", "name", "parent", "status", "fault", "throttled ticks"], cells, [0, 2, 5]) + (more === null ? "" : `<p>${escapeHtml(more)}</p>`);
 }
 
 function strictSection(run: RunResult): string {

@@ -2,7 +2,8 @@
  * The `--json` object of a run: one object on stdout with the counters
  * (accesses, references, faults with a total and one key per kind, vmstat
  * with only /proc/vmstat names, vmm386 with the counters Linux has no
- * equivalent of, tlb) and every process's exit status and fault report.
+ * equivalent of, tlb), the process counts (tasks: created, running, peak,
+ * pidMax, forks failed) and every process's exit status and fault report.
  */
 import type { RunResult } from "../sim/scenario/result.js";
 
@@ -20,6 +21,7 @@ export function runResultJson(run: RunResult, extra: Record<string, unknown> = {
     vmstat: st.vmstat,
     vmm386: st.vmm386,
     tlb: st.tlb,
+    tasks: st.tasks,
     processes: run.processes.map((p) => ({
       pid: p.pid,
       name: p.name,

@@ -16,9 +16,14 @@ export const FAULT_LABELS: Readonly<Record<FaultKind, string>> = {
 };
 
 type Point = [number, number];
+/** A point of a line with gaps: null where the line has no value (ECharts breaks the line there). */
+type GapPoint = [number, number | null];
 
 /** One colour per process, shared by its resident (solid) and working-set (dashed) lines. */
 const PALETTE = ["#5470c6", "#ee6666", "#3ba272", "#fc8452", "#9a60b4", "#73c0de", "#fac858", "#ea7ccc"];
+
+/** Processes the resident chart draws a line for, one per colour; the others share one line. */
+const PROCESS_LINES = PALETTE.length;
 
 /** Faults of each kind during each sampling interval, stacked. */
 export function faultsChart(series: TimeSeries): string {
@@ -46,26 +51,66 @@ export function hasWorkingSet(series: TimeSeries): boolean {
   return series.samples.some((x) => x.processes.some((p) => p.workingSet > 0));
 }
 
-/** Resident pages (solid) and the kernel's working-set estimate (dashed), if any, of each process. */
+/**
+ * Resident pages (solid) and the kernel's working-set estimate (dashed), if
+ * any, of the processes largest at their peak (PROCESS_LINES of them), and
+ * the resident pages of all the others as one grey line.
+ */
 export function residentChart(series: TimeSeries): string {
-  const pids = [...new Set(series.samples.flatMap((x) => x.processes.map((p) => p.pid)))].sort((a, b) => a - b);
-  const lines = pids.flatMap((pid, i) => {
-    const label = series.labels[pid] ?? `pid ${pid}`;
-    const color = PALETTE[i % PALETTE.length];
-    const pick = (f: (p: Sample["processes"][number]) => number): Point[] =>
-      series.samples.flatMap((x) => x.processes.filter((p) => p.pid === pid).map((p): Point => [x.accesses, f(p)]));
-    const ws = pick((p) => p.workingSet);
-    const resident = { name: `${label} resident`, type: "line", symbol: "none", color, data: pick((p) => p.resident) };
-    // The kernel estimates working sets once per 100-tick window: a run too short for one has none to show.
-    if (ws.every(([, v]) => v === 0)) return [resident];
-    return [resident, { name: `${label} WS`, type: "line", symbol: "none", color, lineStyle: { type: "dashed" }, data: ws }];
-  });
+  const pids = chartedPids(series);
+  const lines: object[] = pids.flatMap((pid, i) => processLines(series, pid, PALETTE[i % PALETTE.length]));
+  const others = othersLine(series, new Set(pids));
+  if (others !== null) lines.push(others);
   return renderChart({
     ...frame(hasWorkingSet(series) ? "Resident pages and working set" : "Resident pages", "per process"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("pages", { nameGap: 44 }),
     series: lines,
   });
+}
+
+/** The pids with the most resident pages at their peak, at most PROCESS_LINES, in pid order. */
+function chartedPids(series: TimeSeries): number[] {
+  const peak = new Map<number, number>();
+  for (const x of series.samples) for (const p of x.processes) peak.set(p.pid, Math.max(peak.get(p.pid) ?? 0, p.resident));
+  const largest = [...peak].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, PROCESS_LINES);
+  return largest.map(([pid]) => pid).sort((a, b) => a - b);
+}
+
+/** `pid`'s resident line, and its working-set line if the kernel estimated any; broken where a sample does not name it. */
+function processLines(series: TimeSeries, pid: number, color: string): object[] {
+  const label = series.labels[pid] ?? `pid ${pid}`;
+  const pick = (f: (p: Sample["processes"][number]) => number): GapPoint[] => {
+    const points = series.samples.map((x): GapPoint => {
+      const p = x.processes.find((q) => q.pid === pid);
+      return [x.accesses, p === undefined ? null : f(p)];
+    });
+    // Before it was first named and after it was last, the process is not there at all: no point, not a gap.
+    const first = points.findIndex(([, v]) => v !== null);
+    const last = points.length - 1 - [...points].reverse().findIndex(([, v]) => v !== null);
+    return points.slice(first, last + 1);
+  };
+  const ws = pick((p) => p.workingSet);
+  const resident = { name: `${label} resident`, type: "line", symbol: "none", color, data: pick((p) => p.resident) };
+  // The kernel estimates working sets once per 100-tick window: a run too short for one has none to show.
+  if (ws.every(([, v]) => v === null || v === 0)) return [resident];
+  return [resident, { name: `${label} WS`, type: "line", symbol: "none", color, lineStyle: { type: "dashed" }, data: ws }];
+}
+
+/** The resident pages of every live process without a line of its own, summed; null when there never was one. */
+function othersLine(series: TimeSeries, charted: ReadonlySet<number>): object | null {
+  let any = false;
+  const data = series.samples.map((x): Point => {
+    let pages = x.others.resident;
+    if (x.others.count > 0) any = true;
+    for (const p of x.processes) {
+      if (charted.has(p.pid)) continue;
+      pages += p.resident;
+      any = true;
+    }
+    return [x.accesses, pages];
+  });
+  return any ? { name: "other processes resident", type: "line", symbol: "none", color: "#999999", data } : null;
 }
 
 /** Pages held in swap, and pages written to / read from swap so far. */

@@ -5,7 +5,7 @@
 import Table from "cli-table3";
 import type { RunResult } from "../sim/scenario/result.js";
 import type { SweepResult } from "./sweep.js";
-import { throttleSkipsText, tlbRate } from "./format.js";
+import { forkFailuresText, omittedProcessesText, processRows, rowName, throttleSkipsText, tlbRate } from "./format.js";
 
 /** No colours (output may be piped), compact rows. */
 function table(head: string[]): Table.Table {
@@ -21,10 +21,13 @@ export function runSummaryTable(run: RunResult): string {
   // Throttled ticks only when the thrashing throttle acted: most runs never see it.
   const throttled = run.processes.some((p) => p.throttledTicks > 0);
   const procs = table(["pid", "name", "parent", "status", ...(throttled ? ["throttled ticks"] : [])]);
-  for (const p of run.processes) {
-    procs.push([String(p.pid), p.name, p.parent === 0 ? "-" : String(p.parent), p.summary, ...(throttled ? [num(p.throttledTicks)] : [])]);
+  const { rows, omitted } = processRows(run);
+  for (const row of rows) {
+    const p = row.first;
+    procs.push([row.pids, rowName(row), p.parent === 0 ? "-" : String(p.parent), p.summary, ...(throttled ? [num(p.throttledTicks)] : [])]);
   }
   const lines = [counters.toString(), procs.toString()];
+  for (const line of [omittedProcessesText(omitted), forkFailuresText(run)]) if (line !== null) lines.push(line);
   const throttle = throttleSkipsText(run);
   if (throttle !== null) lines.push(throttle);
   if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);

@@ -33,6 +33,10 @@ export interface ProcessInfo {
   readonly status: ProcessStatus;
   /** Timer ticks on which the kernel asked to throttle it (thrashing). */
   readonly throttledTicks: number;
+  /** Present user pages it maps (the kernel's count; a shared COW page counts for each sharer), 0 once ended. */
+  readonly resident: number;
+  /** Its pages in swap (SWAPPED entries, the kernel's count), 0 once ended. */
+  readonly swapped: number;
   /** Working-set estimate at the last sample (pages), 0 once ended. */
   readonly wsPages: number;
   /** The largest estimate and the number of samples the kernel took, 0 once ended. */
@@ -67,6 +71,8 @@ export class Process {
       parent: this.parent,
       status: this.status,
       throttledTicks: this.throttledTicks,
+      resident: this.space?.rss ?? 0,
+      swapped: this.space?.swapped ?? 0,
       wsPages: this.space?.wsPages ?? 0,
       wsPeak: this.space?.wsPeak ?? 0,
       wsSamples: this.space?.wsSamples ?? 0,

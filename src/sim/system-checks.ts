@@ -12,6 +12,7 @@ import { PAGE_SIZE } from "../machine/i386.js";
 import { PROT } from "../kernel/vmm.js";
 import {
   checkCpuName,
+  checkPidMax,
   checkSeed,
   checkSwapBytes,
   checkTlb,
@@ -51,6 +52,7 @@ export function checkSystemConfig(config: unknown): void {
   if (c.tlb !== undefined && c.tlb !== "off") fail("tlb", tlbProblem(c.tlb));
   if (c.userFrames !== undefined) fail("userFrames", typeof c.userFrames === "number" ? checkUserFrames(c.userFrames) : notA("whole number", c.userFrames));
   if (c.seed !== undefined) fail("seed", typeof c.seed === "number" ? checkSeed(c.seed) : notA("whole number", c.seed));
+  if (c.pidMax !== undefined) fail("pidMax", typeof c.pidMax === "number" ? checkPidMax(c.pidMax) : notA("whole number", c.pidMax));
   if (c.maxTrackedRamBytes !== undefined) fail("maxTrackedRamBytes", trackedRamProblem(c.maxTrackedRamBytes));
   for (const flag of ["strictTlb", "checkInvariants"]) {
     if (c[flag] !== undefined && typeof c[flag] !== "boolean") fail(flag, notA("boolean", c[flag]));

@@ -45,6 +45,16 @@ export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 /** The CPU preset when a config names none. */
 export const DEFAULT_CPU: CpuName = "i486";
 
+/** The pid limit when a config names none: Linux's default pid_max. */
+export const DEFAULT_PID_MAX = 32_768;
+
+/**
+ * Why the last fork failed, in Linux's errno names: EAGAIN at the pid limit
+ * (fork(2) at pid_max), ENOMEM when the kernel had no memory for the child's
+ * address space, ESRCH when the parent was not running.
+ */
+export type ForkError = "EAGAIN" | "ENOMEM" | "ESRCH";
+
 /** What to build: the machine, its swap and the kernel's options. */
 export interface SystemConfig {
   /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
@@ -72,6 +82,12 @@ export interface SystemConfig {
   readonly checkInvariants?: boolean;
   /** Seed of anything random in the run (recorded for reports). */
   readonly seed?: number;
+  /**
+   * The pid limit, as Linux's pid_max (default 32,768): at most pidMax - 1
+   * processes exist at once. Pids are never reused, so the limit counts
+   * live processes, as Linux's does once its pids wrap around.
+   */
+  readonly pidMax?: number;
   /** Next-use oracle for the OPT policy (trace replay). */
   readonly future?: FutureKnowledge;
   /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
@@ -139,6 +155,21 @@ export interface SystemStats {
   /** enabled, then the counters translations, hits, misses, walks, invlpgs, flushes, globalKept. */
   readonly tlb: Readonly<TlbStats>;
   readonly ticks: number;
+  readonly tasks: TaskStats;
+}
+
+/** Processes over a run, as `top`'s Tasks line and /proc/stat's `processes` count them. */
+export interface TaskStats {
+  /** Processes created, spawned or forked. */
+  readonly created: number;
+  /** Running now, and the most that ran at once. */
+  readonly running: number;
+  readonly peak: number;
+  /** The pid limit in force: at most pidMax - 1 processes at once. */
+  readonly pidMax: number;
+  /** Forks that made no child: at the pid limit (EAGAIN) or for want of memory (ENOMEM). */
+  readonly forkFailed: number;
+  readonly forkFailedAtPidLimit: number;
 }
 
 export class System {
@@ -155,6 +186,12 @@ export class System {
   /** The running ones, in pid order. */
   private readonly live = new Map<number, Process>();
   private nextPid = 1;
+  /** At most this many processes at once: pidMax - 1. */
+  private readonly maxProcesses: number;
+  private peakProcesses = 0;
+  private forkFailed = 0;
+  private forkFailedAtPidLimit = 0;
+  private lastForkError: ForkError | null = null;
   /** The process whose address space is loaded in CR3 (0: none of ours). */
   private currentPid = 0;
   private accesses = 0;
@@ -167,6 +204,7 @@ export class System {
     this.vmm = vmm;
     this.swap = swap;
     this.cpu = new UserCpu(machine.memory, machine.mmu, vmm, vmm.observesReferences);
+    this.maxProcesses = (config.pidMax ?? DEFAULT_PID_MAX) - 1;
   }
 
   /**
@@ -199,22 +237,38 @@ export class System {
     }
   }
 
-  /** A new process with an empty address space; null if the kernel has no memory for one. */
+  /** A new process with an empty address space; null at the pid limit or if the kernel has no memory for one. */
   spawn(): number | null {
     this.checkOpen("spawn");
-    if (this.panic !== null) return null;
+    if (this.panic !== null || this.live.size >= this.maxProcesses) return null;
     const space = this.vmm.createAddressSpace();
     if (space === null) return null;
     return this.adopt(space, 0);
   }
 
-  /** fork: the child's memory is a COW copy of the parent's; null if the parent is not running or memory ran out. */
+  /**
+   * fork: the child's memory is a COW copy of the parent's. Null, with
+   * forkError saying why, if the parent is not running, at the pid limit,
+   * or when memory ran out; the failure is counted in stats().tasks.
+   */
   fork(pid: number): number | null {
     const parent = this.running(pid);
-    if (parent === null) return null;
+    if (parent === null) return this.forkFailure("ESRCH");
+    if (this.live.size >= this.maxProcesses) return this.forkFailure("EAGAIN");
     const space = this.vmm.cloneAddressSpace(parent.space as AddressSpace);
-    if (space === null) return null;
+    if (space === null) return this.forkFailure("ENOMEM");
+    this.lastForkError = null;
     return this.adopt(space, pid);
+  }
+
+  /** Why the last fork() returned null; null after one that made a child. */
+  get forkError(): ForkError | null {
+    return this.lastForkError;
+  }
+
+  /** Processes running now (as runningPids().length, without the list). */
+  get runningCount(): number {
+    return this.live.size;
   }
 
   /** The process ends with `code`; its memory goes back to the kernel. */
@@ -456,6 +510,14 @@ export class System {
       vmm386: { ...this.vmm.vmm386 },
       tlb: tlbStats(this.machine.mmu),
       ticks: this.ticks,
+      tasks: {
+        created: this.nextPid - 1,
+        running: this.live.size,
+        peak: this.peakProcesses,
+        pidMax: this.maxProcesses + 1,
+        forkFailed: this.forkFailed,
+        forkFailedAtPidLimit: this.forkFailedAtPidLimit,
+      },
     };
   }
 
@@ -493,7 +555,16 @@ export class System {
     const p = new Process(pid, parent, space);
     this.processes.set(pid, p);
     this.live.set(pid, p);
+    if (this.live.size > this.peakProcesses) this.peakProcesses = this.live.size;
     return pid;
+  }
+
+  /** A fork that made no child: remembered as forkError, counted unless the parent was not running. */
+  private forkFailure(error: ForkError): null {
+    this.lastForkError = error;
+    if (error !== "ESRCH") this.forkFailed++;
+    if (error === "EAGAIN") this.forkFailedAtPidLimit++;
+    return null;
   }
 
   /** The process if it is running and the System has not panicked, else null (throws once closed). */

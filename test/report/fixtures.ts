@@ -20,6 +20,7 @@ export function syntheticSeries(n = 20): TimeSeries {
         { pid: 1, resident: 10 + i, workingSet: 8 + i, swapped: i },
         ...(i > 5 ? [{ pid: 2, resident: i, workingSet: i - 1, swapped: i }] : []),
       ],
+      others: { count: 0, resident: 0, workingSet: 0, swapped: 0 },
     });
   }
   return { samples, labels: { 1: "parent", 2: "child<x>" } };
@@ -50,6 +51,7 @@ export function syntheticRun(): RunResult {
         flushes: 3,
         globalKept: 0,
       },
+      tasks: { created: 2, running: 0, peak: 2, pidMax: 32768, forkFailed: 0, forkFailedAtPidLimit: 0 },
     },
     processes: [
       { pid: 1, name: "parent", parent: 0, state: "exited", exitCode: 0, faultReport: null, summary: "exited(0)", throttledTicks: 0 },

@@ -7,8 +7,8 @@ import { HTML_REPORT, PNG_CHART, SVG_CHART, markSvg } from "../../src/report/out
 import { runSummaryTable, sweepSummaryTable } from "../../src/report/summary-table.js";
 import type { RunResult } from "../../src/sim/scenario/result.js";
 import { loadScenarioFile } from "../../src/sim/scenario/loader.js";
-import { runScenario } from "../../src/sim/scenario/runner.js";
-import { System, type SystemConfig } from "../../src/sim/system.js";
+import type { SystemConfig } from "../../src/sim/system.js";
+import { runOn } from "../helpers/run-scenario.js";
 import { systemConfig } from "../../src/cli/options.js";
 import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
 
@@ -32,12 +32,7 @@ function tlbOffRun(): RunResult {
 /** examples/demand-paging.yaml run with the TLB as `tlb` says and no machine description given to the runner. */
 function demandPaging(tlb: SystemConfig["tlb"]): RunResult {
   const scenario = loadScenarioFile("examples/demand-paging.yaml");
-  const system = System.create({ ...systemConfig(scenario.machine), tlb, checkInvariants: false });
-  try {
-    return runScenario(system, scenario);
-  } finally {
-    system.close();
-  }
+  return runOn(scenario, { ...systemConfig(scenario.machine), tlb, checkInvariants: false });
 }
 
 describe("run report", () => {
@@ -183,5 +178,53 @@ describe("terminal summary", () => {
     const text = sweepSummaryTable(syntheticSweep());
     expect(text).toContain("64 frames");
     expect(text).toContain("0.1300");
+  });
+});
+
+describe("many processes in a report", () => {
+  /** The synthetic run with `n` children that all exited alike after the killed one, and `failed` forks at the pid limit. */
+  function crowdedRun(n: number, failed = 0): RunResult {
+    const run = syntheticRun();
+    const children = Array.from({ length: n }, (_, i) => ({ ...run.processes[0], pid: 3 + i, name: "worker", parent: 1 }));
+    const tasks = { ...run.stats.tasks, created: 2 + n, peak: 40, pidMax: 1000, forkFailed: failed, forkFailedAtPidLimit: failed };
+    return { ...run, processes: [...run.processes, ...children], stats: { ...run.stats, tasks } };
+  }
+
+  it("a run of alike processes is one row, and no table lists more than 100 rows", () => {
+    const text = runSummaryTable(crowdedRun(10_000));
+    expect(text).toMatch(/│ 3–10002 +│ worker ×10,000 +│ 1 +│ exited\(0\) +│/);
+    const html = renderRunHtml(crowdedRun(10_000));
+    expect(html).toContain("<td>worker ×10,000</td>");
+    expect(html).toContain("10,002 processes created, at most 40 at once.");
+    const run = syntheticRun();
+    const unlike = Array.from({ length: 250 }, (_, i) => ({ ...run.processes[0], pid: 3 + i, name: `w${i}` }));
+    const many = { ...run, processes: [...run.processes, ...unlike] };
+    expect(runSummaryTable(many)).toContain("152 more processes not listed (--json lists every one)");
+    expect(renderRunHtml(many).match(/<td>w\d+<\/td>/g)).toHaveLength(98);
+  });
+
+  it("the summary and the report count the forks that failed, and say why", () => {
+    const line = "fork failed 3 times: 3 at the pid limit (pidMax 1,000: at most 999 processes at once)";
+    expect(runSummaryTable(crowdedRun(5, 3))).toContain(line);
+    const html = renderRunHtml(crowdedRun(5, 3));
+    expect(html).toContain(line);
+    expect(html).toContain("<b>3</b><span>forks failed</span>");
+    expect(runSummaryTable(crowdedRun(5))).not.toContain("fork failed");
+    expect(renderRunHtml(crowdedRun(5))).not.toContain("forks failed");
+  });
+
+  it("the resident chart draws the 8 processes largest at their peak and one line for all the others", () => {
+    const series = syntheticSeries(4);
+    const samples = series.samples.map((s, i) => ({
+      ...s,
+      processes: Array.from({ length: 8 }, (_, k) => ({ pid: 10 + k + (i % 2) * 8, resident: 100 + k + i, workingSet: 0, swapped: 0 })),
+      others: { count: 30, resident: 7, workingSet: 0, swapped: 0 },
+    }));
+    const labels = Object.fromEntries(Array.from({ length: 16 }, (_, k) => [10 + k, `proc${10 + k}`]));
+    const svg = residentChart({ samples, labels });
+    const named = [...new Set(svg.match(/proc\d+ resident/g))];
+    expect(named).toHaveLength(8);
+    expect(named).toContain("proc25 resident"); // the largest, at its peak in the last sample
+    expect(svg).toContain("other processes resident");
   });
 });

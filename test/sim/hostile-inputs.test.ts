@@ -142,6 +142,16 @@ describe("work estimate", () => {
     );
   });
 
+  it("nested repeats of 10^9 steps are refused before they run, unless forced; one repeat of 10^9 is not", () => {
+    const yields = (times: string): string => `processes:\n  - name: a\n    steps:\n${times}`;
+    const nested = parseScenario(yields("      - repeat: {times: 1000000000, steps: [{repeat: {times: 1000000000, steps: [{yield: null}]}}]}\n"), "n.yaml");
+    expect(scenarioError(() => checkScenarioWork(nested, undefined, false)).message).toBe(
+      "n.yaml: about 1.0·10^18 steps, more than the 1 billion that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks",
+    );
+    expect(checkScenarioWork(nested, undefined, true).steps).toBe(1e18);
+    expect(checkScenarioWork(parseScenario(yields("      - repeat: {times: 1000000000, steps: [{yield: null}]}\n"), "o.yaml"), undefined, false).steps).toBe(1e9);
+  });
+
   it("a long run reports progress within a few million accesses, not once per sample", () => {
     const scenario = parseScenario(huge.replace("times: 10000\n", "times: 1\n").replace("loops: 100000", "loops: 1000"), "p.yaml");
     const system = System.create({ ramBytes: 4 * MIB, swapBytes: 0 });

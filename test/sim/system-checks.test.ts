@@ -52,6 +52,8 @@ describe("SystemConfig", () => {
     expect(refusal(() => create({ ramBytes: 4 * MIB, userFrames: NaN })).message).toBe("userFrames: NaN (not a number) is not a whole number");
     expect(refusal(() => create({ ramBytes: 4 * MIB, seed: 2 ** 32 })).message).toBe(`seed: ${cliMessage({ seed: String(2 ** 32) })}`);
     expect(refusal(() => create({ ramBytes: 4 * MIB, swapBytes: 1000 })).message).toBe(`swapBytes: ${cliMessage({ swap: "1000" })}`);
+    expect(refusal(() => create({ ramBytes: 4 * MIB, pidMax: 1 })).message).toBe("pidMax: 1 is out of range (2 to 4194304)");
+    expect(refusal(() => create({ ramBytes: 4 * MIB, pidMax: "many" })).message).toBe('pidMax: "many" is not a whole number');
   });
 
   it("refuses a TLB of a billion entries at once, as --tlb does", () => {

@@ -207,6 +207,45 @@ describe("System: real data through the MMU", () => {
   });
 });
 
+describe("System: processes and the pid limit", () => {
+  it("at most pidMax - 1 processes live at once: a fork past that fails with EAGAIN and is counted, as Linux's at pid_max", () => {
+    const s = system({ pidMax: 4 });
+    const parent = spawn(s);
+    expect([s.fork(parent), s.fork(parent)]).toEqual([2, 3]);
+    expect(s.forkError).toBeNull();
+    expect(s.fork(parent)).toBeNull();
+    expect(s.forkError).toBe("EAGAIN");
+    expect(s.spawn()).toBeNull();
+    expect(s.stats().tasks).toEqual({ created: 3, running: 3, peak: 3, pidMax: 4, forkFailed: 1, forkFailedAtPidLimit: 1 });
+    s.exit(2);
+    expect(s.fork(parent)).toBe(4); // the limit counts live processes; pids are never reused
+    expect(s.fork(99)).toBeNull();
+    expect(s.forkError).toBe("ESRCH"); // no such parent: a caller's slip, not a failed fork
+    expect(s.stats().tasks).toEqual({ created: 4, running: 3, peak: 3, pidMax: 4, forkFailed: 1, forkFailedAtPidLimit: 1 });
+  });
+
+  it("a fork the kernel has no memory for fails with ENOMEM, counted apart from the pid limit", () => {
+    const s = system({ ramBytes: 1622016, swapBytes: 0, swapDevice: undefined });
+    const parent = spawn(s);
+    let child: number | null = parent;
+    while (child !== null) child = s.fork(parent);
+    expect(s.forkError).toBe("ENOMEM");
+    const tasks = s.stats().tasks;
+    expect([tasks.forkFailed, tasks.forkFailedAtPidLimit, tasks.pidMax]).toEqual([1, 0, 32768]);
+  });
+
+  it("each process's resident and swapped pages are the kernel's counters, 0 once it ended", () => {
+    const s = system({ userFrames: 4 });
+    const pid = spawn(s);
+    for (let i = 0; i < 10; i++) expect(s.write32(pid, USER_STACK_TOP - (i + 1) * 4096, i)).toBe(true);
+    expect(s.process(pid)).toMatchObject({ resident: 4, swapped: 6 });
+    const child = s.fork(pid)!;
+    expect(s.process(child)).toMatchObject({ resident: 4, swapped: 6 });
+    s.exit(pid);
+    expect(s.process(pid)).toMatchObject({ resident: 0, swapped: 0 });
+  });
+});
+
 describe("System: nothing escapes to the host", () => {
   it("a supervisor fault is a kernel panic with a report; the System then refuses work", () => {
     const s = system();

@@ -137,7 +137,7 @@ async function replayInto(
               if (options.report !== undefined) {
                 if (recorder === null) {
                   recorder = new Recorder(system, 1);
-                  recorder.track(pid, system.process(pid).pdPhys, path.basename(file));
+                  recorder.track(pid, path.basename(file));
                 }
                 recorder.sample();
               }

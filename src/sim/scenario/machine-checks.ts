@@ -77,6 +77,8 @@ export interface IntegerRange {
 export const USER_FRAMES_RANGE: IntegerRange = { min: 1, max: 0x100000 };
 /** A seed: any 32-bit unsigned value. */
 export const SEED_RANGE: IntegerRange = { min: 0, max: 0xffffffff };
+/** The pid limit: room for one process (pid 1) up to Linux's PID_MAX_LIMIT, 2^22. */
+export const PID_MAX_RANGE: IntegerRange = { min: 2, max: 4 * 1024 * 1024 };
 
 /** Null if `n` is a whole number in `range`, else a phrase ("5 is out of range (1 to 1048576)"). */
 export function checkInteger(n: number, range: IntegerRange): string | null {
@@ -91,6 +93,10 @@ export function checkUserFrames(n: number): string | null {
 
 export function checkSeed(n: number): string | null {
   return checkInteger(n, SEED_RANGE);
+}
+
+export function checkPidMax(n: number): string | null {
+  return checkInteger(n, PID_MAX_RANGE);
 }
 
 /** Null for a replacement policy's name, else a phrase listing them. */

@@ -1,6 +1,6 @@
 /**
  * From schema-valid scenario data to a runnable `Scenario`: sizes and
- * addresses to numbers, pattern defaults filled in, `repeat` unrolled, and
+ * addresses to numbers, pattern defaults filled in, `repeat` kept as a block, and
  * the checks a schema cannot express (RAM in range, a fork naming a listed
  * process, every process reachable). Each error names its file line.
  */
@@ -19,9 +19,11 @@ import type { BootModule, BootOrigins } from "../system.js";
 import {
   ScenarioError,
   type MachineSpec,
+  type Block,
   type ProcessSpec,
   type Scenario,
   type Step,
+  type StepOrigin,
   type TlbChoice,
 } from "./types.js";
 
@@ -44,6 +46,7 @@ export interface RawScenario {
     strictTlb?: boolean;
     invariants?: boolean;
     seed?: number;
+    pidMax?: number;
     cmdline?: string;
     modules?: { file: string; address?: PhysicalAddress; cmdline?: string }[];
     framebuffer?: { address: PhysicalAddress; width: number; height: number; bpp: number; pitch?: number; type?: "rgb" | "text" };
@@ -85,9 +88,6 @@ export interface RawStep {
   pokePte?: { at: Address; clear?: PteBit[]; set?: PteBit[] };
 }
 
-/** Steps a scenario may unroll to, in all: a guard against `repeat` blow-ups. */
-export const MAX_STEPS = 1_000_000;
-
 /** Bytes of user space (USER_CODE_BASE up to the stack top): no copyOut is longer. */
 const USER_SPACE_BYTES = USER_STACK_TOP - USER_CODE_BASE;
 
@@ -121,14 +121,9 @@ export function resolveScenario(raw: RawScenario, file: string, locate: Locate):
     names.add(p.name);
   });
   const forkedBy = new Map<string, string>();
-  let total = 0;
   const processes: ProcessSpec[] = raw.processes.map((p, i) => {
-    const steps: Step[] = [];
-    const ctx: StepContext = { fail, locate, names, forkedBy, owner: p.name, steps };
-    unrollSteps(p.steps, ["processes", i, "steps"], ctx, 1);
-    total += steps.length;
-    if (total > MAX_STEPS) fail(["processes", i, "steps"], `more than ${MAX_STEPS} steps after unrolling repeat`);
-    return { name: p.name, forkedBy: null, steps };
+    const ctx: StepContext = { fail, locate, names, forkedBy, owner: p.name };
+    return { name: p.name, forkedBy: null, steps: resolveSteps(p.steps, ["processes", i, "steps"], ctx) };
   });
   const withParents = processes.map((p) => ({ ...p, forkedBy: forkedBy.get(p.name) ?? null }));
   checkReachable(withParents, (name) => fail(["processes", withParents.findIndex((p) => p.name === name)], `process '${name}' is never created (its forks form a cycle)`));
@@ -175,6 +170,7 @@ function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail)
   if (m.strictTlb !== undefined) spec.strictTlb = m.strictTlb;
   if (m.invariants !== undefined) spec.checkInvariants = m.invariants;
   if (m.seed !== undefined) spec.seed = m.seed;
+  if (m.pidMax !== undefined) spec.pidMax = m.pidMax;
   return { ...spec, ...resolveBoot(m, file, locate, fail) };
 }
 
@@ -243,31 +239,26 @@ interface StepContext {
   readonly names: ReadonlySet<string>;
   readonly forkedBy: Map<string, string>;
   readonly owner: string;
-  readonly steps: Step[];
 }
 
-/** Appends the resolved `raw` steps to ctx.steps, `times` times over. */
-function unrollSteps(raw: RawStep[], path: KeyPath, ctx: StepContext, times: number): void {
-  const resolved: Step[] = [];
-  raw.forEach((step, i) => {
+/** The resolved `raw` steps, each repeat a block of its own resolved steps (the schema bounds its count). */
+function resolveSteps(raw: RawStep[], path: KeyPath, ctx: StepContext): Block[] {
+  return raw.map((step, i): Block => {
     const here = [...path, i];
-    if (step.repeat !== undefined) {
-      const inner: Step[] = [];
-      unrollSteps(step.repeat.steps, [...here, "repeat", "steps"], { ...ctx, steps: inner }, step.repeat.times);
-      if (inner.length > MAX_STEPS) ctx.fail(here, `more than ${MAX_STEPS} steps after unrolling repeat`);
-      for (const s of inner) resolved.push(s);
-    } else {
-      resolved.push(resolveStep(step, here, ctx));
-    }
+    if (step.repeat === undefined) return resolveStep(step, here, ctx);
+    const steps = resolveSteps(step.repeat.steps, [...here, "repeat", "steps"], ctx);
+    return { ...stepOrigin(here, ctx), kind: "repeat", times: step.repeat.times, steps };
   });
-  if (resolved.length * times > MAX_STEPS) ctx.fail(path, `more than ${MAX_STEPS} steps after unrolling repeat`);
-  for (let t = 0; t < times; t++) for (const s of resolved) ctx.steps.push(s);
+}
+
+/** Where the step at `path` was written. */
+function stepOrigin(path: KeyPath, ctx: StepContext): StepOrigin {
+  return { line: lineFromWhere(ctx.locate(path)), path: formatKeyPath(path) };
 }
 
 /** One step (not `repeat`) with its origin. */
 function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
-  const where = ctx.locate(path);
-  const origin = { line: lineFromWhere(where), path: formatKeyPath(path) };
+  const origin = stepOrigin(path, ctx);
   const fail = ctx.fail;
   const key = Object.keys(step)[0] as keyof RawStep;
   const sub = (k: string): KeyPath => [...path, key, k];

@@ -4,7 +4,7 @@
  * CLI prints it (`--json`, the summary table) and the report renders it.
  */
 import type { TimeSeries, FaultKinds } from "../recorder.js";
-import type { System, TlbStats } from "../system.js";
+import type { System, TaskStats, TlbStats } from "../system.js";
 
 /** An unresolvable fault, as the System reports it. */
 export interface FaultReportData {
@@ -27,6 +27,8 @@ export interface RunStats {
   /** Counters of vmm386 with no /proc/vmstat equivalent. */
   readonly vmm386: Readonly<Record<string, number>>;
   readonly tlb: Readonly<TlbStats>;
+  /** Processes created, running, at most at once, the pid limit and the forks that failed. */
+  readonly tasks: TaskStats;
 }
 
 export interface ProcessOutcome {

@@ -9,6 +9,11 @@
  * The run can be advanced turn by turn (for `inspect` at a step) or to the
  * end. Touches go straight to System.access in a tight loop; the recorder
  * and the progress callback are called only every few thousand accesses.
+ *
+ * A turn costs the same however many processes came before: the ring holds
+ * only processes with steps left (the finished leave it at the end of a
+ * round), the living are found in a map of their own, and a process that
+ * has ended is looked at once more, when its outcome is reported.
  */
 import { ACCESS, PTE } from "../../machine/i386.js";
 import { USER_HEAP_BASE } from "../../kernel/layout.js";
@@ -16,9 +21,10 @@ import { pageKey } from "../../kernel/vmm.js";
 import { PROT, type System } from "../system.js";
 import { describeStatus } from "../process.js";
 import { Recorder } from "../recorder.js";
-import { AccessStream, patternAccessCount, type PatternSpec } from "../workload/patterns.js";
+import { AccessStream, type PatternSpec } from "../workload/patterns.js";
+import { plannedWork, StepCursor } from "./program.js";
 import { strictTlbFindings, type FaultReportData, type ProcessOutcome, type RunResult } from "./result.js";
-import type { Scenario, Step } from "./types.js";
+import type { ProcessSpec, Scenario, Step } from "./types.js";
 
 /** Samples a run aims for when the scenario sets no interval. */
 const TARGET_SAMPLES = 200;
@@ -30,11 +36,16 @@ const TARGET_SAMPLES = 200;
  */
 const PROGRESS_EVERY = 1 << 22;
 
+/** Notes a result lists one by one; past them it says how many more there were (a fork bomb fails thousands of forks). */
+const NOTES_KEPT = 50;
+
 interface Thread {
   readonly name: string;
   readonly pid: number;
+  /** Steps executed so far. */
   pc: number;
-  readonly steps: readonly Step[];
+  /** Where it is in its steps: `next` is the step of its next turn. */
+  readonly program: StepCursor;
   /** The heap break as this process last set it (brk with +/- is relative to it). */
   heapBreak: number;
   /** Physical address of its page directory, learnt at its first turn (CR3). */
@@ -42,6 +53,7 @@ interface Thread {
   /** The kernel's policy key of its page 0 (pageKey of its address space), set at each turn. */
   keyBase: number;
   throttledSeen: number;
+  /** Out of steps, or its process has ended. */
   done: boolean;
 }
 
@@ -66,8 +78,13 @@ export class ScenarioRunner {
   readonly system: System;
   readonly scenario: Scenario;
   readonly recorder: Recorder;
-  /** Problems that are not faults: refused brk/mmap, failed fork, missing PTE for pokePte... */
-  readonly notes: string[] = [];
+  /**
+   * Problems that are not faults (refused brk/mmap, failed fork, missing PTE
+   * for pokePte...): the first NOTES_KEPT, a note repeated in a row counted
+   * in its entry; past them, counted only.
+   */
+  private readonly notes: { readonly text: string; times: number }[] = [];
+  private notesOmitted = 0;
   /** Turns executed so far (a step is one turn). */
   turns = 0;
   /** Turns a throttled process sat out so that another could run (RunResult.throttleSkips). */
@@ -75,8 +92,16 @@ export class ScenarioRunner {
   /** Accesses all touch steps will make (for progress). */
   readonly plannedAccesses: number;
 
+  /** Every process the run created, in creation order (for outcomes). */
   private readonly threads: Thread[] = [];
+  /** The turn order: processes with steps left, and some that finished this round. */
+  private ring: Thread[] = [];
+  /** Processes still running, by pid. */
+  private readonly alive = new Map<number, Thread>();
+  /** Threads not yet done. */
+  private pending = 0;
   private readonly byName = new Map<string, Thread>();
+  private readonly specs = new Map<string, ProcessSpec>();
   private readonly options: RunnerOptions;
   private cursor = 0;
   private ranThisRound = false;
@@ -86,6 +111,7 @@ export class ScenarioRunner {
     this.scenario = scenario;
     this.options = options;
     this.plannedAccesses = scenarioAccessCount(scenario);
+    for (const p of scenario.processes) this.specs.set(p.name, p);
     const every =
       scenario.sampleEvery === "tick"
         ? Number.MAX_SAFE_INTEGER
@@ -95,7 +121,7 @@ export class ScenarioRunner {
       if (p.forkedBy !== null) continue;
       const pid = system.spawn();
       if (pid === null) {
-        this.notes.push(`${p.name}: spawn failed (no memory for an address space)`);
+        this.addNote(`${p.name}: spawn failed (${system.runningCount + 1 >= system.stats().tasks.pidMax ? "the pid limit is reached" : "no memory for an address space"})`);
         continue;
       }
       this.addThread(p.name, pid, USER_HEAP_BASE);
@@ -115,7 +141,7 @@ export class ScenarioRunner {
 
   /** Physical page directory of a live process (switching to it if never scheduled), or null. */
   pageDirectory(pid: number): number | null {
-    const t = this.threads.find((x) => x.pid === pid);
+    const t = this.alive.get(pid);
     if (t === undefined || this.system.process(pid).status.state !== "running") return null;
     if (t.pdPhys === 0 && this.system.switchTo(pid)) t.pdPhys = this.system.machine.mmu.cr3 >>> 0;
     return t.pdPhys === 0 ? null : t.pdPhys;
@@ -123,7 +149,7 @@ export class ScenarioRunner {
 
   /** True once every process has run out of steps, ended, or the kernel panicked. */
   get finished(): boolean {
-    return this.system.panic !== null || this.threads.every((t) => t.done);
+    return this.system.panic !== null || this.pending === 0;
   }
 
   /** Runs turns until the scenario ends. */
@@ -156,18 +182,20 @@ export class ScenarioRunner {
   /** One scheduling decision: the next runnable process executes one step. */
   turn(): void {
     if (this.finished) return;
-    if (this.cursor >= this.threads.length) this.endRound();
-    const t = this.threads[this.cursor++];
+    if (this.cursor >= this.ring.length) this.endRound();
+    const t = this.ring[this.cursor++];
     if (t.done) return;
     if (this.isThrottled(t) && this.anyRunnable()) {
       this.throttleSkips++;
       return;
     }
-    this.execute(t, t.steps[t.pc++]);
+    const step = t.program.take() as Step;
+    t.pc++;
+    this.execute(t, step);
     this.ranThisRound = true;
     this.turns++;
-    if (t.pc >= t.steps.length) t.done = true;
-    this.refreshDone();
+    if (t.program.next === null) this.markDone(t);
+    this.noticeEnded(t);
   }
 
   /** The final sample; the result as plain data. */
@@ -178,12 +206,12 @@ export class ScenarioRunner {
       description: this.scenario.description,
       source: this.scenario.file,
       machine: this.options.machine ?? {},
-      stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, vmm386: { ...s.vmm386 }, tlb: { ...s.tlb } },
+      stats: { ...s, faults: { ...s.faults }, vmstat: { ...s.vmstat }, vmm386: { ...s.vmm386 }, tlb: { ...s.tlb }, tasks: { ...s.tasks } },
       processes: this.outcomes(),
       series: this.recorder.series,
       strictTlb: strictTlbFindings(this.system),
       panic: this.system.panic === null ? null : { ...this.system.panic },
-      notes: [...this.notes],
+      notes: this.noteLines(),
       throttleSkips: this.throttleSkips,
     };
   }
@@ -212,28 +240,53 @@ export class ScenarioRunner {
   }
 
   private addThread(name: string, pid: number, heapBreak: number): void {
-    const spec = this.scenario.processes.find((p) => p.name === name);
-    const t: Thread = {
-      name,
-      pid,
-      pc: 0,
-      steps: spec?.steps ?? [],
-      heapBreak,
-      pdPhys: 0,
-      keyBase: 0,
-      throttledSeen: 0,
-      done: (spec?.steps.length ?? 0) === 0,
-    };
+    const program = new StepCursor(this.specs.get(name)?.steps ?? []);
+    const t: Thread = { name, pid, pc: 0, program, heapBreak, pdPhys: 0, keyBase: 0, throttledSeen: 0, done: program.next === null };
     this.threads.push(t);
     this.byName.set(name, t);
+    this.alive.set(pid, t);
+    this.recorder.track(pid, name);
+    if (t.done) return;
+    this.ring.push(t);
+    this.pending++;
   }
 
-  /** End of a round: the timer ticks, throttles are re-read. */
+  /** `t` has no step left to run, or no process to run it. */
+  private markDone(t: Thread): void {
+    if (t.done) return;
+    t.done = true;
+    this.pending--;
+  }
+
+  /**
+   * After `t`'s step: if its process ended, it is done and no longer
+   * recorded. A step ends only its own process today; should the System
+   * have ended others (fewer running than the runner knows of), they are
+   * found among the living.
+   */
+  private noticeEnded(t: Thread): void {
+    if (this.alive.has(t.pid) && !this.isRunning(t)) this.processEnded(t);
+    if (this.system.runningCount >= this.alive.size) return;
+    for (const other of [...this.alive.values()]) if (!this.isRunning(other)) this.processEnded(other);
+  }
+
+  private processEnded(t: Thread): void {
+    this.alive.delete(t.pid);
+    this.recorder.untrack(t.pid);
+    this.markDone(t);
+  }
+
+  private isRunning(t: Thread): boolean {
+    return this.system.process(t.pid).status.state === "running";
+  }
+
+  /** End of a round: the finished leave the ring, the timer ticks, throttles are re-read. */
   private endRound(): void {
     this.cursor = 0;
+    if (this.ring.some((t) => t.done)) this.ring = this.ring.filter((t) => !t.done);
     const ticks = this.scenario.ticksPerRound;
     if (ticks > 0 && this.ranThisRound) {
-      for (const t of this.threads) t.throttledSeen = this.throttledTicks(t);
+      for (const t of this.ring) t.throttledSeen = this.throttledTicks(t);
       this.tick(ticks);
     }
     this.ranThisRound = false;
@@ -257,29 +310,18 @@ export class ScenarioRunner {
   }
 
   private anyRunnable(): boolean {
-    return this.threads.some((t) => !t.done && !this.isThrottled(t));
+    return this.ring.some((t) => !t.done && !this.isThrottled(t));
   }
 
   private throttledTicks(t: Thread): number {
     return this.system.process(t.pid).throttledTicks;
   }
 
-  /** Marks threads whose process ended (killed, exited) as done and stops recording them. */
-  private refreshDone(): void {
-    for (const t of this.threads) {
-      if (!t.done && this.system.process(t.pid).status.state !== "running") t.done = true;
-      if (t.done && this.system.process(t.pid).status.state !== "running") this.recorder.untrack(t.pid);
-    }
-  }
-
   /** Executes one step of `t`. */
   private execute(t: Thread, step: Step): void {
     const sys = this.system;
     if (!sys.switchTo(t.pid)) return;
-    if (t.pdPhys === 0) {
-      t.pdPhys = sys.machine.mmu.cr3 >>> 0;
-      this.recorder.track(t.pid, t.pdPhys, t.name);
-    }
+    if (t.pdPhys === 0) t.pdPhys = sys.machine.mmu.cr3 >>> 0;
     t.keyBase = pageKey(sys.vmm.current.id, 0);
     this.options.references?.enter?.(step);
     switch (step.kind) {
@@ -303,7 +345,7 @@ export class ScenarioRunner {
       }
       case "fork": {
         const child = sys.fork(t.pid);
-        if (child === null) this.note(t, step, `fork of ${step.child} failed`);
+        if (child === null) this.note(t, step, `fork of ${step.child} failed: ${this.forkFailure()}`);
         else this.addThread(step.child, child, t.heapBreak);
         break;
       }
@@ -392,16 +434,35 @@ export class ScenarioRunner {
     memory.write32(pteAddr, ((pte & ~step.clear) | step.set) >>> 0);
   }
 
+  /** Why the fork just made failed, in words. */
+  private forkFailure(): string {
+    if (this.system.forkError !== "EAGAIN") return "no memory for the child's address space (ENOMEM)";
+    const tasks = this.system.stats().tasks;
+    return `the pid limit is reached (EAGAIN: pidMax ${tasks.pidMax}, ${tasks.running} processes running)`;
+  }
+
   private note(t: Thread, step: Step, what: string): void {
-    this.notes.push(`${t.name} (pid ${t.pid}), ${this.scenario.file}:${step.line} ${step.path}: ${what}`);
+    this.addNote(`${t.name} (pid ${t.pid}), ${this.scenario.file}:${step.line} ${step.path}: ${what}`);
+  }
+
+  private addNote(text: string): void {
+    const last = this.notes[this.notes.length - 1];
+    if (last !== undefined && last.text === text) last.times++;
+    else if (this.notes.length < NOTES_KEPT) this.notes.push({ text, times: 1 });
+    else this.notesOmitted++;
+  }
+
+  /** The notes, one line each: "... (12 times)" for a repeated one, and how many more there were. */
+  private noteLines(): string[] {
+    const lines = this.notes.map((n) => (n.times === 1 ? n.text : `${n.text} (${n.times.toLocaleString("en-US")} times)`));
+    if (this.notesOmitted > 0) lines.push(`${this.notesOmitted.toLocaleString("en-US")} more notes not listed`);
+    return lines;
   }
 }
 
-/** Accesses the touch steps of `scenario` will make if no process dies early. */
+/** Accesses the touch steps of `scenario` will make if no process dies early (each forked copy of a process counted). */
 export function scenarioAccessCount(scenario: Scenario): number {
-  let n = 0;
-  for (const p of scenario.processes) for (const s of p.steps) if (s.kind === "touch") n += patternAccessCount(s.spec);
-  return n;
+  return plannedWork(scenario).accesses;
 }
 
 /** Runs `scenario` on `system` to the end and returns its result. */

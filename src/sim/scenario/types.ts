@@ -1,7 +1,8 @@
 /**
  * A scenario as the runner sees it: sizes in bytes, addresses as numbers,
- * `repeat` blocks unrolled, every step carrying the place it came from so
- * run-time problems can name the file line too.
+ * every step carrying the place it came from so run-time problems can name
+ * the file line too. A `repeat` block stays a block (program.ts walks it):
+ * its count may be 10^9, which no unrolled list could hold.
  */
 import type { CpuName } from "../../machine/cpu-model.js";
 import type { FramebufferSpec } from "../../machine/multiboot.js";
@@ -26,6 +27,8 @@ export interface MachineSpec {
   strictTlb?: boolean;
   checkInvariants?: boolean;
   seed?: number;
+  /** The pid limit (Linux's pid_max): at most pidMax - 1 processes at once. */
+  pidMax?: number;
   /** An existing disk image whose MBR holds the swap partition (default: a temporary image). */
   swapImage?: string;
   /** The kernel command line in the multiboot information. */
@@ -66,11 +69,21 @@ export type Step = StepOrigin &
 
 export type StepKind = Step["kind"];
 
+/** `steps` run `times` times over, one step per turn as if written out. */
+export interface Repeat extends StepOrigin {
+  readonly kind: "repeat";
+  readonly times: number;
+  readonly steps: readonly Block[];
+}
+
+/** What a process's step list holds: steps and repeat blocks. */
+export type Block = Step | Repeat;
+
 export interface ProcessSpec {
   readonly name: string;
   /** The process whose `fork` step creates this one; null if spawned at the start. */
   readonly forkedBy: string | null;
-  readonly steps: readonly Step[];
+  readonly steps: readonly Block[];
 }
 
 export interface Scenario {

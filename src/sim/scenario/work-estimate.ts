@@ -3,11 +3,12 @@
  * YAML with nested `repeat` and `loops` can ask for 10^14 accesses (years),
  * and OPT records every page reference in memory before its run. The
  * estimate counts the accesses of every touch step (patterns say exactly
- * how many they make), times the runs the policy needs; above a documented
- * limit the run is refused unless the user insists (--force).
+ * how many they make), times the runs the policy needs, and the steps
+ * (turns) the processes take, each forked copy of a process counted; above
+ * a documented limit the run is refused unless the user insists (--force).
  */
 import { choiceNeedsFuture, type PolicyChoice } from "../policy-spec.js";
-import { scenarioAccessCount } from "./runner.js";
+import { plannedWork } from "./program.js";
 import { ScenarioError, type Scenario } from "./types.js";
 
 /**
@@ -23,6 +24,13 @@ export const MAX_ACCESSES = 10_000_000_000;
  */
 export const MAX_OPT_ACCESSES = 50_000_000;
 
+/**
+ * Steps (turns) a run may take without --force: 10^9, a few minutes at the
+ * millions of turns a second a scenario of yields runs at; a repeat of
+ * 10^9 is allowed, two nested ones are not.
+ */
+export const MAX_STEPS = 1_000_000_000;
+
 /** Runs an OPT scenario may take at most: the recording under LRU and up to six OPT runs (opt-future.ts). */
 const OPT_RUNS_AT_MOST = 7;
 
@@ -32,6 +40,8 @@ export const ANNOUNCE_ACCESSES = 100_000_000;
 export interface WorkEstimate {
   /** Accesses one run of the scenario makes if no process dies early. */
   readonly accesses: number;
+  /** Steps its processes take in one run. */
+  readonly steps: number;
   /** Runs the policy needs (OPT records its future first): at most this many. */
   readonly runs: number;
   /** The most accesses allowed without --force for this policy. */
@@ -41,7 +51,8 @@ export interface WorkEstimate {
 /** The work of running `scenario` under `policy`. */
 export function estimateScenarioWork(scenario: Scenario, policy: PolicyChoice | undefined): WorkEstimate {
   const opt = policy !== undefined && choiceNeedsFuture(policy);
-  return { accesses: scenarioAccessCount(scenario), runs: opt ? OPT_RUNS_AT_MOST : 1, limit: opt ? MAX_OPT_ACCESSES : MAX_ACCESSES };
+  const work = plannedWork(scenario);
+  return { accesses: work.accesses, steps: work.steps, runs: opt ? OPT_RUNS_AT_MOST : 1, limit: opt ? MAX_OPT_ACCESSES : MAX_ACCESSES };
 }
 
 /**
@@ -50,6 +61,12 @@ export function estimateScenarioWork(scenario: Scenario, policy: PolicyChoice | 
  */
 export function checkScenarioWork(scenario: Scenario, policy: PolicyChoice | undefined, force: boolean): WorkEstimate {
   const work = estimateScenarioWork(scenario, policy);
+  if (work.steps > MAX_STEPS && !force) {
+    throw new ScenarioError(
+      scenario.file,
+      `about ${formatCount(work.steps)} steps, more than the ${formatCount(MAX_STEPS)} that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks`,
+    );
+  }
   if (work.accesses > work.limit && !force) {
     const why = work.limit === MAX_OPT_ACCESSES ? "that policy opt records in memory first" : "that vmm386 runs without being told to";
     throw new ScenarioError(

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, loadScenarioFile } from "../../../src/sim/scenario/loader.js";
 import { ScenarioError } from "../../../src/sim/scenario/types.js";
+import { plannedWork, StepCursor } from "../../../src/sim/scenario/program.js";
 
 function errorOf(text: string): string {
   try {
@@ -124,9 +125,22 @@ describe("scenario loader", () => {
     expect(parent.steps[3]).toMatchObject({ kind: "exit", status: 3 });
   });
 
-  it("unrolls repeat blocks", () => {
-    const s = parseScenario(one("      - repeat: {times: 3, steps: [{tick: 1}, {yield: null}]}\n      - exit: 0\n"), "x.yaml");
-    expect(s.processes[0].steps.map((st) => st.kind)).toEqual(["tick", "yield", "tick", "yield", "tick", "yield", "exit"]);
+  it("keeps a repeat block as a block, whose steps run as if written out that many times", () => {
+    const s = parseScenario(one("      - repeat: {times: 3, steps: [{tick: 1}, {repeat: {times: 2, steps: [{yield: null}]}}]}\n      - exit: 0\n"), "x.yaml");
+    expect(s.processes[0].steps.map((st) => st.kind)).toEqual(["repeat", "exit"]);
+    expect(s.processes[0].steps[0]).toMatchObject({ kind: "repeat", times: 3, line: 4, path: "processes[0].steps[0]" });
+    const cursor = new StepCursor(s.processes[0].steps);
+    const kinds: string[] = [];
+    for (let step = cursor.take(); step !== null; step = cursor.take()) kinds.push(step.kind);
+    expect(kinds).toEqual(["tick", "yield", "yield", "tick", "yield", "yield", "tick", "yield", "yield", "exit"]);
+  });
+
+  it("takes a repeat of 10^9 as written (a block, nothing unrolled) and refuses one above, naming file, line and key", () => {
+    const s = parseScenario(one("      - repeat: {times: 1000000000, steps: [{yield: null}, {yield: null}]}\n"), "x.yaml");
+    expect(plannedWork(s)).toEqual({ accesses: 0, steps: 2e9, processes: 1 });
+    expect(errorOf(one("      - brk: +4K\n      - repeat: {times: 1000000001, steps: [{yield: null}]}\n"))).toBe(
+      "x.yaml:5: processes[0].steps[1].repeat.times: 1000000001: must be <= 1000000000",
+    );
   });
 
   it("rejects processes whose forks form a cycle", () => {

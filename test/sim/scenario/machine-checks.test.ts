@@ -3,7 +3,7 @@ import { BootError } from "../../../src/kernel/boot.js";
 import { MIN_RAM_BYTES, PhysicalMemory } from "../../../src/machine/physical-memory.js";
 import { MIN_PROCESS_RAM_BYTES, checkRamBytes } from "../../../src/sim/scenario/machine-checks.js";
 import { parseScenario } from "../../../src/sim/scenario/loader.js";
-import { runScenario } from "../../../src/sim/scenario/runner.js";
+import { runOn } from "../../helpers/run-scenario.js";
 import type { RunResult } from "../../../src/sim/scenario/result.js";
 import { ScenarioError } from "../../../src/sim/scenario/types.js";
 import { System } from "../../../src/sim/system.js";
@@ -17,12 +17,7 @@ function boot(ramBytes: number): System {
 /** One process touching one page, on the kernel booted in `ramBytes` (no range check). */
 function runOnePage(ramBytes: number): RunResult {
   const scenario = parseScenario("processes:\n  - name: app\n    steps: [{brk: +4K}, {touch: {at: heap, length: 4K, access: write}}, {exit: 0}]\n", "t.yaml");
-  const system = System.create({ ramBytes, swapBytes: 0, checkInvariants: true });
-  try {
-    return runScenario(system, scenario);
-  } finally {
-    system.close();
-  }
+  return runOn(scenario, { ramBytes, swapBytes: 0, checkInvariants: true });
 }
 
 describe("the least RAM", () => {
