@@ -10,6 +10,7 @@ import { replayBench } from "./replay.bench.js";
 import { invariantsBench } from "./invariants.bench.js";
 import { mrcBench } from "./mrc.bench.js";
 import { trace64Bench } from "./trace64.bench.js";
+import { processesBench } from "./processes.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -20,4 +21,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench];

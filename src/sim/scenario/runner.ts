@@ -259,14 +259,15 @@ export class ScenarioRunner {
   }
 
   /**
-   * After `t`'s step: if its process ended, it is done and no longer
-   * recorded. A step ends only its own process today; should the System
-   * have ended others (fewer running than the runner knows of), they are
-   * found among the living.
+   * After `t`'s step: a process that ended is done and no longer recorded.
+   * Fewer running than the runner knows of says one did: `t`, whose step
+   * it was, or (should the System ever end others) one found among the
+   * living.
    */
   private noticeEnded(t: Thread): void {
+    if (this.system.runningCount === this.alive.size) return;
     if (this.alive.has(t.pid) && !this.isRunning(t)) this.processEnded(t);
-    if (this.system.runningCount >= this.alive.size) return;
+    if (this.system.runningCount === this.alive.size) return;
     for (const other of [...this.alive.values()]) if (!this.isRunning(other)) this.processEnded(other);
   }
 

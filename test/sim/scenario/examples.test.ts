@@ -22,7 +22,7 @@ const byName = (r: RunResult, name: string) => r.processes.find((p) => p.name ==
 describe("examples", () => {
   it("there is one example per concept, and every one loads", () => {
     const files = readdirSync("examples").filter((f) => f.endsWith(".yaml")).sort();
-    expect(files).toEqual(["demand-paging.yaml", "fork-cow.yaml", "segfault.yaml", "stack-growth.yaml", "strict-tlb.yaml", "swapping.yaml", "thrashing.yaml"]);
+    expect(files).toEqual(["demand-paging.yaml", "fork-cow.yaml", "many-forks.yaml", "segfault.yaml", "stack-growth.yaml", "strict-tlb.yaml", "swapping.yaml", "thrashing.yaml"]);
     for (const f of files) expect(() => loadScenarioFile(`examples/${f}`)).not.toThrow();
   });
 
@@ -39,6 +39,15 @@ describe("examples", () => {
     expect(r.stats.vmm386.cow_copy + r.stats.vmstat.pgreuse).toBe(64);
     expect(r.processes.map((p) => p.state)).toEqual(["exited", "exited"]);
     expect(r.notes).toEqual([]);
+  });
+
+  it("many forks: 1,000 children each make 16 COW copies and exit; about 100 live at once", () => {
+    const r = runExample("many-forks");
+    expect(r.processes).toHaveLength(1001);
+    expect(r.processes.every((p) => p.state === "exited" && p.exitCode === 0)).toBe(true);
+    expect(r.stats.faults.cow).toBe(16_000);
+    expect(r.stats.tasks).toMatchObject({ created: 1001, peak: 103, forkFailed: 0 });
+    expect(r.stats.vmstat.pswpout).toBeGreaterThan(0);
   });
 
   it("swapping: pages go out to swap and come back as swap-in faults; nothing is killed", () => {
