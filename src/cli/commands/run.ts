@@ -41,7 +41,7 @@ export function register(program: Command): void {
 const SCENARIO_HELP = `
 A scenario (YAML; schema/scenario.schema.json; one example per concept in examples/):
   machine: {ram: 4M, swap: 16M, cpu: i486, policy: clock, tlb: 32, userFrames: 100, strictTlb: true,
-            cmdline: "root=swap", modules: [{file: initrd.bin, address: 0x400000}]}
+            pidMax: 32768, cmdline: "root=swap", modules: [{file: initrd.bin, address: 0x400000}]}
   ticksPerRound: 1            # timer ticks after each round of turns
   processes:                  # take turns round-robin, one step per turn
     - name: parent
