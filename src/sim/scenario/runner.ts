@@ -192,6 +192,11 @@ export class ScenarioRunner {
     const step = t.program.take() as Step;
     t.pc++;
     this.execute(t, step);
+    this.endTurn(t);
+  }
+
+  /** `t`'s step is done: the turn counts. */
+  private endTurn(t: Thread): void {
     this.ranThisRound = true;
     this.turns++;
     if (t.program.next === null) this.markDone(t);
