@@ -58,7 +58,10 @@ export function hasWorkingSet(series: TimeSeries): boolean {
  */
 export function residentChart(series: TimeSeries): string {
   const pids = chartedPids(series);
-  const lines: object[] = pids.flatMap((pid, i) => processLines(series, pid, PALETTE[i % PALETTE.length]));
+  const names = pids.map((pid) => series.labels[pid] ?? `pid ${pid}`);
+  // Processes of one name (forked copies) are told apart by pid, or the legend would merge their lines.
+  const labels = pids.map((pid, i) => (names.filter((n) => n === names[i]).length > 1 ? `${names[i]} (pid ${pid})` : names[i]));
+  const lines: object[] = pids.flatMap((pid, i) => processLines(series, pid, labels[i], PALETTE[i % PALETTE.length]));
   const others = othersLine(series, new Set(pids));
   if (others !== null) lines.push(others);
   return renderChart({
@@ -78,8 +81,7 @@ function chartedPids(series: TimeSeries): number[] {
 }
 
 /** `pid`'s resident line, and its working-set line if the kernel estimated any; broken where a sample does not name it. */
-function processLines(series: TimeSeries, pid: number, color: string): object[] {
-  const label = series.labels[pid] ?? `pid ${pid}`;
+function processLines(series: TimeSeries, pid: number, label: string, color: string): object[] {
   const pick = (f: (p: Sample["processes"][number]) => number): GapPoint[] => {
     const points = series.samples.map((x): GapPoint => {
       const p = x.processes.find((q) => q.pid === pid);
