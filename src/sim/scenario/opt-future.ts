@@ -21,6 +21,7 @@ import { choiceNeedsFuture } from "../policy-spec.js";
 import type { System, SystemConfig } from "../system.js";
 import { NEVER, PageString, linkNextUses } from "../next-use.js";
 import { ScenarioRunner, type ReferenceSink } from "./runner.js";
+import { forEachStep } from "./program.js";
 import { ScenarioError, type Scenario, type Step } from "./types.js";
 
 /**
@@ -140,13 +141,13 @@ export function scenarioFuture(scenario: Scenario, config: SystemConfig, open: O
  */
 function refuseFork(scenario: Scenario): void {
   for (const p of scenario.processes) {
-    const fork = p.steps.find((s) => s.kind === "fork");
-    if (fork !== undefined) {
+    forEachStep(p.steps, (step) => {
+      if (step.kind !== "fork") return;
       throw new ScenarioError(
-        `${scenario.file}:${fork.line}: ${fork.path}`,
+        `${scenario.file}:${step.line}: ${step.path}`,
         "policy opt cannot judge the frames a fork shares copy-on-write (each sharer has its own next use); use it on a scenario without fork, or on a trace",
       );
-    }
+    });
   }
 }
 

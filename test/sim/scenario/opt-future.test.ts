@@ -114,6 +114,19 @@ processes:
     expect(opened).toBe(7);
   });
 
+  it("a scenario that forks is refused, a fork inside a repeat block too, naming the fork's line", () => {
+    const forking = parseScenario(
+      "processes:\n  - name: a\n    steps:\n      - repeat: {times: 3, steps: [{yield: null}, {fork: b}]}\n  - name: b\n    steps: [{exit: 0}]\n",
+      "f.yaml",
+    );
+    expect(() => scenarioFuture(forking, { ramBytes: 4 << 20, policy: "opt" }, open)).toThrow(
+      new ScenarioError(
+        "f.yaml:4: processes[0].steps[0].repeat.steps[1]",
+        "policy opt cannot judge the frames a fork shares copy-on-write (each sharer has its own next use); use it on a scenario without fork, or on a trace",
+      ),
+    );
+  });
+
   it("other policies get no future", () => {
     expect(scenarioFuture(FIXED_SCHEDULE, config("lru"), open)).toBeUndefined();
   });
