@@ -16,6 +16,8 @@
  * With every slot in use, only clean swap-cache pages can go (they need no
  * slot): the policy's other victims are kept, as Linux activates an
  * anonymous page it cannot add to a full swap.
+ * A policy with working-set detection gets to leave a shadow entry with the
+ * slot (swap-shadows.ts).
  */
 
 import { PTE } from "../machine/i386.js";
@@ -24,6 +26,7 @@ import type { KernelState } from "./kernel-state.js";
 import type { AddressSpace } from "./address-space-record.js";
 import { NO_PTE, walk } from "./page-tables.js";
 import { entryFrame, swappedEntry } from "./pte.js";
+import type { WorkingSetHooks } from "./replacement/policy.js";
 import type { SwapArea } from "./swap-area.js";
 
 /**
@@ -135,6 +138,8 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
   }
   if (clean) swap.addReferences(slot, ptes);
   else swap.setReferences(slot, ptes);
+  // The slot keeps the policy's shadow entry, as Linux's swap cache keeps it at the slot's index.
+  if (k.shadows !== null) k.shadows.store(slot, (k.policy.workingSet as WorkingSetHooks).evicted(pfn));
   k.policy.remove(pfn);
   k.userResident--;
   k.releaseFrame(pfn); // drops the reverse-map nodes and the swap-cache association with the frame

@@ -20,8 +20,9 @@
  *    (device and reserved memory mapped by mapPage are not the kernel's to
  *    count); COW entries are read-only; a frame mapped by several PTEs is
  *    mapped writable by none;
- *  - resident counts and the policy agree with the frames in use; each
- *    space's rss and swapped counters with its present and SWAPPED entries;
+ *  - resident counts and the policy agree with the frames in use, and a
+ *    policy with lists of its own (linux, mglru) finds them consistent;
+ *    each space's rss and swapped counters with its present and SWAPPED entries;
  *  - with no user space left, no user frame, no slot and no swap-cache page is in use.
  *
  * It runs after every operation in the property tests, so the scan itself is
@@ -36,9 +37,10 @@ import { FRAME_KIND_NAMES, FrameKind, type FrameTable } from "./frame-table.js";
 import type { KernelState } from "./kernel-state.js";
 import { KERNEL_PD_INDEX, RECURSIVE_PD_INDEX } from "./layout.js";
 import { KPTE } from "./pte.js";
+import { hasLists } from "./replacement/policy-lists.js";
 
 export interface InvariantViolation {
-  /** Which invariant: "bitmap", "frame", "user-refcount", "swap-refcount", "swap-cache", "sharing", "pte", "resident", "leak". */
+  /** Which invariant: "bitmap", "frame", "user-refcount", "swap-refcount", "swap-cache", "sharing", "pte", "resident", "policy", "leak". */
   readonly rule: string;
   readonly detail: string;
 }
@@ -130,6 +132,7 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
   const userFrames = checkFrames(k, counts, report);
   if (userFrames !== k.userResident) report("resident", `userResident ${k.userResident}, user frames ${userFrames}`);
   if (k.policy.size !== userFrames) report("resident", `policy tracks ${k.policy.size} frames, ${userFrames} are user pages`);
+  if (hasLists(k.policy)) for (const detail of k.policy.audit()) report("policy", detail);
   if (userFrames > k.userFrameLimit) report("resident", `${userFrames} user pages resident, limit ${k.userFrameLimit}`);
 
   if (k.swap !== null) {

@@ -13,8 +13,10 @@ import type { PhysicalMemory } from "../machine/physical-memory.js";
 import type { AddressSpace } from "./address-space-record.js";
 import type { FrameAllocator } from "./frame-allocator.js";
 import { FrameKind, type FrameKindValue, type FrameTable } from "./frame-table.js";
-import type { ReplacementHost, ReplacementPolicy } from "./replacement/policy.js";
+import { harvestReferenced } from "./accessed-harvest.js";
+import type { ReferencedFrameSink, ReplacementHost, ReplacementPolicy } from "./replacement/policy.js";
 import type { SwapArea } from "./swap-area.js";
+import type { SwapShadows } from "./swap-shadows.js";
 import type { TlbControl } from "./tlb-control.js";
 import type { FaultCounts, VmStat, Vmm386Stat } from "./vmstat.js";
 
@@ -43,6 +45,8 @@ export class KernelState implements ReplacementHost {
   readonly kernelSpace: AddressSpace;
   readonly spaces = new Map<number, AddressSpace>();
   policy!: ReplacementPolicy;
+  /** Shadow entries by swap slot, when the policy keeps them (policy.workingSet); else null. */
+  shadows: SwapShadows | null = null;
   current: AddressSpace;
   /** Frames holding user pages (kind USER). */
   userResident = 0;
@@ -127,5 +131,10 @@ export class KernelState implements ReplacementHost {
       referenced = true;
     }
     return referenced;
+  }
+
+  /** ReplacementHost: MGLRU's aging walk over every user space's page tables (accessed-harvest.ts). */
+  harvestReferenced(sink: ReferencedFrameSink): void {
+    harvestReferenced(this, sink);
   }
 }

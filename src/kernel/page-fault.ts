@@ -9,7 +9,9 @@
  *   other access to a present entry        -> segv
  *   not present, PTE DEMAND                -> zero-filled frame
  *   not present, PTE SWAPPED               -> swap in (a major fault; minor
- *                                             when the swap cache has it)
+ *                                             when the swap cache has it; a
+ *                                             refault when its slot kept a
+ *                                             shadow entry)
  *   user access to the kernel half         -> segv
  *   not present in 0xB0000000..0xBFFFFFFF  -> stack grows: zero-filled frame
  *   not present below the heap break       -> lazy heap: zero-filled frame
@@ -30,6 +32,8 @@ import { allocUserFrame, installUserPage } from "./page-frames.js";
 import { NO_PTE, walk, walkCreate } from "./page-tables.js";
 import { KEPT_RIGHTS, KPTE, entryFrame, presentEntry } from "./pte.js";
 import { noteFault } from "./working-set.js";
+import type { WorkingSetHooks } from "./replacement/policy.js";
+import { NO_SHADOW } from "./swap-shadows.js";
 
 /** Handles #PF with `errorCode` at linear address `cr2` in the current space. */
 export function handlePageFault(k: KernelState, errorCode: number, cr2: number): FaultOutcome {
@@ -129,6 +133,7 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
     k.vmm386.swpin_failed++;
     return segv(`swap-in of ${hex32(page)} from slot ${slot} failed: read error on ${swap.device.name}`);
   }
+  noteRefault(k, slot, pfn);
   swap.dropReference(slot);
   const shared = swap.refcount[slot] > 0;
   installUserPage(k, space, pteAddr, page, pfn, swappedInRights(entry, shared));
@@ -138,6 +143,13 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
   k.stat.pgmajfault++;
   k.faults.swapIn++;
   return RESOLVED.SWAP_IN;
+}
+
+/** The page read from `slot` into `pfn` is a refault if the slot kept a shadow: the policy hears of it before the insert. */
+function noteRefault(k: KernelState, slot: number, pfn: number): void {
+  if (k.shadows === null) return;
+  const shadow = k.shadows.take(slot);
+  if (shadow !== NO_SHADOW) (k.policy.workingSet as WorkingSetHooks).refault(pfn, shadow);
 }
 
 /** Swap-cache hit: maps frame `pfn`, which holds `slot`'s page, at `pteAddr` as one more sharer. */

@@ -24,6 +24,9 @@ import { USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
 import { handlePageFault } from "./page-fault.js";
 import { NO_PTE, walk } from "./page-tables.js";
 import { DEFAULT_POLICY, type FutureKnowledge, type PolicyFactory, type PolicyName, createPolicy } from "./replacement/index.js";
+import { NO_SHADOW, SwapShadows } from "./swap-shadows.js";
+import { type PolicyList, hasLists } from "./replacement/policy-lists.js";
+import type { ReplacementPolicy } from "./replacement/policy.js";
 import { SwapArea } from "./swap-area.js";
 import { TlbControl } from "./tlb-control.js";
 import { brk, faultInUserWrite, mapImage, mmap, munmap } from "./user-memory.js";
@@ -37,6 +40,7 @@ export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
 export type { KfreeResult } from "./kernel-heap.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
+export type { PolicyList } from "./replacement/policy-lists.js";
 export { PROT } from "./user-memory.js";
 export { pageKey } from "./kernel-state.js";
 export { FAULT_WINDOW_TICKS, THRASH_THRESHOLD } from "./working-set.js";
@@ -115,9 +119,13 @@ export class Vmm {
       capacity: Math.min(options.userFrameLimit ?? Infinity, boot.frames.freeFrames),
       host: k,
       future: options.future,
+      // The clock for MGLRU; vmstat for the policies that count LRU-list and working-set events.
+      clock: k,
+      counters: k.stat,
     };
     const policy = options.policy ?? DEFAULT_POLICY;
     k.policy = typeof policy === "function" ? policy(policyOptions) : createPolicy(policy, policyOptions);
+    if (k.policy.workingSet !== undefined && k.swap !== null) k.shadows = new SwapShadows(k.swap.totalSlots);
     const vmm = new Vmm(k, boot, options.checkInvariants ?? false);
     vmm.checked("boot");
     return vmm;
@@ -373,6 +381,26 @@ export class Vmm {
   /** The swap slot frame `pfn` is a clean copy of (it is in the swap cache), or -1. */
   swapCacheSlot(pfn: number): number {
     return this.k.swap?.cache.slotOf(pfn) ?? -1;
+  }
+
+  /** The shadow entry swap slot `slot` keeps for the policy (linux, mglru: swap-shadows.ts), or -1. */
+  swapShadow(slot: number): number {
+    const shadows = this.k.shadows;
+    return shadows === null || slot < 0 || slot >= shadows.shadowOfSlot.length ? NO_SHADOW : shadows.shadowOfSlot[slot];
+  }
+
+  /**
+   * The policy's own lists, frames newest first (linux: inactive, active;
+   * mglru: one per generation, with its seq and birth tick), or null for a
+   * policy without lists of its own.
+   */
+  policyLists(): PolicyList[] | null {
+    return hasLists(this.k.policy) ? this.k.policy.lists() : null;
+  }
+
+  /** The replacement policy object (tests and views that know its class: MglruPolicy's tiers, LinuxLruPolicy's age). */
+  get policy(): ReplacementPolicy {
+    return this.k.policy;
   }
 
   /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */

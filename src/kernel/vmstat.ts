@@ -44,6 +44,16 @@ export interface VmStat {
   pgscan_direct: number;
   /** Frames the replacement policy offered to `Vmm.reclaim` as victims, including those kept (Linux 6.15+). */
   pgscan_proactive: number;
+  /**
+   * The LRU-list and working-set events (replacement/policy.ts
+   * WorkingSetStat), present only under the policies that keep them
+   * (linux, mglru): another policy has no lists or shadows to count.
+   */
+  workingset_refault_anon?: number;
+  workingset_activate_anon?: number;
+  workingset_restore_anon?: number;
+  pgactivate?: number;
+  pgdeactivate?: number;
 }
 
 /** Event counters (monotonic) of vmm386 only: /proc/vmstat has no equivalent. */

@@ -13,10 +13,14 @@
  * is `faultSetsReferenced`: true is what an i386 does (the retried access sets
  * Accessed; pagesim CLOCK-R1), false is libCacheSim's Clock (CLOCK-R0).
  *
+ * A policy with working-set detection (linux, mglru) gets its shadow
+ * entries kept by page number, as the VMM keeps them by swap slot, and
+ * MGLRU's aging walk reports the frames whose byte is set, in frame order.
+ *
  * The inner loops are monomorphic, allocation-free and branch on the page's
  * frame only; everything else (misses, table growth) is out of line.
  */
-import type { FutureKnowledge, ReplacementHost, ReplacementPolicy } from "../kernel/replacement/policy.js";
+import type { FutureKnowledge, ReferencedFrameSink, ReplacementHost, ReplacementPolicy, WorkingSetHooks } from "../kernel/replacement/policy.js";
 import { NEVER, linkNextUses } from "./next-use.js";
 import { choiceNeedsFuture, policyFactory, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
@@ -109,7 +113,18 @@ class ReferencedBits implements ReplacementHost {
     this.bits[pfn] = 0;
     return was !== 0;
   }
+  harvestReferenced(sink: ReferencedFrameSink): void {
+    const bits = this.bits;
+    for (let f = 0; f < bits.length; f++) {
+      if (bits[f] === 0) continue;
+      bits[f] = 0;
+      sink.referencedFrame(f);
+    }
+  }
 }
+
+/** No shadow entry for a page (never evicted, or read back since). */
+const NO_SHADOW = -1;
 
 /** A replay in progress: `feed` chunks in order, then read `result()`. */
 export class PolicyReplay {
@@ -121,6 +136,9 @@ export class PolicyReplay {
   /** Resident frame of each page, or -1. */
   private frameOf: Int32Array;
   private readonly pageOf: Int32Array;
+  /** The policy's working-set hooks, if any, and each page's shadow entry (sized as `frameOf`). */
+  private readonly workingSet: WorkingSetHooks | undefined;
+  private shadowOf: Float64Array;
   private used = 0;
   private position = 0;
   private missCount = 0;
@@ -145,6 +163,8 @@ export class PolicyReplay {
     this.faultBit = options.faultSetsReferenced === false ? 0 : 1;
     this.frameOf = new Int32Array(this.future ? this.future.nextOf.length : 1 << 20).fill(-1);
     this.pageOf = new Int32Array(options.frames).fill(-1);
+    this.workingSet = this.policy.workingSet;
+    this.shadowOf = new Float64Array(this.workingSet === undefined ? 0 : this.frameOf.length).fill(NO_SHADOW);
   }
 
   get references(): number {
@@ -236,12 +256,17 @@ export class PolicyReplay {
       f = this.used++;
     } else {
       f = this.policy.selectVictim(page);
+      if (this.workingSet !== undefined) this.shadowOf[this.pageOf[f]] = this.workingSet.evicted(f);
       this.policy.remove(f);
       this.frameOf[this.pageOf[f]] = -1;
     }
     this.pageOf[f] = page;
     this.frameOf[page] = f;
     this.host.bits[f] = this.faultBit;
+    if (this.workingSet !== undefined && this.shadowOf[page] !== NO_SHADOW) {
+      this.workingSet.refault(f, this.shadowOf[page]);
+      this.shadowOf[page] = NO_SHADOW;
+    }
     this.policy.insert(f, page);
   }
 
@@ -253,6 +278,11 @@ export class PolicyReplay {
     const bigger = new Int32Array(Math.min(size, MAX_REPLAY_PAGE)).fill(-1);
     bigger.set(this.frameOf);
     this.frameOf = bigger;
+    if (this.workingSet !== undefined) {
+      const shadows = new Float64Array(bigger.length).fill(NO_SHADOW);
+      shadows.set(this.shadowOf);
+      this.shadowOf = shadows;
+    }
     return bigger;
   }
 }

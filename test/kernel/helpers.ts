@@ -13,7 +13,8 @@ import type { CpuName } from "../../src/machine/cpu-model.js";
 import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
 import { FaultyBlockDevice } from "../../src/machine/faulty-block-device.js";
 import type { BlockDevice } from "../../src/machine/block-device.js";
-import { type FaultOutcome, Vmm, type VmmOptions } from "../../src/kernel/vmm.js";
+import { type AddressSpace, type FaultOutcome, Vmm, type VmmOptions } from "../../src/kernel/vmm.js";
+import { USER_HEAP_BASE } from "../../src/kernel/layout.js";
 
 /** A fault outcome that stops the access: the process is killed or the kernel panics. */
 export type Failure = Exclude<FaultOutcome, { kind: "resolved" }>;
@@ -59,6 +60,15 @@ export function bootTestSystem(options: TestSystemOptions = {}): TestSystem {
   }
   const vmm = Vmm.boot(machine, { checkInvariants: true, ...options, swap: disk });
   return { machine, vmm, disk };
+}
+
+/** A new address space, made current, with a heap of `heapPages` pages from USER_HEAP_BASE. */
+export function spawnWithHeap(sys: TestSystem, heapPages: number): AddressSpace {
+  const as = sys.vmm.createAddressSpace();
+  if (as === null) throw new Error("no memory for an address space");
+  sys.vmm.switchAddressSpace(as);
+  expect(sys.vmm.brk(as, USER_HEAP_BASE + heapPages * 4096)).toBe(true);
+  return as;
 }
 
 /** One access of `kind` at `va` by the current space: the frame, or the fault outcome that stopped it. */

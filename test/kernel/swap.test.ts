@@ -8,17 +8,12 @@ import { describe, expect, it } from "vitest";
 import { SWAP_FIRST_LBA } from "../../src/machine/disk-image.js";
 import { KPTE } from "../../src/kernel/pte.js";
 import { USER_HEAP_BASE } from "../../src/kernel/layout.js";
-import { type TestSystem, bootTestSystem, expectHealthy, failingAccess, read32, write32 } from "./helpers.js";
+import { type TestSystem, bootTestSystem, expectHealthy, failingAccess, read32, spawnWithHeap, write32 } from "./helpers.js";
 import { ACCESS, PTE } from "../../src/machine/i386.js";
 
 const HEAP = USER_HEAP_BASE;
 
-function spawn(sys: TestSystem, heapPages: number) {
-  const as = sys.vmm.createAddressSpace()!;
-  sys.vmm.switchAddressSpace(as);
-  expect(sys.vmm.brk(as, HEAP + heapPages * 4096)).toBe(true);
-  return as;
-}
+const spawn = spawnWithHeap;
 
 describe("swap out and in", () => {
   it("writes the page's bytes to slot N at partition LBA + 8N and reads them back", () => {

@@ -26,7 +26,7 @@ describe("policy specs", () => {
   });
 
   it("every problem is one line naming the policy, the key and what is allowed", () => {
-    expect(problemOf("lfu-da")).toMatch(/^unknown policy 'lfu-da' \(clock, fifo, .*clock-pro, or a plugin's path \.\/NAME\.js\)$/);
+    expect(problemOf("lfu-da")).toMatch(/^unknown policy 'lfu-da' \(clock, fifo, .*clock-pro, linux, mglru, or a plugin's path \.\/NAME\.js\)$/);
     expect(problemOf("2q:kin=1.5")).toBe("2q: kin=1.5 is out of range (0 to 1)");
     expect(problemOf("2q:size=3")).toBe("policy 2q has no parameter 'size' (kin, kout)");
     expect(problemOf("lru:k=1")).toBe("policy lru has no parameter 'k' (it has none)");
@@ -42,7 +42,7 @@ describe("policy specs", () => {
     const parsed = parsePolicyList("2q:kin=0.1,kout=1,lru,2q,lru");
     expect("choices" in parsed && parsed.choices.map(policyLabel)).toEqual(["2q:kin=0.1,kout=1", "lru", "2q"]);
     expect(parsePolicyList("lru,,fifo")).toEqual({ problem: "'lru,,fifo' has an empty item" });
-    expect(parsePolicyList("kin=1")).toEqual({ problem: "unknown policy 'kin=1' (clock, fifo, lru, opt, arc, sieve, s3-fifo, 2q, lirs, slru, lfu, clock-pro, or a plugin's path ./NAME.js)" });
+    expect(parsePolicyList("kin=1")).toEqual({ problem: "unknown policy 'kin=1' (clock, fifo, lru, opt, arc, sieve, s3-fifo, 2q, lirs, slru, lfu, clock-pro, linux, mglru, or a plugin's path ./NAME.js)" });
   });
 
   it("a scenario's machine.policy takes a spec, and a bad one names the file line and key", () => {

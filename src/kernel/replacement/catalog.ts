@@ -7,6 +7,7 @@
 import { CLOCK_PRO_PARAMS } from "./clock-pro.js";
 import type { PolicyName } from "./index.js";
 import { LIRS_PARAMS } from "./lirs.js";
+import { MGLRU_PARAMS } from "./mglru.js";
 import type { PolicyParamSpec } from "./params.js";
 import { S3_FIFO_PARAMS } from "./s3-fifo.js";
 import { SLRU_PARAMS } from "./slru.js";
@@ -35,4 +36,14 @@ export const POLICY_INFO: Readonly<Record<PolicyName, PolicyInfo>> = {
   slru: { summary: "LRU segments: faults enter the lowest, hits promote one segment up", paper: "Karedla, Love & Wherry, IEEE Computer 1994", libCacheSim: "SLRU", params: SLRU_PARAMS },
   lfu: { summary: "the page referenced least often since it was loaded (ties: the older count)", paper: "textbook", libCacheSim: "LFU", params: [] },
   "clock-pro": { summary: "LIRS on a clock: hot and cold pages, test periods, three hands", paper: "Jiang, Chen & Zhang, USENIX ATC '05", params: CLOCK_PRO_PARAMS },
+  linux: {
+    summary: "active/inactive lists for anonymous pages, promotion on a second reference, refault-distance activation",
+    paper: "Linux mm/vmscan.c, mm/workingset.c (5.9+)",
+    params: [],
+  },
+  mglru: {
+    summary: "generations aged by a page-table walk, eviction from the oldest, tiers for refaults, min_ttl",
+    paper: "Linux multi-gen LRU, mm/vmscan.c (6.5-6.8)",
+    params: MGLRU_PARAMS,
+  },
 };

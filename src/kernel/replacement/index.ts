@@ -6,7 +6,9 @@ import { ArcPolicy } from "./arc.js";
 import { ClockPolicy } from "./clock.js";
 import { ClockProPolicy } from "./clock-pro.js";
 import { FifoPolicy } from "./fifo.js";
+import { LinuxLruPolicy } from "./linux.js";
 import { LruPolicy } from "./lru.js";
+import { MglruPolicy } from "./mglru.js";
 import { OptPolicy } from "./opt.js";
 import type { PolicyOptions, ReplacementPolicy } from "./policy.js";
 import { S3FifoPolicy } from "./s3-fifo.js";
@@ -16,12 +18,12 @@ import { LirsPolicy } from "./lirs.js";
 import { SlruPolicy } from "./slru.js";
 import { TwoQPolicy } from "./two-q.js";
 
-export type { FutureKnowledge, PolicyOptions, ReplacementHost, ReplacementPolicy } from "./policy.js";
+export type { FutureKnowledge, PolicyOptions, ReplacementHost, ReplacementPolicy, WorkingSetStat } from "./policy.js";
 export type { PolicyParams, PolicyParamSpec } from "./params.js";
 export { POLICY_INFO, type PolicyInfo } from "./catalog.js";
 
 /** Every policy vmm386 offers; "clock" (the seed's) is the default. */
-export const POLICY_NAMES = ["clock", "fifo", "lru", "opt", "arc", "sieve", "s3-fifo", "2q", "lirs", "slru", "lfu", "clock-pro"] as const;
+export const POLICY_NAMES = ["clock", "fifo", "lru", "opt", "arc", "sieve", "s3-fifo", "2q", "lirs", "slru", "lfu", "clock-pro", "linux", "mglru"] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 export const DEFAULT_POLICY: PolicyName = "clock";
 
@@ -41,6 +43,8 @@ const FACTORIES: Record<PolicyName, PolicyFactory> = {
   slru: (o) => new SlruPolicy(o),
   lfu: (o) => new LfuPolicy(o),
   "clock-pro": (o) => new ClockProPolicy(o),
+  linux: (o) => new LinuxLruPolicy(o),
+  mglru: (o) => new MglruPolicy(o),
 };
 
 /** True if `name` is one of `POLICY_NAMES` (for validating --policy and scenario keys). */

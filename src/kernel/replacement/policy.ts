@@ -15,6 +15,38 @@
 export interface ReplacementHost {
   /** True if the frame was referenced since the last call; clears the Accessed bits. */
   testAndClearReferenced(pfn: number): boolean;
+  /**
+   * MGLRU's aging walk, for hosts that can do it: every referenced frame is
+   * reported to `sink` (once per mapping that referenced it) and its
+   * Accessed bits cleared. The VMM walks each address space's page tables,
+   * skipping tables whose directory entry was not accessed, as Linux's
+   * walk_mm does; a host without it leaves MGLRU to the rmap checks.
+   */
+  harvestReferenced?(sink: ReferencedFrameSink): void;
+}
+
+/** Told of each frame an aging walk found referenced. */
+export interface ReferencedFrameSink {
+  referencedFrame(pfn: number): void;
+}
+
+/**
+ * Working-set detection (mm/workingset.c), for policies that keep it: a
+ * shadow entry per evicted page, kept with its swap slot by the VMM (by page
+ * in the policy-only replay), handed back when the page is read in again.
+ * Hosts check for it once, so other policies pay nothing.
+ */
+export interface WorkingSetHooks {
+  /**
+   * The resident frame `pfn` is being evicted (before `remove`): records the
+   * eviction and returns its shadow entry, an integer in [0, 2^53).
+   */
+  evicted(pfn: number): number;
+  /**
+   * The page about to be inserted into `pfn` was read back from swap and its
+   * slot held `shadow` (workingset_refault): called right before `insert`.
+   */
+  refault(pfn: number, shadow: number): void;
 }
 
 export interface ReplacementPolicy {
@@ -48,6 +80,8 @@ export interface ReplacementPolicy {
   keep(pfn: number): void;
   /** Frames currently tracked. */
   readonly size: number;
+  /** Shadow entries and refault detection, if the policy keeps them (linux, mglru). */
+  readonly workingSet?: WorkingSetHooks;
 }
 
 /** What a policy is built from. */
@@ -61,6 +95,39 @@ export interface PolicyOptions {
   readonly future?: FutureKnowledge;
   /** Tunables by key (see each policy's parameter table); absent keys take their defaults. */
   readonly params?: Readonly<Record<string, number>>;
+  /** The host's clock in timer ticks (MGLRU's generation birth times and min_ttl); absent: always 0. */
+  readonly clock?: { readonly now: number };
+  /**
+   * Where the host keeps its /proc/vmstat counters: a policy that counts
+   * LRU-list and working-set events adds them there (`workingSetStatIn`);
+   * absent, it keeps its own.
+   */
+  readonly counters?: Partial<WorkingSetStat>;
+}
+
+/** The /proc/vmstat events of the LRU lists and working-set detection (mm/vmscan.c, mm/workingset.c). */
+export interface WorkingSetStat {
+  /** Pages read back from swap whose slot held a shadow entry. */
+  workingset_refault_anon: number;
+  /** Refaulted pages activated (refault distance within the workingset; MGLRU: evicted from the current oldest generation). */
+  workingset_activate_anon: number;
+  /** Activated refaults that were active (workingset) when evicted. */
+  workingset_restore_anon: number;
+  /** Pages moved to the active list by reclaim's reference check. */
+  pgactivate: number;
+  /** Pages moved from the active to the inactive list. */
+  pgdeactivate: number;
+}
+
+/** `counters` (or a new object) with every working-set counter present, the missing ones at 0. */
+export function workingSetStatIn(counters: Partial<WorkingSetStat> | undefined): WorkingSetStat {
+  const c = counters ?? {};
+  c.workingset_refault_anon ??= 0;
+  c.workingset_activate_anon ??= 0;
+  c.workingset_restore_anon ??= 0;
+  c.pgactivate ??= 0;
+  c.pgdeactivate ??= 0;
+  return c as WorkingSetStat;
 }
 
 /** Belady's OPT needs to know when each page is next used. */

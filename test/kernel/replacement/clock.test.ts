@@ -1,18 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ClockPolicy } from "../../../src/kernel/replacement/clock.js";
-import type { ReplacementHost } from "../../../src/kernel/replacement/policy.js";
+import { AccessedBits as Bits } from "./accessed-bits.js";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
 import { itMatchesOnFullTraces } from "./agreement.js";
 import { naiveMisses } from "./naive-models.js";
-
-/** Accessed bits the test sets by hand, as the MMU would. */
-class Bits implements ReplacementHost {
-  readonly accessed = new Set<number>();
-  testAndClearReferenced(pfn: number): boolean {
-    return this.accessed.delete(pfn);
-  }
-}
 
 function clock(maxFrames = 16): { policy: ClockPolicy; host: Bits } {
   const host = new Bits();
