@@ -30,6 +30,8 @@ import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
 import { MAX_ACCESSES, MAX_OPT_ACCESSES, formatCount } from "../sim/scenario/work-estimate.js";
 import { DEFAULT_CPU, type BootModule, type SystemConfig } from "../sim/system.js";
 import { UserError, requireFile } from "./errors.js";
+import { DEFAULT_SWAP_LATENCY } from "../kernel/psi.js";
+import { formatThrottle, swapTicksValue, throttleValue } from "../sim/scenario/reclaim-checks.js";
 
 /** The raw strings commander hands over. */
 export interface CommonOptions {
@@ -49,6 +51,9 @@ export interface CommonOptions {
   /** Every --module given, in order. */
   module?: string[];
   force?: boolean;
+  swapReadTicks?: string;
+  swapWriteTicks?: string;
+  throttle?: string;
 }
 
 /** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
@@ -70,7 +75,10 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
     .option("--cmdline <text>", "kernel command line in the multiboot information")
     .option("--module <file[@address]>", "multiboot module FILE, at ADDRESS (hex or decimal) if given (FILE may contain @); repeatable, replaces the scenario's", collect)
-    .option("--seed <n>", "seed for random access patterns");
+    .option("--seed <n>", "seed for random access patterns")
+    .option("--swap-read-ticks <t>", `ticks a process waits per page read from swap, for PSI (default ${DEFAULT_SWAP_LATENCY.readTicks}: a 7,200 rpm disk, a tick as a second)`)
+    .option("--swap-write-ticks <t>", `ticks a process waits per page its reclaim writes to swap (default ${DEFAULT_SWAP_LATENCY.writeTicks})`)
+    .option("--throttle <rule>", "thrashing throttle: seed (over 50 faults in 100 ticks, the default), psi (a process's own memory pressure some avg10 >= 60 %) or psi:some_avg10=PERCENT");
 }
 
 /** Adds --json, --report and --force to `cmd`. */
@@ -103,6 +111,9 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
   if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
   if (o.cpu !== undefined) spec.cpu = checked(o.cpu, checkCpuName, "--cpu") as CpuName;
   if (o.policy !== undefined) spec.policy = policyOption(o.policy, "--policy");
+  if (o.swapReadTicks !== undefined) spec.swapReadTicks = valueOf(swapTicksValue(o.swapReadTicks), "--swap-read-ticks");
+  if (o.swapWriteTicks !== undefined) spec.swapWriteTicks = valueOf(swapTicksValue(o.swapWriteTicks), "--swap-write-ticks");
+  if (o.throttle !== undefined) spec.throttle = valueOf(throttleValue(o.throttle), "--throttle");
   if (o.tlb !== undefined) spec.tlb = parseTlbOption(o.tlb);
   if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", USER_FRAMES_RANGE.min, USER_FRAMES_RANGE.max);
   if (o.seed !== undefined) spec.seed = integer(o.seed, "--seed", SEED_RANGE.min, SEED_RANGE.max);
@@ -188,13 +199,25 @@ export function mergeMachine(base: MachineSpec, override: MachineSpec): MachineS
   return merged;
 }
 
+/** A checked value, or its problem as a UserError naming `option`. */
+function valueOf<T>(v: T | string, option: string): T {
+  if (typeof v === "string") throw new UserError(v, option);
+  return v;
+}
+
 /** The SystemConfig for a machine spec, defaults filled in. */
 export function systemConfig(spec: MachineSpec): SystemConfig {
+  const latency = spec.swapReadTicks === undefined && spec.swapWriteTicks === undefined ? undefined : {
+    readTicks: spec.swapReadTicks ?? DEFAULT_SWAP_LATENCY.readTicks,
+    writeTicks: spec.swapWriteTicks ?? DEFAULT_SWAP_LATENCY.writeTicks,
+  };
   return {
     ramBytes: spec.ramBytes ?? DEFAULT_RAM_BYTES,
     swapBytes: spec.swapBytes ?? DEFAULT_SWAP_BYTES,
     cpu: spec.cpu,
     policy: spec.policy,
+    swapLatency: latency,
+    throttle: spec.throttle,
     tlb: spec.tlb,
     strictTlb: spec.strictTlb,
     userFrames: spec.userFrames,
@@ -219,6 +242,8 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
     tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,
   };
   if (config.userFrames !== undefined) out.userFrames = config.userFrames;
+  if (config.swapLatency !== undefined) out.swapLatency = `${config.swapLatency.readTicks} ticks a read, ${config.swapLatency.writeTicks} a write`;
+  if (config.throttle !== undefined && config.throttle.kind !== "seed") out.throttle = formatThrottle(config.throttle);
   if (config.strictTlb) out.strictTlb = true;
   if (config.checkInvariants) out.invariants = true;
   if (config.seed !== undefined) out.seed = config.seed;

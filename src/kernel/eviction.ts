@@ -57,10 +57,13 @@ export function evictOne(k: KernelState, reclaimer: Reclaimer, incomingKey?: num
       policy.keep(pfn);
       continue;
     }
+    const written = k.stat.pswpout;
     evicted = evictFrame(k, pfn);
     if (evicted) {
       if (reclaimer === "direct") k.stat.pgsteal_direct++;
       else k.stat.pgsteal_proactive++;
+      // Direct reclaim waits for its write in the faulting context: the current space stalls.
+      if (reclaimer === "direct" && k.stat.pswpout !== written && k.current !== k.kernelSpace) k.psi.chargeWrite(k.current);
     } else {
       k.vmm386.evict_failed++;
       policy.keep(pfn);

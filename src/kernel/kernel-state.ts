@@ -17,6 +17,7 @@ import { harvestReferenced } from "./accessed-harvest.js";
 import type { ReferencedFrameSink, ReplacementHost, ReplacementPolicy } from "./replacement/policy.js";
 import type { SwapArea } from "./swap-area.js";
 import type { SwapShadows } from "./swap-shadows.js";
+import type { Psi } from "./psi.js";
 import type { TlbControl } from "./tlb-control.js";
 import type { FaultCounts, VmStat, Vmm386Stat } from "./vmstat.js";
 
@@ -45,6 +46,8 @@ export class KernelState implements ReplacementHost {
   readonly kernelSpace: AddressSpace;
   readonly spaces = new Map<number, AddressSpace>();
   policy!: ReplacementPolicy;
+  /** Memory pressure stall information: who waited how long for swap (psi.ts). */
+  psi!: Psi;
   /** Shadow entries by swap slot, when the policy keeps them (policy.workingSet); else null. */
   shadows: SwapShadows | null = null;
   current: AddressSpace;

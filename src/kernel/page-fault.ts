@@ -134,6 +134,7 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
     return segv(`swap-in of ${hex32(page)} from slot ${slot} failed: read error on ${swap.device.name}`);
   }
   noteRefault(k, slot, pfn);
+  k.psi.chargeRead(space);
   swap.dropReference(slot);
   const shared = swap.refcount[slot] > 0;
   installUserPage(k, space, pteAddr, page, pfn, swappedInRights(entry, shared));

@@ -25,6 +25,7 @@ import { handlePageFault } from "./page-fault.js";
 import { NO_PTE, walk } from "./page-tables.js";
 import { DEFAULT_POLICY, type FutureKnowledge, type PolicyFactory, type PolicyName, createPolicy } from "./replacement/index.js";
 import { NO_SHADOW, SwapShadows } from "./swap-shadows.js";
+import { DEFAULT_SWAP_LATENCY, type Pressure, Psi, type SwapLatency, type ThrottleRule, psiShouldThrottle } from "./psi.js";
 import { type PolicyList, hasLists } from "./replacement/policy-lists.js";
 import type { ReplacementPolicy } from "./replacement/policy.js";
 import { SwapArea } from "./swap-area.js";
@@ -41,6 +42,8 @@ export type { InvariantViolation } from "./invariants.js";
 export type { KfreeResult } from "./kernel-heap.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
 export type { PolicyList } from "./replacement/policy-lists.js";
+export type { Pressure, PressureLine, SwapLatency, ThrottleRule } from "./psi.js";
+export { DEFAULT_PSI_THRESHOLD, DEFAULT_SWAP_LATENCY, formatPressure } from "./psi.js";
 export { PROT } from "./user-memory.js";
 export { pageKey } from "./kernel-state.js";
 export { FAULT_WINDOW_TICKS, THRASH_THRESHOLD } from "./working-set.js";
@@ -58,6 +61,10 @@ export interface VmmOptions {
   checkInvariants?: boolean;
   /** Next-use oracle for OPT (trace replay); keys are `pageKey(spaceId, va)`. */
   future?: FutureKnowledge;
+  /** Ticks waited per page read from and written to swap (PSI's stalls); default DEFAULT_SWAP_LATENCY. */
+  swapLatency?: SwapLatency;
+  /** Which rule `shouldThrottle` applies: the seed's (default) or PSI's some avg10. */
+  throttle?: ThrottleRule;
 }
 
 /** The invariant checker found the kernel's state inconsistent (DEBUG_VM's BUG()). */
@@ -81,10 +88,12 @@ export class Vmm {
   readonly boot: BootResult;
   private readonly k: KernelState;
   private readonly checking: boolean;
+  private readonly throttle: ThrottleRule;
   private lastSample = 0;
 
-  private constructor(k: KernelState, boot: BootResult, checking: boolean) {
+  private constructor(k: KernelState, boot: BootResult, checking: boolean, throttle: ThrottleRule) {
     this.k = k;
+    this.throttle = throttle;
     this.boot = boot;
     this.stat = k.stat;
     this.vmm386 = k.vmm386;
@@ -126,7 +135,8 @@ export class Vmm {
     const policy = options.policy ?? DEFAULT_POLICY;
     k.policy = typeof policy === "function" ? policy(policyOptions) : createPolicy(policy, policyOptions);
     if (k.policy.workingSet !== undefined && k.swap !== null) k.shadows = new SwapShadows(k.swap.totalSlots);
-    const vmm = new Vmm(k, boot, options.checkInvariants ?? false);
+    k.psi = new Psi(options.swapLatency ?? DEFAULT_SWAP_LATENCY);
+    const vmm = new Vmm(k, boot, options.checkInvariants ?? false, options.throttle ?? { kind: "seed" });
     vmm.checked("boot");
     return vmm;
   }
@@ -154,6 +164,7 @@ export class Vmm {
   /** destroy_address_space: drops one reference; the last frees every frame, slot and table it holds. */
   destroyAddressSpace(space: AddressSpace): void {
     destroyAddressSpace(this.k, space);
+    if (!space.alive) this.k.psi.forget(space.id);
     this.checked("destroyAddressSpace");
   }
 
@@ -445,15 +456,41 @@ export class Vmm {
     return this.checked("reclaim", done);
   }
 
-  /** Timer: advances time to `now` (ticks); samples working sets once per window. */
+  /** Timer: advances time to `now` (ticks); samples working sets once per window; PSI serves each live space's stalls. */
   tick(now: number): void {
     this.lastSample = tick(this.k, now, this.lastSample);
+    this.k.psi.tick(now, this.spaces);
     this.checked("tick");
   }
 
-  /** vmm_should_throttle: more than 50 faults in the current 100-tick window. */
+  /**
+   * vmm_should_throttle: by the seed's rule, more than 50 faults in the
+   * current 100-tick window; by the PSI rule (VmmOptions.throttle), the
+   * space's own memory pressure, some avg10, at or above the threshold.
+   */
   shouldThrottle(space: AddressSpace): boolean {
-    return shouldThrottle(this.k, space);
+    const rule = this.throttle;
+    return rule.kind === "psi" ? psiShouldThrottle(this.k.psi, space.id, rule.someAvg10) : shouldThrottle(this.k, space);
+  }
+
+  /** /proc/pressure/memory: the system's memory pressure. */
+  get pressure(): Pressure {
+    return this.k.psi.system.pressure();
+  }
+
+  /** The memory pressure of `space` alone (as a cgroup holding it would show), or null before it ever stalled. */
+  pressureOf(space: AddressSpace): Pressure | null {
+    return this.k.psi.groupOf(space.id)?.pressure() ?? null;
+  }
+
+  /** Ticks `space` has waited for swap I/O (reads of its faults, writes of its reclaim), per the latency model. */
+  stalledTicks(space: AddressSpace): number {
+    return this.k.psi.stalledTicks(space.id);
+  }
+
+  /** The swap-latency model PSI runs on. */
+  get swapLatency(): SwapLatency {
+    return this.k.psi.latency;
   }
 
   /** The policy key of page `va` in `space` (what OPT's `future.nextUse` is asked about). */

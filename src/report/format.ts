@@ -1,5 +1,8 @@
 /** Small formatting helpers shared by the HTML report and the terminal tables (no chart library here). */
 import type { ProcessOutcome, RunResult } from "../sim/scenario/result.js";
+import { formatPressure } from "../kernel/psi.js";
+import type { TimeSeries } from "../sim/recorder.js";
+import type { PolicyView } from "../sim/policy-view.js";
 
 /** The run's machine had no TLB (`--tlb off`): every translation walked, so the counters have misses and no hits. */
 export function tlbOff(run: RunResult): boolean {
@@ -24,7 +27,7 @@ export function tlbRate(run: RunResult): string {
 /** Rows a process table shows at most; a run of thousands of processes is summed up by the rows before. */
 export const PROCESS_ROWS = 100;
 
-/** One row of a process table: one process, or a run of consecutive ones alike (same name, parent, status, throttled ticks). */
+/** One row of a process table: one process, or a run of consecutive ones alike (same name, parent, status, throttled and stalled ticks). */
 export interface ProcessRow {
   /** "7", or "2–10001" for a run of processes. */
   readonly pids: string;
@@ -74,5 +77,25 @@ export function forkFailuresText(run: RunResult): string | null {
 }
 
 function alike(a: ProcessOutcome, b: ProcessOutcome): boolean {
-  return a.name === b.name && a.parent === b.parent && a.summary === b.summary && a.throttledTicks === b.throttledTicks;
+  return a.name === b.name && a.parent === b.parent && a.summary === b.summary && a.throttledTicks === b.throttledTicks && a.stalledTicks === b.stalledTicks;
+}
+
+/** /proc/pressure/memory's two lines for the run's end, or null when no process ever waited for swap. */
+export function pressureText(run: RunResult): string | null {
+  if (!run.processes.some((p) => p.stalledTicks > 0) && run.stats.psi.some.total === 0) return null;
+  return `memory pressure at the end (/proc/pressure/memory, a tick as a second):\n${formatPressure(run.stats.psi)}`;
+}
+
+/** A process's stalled time: ticks with two decimals. */
+export function stalledText(ticks: number): string {
+  return ticks.toFixed(2);
+}
+
+/** The policy's lists at the last sample whose lists held pages, with that sample's access count; null if none did. */
+export function lastLists(series: TimeSeries): { readonly accesses: number; readonly view: PolicyView } | null {
+  for (let i = series.samples.length - 1; i >= 0; i--) {
+    const s = series.samples[i];
+    if (s.lists !== undefined && s.lists.lists.some((l) => l.pages > 0)) return { accesses: s.accesses, view: s.lists };
+  }
+  return null;
 }

@@ -5,10 +5,11 @@
  */
 import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
-import { FAULT_LABELS, faultsChart, hasWorkingSet, residentChart, swapChart, tlbChart } from "./run-charts.js";
+import { FAULT_LABELS, faultsChart, hasPressure, hasWorkingSet, pressureChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { HTML_GENERATOR } from "./output-kinds.js";
 import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
-import { forkFailuresText, omittedProcessesText, processRows, rowName, throttleSkipsText, tlbOff, tlbRate } from "./format.js";
+import { listsChart, listsTableRows } from "./policy-lists.js";
+import { forkFailuresText, lastLists, omittedProcessesText, pressureText, processRows, rowName, stalledText, throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 
 const STYLE = `
 body{font-family:"DejaVu Sans",Verdana,Arial,sans-serif;margin:24px auto;max-width:1600px;color:#222;padding:0 16px}
@@ -56,10 +57,12 @@ export function renderRunHtml(run: RunResult): string {
     "<h2>Processes</h2>",
     processTable(run),
     ...[forks, throttle].map((line) => (line === null ? "" : `<p>${escapeHtml(line)}</p>`)),
+    pressureSection(run),
     "<h2>Over time</h2>",
     run.series.samples.length < 2
       ? "<p>Too few samples for charts (the run made fewer accesses than one sampling interval).</p>"
       : `<div class="grid">${charts(run)}</div>`,
+    listsSection(run),
     "<h2>Faults by kind</h2>",
     keyValueTable([["total", fmt(st.faults.total)], ...FAULT_KINDS.map((k): [string, string] => [FAULT_LABELS[k], fmt(st.faults[k])])]),
     "<h2>vmstat</h2>",
@@ -103,6 +106,12 @@ function charts(run: RunResult): string {
     [swapChart(run.series), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
   ];
   if (!tlbOff(run)) items.push([tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."]);
+  if (hasPressure(run.series)) {
+    items.push([
+      pressureChart(run.series),
+      "Memory pressure as /proc/pressure/memory reports it: the share of time some process (some) or every process (full) waited for swap, by the swap-latency model, averaged over 10 and 60 ticks.",
+    ]);
+  }
   return items.map(([svg, caption]) => `<div><figure style="margin:0">${svg}<figcaption style="font-size:12px;color:#666;max-width:760px">${escapeHtml(caption)}</figcaption></figure></div>`).join("");
 }
 
@@ -135,12 +144,41 @@ function processTable(run: RunResult): string {
       p.summary,
       p.faultReport ? `${hex(p.faultReport.address)} err=${p.faultReport.errorCode}` : "",
       String(p.throttledTicks),
+      stalledText(p.stalledTicks),
     ];
   });
   const more = omittedProcessesText(omitted);
   const tasks = run.stats.tasks;
   const head = `<p>${escapeHtml(`${fmt(tasks.created)} processes created, at most ${fmt(tasks.peak)} at once.`)}</p>`;
-  return head + table(["pid", "name", "parent", "status", "fault", "throttled ticks"], cells, [0, 2, 5]) + (more === null ? "" : `<p>${escapeHtml(more)}</p>`);
+  return head + table(["pid", "name", "parent", "status", "fault", "throttled ticks", "stalled ticks"], cells, [0, 2, 5, 6]) + (more === null ? "" : `<p>${escapeHtml(more)}</p>`);
+}
+
+/** The policy's own lists (linux, mglru): their pages over time and per process at the last sample that had any. */
+function listsSection(run: RunResult): string {
+  const last = lastLists(run.series);
+  if (last === null) return "";
+  const { header, rows } = listsTableRows(last.view);
+  const mglru = last.view.mglru;
+  const lead =
+    mglru === undefined
+      ? `The ${last.view.policy} policy's inactive and active lists`
+      : `MGLRU's generations, as /sys/kernel/debug/lru_gen shows them (min_seq ${mglru.minSeq}, max_seq ${mglru.maxSeq}, tier index ${mglru.tierIndex}, ${mglru.agings} agings${mglru.ttlRefusals > 0 ? `, ${mglru.ttlRefusals} evictions refused by min_ttl` : ""})`;
+  const numeric = header.map((_, i) => i).filter((i) => i > 0);
+  const chart = run.series.samples.length < 2 ? "" : `<div>${listsChart(run.series)}</div>`;
+  return [
+    `<h2>${mglru === undefined ? "LRU lists" : "Generations"}</h2>`,
+    `<p>${escapeHtml(lead)}, pages of each process at ${fmt(last.accesses)} accesses (the last sample with pages in them; a page shared by fork counts for each sharer):</p>`,
+    table(header, rows, numeric),
+    chart,
+  ].join("\n");
+}
+
+/** /proc/pressure/memory at the end, when some process waited for swap. */
+function pressureSection(run: RunResult): string {
+  const text = pressureText(run);
+  if (text === null) return "";
+  const [caption, ...lines] = text.split("\n");
+  return `<p>${escapeHtml(caption)}</p><pre>${lines.map(escapeHtml).join("\n")}</pre>`;
 }
 
 function strictSection(run: RunResult): string {

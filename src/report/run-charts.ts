@@ -157,3 +157,32 @@ function deltas(s: readonly Sample[], value: (x: Sample) => number): Point[] {
 function round(x: number): number {
   return Math.round(x * 100) / 100;
 }
+
+/** Whether any sample carries memory pressure above zero (a run without ticks has none to chart). */
+export function hasPressure(series: TimeSeries): boolean {
+  return series.samples.some((x) => x.psi !== undefined && (x.psi.some.avg10 > 0 || x.psi.some.avg60 > 0));
+}
+
+/** some and full memory pressure, avg10 and avg60, as /proc/pressure/memory reads at each sample. */
+export function pressureChart(series: TimeSeries): string {
+  const s = series.samples.filter((x) => x.psi !== undefined);
+  const line = (name: string, pick: (p: NonNullable<Sample["psi"]>) => number, dashed: boolean, color: string) => ({
+    name,
+    type: "line",
+    symbol: "none",
+    color,
+    ...(dashed ? { lineStyle: { type: "dashed" } } : {}),
+    data: s.map((x): Point => [x.accesses, pick(x.psi as NonNullable<Sample["psi"]>)]),
+  });
+  return renderChart({
+    ...frame("Memory pressure (PSI)", "percent of time stalled, a tick as a second"),
+    xAxis: valueAxis("accesses"),
+    yAxis: valueAxis("%", { min: 0, max: 100, nameGap: 40 }),
+    series: [
+      line("some avg10", (p) => p.some.avg10, false, PALETTE[1]),
+      line("some avg60", (p) => p.some.avg60, true, PALETTE[1]),
+      line("full avg10", (p) => p.full.avg10, false, PALETTE[0]),
+      line("full avg60", (p) => p.full.avg60, true, PALETTE[0]),
+    ],
+  });
+}

@@ -5,7 +5,7 @@
 import Table from "cli-table3";
 import type { RunResult } from "../sim/scenario/result.js";
 import type { SweepResult } from "./sweep.js";
-import { forkFailuresText, omittedProcessesText, processRows, rowName, throttleSkipsText, tlbRate } from "./format.js";
+import { forkFailuresText, omittedProcessesText, pressureText, processRows, rowName, stalledText, throttleSkipsText, tlbRate } from "./format.js";
 
 /** No colours (output may be piped), compact rows. */
 function table(head: string[]): Table.Table {
@@ -18,16 +18,18 @@ export function runSummaryTable(run: RunResult): string {
   const f = st.faults;
   const counters = table(["accesses", "faults", "demand-0", "swap-in", "COW", "stack", "heap", "segv", "pswpout", "TLB hit"]);
   counters.push([st.accesses, f.total, f.demandZero, f.swapIn, f.cow, f.stack, f.heap, f.segv, st.vmstat.pswpout ?? 0, tlbRate(run)].map(num));
-  // Throttled ticks only when the thrashing throttle acted: most runs never see it.
+  // Throttled and stalled ticks only when the throttle acted or a process waited for swap: most runs see neither.
   const throttled = run.processes.some((p) => p.throttledTicks > 0);
-  const procs = table(["pid", "name", "parent", "status", ...(throttled ? ["throttled ticks"] : [])]);
+  const stalled = run.processes.some((p) => p.stalledTicks > 0);
+  const procs = table(["pid", "name", "parent", "status", ...(throttled ? ["throttled ticks"] : []), ...(stalled ? ["stalled ticks"] : [])]);
   const { rows, omitted } = processRows(run);
   for (const row of rows) {
     const p = row.first;
-    procs.push([row.pids, rowName(row), p.parent === 0 ? "-" : String(p.parent), p.summary, ...(throttled ? [num(p.throttledTicks)] : [])]);
+    const extra = [...(throttled ? [num(p.throttledTicks)] : []), ...(stalled ? [stalledText(p.stalledTicks)] : [])];
+    procs.push([row.pids, rowName(row), p.parent === 0 ? "-" : String(p.parent), p.summary, ...extra]);
   }
   const lines = [counters.toString(), procs.toString()];
-  for (const line of [omittedProcessesText(omitted), forkFailuresText(run)]) if (line !== null) lines.push(line);
+  for (const line of [omittedProcessesText(omitted), forkFailuresText(run), pressureText(run)]) if (line !== null) lines.push(line);
   const throttle = throttleSkipsText(run);
   if (throttle !== null) lines.push(throttle);
   if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);

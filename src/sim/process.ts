@@ -37,6 +37,8 @@ export interface ProcessInfo {
   readonly resident: number;
   /** Its pages in swap (SWAPPED entries, the kernel's count), 0 once ended. */
   readonly swapped: number;
+  /** Ticks it waited for swap I/O (its reads, its reclaim's writes) by the latency model. */
+  readonly stalledTicks: number;
   /** Working-set estimate at the last sample (pages), 0 once ended. */
   readonly wsPages: number;
   /** The largest estimate and the number of samples the kernel took, 0 once ended. */
@@ -54,6 +56,8 @@ export class Process {
   space: AddressSpace | null;
   status: ProcessStatus = { state: "running" };
   throttledTicks = 0;
+  /** Set when it ends (the kernel keeps the count while its space lives). */
+  stalledTicks = 0;
 
   constructor(pid: number, parent: number, space: AddressSpace) {
     this.pid = pid;
@@ -73,6 +77,7 @@ export class Process {
       throttledTicks: this.throttledTicks,
       resident: this.space?.rss ?? 0,
       swapped: this.space?.swapped ?? 0,
+      stalledTicks: this.stalledTicks,
       wsPages: this.space?.wsPages ?? 0,
       wsPeak: this.space?.wsPeak ?? 0,
       wsSamples: this.space?.wsSamples ?? 0,

@@ -1,9 +1,12 @@
 /**
  * Time series of a run, for reports: every `every` accesses (or when asked,
- * say on a tick) the recorder takes System.stats() and, per live process,
- * its resident, working-set and swapped page counts, which the kernel keeps
- * as counters (no page table is walked). It is called between chunks of
- * work, never from the access path, and a sample costs O(live processes).
+ * say on a tick) the recorder takes System.stats() (memory pressure
+ * included) and, per live process, its resident, working-set and swapped
+ * page counts, which the kernel keeps as counters. It is called between
+ * chunks of work, never from the access path, and a sample costs O(live
+ * processes); under a policy with lists of its own (linux, mglru) it also
+ * takes the lists with the pages of the processes it names, which reads
+ * those processes' page tables (at most PROCESSES_KEPT of them).
  *
  * Its memory is bounded however long the run and however many processes:
  * - a sample names the PROCESSES_KEPT processes with the most resident
@@ -16,6 +19,8 @@
  *   point, so the series always ends with the latest state.
  */
 import type { SystemStats } from "./system.js";
+import type { Pressure } from "../kernel/vmm.js";
+import type { PolicyView, ViewedProcess } from "./policy-view.js";
 
 /** Fault counts by kind (cumulative), as System.stats() gives them. */
 export type FaultKinds = SystemStats["faults"];
@@ -58,6 +63,10 @@ export interface Sample {
   readonly pswpout: number;
   /** Swap slots in use (the kernel's count; else swapped pages summed over processes). */
   readonly swapPages: number;
+  /** /proc/pressure/memory at the sample (absent when the observed system has no PSI). */
+  readonly psi?: Pressure;
+  /** The policy's lists or generations with each process's pages (linux, mglru; absent for others). */
+  readonly lists?: PolicyView;
   /** The live processes with the most resident pages (at most PROCESSES_KEPT), in pid order. */
   readonly processes: readonly ProcessSample[];
   readonly others: OtherProcesses;
@@ -78,15 +87,20 @@ export interface Observable {
     readonly faults: FaultKinds;
     readonly vmstat: { readonly pswpin: number; readonly pswpout: number };
     readonly tlb: { readonly hits: number; readonly misses: number };
+    readonly psi?: Pressure;
   };
   process(pid: number): {
     readonly resident: number;
     readonly swapped: number;
     readonly wsPages: number;
     readonly status: { readonly state: string };
+    /** The page directory, for the policy's lists (policyView). */
+    readonly pdPhys?: number;
   };
   /** The kernel's swap area, when it reports one (slots in use count shared slots once). */
   readonly vmm?: { readonly swap: { readonly usedSlots: number } | null };
+  /** The policy's lists with these processes' pages, when the system can tell (System.policyView). */
+  policyView?(processes: readonly ViewedProcess[]): PolicyView | null;
 }
 
 export class Recorder {
@@ -173,9 +187,23 @@ export class Recorder {
       pswpin: s.vmstat.pswpin,
       pswpout: s.vmstat.pswpout,
       swapPages: this.system.vmm?.swap?.usedSlots ?? swapped,
+      psi: s.psi,
+      ...this.listsOf(top),
       processes: top,
       others,
     };
+  }
+
+  /** `{lists}` with the pages of the processes `top` names when the policy has lists, else nothing (the key is left out). */
+  private listsOf(top: readonly ProcessSample[]): { lists?: PolicyView } {
+    if (this.system.policyView === undefined) return {};
+    const viewed: ViewedProcess[] = top.map((p) => ({
+      pid: p.pid,
+      name: this.series.labels[p.pid],
+      pdPhys: this.system.process(p.pid).pdPhys ?? 0,
+    }));
+    const view = this.system.policyView(viewed);
+    return view === null ? {} : { lists: view };
   }
 
   /** Merges neighbouring points: the kept ones are requests 0, s, 2s, ...; those at 0, 2s, 4s, ... stay. */

@@ -22,7 +22,7 @@ import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { findSwapArea, readPartitionTable } from "../machine/mbr.js";
-import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
+import { PROT, Vmm, type AddressSpace, type Pressure, type SwapLatency, type ThrottleRule } from "../kernel/vmm.js";
 import type { FutureKnowledge } from "../kernel/replacement/index.js";
 import { policyFactory, type PolicyChoice } from "./policy-spec.js";
 import type { VmStat, Vmm386Stat } from "../kernel/vmstat.js";
@@ -30,6 +30,7 @@ import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
 import { Process, type FaultReport, type ProcessInfo } from "./process.js";
 import { openSwapImage, type SwapImage } from "./swap-image.js";
+import { type PolicyView, type ViewedProcess, policyView } from "./policy-view.js";
 import {
   SystemUsageError,
   checkAddress,
@@ -69,6 +70,10 @@ export interface SystemConfig {
   readonly cpu?: CpuName;
   /** Replacement policy, with its parameters or as a loaded plugin (default clock). */
   readonly policy?: PolicyChoice;
+  /** Ticks a process waits per page read from and written to swap (PSI); default DEFAULT_SWAP_LATENCY. */
+  readonly swapLatency?: SwapLatency;
+  /** The thrashing throttle's rule: the seed's (default) or PSI's some avg10 threshold. */
+  readonly throttle?: ThrottleRule;
   /** TLB shape, or "off" (default: the CPU preset's). */
   readonly tlb?: { readonly entries: number; readonly ways: number } | "off";
   /** Report every access served by a stale TLB entry. */
@@ -156,6 +161,8 @@ export interface SystemStats {
   readonly tlb: Readonly<TlbStats>;
   readonly ticks: number;
   readonly tasks: TaskStats;
+  /** /proc/pressure/memory: some and full stall shares (avg10, avg60, avg300 in percent; total in microseconds). */
+  readonly psi: Pressure;
 }
 
 /** Processes over a run, as `top`'s Tasks line and /proc/stat's `processes` count them. */
@@ -228,6 +235,8 @@ export class System {
         checkInvariants: config.checkInvariants ?? false,
         future: config.future,
         maxTrackedRamBytes: config.maxTrackedRamBytes,
+        swapLatency: config.swapLatency,
+        throttle: config.throttle,
       });
       if (swap.device !== null && vmm.swap === null) throw new DiskFormatError(`${swap.device.name}: ${missingSwapReason(swap.device)}`);
       return new System(config, machine, vmm, swap);
@@ -476,13 +485,13 @@ export class System {
     this.checkOpen("process");
     const p = this.processes.get(pid);
     if (p === undefined) throw new SystemUsageError("process: pid", `no process ${pid} was ever created`);
-    return p.info();
+    return this.infoOf(p);
   }
 
   /** Every process ever created, in pid order. */
   processList(): ProcessInfo[] {
     this.checkOpen("processList");
-    return [...this.processes.values()].map((p) => p.info());
+    return [...this.processes.values()].map((p) => this.infoOf(p));
   }
 
   /** Pids of running processes, in pid order. */
@@ -518,7 +527,18 @@ export class System {
         forkFailed: this.forkFailed,
         forkFailedAtPidLimit: this.forkFailedAtPidLimit,
       },
+      psi: this.vmm.pressure,
     };
+  }
+
+  /**
+   * The policy's own lists (linux: inactive and active; mglru: the
+   * generations, as /sys/kernel/debug/lru_gen) with the pages of each of
+   * `processes`; null for a policy without lists.
+   */
+  policyView(processes: readonly ViewedProcess[]): PolicyView | null {
+    this.checkOpen("policyView");
+    return policyView(this, processes);
   }
 
   /** Swap slots in use now (0 without swap). */
@@ -608,12 +628,19 @@ export class System {
     if (p !== undefined && p.running) this.end(p, { state: "killed", report });
   }
 
+  /** `p`'s snapshot, with its stalled time as the kernel counts it while its space lives. */
+  private infoOf(p: Process): ProcessInfo {
+    const info = p.info();
+    return p.space === null ? info : { ...info, stalledTicks: this.vmm.stalledTicks(p.space) };
+  }
+
   /** Ends `p` with `status` and gives its address space back to the kernel. */
   private end(p: Process, status: Process["status"]): void {
     p.status = status;
     this.live.delete(p.pid);
     const space = p.space as AddressSpace;
     p.space = null;
+    p.stalledTicks = this.vmm.stalledTicks(space);
     // The kernel moves CR3 to its own space before freeing the current directory.
     this.vmm.destroyAddressSpace(space);
     if (this.currentPid === p.pid) this.currentPid = 0;

@@ -52,9 +52,13 @@ export function syntheticRun(): RunResult {
         globalKept: 0,
       },
       tasks: { created: 2, running: 0, peak: 2, pidMax: 32768, forkFailed: 0, forkFailedAtPidLimit: 0 },
+      psi: {
+        some: { avg10: 41.25, avg60: 12.5, avg300: 2.75, total: 9_500_000 },
+        full: { avg10: 3.1, avg60: 0.85, avg300: 0.17, total: 1_200_000 },
+      },
     },
     processes: [
-      { pid: 1, name: "parent", parent: 0, state: "exited", exitCode: 0, faultReport: null, summary: "exited(0)", throttledTicks: 0 },
+      { pid: 1, name: "parent", parent: 0, state: "exited", exitCode: 0, faultReport: null, summary: "exited(0)", throttledTicks: 0, stalledTicks: 8.3 },
       {
         pid: 2,
         name: "child<x>",
@@ -64,6 +68,7 @@ export function syntheticRun(): RunResult {
         faultReport: { pid: 2, address: 0x10, errorCode: 4, access: "read", mode: "user", reason: "no mapping" },
         summary: "killed at 0x00000010 (user read, not present): no mapping",
         throttledTicks: 2,
+        stalledTicks: 1.2,
       },
     ],
     series,

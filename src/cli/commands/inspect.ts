@@ -8,7 +8,10 @@
  *            tables, each process's pages, shared and COW pages, swap cache);
  *   swap     which pages live in which swap slots;
  *   boot     the multiboot information as the kernel reads it (flags, memory
- *            sizes and map, modules, command line, framebuffer).
+ *            sizes and map, modules, command line, framebuffer);
+ *   lists    the policy's own lists with each process's pages: linux's
+ *            inactive and active lists, mglru's generations (lru_gen);
+ *   pressure /proc/pressure/memory, and each process's stalled ticks.
  */
 import type { Command } from "commander";
 import { PAGE_SIZE, PTE, hex32 } from "../../machine/i386.js";
@@ -20,11 +23,13 @@ import { userPageEntries, type PageEntry } from "../../sim/scenario/page-map.js"
 import { ScenarioRunner } from "../../sim/scenario/runner.js";
 import { scenarioFuture } from "../../sim/scenario/opt-future.js";
 import type { System } from "../../sim/system.js";
+import { formatPolicyView, type ViewedProcess } from "../../sim/policy-view.js";
+import { formatPressure, type Pressure } from "../../kernel/vmm.js";
 import { UserError } from "../errors.js";
 import { addMachineOptions, describeMachine, integer, machineFromOptions, mergeMachine, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
 import { checkWork, createSystem, loadScenario } from "./run.js";
 
-const VIEWS = ["maps", "pagemap", "frames", "swap", "boot"] as const;
+const VIEWS = ["maps", "pagemap", "frames", "swap", "boot", "lists", "pressure"] as const;
 type View = (typeof VIEWS)[number];
 
 interface InspectOptions extends CommonOptions {
@@ -98,6 +103,8 @@ async function inspect(file: string, options: InspectOptions): Promise<void> {
       frames: views.includes("frames") ? frameMap(system, allProcesses(runner)) : undefined,
       swap: views.includes("swap") ? swapMap(system, allProcesses(runner)) : undefined,
       boot: views.includes("boot") ? bootInfoView(system.machine.memory, system.machine.bootInfoAddress) : undefined,
+      lists: views.includes("lists") ? system.policyView(liveProcesses(runner)) : undefined,
+      pressure: views.includes("pressure") ? pressureView(system, runner) : undefined,
     };
     if (options.json) {
       process.stdout.write(JSON.stringify(out) + "\n");
@@ -108,6 +115,8 @@ async function inspect(file: string, options: InspectOptions): Promise<void> {
     if (out.frames) process.stdout.write("\n" + formatFrameMap(out.frames));
     if (out.swap) printSwap(out.swap);
     if (out.boot) process.stdout.write("\n" + formatBootInfo(out.boot));
+    if (out.lists !== undefined) process.stdout.write("\n" + (out.lists === null ? `${system.vmm.policyName} keeps no lists of its own (see linux, mglru)\n` : formatPolicyView(out.lists)));
+    if (out.pressure) printPressure(out.pressure);
   } finally {
     system.close();
   }
@@ -126,6 +135,27 @@ function parseViews(text: string): View[] {
   if (names.includes("")) throw new UserError(text.trim() === "" ? "no view given" : `'${text}' has an empty item`, "--show");
   for (const n of names) if (!(VIEWS as readonly string[]).includes(n)) throw new UserError(`unknown view '${n}' (${VIEWS.join(", ")})`, "--show");
   return names as View[];
+}
+
+/** Live processes with their page directories, for the policy's lists. */
+function liveProcesses(runner: ScenarioRunner): ViewedProcess[] {
+  return allProcesses(runner).flatMap((p) => (p.pageDirectory === null ? [] : [{ pid: p.pid, name: p.name, pdPhys: p.pageDirectory }]));
+}
+
+interface PressureView {
+  readonly memory: Pressure;
+  /** Stalled ticks by pid. */
+  readonly stalledTicks: Record<number, number>;
+}
+
+function pressureView(system: System, runner: ScenarioRunner): PressureView {
+  const stalledTicks = Object.fromEntries([...runner.names.keys()].map((pid) => [pid, system.process(pid).stalledTicks]));
+  return { memory: system.stats().psi, stalledTicks };
+}
+
+function printPressure(p: PressureView): void {
+  process.stdout.write(`\n/proc/pressure/memory (a tick as a second):\n${formatPressure(p.memory)}\n`);
+  for (const [pid, ticks] of Object.entries(p.stalledTicks)) process.stdout.write(`pid ${pid}: stalled ${ticks.toFixed(2)} ticks\n`);
 }
 
 function allProcesses(runner: ScenarioRunner): ProcessView[] {

@@ -12,7 +12,8 @@ import { TraceFormatError } from "../../sim/trace/trace-error.js";
 import { TRACE_FORMATS, type TraceFormat } from "../../sim/trace/trace-format.js";
 import { replayPolicyOnly } from "../../sim/trace/policy-only.js";
 import { closeStreamInput, STDIN } from "../../sim/trace/byte-source.js";
-import { DEFAULT_POLICY } from "../../kernel/replacement/index.js";
+import { DEFAULT_POLICY, type PolicyParams } from "../../kernel/replacement/index.js";
+import { builtinPolicy } from "../../sim/policy-spec.js";
 import { Recorder } from "../../sim/recorder.js";
 import { describeStatus } from "../../sim/process.js";
 import type { ProcessOutcome, RunResult } from "../../sim/scenario/result.js";
@@ -188,6 +189,9 @@ const NOT_WITH_POLICY_ONLY: readonly (readonly [keyof ReplayCommandOptions, stri
   ["invariants", "--invariants", "no kernel"],
   ["brkStart", "--brk-start", "no address space to lay the trace out in"],
   ["tickEvery", "--tick-every", "no kernel to tick"],
+  ["swapReadTicks", "--swap-read-ticks", "no swap to wait for"],
+  ["swapWriteTicks", "--swap-write-ticks", "no swap to wait for"],
+  ["throttle", "--throttle", "no kernel to throttle, no processes"],
   // The report shows a VMM run: processes, swap, TLB, charts over time.
   ["report", "--report", "no VMM run to chart (--json gives the counts)"],
 ];
@@ -200,6 +204,9 @@ async function policyOnly(file: string, format: TraceFormat | undefined, options
   const spec = machineFromOptions(options);
   if (spec.userFrames === undefined) throw new UserError("needs --user-frames N (the frames the policy manages)", "--policy-only");
   await requirePolicyPlugins(spec.policy);
+  if (spec.policy !== undefined && builtinPolicy(spec.policy) === "mglru" && (spec.policy as { params?: PolicyParams }).params?.min_ttl !== undefined) {
+    throw new UserError("mglru's min_ttl has no meaning with --policy-only: no ticks, no clock", "--policy");
+  }
   const r = await translateErrors(async () => {
     try {
       return await replayPolicyOnly(file, {
@@ -299,6 +306,7 @@ export function replayRunResult(r: ReplayResult, config: SystemConfig, series: R
     faultReport: st.state === "killed" ? st.report : null,
     summary: describeStatus(st),
     throttledTicks: r.process.throttledTicks,
+    stalledTicks: r.process.stalledTicks,
   };
   return {
     title: `replay ${path.basename(r.file)} (${r.format})`,

@@ -5,6 +5,7 @@
  */
 import type { TimeSeries, FaultKinds } from "../recorder.js";
 import type { System, TaskStats, TlbStats } from "../system.js";
+import type { Pressure } from "../../kernel/vmm.js";
 
 /** An unresolvable fault, as the System reports it. */
 export interface FaultReportData {
@@ -29,6 +30,8 @@ export interface RunStats {
   readonly tlb: Readonly<TlbStats>;
   /** Processes created, running, at most at once, the pid limit and the forks that failed. */
   readonly tasks: TaskStats;
+  /** /proc/pressure/memory at the end (system-wide some and full). */
+  readonly psi: Pressure;
 }
 
 export interface ProcessOutcome {
@@ -44,6 +47,8 @@ export interface ProcessOutcome {
   /** One line: "exited(0)", "killed at 0x00000010 (user read, not present): ...". */
   readonly summary: string;
   readonly throttledTicks: number;
+  /** Ticks it waited for swap I/O by the latency model (PSI's memory stall). */
+  readonly stalledTicks: number;
 }
 
 export interface StrictTlbFindings {

@@ -240,6 +240,7 @@ export class ScenarioRunner {
         faultReport,
         summary: describeStatus(st),
         throttledTicks: info.throttledTicks,
+        stalledTicks: info.stalledTicks,
       };
     });
   }

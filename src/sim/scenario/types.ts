@@ -12,6 +12,7 @@ import type { PatternSpec } from "../workload/patterns.js";
 /** Replacement policies a scenario may ask for: a name, parameters, a plugin (src/sim/policy-spec.ts). */
 export type { PolicyChoice } from "../policy-spec.js";
 import type { PolicyChoice } from "../policy-spec.js";
+import type { ThrottleRule } from "../../kernel/psi.js";
 
 /** TLB shape requested by a scenario or `--tlb`. */
 export type TlbChoice = { readonly entries: number; readonly ways: number } | "off";
@@ -22,6 +23,11 @@ export interface MachineSpec {
   swapBytes?: number;
   cpu?: CpuName;
   policy?: PolicyChoice;
+  /** Ticks per page read from and written to swap (PSI's latency model). */
+  swapReadTicks?: number;
+  swapWriteTicks?: number;
+  /** The thrashing throttle's rule. */
+  throttle?: ThrottleRule;
   tlb?: TlbChoice;
   userFrames?: number;
   strictTlb?: boolean;

@@ -25,6 +25,8 @@ export interface PolicyOnlyOptions {
   readonly format?: TraceFormat;
   /** The faulting reference sets the new page's referenced bit (i386 Accessed; default true). */
   readonly faultSetsReferenced?: boolean;
+  /** The policy's parameters (`name:key=value`). */
+  readonly params?: Readonly<Record<string, number>>;
 }
 
 export interface PolicyOnlyResult extends PolicyReplayResult {
