@@ -75,29 +75,40 @@ function percent(avg: number): number {
   return (avg >> FSHIFT) + Math.floor(((avg & (FIXED_1 - 1)) * 100) >> FSHIFT) / 100;
 }
 
+/**
+ * Times are kept in whole microseconds of a tick (a tick standing for a
+ * second, as psi.c keeps nanoseconds), so sums of latencies stay exact.
+ */
+const US_PER_TICK = 1_000_000;
+
+/** `ticks` as whole microseconds. */
+function us(ticks: number): number {
+  return Math.round(ticks * US_PER_TICK);
+}
+
 /** The running averages and totals of one stall state (some or full) of one group. */
 class StallState {
   /** avg10, avg60, avg300 in fixed point. */
   readonly avg = new Float64Array(3);
-  /** Stalled ticks so far. */
+  /** Stalled microseconds so far. */
   total = 0;
   private period = 0;
 
-  /** `stalled` ticks (0..1) of stall in the tick just ended. */
+  /** `stalled` microseconds (at most a tick) of stall in the tick just ended. */
   record(stalled: number): void {
     this.total += stalled;
     this.period += stalled;
   }
 
-  /** calc_avgs at the end of a period of `ticks` ticks. */
+  /** calc_avgs at the end of a period of `ticks` ticks: its whole-percent share into each average. */
   endPeriod(ticks: number): void {
-    const pct = Math.floor((Math.min(this.period, ticks) * 100) / ticks) * FIXED_1;
+    const pct = Math.floor((this.period * 100) / (ticks * US_PER_TICK)) * FIXED_1;
     for (let i = 0; i < 3; i++) this.avg[i] = calcLoad(this.avg[i], EXP[i], pct);
     this.period = 0;
   }
 
   line(): PressureLine {
-    return { avg10: percent(this.avg[0]), avg60: percent(this.avg[1]), avg300: percent(this.avg[2]), total: Math.round(this.total * 1e6) };
+    return { avg10: percent(this.avg[0]), avg60: percent(this.avg[1]), avg300: percent(this.avg[2]), total: this.total };
   }
 }
 
@@ -107,7 +118,7 @@ export class PsiGroup {
   readonly full = new StallState();
   private ticksInPeriod = 0;
 
-  /** One tick's stall shares. */
+  /** One tick's some and full stall, in microseconds. */
   record(some: number, full: number): void {
     this.some.record(some);
     this.full.record(full);
@@ -127,7 +138,7 @@ export class PsiGroup {
   }
 }
 
-/** A process's side: its group, the stall it owes the clock, and all the stall it was charged. */
+/** A process's side: its group, the stall it owes the clock, and all the stall it was charged (microseconds). */
 class ProcessPsi extends PsiGroup {
   owed = 0;
   charged = 0;
@@ -140,23 +151,28 @@ export class Psi {
   private readonly bySpace = new Map<number, ProcessPsi>();
   private lastTick = 0;
 
+  private readonly readUs: number;
+  private readonly writeUs: number;
+
   constructor(latency: SwapLatency) {
     this.latency = latency;
+    this.readUs = us(latency.readTicks);
+    this.writeUs = us(latency.writeTicks);
   }
 
   /** `space` waits for a page read back from swap. */
   chargeRead(space: AddressSpace): void {
-    this.charge(space.id, this.latency.readTicks);
+    this.charge(space.id, this.readUs);
   }
 
   /** `space` waits for a page its reclaim wrote to swap. */
   chargeWrite(space: AddressSpace): void {
-    this.charge(space.id, this.latency.writeTicks);
+    this.charge(space.id, this.writeUs);
   }
 
   /** Stall ticks charged to space `id` so far (0 if none). */
   stalledTicks(id: number): number {
-    return this.bySpace.get(id)?.charged ?? 0;
+    return (this.bySpace.get(id)?.charged ?? 0) / US_PER_TICK;
   }
 
   /** The pressure of space `id` alone (a cgroup of one task), or null if it never stalled. */
@@ -171,11 +187,11 @@ export class Psi {
 
   private oneTick(spaces: Iterable<AddressSpace>): void {
     let some = 0;
-    let full = 1;
+    let full = US_PER_TICK;
     let live = 0;
     for (const space of spaces) {
       const p = this.process(space.id);
-      const stalled = Math.min(1, p.owed);
+      const stalled = Math.min(US_PER_TICK, p.owed);
       p.owed -= stalled;
       p.record(stalled, stalled);
       if (stalled > some) some = stalled;
@@ -190,10 +206,10 @@ export class Psi {
     this.bySpace.delete(id);
   }
 
-  private charge(id: number, ticks: number): void {
+  private charge(id: number, micros: number): void {
     const p = this.process(id);
-    p.owed += ticks;
-    p.charged += ticks;
+    p.owed += micros;
+    p.charged += micros;
   }
 
   private process(id: number): ProcessPsi {

@@ -23,9 +23,9 @@ describe("PSI: stalls, some and full", () => {
     expect(psi.stalledTicks(1)).toBe(1.25);
     psi.tick(1, [a]); // 1 of the 1.25 owed
     psi.tick(2, [a]); // the last 0.25
-    expect(psi.groupOf(1)?.some.total).toBe(1.25);
-    expect(psi.system.some.total).toBe(1.25);
-    expect(psi.system.full.total).toBe(1.25); // alone, every stall is full
+    expect(psi.groupOf(1)?.some.total).toBe(1_250_000); // microseconds, a tick as a second
+    expect(psi.system.some.total).toBe(1_250_000);
+    expect(psi.system.full.total).toBe(1_250_000); // alone, every stall is full
   });
 
   it("counts some as the longest stall of the tick and full as the shortest across live processes", () => {
@@ -34,14 +34,14 @@ describe("PSI: stalls, some and full", () => {
     psi.chargeRead(a); // a owes 0.5
     psi.chargeWrite(b); // b owes 0.25, c nothing
     psi.tick(1, [a, b, c]);
-    expect(psi.system.some.total).toBe(0.5);
+    expect(psi.system.some.total).toBe(500_000);
     expect(psi.system.full.total).toBe(0); // c was running
     psi.chargeRead(c);
     psi.chargeRead(a);
     psi.chargeRead(b);
     psi.tick(2, [a, b, c]); // all three stall half the tick
-    expect(psi.system.full.total).toBe(0.5);
-    expect(psi.system.some.total).toBe(1);
+    expect(psi.system.full.total).toBe(500_000);
+    expect(psi.system.some.total).toBe(1_000_000);
   });
 
   it("averages each 2-tick period's whole percent with calc_load, EXP_10s/60s/300s in 11-bit fixed point", () => {
@@ -60,8 +60,11 @@ describe("PSI: stalls, some and full", () => {
     expect(psi.system.pressure().some.avg10).toBe(7.41);
   });
 
-  it("defaults to a 7,200 rpm disk's ~12 ms per page, a tick as a second", () => {
+  it("defaults to a 7,200 rpm disk's ~12 ms per page, a tick as a second, summed exactly in microseconds", () => {
     expect(DEFAULT_SWAP_LATENCY).toEqual({ readTicks: 0.012, writeTicks: 0.012 });
+    const psi = new Psi(DEFAULT_SWAP_LATENCY);
+    for (let i = 0; i < 4184; i++) psi.chargeRead(space(1));
+    expect(psi.stalledTicks(1)).toBe(50.208);
   });
 
   it("throttles by PSI when the process's own some avg10 reaches the threshold (a trigger, systemd-oomd)", () => {

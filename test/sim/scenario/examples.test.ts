@@ -22,7 +22,7 @@ const byName = (r: RunResult, name: string) => r.processes.find((p) => p.name ==
 describe("examples", () => {
   it("there is one example per concept, and every one loads", () => {
     const files = readdirSync("examples").filter((f) => f.endsWith(".yaml")).sort();
-    expect(files).toEqual(["demand-paging.yaml", "fork-cow.yaml", "many-forks.yaml", "segfault.yaml", "stack-growth.yaml", "strict-tlb.yaml", "swapping.yaml", "thrashing.yaml"]);
+    expect(files).toEqual(["demand-paging.yaml", "fork-cow.yaml", "loop-thrash.yaml", "many-forks.yaml", "scan.yaml", "segfault.yaml", "stack-growth.yaml", "strict-tlb.yaml", "swapping.yaml", "thrashing.yaml"]);
     for (const f of files) expect(() => loadScenarioFile(`examples/${f}`)).not.toThrow();
   });
 
