@@ -20,7 +20,14 @@
  * The inner loops are monomorphic, allocation-free and branch on the page's
  * frame only; everything else (misses, table growth) is out of line.
  */
-import type { FutureKnowledge, ReferencedFrameSink, ReplacementHost, ReplacementPolicy, WorkingSetHooks } from "../kernel/replacement/policy.js";
+import type {
+  FutureKnowledge,
+  ReferencedFrameSink,
+  ReplacementHost,
+  ReplacementPolicy,
+  WorkingSetHooks,
+  WorkingSetStat,
+} from "../kernel/replacement/policy.js";
 import { NEVER, linkNextUses } from "./next-use.js";
 import { choiceNeedsFuture, policyFactory, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
@@ -46,6 +53,8 @@ export interface PolicyReplayResult {
   readonly misses: number;
   /** misses / references (0 for an empty string). */
   readonly missRatio: number;
+  /** The policy's LRU-list and working-set counters (linux, mglru), as the VMM's vmstat would have them. */
+  readonly workingSet?: Readonly<WorkingSetStat>;
 }
 
 /**
@@ -139,6 +148,8 @@ export class PolicyReplay {
   /** The policy's working-set hooks, if any, and each page's shadow entry (sized as `frameOf`). */
   private readonly workingSet: WorkingSetHooks | undefined;
   private shadowOf: Float64Array;
+  /** The working-set counters the policy keeps, if it keeps them. */
+  private readonly stat: WorkingSetStat | undefined;
   private used = 0;
   private position = 0;
   private missCount = 0;
@@ -154,16 +165,20 @@ export class PolicyReplay {
     this.host = new ReferencedBits(options.frames);
     this.future = choiceNeedsFuture(options.policy) ? options.future : undefined;
     this.future?.rewind();
+    // A policy that counts LRU-list and working-set events (linux, mglru) fills these in.
+    const counters: Partial<WorkingSetStat> = {};
     this.policy = policyFactory(options.policy)({
       maxFrames: options.frames,
       capacity: options.frames,
       host: this.host,
       future: this.future,
+      counters,
     });
     this.faultBit = options.faultSetsReferenced === false ? 0 : 1;
     this.frameOf = new Int32Array(this.future ? this.future.nextOf.length : 1 << 20).fill(-1);
     this.pageOf = new Int32Array(options.frames).fill(-1);
     this.workingSet = this.policy.workingSet;
+    this.stat = this.workingSet === undefined ? undefined : (counters as WorkingSetStat);
     this.shadowOf = new Float64Array(this.workingSet === undefined ? 0 : this.frameOf.length).fill(NO_SHADOW);
   }
 
@@ -191,6 +206,7 @@ export class PolicyReplay {
       references,
       misses: this.missCount,
       missRatio: references === 0 ? 0 : this.missCount / references,
+      ...(this.stat === undefined ? {} : { workingSet: { ...this.stat } }),
     };
   }
 

@@ -86,7 +86,8 @@ Exit code 1 when the trace's process was killed or the kernel panicked (with or 
 vmstat, vmm386, tlb, processes, strictTlb, panic) plus the trace and its mapping.
 --policy-only --json prints {mode: "policy-only", trace, policy, frames, accesses, references,
 faults: {total}, misses, missRatio, seconds, referencesPerSecond}: every miss is a fault, so
-faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm386, tlb or processes.
+faults.total equals misses; there is no MMU, swap or TLB, hence no vmstat, vmm386, tlb or processes
+(linux and mglru add workingSet: their pgactivate, pgdeactivate and workingset_* counts).
 `;
 
 async function replay(argument: string, options: ReplayCommandOptions): Promise<void> {
@@ -233,6 +234,7 @@ async function policyOnly(file: string, format: TraceFormat | undefined, options
       missRatio: r.missRatio,
       seconds: r.seconds,
       referencesPerSecond,
+      ...(r.workingSet === undefined ? {} : { workingSet: r.workingSet }),
     };
     process.stdout.write(JSON.stringify(json) + "\n");
     return;
