@@ -11,6 +11,7 @@ import { invariantsBench } from "./invariants.bench.js";
 import { mrcBench } from "./mrc.bench.js";
 import { trace64Bench } from "./trace64.bench.js";
 import { processesBench } from "./processes.bench.js";
+import { reclaimBench } from "./reclaim.bench.js";
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -21,4 +22,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench];

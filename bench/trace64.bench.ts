@@ -43,7 +43,7 @@ const LACKEY = ["--tool=lackey", "--trace-mem=yes", "--vgdb=no"];
  * command line, after one warm-up run. CPU from bash's `times`, which a
  * shared machine's other load skews far less than wall time.
  */
-function bestRun(runs: number, command: string): Timing {
+export function bestRun(runs: number, command: string): Timing {
   const t: Timing = { cpu: Infinity, wall: Infinity };
   for (let i = 0; i <= runs; i++) {
     const start = performance.now();
@@ -61,7 +61,7 @@ function bestRun(runs: number, command: string): Timing {
   return t;
 }
 
-function quote(args: readonly string[]): string {
+export function quote(args: readonly string[]): string {
   return args.map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
 }
 
