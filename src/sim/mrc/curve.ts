@@ -28,6 +28,8 @@ export interface MrcSampling {
   /** Fixed size: the most pages kept. */
   readonly maxPages?: number;
   readonly seed: number;
+  /** SHARDS: stack distances 1..headDepth counted exactly on every reference, not sampled. */
+  readonly headDepth?: number;
   readonly sampledReferences: number;
   readonly sampledPages: number;
 }

@@ -31,7 +31,7 @@ import { curveError, curveName, histogramPoints, plainHistogram, point, type Mrc
 import { LruStack } from "./lru-stack.js";
 import { miniSimulate, miniSimulateVmm, sampleAccesses, vmmMissRatio, type MiniCurve } from "./minisim.js";
 import { optHistogram } from "./opt-stack.js";
-import { Shards, type ShardsOptions } from "./shards.js";
+import { Shards, SHARDS_HEAD_DEPTH, type ShardsOptions } from "./shards.js";
 import { rateThreshold, samplePages } from "./spatial-sample.js";
 
 /** The policies with an exact one-pass curve: stack algorithms. */
@@ -228,6 +228,7 @@ function shardsCurve(shards: Shards, options: ShardsOptions, exact: MrcCurve | n
       rate: shards.rate,
       ...(options.maxPages === undefined ? {} : { maxPages: options.maxPages }),
       seed: options.seed ?? 0,
+      headDepth: options.headDepth ?? SHARDS_HEAD_DEPTH,
       sampledReferences: shards.sampledReferences,
       sampledPages: shards.sampledPages,
     },

@@ -1,15 +1,29 @@
 /**
  * SHARDS (Waldspurger et al., FAST'15): the LRU miss-ratio curve estimated
- * from a spatial sample of the pages, at a small fraction of the cost.
+ * from a spatial sample of the pages, with the head of the curve exact.
  *
- * Sampled references run through an LRU stack of their own; a distance d
- * among sampled pages stands for 1 + (d - 1) / R pages of the whole trace
- * (each other sampled page standing for 1/R pages), and each sampled
- * reference for 1/R references. The estimate is then adjusted as the
- * paper's SHARDS_adj does: the difference between the trace's references
- * and the sample's weighted count goes to distance 1, since spatial
- * sampling keeps the reuse of each page but not the share of references
- * of the pages it happened to pick.
+ * The head: the `headDepth` most recent pages of the whole string sit in a
+ * small array, most recent first, scanned on every reference as the exact
+ * stack's top is. A reference found there at depth j has stack distance j,
+ * counted exactly. A sample cannot see these: a page sampled alone takes a
+ * reuse across 1/R - 1 unsampled pages for an immediate one, and the few
+ * hot pages that carry most references are in a small sample or not, all
+ * or nothing (Carra and Neglia, ATC'20, who also combine an exact part of
+ * the curve with a sampled one). With headDepth 0 this is the paper's
+ * SHARDS, but for the rule below that no bucket goes below zero.
+ *
+ * The tail: references to sampled pages run through an LRU stack of their
+ * own. One that missed the head, found at distance d among sampled pages,
+ * counts 1/R references at distance max(headDepth + 1, 1 + (d - 1)/R): the
+ * hash samples each of the D - 1 pages above it in the whole stack with
+ * chance R, whatever the trace, so d - 1 is binomial(D - 1, R) and
+ * 1 + (d - 1)/R an unbiased estimate of its distance D, which the head has
+ * shown to be deeper than headDepth. Then SHARDS_adj as the paper does it:
+ * the exact count of references that missed the head, less the sample's
+ * weighted count of them, goes to the first bucket of what is estimated,
+ * headDepth + 1 — the sample's count strays mostly by the hot pages it
+ * caught or missed, whose references are mostly short reuses. No bucket
+ * goes below zero: an excess larger than the first is taken from the next.
  *
  * Fixed rate: the threshold stays at R. Fixed size: at most `maxPages`
  * pages are tracked; when one more arrives, the page with the largest hash
@@ -21,6 +35,12 @@
 import { LruStack, type StackHistogram } from "./lru-stack.js";
 import { HASH_SPACE, pageHash, rateThreshold } from "./spatial-sample.js";
 
+/** Stack distances counted exactly on every reference unless told otherwise. */
+export const SHARDS_HEAD_DEPTH = 16;
+/** A head entry's mark: its page is in the sample (page numbers stay below MAX_REPLAY_PAGE = 2^26). */
+const SAMPLED = 1 << 30;
+const PAGE_BITS = SAMPLED - 1;
+
 export interface ShardsOptions {
   /** Fixed-rate sampling at this rate in (0, 1]. */
   readonly rate?: number;
@@ -28,6 +48,8 @@ export interface ShardsOptions {
   readonly maxPages?: number;
   /** Hash seed (default 0). */
   readonly seed?: number;
+  /** Distances 1..headDepth counted exactly, not sampled (default SHARDS_HEAD_DEPTH; 0: the paper's SHARDS). */
+  readonly headDepth?: number;
 }
 
 export class Shards {
@@ -37,16 +59,24 @@ export class Shards {
   private threshold: number;
   /** The sampled pages (fixed size only), a max-heap by hash. */
   private readonly heap: PageHeap | null;
-  /** counts[d]: weighted sampled references at scaled distance d. */
-  private counts = new Float64Array(1024);
+  /** The most recent pages of the whole string, most recent first, each with SAMPLED if in the sample: head[0, headCount). */
+  private readonly head: Int32Array;
+  private headCount = 0;
+  /** counts[d]: references at distance d, exact up to the head's depth, weighted beyond. */
+  private counts: Float64Array;
+  /** References that missed the head (exact). */
+  private deeper = 0;
+  /** The sample's weighted count of the references that missed the head, first references included. */
   private sampledWeight = 0;
   private coldWeight = 0;
   private references = 0;
-  /** Sampled references, unweighted. */
+  /** References to sampled pages, unweighted. */
   sampledReferences = 0;
 
   constructor(options: ShardsOptions) {
     this.seed = options.seed ?? 0;
+    this.head = new Int32Array(options.headDepth ?? SHARDS_HEAD_DEPTH);
+    this.counts = new Float64Array(Math.max(1024, this.head.length + 2));
     if (options.maxPages !== undefined) {
       this.threshold = HASH_SPACE;
       this.heap = new PageHeap(options.maxPages);
@@ -66,31 +96,66 @@ export class Shards {
     return this.stack.depth;
   }
 
-  /** Samples the references of `pages`. */
+  /**
+   * Counts the head's distances of `pages` and samples their references.
+   * Kept whole, the head's scan inline, as the exact stack's `feed` is: V8
+   * keeps `head` and the loop's state in registers. A head entry carries
+   * SAMPLED when its page is in the sample, so a reference found in the head
+   * is hashed no more: only sampled pages go on to the sample's stack.
+   */
   feed(pages: Int32Array): void {
-    const seed = this.seed;
+    const head = this.head;
     for (let i = 0; i < pages.length; i++) {
       const p = pages[i];
-      const h = pageHash(p, seed);
-      if (h < this.threshold) this.sample(p, h);
+      const n = this.headCount;
+      let j = 0;
+      while (j < n && (head[j] & PAGE_BITS) !== p) j++;
+      if (j < n) {
+        const entry = head[j];
+        for (let k = j; k > 0; k--) head[k] = head[k - 1];
+        head[0] = entry;
+        this.counts[j + 1]++;
+        if (entry & SAMPLED) this.touchSampled(p, j);
+        continue;
+      }
+      this.deeper++;
+      const entry = this.sampleDeeper(p) ? p | SAMPLED : p;
+      if (head.length === 0) continue;
+      if (n < head.length) this.headCount = n + 1;
+      for (let k = Math.min(n, head.length - 1); k > 0; k--) head[k] = head[k - 1];
+      head[0] = entry;
     }
     this.references += pages.length;
   }
 
-  private sample(page: number, hash: number): void {
-    if (this.heap !== null && !this.stack.has(page) && !this.admit(page, hash)) return;
+  /** A sampled page found at depth `j` of the head: its distance is counted; the sample's stack only learns of the reference. */
+  private touchSampled(page: number, j: number): void {
+    this.sampledReferences++;
+    if (j > 0) this.stack.access(page);
+  }
+
+  /**
+   * A reference that missed the head: if its page is sampled, runs it
+   * through the sample's stack and counts it, 1/R at its scaled distance
+   * (1/R first references if new); true if the page is in the sample.
+   */
+  private sampleDeeper(page: number): boolean {
+    const hash = pageHash(page, this.seed);
+    if (hash >= this.threshold) return false;
+    if (this.heap !== null && !this.stack.has(page) && !this.admit(page, hash)) return false;
+    this.sampledReferences++;
+    const d = this.stack.access(page);
     const rate = this.threshold / HASH_SPACE;
     const weight = 1 / rate;
-    this.sampledReferences++;
     this.sampledWeight += weight;
-    const d = this.stack.access(page);
     if (d === 0) {
       this.coldWeight += weight;
-      return;
+      return true;
     }
-    const scaled = 1 + Math.round((d - 1) / rate);
+    const scaled = Math.max(this.head.length + 1, 1 + Math.round((d - 1) / rate));
     if (scaled >= this.counts.length) this.growCounts(scaled);
     this.counts[scaled] += weight;
+    return true;
   }
 
   /** Fixed size: takes a new page into the sample, dropping the largest hash when full; false if that was the new page. */
@@ -102,7 +167,16 @@ export class Shards {
     this.threshold = heap.poppedHash;
     if (dropped === page) return false;
     this.stack.remove(dropped);
+    this.unmarkHead(dropped);
     return true;
+  }
+
+  /** The page left the sample: its head entry, if any, loses SAMPLED. */
+  private unmarkHead(page: number): void {
+    const head = this.head;
+    for (let j = 0; j < this.headCount; j++) {
+      if (head[j] === (page | SAMPLED)) head[j] = page;
+    }
   }
 
   private growCounts(distance: number): void {
@@ -113,16 +187,30 @@ export class Shards {
     this.counts = counts;
   }
 
-  /** The estimated stack-distance histogram of the whole trace (SHARDS_adj). */
+  /** The estimated stack-distance histogram of the whole trace: the exact head, the sampled tail, SHARDS_adj. */
   histogram(): StackHistogram {
     let last = this.counts.length - 1;
     while (last > 1 && this.counts[last] === 0) last--;
-    const counts = this.counts.slice(0, last + 1);
-    if (counts.length > 1) counts[1] += this.references - this.sampledWeight;
+    const first = this.head.length + 1;
+    const counts = this.counts.slice(0, Math.max(last, first) + 1);
+    adjust(counts, first, this.deeper - this.sampledWeight);
     return { references: this.references, cold: this.coldWeight, counts };
   }
 }
 
+/** SHARDS_adj: adds `difference` references at distance `first`; a deficit beyond what is there is taken from the next distances. */
+function adjust(counts: Float64Array, first: number, difference: number): void {
+  if (difference >= 0) {
+    counts[first] += difference;
+    return;
+  }
+  let excess = -difference;
+  for (let d = first; d < counts.length && excess > 0; d++) {
+    const taken = Math.min(counts[d], excess);
+    counts[d] -= taken;
+    excess -= taken;
+  }
+}
 /** A max-heap of (hash, page) with room for one more than `capacity`. */
 class PageHeap {
   private readonly hashes: Float64Array;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { LruStack, missesBySize } from "../../../src/sim/mrc/lru-stack.js";
-import { Shards } from "../../../src/sim/mrc/shards.js";
+import { Shards, SHARDS_HEAD_DEPTH } from "../../../src/sim/mrc/shards.js";
 import { curveError, histogramPoints } from "../../../src/sim/mrc/curve.js";
 import { miniSimulate, sampleAccesses } from "../../../src/sim/mrc/minisim.js";
 import { pageHash, rateThreshold } from "../../../src/sim/mrc/spatial-sample.js";
@@ -37,11 +37,40 @@ describe("spatial sampling", () => {
   });
 });
 
+/** The first `count` pages from `from` up that the hash at `rate` samples (or leaves out). */
+function pagesByHash(count: number, rate: number, sampled: boolean, from: number): number[] {
+  const pages: number[] = [];
+  for (let p = from; pages.length < count; p++) if (pageHash(p, 0) < rateThreshold(rate) === sampled) pages.push(p);
+  return pages;
+}
+
+/** `rounds` repetitions of `pages` in order. */
+function cycle(pages: readonly number[], rounds: number): Int32Array {
+  return Int32Array.from({ length: pages.length * rounds }, (_, i) => pages[i % pages.length]);
+}
+
+/** A string of `length` references drawn uniformly from `pages` pages (a fixed LCG). */
+function uniformString(length: number, pages: number): Int32Array {
+  let x = 7;
+  return Int32Array.from({ length }, () => {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    return Math.floor((x / 2 ** 32) * pages);
+  });
+}
+
+/** The MAE of SHARDS with `options` against the exact curve of `refs`, at every size 1..distinct pages. */
+function shardsMae(refs: Int32Array, exact: { h: ReturnType<LruStack["histogram"]>; depth: number }, options: ConstructorParameters<typeof Shards>[0]): number {
+  const truth = histogramPoints(exact.h, exact.depth, refs.length);
+  return curveError(histogramPoints(shardsOf(refs, options).histogram(), exact.depth, refs.length), truth, "lru exact").mae;
+}
+
 describe("SHARDS", () => {
-  it("at rate 1 is the exact LRU curve", () => {
+  it("at rate 1 is the exact LRU curve, whatever the exact head's depth", () => {
     const { h, depth } = exactHistogram(AWK);
-    const s = shardsOf(AWK, { rate: 1 });
-    expect(Array.from(missesBySize(s.histogram(), depth))).toEqual(Array.from(missesBySize(h, depth)));
+    for (const headDepth of [undefined, 0, 1, 4]) {
+      const s = shardsOf(AWK, { rate: 1, headDepth });
+      expect(Array.from(missesBySize(s.histogram(), depth))).toEqual(Array.from(missesBySize(h, depth)));
+    }
   });
 
   it("with a fixed size no smaller than the distinct pages is the exact curve; smaller, it keeps that many pages and lowers its rate", () => {
@@ -57,16 +86,70 @@ describe("SHARDS", () => {
     expect(small.rate * 2 ** 32).toBe(hashes[20]);
   });
 
+  it("counts the distances within its head exactly at any rate, fixed or adapting, and never a negative count", () => {
+    const { h } = exactHistogram(AWK);
+    for (const options of [{ rate: 0.01 }, { rate: 0.1, seed: 5 }, { maxPages: 8 }, { rate: 0.05, headDepth: 4 }]) {
+      const est = shardsOf(AWK, options).histogram();
+      const headDepth = options.headDepth ?? SHARDS_HEAD_DEPTH;
+      expect(Array.from(est.counts.subarray(1, headDepth + 1))).toEqual(Array.from(h.counts.subarray(1, headDepth + 1)));
+      expect(est.counts.every((c) => c >= 0)).toBe(true);
+    }
+  });
+
   it("weighs each sampled reference by 1/rate: the estimate covers the trace's references and pages", () => {
     for (const name of TRACE_NAMES) {
       const refs = loadRefsFixture(name);
       const s = shardsOf(refs, { rate: 0.25, seed: 3 });
       const est = s.histogram();
       const total = est.cold + est.counts.reduce((a, b) => a + b, 0);
-      expect(total).toBeCloseTo(refs.length, 3); // SHARDS_adj: the rest goes to distance 1
+      expect(total).toBeCloseTo(refs.length, 3); // SHARDS_adj: the rest goes to the first estimated distance
       expect(est.cold).toBeCloseTo(s.sampledPages / 0.25, 6);
       expect(s.sampledPages / new Set(refs).size).toBeGreaterThan(0.1);
       expect(s.sampledPages / new Set(refs).size).toBeLessThan(0.4);
+    }
+  });
+
+  it("places a sampled reuse across D - 1 pages at 1 + (d - 1)/R, D on average over seeds", () => {
+    // A loop over 4,000 pages: every reuse is at distance 4,000, every sampled one at d = the sampled pages.
+    const loop = cycle(Array.from({ length: 4000 }, (_, i) => 3 * i + 11), 50);
+    const knees: number[] = [];
+    for (let seed = 0; seed < 20; seed++) {
+      const s = shardsOf(loop, { rate: 0.1, seed });
+      const knee = histogramPoints(s.histogram(), 6000, loop.length).find((p) => p.missRatio < 0.5)?.size;
+      expect(knee).toBe(1 + Math.round((s.sampledPages - 1) / 0.1));
+      knees.push(knee as number);
+    }
+    expect(Math.abs(knees.reduce((a, b) => a + b) / knees.length - 4000)).toBeLessThan(100);
+  });
+
+  it("SHARDS_adj: a short sample's deficit goes to the first estimated distance; an excess comes off the first ones, none below zero", () => {
+    const sampled = pagesByHash(20, 0.5, true, 1000);
+    const unsampled = pagesByHash(20, 0.5, false, 1000);
+    // Short: one sampled page in 21, each reference at distance 21. The deficit lands at 17, the head's depth + 1.
+    const short = shardsOf(cycle([sampled[0], ...unsampled], 100), { rate: 0.5 }).histogram();
+    expect(short.counts.length).toBe(SHARDS_HEAD_DEPTH + 2); // nothing beyond 17
+    expect(short.counts[17]).toBeCloseTo(2100 - 2, 6); // all but the sampled page's first reference (weighed 2, cold)
+    // Excess: 20 sampled pages and one unsampled a round, so the sample weighs 40 references against 21.
+    const long = shardsOf(cycle([...sampled, unsampled[0]], 100), { rate: 0.5 }).histogram();
+    expect(long.counts.every((c) => c >= 0)).toBe(true);
+    expect(long.cold + long.counts.reduce((a, b) => a + b, 0)).toBeCloseTo(2100, 6);
+    expect(long.counts[1 + (20 - 1) / 0.5]).toBeCloseTo(2100 - 40, 6); // the 19 reuses of 99 rounds, weighed 2, less the excess
+  });
+
+  it("on a uniform random string stays close to the exact curve at moderate rates and sizes", () => {
+    const refs = uniformString(400000, 8192);
+    const exact = exactHistogram(refs);
+    for (const options of [{ rate: 0.1 }, { rate: 0.5 }, { maxPages: 2048 }]) {
+      for (let seed = 0; seed < 5; seed++) expect(shardsMae(refs, exact, { ...options, seed })).toBeLessThan(0.02);
+    }
+  });
+
+  it("meets MAE <= 0.01 at rate 0.01 on the three public strings, seeds 0 to 19, and at 16 and 64 pages", () => {
+    for (const name of TRACE_NAMES) {
+      const refs = loadRefsFixture(name);
+      const exact = exactHistogram(refs);
+      for (let seed = 0; seed < 20; seed++) expect(shardsMae(refs, exact, { rate: 0.01, seed })).toBeLessThanOrEqual(0.01);
+      for (const maxPages of [16, 64]) expect(shardsMae(refs, exact, { maxPages })).toBeLessThanOrEqual(0.01);
     }
   });
 
