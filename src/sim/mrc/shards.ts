@@ -32,12 +32,13 @@
  * its time (as libCacheSim's mrcProfiler weighs them).
  */
 
+import { MAX_REPLAY_PAGE } from "../policy-replay.js";
 import { LruStack, type StackHistogram } from "./lru-stack.js";
 import { HASH_SPACE, pageHash, rateThreshold } from "./spatial-sample.js";
 
 /** Stack distances counted exactly on every reference unless told otherwise. */
 export const SHARDS_HEAD_DEPTH = 16;
-/** A head entry's mark: its page is in the sample (page numbers stay below MAX_REPLAY_PAGE = 2^26). */
+/** A head entry's mark: its page is in the sample (page numbers stay below MAX_REPLAY_PAGE, 2^26). */
 const SAMPLED = 1 << 30;
 const PAGE_BITS = SAMPLED - 1;
 
@@ -59,9 +60,15 @@ export class Shards {
   private threshold: number;
   /** The sampled pages (fixed size only), a max-heap by hash. */
   private readonly heap: PageHeap | null;
-  /** The most recent pages of the whole string, most recent first, each with SAMPLED if in the sample: head[0, headCount). */
+  /**
+   * The most recent pages of the whole string, a ring read from `front`
+   * on, most recent first, each entry with SAMPLED if its page is in the
+   * sample; -1 for none yet.
+   */
   private readonly head: Int32Array;
-  private headCount = 0;
+  private front = 0;
+  /** Per page: 1 while it is in the head, so that a miss costs no scan. */
+  private inHead = new Uint8Array(1 << 16);
   /** counts[d]: references at distance d, exact up to the head's depth, weighted beyond. */
   private counts: Float64Array;
   /** References that missed the head (exact). */
@@ -75,7 +82,7 @@ export class Shards {
 
   constructor(options: ShardsOptions) {
     this.seed = options.seed ?? 0;
-    this.head = new Int32Array(options.headDepth ?? SHARDS_HEAD_DEPTH);
+    this.head = new Int32Array(options.headDepth ?? SHARDS_HEAD_DEPTH).fill(-1);
     this.counts = new Float64Array(Math.max(1024, this.head.length + 2));
     if (options.maxPages !== undefined) {
       this.threshold = HASH_SPACE;
@@ -99,33 +106,61 @@ export class Shards {
   /**
    * Counts the head's distances of `pages` and samples their references.
    * Kept whole, the head's scan inline, as the exact stack's `feed` is: V8
-   * keeps `head` and the loop's state in registers. A head entry carries
-   * SAMPLED when its page is in the sample, so a reference found in the head
-   * is hashed no more: only sampled pages go on to the sample's stack.
+   * keeps `head` and the loop's state in registers. A page not in the head
+   * (its flag says so) costs no scan: it takes the oldest entry's place,
+   * now the front. A head entry carries SAMPLED when its page is in the
+   * sample, so a reference found in the head is hashed no more: only
+   * sampled pages go on to the sample's stack.
    */
   feed(pages: Int32Array): void {
     const head = this.head;
+    const last = head.length - 1;
     for (let i = 0; i < pages.length; i++) {
       const p = pages[i];
-      const n = this.headCount;
-      let j = 0;
-      while (j < n && (head[j] & PAGE_BITS) !== p) j++;
-      if (j < n) {
-        const entry = head[j];
-        for (let k = j; k > 0; k--) head[k] = head[k - 1];
-        head[0] = entry;
+      if (p >>> 0 < this.inHead.length && this.inHead[p] !== 0) {
+        let at = this.front;
+        let j = 0;
+        while ((head[at] & PAGE_BITS) !== p) {
+          at = at === last ? 0 : at + 1;
+          j++;
+        }
+        const entry = head[at];
+        for (let k = j; k > 0; k--) {
+          const newer = at === 0 ? last : at - 1;
+          head[at] = head[newer];
+          at = newer;
+        }
+        head[at] = entry;
         this.counts[j + 1]++;
         if (entry & SAMPLED) this.touchSampled(p, j);
         continue;
       }
       this.deeper++;
       const entry = this.sampleDeeper(p) ? p | SAMPLED : p;
-      if (head.length === 0) continue;
-      if (n < head.length) this.headCount = n + 1;
-      for (let k = Math.min(n, head.length - 1); k > 0; k--) head[k] = head[k - 1];
-      head[0] = entry;
+      if (last >= 0) this.pushHead(p, entry);
     }
     this.references += pages.length;
+  }
+
+  /** Puts a page that was not in the head at its front, in place of the oldest entry. */
+  private pushHead(page: number, entry: number): void {
+    const at = this.front === 0 ? this.head.length - 1 : this.front - 1;
+    const oldest = this.head[at];
+    if (oldest >= 0) this.inHead[oldest & PAGE_BITS] = 0;
+    this.head[at] = entry;
+    this.front = at;
+    if (page >>> 0 >= this.inHead.length) this.growFlags(page);
+    this.inHead[page] = 1;
+  }
+
+  /** Widens the head's flags to hold `page`; a page outside 0..MAX_REPLAY_PAGE-1 is refused. */
+  private growFlags(page: number): void {
+    if (!(page >= 0 && page < MAX_REPLAY_PAGE)) throw new RangeError(`page number ${page} is outside 0..${MAX_REPLAY_PAGE - 1}`);
+    let size = this.inHead.length;
+    while (size <= page) size *= 2;
+    const flags = new Uint8Array(size);
+    flags.set(this.inHead);
+    this.inHead = flags;
   }
 
   /** A sampled page found at depth `j` of the head: its distance is counted; the sample's stack only learns of the reference. */
@@ -174,7 +209,7 @@ export class Shards {
   /** The page left the sample: its head entry, if any, loses SAMPLED. */
   private unmarkHead(page: number): void {
     const head = this.head;
-    for (let j = 0; j < this.headCount; j++) {
+    for (let j = 0; j < head.length; j++) {
       if (head[j] === (page | SAMPLED)) head[j] = page;
     }
   }
