@@ -8,6 +8,7 @@ import { policyBench } from "./policy.bench.js";
 import { kernelBench } from "./kernel.bench.js";
 import { replayBench } from "./replay.bench.js";
 import { invariantsBench } from "./invariants.bench.js";
+import { startupBench } from "./startup.bench.js";
 import { mrcBench } from "./mrc.bench.js";
 import { trace64Bench } from "./trace64.bench.js";
 import { processesBench } from "./processes.bench.js";
@@ -22,4 +23,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench, startupBench];

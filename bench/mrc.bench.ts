@@ -28,8 +28,7 @@ import { LruStack } from "../src/sim/mrc/lru-stack.js";
 import { profileTrace, type MrcOptions } from "../src/sim/mrc/profile.js";
 import { readBinary } from "../src/sim/trace/binary-format.js";
 import { convertTrace } from "../src/sim/trace/convert.js";
-import { pageReferences } from "../src/sim/trace/policy-only.js";
-import { WidePages } from "../src/sim/trace/wide-pages.js";
+import { WidePages, pageReferences } from "../src/sim/trace/wide-pages.js";
 import { PageString } from "../src/sim/next-use.js";
 import { decodeRefs, TRACE_NAMES } from "../test/helpers/refs-fixture.js";
 

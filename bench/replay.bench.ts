@@ -24,7 +24,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Bench, BenchResult } from "./index.js";
 import { REPO_ROOT } from "./repo-root.js";
-import { openByteStream } from "../src/sim/trace/byte-source.js";
+import { openTraceInput } from "../src/sim/trace/trace-input.js";
 import { readBinary } from "../src/sim/trace/binary-format.js";
 import { convertTrace } from "../src/sim/trace/convert.js";
 import { replayTrace } from "../src/sim/trace/replay.js";
@@ -60,8 +60,7 @@ export async function best(runs: number, f: () => Promise<unknown>): Promise<Tim
 /** gunzip (if gzip'd) and count newlines. */
 export async function scanLines(file: string): Promise<number> {
   let lines = 0;
-  for await (const b of await openByteStream(file)) {
-    const buf = b as Buffer;
+  for await (const buf of (await openTraceInput(file)).bytes()) {
     let i = -1;
     while ((i = buf.indexOf(10, i + 1)) >= 0) lines++;
   }
@@ -71,7 +70,7 @@ export async function scanLines(file: string): Promise<number> {
 /** gunzip (if gzip'd) and nothing else. */
 async function gunzipOnly(file: string): Promise<number> {
   let bytes = 0;
-  for await (const b of await openByteStream(file)) bytes += (b as Buffer).length;
+  for await (const b of (await openTraceInput(file)).bytes()) bytes += b.length;
   return bytes;
 }
 

@@ -3,16 +3,15 @@
  * replay...): the machine (--ram, --swap, --cpu, --policy, --tlb,
  * --user-frames, --strict-tlb, --invariants, and what the loader passes:
  * --cmdline, --module), --seed, and the outputs
- * (--json, --report FILE.html). Parsing turns them into a MachineSpec that
- * overrides a scenario's own machine; every problem is a UserError naming
+ * (--json, --report FILE.html). Parsing turns them into MachineSettings that
+ * override a scenario's own machine; every problem is an InputError naming
  * the option.
  */
 import type { Command } from "commander";
-import { CPU_NAMES, type CpuName } from "../machine/cpu-model.js";
+import { CPU_NAMES, type CpuName, type TlbChoice } from "../machine/cpu-model.js";
 import { DEFAULT_POLICY, POLICY_NAMES } from "../kernel/replacement/index.js";
-import { loadPolicyPlugins } from "../sim/policy-plugin.js";
-import { parsePolicySpec, policyLabel, type PolicyChoice } from "../sim/policy-spec.js";
-import { hex32 } from "../machine/i386.js";
+import { InputError } from "../machine/input-error.js";
+import { parsePolicySpec, type PolicyChoice } from "../sim/policy-spec.js";
 import { formatSize } from "../machine/units.js";
 import {
   checkCpuName,
@@ -26,12 +25,12 @@ import {
   tlbOfEntries,
   USER_FRAMES_RANGE,
 } from "../sim/scenario/machine-checks.js";
-import type { MachineSpec, TlbChoice } from "../sim/scenario/types.js";
 import { MAX_ACCESSES, MAX_OPT_ACCESSES, formatCount } from "../sim/scenario/work-estimate.js";
-import { DEFAULT_CPU, type BootModule, type SystemConfig } from "../sim/system.js";
-import { UserError, requireFile } from "./errors.js";
-import { DEFAULT_SWAP_LATENCY } from "../kernel/psi.js";
-import { formatThrottle, swapTicksValue, throttleValue } from "../sim/scenario/reclaim-checks.js";
+import { DEFAULT_CPU, DEFAULT_RAM_BYTES, DEFAULT_SWAP_BYTES } from "../sim/machine-settings.js";
+import type { BootModule, MachineSettings } from "../sim/system.js";
+import { requireFile } from "./errors.js";
+import { DEFAULT_SWAP_LATENCY, type SwapLatency } from "../kernel/psi.js";
+import { swapTicksValue, throttleValue } from "../sim/scenario/reclaim-checks.js";
 
 /** The raw strings commander hands over. */
 export interface CommonOptions {
@@ -56,10 +55,8 @@ export interface CommonOptions {
   throttle?: string;
 }
 
-/** Default machine when neither scenario nor options say: 16 MiB RAM, 16 MiB swap. */
-export const DEFAULT_RAM_BYTES = 16 * 1024 * 1024;
-export const DEFAULT_SWAP_BYTES = 16 * 1024 * 1024;
-
+/** Settings being gathered, one option at a time. */
+type SettingsBuilder = { -readonly [K in keyof MachineSettings]: MachineSettings[K] };
 
 /** Adds the machine options to `cmd`. */
 export function addMachineOptions(cmd: Command): Command {
@@ -102,17 +99,16 @@ export function addCommonOptions(cmd: Command): Command {
 }
 
 /** The machine settings given on the command line (only those given). */
-export function machineFromOptions(o: CommonOptions): MachineSpec {
-  const spec: MachineSpec = {};
+export function settingsFromOptions(o: CommonOptions): MachineSettings {
+  const spec: SettingsBuilder = {};
   if (o.ram !== undefined) spec.ramBytes = checked(size(o.ram, "--ram"), checkRamBytes, "--ram");
   if (o.swap !== undefined && o.swapImage !== undefined) {
-    throw new UserError("give --swap (the size of a temporary swap image) or --swap-image (swap on that image's partition), not both", "--swap");
+    throw new InputError("give --swap (the size of a temporary swap image) or --swap-image (swap on that image's partition), not both", "--swap");
   }
   if (o.swap !== undefined) spec.swapBytes = checked(size(o.swap, "--swap"), checkSwapBytes, "--swap");
   if (o.cpu !== undefined) spec.cpu = checked(o.cpu, checkCpuName, "--cpu") as CpuName;
   if (o.policy !== undefined) spec.policy = policyOption(o.policy, "--policy");
-  if (o.swapReadTicks !== undefined) spec.swapReadTicks = valueOf(swapTicksValue(o.swapReadTicks), "--swap-read-ticks");
-  if (o.swapWriteTicks !== undefined) spec.swapWriteTicks = valueOf(swapTicksValue(o.swapWriteTicks), "--swap-write-ticks");
+  if (o.swapReadTicks !== undefined || o.swapWriteTicks !== undefined) spec.swapLatency = swapLatencyOptions(o);
   if (o.throttle !== undefined) spec.throttle = valueOf(throttleValue(o.throttle), "--throttle");
   if (o.tlb !== undefined) spec.tlb = parseTlbOption(o.tlb);
   if (o.userFrames !== undefined) spec.userFrames = integer(o.userFrames, "--user-frames", USER_FRAMES_RANGE.min, USER_FRAMES_RANGE.max);
@@ -134,17 +130,20 @@ export function machineFromOptions(o: CommonOptions): MachineSpec {
   return spec;
 }
 
-/** A policy spec given to `option` (see src/sim/policy-spec.ts), or a UserError naming it. */
-export function policyOption(text: string, option: string): PolicyChoice {
-  const parsed = parsePolicySpec(text);
-  if ("problem" in parsed) throw new UserError(parsed.problem, option);
-  return parsed.choice;
+/** --swap-read-ticks and --swap-write-ticks, the one left out at its default. */
+function swapLatencyOptions(o: CommonOptions): SwapLatency {
+  const ticks = (text: string | undefined, option: string, byDefault: number): number => (text === undefined ? byDefault : valueOf(swapTicksValue(text), option));
+  return {
+    readTicks: ticks(o.swapReadTicks, "--swap-read-ticks", DEFAULT_SWAP_LATENCY.readTicks),
+    writeTicks: ticks(o.swapWriteTicks, "--swap-write-ticks", DEFAULT_SWAP_LATENCY.writeTicks),
+  };
 }
 
-/** Loads the plugin modules `policies` name (a no-op for built-ins); a bad plugin is a UserError naming it. */
-export async function requirePolicyPlugins(policies: PolicyChoice | readonly PolicyChoice[] | undefined): Promise<void> {
-  const problem = await loadPolicyPlugins(policies);
-  if (problem !== null) throw new UserError(problem);
+/** A policy spec given to `option` (see src/sim/policy-spec.ts), or an InputError naming it. */
+export function policyOption(text: string, option: string): PolicyChoice {
+  const parsed = parsePolicySpec(text);
+  if ("problem" in parsed) throw new InputError(parsed.problem, option);
+  return parsed.choice;
 }
 
 /**
@@ -159,12 +158,12 @@ export function parseModuleOption(text: string): BootModule {
   const address = at < 0 ? "" : text.slice(at + 1);
   if (!/^(?:0[xX][0-9a-fA-F]+|\d+)$/.test(address)) return { path: modulePath(text, text) };
   const n = Number(address);
-  if (n > 0xffffffff) throw new UserError(`address ${address} is outside 0..0xFFFFFFFF`, "--module");
+  if (n > 0xffffffff) throw new InputError(`address ${address} is outside 0..0xFFFFFFFF`, "--module");
   return { path: modulePath(text.slice(0, at), text), address: n };
 }
 
 function modulePath(path: string, text: string): string {
-  if (path === "") throw new UserError(`'${text}' names no file (FILE or FILE@ADDRESS)`, "--module");
+  if (path === "") throw new InputError(`'${text}' names no file (FILE or FILE@ADDRESS)`, "--module");
   return path;
 }
 
@@ -178,100 +177,54 @@ export function parseTlbOption(text: string): TlbChoice {
   const t = text.trim().toLowerCase();
   if (t === "off" || t === "0") return "off";
   const m = /^(\d+)(?:x(\d+))?$/.exec(t);
-  if (m === null) throw new UserError(`'${text}' is not a TLB size (entries, entriesxways, or off)`, "--tlb");
+  if (m === null) throw new InputError(`'${text}' is not a TLB size (entries, entriesxways, or off)`, "--tlb");
   const entries = Number(m[1]);
   if (m[2] === undefined) {
     const tlb = tlbOfEntries(entries);
-    if (typeof tlb === "string") throw new UserError(tlb, "--tlb");
+    if (typeof tlb === "string") throw new InputError(tlb, "--tlb");
     return tlb;
   }
   const ways = Number(m[2]);
   const problem = checkTlb(entries, ways);
-  if (problem !== null) throw new UserError(problem, "--tlb");
+  if (problem !== null) throw new InputError(problem, "--tlb");
   return { entries, ways };
 }
 
-/** A scenario's machine with command-line settings laid over it. */
-export function mergeMachine(base: MachineSpec, override: MachineSpec): MachineSpec {
-  const merged = { ...base, ...override };
-  // Each boot setting keeps the place of whichever source gave it.
-  if (base.bootOrigins !== undefined && override.bootOrigins !== undefined) merged.bootOrigins = { ...base.bootOrigins, ...override.bootOrigins };
-  return merged;
-}
-
-/** A checked value, or its problem as a UserError naming `option`. */
+/** A checked value, or its problem as an InputError naming `option`. */
 function valueOf<T>(v: T | string, option: string): T {
-  if (typeof v === "string") throw new UserError(v, option);
+  if (typeof v === "string") throw new InputError(v, option);
   return v;
-}
-
-/** The SystemConfig for a machine spec, defaults filled in. */
-export function systemConfig(spec: MachineSpec): SystemConfig {
-  const latency = spec.swapReadTicks === undefined && spec.swapWriteTicks === undefined ? undefined : {
-    readTicks: spec.swapReadTicks ?? DEFAULT_SWAP_LATENCY.readTicks,
-    writeTicks: spec.swapWriteTicks ?? DEFAULT_SWAP_LATENCY.writeTicks,
-  };
-  return {
-    ramBytes: spec.ramBytes ?? DEFAULT_RAM_BYTES,
-    swapBytes: spec.swapBytes ?? DEFAULT_SWAP_BYTES,
-    cpu: spec.cpu,
-    policy: spec.policy,
-    swapLatency: latency,
-    throttle: spec.throttle,
-    tlb: spec.tlb,
-    strictTlb: spec.strictTlb,
-    userFrames: spec.userFrames,
-    checkInvariants: spec.checkInvariants,
-    seed: spec.seed,
-    pidMax: spec.pidMax,
-    swapImage: spec.swapImage,
-    cmdline: spec.cmdline,
-    modules: spec.modules,
-    framebuffer: spec.framebuffer,
-    bootOrigins: spec.bootOrigins,
-  };
-}
-
-/** The machine of a config as display pairs for reports and JSON. */
-export function describeMachine(config: SystemConfig): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {
-    ram: formatSize(config.ramBytes),
-    swap: config.swapImage === undefined ? formatSize(config.swapBytes ?? DEFAULT_SWAP_BYTES) : `partition of ${config.swapImage}`,
-    cpu: config.cpu ?? DEFAULT_CPU,
-    policy: config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy),
-    tlb: config.tlb === undefined ? "cpu preset" : config.tlb === "off" ? "off" : `${config.tlb.entries} entries, ${config.tlb.ways}-way`,
-  };
-  if (config.userFrames !== undefined) out.userFrames = config.userFrames;
-  if (config.swapLatency !== undefined) out.swapLatency = `${config.swapLatency.readTicks} ticks a read, ${config.swapLatency.writeTicks} a write`;
-  if (config.throttle !== undefined && config.throttle.kind !== "seed") out.throttle = formatThrottle(config.throttle);
-  if (config.strictTlb) out.strictTlb = true;
-  if (config.checkInvariants) out.invariants = true;
-  if (config.seed !== undefined) out.seed = config.seed;
-  if (config.pidMax !== undefined) out.pidMax = config.pidMax;
-  if (config.cmdline !== undefined) out.cmdline = config.cmdline;
-  if (config.modules !== undefined) out.modules = config.modules.map((m) => m.path).join(" ");
-  if (config.framebuffer !== undefined) {
-    const fb = config.framebuffer;
-    out.framebuffer = `${fb.width}x${fb.height}x${fb.bpp} at ${hex32(fb.addr)}`;
-  }
-  return out;
 }
 
 function size(text: string, option: string): number {
   const v = sizeValue(text);
-  if (typeof v === "string") throw new UserError(v, option);
+  if (typeof v === "string") throw new InputError(v, option);
   return v;
 }
 
-/** `value` if `check` finds nothing wrong with it, else a UserError naming `option`. */
+/** `value` if `check` finds nothing wrong with it, else an InputError naming `option`. */
 function checked<T>(value: T, check: (v: T) => string | null, option: string): T {
   const problem = check(value);
-  if (problem !== null) throw new UserError(problem, option);
+  if (problem !== null) throw new InputError(problem, option);
   return value;
 }
 
-/** A whole number in [min, max] or a UserError naming `option` (the range's phrase is machine-checks.ts's). */
+/** A whole number in [min, max] or an InputError naming `option` (the range's phrase is machine-checks.ts's). */
 export function integer(text: string, option: string, min: number, max: number): number {
-  if (!/^\s*\d+\s*$/.test(text)) throw new UserError(`'${text}' is not a whole number`, option);
+  if (!/^\s*\d+\s*$/.test(text)) throw new InputError(`'${text}' is not a whole number`, option);
   return checked(Number(text), (n) => checkInteger(n, { min, max }), option);
+}
+
+/** "16,32,64" or "8..512" (doubling from the first to the last). */
+export function parseFrames(text: string, option = "--frames"): number[] {
+  const range = /^\s*(\d+)\s*\.\.\s*(\d+)\s*$/.exec(text);
+  if (range !== null) {
+    const lo = integer(range[1], option, 1, 0x100000);
+    const hi = integer(range[2], option, lo, 0x100000);
+    const out: number[] = [];
+    for (let n = lo; n <= hi; n *= 2) out.push(n);
+    return out;
+  }
+  const sizes = text.split(",").map((s) => integer(s, option, 1, 0x100000));
+  return [...new Set(sizes)].sort((a, b) => a - b);
 }

@@ -4,9 +4,15 @@
  * and only once the command has run for a second, so quick runs stay silent.
  * The second counts from the command's start, not from its current phase: a
  * replay that reads its trace for 0.8 s and then replays it for 0.4 s shows
- * its bar from the 1 s mark on, labelled with the phase it is in.
+ * its bar from the 1 s mark on, labelled with the phase it is in. A bar on
+ * the screen is erased when the command ends, by a signal (Ctrl-C) too.
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
+import type cliProgress from "cli-progress";
+import { cleanupOnExit } from "../sim/exit-cleanup.js";
+
+/** cli-progress, loaded the first time a bar is drawn: most runs never draw one. */
+const load = createRequire(import.meta.url);
 
 export interface Progress {
   /**
@@ -29,16 +35,23 @@ export interface ProgressTerminal {
 
 const SILENT: Progress = { update: () => {}, stop: () => {}, announce: () => {} };
 const DELAY_MS = 1000;
-const STDERR: ProgressTerminal = { stream: process.stderr, now: () => Date.now() };
 
 /** A command's progress, from now on; silent when `quiet` (--json) or the stream is not a terminal. */
-export function startProgress(quiet: boolean, terminal: ProgressTerminal = STDERR): Progress {
+export function startProgress(quiet: boolean, terminal: ProgressTerminal): Progress {
   if (quiet || terminal.stream.isTTY !== true) return SILENT;
   const started = terminal.now();
   let shown: { label: string; total: number; bar: cliProgress.SingleBar } | null = null;
-  const hide = (): void => {
+  const erase = (): void => {
     shown?.bar.stop();
     shown = null;
+  };
+  // A bar on the screen is erased on exit or when a signal (Ctrl-C) ends the command.
+  let release: (() => void) | null = null;
+  const hide = (): void => {
+    const r = release;
+    release = null;
+    if (r !== null) r();
+    else erase();
   };
   return {
     update(label: string, done: number, total: number): void {
@@ -49,6 +62,7 @@ export function startProgress(quiet: boolean, terminal: ProgressTerminal = STDER
       else if (terminal.now() - started >= DELAY_MS) {
         shown = { label, total, bar: newBar(terminal.stream, label) };
         shown.bar.start(total, value);
+        release = cleanupOnExit(erase);
       }
     },
     stop: hide,
@@ -60,9 +74,10 @@ export function startProgress(quiet: boolean, terminal: ProgressTerminal = STDER
 }
 
 function newBar(stream: NodeJS.WritableStream, label: string): cliProgress.SingleBar {
-  // The cursor stays visible: a Ctrl-C kills the process before the bar could show it again.
-  return new cliProgress.SingleBar(
+  const bars = load("cli-progress") as typeof cliProgress;
+  // The cursor stays visible: a signal's default action may end the process before the bar could show it again.
+  return new bars.SingleBar(
     { stream, format: `${label} [{bar}] {percentage}% {value}/{total} ETA {eta}s`, hideCursor: false, clearOnComplete: true },
-    cliProgress.Presets.shades_classic,
+    bars.Presets.shades_classic,
   );
 }

@@ -21,6 +21,7 @@
  * reaches ("low memory"), as Linux did with HIGHMEM.
  */
 
+import { InputError } from "../machine/input-error.js";
 import { CR0, PTE, hex32 } from "../machine/i386.js";
 import type { Mmu } from "../machine/mmu.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
@@ -47,7 +48,7 @@ export interface KernelHardware {
 }
 
 /** A machine the kernel cannot boot on: the message says why. */
-export class BootError extends Error {
+export class BootError extends InputError {
   override name = "BootError";
 }
 

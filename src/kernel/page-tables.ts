@@ -18,9 +18,8 @@ export const NO_PTE = -1;
 
 /** Physical address of the PTE for `va` in the directory at `pdPhys`, or NO_PTE. */
 export function walk(memory: PhysicalMemory, pdPhys: number, va: number): number {
-  const pde = memory.read32(pdPhys + ((va >>> 22) << 2));
-  if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) return NO_PTE;
-  return ((pde & FRAME_MASK) >>> 0) + (((va >>> 12) & 0x3ff) << 2);
+  const table = tableAt(memory, pdPhys, va >>> 22);
+  return table === NO_PTE ? NO_PTE : table + (((va >>> 12) & 0x3ff) << 2);
 }
 
 /**
@@ -46,7 +45,29 @@ export function walkCreate(k: KernelState, space: AddressSpace, va: number): num
 
 /** Physical address of the page table behind directory slot `pdi` of `space`, or NO_PTE. */
 export function tableOf(memory: PhysicalMemory, space: AddressSpace, pdi: number): number {
-  const pde = memory.read32(space.pdPhys + (pdi << 2));
+  return tableAt(memory, space.pdPhys, pdi);
+}
+
+/** Physical address of the page table behind slot `pdi` of the directory at `pdPhys`, or NO_PTE. */
+export function tableAt(memory: PhysicalMemory, pdPhys: number, pdi: number): number {
+  const pde = memory.read32(pdPhys + (pdi << 2));
   if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) return NO_PTE;
   return (pde & FRAME_MASK) >>> 0;
+}
+
+/**
+ * Calls `visit` for every non-zero entry of the user half of the directory
+ * at `pdPhys`, in address order, with the address it maps, the entry and
+ * the entry's physical address. Read-only: no A/D bit, no TLB is touched.
+ */
+export function forEachUserEntry(memory: PhysicalMemory, pdPhys: number, visit: (va: number, entry: number, pteAddr: number) => void): void {
+  for (let pdi = 0; pdi < KERNEL_PD_INDEX; pdi++) {
+    const table = tableAt(memory, pdPhys, pdi);
+    if (table === NO_PTE) continue;
+    for (let pti = 0; pti < 1024; pti++) {
+      const pteAddr = table + (pti << 2);
+      const entry = memory.read32(pteAddr);
+      if (entry !== 0) visit(((pdi << 22) | (pti << 12)) >>> 0, entry >>> 0, pteAddr);
+    }
+  }
 }

@@ -50,3 +50,42 @@ export function presentEntry(pfn: number, flags: number): number {
 export function demandEntry(flags: number): number {
   return KPTE.DEMAND | (flags & (PTE.USER | PTE.RW));
 }
+
+/** Entry of a page that lives in swap. */
+export function isSwapped(entry: number): boolean {
+  return (entry & (PTE.PRESENT | KPTE.SWAPPED)) === KPTE.SWAPPED;
+}
+
+/** Entry of a demand-zero page not yet touched. */
+export function isDemand(entry: number): boolean {
+  return (entry & (PTE.PRESENT | KPTE.SWAPPED | KPTE.DEMAND)) === KPTE.DEMAND;
+}
+
+/** Entry of a page shared copy-on-write (present, or kept across a swap-out). */
+export function isCow(entry: number): boolean {
+  return (entry & KPTE.COW) !== 0;
+}
+
+/** What an entry holds: one of the states above, "none" for 0, "other" for bits that are none of them. */
+export type EntryState = "present" | "swapped" | "demand" | "none" | "other";
+
+export function entryState(entry: number): EntryState {
+  if (isPresent(entry)) return "present";
+  if (isSwapped(entry)) return "swapped";
+  if (isDemand(entry)) return "demand";
+  return entry === 0 ? "none" : "other";
+}
+
+/** A write by the page's owner goes through or takes a private copy: R/W set, or COW. */
+export function allowsOwnerWrite(entry: number): boolean {
+  return (entry & PTE.RW) !== 0 || isCow(entry);
+}
+
+/** The entry's bits by name, as `inspect` shows them: U or S, W or R, then A, D and COW when set. */
+export function entryFlags(entry: number): string[] {
+  const flags = [(entry & PTE.USER) !== 0 ? "U" : "S", (entry & PTE.RW) !== 0 ? "W" : "R"];
+  if ((entry & PTE.ACCESSED) !== 0) flags.push("A");
+  if ((entry & PTE.DIRTY) !== 0) flags.push("D");
+  if (isCow(entry)) flags.push("COW");
+  return flags;
+}

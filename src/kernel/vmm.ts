@@ -17,6 +17,7 @@ import { markRegionCow } from "./cow.js";
 import { mapPage } from "./device-memory.js";
 import { evictOne, swapOutPage } from "./eviction.js";
 import { FrameKind } from "./frame-table.js";
+import { KernelInspection } from "./inspection.js";
 import { type InvariantViolation, checkInvariants } from "./invariants.js";
 import { KernelState, pageKey } from "./kernel-state.js";
 import { type KfreeResult, kfreePage, kmallocAligned, kmallocPage } from "./kernel-heap.js";
@@ -40,6 +41,7 @@ export { BootError } from "./boot.js";
 export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
 export type { KfreeResult } from "./kernel-heap.js";
+export type { BootOrigin, FrameUse, KernelInspection } from "./inspection.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
 export type { PolicyList } from "./replacement/policy-lists.js";
 export type { Pressure, PressureLine, SwapLatency, ThrottleRule } from "./psi.js";
@@ -90,6 +92,7 @@ export class Vmm {
   private readonly checking: boolean;
   private readonly throttle: ThrottleRule;
   private lastSample = 0;
+  private inspection: KernelInspection | null = null;
 
   private constructor(k: KernelState, boot: BootResult, checking: boolean, throttle: ThrottleRule) {
     this.k = k;
@@ -391,7 +394,13 @@ export class Vmm {
 
   /** The swap slot frame `pfn` is a clean copy of (it is in the swap cache), or -1. */
   swapCacheSlot(pfn: number): number {
-    return this.k.swap?.cache.slotOf(pfn) ?? -1;
+    return this.inspect.swapCacheSlot(pfn);
+  }
+
+  /** Read-only answers about frames, mappings and boot's layout, for inspectors and reports. */
+  get inspect(): KernelInspection {
+    this.inspection ??= new KernelInspection(this.k, this.boot);
+    return this.inspection;
   }
 
   /** The shadow entry swap slot `slot` keeps for the policy (linux, mglru: swap-shadows.ts), or -1. */

@@ -5,6 +5,8 @@
  * failures (faulty-block-device.ts), for proving that swap loses nothing.
  */
 
+import { InputError } from "./input-error.js";
+
 export const SECTOR_SIZE = 512;
 
 export interface BlockDevice {
@@ -22,12 +24,15 @@ export interface BlockDevice {
 }
 
 /** A failed transfer: out of range, or the host's I/O failed. */
-export class DiskIoError extends Error {
+export class DiskIoError extends InputError {
   override name = "DiskIoError";
+  constructor(detail: string, options?: ErrorOptions) {
+    super(detail, undefined, options);
+  }
 }
 
 /** An image or partition table that is not what it claims to be; the message names the file. */
-export class DiskFormatError extends Error {
+export class DiskFormatError extends InputError {
   override name = "DiskFormatError";
 }
 

@@ -14,6 +14,7 @@
  * file, the scenario (index, id and line when it can be found) and the key.
  */
 
+import { InputError } from "./input-error.js";
 import { ACCESS, CR0, CR4, PAGE_SIZE, PAGE_OFFSET_MASK } from "./i386.js";
 import { CPU_MODELS, type CpuName } from "./cpu-model.js";
 import { PhysicalMemory, checkRamSize, MemoryConfigError } from "./physical-memory.js";
@@ -69,7 +70,7 @@ export interface ConformanceSummary {
   readonly failures: readonly ConformanceFailure[];
 }
 
-export class VectorFormatError extends Error {
+export class VectorFormatError extends InputError {
   override name = "VectorFormatError";
 }
 

@@ -12,6 +12,9 @@ export interface TlbShape {
   readonly largeWays: number;
 }
 
+/** The main TLB's size (entries, ways per set), or "off" to walk on every access: what `--tlb` and a scenario choose. */
+export type TlbChoice = Pick<TlbShape, "entries" | "ways"> | "off";
+
 export interface CpuModel {
   readonly name: CpuName;
   /** INVLPG exists (486+). Without it the only invalidation is a CR3 reload. */

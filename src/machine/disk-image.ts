@@ -125,11 +125,17 @@ export function createMemorySwapDisk(options: SwapDiskOptions): SwapDisk & { rea
   return { device, ...partitionSwapDisk(device, options) };
 }
 
-/** A swap image in a fresh temporary directory; `remove()` closes it and deletes both. */
+/**
+ * A swap image made in a fresh temporary directory and unlinked (directory
+ * too) as soon as it is open: its blocks live on while the descriptor does,
+ * and nothing is left behind however the process ends, even by SIGKILL.
+ * `close()` releases it, and with it the blocks.
+ */
 export interface TemporaryDiskImage extends SwapDisk {
+  /** Where it was made (no longer there). */
   readonly path: string;
   readonly device: FileBlockDevice;
-  remove(): void;
+  close(): void;
 }
 
 /** Creates, opens and partitions a temporary swap image (the default when no image is given). */
@@ -139,18 +145,9 @@ export function createTemporaryDiskImage(options: SwapDiskOptions): TemporaryDis
   try {
     const disk = createDiskImage(file, options);
     const device = FileBlockDevice.open(file);
-    return {
-      ...disk,
-      path: file,
-      device,
-      remove() {
-        device.close();
-        fs.rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  } catch (e) {
+    return { ...disk, path: file, device, close: () => device.close() };
+  } finally {
     fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
   }
 }
 

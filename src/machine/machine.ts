@@ -11,7 +11,7 @@
 
 import { readRegularFile } from "./host-file.js";
 import type { BlockDevice } from "./block-device.js";
-import { CPU_MODELS, type CpuModel, type CpuName, isCpuName } from "./cpu-model.js";
+import { CPU_MODELS, type CpuModel, type CpuName, type TlbChoice, isCpuName } from "./cpu-model.js";
 import { PAGE_SIZE, hex32 } from "./i386.js";
 import {
   BIOS_ROM_HIGH,
@@ -48,7 +48,7 @@ export interface MachineDescription {
   readonly ramBytes: number;
   readonly cpu: CpuName;
   /** Main TLB shape, or "off" (walk every access); default: the CPU model's. */
-  readonly tlb?: { readonly entries: number; readonly ways: number } | "off";
+  readonly tlb?: TlbChoice;
   /** Check every TLB-served access against the page tables (slow). */
   readonly strictTlb?: boolean;
   /** Where the kernel image lies; default DEFAULT_KERNEL_IMAGE. */
@@ -182,7 +182,7 @@ function checkReservedRanges(ranges: readonly ReservedRange[], kernel: KernelIma
 }
 
 /** A TLB shape the model can build (entries a multiple of power-of-two ways). */
-function checkTlb(tlb: { readonly entries: number; readonly ways: number }): void {
+function checkTlb(tlb: Exclude<TlbChoice, "off">): void {
   try {
     checkTlbShape(tlb.entries, tlb.ways, "tlb");
   } catch (e) {

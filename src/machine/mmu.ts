@@ -32,7 +32,7 @@
  */
 
 import { CR0, CR4, PF, PTE, LARGE_PDE_RESERVED_MASK, PAGE_SHIFT, PAGE_OFFSET_MASK, PAGE_SIZE } from "./i386.js";
-import type { CpuModel } from "./cpu-model.js";
+import type { CpuModel, TlbChoice } from "./cpu-model.js";
 import type { PhysicalMemory } from "./physical-memory.js";
 import { STATE, Tlb, checkTlbShape, type Replacement } from "./tlb.js";
 import { StrictTlbChecker, type StrictViolation } from "./strict-tlb.js";
@@ -103,7 +103,7 @@ export class TlbCounters {
 
 export interface MmuOptions {
   /** Main TLB shape (4 MiB entries keep the model's), or "off" to walk on every access. Default: the model's. */
-  tlb?: { entries: number; ways: number } | "off";
+  tlb?: TlbChoice;
   /** Check every TLB-served access against the page tables (slow); see strict-tlb.ts. */
   strict?: boolean;
 }

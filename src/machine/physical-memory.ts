@@ -13,6 +13,7 @@
  * callers stay on small integers (use `>>> 0` to print).
  */
 
+import { InputError } from "./input-error.js";
 import { PAGE_SIZE, PAGE_SHIFT, hex32 } from "./i386.js";
 
 /** Frames in the 4 GiB physical address space. */
@@ -57,7 +58,7 @@ export interface WriteObserver {
   watchesFrame(pfn: number): boolean;
 }
 
-export class MemoryConfigError extends Error {
+export class MemoryConfigError extends InputError {
   override name = "MemoryConfigError";
 }
 

@@ -47,6 +47,7 @@
  * bench/translate.bench.ts measures what that leaves of a bare lookup loop.
  */
 
+import { InputError } from "./input-error.js";
 import { PTE } from "./i386.js";
 
 // Hardware constants copied into module-local bindings: under a CommonJS-style
@@ -91,7 +92,7 @@ export interface TlbGeometry {
   readonly replacement: Replacement;
 }
 
-export class TlbShapeError extends Error {
+export class TlbShapeError extends InputError {
   override name = "TlbShapeError";
 }
 

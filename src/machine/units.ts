@@ -4,12 +4,14 @@
  * option that takes a size (--size, --swap, --ram).
  */
 
+import { InputError } from "./input-error.js";
+
 export const KIB = 1024;
 export const MIB = 1024 * KIB;
 export const GIB = 1024 * MIB;
 
 /** A size string that is not a byte count. */
-export class SizeFormatError extends Error {
+export class SizeFormatError extends InputError {
   override name = "SizeFormatError";
 }
 

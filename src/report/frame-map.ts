@@ -11,9 +11,8 @@
  */
 
 import type { Machine } from "../machine/machine.js";
-import { FRAME_KIND_NAMES, FrameKind } from "../kernel/frame-table.js";
-import { KPTE } from "../kernel/pte.js";
-import type { Vmm } from "../kernel/vmm.js";
+import { isCow } from "../kernel/pte.js";
+import type { FrameUse, KernelInspection, Vmm } from "../kernel/vmm.js";
 
 /** What a frame holds, as the map tells it apart. */
 export type FrameClass =
@@ -106,81 +105,94 @@ export interface FrameMap {
 /** What each frame of `system` holds now; `processes` name the owners of user pages. */
 export function frameMap(system: { readonly vmm: Vmm; readonly machine: Machine }, processes: readonly FrameMapProcess[]): FrameMap {
   const { vmm, machine } = system;
-  const ft = vmm.boot.frameTable; // the kernel's live table, built at boot
-  const total = ft.frames;
+  const kernel = vmm.inspect;
+  const total = kernel.frames;
   const ownerOfSpace = new Map<number, FrameMapProcess>();
-  for (const p of processes) if (p.pageDirectory !== null) ownerOfSpace.set(ft.ownerSpace[p.pageDirectory >>> 12], p);
-  const inKernelImage = rangeTest(total, [{ start: machine.kernelImage.textStart, end: machine.kernelImage.end }]);
-  const inPayload = rangeTest(total, vmm.boot.info.payloads);
-  const inBootAlloc = rangeTest(total, [vmm.boot.bootAlloc]);
-  const isCow = (pteAddr: number): boolean => (machine.memory.read32(pteAddr) & KPTE.COW) !== 0;
-
-  const legend = new Map<string, FrameLegendEntry>();
-  const note = (symbol: string, cls: FrameClass, meaning: string, pid?: number): string => {
-    const e = legend.get(symbol);
-    if (e !== undefined) e.frames++;
-    else legend.set(symbol, { symbol, class: cls, meaning, frames: 1, ...(pid === undefined ? {} : { pid }) });
-    return symbol;
-  };
-  const noteClass = (cls: Exclude<FrameClass, "user">): string => note(CLASSES[cls].symbol, cls, CLASSES[cls].meaning);
-  const noteUser = (owner: FrameMapProcess | undefined): string =>
-    owner !== undefined && owner.pid >= 1 && owner.pid <= PID_SYMBOLS.length
-      ? note(PID_SYMBOLS[owner.pid - 1], "user", `user page of pid ${owner.pid} (${owner.name})`, owner.pid)
-      : note(OTHER_PID_SYMBOL, "user", `user page of a process with pid above ${PID_SYMBOLS.length}`);
-
+  for (const p of processes) if (p.pageDirectory !== null) ownerOfSpace.set(kernel.spaceOfDirectory(p.pageDirectory), p);
+  const image = machine.kernelImage;
+  const inKernelImage = (pfn: number): boolean => pfn * 4096 < image.end && (pfn + 1) * 4096 > image.textStart;
+  const legend = new Legend();
   const classify = (pfn: number): string => {
-    switch (ft.kind[pfn]) {
-      case FrameKind.FREE:
-        return noteClass("free");
-      case FrameKind.RESERVED:
-        return noteClass(inKernelImage(pfn) ? "kernel-image" : inPayload(pfn) ? "multiboot" : "reserved");
-      case FrameKind.KERNEL:
-        return noteClass(inBootAlloc(pfn) ? "kernel-paging" : "kernel-heap");
-      case FrameKind.PAGE_TABLE:
-        return noteClass("page-table");
-      case FrameKind.PAGE_DIRECTORY:
-        return noteClass("page-directory");
-    }
-    const ptes = ft.mappingsOf(pfn);
-    if (vmm.swapCacheSlot(pfn) >= 0) return noteClass("swap-cache");
-    if (ptes.length > 1) return noteClass(ptes.some(isCow) ? "cow" : "shared");
-    return noteUser(ownerOfSpace.get(ft.spaceOfPte(ptes[0])));
+    const use = kernel.frameUse(pfn);
+    if (use !== "user") return legend.noteClass(systemClass(kernel, use, pfn, inKernelImage));
+    const ptes = kernel.mappings(pfn);
+    if (kernel.swapCacheSlot(pfn) >= 0) return legend.noteClass("swap-cache");
+    if (ptes.length > 1) return legend.noteClass(ptes.some((a) => isCow(kernel.entryAt(a))) ? "cow" : "shared");
+    return legend.noteUser(ownerOfSpace.get(kernel.spaceOfEntry(ptes[0])));
   };
 
   const cells = new Array<string>(total);
-  const perKind = new Array<number>(FRAME_KIND_NAMES.length).fill(0);
+  const perUse = new Map<FrameUse, number>();
   let shared = 0;
   for (let pfn = 0; pfn < total; pfn++) {
     cells[pfn] = classify(pfn);
-    perKind[ft.kind[pfn]]++;
-    if (ft.refcount[pfn] > 1) shared++;
+    const use = kernel.frameUse(pfn);
+    perUse.set(use, (perUse.get(use) ?? 0) + 1);
+    if (kernel.refcount(pfn) > 1) shared++;
   }
+  const count = (use: FrameUse): number => perUse.get(use) ?? 0;
   return {
     totalFrames: total,
     freeFrames: vmm.freeFrames,
-    userFrames: perKind[FrameKind.USER],
+    userFrames: count("user"),
     sharedFrames: shared,
-    pageTableFrames: perKind[FrameKind.PAGE_TABLE],
-    directoryFrames: perKind[FrameKind.PAGE_DIRECTORY],
-    kernelFrames: perKind[FrameKind.KERNEL],
-    reservedFrames: perKind[FrameKind.RESERVED],
+    pageTableFrames: count("page-table"),
+    directoryFrames: count("page-directory"),
+    kernelFrames: count("kernel"),
+    reservedFrames: count("reserved"),
     map: cells.join(""),
-    legend: [...legend.values()].sort(byClassThenPid),
+    legend: legend.entries(),
   };
+}
+
+/** The class of a frame that holds no user page: boot's layout splits reserved and kernel frames further. */
+function systemClass(kernel: KernelInspection, use: Exclude<FrameUse, "user">, pfn: number, inKernelImage: (pfn: number) => boolean): Exclude<FrameClass, "user"> {
+  switch (use) {
+    case "free":
+      return "free";
+    case "reserved":
+      return inKernelImage(pfn) ? "kernel-image" : kernel.bootOrigin(pfn) === "payload" ? "multiboot" : "reserved";
+    case "kernel":
+      return kernel.bootOrigin(pfn) === "paging" ? "kernel-paging" : "kernel-heap";
+    case "page-table":
+      return "page-table";
+    case "page-directory":
+      return "page-directory";
+  }
+}
+
+/** The symbols a map uses, each with its meaning and the frames showing it. */
+class Legend {
+  private readonly bySymbol = new Map<string, FrameLegendEntry>();
+
+  noteClass(cls: Exclude<FrameClass, "user">): string {
+    return this.note(CLASSES[cls].symbol, cls, CLASSES[cls].meaning);
+  }
+
+  /** A user page mapped by one PTE: its process's pid symbol. */
+  noteUser(owner: FrameMapProcess | undefined): string {
+    if (owner !== undefined && owner.pid >= 1 && owner.pid <= PID_SYMBOLS.length) {
+      return this.note(PID_SYMBOLS[owner.pid - 1], "user", `user page of pid ${owner.pid} (${owner.name})`, owner.pid);
+    }
+    return this.note(OTHER_PID_SYMBOL, "user", `user page of a process with pid above ${PID_SYMBOLS.length}`);
+  }
+
+  /** Every entry: free, reserved, kernel, paging structures, then user pages (by pid). */
+  entries(): FrameLegendEntry[] {
+    return [...this.bySymbol.values()].sort(byClassThenPid);
+  }
+
+  private note(symbol: string, cls: FrameClass, meaning: string, pid?: number): string {
+    const e = this.bySymbol.get(symbol);
+    if (e !== undefined) e.frames++;
+    else this.bySymbol.set(symbol, { symbol, class: cls, meaning, frames: 1, ...(pid === undefined ? {} : { pid }) });
+    return symbol;
+  }
 }
 
 /** Legend order: the classes as CLASS_ORDER lists them, user pages by pid. */
 function byClassThenPid(a: FrameLegendEntry, b: FrameLegendEntry): number {
   return CLASS_ORDER.indexOf(a.class) - CLASS_ORDER.indexOf(b.class) || (a.pid ?? OTHER_PIDS) - (b.pid ?? OTHER_PIDS);
-}
-
-/** A membership test for the frames touching any of the byte ranges [start, end). */
-function rangeTest(total: number, ranges: readonly { readonly start: number; readonly end: number }[]): (pfn: number) => boolean {
-  const marked = new Uint8Array(total);
-  for (const r of ranges) {
-    for (let pfn = Math.floor(r.start / 4096); pfn < Math.min(total, Math.ceil(r.end / 4096)); pfn++) marked[pfn] = 1;
-  }
-  return (pfn) => marked[pfn] === 1;
 }
 
 /** Frames per line of the printed map. */

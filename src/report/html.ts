@@ -7,7 +7,8 @@ import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, hasPressure, hasWorkingSet, pressureChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
 import { HTML_GENERATOR } from "./output-kinds.js";
-import { missRatioChart, sweepAxisName, type SweepResult } from "./sweep.js";
+import type { SweepResult } from "../sim/sweep/sweep.js";
+import { missRatioChart, sweepAxisName } from "./sweep.js";
 import { listsChart, listsTableRows } from "./policy-lists.js";
 import { forkFailuresText, lastLists, omittedProcessesText, pressureText, processRows, rowName, stalledText, throttleSkipsText, tlbOff, tlbRate } from "./format.js";
 

@@ -4,7 +4,7 @@
  */
 import Table from "cli-table3";
 import type { RunResult } from "../sim/scenario/result.js";
-import type { SweepResult } from "./sweep.js";
+import type { SweepResult } from "../sim/sweep/sweep.js";
 import { forkFailuresText, omittedProcessesText, pressureText, processRows, rowName, stalledText, throttleSkipsText, tlbRate } from "./format.js";
 
 /** No colours (output may be piped), compact rows. */
@@ -34,6 +34,14 @@ export function runSummaryTable(run: RunResult): string {
   if (throttle !== null) lines.push(throttle);
   if (run.strictTlb !== null && run.strictTlb.count > 0) lines.push(`strict TLB: ${run.strictTlb.count} stale-entry access(es); first: ${run.strictTlb.messages[0] ?? ""}`);
   if (run.panic !== null) lines.push(`KERNEL PANIC: ${run.panic.reason}`);
+  return lines.join("\n");
+}
+
+/** What `run` prints: the title, the machine, the tables, the notes and where the report went. */
+export function runText(run: RunResult, report: string | undefined): string {
+  const machine = Object.entries(run.machine).map(([k, v]) => `${k} ${String(v)}`).join(", ");
+  const lines = [run.title, `machine: ${machine}`, runSummaryTable(run), ...run.notes.map((note) => `note: ${note}`)];
+  if (report !== undefined) lines.push(`report: ${report}`);
   return lines.join("\n");
 }
 

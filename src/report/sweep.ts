@@ -1,37 +1,9 @@
 /**
- * A sweep's result — memory sizes × policies → faults — and its miss-ratio
- * curve: one line per policy, memory on x, misses per reference on y.
+ * A sweep's miss-ratio curve (the sweep's result: src/sim/sweep/sweep.ts):
+ * one line per policy, memory on x, misses per reference on y.
  */
+import type { SweepResult } from "../sim/sweep/sweep.js";
 import { frame, renderChart, valueAxis } from "./render-chart.js";
-
-export interface SweepPoint {
-  readonly policy: string;
-  /** The memory size swept: user frames (--user-frames sweeps) or RAM bytes (RAM sweeps). */
-  readonly size: number;
-  /** "64 frames", "4M" */
-  readonly label: string;
-  readonly references: number;
-  /** Page faults (total, every kind). */
-  readonly faults: number;
-  /** faults / references. */
-  readonly missRatio: number;
-  /** Major faults (swap-ins). */
-  readonly majorFaults: number;
-  /** Processes killed by faults during the point (should be 0). */
-  readonly killed: number;
-}
-
-export interface SweepResult {
-  readonly title: string;
-  /** The trace or scenario swept. */
-  readonly source: string;
-  readonly axis: "userFrames" | "ram";
-  readonly policies: readonly string[];
-  readonly sizes: readonly number[];
-  readonly points: readonly SweepPoint[];
-  /** Fixed settings of every point (cpu, tlb, ...). */
-  readonly machine: Readonly<Record<string, string | number | boolean>>;
-}
 
 /** Axis title for a sweep axis. */
 export function sweepAxisName(axis: SweepResult["axis"]): string {

@@ -22,6 +22,7 @@
  * OutputFileError naming the path the user gave.
  */
 
+import { InputError } from "../machine/input-error.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -35,13 +36,13 @@ export const STDOUT_PATH = "-";
 const HEAD_BYTES = 64 * 1024;
 
 /** An output that cannot be written; the message names the path as the user gave it. */
-export class OutputFileError extends Error {
+export class OutputFileError extends InputError {
   override name = "OutputFileError";
   constructor(
     readonly path: string,
-    readonly detail: string,
+    detail: string,
   ) {
-    super(`${path}: ${detail}`);
+    super(detail, path);
   }
 }
 

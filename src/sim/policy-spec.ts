@@ -10,6 +10,7 @@
  * before a System or replay is built; building then only looks them up.
  */
 import { isAbsolute, resolve } from "node:path";
+import { InputError } from "../machine/input-error.js";
 import { checkPolicyName } from "./scenario/machine-checks.js";
 import {
   createPolicy,
@@ -150,6 +151,20 @@ export function policyFactory(choice: PolicyChoice): PolicyFactory {
     return (options) => plugin.create({ ...options, params });
   }
   return (options) => createPolicy(choice.name, { ...options, params: choice.params });
+}
+
+/**
+ * Loads the plugins `policies` name before anything builds them: what every
+ * run (scenario, replay, sweep, policy-only, mrc) awaits first; a no-op for
+ * built-ins, and policy-plugin.ts, which reads files, is imported only when
+ * a plugin is named. A plugin that fails to load is an InputError naming it.
+ */
+export async function requirePolicyPlugins(policies: PolicyChoice | readonly PolicyChoice[] | undefined): Promise<void> {
+  const list: readonly PolicyChoice[] = policies === undefined ? [] : Array.isArray(policies) ? policies : [policies as PolicyChoice];
+  if (!list.some((c) => typeof c !== "string" && "plugin" in c)) return;
+  const { loadPolicyPlugins } = await import("./policy-plugin.js");
+  const problem = await loadPolicyPlugins(list);
+  if (problem !== null) throw new InputError(problem);
 }
 
 /** A plugin module, loaded and checked (src/sim/policy-plugin.ts). */

@@ -10,7 +10,8 @@
 import type { MglruPolicy } from "../kernel/replacement/mglru.js";
 import type { PolicyList } from "../kernel/vmm.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
-import { forEachUserPte, pageState } from "./scenario/page-map.js";
+import { forEachUserEntry } from "../kernel/page-tables.js";
+import { pageState } from "./scenario/page-map.js";
 
 /** A process to attribute pages to: its pid, name and page directory. */
 export interface ViewedProcess {
@@ -75,7 +76,7 @@ function mglruSummary(vmm: ViewSource["vmm"]): Pick<PolicyView, "mglru"> {
 function frameOwners(memory: PhysicalMemory, processes: readonly ViewedProcess[]): Map<number, number[]> {
   const owners = new Map<number, number[]>();
   for (const p of processes) {
-    forEachUserPte(memory, p.pdPhys, (_va, pte) => {
+    forEachUserEntry(memory, p.pdPhys, (_va, pte) => {
       if (pageState(pte) !== "present") return;
       const pfn = pte >>> 12;
       const list = owners.get(pfn);

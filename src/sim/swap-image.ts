@@ -1,17 +1,18 @@
 /**
  * The swap disk a System runs on: an image the user names (locked while in
- * use, image-lock.ts), a device a test
- * hands in (memory, or a FaultyBlockDevice), or — the embedded default — a
- * temporary sparse image with one swap partition, created in os.tmpdir()
- * and removed on close() or, if the host exits first, on process exit.
+ * use, image-lock.ts, and never removed), a device a test hands in (memory,
+ * or a FaultyBlockDevice), or — the embedded default — a temporary sparse
+ * image with one swap partition, created in os.tmpdir() and unlinked as
+ * soon as it is open (disk-image.ts): nothing is left behind, whether the
+ * run ends, is interrupted or is killed outright.
  */
 
 import type { BlockDevice } from "../machine/block-device.js";
 import { FileBlockDevice } from "../machine/file-block-device.js";
 import { createTemporaryDiskImage } from "../machine/disk-image.js";
 import { MIB } from "../machine/units.js";
-import { cleanupOnExit } from "./exit-cleanup.js";
 import { lockImage, type ImageLock } from "./image-lock.js";
+import { DEFAULT_SWAP_BYTES } from "./machine-settings.js";
 
 /** Where the swap area comes from; the first one given wins. */
 export interface SwapSource {
@@ -27,14 +28,12 @@ export interface SwapSource {
 export interface SwapImage {
   /** null when the system runs without swap. */
   readonly device: BlockDevice | null;
-  /** The image file, or null for a device or no swap. */
+  /** The user's image file, or null for a device, a temporary image (unlinked already) or no swap. */
   readonly path: string | null;
   readonly temporary: boolean;
   close(): void;
 }
 
-/** Default swap of the temporary image: 16 MiB, the seed's 4,096 slots. */
-export const DEFAULT_SWAP_BYTES = 16 * MIB;
 
 /** Room before the swap partition on a temporary image (the MBR's 1 MiB alignment gap). */
 const PARTITION_START_BYTES = MIB;
@@ -48,7 +47,7 @@ export function openSwapImage(source: SwapSource): SwapImage {
   const swapBytes = source.swapBytes ?? DEFAULT_SWAP_BYTES;
   if (swapBytes === 0) return { device: null, path: null, temporary: false, close: () => undefined };
   const image = createTemporaryDiskImage({ sizeBytes: PARTITION_START_BYTES + swapBytes, swapBytes });
-  return temporary(image.path, image.device, () => image.remove());
+  return { device: image.device, path: null, temporary: true, close: () => image.close() };
 }
 
 /** The user's image, opened read-write under its lock (image-lock.ts): no other vmm386 swaps on it meanwhile. */
@@ -66,9 +65,4 @@ function lockedImage(path: string): SwapImage {
     lock.release();
   };
   return { device, path, temporary: false, close };
-}
-
-/** Wraps a temporary image so that it disappears on close(), on host exit, or when the host is interrupted. */
-function temporary(path: string, device: BlockDevice, remove: () => void): SwapImage {
-  return { device, path, temporary: true, close: cleanupOnExit(remove) };
 }

@@ -9,6 +9,7 @@
  */
 
 import { PAGE_SIZE } from "../machine/i386.js";
+import { InputError } from "../machine/input-error.js";
 import { PROT } from "../kernel/vmm.js";
 import {
   checkCpuName,
@@ -22,13 +23,13 @@ import {
 import { checkPolicyChoice, choiceNeedsFuture, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
 /** A caller's mistake: `field` names the config field or call argument ("userFrames", "mmap: prot"). */
-export class SystemUsageError extends Error {
+export class SystemUsageError extends InputError {
   override name = "SystemUsageError";
   constructor(
     readonly field: string,
-    readonly detail: string,
+    detail: string,
   ) {
-    super(`${field}: ${detail}`);
+    super(detail, field);
   }
 }
 

@@ -19,7 +19,7 @@ import { MachineConfigError, createMachine, type Machine, type MachineDescriptio
 import { BootInfoError, type FramebufferSpec } from "../machine/multiboot.js";
 import { MemoryConfigError } from "../machine/physical-memory.js";
 import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
-import type { CpuName } from "../machine/cpu-model.js";
+import type { CpuName, TlbChoice } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { findSwapArea, readPartitionTable } from "../machine/mbr.js";
 import { PROT, Vmm, type AddressSpace, type Pressure, type SwapLatency, type ThrottleRule } from "../kernel/vmm.js";
@@ -40,11 +40,11 @@ import {
   checkProt,
   checkSystemConfig,
 } from "./system-checks.js";
+import { DEFAULT_CPU } from "./machine-settings.js";
 
 export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 
-/** The CPU preset when a config names none. */
-export const DEFAULT_CPU: CpuName = "i486";
+export { DEFAULT_CPU } from "./machine-settings.js";
 
 /** The pid limit when a config names none: Linux's default pid_max. */
 export const DEFAULT_PID_MAX = 32_768;
@@ -56,16 +56,18 @@ export const DEFAULT_PID_MAX = 32_768;
  */
 export type ForkError = "EAGAIN" | "ENOMEM" | "ESRCH";
 
-/** What to build: the machine, its swap and the kernel's options. */
-export interface SystemConfig {
+/**
+ * The machine, its swap and the kernel's options as a user chooses them (a
+ * scenario's `machine`, command-line options): every setting optional, the
+ * System's default standing for any left out (sim/machine-settings.ts).
+ */
+export interface MachineSettings {
   /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
-  readonly ramBytes: number;
+  readonly ramBytes?: number;
   /** Swap partition of the temporary image (default 16 MiB; 0 = no swap). Ignored with swapImage/swapDevice. */
   readonly swapBytes?: number;
   /** Path of an existing partitioned image to swap on (left in place). */
   readonly swapImage?: string;
-  /** A device to swap on (tests: memory, or a FaultyBlockDevice); the caller closes it. */
-  readonly swapDevice?: BlockDevice;
   /** CPU preset (default i486). */
   readonly cpu?: CpuName;
   /** Replacement policy, with its parameters or as a loaded plugin (default clock). */
@@ -75,7 +77,7 @@ export interface SystemConfig {
   /** The thrashing throttle's rule: the seed's (default) or PSI's some avg10 threshold. */
   readonly throttle?: ThrottleRule;
   /** TLB shape, or "off" (default: the CPU preset's). */
-  readonly tlb?: { readonly entries: number; readonly ways: number } | "off";
+  readonly tlb?: TlbChoice;
   /** Report every access served by a stale TLB entry. */
   readonly strictTlb?: boolean;
   /** Cap on resident user pages (page tables not counted). */
@@ -93,10 +95,6 @@ export interface SystemConfig {
    * live processes, as Linux's does once its pids wrap around.
    */
   readonly pidMax?: number;
-  /** Next-use oracle for the OPT policy (trace replay). */
-  readonly future?: FutureKnowledge;
-  /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
-  readonly maxTrackedRamBytes?: number;
   /** The kernel command line the loader passes in the multiboot information. */
   readonly cmdline?: string;
   /** Files the loader puts in RAM as multiboot modules, in this order. */
@@ -105,6 +103,18 @@ export interface SystemConfig {
   readonly framebuffer?: FramebufferSpec;
   /** Where cmdline, modules and framebuffer were given, so that the machine's refusal of one names its place. */
   readonly bootOrigins?: BootOrigins;
+}
+
+/** What to build: the settings with RAM given, and what only a program can hand in (a device, OPT's oracle). */
+export interface SystemConfig extends MachineSettings {
+  /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
+  readonly ramBytes: number;
+  /** A device to swap on (tests: memory, or a FaultyBlockDevice); the caller closes it. */
+  readonly swapDevice?: BlockDevice;
+  /** Next-use oracle for the OPT policy (trace replay). */
+  readonly future?: FutureKnowledge;
+  /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
+  readonly maxTrackedRamBytes?: number;
 }
 
 /** A file the loader puts in RAM as a multiboot module. */
@@ -541,18 +551,28 @@ export class System {
     return policyView(this, processes);
   }
 
+  /** Accesses made so far: stats().accesses, without building the snapshot (for loops that check it often). */
+  get accessCount(): number {
+    return this.accesses;
+  }
+
   /** Swap slots in use now (0 without swap). */
   get usedSwapSlots(): number {
     this.checkOpen("usedSwapSlots");
     return this.vmm.swap?.usedSlots ?? 0;
   }
 
-  /** Path of the swap image, or null (a device or no swap). */
+  /** Path of the user's swap image, or null (a device, a temporary image, which has no path left, or no swap). */
   get swapPath(): string | null {
     return this.swap.path;
   }
 
-  /** Releases the swap disk (a temporary image is deleted); every later call but this one throws. Idempotent. */
+  /** True when the System swaps on a temporary image of its own (unlinked from the start: see swap-image.ts). */
+  get swapsOnTemporaryImage(): boolean {
+    return this.swap.temporary;
+  }
+
+  /** Releases the swap disk (a temporary image's blocks with it); every later call but this one throws. Idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cliIn, messageOf } from "./cli-helper.js";
-import { machineFromOptions, mergeMachine, parseModuleOption, systemConfig } from "../../src/cli/options.js";
+import { settingsFromOptions, parseModuleOption } from "../../src/cli/options.js";
+import { mergeSettings, systemConfig } from "../../src/sim/machine-settings.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-boot-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,8 +48,8 @@ interface BootJson {
 }
 
 describe("boot information: scenario keys, --cmdline and --module, inspect --show boot", () => {
-  it("a scenario with two modules and a command line boots, and inspect reads them back from simulated memory", () => {
-    const r = cliIn(dir, "inspect", "boot.yaml", "--show", "boot");
+  it("a scenario with two modules and a command line boots, and inspect reads them back from simulated memory", async () => {
+    const r = await cliIn(dir, "inspect", "boot.yaml", "--show", "boot");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("\nflags       0x0000124d (memory, cmdline, mods, mem_map, boot_loader_name, framebuffer_info)\n");
@@ -61,8 +62,8 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     expect(r.stdout).toContain("\nframebuffer 0xfd000000, 640x480, 32 bpp, pitch 2560, rgb (red 16/8, green 8/8, blue 0/8)\n");
   });
 
-  it("--json gives the boot view's fields as numbers, absent fields left out", () => {
-    const r = cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json");
+  it("--json gives the boot view's fields as numbers, absent fields left out", async () => {
+    const r = await cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json");
     expect(r.code).toBe(0);
     const { boot } = JSON.parse(r.stdout) as BootJson;
     expect(boot).toEqual({
@@ -87,8 +88,8 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     });
   });
 
-  it("--module and --cmdline replace the scenario's, and the boot view shows what the kernel was given", () => {
-    const r = cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json", "--module", "fs.bin@0x200000", "--module", "initrd.img", "--cmdline", "single");
+  it("--module and --cmdline replace the scenario's, and the boot view shows what the kernel was given", async () => {
+    const r = await cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json", "--module", "fs.bin@0x200000", "--module", "initrd.img", "--cmdline", "single");
     expect(r.code).toBe(0);
     const { boot } = JSON.parse(r.stdout) as BootJson;
     expect(boot.cmdline).toBe("single");
@@ -99,9 +100,9 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     expect(boot.framebuffer?.addr).toBe(0xfd000000);
   });
 
-  it("a machine without boot settings has no command line, modules or framebuffer flags", () => {
+  it("a machine without boot settings has no command line, modules or framebuffer flags", async () => {
     writeFileSync(join(dir, "plain.yaml"), "machine: {ram: 4M}\nprocesses: [{name: a, steps: []}]\n");
-    const { boot } = JSON.parse(cliIn(dir, "inspect", "plain.yaml", "--show", "boot", "--json").stdout) as BootJson;
+    const { boot } = JSON.parse((await cliIn(dir, "inspect", "plain.yaml", "--show", "boot", "--json")).stdout) as BootJson;
     expect(boot.flagNames).toEqual(["memory", "mem_map", "boot_loader_name"]);
     expect(boot).not.toHaveProperty("cmdline");
     expect(boot).not.toHaveProperty("modules");
@@ -109,8 +110,8 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     expect(boot.memUpper).toBe(3072);
   });
 
-  it("a module that does not fit is one line naming file:line:key, exit 2", () => {
-    const r = cliIn(dir, "run", "nofit.yaml");
+  it("a module that does not fit is one line naming file:line:key, exit 2", async () => {
+    const r = await cliIn(dir, "run", "nofit.yaml");
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
@@ -118,33 +119,33 @@ describe("boot information: scenario keys, --cmdline and --module, inspect --sho
     );
   });
 
-  it("a missing module file is one line naming file:line:key, exit 2", () => {
-    const r = cliIn(dir, "run", "missing.yaml");
+  it("a missing module file is one line naming file:line:key, exit 2", async () => {
+    const r = await cliIn(dir, "run", "missing.yaml");
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('vmm386: missing.yaml:4: machine.modules[1]: module "nope.bin": no such file\n');
   });
 
-  it("--module with a bad address names --module, whether the text or the machine refuses it", () => {
-    const text = cliIn(dir, "run", "boot.yaml", "--module", "initrd.img@0x100000000");
+  it("--module with a bad address names --module, whether the text or the machine refuses it", async () => {
+    const text = await cliIn(dir, "run", "boot.yaml", "--module", "initrd.img@0x100000000");
     expect(text.code).toBe(2);
     expect(text.stderr).toBe("vmm386: --module: address 0x100000000 is outside 0..0xFFFFFFFF\n");
-    const unaligned = cliIn(dir, "run", "boot.yaml", "--module", "initrd.img@4194320");
+    const unaligned = await cliIn(dir, "run", "boot.yaml", "--module", "initrd.img@4194320");
     expect(unaligned.code).toBe(2);
     expect(unaligned.stderr).toBe('vmm386: --module: module "initrd.img": address 0x00400010 is not on a 4 KiB page boundary\n');
   });
 });
 
 describe("boot strings and paths the kernel or the shell could misread", () => {
-  it("a NUL inside the scenario's command line is refused at file:line:key, not cut short", () => {
+  it("a NUL inside the scenario's command line is refused at file:line:key, not cut short", async () => {
     writeFileSync(join(dir, "nul.yaml"), 'machine:\n  cmdline: "a\\0b"\nprocesses: [{name: a, steps: []}]\n');
-    const r = cliIn(dir, "inspect", "nul.yaml", "--show", "boot");
+    const r = await cliIn(dir, "inspect", "nul.yaml", "--show", "boot");
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("vmm386: nul.yaml:2: machine.cmdline: command line contains a NUL at byte 1, which would cut it short there\n");
   });
 
-  it("--module with a file whose name holds an @ loads that file", () => {
+  it("--module with a file whose name holds an @ loads that file", async () => {
     writeFileSync(join(dir, "we@ird.txt"), "abc");
-    const r = cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json", "--module", "we@ird.txt");
+    const r = await cliIn(dir, "inspect", "boot.yaml", "--show", "boot", "--json", "--module", "we@ird.txt");
     expect(r.stderr).toBe("");
     const { boot } = JSON.parse(r.stdout) as BootJson;
     expect(boot.modules).toEqual([{ start: 0x180000, end: 0x180003, string: "we@ird.txt" }]);
@@ -169,11 +170,11 @@ describe("--module and --cmdline parsing", () => {
       modules: [{ path: "d/a.bin", cmdline: "a.bin" }],
       bootOrigins: { cmdline: "s.yaml:3: machine.cmdline", modules: ["s.yaml:5: machine.modules[0]"] },
     };
-    const withModule = systemConfig(mergeMachine(scenario, machineFromOptions({ module: ["b.bin@0x400000"] })));
+    const withModule = systemConfig(mergeSettings(scenario, settingsFromOptions({ module: ["b.bin@0x400000"] })));
     expect(withModule.modules).toEqual([{ path: "b.bin", address: 0x400000 }]);
     expect(withModule.cmdline).toBe("quiet");
     expect(withModule.bootOrigins).toEqual({ cmdline: "s.yaml:3: machine.cmdline", modules: ["--module"] });
-    const withCmdline = systemConfig(mergeMachine(scenario, machineFromOptions({ cmdline: "single" })));
+    const withCmdline = systemConfig(mergeSettings(scenario, settingsFromOptions({ cmdline: "single" })));
     expect(withCmdline.bootOrigins).toEqual({ cmdline: "--cmdline", modules: ["s.yaml:5: machine.modules[0]"] });
   });
 });

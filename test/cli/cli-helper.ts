@@ -1,8 +1,16 @@
-/** Runs the CLI from source in a child process (tsx), as a user would run it. */
-import { spawn, spawnSync } from "node:child_process";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { UserError } from "../../src/cli/errors.js";
+/**
+ * Runs the CLI as a test needs it: in-process through `main(argv, io)` with
+ * captured streams (the refusal tables and output checks: milliseconds a
+ * call), or spawned as a user runs it (one smoke test per command, pipes,
+ * FIFOs, signals): the bin as `npm run build` bundles it, which the suite's
+ * global setup builds (test/global-setup.ts).
+ */
+import { spawn, spawnSync, type SpawnOptions } from "node:child_process";
+import { PassThrough, Readable, Writable } from "node:stream";
+import { main } from "../../src/cli/cli.js";
+import type { CliIo } from "../../src/cli/io.js";
+import { InputError } from "../../src/machine/input-error.js";
+import { TEST_BIN } from "./test-bin.js";
 
 export interface CliRun {
   readonly code: number;
@@ -10,54 +18,86 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-const MAIN = resolve("src/cli/main.ts");
-/** tsx's loader by absolute URL, so the CLI can run from any directory. */
-const TSX = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
+/** `node` arguments that run the bundled bin. */
+export const CLI_ARGS: readonly string[] = [TEST_BIN];
 
-/** `vmm386 ...args` in `cwd` (default: the repository). */
-export function cliIn(cwd: string, ...args: string[]): CliRun {
-  return cliWithInput(cwd, undefined, args);
+/** A stream that keeps what is written to it, as text. */
+class Captured extends Writable {
+  text = "";
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += typeof chunk === "string" ? chunk : chunk.toString("utf8");
+    done();
+  }
 }
 
-function cliWithInput(cwd: string, input: Uint8Array | undefined, args: string[]): CliRun {
-  const r = spawnSync(process.execPath, ["--import", TSX, MAIN, ...args], {
-    cwd,
-    input,
+/** `vmm386 ...args`, in this process, with `input` (if any) on its standard input. */
+export function cliWith(input: Uint8Array | undefined, ...args: string[]): Promise<CliRun> {
+  return cliOn({ input }, ...args);
+}
+
+/** `vmm386 ...args`, in this process, with `input` on its standard input and progress shown through `progress`. */
+export async function cliOn(options: { input?: Uint8Array; progress?: CliIo["progress"] }, ...args: string[]): Promise<CliRun> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const stdin = options.input === undefined ? new PassThrough().end() : Readable.from([Buffer.from(options.input)]);
+  const io: CliIo = { stdout, stderr, stdin: stdin as CliIo["stdin"], progress: options.progress };
+  const code = await main(args, io);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** `vmm386 ...args`, in this process. */
+export function cli(...args: string[]): Promise<CliRun> {
+  return cliWith(undefined, ...args);
+}
+
+/**
+ * `vmm386 ...args` in this process, run from `cwd` (relative paths in the
+ * arguments and scenarios are the user's). The working directory is the
+ * process's: tests of one file run one at a time, and each file has a
+ * process of its own (vitest's forks pool), so the change is seen by nobody else.
+ */
+export async function cliIn(cwd: string, ...args: string[]): Promise<CliRun> {
+  const before = process.cwd();
+  process.chdir(cwd);
+  try {
+    return await cli(...args);
+  } finally {
+    process.chdir(before);
+  }
+}
+
+/** `vmm386 ...args` spawned from source, as a user runs it (`input` piped to its standard input). */
+export function spawnCli(args: readonly string[], options: { input?: Uint8Array; cwd?: string } = {}): CliRun {
+  const r = spawnSync(process.execPath, [...CLI_ARGS, ...args], {
+    cwd: options.cwd,
+    input: options.input,
     encoding: "utf8",
     env: { ...process.env, FORCE_COLOR: "0" },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** `vmm386 ...args` with `input` piped to its standard input. */
-export function cliStdin(input: Uint8Array, ...args: string[]): CliRun {
-  return cliWithInput(process.cwd(), input, args);
-}
-
-/** `vmm386 ...args` without blocking the test, which can meanwhile feed a FIFO the CLI reads. */
-export function cliAsync(...args: string[]): Promise<CliRun> {
-  const child = spawn(process.execPath, ["--import", TSX, MAIN, ...args], { env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"] });
+/** `vmm386 ...args` spawned, without blocking the test (which can meanwhile feed a FIFO the CLI reads, or signal it). */
+export function spawnCliAsync(args: readonly string[], options: SpawnOptions = {}): { child: ReturnType<typeof spawn>; done: Promise<CliRun & { signal: NodeJS.Signals | null }> } {
+  const child = spawn(process.execPath, [...CLI_ARGS, ...args], { env: { ...process.env, FORCE_COLOR: "0" }, stdio: ["ignore", "pipe", "pipe"], ...options });
   let stdout = "";
   let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => (stdout += s));
-  child.stderr.setEncoding("utf8").on("data", (s: string) => (stderr += s));
-  return new Promise((resolve, reject) => {
+  child.stdout?.setEncoding("utf8").on("data", (s: string) => (stdout += s));
+  child.stderr?.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  const done = new Promise<CliRun & { signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.on("close", (code, signal) => resolve({ code: code ?? -1, signal, stdout, stderr }));
   });
+  return { child, done };
 }
 
-export function cli(...args: string[]): CliRun {
-  return cliIn(process.cwd(), ...args);
-}
-
-/** The message of the UserError `f` throws; fails the test if it throws nothing or something else. */
+/** The message of the InputError `f` throws; fails the test if it throws nothing or something else. */
 export function messageOf(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    if (e instanceof UserError) return e.message;
+    if (e instanceof InputError) return e.message;
     throw e;
   }
-  throw new Error("expected a UserError");
+  throw new Error("expected an InputError");
 }

@@ -9,19 +9,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HEAD = "test/fixtures/traces/busybox-awk-head.lackey.gz";
 
 describe("vmm386 convert to libCacheSim's formats", () => {
-  it("says the pages are the replay's, and --raw-pages writes the trace's own", () => {
+  it("says the pages are the replay's, and --raw-pages writes the trace's own", async () => {
     const mapped = join(dir, "h.txt");
-    const r = cli("convert", HEAD, mapped);
+    const r = await cli("convert", HEAD, mapped);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`${HEAD} (lackey, 20000 accesses) -> ${mapped} (txt, 20000 page references, pages as the replay maps them)\n`);
     expect(readFileSync(mapped, "latin1").split("\n")[0]).toBe(String(0x00400000 >>> 12)); // busybox's 0x08049000 at USER_CODE_BASE
     const raw = join(dir, "raw.txt");
-    expect(cli("convert", HEAD, raw, "--raw-pages").code).toBe(0);
+    expect((await cli("convert", HEAD, raw, "--raw-pages")).code).toBe(0);
     expect(readFileSync(raw, "latin1").split("\n")[0]).toBe(String(0x08049000 >>> 12));
   });
 
-  it("refuses --raw-pages for vmm386's own formats, in one line", () => {
-    const r = cli("convert", HEAD, join(dir, "x.bin"), "--raw-pages");
+  it("refuses --raw-pages for vmm386's own formats, in one line", async () => {
+    const r = await cli("convert", HEAD, join(dir, "x.bin"), "--raw-pages");
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("vmm386: --raw-pages: only applies to oracleGeneral, csv, txt, u64 outputs\n");
   });

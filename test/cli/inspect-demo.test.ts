@@ -3,14 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli, cliIn } from "./cli-helper.js";
-import { mapLines } from "../../src/cli/commands/inspect.js";
+import { mapLines } from "../../src/report/inspect-views.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-demo-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("vmm386 inspect", () => {
-  it("after fork, both processes map the heap COW and the frame map shows the frames shared copy-on-write", () => {
-    const r = cli("inspect", "examples/fork-cow.yaml", "--step", "3", "--show", "maps,frames", "--json");
+  it("after fork, both processes map the heap COW and the frame map shows the frames shared copy-on-write", async () => {
+    const r = await cli("inspect", "examples/fork-cow.yaml", "--step", "3", "--show", "maps,frames", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
       where: string;
@@ -26,8 +26,8 @@ describe("vmm386 inspect", () => {
     expect(out.frames.map.split("C").length - 1).toBe(64);
   });
 
-  it("the frame map gives the kernel image, page directories, each process's pages and free frames their own symbols, with a legend", () => {
-    const r = cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "pagemap,frames", "--json");
+  it("the frame map gives the kernel image, page directories, each process's pages and free frames their own symbols, with a legend", async () => {
+    const r = await cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "pagemap,frames", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
       processes: { pid: number; pageDirectory: number }[];
@@ -49,15 +49,15 @@ describe("vmm386 inspect", () => {
     expect(legend.find((e) => e.symbol === ".")?.frames).toBe(out.frames.freeFrames);
     expect(legend.find((e) => e.symbol === "2")).toMatchObject({ class: "user", pid: 2, frames: 32 });
 
-    const text = cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "frames").stdout;
+    const text = (await cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "frames")).stdout;
     expect(text).toContain(`\n0x00100 ${"K".repeat(64)}\n*\n`);
     expect(text).toMatch(/\nlegend \(symbol, frames\):\n( {2}. +\d+ {2}.+\n)+$/);
     expect(text).toMatch(/\n {2}K +128 {2}kernel image/);
     expect(text).toMatch(/\n {2}2 +32 {2}user page of pid 2 \(child\)\n/);
   });
 
-  it("--step NAME:K stops once that process has done K steps: the child's writes broke COW on half the heap", () => {
-    const out = JSON.parse(cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "maps", "--json").stdout) as {
+  it("--step NAME:K stops once that process has done K steps: the child's writes broke COW on half the heap", async () => {
+    const out = JSON.parse((await cli("inspect", "examples/fork-cow.yaml", "--step", "child:1", "--show", "maps", "--json")).stdout) as {
       where: string;
       maps: Record<string, { cow: number }[]>;
     };
@@ -65,8 +65,8 @@ describe("vmm386 inspect", () => {
     expect(out.maps["2"][0].cow).toBe(32);
   });
 
-  it("pagemap names the swap slot of each swapped page, and the swap map lists it", () => {
-    const r = cli("inspect", "examples/swapping.yaml", "--step", "3", "--show", "pagemap,swap", "--process", "writer-a", "--json");
+  it("pagemap names the swap slot of each swapped page, and the swap map lists it", async () => {
+    const r = await cli("inspect", "examples/swapping.yaml", "--step", "3", "--show", "pagemap,swap", "--process", "writer-a", "--json");
     const out = JSON.parse(r.stdout) as {
       pagemap: Record<string, { va: string; state: string; slot?: number }[]>;
       swap: { usedSlots: number; slots: Record<string, string[]> };
@@ -78,11 +78,11 @@ describe("vmm386 inspect", () => {
     expect(out.swap.usedSlots).toBeGreaterThanOrEqual(swapped.length);
   });
 
-  it("--show refuses an empty list or an empty item in one line naming --show", () => {
-    const none = cli("inspect", "examples/fork-cow.yaml", "--show", "");
+  it("--show refuses an empty list or an empty item in one line naming --show", async () => {
+    const none = await cli("inspect", "examples/fork-cow.yaml", "--show", "");
     expect(none.code).toBe(2);
     expect(none.stderr).toBe("vmm386: --show: no view given\n");
-    const gap = cli("inspect", "examples/fork-cow.yaml", "--show", "maps,,frames");
+    const gap = await cli("inspect", "examples/fork-cow.yaml", "--show", "maps,,frames");
     expect(gap.code).toBe(2);
     expect(gap.stderr).toBe("vmm386: --show: 'maps,,frames' has an empty item\n");
   });
@@ -99,8 +99,8 @@ describe("vmm386 inspect", () => {
 });
 
 describe("vmm386 demo", () => {
-  it("with no arguments forks, copies on write and swaps, then prints the table and ./vmm386-report.html", () => {
-    const r = cliIn(dir, "demo");
+  it("with no arguments forks, copies on write and swaps, then prints the table and ./vmm386-report.html", async () => {
+    const r = await cliIn(dir, "demo");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("COW");
     expect(r.stdout).toContain(`report: ${join(dir, "vmm386-report.html")}`);
@@ -109,9 +109,9 @@ describe("vmm386 demo", () => {
     expect(html).not.toMatch(/<script|src="http/);
   });
 
-  it("--json shows COW faults, swap traffic and every process exiting normally", () => {
+  it("--json shows COW faults, swap traffic and every process exiting normally", async () => {
     const report = join(dir, "demo.html");
-    const out = JSON.parse(cli("demo", "--json", "--report", report).stdout) as {
+    const out = JSON.parse((await cli("demo", "--json", "--report", report)).stdout) as {
       faults: { cow: number; swapIn: number };
       vmstat: { pswpout: number };
       processes: { status: string; parent: number }[];

@@ -9,12 +9,14 @@ import type { MrcResult } from "../../src/sim/mrc/curve.js";
 const dir = mkdtempSync(join(tmpdir(), "vmm386-mrc-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const HEAD = "test/fixtures/traces/busybox-awk-head.lackey.gz";
+/** What the option parser knows of the trace: a file, read again if need be. */
+const FILE = { isStream: false };
 
 describe("vmm386 mrc", () => {
-  it("prints the exact LRU and OPT curves as JSON, writes every point as CSV and the HTML report with curve and histogram", () => {
+  it("prints the exact LRU and OPT curves as JSON, writes every point as CSV and the HTML report with curve and histogram", async () => {
     const csv = join(dir, "c.csv");
     const html = join(dir, "r.html");
-    const r = cli("mrc", HEAD, "--policy", "lru,opt", "--json", "--csv", csv, "--report", html);
+    const r = await cli("mrc", HEAD, "--policy", "lru,opt", "--json", "--csv", csv, "--report", html);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as MrcResult;
@@ -30,31 +32,31 @@ describe("vmm386 mrc", () => {
     expect(report).toContain("Reuse (stack) distances");
   });
 
-  it("prints a table, SHARDS' error with --check, and the time", () => {
-    const r = cli("mrc", HEAD, "--shards", "0.5", "--check");
+  it("prints a table, SHARDS' error with --check, and the time", async () => {
+    const r = await cli("mrc", HEAD, "--shards", "0.5", "--check");
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("lru exact");
     expect(r.stdout).toMatch(/lru shards vs lru exact: MAE \d\.\d{4}, max \d\.\d{4} at \d+ frames, over 16 sizes/);
     expect(r.stdout).toMatch(/time: [\d.]+ s/);
   });
 
-  it("refuses bad options in one line naming the option (exit 2), before writing anything", () => {
+  it("refuses bad options in one line naming the option (exit 2), before writing anything", async () => {
     const csv = join(dir, "bad.csv");
-    const r = cli("mrc", HEAD, "--shards", "1.5", "--csv", csv);
+    const r = await cli("mrc", HEAD, "--shards", "1.5", "--csv", csv);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("vmm386: --shards: '1.5' is not a sampling rate (a number, 0 < rate <= 1)\n");
     expect(existsSync(csv)).toBe(false);
   });
 
-  it("replaces its own earlier CSV but not another file, which stays as it was", () => {
+  it("replaces its own earlier CSV but not another file, which stays as it was", async () => {
     const csv = join(dir, "again.csv");
-    expect(cli("mrc", HEAD, "--csv", csv).code).toBe(0);
-    expect(cli("mrc", HEAD, "--csv", csv, "--policy", "opt").code).toBe(0);
+    expect((await cli("mrc", HEAD, "--csv", csv)).code).toBe(0);
+    expect((await cli("mrc", HEAD, "--csv", csv, "--policy", "opt")).code).toBe(0);
     expect(readFileSync(csv, "utf8")).toContain("opt exact,opt,exact");
     const mine = join(dir, "mine.csv");
     writeFileSync(mine, "a,b\n1,2\n");
-    const r = cli("mrc", HEAD, "--csv", mine);
+    const r = await cli("mrc", HEAD, "--csv", mine);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vmm386: --csv .*mine\.csv: .*--force/);
     expect(readFileSync(mine, "utf8")).toBe("a,b\n1,2\n");
@@ -62,7 +64,7 @@ describe("vmm386 mrc", () => {
 });
 
 describe("vmm386 mrc options", () => {
-  const parse = (o: MrcCommandOptions) => messageOf(() => parseMrcOptions(HEAD, o));
+  const parse = (o: MrcCommandOptions) => messageOf(() => parseMrcOptions(FILE, o));
 
   it("names what is wrong and where", () => {
     expect(parse({ policy: "arc" })).toBe("--policy: arc has no exact one-pass curve (only the stack algorithms lru and opt): estimate it with --minisim RATE");
@@ -80,10 +82,10 @@ describe("vmm386 mrc options", () => {
   });
 
   it("reads the estimators and their policies", () => {
-    expect(parseMrcOptions(HEAD, {})).toMatchObject({ exact: ["lru"], check: false });
-    expect(parseMrcOptions(HEAD, { shards: "0.01", seed: "7" })).toMatchObject({ exact: [], shards: { rate: 0.01, seed: 7 } });
-    expect(parseMrcOptions(HEAD, { shardsSize: "4096", policy: "opt" })).toMatchObject({ exact: ["opt"], shards: { maxPages: 4096 } });
-    const mini = parseMrcOptions(HEAD, { minisim: "0.1", policy: "clock,arc", frames: "8..64", vmm: true, tlb: "off", ram: "8M" });
+    expect(parseMrcOptions(FILE, {})).toMatchObject({ exact: ["lru"], check: false });
+    expect(parseMrcOptions(FILE, { shards: "0.01", seed: "7" })).toMatchObject({ exact: [], shards: { rate: 0.01, seed: 7 } });
+    expect(parseMrcOptions(FILE, { shardsSize: "4096", policy: "opt" })).toMatchObject({ exact: ["opt"], shards: { maxPages: 4096 } });
+    const mini = parseMrcOptions(FILE, { minisim: "0.1", policy: "clock,arc", frames: "8..64", vmm: true, tlb: "off", ram: "8M" });
     expect(mini.minisim).toMatchObject({ rate: 0.1, policies: ["clock", "arc"], sizes: [8, 16, 32, 64], vmm: { tlb: "off", ramBytes: 8 << 20 } });
     expect(mini.minisim?.vmm?.policy).toBeUndefined();
   });

@@ -1,30 +1,29 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { machineFromOptions, mergeMachine, parseTlbOption, systemConfig, describeMachine } from "../../src/cli/options.js";
+import { settingsFromOptions, parseTlbOption } from "../../src/cli/options.js";
 import { messageOf } from "./cli-helper.js";
 import { POLICY_NAMES } from "../../src/kernel/replacement/index.js";
 import { CPU_NAMES } from "../../src/machine/cpu-model.js";
 import { SCENARIO_SCHEMA_PATH } from "../../src/sim/scenario/schema.js";
 import { MIN_PROCESS_RAM_BYTES } from "../../src/sim/scenario/machine-checks.js";
 
-
 describe("common options", () => {
   it("parses sizes, presets, policy, TLB, frames and seed", () => {
     expect(
-      machineFromOptions({ ram: "4M", swap: "0", cpu: "i386", policy: "lru", tlb: "64", userFrames: "100", seed: "7", strictTlb: true }),
+      settingsFromOptions({ ram: "4M", swap: "0", cpu: "i386", policy: "lru", tlb: "64", userFrames: "100", seed: "7", strictTlb: true }),
     ).toEqual({ ramBytes: 4 << 20, swapBytes: 0, cpu: "i386", policy: "lru", tlb: { entries: 64, ways: 4 }, userFrames: 100, seed: 7, strictTlb: true });
   });
 
   it("names the option in every error", () => {
-    expect(messageOf(() => machineFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G");
-    expect(messageOf(() => machineFromOptions({ ram: "4X" }))).toMatch(/^--ram: "4X" is not a size/);
-    expect(messageOf(() => machineFromOptions({ ram: "4097K" }))).toMatch(/^--ram: .*not a multiple of 4K/);
-    expect(messageOf(() => machineFromOptions({ swap: "5G" }))).toMatch(/^--swap: /);
-    expect(messageOf(() => machineFromOptions({ cpu: "z80" }))).toMatch(/^--cpu: unknown CPU 'z80'/);
-    expect(messageOf(() => machineFromOptions({ policy: "lfu-da" }))).toMatch(/^--policy: unknown policy 'lfu-da'/);
-    expect(messageOf(() => machineFromOptions({ policy: "2q:kin=2" }))).toBe("--policy: 2q: kin=2 is out of range (0 to 1)");
-    expect(messageOf(() => machineFromOptions({ userFrames: "-3" }))).toMatch(/^--user-frames: /);
-    expect(messageOf(() => machineFromOptions({ seed: "x" }))).toMatch(/^--seed: /);
+    expect(messageOf(() => settingsFromOptions({ ram: "512K" }))).toBe("--ram: RAM size 512K is out of range: 1584K (the least in which the EYN-OS kernel runs a process) to 3G");
+    expect(messageOf(() => settingsFromOptions({ ram: "4X" }))).toMatch(/^--ram: "4X" is not a size/);
+    expect(messageOf(() => settingsFromOptions({ ram: "4097K" }))).toMatch(/^--ram: .*not a multiple of 4K/);
+    expect(messageOf(() => settingsFromOptions({ swap: "5G" }))).toMatch(/^--swap: /);
+    expect(messageOf(() => settingsFromOptions({ cpu: "z80" }))).toMatch(/^--cpu: unknown CPU 'z80'/);
+    expect(messageOf(() => settingsFromOptions({ policy: "lfu-da" }))).toMatch(/^--policy: unknown policy 'lfu-da'/);
+    expect(messageOf(() => settingsFromOptions({ policy: "2q:kin=2" }))).toBe("--policy: 2q: kin=2 is out of range (0 to 1)");
+    expect(messageOf(() => settingsFromOptions({ userFrames: "-3" }))).toMatch(/^--user-frames: /);
+    expect(messageOf(() => settingsFromOptions({ seed: "x" }))).toMatch(/^--seed: /);
     expect(messageOf(() => parseTlbOption("12x5"))).toMatch(/^--tlb: 5 ways is not a power of two/);
   });
 
@@ -39,13 +38,13 @@ describe("common options", () => {
   });
 
   it("--ram: the least RAM the kernel runs a process in is the least accepted", () => {
-    expect(machineFromOptions({ ram: "1584K" }).ramBytes).toBe(MIN_PROCESS_RAM_BYTES);
-    expect(messageOf(() => machineFromOptions({ ram: "1580K" }))).toMatch(/^--ram: RAM size 1580K is out of range: 1584K /);
-    expect(messageOf(() => machineFromOptions({ ram: "1M" }))).toMatch(/^--ram: RAM size 1M is out of range/);
+    expect(settingsFromOptions({ ram: "1584K" }).ramBytes).toBe(MIN_PROCESS_RAM_BYTES);
+    expect(messageOf(() => settingsFromOptions({ ram: "1580K" }))).toMatch(/^--ram: RAM size 1580K is out of range: 1584K /);
+    expect(messageOf(() => settingsFromOptions({ ram: "1M" }))).toMatch(/^--ram: RAM size 1M is out of range/);
   });
 
   it("--swap and --swap-image together are refused (the image's partition is the swap)", () => {
-    expect(messageOf(() => machineFromOptions({ swap: "4M", swapImage: "disk.img" }))).toMatch(/^--swap: give --swap .* or --swap-image .*, not both$/);
+    expect(messageOf(() => settingsFromOptions({ swap: "4M", swapImage: "disk.img" }))).toMatch(/^--swap: give --swap .* or --swap-image .*, not both$/);
   });
 
   it("--tlb takes entries, entries x ways, or off", () => {
@@ -54,15 +53,6 @@ describe("common options", () => {
     expect(parseTlbOption("16x16")).toEqual({ entries: 16, ways: 16 });
     expect(parseTlbOption("2")).toEqual({ entries: 2, ways: 2 });
     expect(parseTlbOption("1")).toEqual({ entries: 1, ways: 1 });
-  });
-
-  it("options override the scenario's machine and defaults fill the rest", () => {
-    const merged = mergeMachine({ ramBytes: 8 << 20, policy: "fifo" }, { policy: "lru" });
-    const config = systemConfig(merged);
-    expect(config.ramBytes).toBe(8 << 20);
-    expect(config.policy).toBe("lru");
-    expect(config.swapBytes).toBe(16 << 20);
-    expect(describeMachine(config)).toMatchObject({ ram: "8M", swap: "16M", policy: "lru" });
   });
 
   it("the published schema offers exactly the kernel's policies and CPU presets", () => {

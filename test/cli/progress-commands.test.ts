@@ -7,8 +7,9 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Command } from "commander";
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import type { Progress } from "../../src/cli/progress.js";
+import { cliOn, type CliRun } from "./cli-helper.js";
 
 interface Made {
   quiet: boolean;
@@ -19,24 +20,23 @@ interface Made {
 }
 const made: Made[] = [];
 
-vi.mock("../../src/cli/progress.js", () => ({
-  startProgress: (quiet: boolean) => {
-    const m: Made = { quiet, phases: [], updates: 0, stops: 0 };
-    made.push(m);
-    return {
-      update: (label: string) => {
-        m.updates++;
-        if (m.phases.at(-1) !== label) m.phases.push(label);
-      },
-      stop: () => void m.stops++,
-    };
-  },
-}));
+/** `vmm386 ...args`, every progress it starts recorded in `made`. */
+function cli(...args: string[]): Promise<CliRun> {
+  return cliOn({ progress: recordProgress }, ...args);
+}
 
-const { register: registerReplay } = await import("../../src/cli/commands/replay.js");
-const { register: registerSweep } = await import("../../src/cli/commands/sweep.js");
-const { executeScenario } = await import("../../src/cli/commands/run.js");
-const { parseScenario } = await import("../../src/sim/scenario/loader.js");
+function recordProgress(quiet: boolean): Progress {
+  const m: Made = { quiet, phases: [], updates: 0, stops: 0 };
+  made.push(m);
+  return {
+    update: (label: string) => {
+      m.updates++;
+      if (m.phases.at(-1) !== label) m.phases.push(label);
+    },
+    stop: () => void m.stops++,
+    announce: () => undefined,
+  };
+}
 
 const TRACE = path.resolve("test/fixtures/traces/tiny-dyn-head.lackey");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-progress-"));
@@ -44,44 +44,34 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 beforeEach(() => {
   made.length = 0;
-  vi.spyOn(process.stdout, "write").mockImplementation(() => true);
 });
-afterEach(() => {
-  vi.restoreAllMocks();
-  process.exitCode = undefined;
-});
-
-async function vmm386(register: (program: Command) => void, ...args: string[]): Promise<void> {
-  const program = new Command("vmm386").exitOverride();
-  register(program);
-  await program.parseAsync(args, { from: "user" });
-}
 
 describe("commands' progress", () => {
   it("replay: one progress over both passes, reading the trace then replaying it, stopped at the end", async () => {
-    await vmm386(registerReplay, "replay", TRACE);
+    expect((await cli("replay", TRACE)).code).toBe(0);
     expect(made).toHaveLength(1);
     expect(made[0]).toMatchObject({ quiet: false, phases: ["reading trace", "replaying"], stops: 1 });
   });
 
   it("replay --json: quiet", async () => {
-    await vmm386(registerReplay, "replay", TRACE, "--json");
+    expect((await cli("replay", TRACE, "--json")).code).toBe(0);
     expect(made.map((m) => m.quiet)).toEqual([true]);
   });
 
   it("replay: stopped when the trace turns out bad halfway through reading it", async () => {
     const bad = path.join(dir, "bad.lackey");
     fs.writeFileSync(bad, `${fs.readFileSync(TRACE, "utf8")} L zz,4\n`);
-    await expect(vmm386(registerReplay, "replay", bad, "--format", "lackey")).rejects.toThrow(/bad\.lackey/);
+    const r = await cli("replay", bad, "--format", "lackey");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.lackey/);
     expect(made).toHaveLength(1);
     expect(made[0].phases).toEqual(["reading trace"]);
     expect(made[0].stops).toBe(1);
   });
 
-  it("run (and demo): one progress over the accesses, stopped at the end; quiet with --json", () => {
-    const scenario = parseScenario(fs.readFileSync("examples/demand-paging.yaml", "utf8"), "demand-paging.yaml");
-    executeScenario(scenario, {});
-    executeScenario(scenario, { json: true });
+  it("run (and demo): one progress over the accesses, stopped at the end; quiet with --json", async () => {
+    expect((await cli("run", "examples/demand-paging.yaml")).code).toBe(0);
+    expect((await cli("run", "examples/demand-paging.yaml", "--json")).code).toBe(0);
     expect(made).toMatchObject([
       { quiet: false, phases: ["accesses"], stops: 1 },
       { quiet: true, phases: ["accesses"], stops: 1 },
@@ -89,7 +79,7 @@ describe("commands' progress", () => {
   });
 
   it("sweep: one progress over the points, one update a point, stopped at the end", async () => {
-    await vmm386(registerSweep, "sweep", "examples/demand-paging.yaml", "--frames", "8,16", "--policies", "fifo", "--workers", "1", "--json");
+    expect((await cli("sweep", "examples/demand-paging.yaml", "--frames", "8,16", "--policies", "fifo", "--workers", "1", "--json")).code).toBe(0);
     expect(made).toMatchObject([{ quiet: true, phases: ["sweep points"], updates: 2, stops: 1 }]);
   });
 });

@@ -11,8 +11,8 @@ import { cli } from "./cli-helper.js";
 const TRACE = "test/fixtures/traces/tiny-static.lackey.gz";
 
 /** One line on stderr naming `mentions`, exit code 2, nothing on stdout. */
-function expectRefused(args: string[], ...mentions: string[]): void {
-  const r = cli(...args);
+async function expectRefused(args: string[], ...mentions: string[]): Promise<void> {
+  const r = await cli(...args);
   expect({ code: r.code, stdout: r.stdout }).toEqual({ code: 2, stdout: "" });
   const lines = r.stderr.trim().split("\n");
   expect(lines).toHaveLength(1);
@@ -20,28 +20,28 @@ function expectRefused(args: string[], ...mentions: string[]): void {
 }
 
 describe("bad reclaim options", () => {
-  it("names a swap latency that is not a number of ticks, or too long", () => {
-    expectRefused(["run", "examples/scan.yaml", "--swap-read-ticks", "fast"], "--swap-read-ticks", "'fast'");
-    expectRefused(["run", "examples/scan.yaml", "--swap-write-ticks", "4000"], "--swap-write-ticks", "3600");
+  it("names a swap latency that is not a number of ticks, or too long", async () => {
+    await expectRefused(["run", "examples/scan.yaml", "--swap-read-ticks", "fast"], "--swap-read-ticks", "'fast'");
+    await expectRefused(["run", "examples/scan.yaml", "--swap-write-ticks", "4000"], "--swap-write-ticks", "3600");
   });
 
-  it("names a throttle rule or threshold it cannot use", () => {
-    expectRefused(["run", "examples/thrashing.yaml", "--throttle", "psi:some_avg10=150"], "--throttle", "percentage");
-    expectRefused(["run", "examples/thrashing.yaml", "--throttle", "oomd"], "--throttle", "seed, psi");
+  it("names a throttle rule or threshold it cannot use", async () => {
+    await expectRefused(["run", "examples/thrashing.yaml", "--throttle", "psi:some_avg10=150"], "--throttle", "percentage");
+    await expectRefused(["run", "examples/thrashing.yaml", "--throttle", "oomd"], "--throttle", "seed, psi");
   });
 
-  it("names a policy parameter that does not apply, or is out of range", () => {
-    expectRefused(["run", "examples/scan.yaml", "--policy", "clock:min_ttl=5"], "--policy", "policy clock has no parameter 'min_ttl'");
-    expectRefused(["run", "examples/scan.yaml", "--policy", "mglru:ttl=5"], "--policy", "policy mglru has no parameter 'ttl'");
-    expectRefused(["run", "examples/scan.yaml", "--policy", "mglru:min_ttl=-1"], "--policy", "min_ttl=-1 is out of range");
-    expectRefused(["sweep", "examples/scan.yaml", "--policies", "lru,mglru:min_ttl=x"], "--policies", "min_ttl='x' is not a number");
-    expectRefused(["replay", TRACE, "--policy-only", "--user-frames", "8", "--policy", "mglru:min_ttl=5"], "--policy", "no ticks");
+  it("names a policy parameter that does not apply, or is out of range", async () => {
+    await expectRefused(["run", "examples/scan.yaml", "--policy", "clock:min_ttl=5"], "--policy", "policy clock has no parameter 'min_ttl'");
+    await expectRefused(["run", "examples/scan.yaml", "--policy", "mglru:ttl=5"], "--policy", "policy mglru has no parameter 'ttl'");
+    await expectRefused(["run", "examples/scan.yaml", "--policy", "mglru:min_ttl=-1"], "--policy", "min_ttl=-1 is out of range");
+    await expectRefused(["sweep", "examples/scan.yaml", "--policies", "lru,mglru:min_ttl=x"], "--policies", "min_ttl='x' is not a number");
+    await expectRefused(["replay", TRACE, "--policy-only", "--user-frames", "8", "--policy", "mglru:min_ttl=5"], "--policy", "no ticks");
   });
 });
 
 describe("reclaim on the command line", () => {
-  it("sweep runs linux and mglru with a parameter, one curve each", () => {
-    const r = cli("sweep", TRACE, "--policies", "linux,mglru:min_ttl=0", "--frames", "4,8", "--workers", "1", "--json");
+  it("sweep runs linux and mglru with a parameter, one curve each", async () => {
+    const r = await cli("sweep", TRACE, "--policies", "linux,mglru:min_ttl=0", "--frames", "4,8", "--workers", "1", "--json");
     expect(r.code).toBe(0);
     const sweep = JSON.parse(r.stdout) as { policies: string[]; points: { policy: string; faults: number }[] };
     expect(sweep.policies).toEqual(["linux", "mglru:min_ttl=0"]);
@@ -49,13 +49,13 @@ describe("reclaim on the command line", () => {
     expect(sweep.points.every((p) => p.faults > 0)).toBe(true);
   });
 
-  it("inspect shows MGLRU's generations and the memory pressure, in text and JSON", () => {
-    const text = cli("inspect", "examples/scan.yaml", "--policy", "mglru", "--step", "12", "--show", "lists,pressure");
+  it("inspect shows MGLRU's generations and the memory pressure, in text and JSON", async () => {
+    const text = await cli("inspect", "examples/scan.yaml", "--policy", "mglru", "--step", "12", "--show", "lists,pressure");
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/lru_gen \(mglru\): min_seq \d+, max_seq \d+, tier index 3/);
     expect(text.stdout).toContain("app(1)");
     expect(text.stdout).toContain("/proc/pressure/memory");
-    const json = JSON.parse(cli("inspect", "examples/scan.yaml", "--policy", "mglru", "--step", "12", "--show", "lists", "--json").stdout) as {
+    const json = JSON.parse((await cli("inspect", "examples/scan.yaml", "--policy", "mglru", "--step", "12", "--show", "lists", "--json")).stdout) as {
       lists: { policy: string; lists: { seq: number; pages: number; byProcess: Record<string, number> }[]; mglru: { minSeq: number; maxSeq: number } };
     };
     expect(json.lists.policy).toBe("mglru");
@@ -63,8 +63,8 @@ describe("reclaim on the command line", () => {
     expect(json.lists.lists.reduce((n, l) => n + l.pages, 0)).toBeGreaterThan(0);
   });
 
-  it("run --json carries the working-set counters, /proc/pressure/memory and each process's stalled ticks", () => {
-    const r = JSON.parse(cli("run", "examples/loop-thrash.yaml", "--policy", "linux", "--json").stdout) as {
+  it("run --json carries the working-set counters, /proc/pressure/memory and each process's stalled ticks", async () => {
+    const r = JSON.parse((await cli("run", "examples/loop-thrash.yaml", "--policy", "linux", "--json")).stdout) as {
       vmstat: Record<string, number>;
       psi: { some: { avg10: number; total: number }; full: { total: number } };
       processes: { stalledTicks: number }[];

@@ -1,15 +1,11 @@
 /** `vmm386 record`: a program's trace replayed as it comes, and its refusals, each one line with exit code 2. */
 import { describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { cli } from "./cli-helper.js";
-
-const TSX = pathToFileURL(resolve("node_modules/tsx/dist/loader.mjs")).href;
+import { CLI_ARGS, cli } from "./cli-helper.js";
 
 describe("vmm386 record", () => {
-  it("replays a program's trace as it comes, cut at --max-accesses, with replay's options and --json", () => {
-    const r = cli("record", "--max-accesses", "20000", "--user-frames", "16", "--tlb", "off", "--json", "--", "/bin/sh", "-c", "while :; do :; done");
+  it("replays a program's trace as it comes, cut at --max-accesses, with replay's options and --json", async () => {
+    const r = await cli("record", "--max-accesses", "20000", "--user-frames", "16", "--tlb", "off", "--json", "--", "/bin/sh", "-c", "while :; do :; done");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout) as { accesses: number; faults: { total: number; segv: number }; mapping: { kind: string }[] };
@@ -18,12 +14,12 @@ describe("vmm386 record", () => {
     expect(json.mapping.at(-1)?.kind).toBe("stack");
   });
 
-  it("refuses in one line: a replay option with -o, a program Valgrind cannot run, no Valgrind on the PATH", () => {
-    const withRam = cli("record", "-o", "x.lackey.gz", "--ram", "4M", "--", "/bin/true");
+  it("refuses in one line: a replay option with -o, a program Valgrind cannot run, no Valgrind on the PATH", async () => {
+    const withRam = await cli("record", "-o", "x.lackey.gz", "--ram", "4M", "--", "/bin/true");
     expect([withRam.code, withRam.stderr]).toEqual([2, "vmm386: --ram: has no meaning with -o: the trace is written, not replayed\n"]);
-    const missing = cli("record", "--", "/nonexistent/prog");
+    const missing = await cli("record", "--", "/nonexistent/prog");
     expect([missing.code, missing.stderr, missing.stdout]).toEqual([2, "vmm386: valgrind cannot run /nonexistent/prog: No such file or directory\n", ""]);
-    const noValgrind = spawnSync(process.execPath, ["--import", TSX, "src/cli/main.ts", "record", "--", "/bin/true"], {
+    const noValgrind = spawnSync(process.execPath, [...CLI_ARGS, "record", "--", "/bin/true"], {
       encoding: "utf8",
       env: { ...process.env, PATH: "/nonexistent" },
     });

@@ -6,44 +6,44 @@ import { PTE } from "../../src/machine/i386.js";
 import { KERNEL_PD_INDEX } from "../../src/kernel/layout.js";
 import type { System } from "../../src/sim/system.js";
 import { replayTrace } from "../../src/sim/trace/replay.js";
-import { replayRunResult } from "../../src/cli/commands/replay.js";
-import { systemConfig } from "../../src/cli/options.js";
+import { replayRunResult } from "../../src/sim/trace/replay-run.js";
+import { systemConfig } from "../../src/sim/machine-settings.js";
 import { runResultJson } from "../../src/report/json.js";
 import { runSummaryTable } from "../../src/report/summary-table.js";
 import { execFileSync } from "node:child_process";
 import * as zlib from "node:zlib";
-import { cli, cliAsync, cliStdin } from "./cli-helper.js";
+import { cli, cliWith, spawnCli, spawnCliAsync } from "./cli-helper.js";
 
 const TINY = path.resolve("test/fixtures/traces/tiny-static.lackey.gz");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-replay-cli-"));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("vmm386 replay: exit code", () => {
-  it("is 1 when the trace's process is killed, with or without --json", () => {
+  it("is 1 when the trace's process is killed, with or without --json", async () => {
     const args = ["replay", TINY, "--user-frames", "2", "--swap", "0"];
-    const table = cli(...args);
+    const table = await cli(...args);
     expect(table.stdout).toContain("killed at");
     expect(table.code).toBe(1);
-    const json = cli(...args, "--json");
+    const json = await cli(...args, "--json");
     expect(json.code).toBe(1);
     const o = JSON.parse(json.stdout) as { processes: { status: string }[] };
     expect(o.processes[0].status).toBe("killed");
   });
 
-  it("is 0 when the process runs the trace to the end, with or without --json", () => {
-    expect(cli("replay", TINY, "--json").code).toBe(0);
-    expect(cli("replay", TINY).code).toBe(0);
+  it("is 0 when the process runs the trace to the end, with or without --json", async () => {
+    expect((await cli("replay", TINY, "--json")).code).toBe(0);
+    expect((await cli("replay", TINY)).code).toBe(0);
   });
 });
 
 describe("vmm386 replay --strict-tlb", () => {
-  it("reports the checker's findings in the JSON (zero with a correct kernel) and the HTML, null without strict mode", () => {
+  it("reports the checker's findings in the JSON (zero with a correct kernel) and the HTML, null without strict mode", async () => {
     const report = path.join(tmp, "strict.html");
-    const strict = cli("replay", TINY, "--strict-tlb", "--json", "--report", report);
+    const strict = await cli("replay", TINY, "--strict-tlb", "--json", "--report", report);
     expect(strict.code).toBe(0);
     expect((JSON.parse(strict.stdout) as { strictTlb: unknown }).strictTlb).toEqual({ count: 0, messages: [] });
     expect(fs.readFileSync(report, "utf8")).toContain("No access was served by a stale TLB entry.");
-    const plain = cli("replay", TINY, "--json");
+    const plain = await cli("replay", TINY, "--json");
     expect((JSON.parse(plain.stdout) as { strictTlb: unknown }).strictTlb).toBeNull();
   });
 
@@ -69,9 +69,9 @@ describe("vmm386 replay --strict-tlb", () => {
 });
 
 describe("vmm386 replay --tlb off", () => {
-  it("shows the TLB hit rate as 'off' and draws no TLB chart", () => {
+  it("shows the TLB hit rate as 'off' and draws no TLB chart", async () => {
     const report = path.join(tmp, "tlb-off.html");
-    const r = cli("replay", TINY, "--tlb", "off", "--report", report);
+    const r = await cli("replay", TINY, "--tlb", "off", "--report", report);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/│ off +│\n/);
     expect(r.stdout).not.toContain("0.0 %");
@@ -98,7 +98,7 @@ describe("vmm386 replay --policy-only", () => {
       [["--tick-every", "10"], "--tick-every has no meaning with --policy-only: no kernel to tick"],
       [["--report", report], "--report has no meaning with --policy-only: no VMM run to chart (--json gives the counts)"],
     ];
-    const runs = await Promise.all(refused.map(([option]) => cliAsync("replay", TINY, "--policy-only", "--user-frames", "9", ...option)));
+    const runs = await Promise.all(refused.map(([option]) => cli("replay", TINY, "--policy-only", "--user-frames", "9", ...option)));
     runs.forEach((r, i) => {
       expect(r.stderr).toBe(`vmm386: ${refused[i][1]}\n`);
       expect(r.code).toBe(2);
@@ -106,18 +106,18 @@ describe("vmm386 replay --policy-only", () => {
     });
     expect(fs.existsSync(report)).toBe(false);
     // --policy and --user-frames are the policy's own: taken.
-    expect(cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "fifo").code).toBe(0);
+    expect((await cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "fifo")).code).toBe(0);
   });
 
-  it("--json has accesses, references and faults.total as the full replay's does (the misses are the faults)", () => {
-    const r = cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "lru", "--json");
+  it("--json has accesses, references and faults.total as the full replay's does (the misses are the faults)", async () => {
+    const r = await cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "lru", "--json");
     expect(r.code).toBe(0);
     const o = JSON.parse(r.stdout) as { accesses: number; references: number; misses: number; faults: { total: number } };
     expect(o.accesses).toBe(71389);
     expect(o.references).toBe(71417);
     expect(o.faults).toEqual({ total: o.misses });
     expect(o.misses).toBeGreaterThan(0);
-    expect(cli("replay", "--help").stdout).toContain("faults: {total}");
+    expect((await cli("replay", "--help")).stdout).toContain("faults: {total}");
   });
 });
 
@@ -137,10 +137,10 @@ function clearUserWritable(system: System): void {
 }
 
 describe("vmm386 replay --tick-every", () => {
-  it("ticks once per N accesses: --json has the working set over time, the summary its line, the report its curve", () => {
+  it("ticks once per N accesses: --json has the working set over time, the summary its line, the report its curve", async () => {
     const report = path.join(tmp, "ticks.html");
     const args = ["replay", TINY, "--user-frames", "16", "--tick-every", "10"];
-    const json = cli(...args, "--json");
+    const json = await cli(...args, "--json");
     expect(json.code).toBe(0);
     const o = JSON.parse(json.stdout) as { ticks: number; tickEvery: number; workingSet: { accesses: number; ticks: number; pages: number }[] };
     expect(o.ticks).toBe(Math.floor(71389 / 10));
@@ -153,7 +153,7 @@ describe("vmm386 replay --tick-every", () => {
     expect(o.workingSet.every((p) => p.pages > 0 && p.pages <= 16 && p.ticks === Math.floor(p.accesses / 10))).toBe(true);
     expect(o.workingSet.every((p, i) => i === 0 || p.ticks > o.workingSet[i - 1].ticks)).toBe(true);
     const peak = Math.max(...o.workingSet.map((p) => p.pages));
-    const text = cli(...args, "--report", report);
+    const text = await cli(...args, "--report", report);
     const line = new RegExp(`working set: ${o.workingSet.at(-1)?.pages} pages at the end, at most (\\d+) \\(${kernelSamples} samples;`).exec(text.stdout);
     expect(line).not.toBeNull();
     // The peak is the kernel's own, over every estimate: at least the largest one the JSON shows.
@@ -163,16 +163,16 @@ describe("vmm386 replay --tick-every", () => {
     expect(text.stdout).toMatch(/note: the kernel would have throttled the trace's process on \d+ ticks/);
   });
 
-  it("without it there are no ticks, no working set in the JSON and no working-set line", () => {
-    const json = JSON.parse(cli("replay", TINY, "--json").stdout) as Record<string, unknown>;
+  it("without it there are no ticks, no working set in the JSON and no working-set line", async () => {
+    const json = JSON.parse((await cli("replay", TINY, "--json")).stdout) as Record<string, unknown>;
     expect(json.ticks).toBe(0);
     expect(json).not.toHaveProperty("workingSet");
-    expect(cli("replay", TINY).stdout).not.toContain("working set");
+    expect((await cli("replay", TINY)).stdout).not.toContain("working set");
   });
 
-  it("refuses a count that is not a positive whole number in one line, exit code 2", () => {
+  it("refuses a count that is not a positive whole number in one line, exit code 2", async () => {
     for (const bad of ["0", "-3", "1.5", "ten"]) {
-      const r = cli("replay", TINY, "--tick-every", bad);
+      const r = await cli("replay", TINY, "--tick-every", bad);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^vmm386: --tick-every: .+\n$/);
     }
@@ -192,44 +192,48 @@ describe("vmm386 replay from a pipe", () => {
     for (const p of o.processes as Record<string, unknown>[]) delete p.name;
     return o;
   }
-  const fromFile = () => outcome(cli("replay", TINY, ...args).stdout);
+  const fromFile = async (): Promise<Record<string, unknown>> => outcome((await cli("replay", TINY, ...args)).stdout);
 
-  it("`-` reads the trace from standard input, plain or gzip'd: the JSON is the file's", () => {
-    const expected = fromFile();
+  it("`-` reads the trace from standard input, plain or gzip'd: the JSON is the file's", async () => {
+    const expected = await fromFile();
     expect(expected.faults).toMatchObject({ swapIn: expect.any(Number) });
     for (const input of [plain, gzipped]) {
-      const r = cliStdin(input, "replay", "-", ...args);
+      const r = await cliWith(input, "replay", "-", ...args);
       expect(r.stderr).toBe("");
       expect(r.code).toBe(0);
       expect(outcome(r.stdout)).toEqual(expected);
       expect((JSON.parse(r.stdout) as { trace: string }).trace).toBe("/dev/stdin");
     }
+    // The same through a real process's standard input.
+    const spawned = spawnCli(["replay", "-", ...args], { input: gzipped });
+    expect(spawned.stderr).toBe("");
+    expect(outcome(spawned.stdout)).toEqual(expected);
   });
 
   it("/dev/stdin and a FIFO are read the same way (--policy-only too)", async () => {
-    const expected = fromFile();
-    expect(outcome(cliStdin(gzipped, "replay", "/dev/stdin", ...args).stdout)).toEqual(expected);
+    const expected = await fromFile();
+    expect(outcome((await cliWith(gzipped, "replay", "/dev/stdin", ...args)).stdout)).toEqual(expected);
     const fifo = path.join(tmp, "trace.fifo");
     execFileSync("mkfifo", [fifo]);
-    const [run] = await Promise.all([cliAsync("replay", fifo, ...args), fs.promises.writeFile(fifo, plain)]);
+    const [run] = await Promise.all([spawnCliAsync(["replay", fifo, ...args]).done, fs.promises.writeFile(fifo, plain)]);
     expect(outcome(run.stdout)).toEqual(expected);
-    const policyOnly = cliStdin(plain, "replay", "-", "--policy-only", "--user-frames", "16", "--policy", "opt", "--json");
+    const policyOnly = await cliWith(plain, "replay", "-", "--policy-only", "--user-frames", "16", "--policy", "opt", "--json");
     expect(policyOnly.code).toBe(0);
     expect((JSON.parse(policyOnly.stdout) as { faults: unknown }).faults).toEqual({ total: expect.any(Number) });
   });
 
-  it("a piped stream that is not a trace, or breaks off, is one line naming /dev/stdin, exit code 2", () => {
-    const junk = cliStdin(Buffer.from("hello\n"), "replay", "-");
+  it("a piped stream that is not a trace, or breaks off, is one line naming /dev/stdin, exit code 2", async () => {
+    const junk = await cliWith(Buffer.from("hello\n"), "replay", "-");
     expect(junk.code).toBe(2);
     expect(junk.stderr).toMatch(/^vmm386: \/dev\/stdin:1: not a trace vmm386 knows .*\n$/);
-    const cut = cliStdin(gzipped.subarray(0, 20_000), "replay", "-");
+    const cut = await cliWith(gzipped.subarray(0, 20_000), "replay", "-");
     expect(cut.code).toBe(2);
     expect(cut.stderr).toBe("vmm386: /dev/stdin: cannot read: unexpected end of file\n");
   });
 
-  it("refuses a directory or a missing file by name", () => {
-    expect(cli("replay", tmp).stderr).toBe(`vmm386: ${tmp}: is a directory, not a file\n`);
-    expect(cli("replay", path.join(tmp, "none")).stderr).toBe(`vmm386: ${path.join(tmp, "none")}: no such file\n`);
+  it("refuses a directory or a missing file by name", async () => {
+    expect((await cli("replay", tmp)).stderr).toBe(`vmm386: ${tmp}: is a directory, not a file\n`);
+    expect((await cli("replay", path.join(tmp, "none"))).stderr).toBe(`vmm386: ${path.join(tmp, "none")}: no such file\n`);
   });
 });
 

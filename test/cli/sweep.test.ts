@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { cli } from "./cli-helper.js";
-import { parseFrames, workerCount } from "../../src/cli/commands/sweep.js";
+import { workerCount } from "../../src/cli/commands/sweep.js";
+import { parseFrames } from "../../src/cli/options.js";
 
 const dir = mkdtempSync(join(tmpdir(), "vmm386-sweep-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,11 +17,11 @@ interface SweepJson {
 }
 
 describe("vmm386 sweep", () => {
-  it("runs sizes × policies over worker threads and exports the curve as SVG and PNG", () => {
+  it("runs sizes × policies and exports the curve as SVG and PNG", async () => {
     const svg = join(dir, "c.svg");
     const png = join(dir, "c.png");
     const html = join(dir, "s.html");
-    const r = cli("sweep", "examples/thrashing.yaml", "--user-frames", "128,256,512", "--policies", "clock,lru", "--workers", "2", "--json", "--export-svg", svg, "--export-png", png, "--report", html);
+    const r = await cli("sweep", "examples/thrashing.yaml", "--user-frames", "128,256,512", "--policies", "clock,lru", "--workers", "1", "--json", "--export-svg", svg, "--export-png", png, "--report", html);
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as SweepJson;
@@ -38,45 +39,45 @@ describe("vmm386 sweep", () => {
     expect(existsSync(html)).toBe(true);
   });
 
-  it("the same points in one thread give the same faults as in workers", () => {
-    const one = JSON.parse(cli("sweep", "examples/swapping.yaml", "--ram", "2M,4M", "--policies", "fifo", "--workers", "1", "--json").stdout) as SweepJson;
-    const two = JSON.parse(cli("sweep", "examples/swapping.yaml", "--rams", "2M,4M", "--policies", "fifo", "--workers", "2", "--json").stdout) as SweepJson;
+  it("the same points in one thread give the same faults as in workers", async () => {
+    const one = JSON.parse((await cli("sweep", "examples/swapping.yaml", "--ram", "2M,4M", "--policies", "fifo", "--workers", "1", "--json")).stdout) as SweepJson;
+    const two = JSON.parse((await cli("sweep", "examples/swapping.yaml", "--rams", "2M,4M", "--policies", "fifo", "--workers", "2", "--json")).stdout) as SweepJson;
     expect(one.axis).toBe("ram");
     expect(one.sizes).toEqual([2 << 20, 4 << 20]);
     expect(two.points.map((p) => p.faults)).toEqual(one.points.map((p) => p.faults));
   });
 
-  it("bad lists are one-line errors naming the option", () => {
-    const r = cli("sweep", "examples/swapping.yaml", "--policies", "clock,lfu-da");
+  it("bad lists are one-line errors naming the option", async () => {
+    const r = await cli("sweep", "examples/swapping.yaml", "--policies", "clock,lfu-da");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vmm386: --policies: unknown policy 'lfu-da'/);
     expect(() => parseFrames("0,8")).toThrow(/^--frames: /);
     expect(() => parseFrames("8,x")).toThrow(/^--frames: /);
   });
 
-  it("an empty item in a policy list is refused, as one in --frames is", () => {
+  it("an empty item in a policy list is refused, as one in --frames is", async () => {
     expect(() => parseFrames("8,,16")).toThrow(/^--frames: '' is not a whole number/);
-    const policies = cli("sweep", "examples/swapping.yaml", "--policies", "opt,,lru");
+    const policies = await cli("sweep", "examples/swapping.yaml", "--policies", "opt,,lru");
     expect(policies.code).toBe(2);
     expect(policies.stderr).toBe("vmm386: --policies: 'opt,,lru' has an empty item\n");
-    const policy = cli("sweep", "examples/swapping.yaml", "--policy", "lru,");
+    const policy = await cli("sweep", "examples/swapping.yaml", "--policy", "lru,");
     expect(policy.stderr).toBe("vmm386: --policy: 'lru,' has an empty item\n");
-    expect(cli("sweep", "examples/swapping.yaml", "--policies", " ").stderr).toBe("vmm386: --policies: no policy given\n");
+    expect((await cli("sweep", "examples/swapping.yaml", "--policies", " ")).stderr).toBe("vmm386: --policies: no policy given\n");
   });
 
-  it("--policy is the policy list too; with --policies it is refused", () => {
-    const r = cli("sweep", "examples/swapping.yaml", "--rams", "2M", "--policy", "lru", "--json");
+  it("--policy is the policy list too; with --policies it is refused", async () => {
+    const r = await cli("sweep", "examples/swapping.yaml", "--rams", "2M", "--policy", "lru", "--json");
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as SweepJson;
     expect(out.policies).toEqual(["lru"]);
     expect(out.points.map((p) => p.policy)).toEqual(["lru"]);
-    const both = cli("sweep", "examples/swapping.yaml", "--policy", "lru", "--policies", "fifo");
+    const both = await cli("sweep", "examples/swapping.yaml", "--policy", "lru", "--policies", "fifo");
     expect(both.code).toBe(2);
     expect(both.stderr).toBe("vmm386: --policy: give --policies or --policy, not both\n");
   });
 
-  it("a RAM size the kernel cannot run a process in is refused before any point runs", () => {
-    const r = cli("sweep", "examples/swapping.yaml", "--rams", "1M,4M");
+  it("a RAM size the kernel cannot run a process in is refused before any point runs", async () => {
+    const r = await cli("sweep", "examples/swapping.yaml", "--rams", "1M,4M");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vmm386: --rams: RAM size 1M is out of range: 1584K /);
   });

@@ -1,38 +1,31 @@
-import { spawnSync } from "node:child_process";
-import { createRequire } from "node:module";
-import * as path from "node:path";
-import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { cli, type CliRun } from "./cli-helper.js";
 
-const ROOT = path.join(import.meta.dirname, "../..");
-const TSX = pathToFileURL(createRequire(path.join(ROOT, "package.json")).resolve("tsx")).href;
-
-/** Runs `vmm386 ...args` from source; returns exit code and output. */
-function vmm386(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", TSX, path.join(ROOT, "src/cli/main.ts"), ...args], { encoding: "utf8" });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+/** `vmm386 ...args`. */
+function vmm386(...args: string[]): Promise<CliRun> {
+  return cli(...args);
 }
 
 describe("vmm386 torture", () => {
-  it("prints a JSON summary with no loss and exits 0", () => {
-    const r = vmm386("torture", "--ops", "1000", "--seed", "5", "--ram", "2M", "--swap", "8M", "--policy", "clock", "--cpu", "i386", "--user-frames", "24");
+  it("prints a JSON summary with no loss and exits 0", async () => {
+    const r = await vmm386("torture", "--ops", "1000", "--seed", "5", "--ram", "2M", "--swap", "8M", "--policy", "clock", "--cpu", "i386", "--user-frames", "24");
     expect(r.stderr).toBe("");
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({ ops: 1000, mismatches: 0, invariantViolations: 0, leakedFrames: 0, leakedSlots: 0, seed: 5 });
     expect(summary).toHaveProperty("processes");
     expect(summary).toHaveProperty("faults");
   });
 
-  it("on a machine too small for the load, out-of-memory failures are counted, not called losses", () => {
-    const r = vmm386("torture", "--ops", "600", "--seed", "2", "--ram", "1600K");
-    expect(r.status).toBe(0);
+  it("on a machine too small for the load, out-of-memory failures are counted, not called losses", async () => {
+    const r = await vmm386("torture", "--ops", "600", "--seed", "2", "--ram", "1600K");
+    expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as { mismatches: number; outOfMemory: number };
     expect(summary.mismatches).toBe(0);
     expect(summary.outOfMemory).toBeGreaterThan(0);
   });
 
-  it("rejects bad options with one line and exit code 2", () => {
+  it("rejects bad options with one line and exit code 2", async () => {
     const cases: [string[], RegExp][] = [
       [["--ops", "many"], /^vmm386: --ops: "many" is not a whole number\n$/],
       [["--ram", "2Q"], /^vmm386: --ram: /],
@@ -45,8 +38,8 @@ describe("vmm386 torture", () => {
       [["--swap", "5K"], /^vmm386: --swap: swap size 5K is not a multiple of 4K/],
     ];
     for (const [args, message] of cases) {
-      const r = vmm386("torture", ...args);
-      expect(r.status, args.join(" ")).toBe(2);
+      const r = await vmm386("torture", ...args);
+      expect(r.code, args.join(" ")).toBe(2);
       expect(r.stderr).toMatch(message);
     }
   });

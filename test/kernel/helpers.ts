@@ -9,7 +9,7 @@ import { expect } from "vitest";
 import { ACCESS } from "../../src/machine/i386.js";
 import { FAULT } from "../../src/machine/mmu.js";
 import { type Machine, createMachine } from "../../src/machine/machine.js";
-import type { CpuName } from "../../src/machine/cpu-model.js";
+import type { CpuName, TlbChoice } from "../../src/machine/cpu-model.js";
 import { createMemorySwapDisk } from "../../src/machine/disk-image.js";
 import { FaultyBlockDevice } from "../../src/machine/faulty-block-device.js";
 import type { BlockDevice } from "../../src/machine/block-device.js";
@@ -33,7 +33,7 @@ export interface TestSystemOptions extends Omit<VmmOptions, "swap"> {
   cpu?: CpuName;
   swapBytes?: number | null;
   strict?: boolean;
-  tlb?: { entries: number; ways: number } | "off";
+  tlb?: TlbChoice;
   kernel?: { textStart: number; textEnd: number; end: number };
   reservedRanges?: { base: number; length: number }[];
   framebuffer?: { addr: number; width: number; height: number; pitch: number; bpp: number };

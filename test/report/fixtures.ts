@@ -1,7 +1,8 @@
 /** A synthetic run and sweep for report tests (no System needed). */
 import type { Sample, TimeSeries } from "../../src/sim/recorder.js";
 import type { RunResult } from "../../src/sim/scenario/result.js";
-import type { SweepResult } from "../../src/report/sweep.js";
+import type { SweepResult } from "../../src/sim/sweep/sweep.js";
+import { newVmStat, newVmm386Stat } from "../../src/kernel/vmstat.js";
 
 export function syntheticSeries(n = 20): TimeSeries {
   const samples: Sample[] = [];
@@ -39,8 +40,8 @@ export function syntheticRun(): RunResult {
       references: last.references,
       ticks: last.ticks,
       faults: last.faults,
-      vmstat: { pgfault: last.faults.total, pgmajfault: 76, pswpin: 76, pswpout: 114 },
-      vmm386: { cow_copy: 12, swapcache_hit: 3 },
+      vmstat: { ...newVmStat(), pgfault: last.faults.total, pgmajfault: 76, pswpin: 76, pswpout: 114 },
+      vmm386: { ...newVmm386Stat(), cow_copy: 12, swapcache_hit: 3 },
       tlb: {
         enabled: true,
         translations: last.tlbHits + last.tlbMisses,

@@ -9,7 +9,7 @@ import type { RunResult } from "../../src/sim/scenario/result.js";
 import { loadScenarioFile } from "../../src/sim/scenario/loader.js";
 import type { SystemConfig } from "../../src/sim/system.js";
 import { runOn } from "../helpers/run-scenario.js";
-import { systemConfig } from "../../src/cli/options.js";
+import { systemConfig } from "../../src/sim/machine-settings.js";
 import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
 
 /**

@@ -21,7 +21,8 @@ import { loadScenarioFile, parseScenario } from "../../src/sim/scenario/loader.j
 import { ScenarioRunner, runScenario } from "../../src/sim/scenario/runner.js";
 import { ScenarioError } from "../../src/sim/scenario/types.js";
 import { MAX_ACCESSES, checkScenarioWork, describeWork } from "../../src/sim/scenario/work-estimate.js";
-import { detectFormat, readTrace } from "../../src/sim/trace/trace-format.js";
+import { readTrace } from "../../src/sim/trace/read-trace.js";
+import { detectFormat } from "../../src/sim/trace/trace-input.js";
 import { BinaryTraceWriter } from "../../src/sim/trace/binary-format.js";
 import { ByteSink } from "../../src/sim/trace/byte-sink.js";
 import { traceOutputKind } from "../../src/sim/trace/convert.js";

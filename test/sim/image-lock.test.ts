@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createDiskImage } from "../../src/machine/disk-image.js";
 import { System } from "../../src/sim/system.js";
 import { ImageInUseError, lockPathOf } from "../../src/sim/image-lock.js";
-import { cliAsync } from "../cli/cli-helper.js";
+import { cli } from "../cli/cli-helper.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-lock-test-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,10 +63,10 @@ describe("a swap image in use", () => {
       new RegExp(`^${file}: image in use by another vmm386 \\(pid ${first.child.pid} on ${os.hostname()}; lock file ${lockPathOf(file)}\\)$`),
     );
     // The command line says the same, in one line, with exit code 2.
-    const cli = await cliAsync("run", "examples/demand-paging.yaml", "--swap-image", file);
-    expect(cli.code).toBe(2);
-    expect(cli.stdout).toBe("");
-    expect(cli.stderr).toMatch(new RegExp(`^vmm386: ${file}: image in use by another vmm386 \\(pid \\d+ on .*\\)\\n$`));
+    const refused = await cli("run", "examples/demand-paging.yaml", "--swap-image", file);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toMatch(new RegExp(`^vmm386: ${file}: image in use by another vmm386 \\(pid \\d+ on .*\\)\\n$`));
     first.child.stdin.write("go\n");
     expect(await exited(first.child)).toBe(0);
     const result = JSON.parse(first.output().split("\n")[1]) as { wrong: number; swapOuts: number };

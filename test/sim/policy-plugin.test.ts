@@ -70,16 +70,16 @@ describe("the example plugin of docs/policies.md", () => {
     expect(r.policy).toBe(mru);
   });
 
-  it("runs from the CLI: policy-check, policy-only replay, the full VMM, and sweep's worker threads", () => {
-    const check = cli("policy-check", mru, "--ops", "500");
+  it("runs from the CLI: policy-check, policy-only replay, the full VMM, and sweep's worker threads", async () => {
+    const check = await cli("policy-check", mru, "--ops", "500");
     expect(check.code).toBe(0);
     expect(check.stdout.split("\n").filter((l) => l.startsWith("ok "))).toHaveLength(3);
     const trace = write("loop.refs", Array.from({ length: 2000 }, (_, i) => String(i % 12)).join("\n") + "\n");
-    const alone = JSON.parse(cli("replay", trace, "--policy-only", "--user-frames", "8", "--policy", mru, "--json").stdout) as { misses: number; policy: string };
+    const alone = JSON.parse((await cli("replay", trace, "--policy-only", "--user-frames", "8", "--policy", mru, "--json")).stdout) as { misses: number; policy: string };
     expect(alone.policy).toBe(mru);
-    const vmm = JSON.parse(cli("replay", trace, "--user-frames", "8", "--tlb", "off", "--policy", mru, "--json").stdout) as { faults: { total: number } };
+    const vmm = JSON.parse((await cli("replay", trace, "--user-frames", "8", "--tlb", "off", "--policy", mru, "--json")).stdout) as { faults: { total: number } };
     expect(vmm.faults.total).toBe(alone.misses);
-    const sweep = cli("sweep", trace, "--frames", "8,16", "--policies", `lru,${mru}`, "--workers", "2", "--json");
+    const sweep = await cli("sweep", trace, "--frames", "8,16", "--policies", `lru,${mru}`, "--workers", "2", "--json");
     expect(sweep.stderr).toBe("");
     const points = (JSON.parse(sweep.stdout) as { points: { policy: string; size: number; faults: number }[] }).points;
     expect(points.find((p) => p.policy === mru && p.size === 8)?.faults).toBe(vmm.faults.total);
@@ -118,27 +118,27 @@ describe("a bad plugin is one line naming it, exit code 2", () => {
     ["throws.js", "export default class { constructor() { throw new Error('no'); } }\n", /throws\.js: its constructor threw: no/],
     ["partial.js", "export default class { name = 'p'; observesReferences = false; size = 0; insert() {} remove() {} reference() {} selectVictim() { return -1; } }\n", /partial\.js: the policy has no 'keep' method/],
   ];
-  it.each(cases)("%s", (name, text, message) => {
+  it.each(cases)("%s", async (name, text, message) => {
     const path = write(name, text);
-    const r = cli("replay", refs, "--policy-only", "--user-frames", "4", "--policy", path);
+    const r = await cli("replay", refs, "--policy-only", "--user-frames", "4", "--policy", path);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 
-  it("a missing file, and an unknown parameter of a plugin", () => {
-    expect(cli("torture", "--policy", join(dir, "none.js"), "--ops", "10").stderr).toMatch(/^vmm386: .*none\.js: no such file\n$/);
-    const r = cli("replay", refs, "--policy-only", "--user-frames", "4", "--policy", `${mru}:k=1`);
+  it("a missing file, and an unknown parameter of a plugin", async () => {
+    expect((await cli("torture", "--policy", join(dir, "none.js"), "--ops", "10")).stderr).toMatch(/^vmm386: .*none\.js: no such file\n$/);
+    const r = await cli("replay", refs, "--policy-only", "--user-frames", "4", "--policy", `${mru}:k=1`);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/mru\.js has no parameter 'k' \(it has none\)/);
   });
 
-  it("policy-check names a plugin that offers a frame that is not resident", () => {
+  it("policy-check names a plugin that offers a frame that is not resident", async () => {
     const bad = write(
       "liar.js",
       "export default class { name = 'liar'; observesReferences = false; size = 0; insert() { this.size++; } remove() { this.size--; } reference() {} selectVictim() { return 99; } keep() {} }\n",
     );
-    const r = cli("policy-check", bad, "--ops", "100");
+    const r = await cli("policy-check", bad, "--ops", "100");
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^vmm386: .*liar\.js: breaks the policy contract \(contract\): offered frame 99/);
     expect(r.stdout).toMatch(/^FAIL contract: /m);

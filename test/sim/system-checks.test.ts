@@ -9,8 +9,8 @@ import { ACCESS } from "../../src/machine/i386.js";
 import { USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../src/kernel/layout.js";
 import { PROT, System, type SystemConfig } from "../../src/sim/system.js";
 import { SystemUsageError } from "../../src/sim/system-checks.js";
-import { machineFromOptions } from "../../src/cli/options.js";
-import { UserError } from "../../src/cli/errors.js";
+import { settingsFromOptions } from "../../src/cli/options.js";
+import { InputError } from "../../src/machine/input-error.js";
 
 const MIB = 1 << 20;
 
@@ -26,14 +26,14 @@ function refusal(f: () => unknown): { field: string; message: string } {
 }
 
 /** The message the command line gives for the same value (without its `--option: ` prefix). */
-function cliMessage(options: Parameters<typeof machineFromOptions>[0]): string {
+function cliMessage(options: Parameters<typeof settingsFromOptions>[0]): string {
   try {
-    machineFromOptions(options);
+    settingsFromOptions(options);
   } catch (e) {
-    if (e instanceof UserError) return e.message.replace(/^--[a-z-]+: /, "");
+    if (e instanceof InputError) return e.detail;
     throw e;
   }
-  throw new Error("expected a UserError");
+  throw new Error("expected an InputError");
 }
 
 function create(config: unknown): System {

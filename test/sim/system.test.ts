@@ -4,6 +4,8 @@
  * the rule that nothing escapes to the host.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { spawn, system } from "./system-helpers.js";
 import { ACCESS } from "../../src/machine/i386.js";
@@ -276,13 +278,25 @@ describe("System: nothing escapes to the host", () => {
     expect(() => System.create({ ramBytes: 2 * MIB, swapDevice: linux })).toThrow(/^linux\.img: no swap partition/);
   });
 
-  it("with no swap disk given, a temporary image is created and removed on close", () => {
-    const s = System.create({ ramBytes: 2 * MIB, swapBytes: MIB });
-    const path = s.swapPath as string;
-    expect(fs.existsSync(path)).toBe(true);
-    const pid = spawn(s);
-    expect(s.write8(pid, USER_STACK_TOP - 1, 9)).toBe(true);
-    s.close();
-    expect(fs.existsSync(path)).toBe(false);
+  it("with no swap disk given, it swaps on a temporary image that leaves no file behind, even while it runs", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-test-tmpdir-"));
+    const before = process.env.TMPDIR;
+    process.env.TMPDIR = tmp; // os.tmpdir() reads it at each call: the image is made in a folder of this test's own
+    try {
+      const s = System.create({ ramBytes: 2 * MIB, swapBytes: MIB, userFrames: 4 });
+      expect(s.swapsOnTemporaryImage).toBe(true);
+      expect(s.swapPath).toBeNull();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+      const pid = spawn(s);
+      for (let page = 0; page < 8; page++) expect(s.write8(pid, USER_STACK_TOP - 1 - page * 4096, page)).toBe(true);
+      for (let page = 0; page < 8; page++) expect(s.read8(pid, USER_STACK_TOP - 1 - page * 4096)).toBe(page);
+      expect(s.stats().vmstat.pswpout).toBeGreaterThan(0);
+      s.close();
+      expect(fs.readdirSync(tmp)).toEqual([]);
+    } finally {
+      if (before === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = before;
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -8,9 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { UserError, requireFile } from "../errors.js";
+import type { Invocation } from "../io.js";
+import { InputError } from "../../machine/input-error.js";
+import { requireFile } from "../errors.js";
 import { parseTlbOption } from "../options.js";
-import { VectorFormatError, parseVectors, runVectors } from "../../machine/conformance.js";
+import { parseVectors, runVectors } from "../../machine/conformance.js";
 import type { CpuName } from "../../machine/cpu-model.js";
 
 interface ConformanceOptions {
@@ -21,7 +23,7 @@ interface ConformanceOptions {
 
 const VECTOR_CPUS: readonly CpuName[] = ["p6", "pentium"];
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   program
     .command("conformance")
     .description("Run an i386 paging vector file through the MMU and print a JSON summary (exit 1 if any scenario fails)")
@@ -29,22 +31,16 @@ export function register(program: Command): void {
     .option("--cpu <name>", "CPU preset with PSE and WP: p6 or pentium", "p6")
     .option("--tlb <entries|off>", "TLB entries (4-way), entriesxways, or off")
     .option("--strict-tlb", "also check every TLB-served access against the page tables")
-    .action((file: string, options: ConformanceOptions) => conformance(file, options));
+    .action((file: string, options: ConformanceOptions) => conformance(inv, file, options));
 }
 
-function conformance(file: string, options: ConformanceOptions): void {
+function conformance(inv: Invocation, file: string, options: ConformanceOptions): void {
   requireFile(file);
   const cpu = VECTOR_CPUS.find((c) => c === options.cpu);
-  if (cpu === undefined) throw new UserError(`'${options.cpu}' cannot run the vectors (they need PSE and WP): use p6 or pentium`, "--cpu");
+  if (cpu === undefined) throw new InputError(`'${options.cpu}' cannot run the vectors (they need PSE and WP): use p6 or pentium`, "--cpu");
   const tlb = options.tlb === undefined ? undefined : parseTlbOption(options.tlb);
   const text = readFileSync(file, "utf8");
-  let summary;
-  try {
-    summary = runVectors(parseVectors(text, file), { cpu, tlb, strict: options.strictTlb === true });
-  } catch (e) {
-    if (e instanceof VectorFormatError) throw new UserError(e.message);
-    throw e;
-  }
-  process.stdout.write(JSON.stringify(summary) + "\n");
-  if (summary.failed > 0) process.exitCode = 1;
+  const summary = runVectors(parseVectors(text, file), { cpu, tlb, strict: options.strictTlb === true });
+  inv.print(JSON.stringify(summary));
+  if (summary.failed > 0) inv.exitCode = 1;
 }

@@ -4,11 +4,12 @@
  * out by magic / `.gz`).
  */
 import type { Command } from "commander";
-import { UserError, requireFile } from "../errors.js";
+import { InputError } from "../../machine/input-error.js";
+import { requireFile } from "../errors.js";
+import type { Invocation } from "../io.js";
 import { LIBCACHESIM_FORMATS, convertTrace, formatFromName } from "../../sim/trace/convert.js";
 import { STDOUT_PATH } from "../../sim/output-file.js";
 import { TRACE_FORMATS, isTraceFormat, type TraceFormat } from "../../sim/trace/trace-format.js";
-import { TraceFormatError } from "../../sim/trace/trace-error.js";
 
 interface ConvertOptions {
   to?: string;
@@ -17,7 +18,7 @@ interface ConvertOptions {
   rawPages?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   program
     .command("convert")
     .description("Convert a memory trace: valgrind lackey, page reference string, vmm386 binary, libCacheSim oracleGeneral/csv/txt/u64 (gzip ok)")
@@ -28,7 +29,7 @@ export function register(program: Command): void {
     .option("--force", "replace OUT even if it is not a trace in the output format")
     .option("--raw-pages", "libCacheSim outputs of a lackey or binary trace: the trace's own page numbers, not the replay's layout")
     .addHelpText("after", CONVERT_HELP)
-    .action((input: string, output: string, options: ConvertOptions) => convert(input, output, options));
+    .action((input: string, output: string, options: ConvertOptions) => convert(inv, input, output, options));
 }
 
 const CONVERT_HELP = `
@@ -46,28 +47,23 @@ uses after mapping the trace's layout onto EYN-OS's, so libCacheSim replays what
 /** Formats written as binary records (kept off a terminal). */
 const BINARY_OUTPUTS: ReadonlySet<TraceFormat> = new Set(["binary", "oracleGeneral", "u64"]);
 
-async function convert(input: string, output: string, options: ConvertOptions): Promise<void> {
+async function convert(inv: Invocation, input: string, output: string, options: ConvertOptions): Promise<void> {
   requireFile(input);
   const to = formatOption(options.to, "--to") ?? formatFromName(output) ?? "binary";
   const from = formatOption(options.from, "--from");
   const toStdout = output === STDOUT_PATH;
-  if (toStdout && BINARY_OUTPUTS.has(to) && process.stdout.isTTY) throw new UserError("standard output is a terminal: pipe the binary trace on, or name a file", output);
-  if (options.rawPages && !LIBCACHESIM_FORMATS.has(to)) throw new UserError(`only applies to ${[...LIBCACHESIM_FORMATS].join(", ")} outputs`, "--raw-pages");
-  try {
-    const r = await convertTrace(input, output, to, { from, force: options.force, rawPages: options.rawPages });
-    const what = r.to === "lackey" || r.to === "binary" ? "accesses" : "page references";
-    const layout = r.mapped ? ", pages as the replay maps them" : "";
-    // With the trace on standard output, the summary goes to standard error.
-    (toStdout ? process.stderr : process.stdout).write(`${input} (${r.from}, ${r.accesses} accesses) -> ${output} (${r.to}, ${r.written} ${what}${layout})\n`);
-  } catch (e) {
-    if (e instanceof TraceFormatError) throw new UserError(e.message);
-    throw e;
-  }
+  if (toStdout && BINARY_OUTPUTS.has(to) && process.stdout.isTTY) throw new InputError("standard output is a terminal: pipe the binary trace on, or name a file", output);
+  if (options.rawPages && !LIBCACHESIM_FORMATS.has(to)) throw new InputError(`only applies to ${[...LIBCACHESIM_FORMATS].join(", ")} outputs`, "--raw-pages");
+  const r = await convertTrace(input, output, to, { from, force: options.force, rawPages: options.rawPages });
+  const what = r.to === "lackey" || r.to === "binary" ? "accesses" : "page references";
+  const layout = r.mapped ? ", pages as the replay maps them" : "";
+  // With the trace on standard output, the summary goes to standard error.
+  (toStdout ? inv.io.stderr : inv.io.stdout).write(`${input} (${r.from}, ${r.accesses} accesses) -> ${output} (${r.to}, ${r.written} ${what}${layout})\n`);
 }
 
 /** Validates a --to/--from value. */
 export function formatOption(value: string | undefined, option: string): TraceFormat | undefined {
   if (value === undefined) return undefined;
-  if (!isTraceFormat(value)) throw new UserError(`unknown trace format "${value}" (${TRACE_FORMATS.join(", ")})`, option);
+  if (!isTraceFormat(value)) throw new InputError(`unknown trace format "${value}" (${TRACE_FORMATS.join(", ")})`, option);
   return value;
 }

@@ -8,11 +8,9 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { parseScenario } from "../../sim/scenario/loader.js";
-import { ScenarioError } from "../../sim/scenario/types.js";
-import { addCommonOptions, machineFromOptions, requirePolicyPlugins, type CommonOptions } from "../options.js";
-import { UserError } from "../errors.js";
-import { emitRun, executeScenario, openReport } from "./run.js";
-import { abortOnFailure } from "../../sim/output-file.js";
+import type { Invocation } from "../io.js";
+import { addCommonOptions, type CommonOptions } from "../options.js";
+import { runAndEmit } from "../output.js";
 
 export const DEMO_REPORT = "vmm386-report.html";
 
@@ -66,23 +64,13 @@ processes:
       - exit: 0
 `;
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   addCommonOptions(
     program
       .command("demo")
       .description(`Run the built-in multi-process demo (fork, COW, swapping) and write ./${DEMO_REPORT}`),
-  ).action(async (options: CommonOptions) => {
-    let scenario;
-    try {
-      scenario = parseScenario(DEMO_SCENARIO, "<demo>");
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UserError(e.message);
-      throw e;
-    }
-    await requirePolicyPlugins(machineFromOptions(options).policy);
+  ).action((options: CommonOptions) =>
     // The report goes to ./vmm386-report.html unless --report says where; either way it is checked before the run.
-    const report = openReport(options.report ?? resolve(DEMO_REPORT), options, [], options.report === undefined ? undefined : "--report");
-    const run = await abortOnFailure([report], () => executeScenario(scenario, options));
-    await emitRun(run, options, report);
-  });
+    runAndEmit(inv, parseScenario(DEMO_SCENARIO, "<demo>"), options, [], options.report ?? resolve(DEMO_REPORT), options.report === undefined ? undefined : "--report"),
+  );
 }

@@ -6,8 +6,9 @@
  */
 import * as fs from "node:fs";
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
-import { DiskFormatError, DiskIoError, SECTOR_SIZE } from "../../machine/block-device.js";
+import type { Invocation } from "../io.js";
+import { InputError } from "../../machine/input-error.js";
+import { SECTOR_SIZE } from "../../machine/block-device.js";
 import { FileBlockDevice } from "../../machine/file-block-device.js";
 import { type SwapDisk, type SwapDiskOptions, buildDiskImage, checkSwapDiskOptions } from "../../machine/disk-image.js";
 import { openFileOutput, type OutputKind } from "../../sim/output-file.js";
@@ -30,7 +31,7 @@ interface CreateOptions {
   json?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   const disk = program.command("disk").description("Create and inspect MBR disk images with a swap partition");
   disk
     .command("create")
@@ -41,48 +42,41 @@ export function register(program: Command): void {
     .option("--type <hex>", "partition type: 82 (Linux swap) or e5 (EYN-OS swap)", "82")
     .option("--force", "replace FILE if it exists")
     .option("--json", "print what was made as one JSON object")
-    .action(async (file: string, options: CreateOptions) => create(file, options));
+    .action(async (file: string, options: CreateOptions) => create(inv, file, options));
   disk
     .command("show")
     .description("Print the partition table of a disk image (primary and logical partitions) and its swap area")
     .argument("<file>", "disk image")
     .option("--json", "print one JSON object")
-    .action((file: string, options: { json?: boolean }) => show(file, options.json ?? false));
+    .action((file: string, options: { json?: boolean }) => show(inv, file, options.json ?? false));
 }
 
-async function create(file: string, options: CreateOptions): Promise<void> {
+async function create(inv: Invocation, file: string, options: CreateOptions): Promise<void> {
   const sizeBytes = sizeOption(options.size, "--size");
   const swapBytes = sizeOption(options.swap, "--swap");
   const swapType = typeOption(options.type);
   const check = checkSwapDiskOptions({ sizeBytes, swapBytes, swapType });
-  if (!check.ok) throw new UserError(check.message, `--${check.option}`);
+  if (!check.ok) throw new InputError(check.message, `--${check.option}`);
   const made = await writeDiskImage(file, { sizeBytes, swapBytes, swapType }, options.force === true);
   if (options.json) {
-    print(JSON.stringify(describeDisk(file, sizeBytes / SECTOR_SIZE, made.table), null, 2));
+    inv.print(JSON.stringify(describeDisk(file, sizeBytes / SECTOR_SIZE, made.table), null, 2));
     return;
   }
   const p = made.swap.partition;
-  print(`created ${file}: ${formatSize(sizeBytes)} sparse image (${sizeBytes / SECTOR_SIZE} sectors), MBR disk id ${diskId(made.table)}`);
-  print(
+  inv.print(`created ${file}: ${formatSize(sizeBytes)} sparse image (${sizeBytes / SECTOR_SIZE} sectors), MBR disk id ${diskId(made.table)}`);
+  inv.print(
     `  partition ${p.slot}: type ${typeHex(p.type)} (${partitionTypeName(p.type)}), LBA ${p.firstLba}..${lastLba(p)}, ` +
       `${formatSize(p.sectorCount * SECTOR_SIZE)} = ${made.swap.slotCount} swap slots of 4 KiB`,
   );
 }
 
-function show(file: string, json: boolean): void {
-  const { table, sectors } = withDiskErrors(() => {
-    const device = FileBlockDevice.open(file, { readOnly: true });
-    try {
-      return { table: readPartitionTable(device), sectors: device.sectorCount };
-    } finally {
-      device.close();
-    }
-  });
+function show(inv: Invocation, file: string, json: boolean): void {
+  const { table, sectors } = readDisk(file);
   if (json) {
-    print(JSON.stringify(describeDisk(file, sectors, table), null, 2));
+    inv.print(JSON.stringify(describeDisk(file, sectors, table), null, 2));
     return;
   }
-  print(`${file}: ${formatSize(sectors * SECTOR_SIZE)} (${sectors} sectors of 512 bytes), MBR disk id ${diskId(table)}`);
+  inv.print(`${file}: ${formatSize(sectors * SECTOR_SIZE)} (${sectors} sectors of 512 bytes), MBR disk id ${diskId(table)}`);
   const rows = [["slot", "boot", "start", "end", "sectors", "size", "type"]];
   for (const p of table.partitions) {
     rows.push([
@@ -95,10 +89,10 @@ function show(file: string, json: boolean): void {
       `${typeHex(p.type)} ${partitionTypeName(p.type)}`,
     ]);
   }
-  if (table.partitions.length === 0) print("no partitions");
-  else for (const line of alignColumns(rows)) print(line);
+  if (table.partitions.length === 0) inv.print("no partitions");
+  else for (const line of alignColumns(rows)) inv.print(line);
   const swap = findSwapArea(table);
-  print(
+  inv.print(
     swap === null
       ? "swap: none (no partition of type 82 or e5)"
       : `swap: partition ${swap.partition.slot}, ${swap.slotCount} slots of 4 KiB from LBA ${swap.firstLba}`,
@@ -114,7 +108,7 @@ async function writeDiskImage(file: string, options: SwapDiskOptions, force: boo
   if (fs.existsSync(file)) checkImageFree(file);
   const out = openFileOutput(file, { kind: DISK_IMAGE, force });
   try {
-    const made = withDiskErrors(() => buildDiskImage(out.fd, file, options));
+    const made = buildDiskImage(out.fd, file, options);
     await out.commit();
     return made;
   } catch (e) {
@@ -125,6 +119,16 @@ async function writeDiskImage(file: string, options: SwapDiskOptions, force: boo
 
 /** A disk image may hold anything: no existing file is replaced without --force. */
 const DISK_IMAGE: OutputKind = { noun: null, recognise: () => false };
+
+/** The partition table and size of the image at `file`, opened read-only. */
+function readDisk(file: string): { table: PartitionTable; sectors: number } {
+  const device = FileBlockDevice.open(file, { readOnly: true });
+  try {
+    return { table: readPartitionTable(device), sectors: device.sectorCount };
+  } finally {
+    device.close();
+  }
+}
 
 /** The JSON form of a disk for `--json`. */
 function describeDisk(file: string, sectors: number, table: PartitionTable): object {
@@ -154,7 +158,7 @@ function sizeOption(text: string, option: string): number {
   try {
     return parseSize(text);
   } catch (e) {
-    if (e instanceof SizeFormatError) throw new UserError(e.message, option);
+    if (e instanceof SizeFormatError) throw new InputError(e.message, option);
     throw e;
   }
 }
@@ -163,19 +167,9 @@ function typeOption(text: string): number {
   const m = /^(?:0x)?([0-9a-f]{1,2})$/i.exec(text.trim());
   const type = m === null ? NaN : parseInt(m[1], 16);
   if (type !== 0x82 && type !== 0xe5) {
-    throw new UserError(`"${text}" is not a swap partition type (82 for Linux swap, e5 for EYN-OS swap)`, "--type");
+    throw new InputError(`"${text}" is not a swap partition type (82 for Linux swap, e5 for EYN-OS swap)`, "--type");
   }
   return type;
-}
-
-/** Runs `work`, turning disk format and I/O errors into one-line user errors. */
-function withDiskErrors<T>(work: () => T): T {
-  try {
-    return work();
-  } catch (e) {
-    if (e instanceof DiskFormatError || e instanceof DiskIoError) throw new UserError(e.message);
-    throw e;
-  }
 }
 
 function alignColumns(rows: string[][]): string[] {
@@ -197,8 +191,4 @@ function diskId(table: PartitionTable): string {
 
 function chs(c: Chs): [number, number, number] {
   return [c.cylinder, c.head, c.sector];
-}
-
-function print(line: string): void {
-  process.stdout.write(`${line}\n`);
 }

@@ -1,18 +1,26 @@
-/** Every `vmm386` subcommand registers itself here: one import, one entry. */
+/**
+ * Every `vmm386` subcommand, by name: one entry each. A command's module is
+ * loaded only when that command runs (or when every command must be listed,
+ * as in `vmm386 --help`), so starting one command does not pay for loading
+ * the others' libraries.
+ */
 import type { Command } from "commander";
-import { register as conformance } from "./conformance.js";
-import { register as demo } from "./demo.js";
-import { register as disk } from "./disk.js";
-import { register as convert } from "./convert.js";
-import { register as inspect } from "./inspect.js";
-import { register as mrc } from "./mrc.js";
-import { register as policies } from "./policies.js";
-import { register as record } from "./record.js";
-import { register as replay } from "./replay.js";
-import { register as run } from "./run.js";
-import { register as sweep } from "./sweep.js";
-import { register as torture } from "./torture.js";
+import type { Invocation } from "../io.js";
 
-export type Register = (program: Command) => void;
+export type Register = (program: Command, invocation: Invocation) => void;
 
-export const commands: Register[] = [demo, disk, convert, inspect, record, replay, run, sweep, mrc, torture, conformance, policies];
+export const commands: Readonly<Record<string, () => Promise<{ register: Register }>>> = {
+  demo: () => import("./demo.js"),
+  disk: () => import("./disk.js"),
+  convert: () => import("./convert.js"),
+  inspect: () => import("./inspect.js"),
+  mrc: () => import("./mrc.js"),
+  policies: () => import("./policies.js"),
+  "policy-check": () => import("./policies.js"),
+  record: () => import("./record.js"),
+  replay: () => import("./replay.js"),
+  run: () => import("./run.js"),
+  sweep: () => import("./sweep.js"),
+  torture: () => import("./torture.js"),
+  conformance: () => import("./conformance.js"),
+};

@@ -4,24 +4,22 @@
  * miniature simulations of any policy (alone or through the full VMM).
  * Parses options and prints; the algorithms are in src/sim/mrc/.
  */
-import * as fs from "node:fs";
 import type { Command } from "commander";
 import { POLICY_NAMES } from "../../kernel/replacement/index.js";
+import { InputError } from "../../machine/input-error.js";
 import { builtinPolicy, parsePolicyList, policyLabel, type PolicyChoice } from "../../sim/policy-spec.js";
 import { isStackPolicy, profileTrace, STACK_POLICIES, type MrcOptions, type StackPolicy } from "../../sim/mrc/profile.js";
 import type { MrcResult } from "../../sim/mrc/curve.js";
-import { closeStreamInput, isStreamInput } from "../../sim/trace/byte-source.js";
-import { TraceFormatError } from "../../sim/trace/trace-error.js";
+import { systemConfig } from "../../sim/machine-settings.js";
 import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
+import { STDIN, type TraceInput } from "../../sim/trace/trace-input.js";
 import { MRC_CSV_HEADER, mrcCsv, mrcSummaryTable } from "../../report/mrc-table.js";
-import { UserError } from "../errors.js";
 import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
-import { addCommonOptions, describeOption, integer, machineFromOptions, requirePolicyPlugins, systemConfig, type CommonOptions } from "../options.js";
-import { startProgress } from "../progress.js";
+import type { Invocation } from "../io.js";
+import { addCommonOptions, describeOption, integer, parseFrames, settingsFromOptions, type CommonOptions } from "../options.js";
+import { openReport } from "../output.js";
+import { openTraceArgument } from "../trace-arg.js";
 import { formatOption } from "./convert.js";
-import { traceInput } from "./replay.js";
-import { openReport } from "./run.js";
-import { parseFrames } from "./sweep.js";
 
 export interface MrcCommandOptions extends CommonOptions {
   format?: string;
@@ -49,7 +47,7 @@ const MACHINE_OPTIONS: readonly (readonly [keyof MrcCommandOptions, string])[] =
   ["module", "--module"],
 ];
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   const cmd = addCommonOptions(
     program
       .command("mrc")
@@ -66,7 +64,7 @@ export function register(program: Command): void {
   ).addHelpText("after", MRC_HELP);
   describeOption(cmd, "--policy", `policies, comma-separated (default lru); exact curves: ${STACK_POLICIES.join(", ")}; with --minisim any of ${POLICY_NAMES.join(", ")}`);
   describeOption(cmd, "--seed", "seed of the sampling hash (SHARDS, MINISIM; default 0)");
-  cmd.action((file: string, options: MrcCommandOptions) => mrc(traceInput(file), options));
+  cmd.action((file: string, options: MrcCommandOptions) => mrc(inv, file, options));
 }
 
 const MRC_HELP = `
@@ -90,60 +88,65 @@ interface MrcOutputs {
   readonly report: OutputFile | null;
 }
 
-async function mrc(file: string, options: MrcCommandOptions): Promise<void> {
-  const mrcOptions = parseMrcOptions(file, options);
-  await requirePolicyPlugins(mrcOptions.minisim?.policies);
-  const csv = options.csv === undefined ? null : openOutput(options.csv, { kind: MRC_CSV, force: options.force, inputs: [file], option: "--csv" });
-  const outputs = { csv, report: await abortOnFailure([csv], () => openReport(options.report, options, [file])) };
-  await abortOnFailure([outputs.csv, outputs.report], async () => emit(await profile(file, mrcOptions, options), options, outputs));
+async function mrc(inv: Invocation, file: string, options: MrcCommandOptions): Promise<void> {
+  const inputs = file === STDIN ? [] : [file];
+  const csv = options.csv === undefined ? null : openOutput(options.csv, { kind: MRC_CSV, force: options.force, inputs, option: "--csv" });
+  const outputs = { csv, report: await abortOnFailure([csv], () => openReport(options.report, options, inputs)) };
+  await abortOnFailure([outputs.csv, outputs.report], async () => {
+    const input = await openTraceArgument(inv, file, formatOption(options.format, "--format"));
+    try {
+      const mrcOptions = parseMrcOptions(input, options);
+      await emit(inv, await profile(inv, input, mrcOptions, options), options, outputs);
+    } finally {
+      await input.close();
+    }
+  });
 }
 
-/** The curves, with a progress bar unless --json; a bad trace is one line naming it. */
-async function profile(file: string, mrcOptions: MrcOptions, options: MrcCommandOptions): Promise<MrcResult> {
-  const progress = startProgress(options.json === true);
-  const fileBytes = isStreamInput(file) ? 0 : fs.statSync(file).size;
+/** The curves, with a progress bar unless --json. */
+async function profile(inv: Invocation, input: TraceInput, mrcOptions: MrcOptions, options: MrcCommandOptions): Promise<MrcResult> {
+  const progress = inv.startProgress(options.json === true);
   let read = 0;
   try {
-    return await profileTrace(file, { ...mrcOptions, onFileBytes: (n) => progress.update("reading trace", (read += n), fileBytes) });
+    return await profileTrace(input, { ...mrcOptions, onFileBytes: (n) => progress.update("reading trace", (read += n), input.fileBytes) });
   } catch (e) {
-    if (e instanceof TraceFormatError) throw new UserError(e.message);
-    if (e instanceof RangeError) throw new UserError(e.message, file);
+    // A page number past what a curve can hold (a library's limit, not the trace's format): named by the trace it came from.
+    if (e instanceof RangeError) throw new InputError(e.message, input.name);
     throw e;
   } finally {
     progress.stop();
-    await closeStreamInput(file);
   }
 }
 
-async function emit(result: MrcResult, options: MrcCommandOptions, outputs: MrcOutputs): Promise<void> {
+async function emit(inv: Invocation, result: MrcResult, options: MrcCommandOptions, outputs: MrcOutputs): Promise<void> {
   if (outputs.csv !== null) await writeWhole(outputs.csv, mrcCsv(result));
   // The chart library loads only when the report needs it.
   if (outputs.report !== null) await writeWhole(outputs.report, (await import("../../report/mrc.js")).renderMrcHtml(result));
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...result, report: options.report ?? null, csv: options.csv ?? null }) + "\n");
+    inv.print(JSON.stringify({ ...result, report: options.report ?? null, csv: options.csv ?? null }));
     return;
   }
   const rate = result.references / Math.max(result.seconds, 1e-9) / 1e6;
-  process.stdout.write(
+  inv.print(
     `mrc ${result.trace} (${result.format}): ${result.references} page references (${result.accesses} accesses), ${result.distinctPages} distinct pages\n` +
-      `${mrcSummaryTable(result)}\ntime: ${result.seconds.toFixed(2)} s (${rate.toFixed(1)} M references/s)\n`,
+      `${mrcSummaryTable(result)}\ntime: ${result.seconds.toFixed(2)} s (${rate.toFixed(1)} M references/s)`,
   );
-  for (const path of [options.csv, options.report]) if (path !== undefined) process.stdout.write(`wrote ${path}\n`);
+  for (const path of [options.csv, options.report]) if (path !== undefined) inv.print(`wrote ${path}`);
 }
 
-/** The command line as MrcOptions; every inconsistency is a UserError naming the option. */
-export function parseMrcOptions(file: string, o: MrcCommandOptions): MrcOptions {
-  if (o.userFrames !== undefined) throw new UserError("a curve covers every size: give MINISIM's sizes with --frames", "--user-frames");
+/** The command line as MrcOptions for `input`; every inconsistency is an InputError naming the option. */
+export function parseMrcOptions(input: { readonly isStream: boolean }, o: MrcCommandOptions): MrcOptions {
+  if (o.userFrames !== undefined) throw new InputError("a curve covers every size: give MINISIM's sizes with --frames", "--user-frames");
   const estimated = o.shards !== undefined || o.shardsSize !== undefined || o.minisim !== undefined;
-  if (o.check && !estimated) throw new UserError("compares an estimate (--shards, --shards-size, --minisim) with the exact curve: give one", "--check");
-  if (o.shards !== undefined && o.shardsSize !== undefined) throw new UserError("give a fixed rate (--shards) or a fixed size (--shards-size), not both", "--shards-size");
+  if (o.check && !estimated) throw new InputError("compares an estimate (--shards, --shards-size, --minisim) with the exact curve: give one", "--check");
+  if (o.shards !== undefined && o.shardsSize !== undefined) throw new InputError("give a fixed rate (--shards) or a fixed size (--shards-size), not both", "--shards-size");
   if (o.minisim === undefined) {
-    for (const [flag, value] of [["--frames", o.frames], ["--vmm", o.vmm]] as const) if (value !== undefined) throw new UserError("only applies with --minisim", flag);
+    for (const [flag, value] of [["--frames", o.frames], ["--vmm", o.vmm]] as const) if (value !== undefined) throw new InputError("only applies with --minisim", flag);
   }
   if (!o.vmm) {
-    for (const [key, flag] of MACHINE_OPTIONS) if (o[key] !== undefined) throw new UserError("sets up the VMM of --minisim --vmm; curves alone have no machine", flag);
+    for (const [key, flag] of MACHINE_OPTIONS) if (o[key] !== undefined) throw new InputError("sets up the VMM of --minisim --vmm; curves alone have no machine", flag);
   }
-  if (o.vmm && o.check && isStreamInput(file)) throw new UserError("--check --vmm replays the whole trace at each size: give a file, not a stream", "--check");
+  if (o.vmm && o.check && input.isStream) throw new InputError("--check --vmm replays the whole trace at each size: give a file, not a stream", "--check");
   const seed = o.seed === undefined ? undefined : integer(o.seed, "--seed", 0, 0xffffffff);
   const policies = policyList(o.policy);
   const result: { -readonly [K in keyof MrcOptions]: MrcOptions[K] } = { format: formatOption(o.format, "--format"), check: o.check === true };
@@ -153,7 +156,7 @@ export function parseMrcOptions(file: string, o: MrcCommandOptions): MrcOptions 
       seed,
       policies: policies ?? ["lru"],
       sizes: parseFrames(o.frames ?? DEFAULT_FRAMES),
-      vmm: o.vmm ? systemConfig(machineFromOptions({ ...o, policy: undefined, seed: undefined })) : undefined,
+      vmm: o.vmm ? systemConfig(settingsFromOptions({ ...o, policy: undefined, seed: undefined })) : undefined,
     };
   } else {
     result.exact = exactPolicies(policies ?? (estimated ? [] : ["lru"]));
@@ -167,7 +170,7 @@ export function parseMrcOptions(file: string, o: MrcCommandOptions): MrcOptions 
 function policyList(text: string | undefined): PolicyChoice[] | undefined {
   if (text === undefined) return undefined;
   const parsed = parsePolicyList(text);
-  if ("problem" in parsed) throw new UserError(parsed.problem, "--policy");
+  if ("problem" in parsed) throw new InputError(parsed.problem, "--policy");
   return parsed.choices;
 }
 
@@ -175,7 +178,7 @@ function exactPolicies(policies: readonly PolicyChoice[]): StackPolicy[] {
   return policies.map((p) => {
     const name = builtinPolicy(p);
     if (name === null || !isStackPolicy(name)) {
-      throw new UserError(`${policyLabel(p)} has no exact one-pass curve (only the stack algorithms ${STACK_POLICIES.join(" and ")}): estimate it with --minisim RATE`, "--policy");
+      throw new InputError(`${policyLabel(p)} has no exact one-pass curve (only the stack algorithms ${STACK_POLICIES.join(" and ")}): estimate it with --minisim RATE`, "--policy");
     }
     return name;
   });
@@ -184,6 +187,6 @@ function exactPolicies(policies: readonly PolicyChoice[]): StackPolicy[] {
 /** A sampling rate in (0, 1]. */
 function rateOption(text: string, option: string): number {
   const r = Number(text.trim());
-  if (!/^\s*(\d+(\.\d*)?|\.\d+)(e-?\d+)?\s*$/i.test(text) || !(r > 0 && r <= 1)) throw new UserError(`'${text}' is not a sampling rate (a number, 0 < rate <= 1)`, option);
+  if (!/^\s*(\d+(\.\d*)?|\.\d+)(e-?\d+)?\s*$/i.test(text) || !(r > 0 && r <= 1)) throw new InputError(`'${text}' is not a sampling rate (a number, 0 < rate <= 1)`, option);
   return r;
 }

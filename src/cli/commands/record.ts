@@ -6,10 +6,11 @@
  * are src/sim/trace/record.ts's; this parses and prints.
  */
 import type { Command } from "commander";
+import { InputError } from "../../machine/input-error.js";
 import { STDOUT_PATH } from "../../sim/output-file.js";
-import { registerStreamInput } from "../../sim/trace/byte-source.js";
 import { Recording, recordToFile, type RecordOutcome } from "../../sim/trace/record.js";
-import { UserError } from "../errors.js";
+import { TraceInput } from "../../sim/trace/trace-input.js";
+import type { Invocation } from "../io.js";
 import { integer } from "../options.js";
 import { addReplayOptions, replayInput, type ReplayCommandOptions } from "./replay.js";
 
@@ -22,7 +23,7 @@ interface RecordCommandOptions extends ReplayCommandOptions {
 /** The options that go with -o (--force: replace FILE even if it is not a lackey trace); the rest are replay's. */
 const OUTPUT_OPTIONS: ReadonlySet<string> = new Set(["output", "force", "maxAccesses"]);
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   const cmd = program
     .command("record")
     .description("Run a program under Valgrind's lackey: write its memory trace (-o FILE), or replay it as it comes")
@@ -32,7 +33,7 @@ export function register(program: Command): void {
     .option("--max-accesses <n>", "stop after N accesses (the program is then ended)");
   addReplayOptions(cmd)
     .addHelpText("after", RECORD_HELP)
-    .action((prog: string, args: string[], options: RecordCommandOptions) => record(cmd, prog, args, options));
+    .action((prog: string, args: string[], options: RecordCommandOptions) => record(inv, cmd, prog, args, options));
 }
 
 const RECORD_HELP = `
@@ -44,26 +45,24 @@ Valgrind must be on the PATH. Without -o, record takes replay's options and prin
 prints, then how the program ended; -o takes none of them.
 `;
 
-async function record(cmd: Command, program: string, args: string[], options: RecordCommandOptions): Promise<void> {
+async function record(inv: Invocation, cmd: Command, program: string, args: string[], options: RecordCommandOptions): Promise<void> {
   const maxAccesses = options.maxAccesses === undefined ? undefined : integer(options.maxAccesses, "--max-accesses", 1, Number.MAX_SAFE_INTEGER);
   if (options.output !== undefined) {
     refuseReplayOptions(cmd, options);
     const output = options.output;
-    const outcome = await recordToFile({ program, args, maxAccesses }, { path: output, force: options.force });
+    const outcome = await recordToFile({ program, args, maxAccesses, stderr: inv.io.stderr }, { path: output, force: options.force });
     // With the trace on standard output, the summary goes to standard error.
-    (output === STDOUT_PATH ? process.stderr : process.stdout).write(`${output}: ${outcome.accesses} accesses\n${outcomeLine(program, outcome, maxAccesses)}\n`);
+    (output === STDOUT_PATH ? inv.io.stderr : inv.io.stdout).write(`${output}: ${outcome.accesses} accesses\n${outcomeLine(program, outcome, maxAccesses)}\n`);
     return;
   }
-  const recording = new Recording({ program, args, maxAccesses, stdout: "stderr" });
-  const name = `${program} (valgrind)`;
-  registerStreamInput(name, recording.trace());
+  const recording = new Recording({ program, args, maxAccesses, stdout: "stderr", stderr: inv.io.stderr });
   try {
-    await replayInput(name, options);
+    await replayInput(inv, { file: null, open: () => TraceInput.fromStream(`${program} (valgrind)`, recording.trace()) }, options);
   } finally {
     recording.abandon();
   }
   const outcome = await recording.finished();
-  if (options.json !== true) process.stdout.write(`${outcomeLine(program, outcome, maxAccesses)}\n`);
+  if (options.json !== true) inv.print(outcomeLine(program, outcome, maxAccesses));
 }
 
 /** With -o nothing is replayed: an option of the replay is a mistake, named. */
@@ -71,7 +70,7 @@ function refuseReplayOptions(cmd: Command, options: RecordCommandOptions): void 
   for (const option of cmd.options) {
     const key = option.attributeName() as keyof RecordCommandOptions;
     if (OUTPUT_OPTIONS.has(key) || options[key] === undefined) continue;
-    throw new UserError("has no meaning with -o: the trace is written, not replayed", option.long);
+    throw new InputError("has no meaning with -o: the trace is written, not replayed", option.long);
   }
 }
 

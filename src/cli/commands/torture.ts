@@ -7,14 +7,15 @@
  * the kernel ran out of memory are counted as `outOfMemory`, not as losses.
  */
 import type { Command } from "commander";
-import { UserError } from "../errors.js";
+import type { Invocation } from "../io.js";
+import { InputError } from "../../machine/input-error.js";
 import { MemoryConfigError } from "../../machine/physical-memory.js";
 import { DiskFormatError } from "../../machine/block-device.js";
 import { BootError } from "../../kernel/vmm.js";
 import { POLICY_NAMES, needsFuture } from "../../kernel/replacement/index.js";
-import { choiceNeedsFuture, policyLabel } from "../../sim/policy-spec.js";
-import { machineFromOptions, requirePolicyPlugins } from "../options.js";
-import type { MachineSpec } from "../../sim/scenario/types.js";
+import { choiceNeedsFuture, policyLabel, requirePolicyPlugins } from "../../sim/policy-spec.js";
+import { settingsFromOptions } from "../options.js";
+import type { MachineSettings } from "../../sim/system.js";
 import { randomOps, runTorture } from "../../sim/torture.js";
 
 interface TortureOptions {
@@ -30,7 +31,7 @@ interface TortureOptions {
   strictTlb?: boolean;
 }
 
-export function register(program: Command): void {
+export function register(program: Command, inv: Invocation): void {
   program
     .command("torture")
     .description("Random fork/exit/read/write/brk/mmap/munmap/copy-out across processes, every byte checked against a reference model")
@@ -44,21 +45,21 @@ export function register(program: Command): void {
     .option("--processes <n>", "running processes at most", "6")
     .option("--no-invariants", "skip the invariant checker after every operation (faster)")
     .option("--strict-tlb", "check every TLB hit against the page tables (catches missing invalidations)")
-    .action((options: TortureOptions) => torture(options));
+    .action((options: TortureOptions) => torture(inv, options));
 }
 
-async function torture(options: TortureOptions): Promise<void> {
+async function torture(inv: Invocation, options: TortureOptions): Promise<void> {
   const ops = intOption(options.ops, "--ops", 0);
   // The machine's options mean what they mean for run: one range each (machine-checks.ts).
-  const { ramBytes, swapBytes, seed, policy, cpu, userFrames } = machineFromOptions({
+  const { ramBytes, swapBytes, seed, policy, cpu, userFrames } = settingsFromOptions({
     ram: options.ram,
     swap: options.swap,
     seed: options.seed,
     policy: options.policy,
     cpu: options.cpu,
     userFrames: options.userFrames,
-  }) as Required<Pick<MachineSpec, "ramBytes" | "swapBytes" | "seed" | "policy" | "cpu">> & Pick<MachineSpec, "userFrames">;
-  if (choiceNeedsFuture(policy)) throw new UserError(`${policyLabel(policy)} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
+  }) as Required<Pick<MachineSettings, "ramBytes" | "swapBytes" | "seed" | "policy" | "cpu">> & Pick<MachineSettings, "userFrames">;
+  if (choiceNeedsFuture(policy)) throw new InputError(`${policyLabel(policy)} needs to know the future: it runs only on recorded traces (vmm386 replay)`, "--policy");
   await requirePolicyPlugins(policy);
   const maxProcesses = intOption(options.processes, "--processes", 1);
   let summary;
@@ -79,12 +80,12 @@ async function torture(options: TortureOptions): Promise<void> {
       randomOps(seed, ops),
     );
   } catch (e) {
-    if (e instanceof MemoryConfigError) throw new UserError(e.message, "--ram");
-    if (e instanceof BootError) throw new UserError(`the kernel cannot boot on this machine: ${e.message}`, "--ram");
-    if (e instanceof DiskFormatError) throw new UserError(e.message, "--swap");
+    if (e instanceof MemoryConfigError) throw new InputError(e.message, "--ram");
+    if (e instanceof BootError) throw new InputError(`the kernel cannot boot on this machine: ${e.message}`, "--ram");
+    if (e instanceof DiskFormatError) throw new InputError(e.message, "--swap");
     throw e;
   }
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  inv.print(JSON.stringify(summary, null, 2));
   const lost =
     summary.mismatches +
     summary.invariantViolations +
@@ -92,13 +93,12 @@ async function torture(options: TortureOptions): Promise<void> {
     summary.leakedSlots +
     summary.staleTlbHits +
     summary.problems.length;
-  if (lost !== 0) process.exitCode = 1;
+  if (lost !== 0) inv.exitCode = 1;
 }
 
 function intOption(text: string, option: string, min: number): number {
-  if (!/^\d+$/.test(text.trim())) throw new UserError(`"${text}" is not a whole number`, option);
+  if (!/^\d+$/.test(text.trim())) throw new InputError(`"${text}" is not a whole number`, option);
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min) throw new UserError(`${text} is out of range (at least ${min})`, option);
+  if (!Number.isSafeInteger(n) || n < min) throw new InputError(`${text} is out of range (at least ${min})`, option);
   return n;
 }
-

@@ -13,7 +13,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { policyLabel, type PolicyChoice } from "../policy-spec.js";
+import { policyLabel, requirePolicyPlugins, type PolicyChoice } from "../policy-spec.js";
 import { PageString } from "../next-use.js";
 import { replayReferenceString } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
@@ -21,12 +21,12 @@ import { openFileOutput, type OutputFile } from "../output-file.js";
 import { BinaryTraceWriter } from "../trace/binary-format.js";
 import { ByteSink } from "../trace/byte-sink.js";
 import { traceOutputKind } from "../trace/convert.js";
-import type { OnFileBytes } from "../trace/byte-source.js";
-import { pageReferences } from "../trace/policy-only.js";
+import { readTrace } from "../trace/read-trace.js";
 import { TraceChunk } from "../trace/trace-chunk.js";
 import { TraceFormatError } from "../trace/trace-error.js";
-import { WidePages } from "../trace/wide-pages.js";
-import { detectFormat, readTrace, type TraceFormat } from "../trace/trace-format.js";
+import type { TraceFormat } from "../trace/trace-format.js";
+import { traceInput, type OnFileBytes, type TraceSource } from "../trace/trace-input.js";
+import { WidePages, pageReferences } from "../trace/wide-pages.js";
 import { curveError, curveName, histogramPoints, plainHistogram, point, type MrcCurve, type MrcResult } from "./curve.js";
 import { LruStack } from "./lru-stack.js";
 import { miniSimulate, miniSimulateVmm, sampleAccesses, vmmMissRatio, type MiniCurve } from "./minisim.js";
@@ -68,15 +68,18 @@ export interface MrcOptions {
   readonly tempDir?: string;
 }
 
-/** The curves of the trace at `file`, from one pass over it (plus, for a VMM check, a replay per size). */
-export async function profileTrace(file: string, options: MrcOptions): Promise<MrcResult> {
+/** The curves of the trace `source`, from one pass over it (plus, for a VMM check, a replay per size). */
+export async function profileTrace(source: TraceSource, options: MrcOptions): Promise<MrcResult> {
   const started = performance.now();
-  const format = options.format ?? (await detectFormat(file));
+  await requirePolicyPlugins(options.minisim?.policies);
+  const input = await traceInput(source, options.format);
+  const file = input.name;
+  const format = input.format;
   const pass = new ProfilePass(options);
   try {
-    for await (const chunk of readTrace(file, format, options.onFileBytes)) {
+    for await (const chunk of readTrace(input, undefined, options.onFileBytes)) {
       // The VMM check replays a sampled copy in vmm386's binary format, which holds 32-bit addresses.
-      if (chunk.wide && !pass.takesWideAddresses()) throw new TraceFormatError(file, 0, "a 64-bit program's trace: the MINISIM check through the VMM takes 32-bit traces");
+      if (chunk.wide && !pass.takesWideAddresses()) throw new TraceFormatError(input.name, 0, "a 64-bit program's trace: the MINISIM check through the VMM takes 32-bit traces");
       await pass.add(chunk);
     }
     await pass.finish();
@@ -92,6 +95,7 @@ export async function profileTrace(file: string, options: MrcOptions): Promise<M
     };
   } finally {
     pass.dispose();
+    if (input !== source) await input.close();
   }
 }
 

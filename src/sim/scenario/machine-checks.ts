@@ -9,7 +9,7 @@ import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
 import { DEFAULT_KERNEL_IMAGE } from "../../machine/machine.js";
 import { MAX_RAM_BYTES } from "../../machine/physical-memory.js";
 import { parseSize, SizeFormatError, formatSize } from "../../machine/units.js";
-import type { TlbChoice } from "./types.js";
+import type { TlbChoice } from "../../machine/cpu-model.js";
 
 /** Largest swap area offered: 4 GiB (a million 4 KiB slots). */
 export const MAX_SWAP_BYTES = 4 * 1024 * 1024 * 1024;

@@ -115,7 +115,7 @@ export class RecordedFuture implements FutureKnowledge, ReferenceSink {
   }
 }
 
-/** Builds a System for a config (the CLI's turns boot and disk problems into UserErrors). */
+/** Builds a System for a config. */
 export type OpenSystem = (config: SystemConfig) => System;
 
 /**
@@ -124,7 +124,7 @@ export type OpenSystem = (config: SystemConfig) => System;
  * policy needs none. Throws ScenarioError, naming the step where the
  * references changed, when OPT's reference string does not settle.
  */
-export function scenarioFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture | undefined {
+export async function scenarioFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): Promise<RecordedFuture | undefined> {
   if (config.policy === undefined || !choiceNeedsFuture(config.policy)) return undefined;
   refuseFork(scenario);
   return settledFuture(scenario, config, open);
@@ -152,12 +152,12 @@ function refuseFork(scenario: Scenario): void {
 }
 
 /** A fresh future for a run under OPT that will make exactly its references. */
-function settledFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): RecordedFuture {
+async function settledFuture(scenario: Scenario, config: SystemConfig, open: OpenSystem): Promise<RecordedFuture> {
   let recorded = new ReferenceString();
-  runRecording(scenario, open({ ...config, policy: "lru", future: undefined }), recorded);
+  await runRecording(scenario, open({ ...config, policy: "lru", future: undefined }), recorded);
   for (let run = 1; ; run++) {
     const future = new RecordedFuture(recorded);
-    runRecording(scenario, open({ ...config, policy: "opt", future }), future);
+    await runRecording(scenario, open({ ...config, policy: "opt", future }), future);
     if (future.matched) return new RecordedFuture(recorded);
     if (run === OPT_RUNS) throw unsettled(scenario, future);
     recorded = future.made;
@@ -165,9 +165,9 @@ function settledFuture(scenario: Scenario, config: SystemConfig, open: OpenSyste
 }
 
 /** Runs `scenario` to the end on `system` (closed afterwards), noting its references in `sink`. */
-function runRecording(scenario: Scenario, system: System, sink: ReferenceSink): void {
+async function runRecording(scenario: Scenario, system: System, sink: ReferenceSink): Promise<void> {
   try {
-    new ScenarioRunner(system, scenario, { references: sink }).runToEnd();
+    await new ScenarioRunner(system, scenario, { references: sink }).run();
   } finally {
     system.close();
   }

@@ -14,18 +14,12 @@ import { checkRamBytes, checkSwapBytes, checkTlb, checkUserFrames, checkWays, si
 import { pageAlignmentProblem } from "../system-checks.js";
 import { formatKeyPath, type KeyPath } from "./positions.js";
 import { parsePolicySpec } from "../policy-spec.js";
-import type { CpuName } from "../../machine/cpu-model.js";
-import type { BootModule, BootOrigins } from "../system.js";
-import {
-  ScenarioError,
-  type MachineSpec,
-  type Block,
-  type ProcessSpec,
-  type Scenario,
-  type Step,
-  type StepOrigin,
-  type TlbChoice,
-} from "./types.js";
+import type { CpuName, TlbChoice } from "../../machine/cpu-model.js";
+import type { BootModule, BootOrigins, MachineSettings } from "../system.js";
+import { ScenarioError, type Block, type ProcessSpec, type Scenario, type Step, type StepOrigin } from "./types.js";
+
+/** Settings being gathered, one key at a time. */
+type SettingsBuilder = { -readonly [K in keyof MachineSettings]: MachineSettings[K] };
 
 type Size = number | string;
 type Address = number | string;
@@ -142,8 +136,8 @@ type Fail = (path: KeyPath, detail: string) => never;
 
 type RawMachine = NonNullable<RawScenario["machine"]>;
 
-function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSpec {
-  const spec: MachineSpec = {};
+function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSettings {
+  const spec: SettingsBuilder = {};
   const at = (key: string): KeyPath => ["machine", key];
   if (m.ram !== undefined) {
     spec.ramBytes = bytes(m.ram, at("ram"), fail);
@@ -180,8 +174,8 @@ function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail)
  * clears RAM, depends on the machine it finally runs on, which the machine
  * checks when it is built (System.create names the place then).
  */
-function resolveBoot(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSpec {
-  const spec: MachineSpec = {};
+function resolveBoot(m: RawMachine, file: string, locate: Locate, fail: Fail): MachineSettings {
+  const spec: SettingsBuilder = {};
   const origins: { -readonly [K in keyof BootOrigins]: BootOrigins[K] } = {};
   const at = (...key: (string | number)[]): KeyPath => ["machine", ...key];
   if (m.cmdline !== undefined) {

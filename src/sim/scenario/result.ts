@@ -3,36 +3,8 @@
  * process ended, the recorded time series and any strict-TLB findings. The
  * CLI prints it (`--json`, the summary table) and the report renders it.
  */
-import type { TimeSeries, FaultKinds } from "../recorder.js";
-import type { System, TaskStats, TlbStats } from "../system.js";
-import type { Pressure } from "../../kernel/vmm.js";
-
-/** An unresolvable fault, as the System reports it. */
-export interface FaultReportData {
-  readonly pid: number;
-  readonly address: number;
-  readonly errorCode: number;
-  readonly access: "read" | "write";
-  readonly mode: "user" | "supervisor";
-  readonly reason: string;
-}
-
-/** The counters of a run (System.stats()). */
-export interface RunStats {
-  readonly accesses: number;
-  readonly references: number;
-  readonly ticks: number;
-  readonly faults: FaultKinds;
-  /** Counters /proc/vmstat has, under its names. */
-  readonly vmstat: Readonly<Record<string, number>>;
-  /** Counters of vmm386 with no /proc/vmstat equivalent. */
-  readonly vmm386: Readonly<Record<string, number>>;
-  readonly tlb: Readonly<TlbStats>;
-  /** Processes created, running, at most at once, the pid limit and the forks that failed. */
-  readonly tasks: TaskStats;
-  /** /proc/pressure/memory at the end (system-wide some and full). */
-  readonly psi: Pressure;
-}
+import type { TimeSeries } from "../recorder.js";
+import type { FaultReport, System, SystemStats } from "../system.js";
 
 export interface ProcessOutcome {
   readonly pid: number;
@@ -43,7 +15,7 @@ export interface ProcessOutcome {
   /** Exit status when exited, else null. */
   readonly exitCode: number | null;
   /** The fault that killed it, else null. */
-  readonly faultReport: FaultReportData | null;
+  readonly faultReport: FaultReport | null;
   /** One line: "exited(0)", "killed at 0x00000010 (user read, not present): ...". */
   readonly summary: string;
   readonly throttledTicks: number;
@@ -74,13 +46,13 @@ export interface RunResult {
   readonly source: string;
   /** The machine as configured, for display: ram, swap, cpu, policy, tlb, ... */
   readonly machine: Readonly<Record<string, string | number | boolean>>;
-  readonly stats: RunStats;
+  readonly stats: SystemStats;
   readonly processes: readonly ProcessOutcome[];
   readonly series: TimeSeries;
   /** Strict-TLB findings, or null when strict mode was off. */
   readonly strictTlb: StrictTlbFindings | null;
   /** A kernel panic, or null. */
-  readonly panic: FaultReportData | null;
+  readonly panic: FaultReport | null;
   /** Problems the scenario ran into that are not faults (a refused brk, a failed fork), one line each. */
   readonly notes: readonly string[];
   /**

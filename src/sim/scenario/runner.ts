@@ -14,16 +14,23 @@
  * only processes with steps left (the finished leave it at the end of a
  * round), the living are found in a map of their own, and a process that
  * has ended is looked at once more, when its outcome is reported.
+ *
+ * `run` advances it in slices of SLICE_ACCESSES accesses and lets the host
+ * in between (host-yield.ts): a touch step longer than a slice pauses where
+ * the slice ends and resumes, within the same turn, before anything else.
  */
-import { ACCESS, PTE } from "../../machine/i386.js";
+import { ACCESS } from "../../machine/i386.js";
+import { NO_PTE, walk } from "../../kernel/page-tables.js";
 import { USER_HEAP_BASE } from "../../kernel/layout.js";
 import { pageKey } from "../../kernel/vmm.js";
 import { PROT, type System } from "../system.js";
 import { describeStatus } from "../process.js";
 import { Recorder } from "../recorder.js";
 import { AccessStream, type PatternSpec } from "../workload/patterns.js";
+import { hostDue, yieldToHost } from "../host-yield.js";
+import { straddlePage } from "../trace/trace-chunk.js";
 import { plannedWork, StepCursor } from "./program.js";
-import { strictTlbFindings, type FaultReportData, type ProcessOutcome, type RunResult } from "./result.js";
+import { strictTlbFindings, type ProcessOutcome, type RunResult } from "./result.js";
 import type { ProcessSpec, Scenario, Step } from "./types.js";
 
 /** Samples a run aims for when the scenario sets no interval. */
@@ -35,6 +42,24 @@ const TARGET_SAMPLES = 200;
  * a second at tens of millions of accesses a second).
  */
 const PROGRESS_EVERY = 1 << 22;
+
+/**
+ * Accesses in one slice of a `run`: a look at the clock costs nothing at
+ * that distance, and swapping at its slowest (some thousands of faults a
+ * second) a slice still ends well within a second, so a signal gets in.
+ */
+const SLICE_ACCESSES = 1024;
+
+/** Where `run` stops: at the end, after a number of turns, or once a process has done a number of its steps. */
+export type RunUntil = { readonly turns: number } | { readonly process: string; readonly steps: number } | undefined;
+
+/** A touch step cut where its slice ended, to go on from there. */
+interface PausedTouch {
+  readonly t: Thread;
+  readonly base: number;
+  readonly stream: AccessStream;
+  readonly size: number;
+}
 
 /** Notes a result lists one by one; past them it says how many more there were (a fork bomb fails thousands of forks). */
 const NOTES_KEPT = 50;
@@ -105,6 +130,10 @@ export class ScenarioRunner {
   private readonly options: RunnerOptions;
   private cursor = 0;
   private ranThisRound = false;
+  /** A touch step cut at the end of a slice: the turn it belongs to goes on before any other. */
+  private paused: PausedTouch | null = null;
+  /** The access count at which the current slice ends (Infinity outside `run`). */
+  private sliceEnd = Infinity;
 
   constructor(system: System, scenario: Scenario, options: RunnerOptions = {}) {
     this.system = system;
@@ -154,24 +183,45 @@ export class ScenarioRunner {
 
   /** Runs turns until the scenario ends. */
   runToEnd(): void {
-    while (!this.finished) this.turn();
-    this.finish();
+    this.runUntil(this.stopAt(undefined));
   }
 
   /** Runs turns until `turns` have been executed in all (or the end). */
   runTurns(turns: number): void {
-    while (!this.finished && this.turns < turns) this.turn();
-    if (this.finished) this.finish();
+    this.runUntil(this.stopAt({ turns }));
   }
 
   /** Runs turns until process `name` has executed `steps` of its steps (or ended, or the scenario ended). */
   runUntilStep(name: string, steps: number): void {
-    const done = (): boolean => {
-      const t = this.byName.get(name);
-      return t !== undefined && (t.pc >= steps || t.done);
-    };
-    while (!this.finished && !done()) this.turn();
+    this.runUntil(this.stopAt({ process: name, steps }));
+  }
+
+  /** Runs as far as `until` says (default: the end), letting the host in between slices of work (host-yield.ts). */
+  async run(until?: RunUntil): Promise<void> {
+    const stop = this.stopAt(until);
+    while (!this.finished && (this.paused !== null || !stop())) {
+      this.sliceEnd = this.system.accessCount + SLICE_ACCESSES;
+      while (!this.finished && (this.paused !== null || !stop()) && this.system.accessCount < this.sliceEnd) this.turn();
+      if (hostDue()) await yieldToHost();
+    }
+    this.sliceEnd = Infinity;
     if (this.finished) this.finish();
+  }
+
+  /** Runs turns, with no slices, until `stop` (a paused touch finishes first) or the end. */
+  private runUntil(stop: () => boolean): void {
+    while (!this.finished && (this.paused !== null || !stop())) this.turn();
+    if (this.finished) this.finish();
+  }
+
+  /** The test for where `until` stops. */
+  private stopAt(until: RunUntil): () => boolean {
+    if (until === undefined) return () => false;
+    if ("turns" in until) return () => this.turns >= until.turns;
+    return () => {
+      const t = this.byName.get(until.process);
+      return t !== undefined && (t.pc >= until.steps || t.done);
+    };
   }
 
   /** Steps process `name` has executed so far (0 if not created yet). */
@@ -179,8 +229,14 @@ export class ScenarioRunner {
     return this.byName.get(name)?.pc ?? 0;
   }
 
-  /** One scheduling decision: the next runnable process executes one step. */
+  /** One scheduling decision: the next runnable process executes one step (or a paused touch step goes on). */
   turn(): void {
+    if (this.paused !== null) {
+      const { t, base, stream, size } = this.paused;
+      this.paused = null;
+      if (this.touch(t, base, stream, size, this.options.references)) this.endTurn(t);
+      return;
+    }
     if (this.finished) return;
     if (this.cursor >= this.ring.length) this.endRound();
     const t = this.ring[this.cursor++];
@@ -191,8 +247,7 @@ export class ScenarioRunner {
     }
     const step = t.program.take() as Step;
     t.pc++;
-    this.execute(t, step);
-    this.endTurn(t);
+    if (this.execute(t, step)) this.endTurn(t);
   }
 
   /** `t`'s step is done: the turn counts. */
@@ -230,7 +285,7 @@ export class ScenarioRunner {
     return this.threads.map((t) => {
       const info = this.system.process(t.pid);
       const st = info.status;
-      const faultReport: FaultReportData | null = st.state === "killed" ? { ...st.report } : null;
+      const faultReport = st.state === "killed" ? { ...st.report } : null;
       return {
         pid: t.pid,
         name: t.name,
@@ -324,10 +379,10 @@ export class ScenarioRunner {
     return this.system.process(t.pid).throttledTicks;
   }
 
-  /** Executes one step of `t`. */
-  private execute(t: Thread, step: Step): void {
+  /** Executes one step of `t`; false when a touch step paused at the end of a slice (its turn is not over). */
+  private execute(t: Thread, step: Step): boolean {
     const sys = this.system;
-    if (!sys.switchTo(t.pid)) return;
+    if (!sys.switchTo(t.pid)) return true;
     if (t.pdPhys === 0) t.pdPhys = sys.machine.mmu.cr3 >>> 0;
     t.keyBase = pageKey(sys.vmm.current.id, 0);
     this.options.references?.enter?.(step);
@@ -346,10 +401,8 @@ export class ScenarioRunner {
       case "munmap":
         if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
         break;
-      case "touch": {
-        this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size, this.options.references);
-        break;
-      }
+      case "touch":
+        return this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size, this.options.references);
       case "fork": {
         const child = sys.fork(t.pid);
         if (child === null) this.note(t, step, `fork of ${step.child} failed: ${this.forkFailure()}`);
@@ -378,6 +431,7 @@ export class ScenarioRunner {
       case "yield":
         break;
     }
+    return true;
   }
 
   /**
@@ -394,9 +448,10 @@ export class ScenarioRunner {
   /**
    * The access loop of a touch step: System.access per offset, sampling
    * between chunks; with a reference sink, each access's pages are noted
-   * before it is made.
+   * before it is made. True once the stream ends (or the process died of an
+   * access); false when it paused at the end of the slice (in `paused`).
    */
-  private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined): void {
+  private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined): boolean {
     const sys = this.system;
     const pid = t.pid;
     let untilCheck = this.accessesUntilCheck();
@@ -406,15 +461,22 @@ export class ScenarioRunner {
       if (!sys.access(pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
       if (--untilCheck <= 0) {
         this.recorder.maybeSample();
+        const done = sys.accessCount;
+        this.options.onProgress?.(done, this.plannedAccesses);
+        if (done >= this.sliceEnd) {
+          this.paused = { t, base, stream, size };
+          return false;
+        }
         untilCheck = this.accessesUntilCheck();
-        this.options.onProgress?.(sys.stats().accesses, this.plannedAccesses);
       }
     }
+    return true;
   }
 
-  /** Accesses until the next look at the recorder and the progress: the sample interval, and at most PROGRESS_EVERY. */
+  /** Accesses until the next look at the recorder, the progress and the slice: the sample interval, at most PROGRESS_EVERY, at most to the slice's end. */
   private accessesUntilCheck(): number {
-    return Math.min(this.recorder.accessesUntilDue, PROGRESS_EVERY);
+    const sliceLeft = this.sliceEnd - this.system.accessCount;
+    return Math.max(1, Math.min(this.recorder.accessesUntilDue, PROGRESS_EVERY, sliceLeft));
   }
 
   /** Notes the pages of [at, at+length) (a copyOut writes each) in the reference sink, if any. */
@@ -431,12 +493,11 @@ export class ScenarioRunner {
    */
   private pokePte(t: Thread, step: Extract<Step, { kind: "pokePte" }>): void {
     const memory = this.system.machine.memory;
-    const pde = memory.read32(t.pdPhys + (step.at >>> 22) * 4);
-    if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) {
+    const pteAddr = walk(memory, t.pdPhys, step.at);
+    if (pteAddr === NO_PTE) {
       this.note(t, step, `pokePte: no page table maps ${hex(step.at)}`);
       return;
     }
-    const pteAddr = ((pde & ~0xfff) >>> 0) + ((step.at >>> 12) & 0x3ff) * 4;
     const pte = memory.read32(pteAddr);
     memory.write32(pteAddr, ((pte & ~step.clear) | step.set) >>> 0);
   }
@@ -500,10 +561,9 @@ function copyOutStep(sys: System, pid: number, step: Extract<Step, { kind: "copy
 
 /** Notes the page of an access of `size` bytes at `va` (both pages, if it straddles two), keyed from `keyBase`. */
 function noteAccess(sink: ReferenceSink, keyBase: number, va: number, size: number): void {
-  const first = va >>> 12;
-  const last = (va + size - 1) >>> 12;
-  sink.note(keyBase + first);
-  if (last !== first) sink.note(keyBase + last);
+  sink.note(keyBase + (va >>> 12));
+  const second = straddlePage(va, size);
+  if (second >= 0) sink.note(keyBase + second);
 }
 
 function hex(n: number): string {

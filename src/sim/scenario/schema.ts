@@ -5,15 +5,15 @@
  * path, and what is wrong ("unknown key 'touchh'", "must be one of ...").
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import { formatKeyPath, lineOf, parseJsonPointer } from "./positions.js";
 import { ScenarioError } from "./types.js";
 import { showNumber } from "./machine-checks.js";
+import { packageFile } from "../package-files.js";
 
-/** Where the published schema lives, from src/sim/scenario or dist/sim/scenario alike. */
-export const SCENARIO_SCHEMA_PATH = fileURLToPath(new URL("../../../schema/scenario.schema.json", import.meta.url));
+/** Where the published schema lives. */
+export const SCENARIO_SCHEMA_PATH = packageFile("schema/scenario.schema.json");
 
 let compiled: ValidateFunction | undefined;
 

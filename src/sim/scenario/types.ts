@@ -4,47 +4,12 @@
  * the file line too. A `repeat` block stays a block (program.ts walks it):
  * its count may be 10^9, which no unrolled list could hold.
  */
-import type { CpuName } from "../../machine/cpu-model.js";
-import type { FramebufferSpec } from "../../machine/multiboot.js";
-import type { BootModule, BootOrigins } from "../system.js";
+import { InputError } from "../../machine/input-error.js";
+import type { MachineSettings } from "../system.js";
 import type { PatternSpec } from "../workload/patterns.js";
 
 /** Replacement policies a scenario may ask for: a name, parameters, a plugin (src/sim/policy-spec.ts). */
 export type { PolicyChoice } from "../policy-spec.js";
-import type { PolicyChoice } from "../policy-spec.js";
-import type { ThrottleRule } from "../../kernel/psi.js";
-
-/** TLB shape requested by a scenario or `--tlb`. */
-export type TlbChoice = { readonly entries: number; readonly ways: number } | "off";
-
-/** The machine of a scenario; anything left out takes the System's default. */
-export interface MachineSpec {
-  ramBytes?: number;
-  swapBytes?: number;
-  cpu?: CpuName;
-  policy?: PolicyChoice;
-  /** Ticks per page read from and written to swap (PSI's latency model). */
-  swapReadTicks?: number;
-  swapWriteTicks?: number;
-  /** The thrashing throttle's rule. */
-  throttle?: ThrottleRule;
-  tlb?: TlbChoice;
-  userFrames?: number;
-  strictTlb?: boolean;
-  checkInvariants?: boolean;
-  seed?: number;
-  /** The pid limit (Linux's pid_max): at most pidMax - 1 processes at once. */
-  pidMax?: number;
-  /** An existing disk image whose MBR holds the swap partition (default: a temporary image). */
-  swapImage?: string;
-  /** The kernel command line in the multiboot information. */
-  cmdline?: string;
-  /** Multiboot modules, file paths as the host opens them. */
-  modules?: readonly BootModule[];
-  framebuffer?: FramebufferSpec;
-  /** Where cmdline, modules and framebuffer were given (`file:line: machine.modules[0]`, `--module`). */
-  bootOrigins?: BootOrigins;
-}
 
 /** Where a step was written: `file:line` and the key path, for messages. */
 export interface StepOrigin {
@@ -97,7 +62,7 @@ export interface Scenario {
   readonly file: string;
   readonly name: string;
   readonly description: string;
-  readonly machine: MachineSpec;
+  readonly machine: MachineSettings;
   /** Timer ticks after each round of turns. */
   readonly ticksPerRound: number;
   /** Recorder interval in accesses, or "tick" (a sample after every tick); undefined = chosen by the runner. */
@@ -105,14 +70,10 @@ export interface Scenario {
   readonly processes: readonly ProcessSpec[];
 }
 
-/** A scenario problem a user can fix; `where` is `file:line: key.path`. */
-export class ScenarioError extends Error {
+/** A scenario problem a user can fix, at `file:line: key.path`. */
+export class ScenarioError extends InputError {
   override name = "ScenarioError";
-  readonly where: string;
-  readonly detail: string;
   constructor(where: string, detail: string) {
-    super(`${where}: ${detail}`);
-    this.where = where;
-    this.detail = detail;
+    super(detail, where);
   }
 }

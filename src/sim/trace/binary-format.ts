@@ -12,14 +12,13 @@
  * truncated file an error rather than a silently shorter trace.
  */
 
-import { endianness } from "node:os";
-import * as fs from "node:fs";
-import { isGzipFile, isStreamInput, openByteStream, type OnFileBytes } from "./byte-source.js";
 import { ByteSink } from "./byte-sink.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
+import { BINARY_MAGIC, hasBinaryMagic } from "./trace-format.js";
+import { traceInput, type ExactInput, type OnFileBytes, type TraceSource } from "./trace-input.js";
 
-export const BINARY_MAGIC = "VMM386TR";
+export { BINARY_MAGIC } from "./trace-format.js";
 export const BINARY_VERSION = 1;
 /** Header flag: every record came from a page reference string (size-1 loads). */
 export const FLAG_PAGE_REFERENCES = 1;
@@ -28,7 +27,7 @@ const BLOCK_HEADER_BYTES = 8;
 /** Accesses per block (the writer's block size and the reader's upper bound). */
 export const BLOCK_CAPACITY = 65536;
 
-if (endianness() !== "LE") throw new Error("vmm386's binary trace format needs a little-endian host");
+if (new Uint8Array(Uint16Array.of(1).buffer)[0] !== 1) throw new Error("vmm386's binary trace format needs a little-endian host");
 
 function blockBytes(n: number): number {
   return BLOCK_HEADER_BYTES + n * 6 + ((n * 2) & 2);
@@ -126,110 +125,17 @@ function encodeMeta(chunk: TraceChunk, from: number, count: number, meta: Uint16
   for (let j = 0; j < count; j++) meta[at + j] = kinds[from + j] | ((sizes[from + j] - 1) << 2);
 }
 
-/** Where a binary reader gets its bytes: exact byte counts, short only at the end of the input. */
-export interface ExactInput {
-  /** Bytes delivered so far (for error messages). */
-  readonly offset: number;
-  /** Copies up to n bytes into dst[0, n); returns how many (less only at end of input). */
-  read(dst: Uint8Array, n: number): Promise<number>;
-  /** Releases the input (early or at the end). */
-  close(): Promise<void>;
-}
-
-/**
- * A plain file read synchronously straight into the caller's buffer: no
- * stream, no per-read allocation, no copy (the replay's second pass reads
- * its spill this way, at page-cache speed).
- */
-class PlainFileInput implements ExactInput {
-  offset = 0;
-
-  private constructor(
-    private fd: number,
-    private readonly onFileBytes: OnFileBytes | undefined,
-  ) {}
-
-  static async open(path: string, onFileBytes?: OnFileBytes): Promise<PlainFileInput> {
-    return new PlainFileInput(fs.openSync(path, "r"), onFileBytes);
-  }
-
-  read(dst: Uint8Array, n: number): Promise<number> {
-    let got = 0;
-    while (got < n) {
-      const r = fs.readSync(this.fd, dst, got, n - got, null);
-      if (r === 0) break;
-      got += r;
-    }
-    this.offset += got;
-    this.onFileBytes?.(got);
-    return Promise.resolve(got);
-  }
-
-  close(): Promise<void> {
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    this.fd = -1;
-    return Promise.resolve();
-  }
-}
-
-/** Pulls exact byte counts out of a stream of Buffers of arbitrary sizes. */
-class ExactReader implements ExactInput {
-  private readonly it: AsyncIterator<Buffer>;
-  private cur: Buffer = Buffer.alloc(0);
-  private pos = 0;
-  /** Bytes delivered so far (for error messages). */
-  offset = 0;
-
-  constructor(stream: AsyncIterable<Buffer>) {
-    this.it = stream[Symbol.asyncIterator]();
-  }
-
-  /** Copies up to n bytes into dst[0, n); returns how many (less only at end of stream). */
-  async read(dst: Uint8Array, n: number): Promise<number> {
-    let got = 0;
-    while (got < n) {
-      if (this.pos === this.cur.length) {
-        const next = await this.it.next();
-        if (next.done) break;
-        this.cur = next.value;
-        this.pos = 0;
-        continue;
-      }
-      const take = Math.min(n - got, this.cur.length - this.pos);
-      dst.set(this.cur.subarray(this.pos, this.pos + take), got);
-      this.pos += take;
-      got += take;
-    }
-    this.offset += got;
-    return got;
-  }
-
-  /** Stops the underlying stream early. */
-  async close(): Promise<void> {
-    await this.it.return?.();
-  }
-}
-
-/** Opens `path` for exact reads: a plain file in place, a stream or gzip'd file through its byte stream. */
-export async function openExactInput(path: string, onFileBytes?: OnFileBytes): Promise<ExactInput> {
-  const streamed = isStreamInput(path) || (await isGzipFile(path));
-  return streamed ? new ExactReader(await openByteStream(path, onFileBytes)) : PlainFileInput.open(path, onFileBytes);
-}
-
-/** True if `head` starts with the binary format's magic. */
-export function hasBinaryMagic(head: Uint8Array): boolean {
-  return head.length >= 8 && Buffer.from(head.subarray(0, 8)).toString("latin1") === BINARY_MAGIC;
-}
-
 /** Streams a binary trace (plain or gzip) as chunks; the chunk object is reused. */
-export async function* readBinary(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+export async function* readBinary(source: TraceSource, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+  const traced = await traceInput(source, "binary");
+  const path = traced.name;
   const chunk = new TraceChunk(Math.max(capacity, BLOCK_CAPACITY));
   const stage = new ArrayBuffer(blockBytes(BLOCK_CAPACITY));
   const stageBytes = new Uint8Array(stage);
   const stageHead = new Uint32Array(stage, 0, 2);
   let input: ExactInput | null = null;
   try {
-    input = await openExactInput(path, onFileBytes);
+    input = traced.exact(onFileBytes);
     const header = new Uint8Array(HEADER_BYTES);
     if ((await input.read(header, HEADER_BYTES)) < HEADER_BYTES || !hasBinaryMagic(header)) {
       throw new TraceFormatError(path, 0, `not a vmm386 binary trace (no "${BINARY_MAGIC}" header)`);

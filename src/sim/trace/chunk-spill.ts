@@ -16,6 +16,10 @@
  * million accesses then costs no file at all (writing, reading back and
  * deleting it was a tenth of the replay's time), and a larger one still
  * needs no more than the budget. `readSpill` gives back both parts, in order.
+ *
+ * The file is unlinked as soon as it is created: it is written and read
+ * back through its one descriptor, and its blocks go when that is closed,
+ * so nothing is left behind however the process ends (even by SIGKILL).
  */
 
 import * as fs from "node:fs";
@@ -33,8 +37,8 @@ function spillBytes(chunk: TraceChunk): number {
 /**
  * Writes chunks to memory (up to a budget), then to a new spill file with
  * synchronous writes. The file is created exclusively (never an existing
- * one) and `remove()` deletes it only if this writer made it. A host
- * failure (a full disk) is an OutputFileError naming the file.
+ * one) and unlinked at once; `release()` closes it. A host failure (a full
+ * disk) is an OutputFileError naming the file.
  */
 export class ChunkSpillWriter {
   private fd = -1;
@@ -87,24 +91,23 @@ export class ChunkSpillWriter {
     this.total += n;
   }
 
-  /** Deletes the file if this writer created it (closing it first). */
-  remove(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    this.fd = -1;
-    if (this.opened) fs.rmSync(this.path, { force: true });
+  /** The spill file's descriptor (read back from its start), or -1 while nothing went to a file. */
+  get descriptor(): number {
+    return this.fd;
   }
 
-  /** Writes the end marker and closes the file (if there is one). */
+  /** Closes the file, and with it its blocks (it was unlinked when made). Idempotent. */
+  release(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
+  /** Writes the end marker (if there is a file): the spill is complete. */
   close(): void {
     if (this.fd < 0) return;
     this.head[0] = 0;
     this.head[1] = (this.total - this.heldAccesses()) >>> 0;
-    try {
-      this.hostIo(() => writeAll(this.fd, this.head, 8));
-    } finally {
-      fs.closeSync(this.fd);
-      this.fd = -1;
-    }
+    this.hostIo(() => writeAll(this.fd, this.head, 8));
   }
 
   private heldAccesses(): number {
@@ -114,8 +117,9 @@ export class ChunkSpillWriter {
   }
 
   private open(): void {
-    this.fd = this.hostIo(() => fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600));
+    this.fd = this.hostIo(() => fs.openSync(this.path, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600));
     this.opened = true;
+    fs.unlinkSync(this.path);
   }
 
   /** Runs a host call on the file; its failure names the file, and says what it is for. */
@@ -150,7 +154,7 @@ function copyOf(chunk: TraceChunk): TraceChunk {
  */
 export function* readSpill(writer: ChunkSpillWriter): Generator<TraceChunk> {
   yield* writer.held;
-  if (writer.spilled) yield* readChunkSpill(writer.path);
+  if (writer.spilled) yield* readChunkSpill(writer.descriptor, writer.path);
 }
 
 /** Writes the first `bytes` bytes of the array's memory. */
@@ -159,11 +163,11 @@ function writeAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number): voi
   while (done < bytes) done += fs.writeSync(fd, array, done, bytes - done);
 }
 
-/** Reads exactly `bytes` bytes into the start of the array's memory; false at a premature end of file. */
-function readAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number): boolean {
+/** Reads exactly `bytes` bytes at `at` of the file into the start of the array's memory; false at a premature end of file. */
+function readAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number, at: number): boolean {
   let done = 0;
   while (done < bytes) {
-    const got = fs.readSync(fd, array, done, bytes - done, null);
+    const got = fs.readSync(fd, array, done, bytes - done, at + done);
     if (got === 0) return false;
     done += got;
   }
@@ -171,38 +175,39 @@ function readAll(fd: number, array: NodeJS.ArrayBufferView, bytes: number): bool
 }
 
 /**
- * The spill's chunks, in order, each read into the same TraceChunk (grown
- * if a spilled chunk is larger): consume it before asking for the next.
- * Throws if the file ends before its end marker or the marker disagrees.
+ * The chunks of the spill file open at `fd`, from its start, in order, each
+ * read into the same TraceChunk (grown if a spilled chunk is larger):
+ * consume it before asking for the next. Throws, naming the spill by
+ * `name`, if the file ends before its end marker or the marker disagrees.
+ * The caller keeps the descriptor.
  */
-export function* readChunkSpill(path: string): Generator<TraceChunk> {
-  const fd = fs.openSync(path, "r");
-  try {
-    const head = new Uint32Array(2);
-    let chunk = new TraceChunk(DEFAULT_CHUNK_CAPACITY);
-    let total = 0;
-    while (true) {
-      if (!readAll(fd, head, 8)) throw new Error(`${path}: replay spill truncated after ${total} accesses`);
-      const n = head[0];
-      if (n === 0) {
-        if (head[1] !== total >>> 0) throw new Error(`${path}: replay spill holds ${total} accesses, its end marker says ${head[1]}`);
-        return;
-      }
-      if (n > chunk.capacity) chunk = new TraceChunk(n);
-      chunk.clear();
-      const wide = head[1] === 1;
-      const whole =
-        readAll(fd, chunk.addr, 4 * n) &&
-        (!wide || readAll(fd, chunk.addrHigh, 4 * n)) &&
-        readAll(fd, chunk.kind, n) &&
-        readAll(fd, chunk.size, 2 * n);
-      if (!whole) throw new Error(`${path}: replay spill truncated after ${total} accesses`);
-      chunk.length = n;
-      chunk.wide = wide;
-      total += n;
-      yield chunk;
+export function* readChunkSpill(fd: number, name: string): Generator<TraceChunk> {
+  const head = new Uint32Array(2);
+  let chunk = new TraceChunk(DEFAULT_CHUNK_CAPACITY);
+  let total = 0;
+  let at = 0;
+  while (true) {
+    if (!readAll(fd, head, 8, at)) throw new Error(`${name}: replay spill truncated after ${total} accesses`);
+    at += 8;
+    const n = head[0];
+    if (n === 0) {
+      if (head[1] !== total >>> 0) throw new Error(`${name}: replay spill holds ${total} accesses, its end marker says ${head[1]}`);
+      return;
     }
-  } finally {
-    fs.closeSync(fd);
+    if (n > chunk.capacity) chunk = new TraceChunk(n);
+    chunk.clear();
+    const wide = head[1] === 1;
+    const high = wide ? 4 * n : 0;
+    const whole =
+      readAll(fd, chunk.addr, 4 * n, at) &&
+      (!wide || readAll(fd, chunk.addrHigh, 4 * n, at + 4 * n)) &&
+      readAll(fd, chunk.kind, n, at + 4 * n + high) &&
+      readAll(fd, chunk.size, 2 * n, at + 5 * n + high);
+    if (!whole) throw new Error(`${name}: replay spill truncated after ${total} accesses`);
+    at += BYTES_PER_ACCESS * n + high;
+    chunk.length = n;
+    chunk.wide = wide;
+    total += n;
+    yield chunk;
   }
 }

@@ -21,21 +21,22 @@ import { NEVER, PageString, linkNextUses } from "../next-use.js";
 import { BinaryTraceWriter, FLAG_PAGE_REFERENCES } from "./binary-format.js";
 import { ByteSink } from "./byte-sink.js";
 import { RecordWriter } from "./libcachesim-binary.js";
-import { pageReferences } from "./policy-only.js";
+import { readTrace } from "./read-trace.js";
 import { replayLayout } from "./replay.js";
 import type { LayoutMapping } from "./layout-mapper.js";
 import { TextTraceWriter } from "./text-writers.js";
 import { TRACE_KIND, TraceChunk } from "./trace-chunk.js";
-import { PAGE_STRING_FORMATS, classifyTraceHead, detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
+import { TraceFormatError } from "./trace-error.js";
+import { PAGE_STRING_FORMATS, classifyTraceHead, type TraceFormat } from "./trace-format.js";
+import { traceInput, type TraceInput, type TraceSource } from "./trace-input.js";
 import { PAGE_COUNT, emptySurvey, surveyChunk } from "./trace-survey.js";
+import { WidePages, pageReferences } from "./wide-pages.js";
 
 /** libCacheSim's formats: page strings as its cachesim reads them. */
 export const LIBCACHESIM_FORMATS: ReadonlySet<TraceFormat> = new Set(["oracleGeneral", "csv", "txt", "u64"]);
 
 /** The header of a csv that vmm386 writes (libCacheSim: `-t "time-col=1,obj-id-col=2,obj-size-col=3,has-header=true,obj-id-is-num=true"`). */
 export const CSV_HEADER = "time,obj_id,obj_size\n";
-import { TraceFormatError } from "./trace-error.js";
-import { WidePages } from "./wide-pages.js";
 
 export interface ConvertResult {
   readonly from: TraceFormat;
@@ -58,23 +59,25 @@ export interface ConvertOptions {
 }
 
 /**
- * Writes the trace at `input` to `output` in format `to` (gzip'd if
- * `output` ends in .gz; `-` is standard output). Throws OutputFileError if
- * the output cannot take it, before reading any of the input.
+ * Writes the trace `source` to `output` in format `to` (gzip'd if `output`
+ * ends in .gz; `-` is standard output). Throws OutputFileError if the
+ * output cannot take it, before reading any of the input.
  */
-export async function convertTrace(input: string, output: string, to: TraceFormat, options: ConvertOptions = {}): Promise<ConvertResult> {
-  const out = openOutput(output, { kind: traceOutputKind(to), force: options.force, inputs: [input], allowStdout: true });
+export async function convertTrace(source: TraceSource, output: string, to: TraceFormat, options: ConvertOptions = {}): Promise<ConvertResult> {
+  const name = typeof source === "string" ? source : source.name;
+  const out = openOutput(output, { kind: traceOutputKind(to), force: options.force, inputs: [name], allowStdout: true });
+  let input: TraceInput | null = null;
   try {
-    const source = options.from ?? (await detectFormat(input));
+    input = await traceInput(source, options.from);
     const sink = new ByteSink(out, output.endsWith(".gz"));
-    const result = LIBCACHESIM_FORMATS.has(to)
-      ? await convertToPageString(input, sink, source, to, options.rawPages === true)
-      : await convertStream(input, sink, source, to);
+    const result = LIBCACHESIM_FORMATS.has(to) ? await convertToPageString(input, sink, to, options.rawPages === true) : await convertStream(input, sink, to);
     await out.commit();
     return result;
   } catch (e) {
     out.abort(); // removes the temporary file only: nothing that was there before
     throw e;
+  } finally {
+    if (input !== null && input !== source) await input.close();
   }
 }
 
@@ -107,14 +110,15 @@ function inflatedHead(head: Buffer): Buffer | null {
   }
 }
 
-async function convertStream(input: string, sink: ByteSink, source: TraceFormat, to: TraceFormat): Promise<ConvertResult> {
+async function convertStream(input: TraceInput, sink: ByteSink, to: TraceFormat): Promise<ConvertResult> {
+  const source = input.format;
   const binary = to === "binary" ? new BinaryTraceWriter(sink, PAGE_STRING_FORMATS.has(source) ? FLAG_PAGE_REFERENCES : 0) : null;
   const text = to === "binary" ? null : new TextTraceWriter(sink, to === "lackey" ? "lackey" : "refs");
   const writer = (binary ?? text) as BinaryTraceWriter | TextTraceWriter;
   let accesses = 0;
-  for await (const chunk of readTrace(input, source)) {
+  for await (const chunk of readTrace(input)) {
     if (chunk.wide && to !== "lackey") {
-      throw new TraceFormatError(input, 0, `a 64-bit program's trace (addresses above 4 GiB): the ${to} format holds 32-bit ones (convert to lackey, or replay it as it is)`);
+      throw new TraceFormatError(input.name, 0, `a 64-bit program's trace (addresses above 4 GiB): the ${to} format holds 32-bit ones (convert to lackey, or replay it as it is)`);
     }
     accesses += chunk.length;
     await writer.write(chunk);
@@ -124,9 +128,10 @@ async function convertStream(input: string, sink: ByteSink, source: TraceFormat,
   return { from: source, to, accesses, written, mapped: false };
 }
 
-async function convertToPageString(input: string, sink: ByteSink, source: TraceFormat, to: TraceFormat, rawPages: boolean): Promise<ConvertResult> {
+async function convertToPageString(input: TraceInput, sink: ByteSink, to: TraceFormat, rawPages: boolean): Promise<ConvertResult> {
+  const source = input.format;
   const mapped = !rawPages && !PAGE_STRING_FORMATS.has(source);
-  const { pages, accesses } = await readPageString(input, source, mapped);
+  const { pages, accesses } = await readPageString(input, mapped);
   if (to === "oracleGeneral" || to === "u64") {
     const writer = new RecordWriter(sink, to);
     await writer.write(pages, to === "oracleGeneral" ? nextUses(pages) : undefined);
@@ -143,21 +148,21 @@ async function convertToPageString(input: string, sink: ByteSink, source: TraceF
  * (wide-pages.ts), then turned into their EYN-OS pages, or their own
  * numbers if those fit the string's 31 bits.
  */
-async function readPageString(input: string, source: TraceFormat, mapped: boolean): Promise<{ pages: Int32Array; accesses: number }> {
+async function readPageString(input: TraceInput, mapped: boolean): Promise<{ pages: Int32Array; accesses: number }> {
   const string = new PageString(1 << 16);
   const survey = mapped ? emptySurvey() : null;
   const wide = survey?.wide ?? new WidePages();
   let refs = new Int32Array(0);
   let accesses = 0;
-  for await (const chunk of readTrace(input, source)) {
+  for await (const chunk of readTrace(input)) {
     accesses += chunk.length;
     if (survey) surveyChunk(survey, chunk);
     if (refs.length < 2 * chunk.length) refs = new Int32Array(2 * chunk.length);
     string.append(pageReferences(chunk, refs, wide));
   }
   const pages = string.view();
-  if (survey) mapPages(pages, replayLayout(survey, undefined, input), wide.byIndex());
-  else if (wide.count > 0) ownPages(pages, wide.byIndex(), input);
+  if (survey) mapPages(pages, replayLayout(survey, undefined, input.name), wide.byIndex());
+  else if (wide.count > 0) ownPages(pages, wide.byIndex(), input.name);
   return { pages, accesses };
 }
 

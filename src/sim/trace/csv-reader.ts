@@ -12,9 +12,10 @@
  */
 
 import { parseLines, type LineParser } from "./line-stream.js";
-import type { OnFileBytes } from "./byte-source.js";
+import { traceInput, type OnFileBytes, type TraceSource } from "./trace-input.js";
 import { TRACE_KIND, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
+import { latin1Text } from "./trace-format.js";
 import { PAGE_COUNT } from "./trace-survey.js";
 
 const NL = 0x0a;
@@ -64,7 +65,7 @@ export class CsvParser implements LineParser {
   ) {}
 
   /** Parses whole lines of buf[pos, end) (buf[end - 1] is a newline) until the chunk fills; returns where it stopped. */
-  parse(buf: Buffer, pos: number, end: number): number {
+  parse(buf: Uint8Array, pos: number, end: number): number {
     const chunk = this.chunk;
     let p = pos;
     while (p < end && chunk.length < chunk.capacity) {
@@ -78,9 +79,9 @@ export class CsvParser implements LineParser {
     return p;
   }
 
-  private parseLine(buf: Buffer, start: number, stop: number): void {
+  private parseLine(buf: Uint8Array, start: number, stop: number): void {
     if (this.layout === null) {
-      const layout = csvLayout(buf.toString("latin1", start, stop));
+      const layout = csvLayout(latin1Text(buf.subarray(start, stop)));
       if (typeof layout === "string") this.fail(layout);
       this.layout = layout;
       if (layout.header) return;
@@ -95,7 +96,7 @@ export class CsvParser implements LineParser {
     let fieldEnd = buf.indexOf(delimiter, p);
     if (fieldEnd < 0 || fieldEnd > stop) fieldEnd = stop;
     const page = parseId(buf, p, fieldEnd);
-    if (page < 0) this.badId(buf.toString("latin1", p, fieldEnd).trim());
+    if (page < 0) this.badId(latin1Text(buf.subarray(p, fieldEnd)).trim());
     const n = this.chunk.length;
     this.chunk.addr[n] = page << 12;
     this.chunk.kind[n] = TRACE_KIND.LOAD;
@@ -122,7 +123,7 @@ for (let i = 0; i < 6; i++) HEX[0x61 + i] = HEX[0x41 + i] = 10 + i;
  * The page number in buf[p, end): decimal or 0x-hex, blanks around it;
  * -1 if it is no number or no page number. Bytes only: no string per line.
  */
-function parseId(buf: Buffer, p: number, end: number): number {
+function parseId(buf: Uint8Array, p: number, end: number): number {
   while (p < end && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
   while (end > p && (buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--;
   const hex = end - p > 2 && buf[p] === 0x30 && (buf[p + 1] | 0x20) === 0x78;
@@ -139,14 +140,15 @@ function parseId(buf: Buffer, p: number, end: number): number {
   return value;
 }
 
-function isBlankOrComment(buf: Buffer, p: number, stop: number): boolean {
+function isBlankOrComment(buf: Uint8Array, p: number, stop: number): boolean {
   while (p < stop && (buf[p] === 0x20 || buf[p] === 0x09)) p++;
   return p === stop || buf[p] === HASH;
 }
 
 /** Streams a csv trace (plain or gzip) as chunks of one-byte loads; the chunk is reused. */
-export async function* readCsv(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+export async function* readCsv(source: TraceSource, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+  const input = await traceInput(source, "csv");
   const chunk = new TraceChunk(capacity);
-  const parser = new CsvParser(path, chunk);
-  yield* parseLines(path, chunk, parser, onFileBytes);
+  const parser = new CsvParser(input.name, chunk);
+  yield* parseLines(input, chunk, parser, onFileBytes);
 }

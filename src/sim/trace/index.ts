@@ -4,8 +4,11 @@
  * transparently), convert, map a Linux program's layout onto EYN-OS's, and
  * replay through a System.
  */
-export { TraceChunk, TRACE_KIND, type TraceKind, MAX_ACCESS_SIZE } from "./trace-chunk.js";
-export { TRACE_FORMATS, type TraceFormat, isTraceFormat, detectFormat, readTrace } from "./trace-format.js";
+export { TraceChunk, TRACE_KIND, type TraceKind, MAX_ACCESS_SIZE, isStraddle, straddlePage, secondPage } from "./trace-chunk.js";
+export { pageReferences, WidePages } from "./wide-pages.js";
+export { TRACE_FORMATS, type TraceFormat, isTraceFormat } from "./trace-format.js";
+export { TraceInput, openTraceInput, detectFormat, type TraceSource } from "./trace-input.js";
+export { readTrace } from "./read-trace.js";
 export { readLackey } from "./lackey-reader.js";
 export { readRefs } from "./refs-reader.js";
 export { readBinary, BinaryTraceWriter, BINARY_MAGIC, BINARY_VERSION } from "./binary-format.js";

@@ -18,8 +18,8 @@
  */
 
 import { parseLines } from "./line-stream.js";
-import type { OnFileBytes } from "./byte-source.js";
-import { MAX_ACCESS_SIZE, PAGES_PER_4G, TraceChunk, DEFAULT_CHUNK_CAPACITY, secondPage } from "./trace-chunk.js";
+import { traceInput, type OnFileBytes, type TraceSource } from "./trace-input.js";
+import { MAX_ACCESS_SIZE, PAGES_PER_4G, TraceChunk, DEFAULT_CHUNK_CAPACITY, isStraddle, secondPage, straddlePage } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
 import { addMarkedChunk, KIND_FLAGS, markPage, type TraceSurvey } from "./trace-survey.js";
 
@@ -38,11 +38,9 @@ for (let i = 0; i < 6; i++) HEX[0x61 + i] = HEX[0x41 + i] = 10 + i;
 
 /** Value (0..255) of each pair of hex digits, as a big-endian 16-bit load reads them; -1 if either is not a digit. */
 const HEX_PAIR = new Int16Array(1 << 16).fill(-1);
-for (let hi = 0; hi < 256; hi++) {
-  for (let lo = 0; lo < 256; lo++) {
-    if (HEX[hi] >= 0 && HEX[lo] >= 0) HEX_PAIR[(hi << 8) | lo] = (HEX[hi] << 4) | HEX[lo];
-  }
-}
+// Over the 22 digit characters only: the whole 65,536-pair loop cost every start ~10 ms in the interpreter.
+const DIGIT_CODES = [...HEX.keys()].filter((c) => HEX[c] >= 0);
+for (const hi of DIGIT_CODES) for (const lo of DIGIT_CODES) HEX_PAIR[(hi << 8) | lo] = (HEX[hi] << 4) | HEX[lo];
 
 /** TRACE_KIND of an access line's first two bytes (`I `, ` L`, ` S`, ` M`), -1 for anything else. */
 const KIND_OF_PAIR = new Int8Array(1 << 16).fill(-1);
@@ -59,7 +57,7 @@ KIND_OF_PAIR[(SPACE << 8) | 0x4d] = 3;
  * stopped. (Its own function so that the rare general path's property
  * accesses never deoptimize this loop.)
  */
-function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk, pages: Uint8Array | null, marks: PageMarks): number {
+function parseExactLines(buf: Uint8Array, p: number, end: number, chunk: TraceChunk, pages: Uint8Array | null, marks: PageMarks): number {
   const addrs = chunk.addr;
   const kinds = chunk.kind;
   const sizes = chunk.size;
@@ -107,11 +105,11 @@ function parseExactLines(buf: Buffer, p: number, end: number, chunk: TraceChunk,
         if (old === 0) newPages++;
         pages[first] = old | flag;
       }
-      if ((a & 0xfff) + size > 0x1000) {
+      const second = straddlePage(a, size);
+      if (second >= 0) {
         straddles++;
-        const last = (first + 1) & 0xfffff;
-        if (pages[last] === 0) newPages++;
-        pages[last] |= flag;
+        if (pages[second] === 0) newPages++;
+        pages[second] |= flag;
       }
     }
   }
@@ -132,7 +130,7 @@ function markAccess(survey: TraceSurvey, high: number, a: number, kind: number, 
   const flag = KIND_FLAGS[kind];
   const first = high * PAGES_PER_4G + (a >>> 12);
   if (markPage(survey, first, flag)) marks.newPages++;
-  if ((a & 0xfff) + size > 0x1000) {
+  if (isStraddle(a, size)) {
     marks.straddles++;
     if (markPage(survey, secondPage(first), flag)) marks.newPages++;
   }
@@ -177,7 +175,7 @@ export class LackeyParser {
    * positions, one table lookup per digit. Anything else (messages, blank
    * lines, wider addresses or sizes, CRLF, errors) takes the general path.
    */
-  parse(buf: Buffer, pos: number, end: number): number {
+  parse(buf: Uint8Array, pos: number, end: number): number {
     const chunk = this.chunk;
     let p = pos;
     while (p < end && chunk.length < chunk.capacity) {
@@ -196,7 +194,7 @@ export class LackeyParser {
    * 16 digits is a 64-bit program's: its upper 32 bits go to the chunk's
    * `addrHigh` column, which makes the chunk wide.
    */
-  private parseLine(buf: Buffer, p: number): number {
+  private parseLine(buf: Uint8Array, p: number): number {
     const chunk = this.chunk;
     const c0 = buf[p];
     let kind: number;
@@ -269,14 +267,15 @@ export class LackeyParser {
  * replay's first pass a loop over every access.
  */
 export async function* readLackey(
-  path: string,
+  source: TraceSource,
   capacity = DEFAULT_CHUNK_CAPACITY,
   onFileBytes?: OnFileBytes,
   survey?: TraceSurvey,
 ): AsyncGenerator<TraceChunk> {
+  const input = await traceInput(source, "lackey");
   const chunk = new TraceChunk(capacity);
-  const parser = new LackeyParser(path, chunk, survey ?? null);
-  const lines = parseLines(path, chunk, parser, onFileBytes);
+  const parser = new LackeyParser(input.name, chunk, survey ?? null);
+  const lines = parseLines(input, chunk, parser, onFileBytes);
   if (!survey) {
     yield* lines;
     return;

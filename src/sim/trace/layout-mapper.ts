@@ -31,6 +31,7 @@
  * table of deltas, the few regions above it by a sorted search (WideRegions).
  */
 
+import { InputError } from "../../machine/input-error.js";
 import {
   USER_CODE_BASE,
   USER_CODE_END,
@@ -70,8 +71,6 @@ export interface LayoutMapping {
   readonly wide: WideRegions;
   /** End of the heap on EYN-OS (USER_HEAP_BASE when the trace has no heap). */
   readonly heapBreak: number;
-  /** Code/data were placed in the shared region (see LayoutOptions). */
-  readonly imageInShared: boolean;
 }
 
 /** A span of pages [start, end) with its touched-page count. */
@@ -96,20 +95,7 @@ const TARGET: Record<RegionKind, { base: number; end: number }> = {
   stack: { base: USER_STACK_BASE >>> 12, end: USER_STACK_TOP >>> 12 },
 };
 
-/**
- * Where code/data go when the kernel offers no way to map the code region
- * (no loader call): the upper half of the shared region, mmap blocks keeping
- * the lower half.
- */
-const TARGET_IMAGE_IN_SHARED: Record<RegionKind, { base: number; end: number }> = {
-  ...TARGET,
-  code: { base: 0x98000, end: USER_SHARED_END >>> 12 },
-  mmap: { base: USER_SHARED_BASE >>> 12, end: 0x98000 },
-};
-
 export interface LayoutOptions {
-  /** Place code/data in the shared region (mmap'd) instead of USER_CODE_BASE.. (default false). */
-  readonly imageInShared?: boolean;
   /**
    * Where the brk heap starts in the trace (byte address, e.g. the end of
    * the ELF's last LOAD segment rounded up to a page), instead of the
@@ -119,17 +105,16 @@ export interface LayoutOptions {
 }
 
 /** Error for a trace whose regions cannot fit EYN-OS's user space. */
-export class LayoutError extends Error {
+export class LayoutError extends InputError {
   override name = "LayoutError";
 }
 
 /** Decides where every touched page of the trace goes on EYN-OS. Throws LayoutError if the trace cannot fit. */
 export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): LayoutMapping {
-  const targets = options.imageInShared ? TARGET_IMAGE_IN_SHARED : TARGET;
   const runs = touchedRuns(survey);
   const blocks = classify(survey, runs, groupRuns(runs, CLUSTER_GAP), options.brkStart);
   const rooms = {} as Record<RegionKind, Room>;
-  for (const kind of ["code", "heap", "mmap", "stack"] as const) rooms[kind] = { low: targets[kind].base, high: targets[kind].end };
+  for (const kind of ["code", "heap", "mmap", "stack"] as const) rooms[kind] = { low: TARGET[kind].base, high: TARGET[kind].end };
 
   const regions: MappedRegion[] = [];
   const homeless: { kind: RegionKind; span: Span }[] = [];
@@ -141,8 +126,8 @@ export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): La
     for (const s of spans) if (!starts.has(s.start)) homeless.push({ kind, span: s });
   }
   // The code region can take a block only through the loader call; the rest through mmap, brk or stack growth.
-  const spare = options.imageInShared ? [rooms.mmap, rooms.code, rooms.heap, rooms.stack] : [rooms.mmap, rooms.heap, rooms.stack];
-  for (const { kind, span } of homeless) regions.push(placeAnywhere(kind, span, spare, survey, blocks.length, options.imageInShared === true));
+  const spare = [rooms.mmap, rooms.heap, rooms.stack];
+  for (const { kind, span } of homeless) regions.push(placeAnywhere(kind, span, spare, survey, blocks.length));
   regions.sort((a, b) => a.traceStart - b.traceStart);
 
   const delta = new Int32Array(PAGE_COUNT);
@@ -154,7 +139,6 @@ export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): La
     delta,
     wide: new WideRegions(regions.filter((r) => r.traceEnd > PAGE_COUNT)),
     heapBreak: heapBreakOf(regions) * 4096,
-    imageInShared: options.imageInShared ?? false,
   };
 }
 
@@ -388,24 +372,23 @@ function placeClass(kind: RegionKind, room: Room, spans: Span[]): MappedRegion[]
 }
 
 /** Places a span its class's region had no room for in the first room that has. Throws LayoutError if none has. */
-function placeAnywhere(kind: RegionKind, span: Span, rooms: Room[], survey: TraceSurvey, blocks: number, imageInShared: boolean): MappedRegion {
+function placeAnywhere(kind: RegionKind, span: Span, rooms: Room[], survey: TraceSurvey, blocks: number): MappedRegion {
   const size = span.end - span.start;
   const room = rooms.find((r) => r.high - r.low >= size);
-  if (room === undefined) throw cannotFit(survey, blocks, span, rooms, imageInShared);
+  if (room === undefined) throw cannotFit(survey, blocks, span, rooms);
   const placed = region(kind, span, room.low);
   room.low += size + 1;
   return placed;
 }
 
 /** The one-line refusal: how many pages the trace needs, how many fit, or which block fits nowhere. */
-function cannotFit(survey: TraceSurvey, blocks: number, span: Span, rooms: Room[], imageInShared: boolean): LayoutError {
-  const fit = userPages(imageInShared);
+function cannotFit(survey: TraceSurvey, blocks: number, span: Span, rooms: Room[]): LayoutError {
+  const fit = (USER_STACK_TOP - USER_CODE_BASE) / 4096;
   const need = survey.distinctPages + blocks - 1;
   if (need > fit) {
     return new LayoutError(
       `the trace needs ${need} pages of EYN-OS's user space (${survey.distinctPages} distinct pages in ${blocks} regions, ` +
-        `a guard page between regions) and ${fit} fit (${pageAddress(USER_CODE_BASE >>> 12)}-${pageAddress(USER_STACK_TOP >>> 12)}` +
-        `${imageInShared ? " less the code region, which the replay cannot map" : ""})`,
+        `a guard page between regions) and ${fit} fit (${pageAddress(USER_CODE_BASE >>> 12)}-${pageAddress(USER_STACK_TOP >>> 12)})`,
     );
   }
   const largest = rooms.reduce((m, r) => Math.max(m, r.high - r.low), 0);
@@ -413,12 +396,6 @@ function cannotFit(survey: TraceSurvey, blocks: number, span: Span, rooms: Room[
     `the trace's region ${pageAddress(span.start)}-${pageAddress(span.end)} needs ${span.end - span.start} pages ` +
       `(its gaps kept); the largest free range of EYN-OS's user space left for it has ${largest}`,
   );
-}
-
-/** Pages of EYN-OS's user space a replay can map (the code region only through the loader call). */
-function userPages(imageInShared: boolean): number {
-  const all = (USER_STACK_TOP - USER_CODE_BASE) / 4096;
-  return imageInShared ? all - (USER_CODE_END - USER_CODE_BASE) / 4096 : all;
 }
 
 /** The heap's break: the end of the last block placed in the heap region (its base if none). */

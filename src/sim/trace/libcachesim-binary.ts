@@ -16,30 +16,27 @@
  */
 
 import type { ByteSink } from "./byte-sink.js";
-import type { OnFileBytes } from "./byte-source.js";
-import { openExactInput, type ExactInput } from "./binary-format.js";
+import { RECORD_LAYOUT, type RecordFormat } from "./libcachesim-layout.js";
 import { TRACE_KIND, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
+import { traceInput, type ExactInput, type OnFileBytes, type TraceSource } from "./trace-input.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
 import { PAGE_COUNT } from "./trace-survey.js";
 import { NEVER } from "../next-use.js";
 
-/** The record layouts: bytes per record and where the u64 object id sits. */
-export const RECORD_LAYOUT = {
-  oracleGeneral: { bytes: 24, idOffset: 4 },
-  u64: { bytes: 8, idOffset: 0 },
-} as const;
-export type RecordFormat = keyof typeof RECORD_LAYOUT;
+export { RECORD_LAYOUT, type RecordFormat } from "./libcachesim-layout.js";
 
 /** Records decoded per read. */
 const RECORDS_PER_READ = 16384;
 
 /** Streams a libCacheSim binary page string (plain or gzip) as chunks of one-byte loads; the chunk is reused. */
 export async function* readRecords(
-  path: string,
+  source: TraceSource,
   format: RecordFormat,
   capacity = DEFAULT_CHUNK_CAPACITY,
   onFileBytes?: OnFileBytes,
 ): AsyncGenerator<TraceChunk> {
+  const traced = await traceInput(source, format);
+  const path = traced.name;
   const { bytes, idOffset } = RECORD_LAYOUT[format];
   const chunk = new TraceChunk(Math.max(capacity, RECORDS_PER_READ));
   const stage = new Uint8Array(bytes * RECORDS_PER_READ);
@@ -47,7 +44,7 @@ export async function* readRecords(
   let input: ExactInput | null = null;
   let records = 0;
   try {
-    input = await openExactInput(path, onFileBytes);
+    input = traced.exact(onFileBytes);
     for (;;) {
       const got = await input.read(stage, stage.length);
       const n = Math.floor(got / bytes);
@@ -90,43 +87,6 @@ function badId(path: string, format: RecordFormat, index: number, words: Uint32A
   const id = (BigInt(words[w + 1]) << 32n) | BigInt(words[w]);
   const where = `record ${index + 1} (byte ${index * RECORD_LAYOUT[format].bytes})`;
   return new TraceFormatError(path, 0, `${where}: object id ${id} is not a page number of a 32-bit address space (0..${PAGE_COUNT - 1})`);
-}
-
-/**
- * True if `head` (a file's first bytes) reads as oracleGeneral records:
- * each size is non-zero and each next-access field is -1 or a later
- * position, and where that position is inside `head`, the record there is
- * the same object — and no earlier one is. A u64 page string fails at once
- * (its second id's high half, read as a size, is 0); other binary files
- * within a few records.
- */
-export function looksLikeOracleGeneral(head: Uint8Array): boolean {
-  const { bytes, idOffset } = RECORD_LAYOUT.oracleGeneral;
-  const n = Math.floor(head.length / bytes);
-  if (n === 0) return false;
-  const view = new DataView(head.buffer, head.byteOffset, n * bytes);
-  const idAt = (i: number): bigint => view.getBigUint64(i * bytes + idOffset, true);
-  const seen = new Map<bigint, number>();
-  const expected = new Array<number>(n).fill(-1);
-  for (let i = n - 1; i >= 0; i--) {
-    const id = idAt(i);
-    expected[i] = seen.get(id) ?? -1;
-    seen.set(id, i);
-  }
-  for (let i = 0; i < n; i++) {
-    if (view.getUint32(i * bytes + 12, true) === 0) return false;
-    const next = view.getBigInt64(i * bytes + 16, true);
-    if (expected[i] >= 0 ? next !== BigInt(expected[i] + 1) : next !== -1n && next <= BigInt(n)) return false;
-  }
-  return true;
-}
-
-/** True if `head` could be a u64 page string: whole records, each id a page number. */
-export function looksLikeU64(head: Uint8Array): boolean {
-  if (head.length === 0 || head.length % 8 !== 0) return false;
-  const words = new Uint32Array(head.buffer.slice(head.byteOffset, head.byteOffset + head.length));
-  for (let w = 0; w < words.length; w += 2) if (words[w + 1] !== 0 || words[w] >= PAGE_COUNT) return false;
-  return true;
 }
 
 /**

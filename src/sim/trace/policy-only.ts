@@ -12,12 +12,12 @@
  * policies see only which references are to the same page).
  */
 
-import { choiceNeedsFuture, type PolicyChoice } from "../policy-spec.js";
+import { choiceNeedsFuture, requirePolicyPlugins, type PolicyChoice } from "../policy-spec.js";
 import { NextUseTable, PolicyReplay, type PolicyReplayResult } from "../policy-replay.js";
-import type { TraceChunk } from "./trace-chunk.js";
-import { readTrace, type TraceFormat } from "./trace-format.js";
-import { PAGE_FLAG } from "./trace-survey.js";
-import { WidePages, wideReferenceKeys } from "./wide-pages.js";
+import type { TraceFormat } from "./trace-format.js";
+import { readTrace } from "./read-trace.js";
+import { traceInput, type TraceInput, type TraceSource } from "./trace-input.js";
+import { WidePages, pageReferences } from "./wide-pages.js";
 
 export interface PolicyOnlyOptions {
   readonly frames: number;
@@ -35,50 +35,43 @@ export interface PolicyOnlyResult extends PolicyReplayResult {
   readonly seconds: number;
 }
 
-/** Replays `file`'s page reference string through `options.policy` with `options.frames` frames. */
-export async function replayPolicyOnly(file: string, options: PolicyOnlyOptions): Promise<PolicyOnlyResult> {
-  const started = process.hrtime.bigint();
-  let accesses = 0;
-  let result: PolicyReplayResult;
-  const wide = new WidePages();
-  if (choiceNeedsFuture(options.policy)) {
-    const chunks: Int32Array[] = [];
-    for await (const chunk of readTrace(file, options.format)) {
-      accesses += chunk.length;
-      chunks.push(pageReferences(chunk, new Int32Array(chunk.length * 2), wide).slice());
-    }
-    const replay = new PolicyReplay({ ...options, future: NextUseTable.build(chunks) });
-    for (const c of chunks) replay.feed(c);
-    result = replay.result();
-  } else {
-    const replay = new PolicyReplay(options);
-    let pages = new Int32Array(0);
-    for await (const chunk of readTrace(file, options.format)) {
-      accesses += chunk.length;
-      if (pages.length < chunk.length * 2) pages = new Int32Array(chunk.length * 2);
-      replay.feed(pageReferences(chunk, pages, wide));
-    }
-    result = replay.result();
+/** Replays the page reference string of `source` through `options.policy` with `options.frames` frames. */
+export async function replayPolicyOnly(source: TraceSource, options: PolicyOnlyOptions): Promise<PolicyOnlyResult> {
+  const started = performance.now();
+  await requirePolicyPlugins(options.policy);
+  const input = await traceInput(source, options.format);
+  try {
+    const counted = { accesses: 0 };
+    const result = choiceNeedsFuture(options.policy) ? await withFuture(input, options, counted) : await streamed(input, options, counted);
+    const seconds = (performance.now() - started) / 1000;
+    return { ...result, file: input.name, accesses: counted.accesses, seconds };
+  } finally {
+    if (input !== source) await input.close();
   }
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { ...result, file, accesses, seconds };
 }
 
-/**
- * The page references of `chunk` written into `out` (which must hold 2 per
- * access); returns the filled view. A wide chunk's pages above 4 GiB are
- * numbered by `wide` (the same object for the whole trace).
- */
-export function pageReferences(chunk: TraceChunk, out: Int32Array, wide: WidePages): Int32Array {
-  if (chunk.wide) return out.subarray(0, wideReferenceKeys(chunk, wide, PAGE_FLAG.TOUCHED, out));
-  const { addr, size } = chunk;
-  let n = 0;
-  for (let i = 0; i < chunk.length; i++) {
-    const a = addr[i];
-    const first = a >>> 12;
-    const last = (a + size[i] - 1) >>> 12;
-    out[n++] = first;
-    if (last !== first) out[n++] = last & 0xfffff;
+/** A policy that needs no future: the string streams through it chunk by chunk. */
+async function streamed(input: TraceInput, options: PolicyOnlyOptions, counted: { accesses: number }): Promise<PolicyReplayResult> {
+  const replay = new PolicyReplay(options);
+  const wide = new WidePages();
+  let pages = new Int32Array(0);
+  for await (const chunk of readTrace(input)) {
+    counted.accesses += chunk.length;
+    if (pages.length < chunk.length * 2) pages = new Int32Array(chunk.length * 2);
+    replay.feed(pageReferences(chunk, pages, wide));
   }
-  return out.subarray(0, n);
+  return replay.result();
+}
+
+/** OPT: the whole string is held, its next uses found, then it is replayed. */
+async function withFuture(input: TraceInput, options: PolicyOnlyOptions, counted: { accesses: number }): Promise<PolicyReplayResult> {
+  const chunks: Int32Array[] = [];
+  const wide = new WidePages();
+  for await (const chunk of readTrace(input)) {
+    counted.accesses += chunk.length;
+    chunks.push(pageReferences(chunk, new Int32Array(chunk.length * 2), wide).slice());
+  }
+  const replay = new PolicyReplay({ ...options, future: NextUseTable.build(chunks) });
+  for (const c of chunks) replay.feed(c);
+  return replay.result();
 }

@@ -25,6 +25,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Readable } from "node:stream";
+import { InputError } from "../../machine/input-error.js";
 import { openOutput, STDOUT_PATH } from "../output-file.js";
 import { ByteSink } from "./byte-sink.js";
 import { traceOutputKind } from "./convert.js";
@@ -40,7 +41,7 @@ const KILL_GRACE_MS = 2000;
 const NL = 0x0a;
 
 /** A recording that cannot start: no Valgrind, or a program Valgrind cannot run. The CLI prints it as one line. */
-export class RecordError extends Error {
+export class RecordError extends InputError {
   override name = "RecordError";
 }
 
@@ -52,6 +53,8 @@ export interface RecordOptions {
   readonly maxAccesses?: number;
   /** The program's standard output: ours, or our standard error (when ours carries a replay's results). */
   readonly stdout?: "inherit" | "stderr";
+  /** Where the program's own standard error goes once it runs (default: ours). */
+  readonly stderr?: { write(bytes: Uint8Array): unknown };
 }
 
 /** How a recording ended. */
@@ -129,8 +132,12 @@ export class Recording {
   /** The trace has been asked for (its reader drains the pipe and ends the program if left early). */
   private reading = false;
 
+  /** Where the program's standard error passes on to. */
+  private readonly errors: { write(bytes: Uint8Array): unknown };
+
   /** Starts `options.program` under Valgrind; throws RecordError when there is no Valgrind to start. */
   constructor(private readonly options: RecordOptions) {
+    this.errors = options.stderr ?? process.stderr;
     const valgrind = findOnPath("valgrind");
     if (valgrind === null) throw noValgrind();
     this.counter = new AccessLineCounter(options.maxAccesses);
@@ -143,7 +150,7 @@ export class Recording {
     }
     this.closed = once(this.child, "close") as Promise<[number | null, NodeJS.Signals | null]>;
     this.closed.catch(() => undefined); // a spawn error is thrown by trace(), which awaits it
-    (this.child.stderr as Readable).on("data", (b: Buffer) => (this.started ? process.stderr.write(b) : this.heldErrors.push(b)));
+    (this.child.stderr as Readable).on("data", (b: Buffer) => (this.started ? this.errors.write(b) : this.heldErrors.push(b)));
   }
 
   /**
@@ -200,7 +207,7 @@ export class Recording {
   private begin(): void {
     if (this.started) return;
     this.started = true;
-    for (const b of this.heldErrors) process.stderr.write(b);
+    for (const b of this.heldErrors) this.errors.write(b);
     this.heldErrors.length = 0;
   }
 

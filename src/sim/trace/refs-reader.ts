@@ -6,7 +6,7 @@
  */
 
 import { parseLines } from "./line-stream.js";
-import type { OnFileBytes } from "./byte-source.js";
+import { traceInput, type OnFileBytes, type TraceSource } from "./trace-input.js";
 import { TRACE_KIND, TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError } from "./trace-error.js";
 
@@ -29,7 +29,7 @@ export class RefsParser {
   ) {}
 
   /** Parses whole lines of buf[pos, end) (buf[end - 1] is a newline) until the chunk fills; returns where it stopped. */
-  parse(buf: Buffer, pos: number, end: number): number {
+  parse(buf: Uint8Array, pos: number, end: number): number {
     const chunk = this.chunk;
     const cap = chunk.capacity;
     let n = chunk.length;
@@ -73,8 +73,9 @@ export class RefsParser {
 }
 
 /** Streams a page reference string (plain or gzip) as chunks of one-byte loads; the chunk is reused. */
-export async function* readRefs(path: string, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+export async function* readRefs(source: TraceSource, capacity = DEFAULT_CHUNK_CAPACITY, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
+  const input = await traceInput(source, "refs");
   const chunk = new TraceChunk(capacity);
-  const parser = new RefsParser(path, chunk);
-  yield* parseLines(path, chunk, parser, onFileBytes);
+  const parser = new RefsParser(input.name, chunk);
+  yield* parseLines(input, chunk, parser, onFileBytes);
 }

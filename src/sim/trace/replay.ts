@@ -11,35 +11,40 @@
  * decompressing and parsing again.
  */
 
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ACCESS, hex32 } from "../../machine/i386.js";
 import { USER_CODE_END, USER_SHARED_BASE, USER_SHARED_END } from "../../kernel/layout.js";
 import { System, PROT, type SystemConfig, type SystemStats, type ProcessInfo, type FaultReport } from "../system.js";
 import { readBinary } from "./binary-format.js";
-import { closeStreamInput, isGzipFile, isStreamInput } from "./byte-source.js";
 import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
 import { LayoutError, mapWideChunk, planLayout, type LayoutMapping } from "./layout-mapper.js";
-import type { TraceChunk } from "./trace-chunk.js";
-import { detectFormat, readTrace, type TraceFormat } from "./trace-format.js";
+import { readTrace } from "./read-trace.js";
+import { straddlePage, type TraceChunk } from "./trace-chunk.js";
+import type { TraceFormat } from "./trace-format.js";
 import { TraceFuture } from "./trace-future.js";
 import { choiceNeedsFuture } from "../policy-spec.js";
+import { traceInput, type TraceInput, type TraceSource } from "./trace-input.js";
+import { hostDue, yieldToHost } from "../host-yield.js";
 import { emptySurvey, PAGE_COUNT, PAGE_FLAG, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 import { wideReferenceKeys } from "./wide-pages.js";
 import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
 
-const PAGE_SIZE = 4096;
 /** Spilled chunks kept in memory before the spill goes to a file (about 4.8 M accesses). */
 const SPILL_MEMORY_BYTES = 32 << 20;
-const PAGE_MASK = 0xfff;
+/**
+ * Accesses replayed between two looks at the clock (host-yield.ts): a slice
+ * ends there too, so a replay swapping at its slowest (some thousands of
+ * accesses a second) still lets a signal in within a second.
+ */
+const SLICE_ACCESSES = 1024;
 
 /** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
 const ACCESS_OF_KIND = Int32Array.of(ACCESS.USER_READ, ACCESS.USER_READ, ACCESS.USER_WRITE, ACCESS.USER_WRITE);
 
 export interface ReplayOptions {
-  /** Trace format; detected from the file's first bytes when absent. */
+  /** Trace format, over what was detected when the trace was opened. */
   readonly format?: TraceFormat;
   /** The machine and kernel to replay on (policy "opt" gets the trace's future). */
   readonly system: SystemConfig;
@@ -92,36 +97,35 @@ export interface ReplayResult {
 }
 
 /**
- * Replays the trace at `file` on a new System; never loads the file whole.
- * A stream input (a pipe, `/dev/stdin`) is read once: the replay pass reads the spill.
+ * Replays the trace `source` on a new System; never loads the file whole.
+ * A stream input (a pipe, standard input) is read once: the replay pass reads the spill.
  */
-export async function replayTrace(file: string, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayTrace(source: TraceSource, options: ReplayOptions): Promise<ReplayResult> {
+  const input = await traceInput(source, options.format);
   let spill: ChunkSpillWriter | null = null;
   try {
-    const format = options.format ?? (await detectFormat(file));
     const wantFuture = options.system.policy !== undefined && choiceNeedsFuture(options.system.policy);
     // Only a plain binary file is worth reading twice rather than spilling.
-    const direct = format === "binary" && !isStreamInput(file) && !(await isGzipFile(file));
+    const direct = input.format === "binary" && !input.isStream && !input.gzip;
     spill = direct ? null : new ChunkSpillWriter(tempPath(options.tempDir), SPILL_MEMORY_BYTES);
     const t0 = performance.now();
-    const { survey, future } = await firstPass(file, format, spill, wantFuture, options.onSurveyProgress);
+    const { survey, future } = await firstPass(input, spill, wantFuture, options.onSurveyProgress);
     const t1 = performance.now();
-    const config: SystemConfig = wantFuture ? { ...options.system, future } : options.system;
-    const system = System.create(config);
+    const system = System.create(wantFuture ? { ...options.system, future } : options.system);
     try {
-      const mapping = replayLayout(survey, options.brkStart, file);
+      const mapping = replayLayout(survey, options.brkStart, input.name);
       const pid = system.spawn();
       if (pid === null) throw new LayoutError("the kernel could not create the trace's address space (more --ram?)");
       const refused = setUpRegions(system, pid, mapping);
       if (refused !== null) throw new LayoutError(`the kernel refused to map the trace's ${refused} (more --ram?)`);
-      const chunks = spill !== null ? readSpill(spill) : readBinary(file);
+      const chunks = spill !== null ? readSpill(spill) : readBinary(input);
       const replayed = await replayPass(system, pid, chunks, mapping, future, survey.accesses, options);
       if (system.process(pid).status.state === "running") system.exit(pid, 0);
       const t2 = performance.now();
       const [I, L, S, M] = survey.byKind;
       return {
-        file,
-        format,
+        file: input.name,
+        format: input.format,
         accesses: survey.accesses,
         references: survey.references,
         straddles: survey.straddles,
@@ -138,20 +142,17 @@ export async function replayTrace(file: string, options: ReplayOptions): Promise
       system.close();
     }
   } finally {
-    spill?.remove();
-    await closeStreamInput(file);
+    spill?.release();
+    if (input !== source) await input.close();
   }
 }
 
-/**
- * Where a replay puts the trace's pages on EYN-OS (code/data in the shared
- * region until the System can map an image); a refusal names `file`.
- */
+/** Where a replay puts the trace's pages on EYN-OS (convert's libCacheSim outputs map pages the same way); a refusal names `file`. */
 export function replayLayout(survey: TraceSurvey, brkStart?: number, file?: string): LayoutMapping {
   try {
-    return planLayout(survey, { imageInShared: !hasImageLoader(System.prototype), brkStart });
+    return planLayout(survey, { brkStart });
   } catch (e) {
-    throw e instanceof LayoutError && file !== undefined ? new LayoutError(`${file}: ${e.message}`) : e;
+    throw e instanceof LayoutError && file !== undefined && e.where === undefined ? new LayoutError(e.detail, file) : e;
   }
 }
 
@@ -162,26 +163,25 @@ function tempPath(dir?: string): string {
 
 /** Streams the trace once: survey, optional reference string for OPT, optional binary spill. */
 async function firstPass(
-  file: string,
-  format: TraceFormat,
+  input: TraceInput,
   writer: ChunkSpillWriter | null,
   wantFuture: boolean,
   onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
 ): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
-  // A stream has no size to show progress against.
-  const fileBytes = onSurveyProgress && !isStreamInput(file) ? fs.statSync(file).size : 0;
+  // A stream has no size to show progress against (fileBytes 0).
   let bytesRead = 0;
-  const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), fileBytes) : undefined;
+  const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), input.fileBytes) : undefined;
   const survey = emptySurvey();
   const future = wantFuture ? new TraceFuture() : undefined;
   // The lackey reader surveys as it parses (one loop over the accesses fewer); other readers' chunks are surveyed here.
-  const parsedAndSurveyed = format === "lackey";
-  const chunks = parsedAndSurveyed ? readLackey(file, undefined, onFileBytes, survey) : readTrace(file, format, onFileBytes);
+  const parsedAndSurveyed = input.format === "lackey";
+  const chunks = parsedAndSurveyed ? readLackey(input, undefined, onFileBytes, survey) : readTrace(input, undefined, onFileBytes);
   try {
     for await (const chunk of chunks) {
       if (!parsedAndSurveyed) surveyChunk(survey, chunk);
       if (future) recordReferences(future, chunk, survey);
       writer?.write(chunk);
+      if (hostDue()) await yieldToHost();
     }
   } finally {
     writer?.close();
@@ -203,10 +203,9 @@ function recordReferences(future: TraceFuture, chunk: TraceChunk, survey: TraceS
   }
   for (let i = 0; i < chunk.length; i++) {
     const a = chunk.addr[i];
-    const first = a >>> 12;
-    const last = ((a + chunk.size[i] - 1) >>> 12) & 0xfffff;
-    future.record(first);
-    if (last !== first) future.record(last);
+    future.record(a >>> 12);
+    const second = straddlePage(a, chunk.size[i]);
+    if (second >= 0) future.record(second);
   }
 }
 
@@ -227,29 +226,18 @@ export function setUpRegions(system: System, pid: number, mapping: LayoutMapping
     if (va >= USER_SHARED_BASE && va < USER_SHARED_END) {
       if (!system.mmap(pid, va, len, prot)) return what;
     } else if (va < USER_CODE_END) {
-      if (!hasImageLoader(system) || !system.mapImage(pid, va, len, prot)) return what;
+      if (!system.mapImage(pid, va, len, prot)) return what;
     }
   }
   return system.brk(pid, mapping.heapBreak) ? null : `heap (brk to ${hex32(mapping.heapBreak)})`;
 }
 
 /**
- * The loader-like call that maps a program image demand-zero in the code
- * region (USER_CODE_BASE..). Until the System offers it, code/data are
- * placed in the shared region instead (see LayoutOptions.imageInShared).
- */
-interface ImageLoader {
-  mapImage(pid: number, va: number, len: number, prot: number): boolean;
-}
-
-function hasImageLoader(system: object): system is ImageLoader {
-  return typeof (system as Partial<ImageLoader>).mapImage === "function";
-}
-
-/**
  * The replay proper: every access of the trace's chunks through the System,
- * in slices that end where a tick or a sample is due. A tick comes before a
- * sample due at the same access, so the sample sees the working set it made.
+ * in slices that end where a tick or a sample is due, or after
+ * SLICE_ACCESSES, letting the host in when due (a signal, the progress
+ * bar). A tick comes before a sample due at the same access, so the sample
+ * sees the working set it made.
  */
 async function replayPass(
   system: System,
@@ -276,10 +264,8 @@ async function replayPass(
     }
     let from = 0;
     while (alive && from < chunk.length) {
-      const to = Math.min(chunk.length, from + (Math.min(nextSample, nextTick) - done));
-      const reached = future
-        ? replayRangeWithFuture(system, pid, chunk, from, to, delta, future)
-        : replayRange(system, pid, chunk, from, to, delta);
+      const to = Math.min(chunk.length, from + (Math.min(nextSample, nextTick) - done), from + SLICE_ACCESSES);
+      const reached = replayRange(system, pid, chunk, from, to, delta, future ?? null);
       alive = reached === to;
       done += reached - from;
       from = to;
@@ -290,6 +276,10 @@ async function replayPass(
       if (done >= nextSample) {
         onSample?.(system, pid, done);
         nextSample += every;
+      }
+      if (hostDue()) {
+        options.onProgress?.(done, total);
+        await yieldToHost();
       }
     }
     options.onProgress?.(done, total);
@@ -319,56 +309,40 @@ function traceStats(stats: SystemStats, replayed: number, survey: TraceSurvey): 
 }
 
 /**
- * Replays accesses [from, to) of a chunk; false once the process has died
- * (or the kernel panicked). A straddling access is made as its two page
- * references in order (the part in the first page, then the rest), which is
- * exactly the traces README's reference string. (A CPU would restart the
- * whole instruction if the second page's fault evicted the first; with
- * CLOCK that re-reference can change the fault count by a few in millions
- * and break agreement with the textbook simulators.) Returns `to`, or one
- * past the access the process died of (or the kernel panicked on).
+ * Replays accesses [from, to) of a chunk, telling OPT's future (if any)
+ * about each page reference just before it is made. A straddling access is
+ * made as its two page references in order (the part in the first page,
+ * then the rest), which is exactly the traces README's reference string.
+ * (A CPU would restart the whole instruction if the second page's fault
+ * evicted the first; with CLOCK that re-reference can change the fault
+ * count by a few in millions and break agreement with the textbook
+ * simulators.) Returns `to`, or one past the access the process died of
+ * (or the kernel panicked on).
  */
-export function replayRange(system: System, pid: number, chunk: TraceChunk, from: number, to: number, delta: Int32Array): number {
-  const addrs = chunk.addr;
-  const kinds = chunk.kind;
-  const sizes = chunk.size;
-  for (let i = from; i < to; i++) {
-    const a = addrs[i];
-    const kind = ACCESS_OF_KIND[kinds[i]];
-    const head = PAGE_SIZE - (a & PAGE_MASK);
-    if (!system.accessPage(pid, (a + delta[a >>> 12]) >>> 0, kind)) return i + 1;
-    if (sizes[i] > head) {
-      const b = (a + head) | 0;
-      if (!system.accessPage(pid, (b + delta[b >>> 12]) >>> 0, kind)) return i + 1;
-    }
-  }
-  return to;
-}
-
-/** As replayRange, telling OPT's future table about each page reference just before it is made. */
-function replayRangeWithFuture(
+export function replayRange(
   system: System,
   pid: number,
   chunk: TraceChunk,
   from: number,
   to: number,
   delta: Int32Array,
-  future: TraceFuture,
+  future: TraceFuture | null,
 ): number {
+  const addrs = chunk.addr;
+  const kinds = chunk.kind;
+  const sizes = chunk.size;
   for (let i = from; i < to; i++) {
-    const a = chunk.addr[i];
-    const size = chunk.size[i];
-    const kind = ACCESS_OF_KIND[chunk.kind[i]];
-    const head = PAGE_SIZE - (a & PAGE_MASK);
-    const va = (a + delta[a >>> 12]) >>> 0;
-    future.advance(va >>> 12);
-    if (!system.access(pid, va, Math.min(size, head), kind)) return i + 1;
-    if (size > head) {
-      const b = (a + head) | 0;
-      const vb = (b + delta[b >>> 12]) >>> 0;
-      future.advance(vb >>> 12);
-      if (!system.access(pid, vb, size - head, kind)) return i + 1;
-    }
+    const a = addrs[i];
+    const kind = ACCESS_OF_KIND[kinds[i]];
+    const first = a >>> 12;
+    const va = (a + delta[first]) >>> 0;
+    if (future !== null) future.advance(va >>> 12);
+    if (!system.accessPage(pid, va, kind)) return i + 1;
+    const second = straddlePage(a, sizes[i]);
+    if (second < 0) continue;
+    const vb = ((second << 12) + delta[second]) >>> 0;
+    if (future !== null) future.advance(vb >>> 12);
+    if (!system.accessPage(pid, vb, kind)) return i + 1;
   }
   return to;
 }

@@ -8,7 +8,7 @@
  */
 
 import { ByteSink } from "./byte-sink.js";
-import { KIND_LETTERS, PAGES_PER_4G, secondPage, type TraceChunk } from "./trace-chunk.js";
+import { KIND_LETTERS, PAGES_PER_4G, isStraddle, secondPage, type TraceChunk } from "./trace-chunk.js";
 
 const BUFFER_BYTES = 1 << 20;
 /** Longest line either writer emits ("I  " + 16 hex + "," + 4 digits + "\n"), with room to spare. */
@@ -45,7 +45,7 @@ export class TextTraceWriter {
         // A page string's page may be past 2^20 (a 64-bit program's): its upper bits are in addrHigh.
         const first = chunk.addrHigh[i] * PAGES_PER_4G + (a >>> 12);
         this.putPage(first);
-        if ((a & 0xfff) + chunk.size[i] > 0x1000) this.putPage(secondPage(first));
+        if (isStraddle(a, chunk.size[i])) this.putPage(secondPage(first));
       }
     }
   }

@@ -82,7 +82,22 @@ export function secondPage(first: number): number {
   return first < PAGES_PER_4G ? (first + 1) & (PAGES_PER_4G - 1) : first + 1;
 }
 
+/**
+ * The second page an access of `size` bytes at `addr` touches, or -1 when
+ * its bytes stay in one page: the one place a straddling access is split.
+ * Its page references are its first page, then this one (the traces
+ * README's rule); past the top of the address space it wraps to page 0.
+ */
+export function straddlePage(addr: number, size: number): number {
+  return isStraddle(addr, size) ? ((addr >>> 12) + 1) & 0xfffff : -1;
+}
+
+/** True if an access of `size` bytes at `addr` (its low 32 bits will do) spans two pages. */
+export function isStraddle(addr: number, size: number): boolean {
+  return (addr & 0xfff) + size > 0x1000;
+}
+
 /** Number of page references an access makes: 2 if its bytes span two 4 KiB pages, else 1. */
 export function referencesOf(addr: number, size: number): number {
-  return (addr >>> 12) === ((addr + size - 1) >>> 12) ? 1 : 2;
+  return straddlePage(addr, size) < 0 ? 1 : 2;
 }

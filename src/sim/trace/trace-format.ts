@@ -1,19 +1,15 @@
 /**
- * Trace formats: which one a file holds (by its first bytes, after gunzip),
- * and one entry point that streams any of them as TraceChunks. Besides
- * vmm386's own (lackey, refs, binary), libCacheSim's page strings:
- * oracleGeneral, csv, txt (one id per line: read as refs) and u64.
+ * Trace formats, and which one a trace holds, told from its first
+ * (decompressed) bytes: the binary format's magic, else the first line that
+ * is not blank or a comment, looking further while only comments have been
+ * seen. Besides vmm386's own (lackey, refs, binary), libCacheSim's page
+ * strings: oracleGeneral, csv, txt (one id per line: read as refs) and u64.
+ * Only bytes in, a format out: opening the trace (file, pipe, gzip) is
+ * trace-input.ts's part.
  */
 
-import * as zlib from "node:zlib";
-import { isGzipFile, readHead, type OnFileBytes } from "./byte-source.js";
-import { readLackey } from "./lackey-reader.js";
-import { readRefs } from "./refs-reader.js";
-import { readBinary, hasBinaryMagic } from "./binary-format.js";
-import { readCsv } from "./csv-reader.js";
-import { looksLikeOracleGeneral, looksLikeU64, readRecords } from "./libcachesim-binary.js";
-import { TraceFormatError, streamError } from "./trace-error.js";
-import type { TraceChunk } from "./trace-chunk.js";
+import { looksLikeOracleGeneral, looksLikeU64 } from "./libcachesim-layout.js";
+import { TraceFormatError } from "./trace-error.js";
 
 export const TRACE_FORMATS = ["lackey", "refs", "binary", "oracleGeneral", "csv", "txt", "u64"] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
@@ -25,46 +21,30 @@ export function isTraceFormat(s: string): s is TraceFormat {
 /** The formats that hold a page string (object ids), not a program's addresses. */
 export const PAGE_STRING_FORMATS: ReadonlySet<TraceFormat> = new Set(["refs", "oracleGeneral", "csv", "txt", "u64"]);
 
+/** The first bytes of a vmm386 binary trace (binary-format.ts). */
+export const BINARY_MAGIC = "VMM386TR";
+
+/** True if `head` starts with the binary format's magic. */
+export function hasBinaryMagic(head: Uint8Array): boolean {
+  if (head.length < BINARY_MAGIC.length) return false;
+  for (let i = 0; i < BINARY_MAGIC.length; i++) if (head[i] !== BINARY_MAGIC.charCodeAt(i)) return false;
+  return true;
+}
+
 /** Bytes first examined to recognise a format; more are read while only comments have been seen. */
-const SNIFF_BYTES = 4096;
+export const SNIFF_BYTES = 4096;
 
 /**
  * The most bytes examined: past this many bytes of blank and comment lines,
- * the file is taken for something that is no trace (the longest line a
+ * the trace is taken for something that is no trace (the longest line a
  * trace may have, line-stream.ts, is the same).
  */
 export const MAX_SNIFF_BYTES = 1 << 20;
 
-/** The first `n` (decompressed) bytes of a file, and whether they are all of it. */
-async function head(path: string, n: number): Promise<{ bytes: Buffer; complete: boolean }> {
-  const gz = await isGzipFile(path);
-  const raw = await readHead(path, n + 1);
-  if (!gz) return { bytes: raw.subarray(0, n), complete: raw.length <= n };
-  const bytes = await inflateHead(path, raw, n);
-  return { bytes, complete: raw.length <= n && bytes.length < n };
-}
-
-/** Up to `max` bytes of what the start of a gzip stream inflates to (a stream, so a gzip bomb costs no more). */
-function inflateHead(path: string, raw: Buffer, max: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const parts: Buffer[] = [];
-    let got = 0;
-    // Z_SYNC_FLUSH: inflate what these bytes hold without requiring the end of the stream.
-    const gunzip = zlib.createGunzip({ finishFlush: zlib.constants.Z_SYNC_FLUSH });
-    const done = (): void => resolve(Buffer.concat(parts).subarray(0, max));
-    gunzip.on("data", (b: Buffer) => {
-      parts.push(b);
-      got += b.length;
-      if (got >= max) {
-        gunzip.removeAllListeners("end");
-        gunzip.destroy();
-        done();
-      }
-    });
-    gunzip.on("end", done);
-    gunzip.on("error", (e) => reject(streamError(path, e)));
-    gunzip.end(raw);
-  });
+/** The first bytes of a trace, and whether they are all of it. */
+export interface TraceHead {
+  readonly bytes: Uint8Array;
+  readonly complete: boolean;
 }
 
 /** What a trace's first bytes say: its format, that it is none (the line that shows it), or not yet (blank and comment lines only). */
@@ -83,7 +63,7 @@ export type HeadVerdict = { readonly format: TraceFormat } | { readonly notATrac
 export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVerdict {
   if (hasBinaryMagic(bytes)) return { format: "binary" };
   if (bytes.includes(0)) return classifyBinary(bytes, complete);
-  const lines = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("latin1").split("\n");
+  const lines = latin1Text(bytes).split("\n");
   if (!complete) lines.pop();
   let firstLine = 0;
   for (let i = 0; i < lines.length; i++) {
@@ -99,7 +79,7 @@ export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVer
   return complete ? { notATraceAt: Math.max(firstLine, 1) } : "undecided";
 }
 
-/** libCacheSim's binary page strings: whole records only, unless `bytes` is all of the file. */
+/** libCacheSim's binary page strings: whole records only, unless `bytes` is all of the trace. */
 function classifyBinary(bytes: Uint8Array, complete: boolean): HeadVerdict {
   if (looksLikeOracleGeneral(bytes)) return { format: "oracleGeneral" };
   if (looksLikeU64(complete ? bytes : bytes.subarray(0, bytes.length & ~7))) return { format: "u64" };
@@ -107,33 +87,28 @@ function classifyBinary(bytes: Uint8Array, complete: boolean): HeadVerdict {
 }
 
 /**
- * Recognises a trace's format (see classifyTraceHead), reading more of the
- * file while it shows only blank and comment lines, up to MAX_SNIFF_BYTES.
+ * The format of the trace `name` whose first `n` decompressed bytes
+ * `head(n)` gives (see classifyTraceHead), asking for more while they show
+ * only blank and comment lines, up to MAX_SNIFF_BYTES; a TraceFormatError
+ * naming the line for anything else.
  */
-export async function detectFormat(path: string): Promise<TraceFormat> {
+export async function sniffFormat(head: (n: number) => Promise<TraceHead>, name: string): Promise<TraceFormat> {
   for (let n = SNIFF_BYTES; ; n *= 8) {
-    const { bytes, complete } = await head(path, Math.min(n, MAX_SNIFF_BYTES));
+    const { bytes, complete } = await head(Math.min(n, MAX_SNIFF_BYTES));
     const verdict = classifyTraceHead(bytes, complete);
     if (verdict === "undecided" && n < MAX_SNIFF_BYTES) continue;
     if (verdict !== "undecided" && "format" in verdict) return verdict.format;
     const line = verdict === "undecided" ? 1 : verdict.notATraceAt;
     const why = verdict === "undecided" ? `only blank and comment lines in its first ${MAX_SNIFF_BYTES / 1024 / 1024} MiB, ` : "";
-    throw new TraceFormatError(path, line, `${why}not a trace vmm386 knows (${EXPECTED})`);
+    throw new TraceFormatError(name, line, `${why}not a trace vmm386 knows (${EXPECTED})`);
   }
 }
 
 const EXPECTED = "expected valgrind lackey lines, one page number per line, a csv, or a vmm386 or libCacheSim binary trace";
 
-/**
- * Streams any trace as chunks (format detected unless given); the chunk
- * object is reused between yields. `onFileBytes` hears of every read from
- * the file (compressed bytes for gzip), for progress bars.
- */
-export async function* readTrace(path: string, format?: TraceFormat, onFileBytes?: OnFileBytes): AsyncGenerator<TraceChunk> {
-  const f = format ?? (await detectFormat(path));
-  if (f === "lackey") yield* readLackey(path, undefined, onFileBytes);
-  else if (f === "refs" || f === "txt") yield* readRefs(path, undefined, onFileBytes);
-  else if (f === "csv") yield* readCsv(path, undefined, onFileBytes);
-  else if (f === "oracleGeneral" || f === "u64") yield* readRecords(path, f, undefined, onFileBytes);
-  else yield* readBinary(path, undefined, onFileBytes);
+/** The bytes as text, one character per byte (no decoder: a trace's bytes may be anything). */
+export function latin1Text(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return s;
 }

@@ -5,7 +5,7 @@
  * each; a 64-bit program's pages above it are kept sparsely (wide-pages.ts).
  */
 
-import { PAGES_PER_4G, TRACE_KIND, secondPage, type TraceChunk } from "./trace-chunk.js";
+import { PAGES_PER_4G, TRACE_KIND, isStraddle, secondPage, straddlePage, type TraceChunk } from "./trace-chunk.js";
 import { WidePages } from "./wide-pages.js";
 
 /** Flags per virtual page in `TraceSurvey.pages`. */
@@ -80,11 +80,11 @@ export function surveyChunk(s: TraceSurvey, chunk: TraceChunk): void {
       if (old === 0) distinct++;
       pages[first] = old | flag;
     }
-    if ((a & 0xfff) + sizes[i] > 0x1000) {
+    const second = straddlePage(a, sizes[i]);
+    if (second >= 0) {
       straddles++;
-      const last = (first + 1) & 0xfffff;
-      if (pages[last] === 0) distinct++;
-      pages[last] |= flag;
+      if (pages[second] === 0) distinct++;
+      pages[second] |= flag;
     }
   }
   countKinds(kinds, n, s.byKind);
@@ -104,7 +104,7 @@ function surveyWideChunk(s: TraceSurvey, chunk: TraceChunk): void {
     const flag = KIND_FLAGS[kind[i]];
     const first = addrHigh[i] * PAGE_COUNT + (a >>> 12);
     if (markPage(s, first, flag)) distinct++;
-    if ((a & 0xfff) + size[i] > 0x1000) {
+    if (isStraddle(a, size[i])) {
       straddles++;
       if (markPage(s, secondPage(first), flag)) distinct++;
     }

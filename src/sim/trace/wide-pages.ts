@@ -13,11 +13,13 @@
  * and a page above 2^20 + its index, which no page below 4 GiB can have.
  */
 
-import { PAGES_PER_4G, secondPage, type TraceChunk } from "./trace-chunk.js";
+import { PAGES_PER_4G, secondPage, straddlePage, isStraddle, type TraceChunk } from "./trace-chunk.js";
 
 /** Flag bits of a page, in the low bits of a map value; the index sits above them. */
 const FLAG_BITS = 3;
 const FLAG_MASK = (1 << FLAG_BITS) - 1;
+/** PAGE_FLAG.TOUCHED (trace-survey.ts, which builds on this module). */
+const TOUCHED = 1;
 
 export class WidePages {
   /** Page number -> index << FLAG_BITS | flags. */
@@ -100,10 +102,28 @@ export function wideReferenceKeys(chunk: TraceChunk, pages: WidePages, touched: 
     const a = addr[i];
     const first = addrHigh[i] * PAGES_PER_4G + (a >>> 12);
     out[n++] = first < PAGES_PER_4G ? first : pages.key(first, touched);
-    if ((a & 0xfff) + size[i] > 0x1000) {
+    if (isStraddle(a, size[i])) {
       const last = secondPage(first);
       out[n++] = last < PAGES_PER_4G ? last : pages.key(last, touched);
     }
   }
   return n;
+}
+
+/**
+ * The page references of `chunk` written into `out` (which must hold 2 per
+ * access); returns the filled view. A wide chunk's pages above 4 GiB are
+ * numbered by `wide` (the same object for the whole trace).
+ */
+export function pageReferences(chunk: TraceChunk, out: Int32Array, wide: WidePages): Int32Array {
+  if (chunk.wide) return out.subarray(0, wideReferenceKeys(chunk, wide, TOUCHED, out));
+  const { addr, size } = chunk;
+  let n = 0;
+  for (let i = 0; i < chunk.length; i++) {
+    const a = addr[i];
+    out[n++] = a >>> 12;
+    const second = straddlePage(a, size[i]);
+    if (second >= 0) out[n++] = second;
+  }
+  return out.subarray(0, n);
 }

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseScenario } from "../../../src/sim/scenario/loader.js";
-import { ScenarioError, type MachineSpec } from "../../../src/sim/scenario/types.js";
-import { System } from "../../../src/sim/system.js";
+import { ScenarioError } from "../../../src/sim/scenario/types.js";
+import { System, type MachineSettings } from "../../../src/sim/system.js";
 import { BootInfoError } from "../../../src/machine/multiboot.js";
 import { MachineConfigError } from "../../../src/machine/machine.js";
 
@@ -15,7 +15,7 @@ writeFileSync(join(dir, "big.bin"), new Uint8Array(64 * 1024));
 
 const PROCESSES = "processes: [{name: a, steps: []}]\n";
 
-function machineOf(machineYaml: string, file = join(dir, "s.yaml")): MachineSpec {
+function machineOf(machineYaml: string, file = join(dir, "s.yaml")): MachineSettings {
   return parseScenario(`machine:\n${machineYaml}${PROCESSES}`, file).machine;
 }
 
@@ -30,7 +30,7 @@ function errorOf(machineYaml: string): string {
 }
 
 /** The machine error System.create throws for a scenario's machine (no swap). */
-function bootErrorOf(machine: MachineSpec): Error {
+function bootErrorOf(machine: MachineSettings): Error {
   try {
     System.create({ ...machine, ramBytes: machine.ramBytes ?? 8 << 20, swapBytes: 0 }).close();
   } catch (e) {

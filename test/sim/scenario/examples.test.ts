@@ -4,7 +4,7 @@ import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
 import { runScenario, ScenarioRunner } from "../../../src/sim/scenario/runner.js";
 import type { RunResult } from "../../../src/sim/scenario/result.js";
 import { System } from "../../../src/sim/system.js";
-import { systemConfig } from "../../../src/cli/options.js";
+import { systemConfig } from "../../../src/sim/machine-settings.js";
 
 /** Loads and runs examples/NAME.yaml on the machine it describes. */
 function runExample(name: string): RunResult {

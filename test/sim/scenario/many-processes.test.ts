@@ -8,7 +8,7 @@ import { parseScenario } from "../../../src/sim/scenario/loader.js";
 import { plannedWork } from "../../../src/sim/scenario/program.js";
 import type { RunResult } from "../../../src/sim/scenario/result.js";
 import { runOn } from "../../helpers/run-scenario.js";
-import { systemConfig } from "../../../src/cli/options.js";
+import { systemConfig } from "../../../src/sim/machine-settings.js";
 import { runResultJson } from "../../../src/report/json.js";
 import { runSummaryTable } from "../../../src/report/summary-table.js";
 

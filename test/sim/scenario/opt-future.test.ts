@@ -30,8 +30,8 @@ processes:
 );
 
 /** Runs `scenario` to the end under `policy`, OPT with its settled future. */
-function run(scenario: Scenario, config: SystemConfig) {
-  const future = scenarioFuture(scenario, config, open);
+async function run(scenario: Scenario, config: SystemConfig) {
+  const future = await scenarioFuture(scenario, config, open);
   const system = open({ ...config, future });
   try {
     const runner = new ScenarioRunner(system, scenario, { references: future });
@@ -45,8 +45,9 @@ function run(scenario: Scenario, config: SystemConfig) {
 const config = (policy: PolicyName): SystemConfig => ({ ramBytes: 4 << 20, swapBytes: 4 << 20, userFrames: 24, policy });
 
 describe("OPT on a scenario", () => {
-  it("with the schedule fixed, OPT takes the fewest faults of every policy", () => {
-    const faults = new Map(POLICY_NAMES.map((p) => [p, run(FIXED_SCHEDULE, config(p)).result.stats.faults.total]));
+  it("with the schedule fixed, OPT takes the fewest faults of every policy", async () => {
+    const faults = new Map<string, number>();
+    for (const p of POLICY_NAMES) faults.set(p, (await run(FIXED_SCHEDULE, config(p))).result.stats.faults.total);
     const opt = faults.get("opt")!;
     for (const [policy, n] of faults) if (policy !== "opt") expect(opt, policy).toBeLessThanOrEqual(n);
     expect(opt).toBeLessThan(faults.get("lru")!);
@@ -64,23 +65,23 @@ describe("OPT on a scenario", () => {
     }
   });
 
-  it("the run it serves makes exactly the references served", () => {
-    const { future } = run(FIXED_SCHEDULE, config("opt"));
+  it("the run it serves makes exactly the references served", async () => {
+    const { future } = await run(FIXED_SCHEDULE, config("opt"));
     expect(future!.matched).toBe(true);
   });
 
-  it("a schedule bent by the thrashing throttle settles too (examples/thrashing.yaml)", () => {
+  it("a schedule bent by the thrashing throttle settles too (examples/thrashing.yaml)", async () => {
     const scenario = loadScenarioFile("examples/thrashing.yaml");
     const machine = { ramBytes: 3 << 20, swapBytes: 16 << 20 };
-    const opt = run(scenario, { ...machine, policy: "opt" });
-    const lru = run(scenario, { ...machine, policy: "lru" });
+    const opt = await run(scenario, { ...machine, policy: "opt" });
+    const lru = await run(scenario, { ...machine, policy: "lru" });
     expect(opt.future!.matched).toBe(true);
     expect(opt.result.throttleSkips).toBeGreaterThan(0);
     expect(opt.result.stats.faults.total).toBeLessThan(lru.result.stats.faults.total);
     expect(opt.result.processes.every((p) => p.state === "exited")).toBe(true);
   });
 
-  it("a reference string that keeps changing is refused, naming the step where it changed", () => {
+  it("a reference string that keeps changing is refused, naming the step where it changed", async () => {
     // Every other System has room for the whole loop or not: the heavy
     // process is throttled in one run and not in the next, and the light
     // one's turns move with it.
@@ -103,7 +104,7 @@ processes:
     const flipping: OpenSystem = (c) => System.create({ ...c, userFrames: opened++ % 2 === 0 ? 8 : 1000 });
     let error: unknown;
     try {
-      scenarioFuture(scenario, { ramBytes: 4 << 20, swapBytes: 4 << 20, policy: "opt" }, flipping);
+      await scenarioFuture(scenario, { ramBytes: 4 << 20, swapBytes: 4 << 20, policy: "opt" }, flipping);
     } catch (e) {
       error = e;
     }
@@ -114,12 +115,12 @@ processes:
     expect(opened).toBe(7);
   });
 
-  it("a scenario that forks is refused, a fork inside a repeat block too, naming the fork's line", () => {
+  it("a scenario that forks is refused, a fork inside a repeat block too, naming the fork's line", async () => {
     const forking = parseScenario(
       "processes:\n  - name: a\n    steps:\n      - repeat: {times: 3, steps: [{yield: null}, {fork: b}]}\n  - name: b\n    steps: [{exit: 0}]\n",
       "f.yaml",
     );
-    expect(() => scenarioFuture(forking, { ramBytes: 4 << 20, policy: "opt" }, open)).toThrow(
+    await expect(scenarioFuture(forking, { ramBytes: 4 << 20, policy: "opt" }, open)).rejects.toThrow(
       new ScenarioError(
         "f.yaml:4: processes[0].steps[0].repeat.steps[1]",
         "policy opt cannot judge the frames a fork shares copy-on-write (each sharer has its own next use); use it on a scenario without fork, or on a trace",
@@ -127,8 +128,8 @@ processes:
     );
   });
 
-  it("other policies get no future", () => {
-    expect(scenarioFuture(FIXED_SCHEDULE, config("lru"), open)).toBeUndefined();
+  it("other policies get no future", async () => {
+    expect(await scenarioFuture(FIXED_SCHEDULE, config("lru"), open)).toBeUndefined();
   });
 });
 

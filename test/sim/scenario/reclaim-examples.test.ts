@@ -11,7 +11,7 @@ import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
 import { runScenario } from "../../../src/sim/scenario/runner.js";
 import type { RunResult } from "../../../src/sim/scenario/result.js";
 import { System, type SystemConfig } from "../../../src/sim/system.js";
-import { systemConfig } from "../../../src/cli/options.js";
+import { systemConfig } from "../../../src/sim/machine-settings.js";
 
 /** examples/NAME.yaml on its machine, with `override` laid over its configuration. */
 function run(name: string, override: Partial<SystemConfig> = {}): RunResult {

@@ -140,3 +140,52 @@ processes:
     }
   });
 });
+
+describe("scenario runner in slices (run: the host gets in between slices)", () => {
+  /** Two processes whose touch steps are each several slices long, swapping, with ticks and a fork between them. */
+  const yaml = `ticksPerRound: 2
+processes:
+  - name: a
+    steps:
+      - brk: +2M
+      - touch: {at: heap, length: 2M, pattern: random, count: 60000, access: mixed, seed: 3}
+      - fork: c
+      - touch: {at: heap, length: 1M, pattern: loop, loops: 5, stride: 64}
+  - name: b
+    steps:
+      - brk: +1M
+      - touch: {at: heap, length: 1M, pattern: hotcold, count: 50000, access: write, seed: 4}
+  - name: c
+    steps: [{touch: {at: heap, length: 512K, access: write, pattern: strided}}]
+`;
+
+  /** The whole outcome of a run: counters, processes, and what the recorder saw. */
+  function outcome(drive: (runner: ScenarioRunner) => void | Promise<void>): Promise<unknown> {
+    const scenario = parseScenario(yaml, "slices.yaml");
+    const system = System.create({ ramBytes: 3 << 20, swapBytes: 8 << 20, userFrames: 300 });
+    const runner = new ScenarioRunner(system, scenario);
+    return Promise.resolve(drive(runner))
+      .then(() => {
+        const r = runner.result();
+        return { stats: r.stats, processes: r.processes, samples: r.series.samples.length, turns: runner.turns };
+      })
+      .finally(() => system.close());
+  }
+
+  it("pausing touch steps at slice ends changes nothing: the same counters, processes and samples as in one go", async () => {
+    const whole = await outcome((runner) => runner.runToEnd());
+    expect(whole).toMatchObject({ stats: { faults: { swapIn: expect.any(Number) } } });
+    expect((whole as { stats: { accesses: number } }).stats.accesses).toBeGreaterThan(4 * (1 << 14));
+    expect(await outcome((runner) => runner.run())).toEqual(whole);
+  });
+
+  it("stops at a step or a turn count as the unsliced run does, a paused touch finished first", async () => {
+    for (const turns of [3, 5]) {
+      expect(await outcome((runner) => runner.run({ turns })), `turns ${turns}`).toEqual(await outcome((runner) => runner.runTurns(turns)));
+    }
+    for (const [process, steps] of [["a", 2], ["b", 2]] as const) {
+      const sliced = await outcome((runner) => runner.run({ process, steps }));
+      expect(sliced, `${process}:${steps}`).toEqual(await outcome((runner) => runner.runUntilStep(process, steps)));
+    }
+  });
+});

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { convertTrace, formatFromName } from "../../../src/sim/trace/convert.js";
-import { detectFormat, readTrace } from "../../../src/sim/trace/trace-format.js";
+import { readTrace } from "../../../src/sim/trace/read-trace.js";
+import { detectFormat } from "../../../src/sim/trace/trace-input.js";
 import { FIXTURES, collect, fixtureText, tempDir, writeFile, referenceString } from "./helpers.js";
 
 const tmp = tempDir();

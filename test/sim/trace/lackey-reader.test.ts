@@ -3,7 +3,7 @@ import fc from "fast-check";
 import * as path from "node:path";
 import { readLackey } from "../../../src/sim/trace/lackey-reader.js";
 import { TraceFormatError } from "../../../src/sim/trace/trace-error.js";
-import { readTrace } from "../../../src/sim/trace/trace-format.js";
+import { readTrace } from "../../../src/sim/trace/read-trace.js";
 import { TRACE_KIND } from "../../../src/sim/trace/trace-chunk.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "../../../src/sim/trace/trace-survey.js";
 import { FIXTURES, accessAt, collect, fixtureText, naiveLackey, tempDir, writeFile } from "./helpers.js";

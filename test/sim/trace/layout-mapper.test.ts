@@ -2,12 +2,11 @@ import { describe, expect, it } from "vitest";
 import * as path from "node:path";
 import { LayoutError, mapAddress, planLayout, formatMapping, type LayoutMapping } from "../../../src/sim/trace/layout-mapper.js";
 import { PAGE_FLAG, emptySurvey, surveyChunk, type TraceSurvey } from "../../../src/sim/trace/trace-survey.js";
-import { readTrace } from "../../../src/sim/trace/trace-format.js";
+import { readTrace } from "../../../src/sim/trace/read-trace.js";
 import {
   USER_CODE_BASE,
   USER_HEAP_BASE,
   USER_SHARED_BASE,
-  USER_SHARED_END,
   USER_STACK_BASE,
   USER_STACK_TOP,
 } from "../../../src/kernel/layout.js";
@@ -137,14 +136,6 @@ describe("layout mapper", () => {
     expect(() => planLayout(s)).toThrow(
       /^the trace's region 0x01000000-0x50fb1000 needs 327601 pages \(its gaps kept\); the largest free range of EYN-OS's user space left for it has 262144$/,
     );
-  });
-
-  it("can put the program image in the upper shared region instead of the code region", () => {
-    const m = planLayout(linux, { imageInShared: true });
-    const code = m.regions.find((r) => r.kind === "code");
-    expect(code?.eynStart).toBeGreaterThanOrEqual(USER_SHARED_BASE >>> 12);
-    expect((code?.eynStart ?? 0) + 0x28).toBeLessThanOrEqual(USER_SHARED_END >>> 12);
-    expectInjectiveIntoUserSpace(linux, m);
   });
 
   it("maps the fixtures' traces (static, PIE) and a public trace's head one-to-one into user space", async () => {

@@ -21,9 +21,9 @@ describe("policy-only replay", () => {
     });
   }
 
-  it("vmm386 replay --policy-only agrees with the full VMM at --user-frames N --tlb off", () => {
-    const only = cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "lru", "--json");
-    const vmm = cli("replay", TINY, "--user-frames", "9", "--tlb", "off", "--policy", "lru", "--json");
+  it("vmm386 replay --policy-only agrees with the full VMM at --user-frames N --tlb off", async () => {
+    const only = await cli("replay", TINY, "--policy-only", "--user-frames", "9", "--policy", "lru", "--json");
+    const vmm = await cli("replay", TINY, "--user-frames", "9", "--tlb", "off", "--policy", "lru", "--json");
     expect(only.code).toBe(0);
     const o = JSON.parse(only.stdout) as { mode: string; misses: number; references: number };
     const v = JSON.parse(vmm.stdout) as { faults: { total: number }; references: number };
@@ -32,8 +32,8 @@ describe("policy-only replay", () => {
     expect(o.misses).toBe(v.faults.total);
   });
 
-  it("refuses --policy-only without --user-frames, in one line with exit code 2", () => {
-    const r = cli("replay", TINY, "--policy-only");
+  it("refuses --policy-only without --user-frames, in one line with exit code 2", async () => {
+    const r = await cli("replay", TINY, "--policy-only");
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toContain("--policy-only");

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { AccessLineCounter, findOnPath, RecordError, Recording, recordToFile } from "../../../src/sim/trace/record.js";
-import { registerStreamInput } from "../../../src/sim/trace/byte-source.js";
 import { replayTrace } from "../../../src/sim/trace/replay.js";
+import { TraceInput } from "../../../src/sim/trace/trace-input.js";
 import { naiveLackey, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -86,8 +86,8 @@ describe("recording a program under lackey", () => {
 
   it("replays a 64-bit program's trace as it comes, to the end, without a segfault", async () => {
     const recording = new Recording({ program: "/bin/ls", args: ["-d", "/"], stdout: "stderr" });
-    registerStreamInput("ls (valgrind)", recording.trace());
-    const r = await replayTrace("ls (valgrind)", { system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy: "clock" }, tempDir: tmp.dir, samples: 1 });
+    const input = await TraceInput.fromStream("ls (valgrind)", recording.trace());
+    const r = await replayTrace(input, { system: { ramBytes: 16 << 20, swapBytes: 4 << 20, policy: "clock" }, tempDir: tmp.dir, samples: 1 });
     const outcome = await recording.finished();
     expect(r.accesses).toBe(outcome.accesses);
     expect(outcome.exitCode).toBe(0);

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { closeStreamInput, isGzipFile, isStreamInput, openByteStream, readHead, STDIN } from "../../../src/sim/trace/byte-source.js";
 import { convertTrace } from "../../../src/sim/trace/convert.js";
+import { readTrace } from "../../../src/sim/trace/read-trace.js";
 import { replayTrace, type ReplayResult } from "../../../src/sim/trace/replay.js";
-import { detectFormat, readTrace } from "../../../src/sim/trace/trace-format.js";
+import { isStreamInput, openTraceInput, STDIN } from "../../../src/sim/trace/trace-input.js";
 import { collect, FIXTURES, tempDir, writeFile } from "./helpers.js";
 
 const tmp = tempDir();
@@ -25,8 +25,8 @@ beforeAll(async () => {
 });
 
 async function gunzipped(file: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const b of await openByteStream(file)) parts.push(b);
+  const parts: Uint8Array[] = [];
+  for await (const b of (await openTraceInput(file)).bytes()) parts.push(b);
   return Buffer.concat(parts);
 }
 
@@ -60,17 +60,17 @@ describe("stream inputs (pipes, FIFOs, standard input)", () => {
     expect(isStreamInput(fifo)).toBe(true);
     expect(isStreamInput(TINY)).toBe(false);
     expect(isStreamInput(STDIN)).toBe(true);
+    expect(isStreamInput("/dev/stdin")).toBe(true);
     expect(isStreamInput("/dev/null")).toBe(true);
     // Let the writer finish: open the FIFO once and read it to the end.
     return Promise.all([gunzipped(fifo), fed]);
   });
 
-  it("give back the bytes looked at: gzip magic and format detection consume nothing", async () => {
+  it("are looked at once and give back the bytes looked at: gzip magic and format detection consume nothing", async () => {
     const { fifo, fed } = fifoOf(TINY);
-    expect(await isGzipFile(fifo)).toBe(true);
-    expect(await detectFormat(fifo)).toBe("lackey");
-    expect((await readHead(fifo, 2)).equals(Buffer.from([0x1f, 0x8b]))).toBe(true);
-    const fromFifo = await collect(readTrace(fifo));
+    const input = await openTraceInput(fifo);
+    expect(input).toMatchObject({ gzip: true, format: "lackey", isStream: true, fileBytes: 0 });
+    const fromFifo = await collect(readTrace(input));
     expect(await fed).toBeNull();
     expect(fromFifo).toEqual(await collect(readTrace(TINY)));
   });
@@ -95,10 +95,11 @@ describe("stream inputs (pipes, FIFOs, standard input)", () => {
     expect((await fed)?.code).toBe("EPIPE");
   });
 
-  it("a stream looked at but never read is closed by closeStreamInput", async () => {
+  it("a stream looked at but never read is closed by its input's close()", async () => {
     const first = fifoOf(copies.refs);
-    expect(await detectFormat(first.fifo)).toBe("refs");
-    await closeStreamInput(first.fifo);
+    const input = await openTraceInput(first.fifo);
+    expect(input.format).toBe("refs");
+    await input.close();
     expect((await first.fed)?.code).toBe("EPIPE");
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { runSweepJob } from "../../../src/sim/scenario/sweep-point.js";
+import { runSweepJob } from "../../../src/sim/sweep/sweep-point.js";
 
 const TRACE = "test/fixtures/traces/busybox-awk-head.lackey.gz";
 

@@ -3,12 +3,11 @@
  * size or a user-frame cap, with one policy), reduced to its fault counts.
  * Jobs and results are plain data so they can cross to worker threads.
  */
-import { loadPolicyPlugins } from "../policy-plugin.js";
-import { System, type SystemConfig } from "../system.js";
+import { requirePolicyPlugins } from "../policy-spec.js";
+import type { SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
-import { loadScenarioFile } from "./loader.js";
-import { scenarioFuture } from "./opt-future.js";
-import { runScenario } from "./runner.js";
+import { loadScenarioFile } from "../scenario/loader.js";
+import { executeScenario } from "../scenario/scenario-run.js";
 
 export interface SweepJob {
   /** Index of the point in the sweep (results are matched by it). */
@@ -32,8 +31,7 @@ export interface SweepJobResult {
 export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
   try {
     // In a worker thread a plugin policy is loaded afresh, by its absolute path.
-    const problem = await loadPolicyPlugins(job.config.policy);
-    if (problem !== null) throw new Error(problem);
+    await requirePolicyPlugins(job.config.policy);
     if (job.kind === "trace") {
       const r = await replayTrace(job.file, { system: job.config });
       return {
@@ -44,21 +42,17 @@ export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
         killed: r.process.status.state === "killed" ? 1 : 0,
       };
     }
-    const scenario = loadScenarioFile(job.file);
-    const future = scenarioFuture(scenario, job.config, (config) => System.create(config));
-    const system = System.create({ ...job.config, future });
-    try {
-      const r = runScenario(system, scenario, { references: future });
-      return {
-        index: job.index,
-        references: r.stats.references,
-        faults: r.stats.faults.total,
-        majorFaults: r.stats.faults.swapIn,
-        killed: r.processes.filter((p) => p.state === "killed").length,
-      };
-    } finally {
-      system.close();
-    }
+    // The job's config is the whole machine: it replaces the scenario's.
+    const scenario = { ...loadScenarioFile(job.file), machine: {} };
+    // The sweep checked its points' work in all before any ran (checkSweepWork): each point is run as given.
+    const r = await executeScenario(scenario, job.config, { force: true });
+    return {
+      index: job.index,
+      references: r.stats.references,
+      faults: r.stats.faults.total,
+      majorFaults: r.stats.faults.swapIn,
+      killed: r.processes.filter((p) => p.state === "killed").length,
+    };
   } catch (e) {
     return { index: job.index, references: 0, faults: 0, majorFaults: 0, killed: 0, error: e instanceof Error ? e.message : String(e) };
   }

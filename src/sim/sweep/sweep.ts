@@ -1,0 +1,133 @@
+/**
+ * A sweep: one scenario or trace run at several memory sizes (user-frame
+ * caps or RAM sizes) under several policies, reduced to a miss-ratio curve.
+ * The plan becomes one job per point (plain data, so a job can cross to a
+ * worker); a JobRunner runs them — in this thread, or in a pool of threads
+ * (sweep-pool.ts, the host's) — and the results become the SweepResult
+ * that the table, the JSON, the report and the chart show.
+ */
+import { DEFAULT_POLICY } from "../../kernel/replacement/index.js";
+import { InputError } from "../../machine/input-error.js";
+import { formatSize } from "../../machine/units.js";
+import { describeMachine, systemConfig } from "../machine-settings.js";
+import { policyLabel, requirePolicyPlugins, type PolicyChoice } from "../policy-spec.js";
+import type { Scenario } from "../scenario/types.js";
+import { describeWork, estimateScenarioWork, formatCount } from "../scenario/work-estimate.js";
+import type { MachineSettings } from "../system.js";
+import { runSweepJob, type SweepJob, type SweepJobResult } from "./sweep-point.js";
+
+/** What a sweep varies: user-frame caps, or RAM sizes. */
+export type SweepAxis = "userFrames" | "ram";
+
+export interface SweepPlan {
+  /** The scenario (.yaml) or trace swept. */
+  readonly source: string;
+  readonly kind: "scenario" | "trace";
+  readonly axis: SweepAxis;
+  /** Frame caps or RAM bytes, ascending. */
+  readonly sizes: readonly number[];
+  readonly policies: readonly PolicyChoice[];
+  /** Every point's machine (a scenario's own with the caller's settings over it), before the axis and policy. */
+  readonly settings: MachineSettings;
+}
+
+export interface SweepPoint {
+  readonly policy: string;
+  /** The memory size swept: user frames (--user-frames sweeps) or RAM bytes (RAM sweeps). */
+  readonly size: number;
+  /** "64 frames", "4M" */
+  readonly label: string;
+  readonly references: number;
+  /** Page faults (total, every kind). */
+  readonly faults: number;
+  /** faults / references. */
+  readonly missRatio: number;
+  /** Major faults (swap-ins). */
+  readonly majorFaults: number;
+  /** Processes killed by faults during the point (should be 0). */
+  readonly killed: number;
+}
+
+export interface SweepResult {
+  readonly title: string;
+  /** The trace or scenario swept. */
+  readonly source: string;
+  readonly axis: SweepAxis;
+  readonly policies: readonly string[];
+  readonly sizes: readonly number[];
+  readonly points: readonly SweepPoint[];
+  /** Fixed settings of every point (cpu, tlb, ...). */
+  readonly machine: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** Runs every job, calling `done` as each finishes; results in job order. */
+export type JobRunner = (jobs: readonly SweepJob[], done: (result: SweepJobResult) => void) => Promise<SweepJobResult[]>;
+
+/** Runs the jobs one after the other in this thread. */
+export const inThisThread: JobRunner = async (jobs, done) => {
+  const results: SweepJobResult[] = [];
+  for (const job of jobs) {
+    const r = await runSweepJob(job);
+    done(r);
+    results.push(r);
+  }
+  return results;
+};
+
+/**
+ * Runs the plan's points with `runJobs` (`onProgress`: points done of all);
+ * a point that could not run is an InputError naming it and the source.
+ */
+export async function runSweep(plan: SweepPlan, runJobs: JobRunner = inThisThread, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
+  // Loaded here first, so a bad plugin is refused once, by name, before any point runs (each worker loads its own).
+  await requirePolicyPlugins(plan.policies);
+  const jobs = sweepJobs(plan);
+  let done = 0;
+  const results = await runJobs(jobs, () => onProgress?.(++done, jobs.length));
+  const byIndex = new Map(results.map((r) => [r.index, r]));
+  const points = jobs.map((job) => sweepPoint(plan, job, byIndex.get(job.index)));
+  const fixed = describeMachine(systemConfig(plan.settings));
+  delete fixed.policy;
+  if (plan.axis === "ram") delete fixed.ram;
+  return { title: `Miss-ratio curve of ${plan.source}`, source: plan.source, axis: plan.axis, policies: plan.policies.map(policyLabel), sizes: plan.sizes, points, machine: fixed };
+}
+
+/** One job per policy × size, policies outermost. */
+export function sweepJobs(plan: SweepPlan): SweepJob[] {
+  const jobs: SweepJob[] = [];
+  for (const policy of plan.policies) {
+    for (const size of plan.sizes) {
+      const settings = plan.axis === "ram" ? { ...plan.settings, policy, ramBytes: size } : { ...plan.settings, policy, userFrames: size };
+      jobs.push({ index: jobs.length, kind: plan.kind, file: plan.source, config: systemConfig(settings) });
+    }
+  }
+  return jobs;
+}
+
+function sweepPoint(plan: SweepPlan, job: SweepJob, r: SweepJobResult | undefined): SweepPoint {
+  const size = plan.axis === "ram" ? job.config.ramBytes : (job.config.userFrames ?? 0);
+  const label = plan.axis === "ram" ? formatSize(size) : `${size} frames`;
+  const policy = job.config.policy === undefined ? DEFAULT_POLICY : policyLabel(job.config.policy);
+  if (r === undefined || r.error !== undefined) throw new InputError(`point ${policy} at ${label}: ${r?.error ?? "did not run"}`, plan.source);
+  return {
+    policy,
+    size,
+    label,
+    references: r.references,
+    faults: r.faults,
+    missRatio: r.references === 0 ? 0 : r.faults / r.references,
+    majorFaults: r.majorFaults,
+    killed: r.killed,
+  };
+}
+
+/** Every point runs the scenario: `points` per policy, over the work limit in all, an InputError unless `force`. */
+export function checkSweepWork(scenario: Scenario, policies: readonly PolicyChoice[], points: number, force: boolean): void {
+  for (const policy of policies) {
+    const work = estimateScenarioWork(scenario, policy);
+    const all = { ...work, accesses: work.accesses * points };
+    if (all.accesses > all.limit && !force) {
+      throw new InputError(`${points} points under ${policyLabel(policy)}: ${describeWork(all)} in all, more than the ${formatCount(all.limit)} vmm386 runs without --force`, scenario.file);
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Interrupting a command (issue 12, item 7): SIGINT or SIGTERM ends it
+ * promptly, even in the middle of a long run, with the usual status (killed
+ * by that signal: 130 or 143 in a shell), and leaves nothing behind: no
+ * temporary swap image, spill or output file, even after SIGKILL; an image
+ * the user gave is never removed. Spawned: signals need a process.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { spawnCliAsync, type CliRun } from "./cli-helper.js";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-signals-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** A scenario that swaps for minutes: 100 million random writes over 16 MiB on a 4 MiB machine. */
+const LONG = path.join(dir, "long.yaml");
+fs.writeFileSync(
+  LONG,
+  "machine: {ram: 4M, swap: 32M}\nprocesses:\n  - name: a\n    steps:\n      - brk: +16M\n      - touch: {at: heap, length: 16M, pattern: random, count: 100000000, access: write}\n",
+);
+
+/** How long a command may take to stop after the signal: a second, with room for a loaded machine. */
+const STOPS_WITHIN_MS = 5000;
+
+interface Interrupted extends CliRun {
+  readonly signal: NodeJS.Signals | null;
+  /** Milliseconds from the signal to the process's exit. */
+  readonly stoppedAfter: number;
+}
+
+/** Runs `vmm386 ...args` with its own temporary folder, sends `signal` after `afterMs`, and waits for it to end. */
+async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, afterMs = 800): Promise<Interrupted> {
+  const { child, done } = spawnCliAsync(args, { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
+  await new Promise((r) => setTimeout(r, afterMs));
+  const sent = performance.now();
+  child.kill(signal);
+  const r = await done;
+  return { ...r, stoppedAfter: performance.now() - sent };
+}
+
+/** A fresh folder for a run's temporary files. */
+function tmpFolder(name: string): string {
+  const tmp = path.join(dir, name);
+  fs.mkdirSync(tmp);
+  return tmp;
+}
+
+/** The run ended by `signal`, as a shell sees it (128 + the signal's number). */
+function expectEndedBy(r: Interrupted, signal: "SIGINT" | "SIGTERM"): void {
+  expect(r.signal === signal || r.code === (signal === "SIGINT" ? 130 : 143), `${r.code} ${r.signal} ${r.stderr}`).toBe(true);
+  expect(r.stoppedAfter).toBeLessThan(STOPS_WITHIN_MS);
+}
+
+describe("signals", () => {
+  it("SIGINT stops a long run at once; its temporary swap image was never left on disk", async () => {
+    const tmp = tmpFolder("int");
+    const r = await interrupt(["run", LONG], "SIGINT", tmp);
+    expectEndedBy(r, "SIGINT");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it("SIGTERM stops a run writing a report (so listening for signals) within a second, and removes the report's temporary file", async () => {
+    const tmp = tmpFolder("term");
+    const report = path.join(tmp, "r.html");
+    const r = await interrupt(["run", LONG, "--report", report], "SIGTERM", tmp);
+    expectEndedBy(r, "SIGTERM");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it("SIGINT stops a replay that swaps, with a report to write, within a second; nothing is left", async () => {
+    const trace = path.join(dir, "random.refs");
+    // A million references to 40,000 pages (160 MiB) on a 4 MiB machine: nearly every one a swap fault.
+    let x = 7;
+    const lines: string[] = [];
+    for (let i = 0; i < 1_000_000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      lines.push(String(x % 40000));
+    }
+    fs.writeFileSync(trace, lines.join("\n") + "\n");
+    const tmp = tmpFolder("replay");
+    const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", path.join(tmp, "r.html")], "SIGINT", tmp, 1500);
+    expectEndedBy(r, "SIGINT");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it("SIGKILL leaves no temporary swap image behind", async () => {
+    const tmp = tmpFolder("kill");
+    const r = await interrupt(["run", LONG], "SIGKILL", tmp);
+    expect(r.signal).toBe("SIGKILL");
+    expect(fs.readdirSync(tmp)).toEqual([]);
+  });
+
+  it("a --swap-image the user gave survives SIGINT (its lock released) and SIGKILL", async () => {
+    const tmp = tmpFolder("image");
+    const image = path.join(dir, "user.img");
+    const made = spawnCliAsync(["disk", "create", image, "--size", "40M", "--swap", "32M"]);
+    expect((await made.done).code).toBe(0);
+    const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp);
+    expectEndedBy(r, "SIGINT");
+    expect(fs.existsSync(image)).toBe(true);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith("user.img") && f !== "user.img")).toEqual([]);
+    expect((await interrupt(["run", LONG, "--swap-image", image, "--json"], "SIGKILL", tmp)).signal).toBe("SIGKILL");
+    expect(fs.existsSync(image)).toBe(true);
+  });
+});
