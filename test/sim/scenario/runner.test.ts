@@ -148,13 +148,13 @@ processes:
   - name: a
     steps:
       - brk: +2M
-      - touch: {at: heap, length: 2M, pattern: random, count: 60000, access: mixed, seed: 3}
+      - touch: {at: heap, length: 2M, pattern: random, count: 20000, access: mixed, seed: 3}
       - fork: c
       - touch: {at: heap, length: 1M, pattern: loop, loops: 5, stride: 64}
   - name: b
     steps:
       - brk: +1M
-      - touch: {at: heap, length: 1M, pattern: hotcold, count: 50000, access: write, seed: 4}
+      - touch: {at: heap, length: 1M, pattern: hotcold, count: 15000, access: write, seed: 4}
   - name: c
     steps: [{touch: {at: heap, length: 512K, access: write, pattern: strided}}]
 `;
