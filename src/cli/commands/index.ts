@@ -21,6 +21,7 @@ export const commands: Readonly<Record<string, () => Promise<{ register: Registe
   replay: () => import("./replay.js"),
   run: () => import("./run.js"),
   sweep: () => import("./sweep.js"),
+  "sweep-merge": () => import("./sweep-merge.js"),
   torture: () => import("./torture.js"),
   conformance: () => import("./conformance.js"),
 };

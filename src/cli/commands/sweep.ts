@@ -3,32 +3,34 @@
  * trace) runs once per memory size × policy — sizes as user-frame caps
  * (`--frames 16,32,64`) or RAM sizes (`--rams 2M,4M,8M`) — spread over
  * worker threads. Prints a table (or `--json`), and can write the HTML
- * report and the curve as SVG or PNG.
+ * report, the points as CSV and the curve as SVG or PNG. With `--shard I/N
+ * --out FILE` it runs one shard of the grid and writes a part for
+ * `sweep-merge` (sweep-merge.ts) instead.
  */
 import type { Command } from "commander";
 import { POLICY_NAMES } from "../../kernel/replacement/index.js";
 import { parsePolicyList, type PolicyChoice } from "../../sim/policy-spec.js";
 import { InputError } from "../../machine/input-error.js";
-import { sweepSummaryTable } from "../../report/summary-table.js";
 import { mergeSettings } from "../../sim/machine-settings.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
 import { checkSweepWork, runSweep, type SweepPlan, type SweepResult } from "../../sim/sweep/sweep.js";
-import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKind } from "../../sim/output-file.js";
-import { PNG_CHART, SVG_CHART, markSvg } from "../../report/output-kinds.js";
+import { parseShard, shardLabel, WHOLE_GRID, type Shard } from "../../sim/sweep/shard.js";
+import { runSweepShard, sweepPartText, SWEEP_PART } from "../../sim/sweep/sweep-part.js";
+import { abortOnFailure, openOutput, writeWhole } from "../../sim/output-file.js";
 import { defaultWorkers, threadPool } from "../../sim/sweep/sweep-pool.js";
 import { requireFile } from "../errors.js";
 import type { Invocation } from "../io.js";
 import { addCommonOptions, describeOption, integer, parseFrames, settingsFromOptions, type CommonOptions } from "../options.js";
-import { openReport } from "../output.js";
+import { addSweepFileOptions, allOutputs, emitSweep, openSweepOutputs, type SweepOutputOptions } from "../sweep-outputs.js";
 
-interface SweepOptions extends CommonOptions {
+interface SweepOptions extends CommonOptions, SweepOutputOptions {
   policies?: string;
   frames?: string;
   rams?: string;
   workers?: string;
-  exportSvg?: string;
-  exportPng?: string;
+  shard?: string;
+  out?: string;
 }
 
 const DEFAULT_FRAMES = "8,16,32,64,128,256";
@@ -44,9 +46,10 @@ export function register(program: Command, inv: Invocation): void {
       .option("--frames <list>", `user-frame caps, e.g. 16,32,64 or 8..512 (doubling); same as --user-frames LIST (default ${DEFAULT_FRAMES})`)
       .option("--rams <list>", "RAM sizes instead of frame caps, e.g. 2M,3M,4M; same as --ram LIST")
       .option("--workers <n>", "worker threads (default: one per CPU, at least 2; 1 = run in this thread)")
-      .option("--export-svg <file.svg>", "write the miss-ratio curve as SVG")
-      .option("--export-png <file.png>", "write the miss-ratio curve as PNG"),
+      .option("--shard <I/N>", "run only shard I of N (the points whose index modulo N is I) and write them to --out, for sweep-merge")
+      .option("--out <part.json>", "the sweep part a --shard run writes (without --shard: the whole grid, as shard 0/1)"),
   );
+  addSweepFileOptions(cmd);
   // The shared options that sweep reads as lists: their help says so.
   describeOption(cmd, "--policy", "one policy or a comma-separated list; same as --policies");
   describeOption(cmd, "--ram", "one RAM size or a list; same as --rams");
@@ -55,8 +58,10 @@ export function register(program: Command, inv: Invocation): void {
     if (options.swapImage !== undefined) {
       throw new InputError("sweep points run in parallel, each on its own temporary swap image", "--swap-image");
     }
-    const outputs = openSweepOutputs(source, options);
-    const all = Object.values(outputs);
+    const shard = sweepShard(options);
+    if (shard !== null) return runShard(inv, source, shard.shard, shard.out, options);
+    const outputs = openSweepOutputs([source], options);
+    const all = allOutputs(outputs);
     const plan = await abortOnFailure(all, () => sweepPlan(source, options));
     const progress = inv.startProgress(options.json === true);
     const sweep = await abortOnFailure(all, () =>
@@ -100,45 +105,34 @@ export function workerCount(option: string | undefined, cpus?: number): number {
   return option === undefined ? defaultWorkers(cpus) : integer(option, "--workers", 1, 256);
 }
 
-/** The sweep's output files, checked and opened before any point runs (output-file.ts). */
-interface SweepOutputs {
-  report: OutputFile | null;
-  svg: OutputFile | null;
-  png: OutputFile | null;
+/** The shard to run and its part file: --shard with --out, or the whole grid as 0/1 with --out alone; null for a whole sweep. */
+function sweepShard(o: SweepOptions): { shard: Shard; out: string } | null {
+  if (o.out === undefined) {
+    if (o.shard !== undefined) throw new InputError("a shard is written to a part file: give --out part-I.json", "--shard");
+    return null;
+  }
+  if (o.shard === undefined) return { shard: WHOLE_GRID, out: o.out };
+  const parsed = parseShard(o.shard);
+  if ("problem" in parsed) throw new InputError(parsed.problem, "--shard");
+  return { shard: parsed, out: o.out };
 }
 
-function openSweepOutputs(source: string, options: SweepOptions): SweepOutputs {
-  const opened: OutputFile[] = [];
-  const open = (file: string | undefined, kind: OutputKind, option: string): OutputFile | null => {
-    const output = file === undefined ? null : openOutput(file, { kind, force: options.force, inputs: [source], option });
-    if (output !== null) opened.push(output);
-    return output;
-  };
-  try {
-    const report = openReport(options.report, options, [source]);
-    if (report !== null) opened.push(report);
-    return { report, svg: open(options.exportSvg, SVG_CHART, "--export-svg"), png: open(options.exportPng, PNG_CHART, "--export-png") };
-  } catch (e) {
-    // A refused path gives up those opened before it.
-    for (const output of opened) output.abort();
-    throw e;
+/** Runs one shard of the grid and writes its part; the curve's outputs are sweep-merge's, once every part is in. */
+async function runShard(inv: Invocation, source: string, shard: Shard, outPath: string, options: SweepOptions): Promise<void> {
+  const curveOutputs: [string, string | undefined][] = [["--report", options.report], ["--csv", options.csv], ["--export-svg", options.exportSvg], ["--export-png", options.exportPng]];
+  for (const [option, path] of curveOutputs) {
+    if (path !== undefined) throw new InputError("a shard holds only some of the points: give it to sweep-merge, which makes the whole curve", option);
   }
-}
-
-async function emitSweep(inv: Invocation, sweep: SweepResult, options: SweepOptions, outputs: SweepOutputs): Promise<void> {
-  // Chart and PNG libraries load only when an output needs them.
-  if (outputs.report !== null) await writeWhole(outputs.report, (await import("../../report/html.js")).renderSweepHtml(sweep));
-  if (outputs.svg !== null || outputs.png !== null) {
-    const svg = (await import("../../report/sweep.js")).missRatioChart(sweep, 900, 420);
-    if (outputs.svg !== null) await writeWhole(outputs.svg, markSvg(svg));
-    if (outputs.png !== null) await writeWhole(outputs.png, (await import("../../report/png.js")).svgToPng(svg));
-  }
-  if (options.json) {
-    inv.print(JSON.stringify({ ...sweep, report: options.report ?? null }));
-    return;
-  }
-  inv.print(`${sweep.title} (miss ratio = faults / references)\n${sweepSummaryTable(sweep)}`);
-  for (const path of [options.report, options.exportSvg, options.exportPng]) if (path !== undefined) inv.print(`wrote ${path}`);
+  const out = openOutput(outPath, { kind: SWEEP_PART, force: options.force, inputs: [source], option: "--out" });
+  const plan = await abortOnFailure([out], () => sweepPlan(source, options));
+  const progress = inv.startProgress(options.json === true);
+  const part = await abortOnFailure([out], () =>
+    runSweepShard(plan, shard, threadPool(workerCount(options.workers)), (done, total) => progress.update(`sweep points of shard ${shardLabel(shard)}`, done, total)),
+  ).finally(() => progress.stop());
+  await writeWhole(out, sweepPartText(part));
+  const indices = part.points.map((p) => p.index);
+  if (options.json) inv.print(JSON.stringify({ out: out.path, shard: part.shard, total: part.total, indices, grid: part.grid }));
+  else inv.print(`wrote ${out.path}: shard ${shardLabel(shard)}, ${indices.length} of ${part.total} points`);
 }
 
 /** The policies swept: --policies, or --policy (one or a list), else the default three. */

@@ -21,9 +21,10 @@ export function threadPool(workers: number): JobRunner {
   return async (jobs, done) => {
     const url = workerUrl();
     if (workers <= 1 || jobs.length <= 1 || url === null) return inThisThread(jobs, done);
-    const results: SweepJobResult[] = [];
+    // A shard's jobs keep their indices in the whole grid (1, 4, 7...): results are matched by index, not stored at it.
+    const byIndex = new Map<number, SweepJobResult>();
     const finish = (r: SweepJobResult): void => {
-      results[r.index] = r;
+      byIndex.set(r.index, r);
       done(r);
     };
     const queue = [...jobs];
@@ -34,7 +35,7 @@ export function threadPool(workers: number): JobRunner {
       // A failed worker must not leave the others holding the process open.
       await Promise.all(threads.map((w) => w.terminate()));
     }
-    return results;
+    return jobs.flatMap((job) => byIndex.get(job.index) ?? []);
   };
 }
 

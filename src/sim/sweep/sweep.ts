@@ -79,17 +79,34 @@ export const inThisThread: JobRunner = async (jobs, done) => {
  * a point that could not run is an InputError naming it and the source.
  */
 export async function runSweep(plan: SweepPlan, runJobs: JobRunner = inThisThread, onProgress?: (done: number, total: number) => void): Promise<SweepResult> {
+  return sweepResult(sweepHeader(plan), await runSweepJobs(plan, sweepJobs(plan), runJobs, onProgress));
+}
+
+/** Runs `jobs` (all of the plan's, or a shard's) with `runJobs`; their points in job order. */
+export async function runSweepJobs(plan: SweepPlan, jobs: readonly SweepJob[], runJobs: JobRunner = inThisThread, onProgress?: (done: number, total: number) => void): Promise<SweepPoint[]> {
   // Loaded here first, so a bad plugin is refused once, by name, before any point runs (each worker loads its own).
   await requirePolicyPlugins(plan.policies);
-  const jobs = sweepJobs(plan);
   let done = 0;
   const results = await runJobs(jobs, () => onProgress?.(++done, jobs.length));
   const byIndex = new Map(results.map((r) => [r.index, r]));
-  const points = jobs.map((job) => sweepPoint(plan, job, byIndex.get(job.index)));
+  return jobs.map((job) => sweepPoint(plan, job, byIndex.get(job.index)));
+}
+
+/** A sweep's result without its points: what the plan alone decides. */
+export type SweepHeader = Omit<SweepResult, "points">;
+
+/** The plan's title, source, axis, policies, sizes and fixed machine settings. */
+export function sweepHeader(plan: SweepPlan): SweepHeader {
   const fixed = describeMachine(systemConfig(plan.settings));
   delete fixed.policy;
   if (plan.axis === "ram") delete fixed.ram;
-  return { title: `Miss-ratio curve of ${plan.source}`, source: plan.source, axis: plan.axis, policies: plan.policies.map(policyLabel), sizes: plan.sizes, points, machine: fixed };
+  return { title: `Miss-ratio curve of ${plan.source}`, source: plan.source, axis: plan.axis, policies: plan.policies.map(policyLabel), sizes: plan.sizes, machine: fixed };
+}
+
+/** The result of `header` and its points, in the one key order every output keeps (a merged sweep's JSON is the unsharded one's, byte for byte). */
+export function sweepResult(header: SweepHeader, points: readonly SweepPoint[]): SweepResult {
+  const { title, source, axis, policies, sizes, machine } = header;
+  return { title, source, axis, policies, sizes, points, machine };
 }
 
 /** One job per policy × size, policies outermost. */
