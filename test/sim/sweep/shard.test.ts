@@ -56,6 +56,8 @@ describe("a grid's fingerprint", () => {
       { ...PLAN, axis: "ram" },
       { ...PLAN, policies: ["lru", { name: "2q", params: { kin: 0.2 } }] },
       { ...PLAN, policies: ["lru", "2q"] },
+      { ...PLAN, policies: ["lru", "mglru"] },
+      { ...PLAN, policies: ["lru", { name: "mglru", params: { min_ttl: 0 } }] },
       { ...PLAN, policies: [{ name: "2q", params: { kin: 0.1 } }, "lru"] },
       { ...PLAN, settings: { tlb: "off", cpu: "i386" } },
       { ...PLAN, settings: {} },
