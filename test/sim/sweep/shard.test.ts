@@ -67,6 +67,15 @@ describe("a grid's fingerprint", () => {
     expect(new Set([base, ...prints]).size).toBe(changed.length + 1);
   });
 
+  it("covers a plugin policy's content: an edited plugin is another grid", async () => {
+    const plugin = join(dir, "mru.js");
+    writeFileSync(plugin, "export default 1;\n");
+    const plan: SweepPlan = { ...PLAN, policies: [{ plugin, given: "./mru.js" }] };
+    const before = await gridFingerprint(plan);
+    writeFileSync(plugin, "export default 2;\n");
+    expect(await gridFingerprint(plan)).not.toBe(before);
+  });
+
   it("covers a multiboot module's content, not only its path", async () => {
     const module = join(dir, "initrd.bin");
     writeFileSync(module, "one");
