@@ -4,10 +4,17 @@
  * takes an exclusive lock on the image it swaps on, and a second run (or a
  * second System in the same process) is refused with ImageInUseError.
  *
- * Node has no flock(2), so the lock is a file beside the image (its real
- * path, links resolved, plus `.vmm386-lock`), created with O_EXCL and
- * holding the owner's pid, host and a random nonce. It is removed when the
- * System closes, the host exits or is interrupted. A run killed outright
+ * Node has no flock(2), so the lock is a file created with O_EXCL and
+ * holding the owner's pid, host and a random nonce. It is named by the
+ * image's device and inode, not by a path: a symbolic link, a hard link in
+ * another folder or `./name` all reach the same file and so the same lock.
+ * Hard links may sit in different folders, so the locks live in one folder
+ * for the whole host, /tmp/vmm386-locks (world-writable and sticky, like
+ * /run/lock: anyone may take a lock, only its owner may remove it). It is
+ * /tmp and not $TMPDIR, which differs from one shell to the next; so runs
+ * on other hosts sharing an image over a network file system do not see
+ * each other's locks. A lock is removed when the System closes, the host
+ * exits or is interrupted. A run killed outright
  * (SIGKILL, a crash of the machine) leaves it behind: such a lock is stale
  * when its host is this one and its pid is not alive, and the next run
  * breaks it. Staleness is never judged by age: a run holds the event loop
@@ -20,6 +27,7 @@
 
 import * as fs from "node:fs";
 import * as os from "node:os";
+import * as nodePath from "node:path";
 import { randomBytes } from "node:crypto";
 import { DiskIoError } from "../machine/block-device.js";
 import { hostErrorText, isHostError } from "../machine/host-file.js";
@@ -48,9 +56,33 @@ const MARK = "vmm386 swap image lock";
 /** Attempts at taking a lock that keeps turning out stale (each attempt breaks one). */
 const ATTEMPTS = 4;
 
-/** The lock file of `image`: beside the file the path names, so that every link to it shares one lock. */
+/** The folder of every image lock on this host. */
+export function lockFolder(): string {
+  return nodePath.join(process.platform === "win32" ? os.tmpdir() : "/tmp", "vmm386-locks");
+}
+
+/** The lock file of the existing image at `image`: named by its device and inode, so that every path and link to it shares one lock. */
 export function lockPathOf(image: string): string {
-  return `${fs.realpathSync(image)}.vmm386-lock`;
+  const stat = fs.statSync(image, { bigint: true });
+  return nodePath.join(lockFolder(), `${stat.dev}-${stat.ino}.lock`);
+}
+
+/** Makes the lock folder if it is missing (sticky, writable by all); throws DiskIoError if it is unusable or unsafe. */
+function ensureLockFolder(image: string): void {
+  const folder = lockFolder();
+  const refuse = (why: string): DiskIoError => new DiskIoError(`${image}: cannot take its lock (so that no other vmm386 swaps on it): ${folder}: ${why}`);
+  try {
+    fs.mkdirSync(folder, { mode: 0o1777 });
+    if (process.platform !== "win32") fs.chmodSync(folder, 0o1777); // the umask cleared the bits others need
+  } catch (e) {
+    if (!isHostError(e)) throw e;
+    if (e.code !== "EEXIST") throw refuse(hostErrorText(e));
+  }
+  const stat = fs.lstatSync(folder);
+  if (!stat.isDirectory()) throw refuse("is not a folder");
+  if (process.platform !== "win32" && (stat.mode & 0o002) !== 0 && (stat.mode & 0o1000) === 0) {
+    throw refuse("is writable by everyone but not sticky, so anyone could remove a lock in it; make it sticky (chmod +t) or remove it");
+  }
 }
 
 /**
@@ -59,6 +91,7 @@ export function lockPathOf(image: string): string {
  * file cannot be created (a folder we may not write in).
  */
 export function lockImage(image: string): ImageLock {
+  ensureLockFolder(image);
   const path = lockPathOf(image);
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), nonce: randomBytes(8).toString("hex") };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -103,7 +136,7 @@ function tryCreate(image: string, path: string, owner: LockOwner): boolean {
     throw e;
   }
   try {
-    fs.writeSync(fd, JSON.stringify({ [MARK]: true, ...owner, since: new Date().toISOString() }) + "\n");
+    fs.writeSync(fd, JSON.stringify({ [MARK]: true, ...owner, image: nodePath.resolve(image), since: new Date().toISOString() }) + "\n");
   } finally {
     fs.closeSync(fd);
   }

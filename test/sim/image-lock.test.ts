@@ -1,7 +1,8 @@
 /**
  * One swap image, one vmm386: a second run on an image in use is refused
  * ("image in use by another vmm386", exit code 2 on the command line), the
- * first goes on undisturbed with every word read back right, and a lock
+ * first goes on undisturbed with every word read back right, whichever
+ * path or link reaches the image, and a lock
  * left by a run killed outright does not keep the image locked for ever.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
@@ -99,10 +100,29 @@ describe("a swap image in use", () => {
     System.create({ ramBytes: 4 << 20, swapImage: link }).close();
   });
 
+  it("a hard link to the image in another folder meets the same lock: refused while another run holds it", async () => {
+    const file = image();
+    const elsewhere = fs.mkdtempSync(path.join(dir, "elsewhere-"));
+    const hard = path.join(elsewhere, "hard.img");
+    fs.linkSync(file, hard);
+    const first = await holder(file);
+    expect(() => System.create({ ramBytes: 4 << 20, swapImage: hard })).toThrow(
+      new RegExp(`^${hard}: image in use by another vmm386 \\(pid ${first.child.pid} on ${os.hostname()}; lock file ${lockPathOf(file)}\\)$`),
+    );
+    const refused = await cli("run", "examples/demand-paging.yaml", "--swap-image", hard);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(new RegExp(`^vmm386: ${hard}: image in use by another vmm386 \\(pid ${first.child.pid} on .*\\)\\n$`));
+    first.child.stdin.write("go\n");
+    expect(await exited(first.child)).toBe(0);
+    System.create({ ramBytes: 4 << 20, swapImage: hard }).close();
+  });
+
   it("a lock file vmm386 did not write is left alone and named", () => {
     const file = image();
+    fs.mkdirSync(path.dirname(lockPathOf(file)), { recursive: true });
     fs.writeFileSync(lockPathOf(file), "someone else's\n");
     expect(() => System.create({ ramBytes: 4 << 20, swapImage: file })).toThrow(`${lockPathOf(file)} exists but is not a vmm386 lock`);
     expect(fs.readFileSync(lockPathOf(file), "utf8")).toBe("someone else's\n");
+    fs.rmSync(lockPathOf(file));
   });
 });
