@@ -81,7 +81,7 @@ class VmmLikeUse {
   private readonly free = Array.from({ length: MAX_FRAMES }, (_, i) => MAX_FRAMES - 1 - i);
 
   constructor(choice: PolicyChoice) {
-    this.policy = policyFactory(choice)({ maxFrames: MAX_FRAMES, capacity: CAPACITY, host: this.host });
+    this.policy = policyFactory(choice, { checked: false })({ maxFrames: MAX_FRAMES, capacity: CAPACITY, host: this.host });
   }
 
   step(rng: Rng): string | null {

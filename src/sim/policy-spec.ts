@@ -11,6 +11,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { InputError } from "../machine/input-error.js";
+import { CheckedPlugin } from "./checked-plugin.js";
 import { checkPolicyName } from "./scenario/machine-checks.js";
 import {
   createPolicy,
@@ -140,15 +141,17 @@ export function choiceNeedsFuture(choice: PolicyChoice): boolean {
 
 /**
  * The factory the kernel or a replay builds the policy with. A plugin must
- * have been loaded (`loadPolicyPlugins`); a built-in gets its parameters.
+ * have been loaded (`loadPolicyPlugins`), and its victims are checked
+ * (checked-plugin.ts) unless `checked` is false; a built-in gets its parameters.
  */
-export function policyFactory(choice: PolicyChoice): PolicyFactory {
+export function policyFactory(choice: PolicyChoice, { checked = true } = {}): PolicyFactory {
   if (typeof choice === "string") return (options) => createPolicy(choice, options);
   if ("plugin" in choice) {
     const plugin = loadedPlugin(choice.plugin);
     // A plugin gets every parameter it declares, defaults filled in.
     const params = { ...Object.fromEntries(plugin.params.map((p) => [p.key, p.default])), ...choice.params };
-    return (options) => plugin.create({ ...options, params });
+    if (!checked) return (options) => plugin.create({ ...options, params });
+    return (options) => new CheckedPlugin(plugin.create({ ...options, params }), choice.given, options.maxFrames);
   }
   return (options) => createPolicy(choice.name, { ...options, params: choice.params });
 }

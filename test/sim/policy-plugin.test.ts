@@ -97,7 +97,7 @@ describe("a plugin's parameters", () => {
     ].join("\n"),
   );
   const seen = (choice: PolicyChoice): unknown =>
-    (policyFactory(choice)({ maxFrames: 4, capacity: 4, host: { testAndClearReferenced: () => false } }) as unknown as { seen: unknown }).seen;
+    (policyFactory(choice, { checked: false })({ maxFrames: 4, capacity: 4, host: { testAndClearReferenced: () => false } }) as unknown as { seen: unknown }).seen;
 
   it("reach its constructor as given, the defaults filled in", async () => {
     expect(await loadPolicyPlugins(choiceOf(`${path}:skip=3`))).toBeNull();
@@ -131,6 +131,34 @@ describe("a bad plugin is one line naming it, exit code 2", () => {
     const r = await cli("replay", refs, "--policy-only", "--user-frames", "4", "--policy", `${mru}:k=1`);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/mru\.js has no parameter 'k' \(it has none\)/);
+  });
+
+  const victimOf = (name: string, victim: string): string =>
+    write(name, `export default class { name = 'bad'; observesReferences = false; size = 0; insert() { this.size++; } remove() { this.size--; } reference() {} selectVictim() { return ${victim}; } keep() {} }\n`);
+
+  it("a plugin offering a victim it does not hold stops a run, named: the policy-only replay and the VMM", async () => {
+    const stray = victimOf("stray.js", "99999");
+    const replay = await cli("replay", refs, "--policy-only", "--user-frames", "2", "--policy", stray);
+    expect(replay).toEqual({ code: 2, stdout: "", stderr: `vmm386: ${stray}: breaks the policy contract: selectVictim returned 99999, not a frame number (0 to 1)\n` });
+    const vmm = await cli("run", "examples/loop-thrash.yaml", "--policy", stray);
+    expect(vmm.code).toBe(2);
+    expect(vmm.stderr).toMatch(/^vmm386: .*stray\.js: breaks the policy contract: selectVictim returned 99999, not a frame number \(0 to \d+\)\n$/);
+    expect(vmm.stderr).not.toMatch(/out of memory/);
+  });
+
+  it("a victim that is a frame it was not given, a string, or -1 with frames resident is refused the same way", async () => {
+    const replay = ["replay", refs, "--policy-only", "--user-frames", "2", "--policy"];
+    const cases: [string, string, string[], string][] = [
+      // Frame 0 is never given to a user page.
+      ["kernel.js", "0", ["run", "examples/loop-thrash.yaml", "--policy"], "returned 0, a frame it does not hold"],
+      ["string.js", "'0'", replay, 'returned the string "0", not a frame number'],
+      ["none.js", "-1", replay, 'returned -1, "nothing to evict" with 2 frames resident'],
+    ];
+    for (const [name, victim, command, said] of cases) {
+      const r = await cli(...command, victimOf(name, victim));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${name}: breaks the policy contract: selectVictim ${said}`);
+    }
   });
 
   it("policy-check names a plugin that offers a frame that is not resident", async () => {
