@@ -8,9 +8,10 @@
 import { hex32 } from "../machine/i386.js";
 import { formatSize, MIB } from "../machine/units.js";
 import { DEFAULT_POLICY } from "../kernel/replacement/index.js";
-import { policyLabel } from "./policy-spec.js";
+import { builtinPolicy, policyLabel, type PolicyChoice } from "./policy-spec.js";
 import { formatThrottle } from "./scenario/reclaim-checks.js";
 import type { CpuName } from "../machine/cpu-model.js";
+import type { ThrottleRule } from "../kernel/psi.js";
 import type { MachineSettings, SystemConfig } from "./system.js";
 
 /** The CPU preset when nothing names one. */
@@ -57,4 +58,20 @@ export function describeMachine(config: SystemConfig): Record<string, string | n
     out.framebuffer = `${fb.width}x${fb.height}x${fb.bpp} at ${hex32(fb.addr)}`;
   }
   return out;
+}
+
+/**
+ * What among a run's policy and throttle is measured in timer ticks, for a
+ * run whose clock never moves (a trace replayed without ticks): the option
+ * it was given as and why it cannot work; null when nothing is. Without
+ * ticks mglru's min_ttl protects every generation for ever (the process is
+ * killed as out of memory at its first eviction) and PSI's averages never
+ * update, silently.
+ */
+export function needsTicks(policy: PolicyChoice | undefined, throttle: ThrottleRule | undefined): { option: "policy" | "throttle"; why: string } | null {
+  if (policy !== undefined && typeof policy !== "string" && builtinPolicy(policy) === "mglru" && (policy.params?.min_ttl ?? 0) > 0) {
+    return { option: "policy", why: "mglru's min_ttl is in timer ticks" };
+  }
+  if (throttle?.kind === "psi") return { option: "throttle", why: "the psi throttle reads pressure averaged over timer ticks" };
+  return null;
 }

@@ -37,6 +37,16 @@ describe("bad reclaim options", () => {
     await expectRefused(["sweep", "examples/scan.yaml", "--policies", "lru,mglru:min_ttl=x"], "--policies", "min_ttl='x' is not a number");
     await expectRefused(["replay", TRACE, "--policy-only", "--user-frames", "8", "--policy", "mglru:min_ttl=5"], "--policy", "no ticks");
   });
+
+  it("names what is measured in ticks on a trace replayed without them (mglru's min_ttl, the psi throttle), not a silent OOM kill or no effect", async () => {
+    await expectRefused(["replay", TRACE, "--user-frames", "8", "--policy", "mglru:min_ttl=5"], "--policy: mglru's min_ttl is in timer ticks", "--tick-every");
+    await expectRefused(["replay", TRACE, "--user-frames", "8", "--throttle", "psi"], "--throttle: the psi throttle", "--tick-every");
+    await expectRefused(["sweep", TRACE, "--policies", "lru,mglru:min_ttl=5", "--frames", "4,8"], "--policies: mglru's min_ttl is in timer ticks");
+    await expectRefused(["sweep", TRACE, "--throttle", "psi:some_avg10=30", "--frames", "4,8"], "--throttle: the psi throttle");
+    // With ticks, or with min_ttl 0 (nothing measured in ticks), the replay runs.
+    expect((await cli("replay", TRACE, "--user-frames", "8", "--policy", "mglru:min_ttl=5", "--throttle", "psi", "--tick-every", "1")).code).toBe(0);
+    expect((await cli("replay", TRACE, "--user-frames", "8", "--policy", "mglru:min_ttl=0")).code).toBe(0);
+  });
 });
 
 describe("reclaim on the command line", () => {

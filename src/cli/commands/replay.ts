@@ -13,6 +13,8 @@ import { replayPolicyOnly } from "../../sim/trace/policy-only.js";
 import { TRACE_FORMATS } from "../../sim/trace/trace-format.js";
 import { STDIN, type TraceInput } from "../../sim/trace/trace-input.js";
 import { builtinPolicy } from "../../sim/policy-spec.js";
+import type { MachineSettings } from "../../sim/system.js";
+import { needsTicks } from "../../sim/machine-settings.js";
 import { openTraceArgument } from "../trace-arg.js";
 import type { Invocation } from "../io.js";
 import { addCommonOptions, integer, settingsFromOptions, type CommonOptions } from "../options.js";
@@ -88,6 +90,7 @@ async function replay(inv: Invocation, source: ReplaySource, options: ReplayComm
   if (options.clockR0) throw new InputError("only applies with --policy-only", "--clock-r0");
   const brkStart = options.brkStart === undefined ? undefined : addressOption(options.brkStart, "--brk-start");
   const tickEvery = options.tickEvery === undefined ? undefined : integer(options.tickEvery, "--tick-every", 1, 0xffffffff);
+  if (tickEvery === undefined) refuseWithoutTicks(settings);
   // The VMM and the tables load only here: a policy-only replay starts without them.
   const [{ replayRun }, { replayJson, replayText }, { openReport, writeRunReport }, { abortOnFailure }] = await Promise.all([
     import("../../sim/trace/replay-run.js"),
@@ -116,6 +119,12 @@ async function replay(inv: Invocation, source: ReplaySource, options: ReplayComm
   if (r.run.panic !== null || r.replay.process.status.state === "killed") inv.exitCode = 1;
   if (report !== null) await writeRunReport(report, r.run);
   inv.print(options.json ? JSON.stringify(replayJson(r, report?.path)) : replayText(r, report?.path));
+}
+
+/** Refuses what is measured in ticks (machine-settings.ts, needsTicks) when the replay has none. */
+function refuseWithoutTicks(settings: MachineSettings): void {
+  const problem = needsTicks(settings.policy, settings.throttle);
+  if (problem !== null) throw new InputError(`${problem.why}, and a replay has none without --tick-every N (one tick per N accesses)`, `--${problem.option}`);
 }
 
 /** Options of a VMM run, each with what a policy alone lacks that it would set or show. */

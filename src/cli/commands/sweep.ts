@@ -11,7 +11,8 @@ import type { Command } from "commander";
 import { POLICY_NAMES } from "../../kernel/replacement/index.js";
 import { parsePolicyList, type PolicyChoice } from "../../sim/policy-spec.js";
 import { InputError } from "../../machine/input-error.js";
-import { mergeSettings } from "../../sim/machine-settings.js";
+import { mergeSettings, needsTicks } from "../../sim/machine-settings.js";
+import type { MachineSettings } from "../../sim/system.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
 import { checkSweepWork, runSweep, type SweepPlan, type SweepResult } from "../../sim/sweep/sweep.js";
@@ -81,7 +82,17 @@ function sweepPlan(source: string, options: SweepOptions): SweepPlan {
   const base = scenario?.machine ?? {};
   const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);
   if (scenario !== null) checkSweepWork(scenario, policies, sizes.length, options.force === true);
-  return { source, kind, axis, sizes, policies, settings: mergeSettings(base, settingsFromOptions(rest)) };
+  const settings = mergeSettings(base, settingsFromOptions(rest));
+  if (kind === "trace") refuseWithoutTicks(policies, settings);
+  return { source, kind, axis, sizes, policies, settings };
+}
+
+/** A sweep replays a trace with no timer ticks: refuses what is measured in them (machine-settings.ts, needsTicks). */
+function refuseWithoutTicks(policies: readonly PolicyChoice[], settings: MachineSettings): void {
+  for (const policy of [undefined, ...policies]) {
+    const problem = needsTicks(policy, settings.throttle);
+    if (problem !== null) throw new InputError(`${problem.why}, and sweep replays a trace with none (replay --tick-every N has them)`, problem.option === "policy" ? "--policies" : "--throttle");
+  }
 }
 
 /**
