@@ -163,15 +163,15 @@ export function hasPressure(series: TimeSeries): boolean {
   return series.samples.some((x) => x.psi !== undefined && (x.psi.some.avg10 > 0 || x.psi.some.avg60 > 0));
 }
 
-/** some and full memory pressure, avg10 and avg60, as /proc/pressure/memory reads at each sample. */
+/** some and full memory pressure, avg10 (solid), avg60 (dashed) and avg300 (dotted), as /proc/pressure/memory reads at each sample. */
 export function pressureChart(series: TimeSeries): string {
   const s = series.samples.filter((x) => x.psi !== undefined);
-  const line = (name: string, pick: (p: NonNullable<Sample["psi"]>) => number, dashed: boolean, color: string) => ({
+  const line = (name: string, pick: (p: NonNullable<Sample["psi"]>) => number, style: "solid" | "dashed" | "dotted", color: string) => ({
     name,
     type: "line",
     symbol: "none",
     color,
-    ...(dashed ? { lineStyle: { type: "dashed" } } : {}),
+    lineStyle: { type: style },
     data: s.map((x): Point => [x.accesses, pick(x.psi as NonNullable<Sample["psi"]>)]),
   });
   return renderChart({
@@ -179,10 +179,12 @@ export function pressureChart(series: TimeSeries): string {
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("%", { min: 0, max: 100, nameGap: 40 }),
     series: [
-      line("some avg10", (p) => p.some.avg10, false, PALETTE[1]),
-      line("some avg60", (p) => p.some.avg60, true, PALETTE[1]),
-      line("full avg10", (p) => p.full.avg10, false, PALETTE[0]),
-      line("full avg60", (p) => p.full.avg60, true, PALETTE[0]),
+      line("some avg10", (p) => p.some.avg10, "solid", PALETTE[1]),
+      line("some avg60", (p) => p.some.avg60, "dashed", PALETTE[1]),
+      line("some avg300", (p) => p.some.avg300, "dotted", PALETTE[1]),
+      line("full avg10", (p) => p.full.avg10, "solid", PALETTE[0]),
+      line("full avg60", (p) => p.full.avg60, "dashed", PALETTE[0]),
+      line("full avg300", (p) => p.full.avg300, "dotted", PALETTE[0]),
     ],
   });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderRunHtml, renderSweepHtml, escapeHtml } from "../../src/report/html.js";
-import { faultsChart, residentChart, swapChart, tlbChart } from "../../src/report/run-charts.js";
+import { faultsChart, pressureChart, residentChart, swapChart, tlbChart } from "../../src/report/run-charts.js";
 import { missRatioChart } from "../../src/report/sweep.js";
 import { svgToPng } from "../../src/report/png.js";
 import { HTML_REPORT, PNG_CHART, SVG_CHART, markSvg } from "../../src/report/output-kinds.js";
@@ -76,6 +76,15 @@ describe("run report", () => {
     expect(residentChart(series)).toContain("parent resident");
     expect(swapChart(series)).toContain("pswpout");
     expect(tlbChart(series)).toContain("TLB hit rate");
+  });
+
+  it("the pressure chart draws some and full at each of /proc/pressure/memory's averages: avg10, avg60 and avg300", () => {
+    const samples = syntheticSeries().samples.map((x, i) => ({
+      ...x,
+      psi: { some: { avg10: 40, avg60: 20, avg300: i, total: 0 }, full: { avg10: 4, avg60: 2, avg300: i / 2, total: 0 } },
+    }));
+    const chart = pressureChart({ ...syntheticSeries(), samples });
+    for (const kind of ["some", "full"]) for (const avg of ["avg10", "avg60", "avg300"]) expect(chart).toContain(`${kind} ${avg}`);
   });
 
   it("without working-set estimates (no ticks) the resident chart and its caption promise no working-set line", () => {
