@@ -209,9 +209,13 @@ function checked<T>(value: T, check: (v: T) => string | null, option: string): T
   return value;
 }
 
-/** A whole number in [min, max] or an InputError naming `option` (the range's phrase is machine-checks.ts's). */
+/**
+ * A whole number in [min, max] or an InputError naming `option` and saying
+ * what it must be: the range, for a number outside it (a negative one too)
+ * or for text that is no whole number (the range's phrase is machine-checks.ts's).
+ */
 export function integer(text: string, option: string, min: number, max: number): number {
-  if (!/^\s*\d+\s*$/.test(text)) throw new InputError(`'${text}' is not a whole number`, option);
+  if (!/^\s*-?\d+\s*$/.test(text)) throw new InputError(`'${text}' is not a whole number (${min} to ${max})`, option);
   return checked(Number(text), (n) => checkInteger(n, { min, max }), option);
 }
 

@@ -23,7 +23,10 @@ describe("common options", () => {
     expect(messageOf(() => settingsFromOptions({ policy: "lfu-da" }))).toMatch(/^--policy: unknown policy 'lfu-da'/);
     expect(messageOf(() => settingsFromOptions({ policy: "2q:kin=2" }))).toBe("--policy: 2q: kin=2 is out of range (0 to 1)");
     expect(messageOf(() => settingsFromOptions({ userFrames: "-3" }))).toMatch(/^--user-frames: /);
-    expect(messageOf(() => settingsFromOptions({ seed: "x" }))).toMatch(/^--seed: /);
+    // What a seed must be, whether the text is no number or a number out of range.
+    expect(messageOf(() => settingsFromOptions({ seed: "x" }))).toBe("--seed: 'x' is not a whole number (0 to 4294967295)");
+    expect(messageOf(() => settingsFromOptions({ seed: "-1" }))).toBe("--seed: -1 is out of range (0 to 4294967295)");
+    expect(messageOf(() => settingsFromOptions({ seed: "4294967296" }))).toBe("--seed: 4294967296 is out of range (0 to 4294967295)");
     expect(messageOf(() => parseTlbOption("12x5"))).toMatch(/^--tlb: 5 ways is not a power of two/);
   });
 
