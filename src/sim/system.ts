@@ -271,7 +271,7 @@ export class System {
    * or when memory ran out; the failure is counted in stats().tasks.
    */
   fork(pid: number): number | null {
-    const parent = this.running(pid);
+    const parent = this.running(pid, "fork");
     if (parent === null) return this.forkFailure("ESRCH");
     if (this.live.size >= this.maxProcesses) return this.forkFailure("EAGAIN");
     const space = this.vmm.cloneAddressSpace(parent.space as AddressSpace);
@@ -292,14 +292,14 @@ export class System {
 
   /** The process ends with `code`; its memory goes back to the kernel. */
   exit(pid: number, code = 0): void {
-    const p = this.running(pid);
+    const p = this.running(pid, "exit");
     if (p === null) return;
     this.end(p, { state: "exited", code });
   }
 
   /** Kills the process from outside (a signal, not a fault): reported as killed with `reason`. */
   kill(pid: number, reason = "killed"): void {
-    const p = this.running(pid);
+    const p = this.running(pid, "kill");
     if (p === null) return;
     this.end(p, {
       state: "killed",
@@ -309,9 +309,14 @@ export class System {
 
   /** Schedules `pid`: its address space is loaded (CR3) unless it already is. False if not running. */
   switchTo(pid: number): boolean {
-    this.checkOpen("switchTo");
+    return this.switchFor(pid, "switchTo");
+  }
+
+  /** switchTo on behalf of `call` (the method a closed System's refusal names). */
+  private switchFor(pid: number, call: string): boolean {
+    this.checkOpen(call);
     if (pid === this.currentPid) return this.processes.get(pid)?.running ?? false;
-    const p = this.running(pid);
+    const p = this.running(pid, call);
     if (p === null) return false;
     this.vmm.switchAddressSpace(p.space as AddressSpace);
     this.currentPid = pid;
@@ -326,7 +331,7 @@ export class System {
    */
   access(pid: number, va: number, size: number, kind: AccessKind): boolean {
     if (va >>> 0 !== va || !(size >= 1 && (size | 0) === size && va + size <= 0x1_0000_0000)) badAccess("access", va, size);
-    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+    if (pid !== this.currentPid && !this.switchFor(pid, "access")) return false;
     this.accesses++;
     if (this.cpu.access(va, size, kind)) return true;
     this.faulted(pid);
@@ -340,7 +345,7 @@ export class System {
    */
   accessPage(pid: number, va: number, kind: AccessKind): boolean {
     if (va >>> 0 !== va) checkAddress("accessPage", va);
-    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+    if (pid !== this.currentPid && !this.switchFor(pid, "accessPage")) return false;
     this.accesses++;
     if (this.cpu.translate(va, kind) !== DEAD) return true;
     this.faulted(pid);
@@ -350,7 +355,7 @@ export class System {
   /** The byte at `va`, or null if the process is not running or died of the access. */
   read8(pid: number, va: number): number | null {
     if (va >>> 0 !== va) checkAddress("read8", va);
-    if (!this.enter(pid)) return null;
+    if (!this.enter(pid, "read8")) return null;
     const v = this.cpu.read8(va, ACCESS.USER_READ);
     if (v !== DEAD) return v;
     this.faulted(pid);
@@ -360,7 +365,7 @@ export class System {
   /** The little-endian 32-bit word at `va` (unsigned), or null. */
   read32(pid: number, va: number): number | null {
     if (va >>> 0 !== va) checkAddress("read32", va);
-    if (!this.enter(pid)) return null;
+    if (!this.enter(pid, "read32")) return null;
     if (this.cpu.read32(va, ACCESS.USER_READ)) return this.cpu.word >>> 0;
     this.faulted(pid);
     return null;
@@ -369,7 +374,7 @@ export class System {
   /** Writes a byte; false if the process is not running or died of the access. */
   write8(pid: number, va: number, value: number): boolean {
     if (va >>> 0 !== va) checkAddress("write8", va);
-    if (!this.enter(pid)) return false;
+    if (!this.enter(pid, "write8")) return false;
     if (this.cpu.write8(va, value, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
     return false;
@@ -378,7 +383,7 @@ export class System {
   /** Writes a little-endian 32-bit word; false if the process is not running or died of the access. */
   write32(pid: number, va: number, value: number): boolean {
     if (va >>> 0 !== va) checkAddress("write32", va);
-    if (!this.enter(pid)) return false;
+    if (!this.enter(pid, "write32")) return false;
     if (this.cpu.write32(va, value, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
     return false;
@@ -388,7 +393,7 @@ export class System {
   readBytes(pid: number, va: number, len: number): Uint8Array | null {
     checkAddress("readBytes", va);
     checkLength("readBytes", "len", va, len, true);
-    if (!this.enter(pid)) return null;
+    if (!this.enter(pid, "readBytes")) return null;
     const out = new Uint8Array(len);
     if (this.cpu.readBytes(va, out, ACCESS.USER_READ)) return out;
     this.faulted(pid);
@@ -399,7 +404,7 @@ export class System {
   writeBytes(pid: number, va: number, bytes: Uint8Array): boolean {
     checkAddress("writeBytes", va);
     checkBytes("writeBytes", va, bytes);
-    if (!this.enter(pid)) return false;
+    if (!this.enter(pid, "writeBytes")) return false;
     if (this.cpu.writeBytes(va, bytes, ACCESS.USER_WRITE)) return true;
     this.faulted(pid);
     return false;
@@ -408,14 +413,14 @@ export class System {
   /** brk: moves the heap break; false if refused. */
   brk(pid: number, newBreak: number): boolean {
     checkAddress("brk", newBreak);
-    const p = this.running(pid);
+    const p = this.running(pid, "brk");
     return p !== null && this.vmm.brk(p.space as AddressSpace, newBreak);
   }
 
   /** mmap at a fixed address of the shared region, demand-zero; `prot` is PROT bits. False if refused. */
   mmap(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
     checkMapping("mmap", va, len, prot);
-    const p = this.running(pid);
+    const p = this.running(pid, "mmap");
     return p !== null && this.vmm.mmap(p.space as AddressSpace, va, len, prot);
   }
 
@@ -425,7 +430,7 @@ export class System {
    */
   mapImage(pid: number, va: number, len: number, prot: number = PROT.READ | PROT.WRITE): boolean {
     checkMapping("mapImage", va, len, prot);
-    const p = this.running(pid);
+    const p = this.running(pid, "mapImage");
     return p !== null && this.vmm.mapImage(p.space as AddressSpace, va, len, prot);
   }
 
@@ -433,7 +438,7 @@ export class System {
   munmap(pid: number, va: number, len: number): boolean {
     checkPageAligned("munmap", va);
     checkLength("munmap", "len", va, len, false);
-    const p = this.running(pid);
+    const p = this.running(pid, "munmap");
     return p !== null && this.vmm.munmap(p.space as AddressSpace, va, len);
   }
 
@@ -447,7 +452,7 @@ export class System {
   copyOut(pid: number, va: number, bytes: Uint8Array): boolean {
     checkAddress("copyOut", va);
     checkBytes("copyOut", va, bytes);
-    if (!this.enterKernel(pid) || !userRange(va, bytes.length)) return false;
+    if (!this.enterKernel(pid, "copyOut") || !userRange(va, bytes.length)) return false;
     const space = this.processes.get(pid)?.space as AddressSpace;
     const memory = this.machine.memory;
     let done = 0;
@@ -471,7 +476,7 @@ export class System {
   copyIn(pid: number, va: number, len: number): Uint8Array | null {
     checkAddress("copyIn", va);
     checkLength("copyIn", "len", va, len, true);
-    if (!this.enterKernel(pid) || !userRange(va, len)) return null;
+    if (!this.enterKernel(pid, "copyIn") || !userRange(va, len)) return null;
     const out = new Uint8Array(len);
     return this.cpu.readBytes(va, out, ACCESS.USER_READ) ? out : null;
   }
@@ -576,7 +581,7 @@ export class System {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.currentPid = 0; // every access then goes through switchTo, which refuses
+    this.currentPid = 0; // every access then goes through switchFor, which refuses naming the call
     this.swap.close();
   }
 
@@ -607,25 +612,25 @@ export class System {
     return null;
   }
 
-  /** The process if it is running and the System has not panicked, else null (throws once closed). */
-  private running(pid: number): Process | null {
-    this.checkOpen("a call");
+  /** The process if it is running and the System has not panicked, else null (throws once closed, naming `call`). */
+  private running(pid: number, call: string): Process | null {
+    this.checkOpen(call);
     if (this.panic !== null) return null;
     return this.live.get(pid) ?? null;
   }
 
-  /** Makes `pid` current for a data access (counted); false if it cannot run. */
-  private enter(pid: number): boolean {
-    if (this.closed) this.checkOpen("a call");
-    if (pid !== this.currentPid && !this.switchTo(pid)) return false;
+  /** Makes `pid` current for a data access (counted) by `call`; false if it cannot run. */
+  private enter(pid: number, call: string): boolean {
+    if (this.closed) this.checkOpen(call);
+    if (pid !== this.currentPid && !this.switchFor(pid, call)) return false;
     this.accesses++;
     return true;
   }
 
-  /** Makes `pid` current for a kernel copy (not a user access); false if it cannot run. */
-  private enterKernel(pid: number): boolean {
-    if (this.closed) this.checkOpen("a call");
-    return pid === this.currentPid || this.switchTo(pid);
+  /** Makes `pid` current for a kernel copy (not a user access) by `call`; false if it cannot run. */
+  private enterKernel(pid: number, call: string): boolean {
+    if (this.closed) this.checkOpen(call);
+    return pid === this.currentPid || this.switchFor(pid, call);
   }
 
   /** The last access of `pid` hit a fault the kernel did not resolve: kill it, or panic. */
