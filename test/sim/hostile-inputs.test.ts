@@ -147,8 +147,14 @@ describe("work estimate", () => {
     const yields = (times: string): string => `processes:\n  - name: a\n    steps:\n${times}`;
     const nested = parseScenario(yields("      - repeat: {times: 1000000000, steps: [{repeat: {times: 1000000000, steps: [{yield: null}]}}]}\n"), "n.yaml");
     expect(scenarioError(() => checkScenarioWork(nested, undefined, false)).message).toBe(
-      "n.yaml: about 1.0·10^18 steps, more than the 1 billion that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks",
+      "n.yaml: about 1.0·10^18 steps and 0 accesses, more than the 1 billion steps that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks",
     );
+    // Refused on its steps, a scenario still says how many accesses it would make: here 6.4·10^20.
+    const touching = parseScenario(
+      yields("      - brk: +4K\n      - repeat: {times: 1000000000, steps: [{repeat: {times: 1000000000, steps: [{touch: {at: heap, length: 4K, pattern: loop, loops: 10, stride: 64}}]}}]}\n"),
+      "t.yaml",
+    );
+    expect(scenarioError(() => checkScenarioWork(touching, undefined, false)).message).toMatch(/^t\.yaml: about 1\.0·10\^18 steps and 6\.4·10\^20 accesses, more than the 1 billion steps /);
     expect(checkScenarioWork(nested, undefined, true).steps).toBe(1e18);
     expect(checkScenarioWork(parseScenario(yields("      - repeat: {times: 1000000000, steps: [{yield: null}]}\n"), "o.yaml"), undefined, false).steps).toBe(1e9);
   });

@@ -64,7 +64,7 @@ export function checkScenarioWork(scenario: Scenario, policy: PolicyChoice | und
   if (work.steps > MAX_STEPS && !force) {
     throw new ScenarioError(
       scenario.file,
-      `about ${formatCount(work.steps)} steps, more than the ${formatCount(MAX_STEPS)} that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks`,
+      `about ${formatCount(work.steps)} steps and ${formatCount(work.accesses)} accesses, more than the ${formatCount(MAX_STEPS)} steps that vmm386 runs without being told to; pass --force to run it anyway, or shrink its repeat counts and forks`,
     );
   }
   if (work.accesses > work.limit && !force) {
