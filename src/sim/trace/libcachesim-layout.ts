@@ -18,7 +18,9 @@ export type RecordFormat = keyof typeof RECORD_LAYOUT;
  * True if `head` (a file's first bytes) reads as oracleGeneral records:
  * each size is non-zero and each next-access field is -1 or a later
  * position, and where that position is inside `head`, the record there is
- * the same object — and no earlier one is. A u64 page string fails at once
+ * the same object — and no earlier one is; or every next-access field is
+ * -1 (a tool that did not compute them: vmm386 computes next uses itself).
+ * A u64 page string fails at once
  * (its second id's high half, read as a size, is 0); other binary files
  * within a few records.
  */
@@ -35,10 +37,14 @@ export function looksLikeOracleGeneral(head: Uint8Array): boolean {
     expected[i] = seen.get(id) ?? -1;
     seen.set(id, i);
   }
+  let agrees = true;
+  let allUnknown = true;
   for (let i = 0; i < n; i++) {
     if (view.getUint32(i * bytes + 12, true) === 0) return false;
     const next = view.getBigInt64(i * bytes + 16, true);
-    if (expected[i] >= 0 ? next !== BigInt(expected[i] + 1) : next !== -1n && next <= BigInt(n)) return false;
+    if (next !== -1n) allUnknown = false;
+    if (expected[i] >= 0 ? next !== BigInt(expected[i] + 1) : next !== -1n && next <= BigInt(n)) agrees = false;
+    if (!agrees && !allUnknown) return false;
   }
   return true;
 }

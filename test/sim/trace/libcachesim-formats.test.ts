@@ -49,6 +49,14 @@ describe("libCacheSim's oracleGeneral format", () => {
     expect(await pagesOf(og)).toEqual(Array.from(awk5k));
   });
 
+  it("is recognised with every next-access field -1 (not computed), and reads as the same page string", async () => {
+    const records = zlib.gunzipSync(fs.readFileSync(og));
+    for (let at = 16; at < records.length; at += 24) records.fill(0xff, at, at + 8);
+    const unknown = writeFile(tmp.dir, "no-next.oracleGeneral.bin", records);
+    expect(await detectFormat(unknown)).toBe("oracleGeneral");
+    expect(await pagesOf(unknown)).toEqual(Array.from(awk5k));
+  });
+
   it("is written byte for byte as traceConv writes it", async () => {
     const out = path.join(tmp.dir, "awk5k.oracleGeneral.bin");
     const r = await convertTrace(refsFile("awk5k.refs", awk5k), out, "oracleGeneral");
