@@ -120,7 +120,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
     slot = swap.allocSlot();
     if (slot < 0) return false;
     if (!swap.writePage(slot, k.memory, pfn)) {
-      swap.retire(slot); // released, the hint would hand this slot to every later victim
+      swap.retire(slot); // released, it would stay the lowest free slot and take every later victim
       k.vmm386.swap_bad_slots++;
       return false;
     }

@@ -9,10 +9,15 @@
  * (seed defect 3). I/O errors come back as `false`, never as exceptions, so
  * eviction can try another victim and swap-in can fail only the one process.
  *
+ * Slots are handed out lowest first, from an index of the free ones
+ * (free-index.ts, Linux's clusters with their free lists): taking,
+ * freeing and finding a slot cost the same with 1,000 slots in use or
+ * 250,000, where the seed scanned the slot array.
+ *
  * A slot whose write failed is retired for good (the mark Linux's swap map
  * gives bad pages): it is neither free nor in use, never allocated again,
  * and counted in `badSlots`. Without this, one bad slot would take every
- * later victim (the allocation hint would return to it) and swap would be
+ * later victim (it would stay the lowest free slot) and swap would be
  * unusable.
  *
  * The area owns its swap cache (swap-cache.ts): a slot freed for any reason
@@ -23,6 +28,7 @@ import type { BlockDevice } from "../machine/block-device.js";
 import { PAGE_SIZE } from "../machine/i386.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { SECTORS_PER_SWAP_SLOT, findSwapArea, readPartitionTable } from "../machine/mbr.js";
+import { FreeIndex } from "./free-index.js";
 import { SwapCache } from "./swap-cache.js";
 
 /** Slot numbers live in PTE bits 31..12. */
@@ -38,9 +44,10 @@ export class SwapArea {
   readonly bad: Uint8Array;
   /** Slots whose page is also in a frame (swap-in while other PTEs still name the slot). */
   readonly cache: SwapCache;
+  /** Slots with a count of 0 and not retired. */
+  private readonly free: FreeIndex;
   private used = 0;
   private retired = 0;
-  private hint = 0;
   private readonly buffer = new Uint8Array(PAGE_SIZE);
   /** I/O failures seen, for reports. */
   readonly errors = { writes: 0, reads: 0 };
@@ -52,6 +59,7 @@ export class SwapArea {
     this.totalSlots = slots;
     this.refcount = new Int32Array(slots);
     this.bad = new Uint8Array(slots);
+    this.free = new FreeIndex(slots, true);
     this.cache = new SwapCache(slots, frames);
   }
 
@@ -78,20 +86,14 @@ export class SwapArea {
     return this.retired;
   }
 
-  /** Takes a free slot with a count of 0 (the caller adds its PTEs); -1 when none is free. */
+  /** Takes the lowest free slot, with a count of 0 (the caller adds its PTEs); -1 when none is free. */
   allocSlot(): number {
-    if (this.freeSlots === 0) return -1;
-    const rc = this.refcount;
-    const bad = this.bad;
-    for (let n = 0, s = this.hint; n < this.totalSlots; n++, s++) {
-      if (s === this.totalSlots) s = 0;
-      if (rc[s] !== 0 || bad[s] !== 0) continue;
-      rc[s] = -1; // taken, no PTE yet
-      this.used++;
-      this.hint = s + 1;
-      return s;
-    }
-    return -1;
+    const s = this.free.lowest();
+    if (s < 0) return -1;
+    this.free.take(s);
+    this.refcount[s] = -1; // taken, no PTE yet
+    this.used++;
+    return s;
   }
 
   /** Sets the number of PTEs naming a freshly taken slot. */
@@ -123,7 +125,7 @@ export class SwapArea {
     this.cache.unlinkSlot(slot);
     this.refcount[slot] = 0;
     this.used--;
-    if (slot < this.hint) this.hint = slot;
+    this.free.give(slot);
   }
 
   /**
@@ -137,6 +139,8 @@ export class SwapArea {
       this.cache.unlinkSlot(slot);
       this.refcount[slot] = 0;
       this.used--;
+    } else {
+      this.free.take(slot);
     }
     this.bad[slot] = 1;
     this.retired++;
