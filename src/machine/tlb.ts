@@ -25,10 +25,10 @@
  *   pseudo-LRU; we use the same tree. Each bit is
  *   a function of which half holds the latest use, so the model keeps the
  *   time of each way's last use instead of the bits and derives the victim
- *   from it when a set overflows: a hit then only stores its time (see
- *   `stamp`), and the victim is exactly the one the tree would pick.
+ *   from it when a set overflows: a hit then only stores its time (its
+ *   stamp), and the victim is exactly the one the tree would pick.
  *
- * Fast mirror. `fast` (one Int32 per virtual page) holds, for every page
+ * Fast mirror. The mirror (one Int32 per virtual page) holds, for every page
  * the architectural TLB currently translates, `pfn | ALLOW bits`, and 0
  * otherwise (layout below). It is written when an entry is filled (or first
  * used, for the pages of a 4 MiB entry) and cleared when the entry is
@@ -39,7 +39,11 @@
  * One array. The mirror, the stamps and the MMU's clock share one
  * Int32Array, `state` (layout: STATE below), so the hit path checks and
  * indexes a single object: after every slow-path call V8 must re-check
- * whatever the loop uses, and three arrays cost it three times that.
+ * whatever the loop uses, and three arrays cost it three times that. A
+ * page's mirror entry and stamp sit side by side, in one cache line: over
+ * a large working set (150,000 pages) a hit then misses the host's cache
+ * once, not twice, and choosing a victim reads the stamps of the set's
+ * ways from the lines their fills wrote, not from lines long evicted.
  *
  * Cost. `state` takes 8 MiB of address space per TLB; the OS commits only
  * the pages written (a few KiB for a small working set). Exact hit counts
@@ -56,7 +60,7 @@ import { PTE } from "./i386.js";
 const { DIRTY, GLOBAL, RW, USER } = PTE;
 
 /**
- * `fast` entry layout: the frame number in bits 19..0 (so a hit is `e &
+ * Mirror entry layout: the frame number in bits 19..0 (so a hit is `e &
  * FAST_PFN_MASK`, a small non-negative int), and in bits 20 + kind the right to
  * use the entry as is for an access of that kind (W|U of the #PF code).
  */
@@ -71,10 +75,15 @@ export const ALLOW = {
 } as const;
 
 /**
- * Where things live in `Tlb.state`: the mirror at [0, 2^20), the stamps at
- * [STAMPS, STAMPS + 2^20) (index STAMPS | vpn), the MMU's clock at CLOCK.
+ * Where things live in `Tlb.state`: page `vpn`'s mirror entry at 2 vpn, its
+ * stamp at 2 vpn + 1, the MMU's clock at CLOCK.
  */
-export const STATE = { STAMPS: 1 << 20, CLOCK: 2 << 20, LENGTH: (2 << 20) + 1 } as const;
+export const STATE = { CLOCK: 2 << 20, LENGTH: (2 << 20) + 1 } as const;
+
+/** Index of page `vpn`'s mirror entry in `Tlb.state` (its stamp is the next one). */
+function mirrorAt(vpn: number): number {
+  return vpn << 1;
+}
 
 /** Entry flag (in `bits`): a 4 KiB piece of a 4 MiB page, in the main array. */
 const PIECE = 1 << 12;
@@ -110,20 +119,15 @@ export class Tlb {
   readonly geometry: TlbGeometry;
   /** The mirror, the stamps and the clock, laid out as STATE says; the MMU's hit path reads and writes it. */
   readonly state: Int32Array;
-  /** Virtual page number -> `pfn | ALLOW bits`, or 0: the mirror of the entries below (a view of `state`). */
-  readonly fast: Int32Array;
-  /**
-   * Virtual page number -> clock value of its last hit through `fast`
-   * (written by the MMU's hit path); with `touched`, the recency that
-   * drives tree pseudo-LRU. A view of `state`.
-   */
-  readonly stamp: Int32Array;
-  /** False (strict mode) keeps `fast` empty so every access reaches the checked slow path. */
+  /** False (strict mode) keeps the mirror empty so every access reaches the checked slow path. */
   readonly mirror: boolean;
   /** Clock value of the translation in progress, set by the MMU before lookup/insert. */
   now = 0;
 
   private readonly sets: number;
+  /** Ways per set of the main and the 4 MiB array (the geometry's, as fields: read on every miss). */
+  private readonly ways: number;
+  private readonly largeWays: number;
   private readonly largeSets: number;
   private readonly largeBase: number;
   /** Per slot (main slots first, then 4 MiB slots): vpn or 4 MiB page number, or INVALID. */
@@ -136,10 +140,14 @@ export class Tlb {
   private readonly leaf: Int32Array;
   /** Physical address of the PDE used. */
   private readonly dir: Int32Array;
-  /** 4 MiB slots: some page of it has been written to `fast`. */
+  /** 4 MiB slots: some page of it has been written to the mirror. */
   private readonly largeMirrored: Uint8Array;
-  /** Per slot: clock value of its last fill or slow-path hit. */
-  private readonly touched: Float64Array;
+  /**
+   * Per slot: clock value of its last fill or slow-path hit. With the
+   * page's stamp (its last hit through the mirror, written by the MMU's hit
+   * path), the recency that drives tree pseudo-LRU.
+   */
+  private readonly touched: Int32Array;
   private random = 0x2545f491;
   private readonly randomReplacement: boolean;
   /** sets - 1 when the number of sets is a power of two (every preset), else -1: use `%`. */
@@ -155,6 +163,8 @@ export class Tlb {
     const on = geometry.entries > 0;
     this.mirror = mirror && on;
     this.sets = on ? geometry.entries / geometry.ways : 0;
+    this.ways = geometry.ways;
+    this.largeWays = geometry.largeWays;
     const largeEntries = on ? geometry.largeEntries : 0;
     this.largeSets = largeEntries > 0 ? largeEntries / geometry.largeWays : 0;
     this.largeBase = on ? geometry.entries : 0;
@@ -168,10 +178,8 @@ export class Tlb {
     this.leaf = new Int32Array(slots);
     this.dir = new Int32Array(slots);
     this.largeMirrored = new Uint8Array(slots);
-    this.touched = new Float64Array(slots);
+    this.touched = new Int32Array(slots);
     this.state = new Int32Array(STATE.LENGTH);
-    this.fast = this.state.subarray(0, STATE.STAMPS);
-    this.stamp = this.state.subarray(STATE.STAMPS, STATE.CLOCK);
   }
 
   get enabled(): boolean {
@@ -182,25 +190,13 @@ export class Tlb {
   lookup(va: number): number {
     if (this.sets === 0) return -1;
     const vpn = va >>> 12;
-    const ways = this.geometry.ways;
-    const base = this.setOf(vpn) * ways;
-    for (let w = 0; w < ways; w++) {
-      if (this.tag[base + w] === vpn) {
-        this.touched[base + w] = this.now;
-        return base + w;
-      }
+    let slot = this.findWay(this.setOf(vpn) * this.ways, this.ways, vpn);
+    if (slot < 0 && this.largeSets > 0) {
+      const lpn = va >>> 22;
+      slot = this.findWay(this.largeBase + this.largeSetOf(lpn) * this.largeWays, this.largeWays, lpn);
     }
-    if (this.largeSets === 0) return -1;
-    const lpn = va >>> 22;
-    const lways = this.geometry.largeWays;
-    const lbase = this.largeBase + this.largeSetOf(lpn) * lways;
-    for (let w = 0; w < lways; w++) {
-      if (this.tag[lbase + w] === lpn) {
-        this.touched[lbase + w] = this.now;
-        return lbase + w;
-      }
-    }
-    return -1;
+    if (slot >= 0) this.touched[slot] = this.now;
+    return slot;
   }
 
   /**
@@ -209,27 +205,39 @@ export class Tlb {
    */
   insert(va: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, large: boolean): number {
     if (this.sets === 0) return -1;
+    if (large) return this.insertLarge(va, pfn, bits, leafAddr, dirAddr);
+    // The 4 KiB fill (every TLB miss of a large working set) writes its mirror entry directly.
+    const vpn = va >>> 12;
+    const slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
+    this.fill(slot, vpn, pfn, bits, leafAddr, dirAddr);
+    if (this.mirror) this.state[mirrorAt(vpn)] = encode(pfn, bits, this.wp);
+    return slot;
+  }
+
+  /** insert of a 4 MiB page: a 4 MiB entry, or on a CPU without them a 4 KiB piece in the main array. */
+  private insertLarge(va: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
     let slot: number;
-    if (large && this.largeSets > 0) {
+    if (this.largeSets > 0) {
       const lpn = va >>> 22;
-      slot = this.claim(this.largeBase + this.largeSetOf(lpn) * this.geometry.largeWays, this.geometry.largeWays, lpn);
-      this.tag[slot] = lpn;
-      this.frame[slot] = pfn;
+      slot = this.claim(this.largeBase + this.largeSetOf(lpn) * this.largeWays, this.largeWays, lpn);
+      this.fill(slot, lpn, pfn, bits, leafAddr, dirAddr);
     } else {
       const vpn = va >>> 12;
-      slot = this.claim(this.setOf(vpn) * this.geometry.ways, this.geometry.ways, vpn);
-      this.tag[slot] = vpn;
-      this.frame[slot] = large ? pfn | (vpn & (PAGES_PER_LARGE - 1)) : pfn;
-      if (large) {
-        bits |= PIECE;
-        this.pieces++;
-      }
+      slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
+      this.fill(slot, vpn, pfn | (vpn & (PAGES_PER_LARGE - 1)), bits | PIECE, leafAddr, dirAddr);
+      this.pieces++;
     }
+    this.mirrorSlot(slot, va);
+    return slot;
+  }
+
+  /** Writes the entry in `slot`. */
+  private fill(slot: number, tag: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): void {
+    this.tag[slot] = tag;
+    this.frame[slot] = pfn;
     this.bits[slot] = bits;
     this.leaf[slot] = leafAddr;
     this.dir[slot] = dirAddr;
-    this.mirrorSlot(slot, va);
-    return slot;
   }
 
   /** Frame number the entry in `slot` gives for `va`. */
@@ -259,7 +267,7 @@ export class Tlb {
   mirrorSlot(slot: number, va: number): void {
     if (!this.mirror) return;
     if (slot >= this.largeBase) this.largeMirrored[slot] = 1;
-    this.fast[va >>> 12] = encode(this.pfnOf(slot, va), this.bits[slot], this.wp);
+    this.state[mirrorAt(va >>> 12)] = encode(this.pfnOf(slot, va), this.bits[slot], this.wp);
   }
 
   /** Drops the entry in `slot`. */
@@ -270,12 +278,12 @@ export class Tlb {
     if (slot >= this.largeBase) {
       if (this.largeMirrored[slot] !== 0) {
         this.largeMirrored[slot] = 0;
-        this.fast.fill(0, tag * PAGES_PER_LARGE, (tag + 1) * PAGES_PER_LARGE);
+        this.unmirrorLarge(tag);
       }
       return;
     }
     if ((this.bits[slot] & PIECE) !== 0) this.pieces--;
-    if (this.mirror) this.fast[tag] = 0;
+    if (this.mirror) this.state[mirrorAt(tag)] = 0;
   }
 
   /** INVLPG / #PF: drops every entry for the page of `va`, of either size, global or not. */
@@ -314,10 +322,10 @@ export class Tlb {
       const tag = this.tag[s];
       if (tag === INVALID) continue;
       if (s >= this.largeBase) {
-        if (this.largeMirrored[s] !== 0) this.fast.fill(0, tag * PAGES_PER_LARGE, (tag + 1) * PAGES_PER_LARGE);
+        if (this.largeMirrored[s] !== 0) this.unmirrorLarge(tag);
         this.largeMirrored[s] = 0;
       } else {
-        this.fast[tag] = encode(this.frame[s], this.bits[s], wp);
+        this.state[mirrorAt(tag)] = encode(this.frame[s], this.bits[s], wp);
       }
     }
   }
@@ -339,16 +347,17 @@ export class Tlb {
       const from = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? tag * PAGES_PER_LARGE : 0) : tag;
       const to = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? from + PAGES_PER_LARGE : 0) : tag + 1;
       for (let v = from; v < to; v++) {
-        if (this.stamp[v] === 0) continue;
+        if (this.stampOf(v) === 0) continue;
         live.push(v);
-        times.push(this.stamp[v]);
+        times.push(this.stampOf(v));
       }
     }
     const order = [...new Set(times)].sort((a, b) => a - b);
     const rank = new Map(order.map((time, i) => [time, i + 1] as const));
-    const liveRanks = live.map((v) => rank.get(this.stamp[v]) ?? 0);
-    if (this.mirror) this.stamp.fill(0);
-    live.forEach((v, i) => (this.stamp[v] = liveRanks[i]));
+    const liveRanks = live.map((v) => rank.get(this.stampOf(v)) ?? 0);
+    const state = this.state;
+    if (this.mirror) for (let i = 1; i < STATE.CLOCK; i += 2) state[i] = 0;
+    live.forEach((v, i) => (state[mirrorAt(v) + 1] = liveRanks[i]));
     for (let s = 0; s < this.tag.length; s++) this.touched[s] = this.tag[s] === INVALID ? 0 : (rank.get(this.touched[s]) ?? 0);
     return order.length;
   }
@@ -372,25 +381,34 @@ export class Tlb {
   private lookupQuiet(va: number): number {
     if (this.sets === 0) return -1;
     const vpn = va >>> 12;
-    const ways = this.geometry.ways;
-    const base = this.setOf(vpn) * ways;
-    for (let w = 0; w < ways; w++) if (this.tag[base + w] === vpn) return base + w;
+    return this.findWay(this.setOf(vpn) * this.ways, this.ways, vpn);
+  }
+
+  /**
+   * The first slot of the set at `base` (`ways` ways) whose tag is `tag`, or
+   * -1. Every preset's sets have 4 ways: unrolled, a TLB miss (every access
+   * on a large working set) costs four compares and no loop.
+   */
+  private findWay(base: number, ways: number, tag: number): number {
+    const tags = this.tag;
+    if (ways === 4) {
+      if (tags[base] === tag) return base;
+      if (tags[base + 1] === tag) return base + 1;
+      if (tags[base + 2] === tag) return base + 2;
+      return tags[base + 3] === tag ? base + 3 : -1;
+    }
+    for (let w = 0; w < ways; w++) if (tags[base + w] === tag) return base + w;
     return -1;
   }
 
-  /** A slot of the set at `base` for `tag`: the same tag, else an invalid way, else the victim (evicted). */
+  /** A slot of the set at `base` for `tag`: the same tag, else the first invalid way, else the victim (evicted). */
   private claim(base: number, ways: number, tag: number): number {
-    let way = -1;
-    for (let w = 0; w < ways; w++) if (this.tag[base + w] === tag) way = w;
-    if (way < 0) for (let w = 0; w < ways && way < 0; w++) if (this.tag[base + w] === INVALID) way = w;
-    if (way < 0) {
-      way = this.victim(base, ways);
-      this.invalidateSlot(base + way);
-    } else if (this.tag[base + way] !== INVALID) {
-      this.invalidateSlot(base + way);
-    }
-    this.touched[base + way] = this.now;
-    return base + way;
+    let slot = this.findWay(base, ways, tag);
+    if (slot < 0) slot = this.findWay(base, ways, INVALID);
+    if (slot < 0) slot = base + this.victim(base, ways);
+    if (this.tag[slot] !== INVALID) this.invalidateSlot(slot);
+    this.touched[slot] = this.now;
+    return slot;
   }
 
   /** The way to evict from a full set. */
@@ -407,12 +425,8 @@ export class Tlb {
     // i.e. towards the half whose latest use is older.
     if (ways === 4) {
       // Every preset: the three-bit tree of the i486 manual, unrolled.
-      const r0 = this.lastUse(base);
-      const r1 = this.lastUse(base + 1);
-      const r2 = this.lastUse(base + 2);
-      const r3 = this.lastUse(base + 3);
-      if ((r0 > r1 ? r0 : r1) <= (r2 > r3 ? r2 : r3)) return r0 <= r1 ? 0 : 1;
-      return r2 <= r3 ? 2 : 3;
+      if (base < this.largeBase) return treeVictim4(this.mainLastUse(base), this.mainLastUse(base + 1), this.mainLastUse(base + 2), this.mainLastUse(base + 3));
+      return treeVictim4(this.lastUse(base), this.lastUse(base + 1), this.lastUse(base + 2), this.lastUse(base + 3));
     }
     let lo = 0;
     let hi = ways;
@@ -434,19 +448,50 @@ export class Tlb {
     return latest;
   }
 
+  /** lastUse of a valid main-array slot: its fill or slow-path hit, or its page's last hit through the mirror. */
+  private mainLastUse(slot: number): number {
+    return Math.max(this.touched[slot], this.state[mirrorAt(this.tag[slot]) + 1]);
+  }
+
   /** Clock value of the last use of the way in `slot` (fill, slow-path hit, or fast hit). */
   private lastUse(slot: number): number {
     let t = this.touched[slot];
     const tag = this.tag[slot];
     if (slot < this.largeBase) {
-      const hit = this.stamp[tag];
+      const hit = this.stampOf(tag);
       return hit > t ? hit : t;
     }
     if (this.largeMirrored[slot] !== 0) {
-      for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) if (this.stamp[v] > t) t = this.stamp[v];
+      for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) if (this.stampOf(v) > t) t = this.stampOf(v);
     }
     return t;
   }
+
+  /** Clock value of page `vpn`'s last hit through the mirror (0: none since the last renumbering). */
+  private stampOf(vpn: number): number {
+    return this.state[mirrorAt(vpn) + 1];
+  }
+
+  /** Clears the mirror entries of the 1,024 pages of 4 MiB page `lpn` (their stamps stay: a later fill outdates them). */
+  private unmirrorLarge(lpn: number): void {
+    const state = this.state;
+    const end = mirrorAt((lpn + 1) * PAGES_PER_LARGE);
+    for (let i = mirrorAt(lpn * PAGES_PER_LARGE); i < end; i += 2) state[i] = 0;
+  }
+}
+
+/**
+ * The way the i486's three-bit tree evicts from a full 4-way set whose
+ * ways were last used at r0..r3 (clock values in 0..2^30, so differences
+ * are exact int32s): the root points away from the pair used last, each
+ * pair's bit away from its way used last; a tie goes to the lower way.
+ * Sign bits rather than branches: on a large working set the choice is
+ * random, and a mispredicted branch costs more than this arithmetic.
+ */
+function treeVictim4(r0: number, r1: number, r2: number, r3: number): number {
+  const evictRight = (Math.max(r2, r3) - Math.max(r0, r1)) >>> 31; // the left pair was used last
+  const inPair = evictRight === 0 ? (r1 - r0) >>> 31 : (r3 - r2) >>> 31;
+  return (evictRight << 1) | inPair;
 }
 
 /** `pfn | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */

@@ -39,6 +39,10 @@ const SPILL_MEMORY_BYTES = 32 << 20;
  * accesses a second) still lets a signal in within a second.
  */
 const SLICE_ACCESSES = 1024;
+/** 4 MiB blocks of a 32-bit address space, pages in one, and the mark of a block whose pages move by different deltas (never a delta: those are whole pages). */
+const BLOCKS = 1024;
+const BLOCK_PAGES = 1024;
+const MIXED = 1;
 
 /** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
 const ACCESS_OF_KIND = Int32Array.of(ACCESS.USER_READ, ACCESS.USER_READ, ACCESS.USER_WRITE, ACCESS.USER_WRITE);
@@ -255,17 +259,18 @@ async function replayPass(
   let nextSample = onSample ? every : Infinity;
   let nextTick = tickEvery;
   let alive = true;
+  const mapped = pageDeltas(mapping.delta);
   onSample?.(system, pid, 0);
   for await (const chunk of chunks) {
-    let delta = mapping.delta;
+    let deltas = mapped;
     if (chunk.wide) {
       mapWideChunk(mapping, chunk);
-      delta = zeroDelta();
+      deltas = zeroDeltas();
     }
     let from = 0;
     while (alive && from < chunk.length) {
       const to = Math.min(chunk.length, from + (Math.min(nextSample, nextTick) - done), from + SLICE_ACCESSES);
-      const reached = replayRange(system, pid, chunk, from, to, delta, future ?? null);
+      const reached = replayRange(system, pid, chunk, from, to, deltas, future ?? null);
       alive = reached === to;
       done += reached - from;
       from = to;
@@ -291,9 +296,9 @@ async function replayPass(
 
 let zeroes: Int32Array | null = null;
 
-/** A delta of 0 for every page: a 64-bit trace's chunks arrive already in EYN-OS addresses (mapWideChunk). */
-function zeroDelta(): Int32Array {
-  zeroes ??= new Int32Array(PAGE_COUNT);
+/** pageDeltas of a delta of 0 for every page: a 64-bit trace's chunks arrive already in EYN-OS addresses (mapWideChunk). */
+function zeroDeltas(): Int32Array {
+  zeroes ??= pageDeltas(new Int32Array(PAGE_COUNT));
   return zeroes;
 }
 
@@ -309,15 +314,37 @@ function traceStats(stats: SystemStats, replayed: number, survey: TraceSurvey): 
 }
 
 /**
+ * A page delta table (LayoutMapping.delta) as replayRange reads it: the
+ * first 1,024 entries give each 4 MiB block its one delta, or MIXED when
+ * its pages move by different deltas; the page deltas follow (entry 1,024 +
+ * page). A trace that touches 150,000 pages spreads its page deltas over
+ * 600 KiB, past the host's L2 cache: read per access, they cost a cache
+ * miss each; the 4 KiB block table stays in L1.
+ */
+export function pageDeltas(delta: Int32Array): Int32Array {
+  const deltas = new Int32Array(BLOCKS + delta.length);
+  deltas.set(delta, BLOCKS);
+  for (let b = 0; b < BLOCKS; b++) deltas[b] = blockDelta(delta, b * BLOCK_PAGES);
+  return deltas;
+}
+
+/** The delta every page of the block from page `first` moves by, or MIXED. */
+function blockDelta(delta: Int32Array, first: number): number {
+  const d = delta[first];
+  for (let p = first + 1; p < first + BLOCK_PAGES; p++) if (delta[p] !== d) return MIXED;
+  return d;
+}
+
+/**
  * Replays accesses [from, to) of a chunk, telling OPT's future (if any)
- * about each page reference just before it is made. A straddling access is
- * made as its two page references in order (the part in the first page,
- * then the rest), which is exactly the traces README's reference string.
- * (A CPU would restart the whole instruction if the second page's fault
- * evicted the first; with CLOCK that re-reference can change the fault
- * count by a few in millions and break agreement with the textbook
- * simulators.) Returns `to`, or one past the access the process died of
- * (or the kernel panicked on).
+ * about each page reference just before it is made; `deltas` as pageDeltas
+ * gives them. A straddling access is made as its two page references in
+ * order (the part in the first page, then the rest), which is exactly the
+ * traces README's reference string. (A CPU would restart the whole
+ * instruction if the second page's fault evicted the first; with CLOCK
+ * that re-reference can change the fault count by a few in millions and
+ * break agreement with the textbook simulators.) Returns `to`, or one past
+ * the access the process died of (or the kernel panicked on).
  */
 export function replayRange(
   system: System,
@@ -325,7 +352,7 @@ export function replayRange(
   chunk: TraceChunk,
   from: number,
   to: number,
-  delta: Int32Array,
+  deltas: Int32Array,
   future: TraceFuture | null,
 ): number {
   const addrs = chunk.addr;
@@ -334,15 +361,21 @@ export function replayRange(
   for (let i = from; i < to; i++) {
     const a = addrs[i];
     const kind = ACCESS_OF_KIND[kinds[i]];
-    const first = a >>> 12;
-    const va = (a + delta[first]) >>> 0;
+    const va = (a + deltaOf(deltas, a)) >>> 0;
     if (future !== null) future.advance(va >>> 12);
     if (!system.accessPage(pid, va, kind)) return i + 1;
     const second = straddlePage(a, sizes[i]);
     if (second < 0) continue;
-    const vb = ((second << 12) + delta[second]) >>> 0;
+    const b = second << 12;
+    const vb = (b + deltaOf(deltas, b)) >>> 0;
     if (future !== null) future.advance(vb >>> 12);
     if (!system.accessPage(pid, vb, kind)) return i + 1;
   }
   return to;
+}
+
+/** The delta of trace address `a` in pageDeltas' table. */
+function deltaOf(deltas: Int32Array, a: number): number {
+  const d = deltas[a >>> 22];
+  return d !== MIXED ? d : deltas[BLOCKS + (a >>> 12)];
 }
