@@ -25,7 +25,6 @@
  */
 
 import type { BlockDevice } from "../machine/block-device.js";
-import { PAGE_SIZE } from "../machine/i386.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { SECTORS_PER_SWAP_SLOT, findSwapArea, readPartitionTable } from "../machine/mbr.js";
 import { FreeIndex } from "./free-index.js";
@@ -48,7 +47,6 @@ export class SwapArea {
   private readonly free: FreeIndex;
   private used = 0;
   private retired = 0;
-  private readonly buffer = new Uint8Array(PAGE_SIZE);
   /** I/O failures seen, for reports. */
   readonly errors = { writes: 0, reads: 0 };
 
@@ -146,11 +144,10 @@ export class SwapArea {
     this.retired++;
   }
 
-  /** Writes frame `pfn` to `slot`; false on a device error. */
+  /** Writes frame `pfn` to `slot` (straight from the frame, no copy); false on a device error. */
   writePage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
-    memory.readFrame(pfn, this.buffer);
     try {
-      this.device.write(this.firstLba + slot * SECTORS_PER_SWAP_SLOT, SECTORS_PER_SWAP_SLOT, this.buffer);
+      memory.storeFrame(pfn, this.device, this.firstLba + slot * SECTORS_PER_SWAP_SLOT);
       return true;
     } catch {
       this.errors.writes++;
@@ -158,15 +155,14 @@ export class SwapArea {
     }
   }
 
-  /** Reads `slot` into frame `pfn`; false on a device error (the frame is then unspecified). */
+  /** Reads `slot` into frame `pfn` (straight into the frame, no copy); false on a device error (the frame is then unspecified). */
   readPage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
     try {
-      this.device.read(this.firstLba + slot * SECTORS_PER_SWAP_SLOT, SECTORS_PER_SWAP_SLOT, this.buffer);
+      memory.loadFrame(pfn, this.device, this.firstLba + slot * SECTORS_PER_SWAP_SLOT);
+      return true;
     } catch {
       this.errors.reads++;
       return false;
     }
-    memory.writeFrame(pfn, this.buffer);
-    return true;
   }
 }

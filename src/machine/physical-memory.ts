@@ -13,6 +13,7 @@
  * callers stay on small integers (use `>>> 0` to print).
  */
 
+import { SECTOR_SIZE, type BlockDevice } from "./block-device.js";
 import { InputError } from "./input-error.js";
 import { PAGE_SIZE, PAGE_SHIFT, hex32 } from "./i386.js";
 
@@ -21,6 +22,10 @@ const PHYSICAL_FRAMES = 1 << 20;
 const FRAMES_PER_SLAB = 256;
 const SLAB_SHIFT = 8;
 const WORDS_PER_FRAME = PAGE_SIZE >> 2;
+const SECTORS_PER_FRAME = PAGE_SIZE / SECTOR_SIZE;
+/** What an untouched frame and an open-bus frame give a transfer to a device. */
+const ZERO_FRAME = new Uint8Array(PAGE_SIZE);
+const OPEN_BUS_FRAME = new Uint8Array(PAGE_SIZE).fill(0xff);
 
 /** `slotOf` markers for frames without a backing slot. */
 const UNTOUCHED = -1;
@@ -206,7 +211,7 @@ export class PhysicalMemory {
       this.zeroFrame(dst);
       return;
     }
-    const d = this.backedSlot(dst);
+    const d = this.backedSlot(dst, this.writeObserver !== null); // the observer compares with the old words: zero
     if (d < 0) return;
     const dWords = this.slabWords[d >>> SLAB_SHIFT];
     const dOff = (d & (FRAMES_PER_SLAB - 1)) << 10;
@@ -234,7 +239,7 @@ export class PhysicalMemory {
 
   /** Writes 4096 bytes from `data` (at `offset`) into frame `pfn`. */
   writeFrame(pfn: number, data: Uint8Array, offset = 0): void {
-    const slot = this.backedSlot(pfn);
+    const slot = this.backedSlot(pfn, this.writeObserver !== null);
     if (slot < 0) return;
     if (this.writeObserver !== null) {
       this.observeFrame(pfn, (i) => {
@@ -244,6 +249,31 @@ export class PhysicalMemory {
     }
     const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
     this.slabBytes[slot >>> SLAB_SHIFT].set(data.subarray(offset, offset + PAGE_SIZE), bOff);
+  }
+
+  /**
+   * DMA from a disk: the 4 KiB at sector `lba` of `device` go straight into
+   * frame `pfn`'s backing, with no copy on the way (swap-in, once per major
+   * fault). Throws what the device throws; the frame's contents are then
+   * unspecified. A write to open bus is dropped.
+   */
+  loadFrame(pfn: number, device: BlockDevice, lba: number): void {
+    if (this.writeObserver !== null && this.writeObserver.watchesFrame(pfn)) {
+      const bytes = new Uint8Array(PAGE_SIZE);
+      device.read(lba, SECTORS_PER_FRAME, bytes);
+      this.writeFrame(pfn, bytes);
+      return;
+    }
+    const slot = this.backedSlot(pfn, false);
+    if (slot < 0) device.read(lba, SECTORS_PER_FRAME, new Uint8Array(PAGE_SIZE));
+    else device.read(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
+  }
+
+  /** DMA to a disk: frame `pfn`'s 4 KiB written at sector `lba` of `device` straight from its backing (swap-out). Throws what the device throws. */
+  storeFrame(pfn: number, device: BlockDevice, lba: number): void {
+    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    if (slot < 0) device.write(lba, SECTORS_PER_FRAME, slot === UNTOUCHED ? ZERO_FRAME : OPEN_BUS_FRAME);
+    else device.write(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
   }
 
   /** Copies `length` bytes starting at physical `pa` into `out`. */
@@ -282,8 +312,13 @@ export class PhysicalMemory {
     }
   }
 
-  /** The slot backing `pfn`, creating one on first use; -1 for open bus. */
-  private backedSlot(pfn: number): number {
+  /**
+   * The slot backing `pfn`, creating one on first use; -1 for open bus. A
+   * new slot reads as zero, unless the caller overwrites all of it at once
+   * and nobody looks before (`zeroed` false: a reused slot keeps another
+   * frame's old bytes until then).
+   */
+  private backedSlot(pfn: number, zeroed = true): number {
     const slot = this.slotOf[pfn] - SLOT_BIAS;
     if (slot >= 0) return slot;
     if (slot === OPEN_BUS) return -1;
@@ -295,7 +330,7 @@ export class PhysicalMemory {
       const first = (this.slabWords.length - 1) << SLAB_SHIFT;
       for (let i = FRAMES_PER_SLAB - 1; i > 0; i--) this.freeSlots.push(first + i);
       fresh = first;
-    } else {
+    } else if (zeroed) {
       const words = this.slabWords[fresh >>> SLAB_SHIFT];
       const off = (fresh & (FRAMES_PER_SLAB - 1)) << 10;
       words.fill(0, off, off + WORDS_PER_FRAME);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PhysicalMemory, MemoryConfigError } from "../../src/machine/physical-memory.js";
+import { MemoryBlockDevice } from "../../src/machine/memory-block-device.js";
 
 describe("PhysicalMemory", () => {
   it("reads zero from RAM never written and all-ones where nothing is decoded", () => {
@@ -62,6 +63,39 @@ describe("PhysicalMemory", () => {
     expect(seen).toHaveLength(1024);
     mem.copyFrame(5, 7); // from a frame never written: zero over zero, nothing changes
     expect(seen).toHaveLength(1024);
+  });
+
+  it("moves whole frames to and from a disk (DMA): a reused backing gets the disk's bytes, an untouched frame writes zeros", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    const disk = new MemoryBlockDevice(64);
+    mem.write32(0x7000, 0x1234);
+    mem.write32(0x7ffc, -2);
+    mem.storeFrame(7, disk, 8);
+    mem.write32(0x9010, 0x77); // frame 9 is backed, then freed: its backing (with 0x77) is the next one reused
+    mem.zeroFrame(9);
+    mem.loadFrame(3, disk, 8);
+    expect([mem.read32(0x3000), mem.read32(0x3010), mem.read32(0x3ffc)]).toEqual([0x1234, 0, -2]);
+    mem.storeFrame(11, disk, 16); // never written: the disk gets zeros
+    const bytes = new Uint8Array(4096).fill(1);
+    disk.read(16, 8, bytes);
+    expect(bytes.every((b) => b === 0)).toBe(true);
+    mem.loadFrame(0xfff00, disk, 8); // open bus: dropped
+    expect(mem.read32(0xfff00000)).toBe(-1);
+  });
+
+  it("tells the write observer of a watched frame what a load from disk changed", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    const disk = new MemoryBlockDevice(64);
+    mem.write32(0x6004, 0x66);
+    mem.storeFrame(6, disk, 0);
+    mem.write32(0x5008, 0x55);
+    const seen: [number, number, number][] = [];
+    mem.writeObserver = { wordWritten: (pa, oldValue, newValue) => seen.push([pa, oldValue, newValue]), watchesFrame: (pfn) => pfn === 5 };
+    mem.loadFrame(5, disk, 0);
+    expect(seen).toEqual([
+      [0x5004, 0, 0x66],
+      [0x5008, 0x55, 0],
+    ]);
   });
 
   it("rejects RAM sizes that are not 4 KiB multiples or outside 1 MiB..3 GiB", () => {
