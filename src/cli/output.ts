@@ -59,7 +59,7 @@ export async function runAndEmit(inv: Invocation, scenario: Scenario, options: C
       onWork: (work) => {
         if (work.accesses >= ANNOUNCE_ACCESSES) progress.announce(`${scenario.file}: ${describeWork(work)}`);
       },
-      onProgress: (done, total) => progress.update("accesses", done, total),
+      onProgress: (done, total) => progress.update("accesses", done, total, "accesses"),
     }),
   ).finally(() => progress.stop());
   await emitRun(inv, run, options.json === true, report);

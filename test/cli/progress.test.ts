@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { startProgress, type Progress, type ProgressTerminal } from "../../src/cli/progress.js";
+import { paceText, startProgress, type Progress, type ProgressTerminal } from "../../src/cli/progress.js";
 
 /** A terminal (or not) that keeps what is drawn on it, with a clock the test moves. */
 class FakeTerminal implements ProgressTerminal {
@@ -112,6 +112,27 @@ describe("progress bar", () => {
     }
     progress.stop();
     expect(terminal.written).toBe("");
+  });
+
+  it("shows a long replay's rate since its phase began and the time left at that rate", () => {
+    const terminal = new FakeTerminal(true);
+    const progress = progressOn(terminal);
+    terminal.ms = 500;
+    progress.update("reading trace", 600_000_000, 600_000_000, "B");
+    terminal.ms = 2000;
+    progress.update("replaying", 0, 100_000_000, "accesses");
+    terminal.ms = 6000;
+    progress.update("replaying", 18_000_000, 100_000_000, "accesses");
+    progress.stop(); // draws the last update (the bar redraws at most 10 times a second otherwise)
+    // 18 M accesses in the 4 s since the replay began; 82 M left at 4.5 M/s.
+    expect(terminal.written).toContain("18000000/100000000, 4.50 M accesses/s, ETA 19s");
+  });
+
+  it("writes rates with an SI prefix and times left in seconds, minutes or hours", () => {
+    expect(paceText(38_100_000, 1000, 0, "B")).toBe(", 38.1 MB/s, ETA 0s");
+    expect(paceText(950, 1000, 950 * 65, "accesses")).toBe(", 950 accesses/s, ETA 1m05s");
+    expect(paceText(12_345, 1000, 12_345 * 7380, "accesses")).toBe(", 12.3 k accesses/s, ETA 2h03m");
+    expect(paceText(0, 1000, 10, "accesses")).toBe("");
   });
 
   it("draws nothing when stderr is not a terminal (pipes, CI logs)", () => {

@@ -109,8 +109,8 @@ async function replay(inv: Invocation, source: ReplaySource, options: ReplayComm
       brkStart,
       tickEvery,
       record: report !== null,
-      onSurveyProgress: (read, size) => progress.update("reading trace", read, size),
-      onProgress: (done, total) => progress.update("replaying", done, total),
+      onSurveyProgress: (read, size) => progress.update("reading trace", read, size, "B"),
+      onProgress: (done, total) => progress.update("replaying", done, total, "accesses"),
     }),
   ).finally(() => {
     progress.stop();
