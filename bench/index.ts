@@ -13,6 +13,8 @@ import { mrcBench } from "./mrc.bench.js";
 import { trace64Bench } from "./trace64.bench.js";
 import { processesBench } from "./processes.bench.js";
 import { reclaimBench } from "./reclaim.bench.js";
+import { scaleBench } from "./scale.bench.js";
+
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
   readonly [figure: string]: number | string;
@@ -23,4 +25,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench, startupBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench, startupBench, scaleBench];

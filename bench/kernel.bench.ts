@@ -126,7 +126,7 @@ function swapPass(s: System, pid: number): number {
 }
 
 /** pwrite then pread of `pages` 4 KiB blocks at page positions past the MBR gap; pages/s. */
-function rawLoop(path: string, pages: number): number {
+export function rawLoop(path: string, pages: number): number {
   const fd = fs.openSync(path, "r+");
   const buf = new Uint8Array(4096).fill(0x5a);
   const half = Math.ceil(pages / 2);

@@ -1,6 +1,7 @@
 /**
  * Runs the benchmarks in bench/index.ts; `--json` prints one object, else a
- * table per bench; `--only=NAME` runs those whose name contains NAME.
+ * table per bench; `--only=NAME` runs those whose name contains NAME;
+ * `--full` runs the scale bench's whole grid rather than its quick subset.
  *
  * Each bench runs in a Node process of its own (this script again, with
  * `--child=NAME`), as each vmm386 command does: in one shared process the
@@ -42,7 +43,9 @@ async function runAll(): Promise<void> {
 
 function runInChild(name: string): BenchResult {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, [...process.execArgv, self, `--child=${name}`], {
+  // --full (the scale bench's whole grid) reaches the child too.
+  const full = process.argv.includes("--full") ? ["--full"] : [];
+  const r = spawnSync(process.execPath, [...process.execArgv, self, `--child=${name}`, ...full], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
     maxBuffer: 16 << 20,
