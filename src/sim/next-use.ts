@@ -61,16 +61,18 @@ export class PageString {
  * the index of the first reference after i to the same page, or NEVER.
  * `firstOf` has a slot per page, filled with NEVER, and is left holding
  * each page's first reference. `next` may be the single chunk itself: each
- * page is read before its slot is overwritten.
+ * page is read before its slot is overwritten. With `base`, the chunks are
+ * the part of a longer string that starts at reference `base` (indices
+ * are the string's), linked after the parts that follow it.
  */
-export function linkNextUses(chunks: readonly Int32Array[], next: Int32Array, firstOf: Int32Array): void {
+export function linkNextUses(chunks: readonly Int32Array[], next: Int32Array, firstOf: Int32Array, base = 0): void {
   let pos = next.length;
   for (let k = chunks.length - 1; k >= 0; k--) {
     const c = chunks[k];
     for (let i = c.length - 1; i >= 0; i--) {
       const page = c[i];
       next[--pos] = firstOf[page];
-      firstOf[page] = pos;
+      firstOf[page] = base + pos;
     }
   }
 }

@@ -1,3 +1,6 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pageKey } from "../../src/kernel/vmm.js";
 import { NEVER, PageString, linkNextUses } from "../../src/sim/next-use.js";
@@ -25,10 +28,45 @@ describe("next uses", () => {
     expect(Array.from(inPlace)).toEqual(Array.from(next));
   });
 
+  it("a trace's future spilled past its memory budget gives the same next uses, and its file goes with dispose", () => {
+    let x = 777;
+    const pages = Array.from({ length: 5000 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 20) % 301);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-future-"));
+    try {
+      const spillPath = path.join(dir, "future.bin");
+      const spilled = new TraceFuture({ spillPath, memoryReferences: 1000, blockReferences: 256 });
+      const kept = new TraceFuture({ blockReferences: 256 });
+      for (const p of pages) {
+        spilled.record(p);
+        kept.record(p);
+      }
+      spilled.seal();
+      kept.seal();
+      expect(spilled.spilled && !kept.spilled).toBe(true);
+      expect(fs.statSync(spillPath).size).toBe(Math.floor(5000 / 256) * 256 * 4); // full blocks only: the last stays in memory
+      const table = NextUseTable.build([Int32Array.from(pages)]);
+      const expected = Array.from(table.next, (n) => (n === NEVER ? Infinity : n));
+      const fromSpilled: number[] = [];
+      const fromKept: number[] = [];
+      for (const p of pages) {
+        spilled.advance(p);
+        kept.advance(p);
+        fromSpilled.push(spilled.nextUse(p));
+        fromKept.push(kept.nextUse(p));
+      }
+      expect(fromSpilled).toEqual(expected);
+      expect(fromKept).toEqual(expected);
+      spilled.dispose();
+      expect(fs.existsSync(spillPath)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("a trace's future, a policy-only table and a scenario's recorded future agree reference by reference", () => {
     let x = 12345;
     const pages = Array.from({ length: 3000 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 20) % 97);
-    const trace = new TraceFuture(16);
+    const trace = new TraceFuture();
     const recorded = new ReferenceString();
     // A scenario's keys are sparse (space 3): the recorded string numbers them densely.
     const key = (page: number): number => pageKey(3, page * 4096);

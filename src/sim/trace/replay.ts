@@ -107,15 +107,17 @@ export interface ReplayResult {
 export async function replayTrace(source: TraceSource, options: ReplayOptions): Promise<ReplayResult> {
   const input = await traceInput(source, options.format);
   let spill: ChunkSpillWriter | null = null;
+  // OPT's reference string, spilled to a file of its own past its memory budget.
+  const needsFuture = options.system.policy !== undefined && choiceNeedsFuture(options.system.policy);
+  const future = needsFuture ? new TraceFuture({ spillPath: tempPath(options.tempDir) }) : undefined;
   try {
-    const wantFuture = options.system.policy !== undefined && choiceNeedsFuture(options.system.policy);
     // Only a plain binary file is worth reading twice rather than spilling.
     const direct = input.format === "binary" && !input.isStream && !input.gzip;
     spill = direct ? null : new ChunkSpillWriter(tempPath(options.tempDir), SPILL_MEMORY_BYTES);
     const t0 = performance.now();
-    const { survey, future } = await firstPass(input, spill, wantFuture, options.onSurveyProgress);
+    const survey = await firstPass(input, spill, future, options.onSurveyProgress);
     const t1 = performance.now();
-    const system = System.create(wantFuture ? { ...options.system, future } : options.system);
+    const system = System.create(future !== undefined ? { ...options.system, future } : options.system);
     try {
       const mapping = replayLayout(survey, options.brkStart, input.name);
       const pid = system.spawn();
@@ -147,6 +149,7 @@ export async function replayTrace(source: TraceSource, options: ReplayOptions): 
     }
   } finally {
     spill?.release();
+    future?.dispose();
     if (input !== source) await input.close();
   }
 }
@@ -165,18 +168,17 @@ function tempPath(dir?: string): string {
   return path.join(base, `vmm386-replay-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}.bin`);
 }
 
-/** Streams the trace once: survey, optional reference string for OPT, optional binary spill. */
+/** Streams the trace once: survey, the reference string for OPT (if given a future to record it), optional binary spill. */
 async function firstPass(
   input: TraceInput,
   writer: ChunkSpillWriter | null,
-  wantFuture: boolean,
+  future: TraceFuture | undefined,
   onSurveyProgress: ((bytesRead: number, fileBytes: number) => void) | undefined,
-): Promise<{ survey: TraceSurvey; future: TraceFuture | undefined }> {
+): Promise<TraceSurvey> {
   // A stream has no size to show progress against (fileBytes 0).
   let bytesRead = 0;
   const onFileBytes = onSurveyProgress ? (n: number) => onSurveyProgress((bytesRead += n), input.fileBytes) : undefined;
   const survey = emptySurvey();
-  const future = wantFuture ? new TraceFuture() : undefined;
   // The lackey reader surveys as it parses (one loop over the accesses fewer); other readers' chunks are surveyed here.
   const parsedAndSurveyed = input.format === "lackey";
   const chunks = parsedAndSurveyed ? readLackey(input, undefined, onFileBytes, survey) : readTrace(input, undefined, onFileBytes);
@@ -191,7 +193,7 @@ async function firstPass(
     writer?.close();
   }
   future?.seal(PAGE_COUNT + survey.wide.count);
-  return { survey, future };
+  return survey;
 }
 
 /**
