@@ -195,7 +195,7 @@ export class Tlb {
       const lpn = va >>> 22;
       slot = this.findWay(this.largeBase + this.largeSetOf(lpn) * this.largeWays, this.largeWays, lpn);
     }
-    if (slot >= 0) this.touched[slot] = this.now;
+    if (slot >= 0) this.touch(slot, vpn);
     return slot;
   }
 
@@ -231,13 +231,24 @@ export class Tlb {
     return slot;
   }
 
-  /** Writes the entry in `slot`. */
+  /** Writes the entry in `slot`, used now. */
   private fill(slot: number, tag: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): void {
     this.tag[slot] = tag;
     this.frame[slot] = pfn;
     this.bits[slot] = bits;
     this.leaf[slot] = leafAddr;
     this.dir[slot] = dirAddr;
+    this.touch(slot, tag);
+  }
+
+  /**
+   * Marks the entry in `slot` (tag `tag`) used now. A main-array entry's
+   * page also gets the time as its stamp, which hits then only raise: the
+   * stamp alone is the entry's last use, one load when choosing a victim.
+   */
+  private touch(slot: number, tag: number): void {
+    this.touched[slot] = this.now;
+    if (slot < this.largeBase) this.state[mirrorAt(tag) + 1] = this.now;
   }
 
   /** Frame number the entry in `slot` gives for `va`. */
@@ -407,7 +418,6 @@ export class Tlb {
     if (slot < 0) slot = this.findWay(base, ways, INVALID);
     if (slot < 0) slot = base + this.victim(base, ways);
     if (this.tag[slot] !== INVALID) this.invalidateSlot(slot);
-    this.touched[slot] = this.now;
     return slot;
   }
 
@@ -448,9 +458,9 @@ export class Tlb {
     return latest;
   }
 
-  /** lastUse of a valid main-array slot: its fill or slow-path hit, or its page's last hit through the mirror. */
+  /** lastUse of a valid main-array slot: its page's stamp (see `touch`). */
   private mainLastUse(slot: number): number {
-    return Math.max(this.touched[slot], this.state[mirrorAt(this.tag[slot]) + 1]);
+    return this.state[mirrorAt(this.tag[slot]) + 1];
   }
 
   /** Clock value of the last use of the way in `slot` (fill, slow-path hit, or fast hit). */
