@@ -27,7 +27,10 @@
  */
 
 import { Rng } from "../workload/rng.js";
+import { openOutput } from "../output-file.js";
 import { BinaryTraceWriter } from "./binary-format.js";
+import { ByteSink } from "./byte-sink.js";
+import { traceOutputKind } from "./convert.js";
 import { DEFAULT_CHUNK_CAPACITY, TRACE_KIND, TraceChunk } from "./trace-chunk.js";
 
 export const SYNTHETIC_PATTERNS = ["uniform", "heavy-tailed", "mixed", "scan", "loop"] as const;
@@ -98,11 +101,23 @@ export function* syntheticChunks(spec: SyntheticTraceSpec, capacity = DEFAULT_CH
   }
 }
 
-/** Writes the trace to `path` in the binary format (see binary-format.ts). */
-export async function writeSyntheticTrace(path: string, spec: SyntheticTraceSpec): Promise<void> {
-  const writer = new BinaryTraceWriter(path);
-  for (const chunk of syntheticChunks(spec)) await writer.write(chunk);
-  await writer.close();
+/**
+ * Writes the trace to `path` in the binary format (see binary-format.ts),
+ * under a temporary name renamed at the end; an existing file is replaced
+ * only if it is an earlier vmm386 binary trace (or with `force`).
+ */
+export async function writeSyntheticTrace(path: string, spec: SyntheticTraceSpec, force = false): Promise<void> {
+  checkSyntheticSpec(spec);
+  const out = openOutput(path, { kind: traceOutputKind("binary"), force });
+  try {
+    const writer = new BinaryTraceWriter(new ByteSink(out, false));
+    for (const chunk of syntheticChunks(spec)) await writer.write(chunk);
+    await writer.close();
+    await out.commit();
+  } catch (e) {
+    out.abort();
+    throw e;
+  }
 }
 
 /** The data accesses of a spec, in order. */
