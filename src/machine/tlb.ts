@@ -401,14 +401,17 @@ export class Tlb {
    * on a large working set) costs four compares and no loop.
    */
   private findWay(base: number, ways: number, tag: number): number {
+    if (ways !== 4) return this.scanWays(base, ways, tag);
     const tags = this.tag;
-    if (ways === 4) {
-      if (tags[base] === tag) return base;
-      if (tags[base + 1] === tag) return base + 1;
-      if (tags[base + 2] === tag) return base + 2;
-      return tags[base + 3] === tag ? base + 3 : -1;
-    }
-    for (let w = 0; w < ways; w++) if (tags[base + w] === tag) return base + w;
+    if (tags[base] === tag) return base;
+    if (tags[base + 1] === tag) return base + 1;
+    if (tags[base + 2] === tag) return base + 2;
+    return tags[base + 3] === tag ? base + 3 : -1;
+  }
+
+  /** findWay for sets of other sizes (a --tlb shape of the user's). */
+  private scanWays(base: number, ways: number, tag: number): number {
+    for (let w = 0; w < ways; w++) if (this.tag[base + w] === tag) return base + w;
     return -1;
   }
 
@@ -421,23 +424,38 @@ export class Tlb {
     return slot;
   }
 
-  /** The way to evict from a full set. */
+  /**
+   * The way to evict from a full set. Kept small, the rare cases in
+   * functions of their own, so that V8 inlines the common one (a 4-way main
+   * set under tree pseudo-LRU) into the TLB miss path: its inlining budget
+   * per optimised function is what limits that path's speed.
+   */
   private victim(base: number, ways: number): number {
-    if (this.randomReplacement) {
-      let x = this.random;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.random = x;
-      return (x >>> 0) % ways;
+    if (this.randomReplacement) return this.randomWay(ways);
+    // Every preset: the three-bit tree of the i486 manual, unrolled, on the main array's stamps.
+    if (ways === 4 && base < this.largeBase) {
+      return treeVictim4(this.mainLastUse(base), this.mainLastUse(base + 1), this.mainLastUse(base + 2), this.mainLastUse(base + 3));
     }
-    // Tree pseudo-LRU: each node's bit points away from the half used last,
-    // i.e. towards the half whose latest use is older.
-    if (ways === 4) {
-      // Every preset: the three-bit tree of the i486 manual, unrolled.
-      if (base < this.largeBase) return treeVictim4(this.mainLastUse(base), this.mainLastUse(base + 1), this.mainLastUse(base + 2), this.mainLastUse(base + 3));
-      return treeVictim4(this.lastUse(base), this.lastUse(base + 1), this.lastUse(base + 2), this.lastUse(base + 3));
-    }
+    return this.treeWay(base, ways);
+  }
+
+  /** The i386's replacement pointer, stepped at each replacement. */
+  private randomWay(ways: number): number {
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    return (x >>> 0) % ways;
+  }
+
+  /**
+   * Tree pseudo-LRU over any power-of-two set (4 MiB entries included): each
+   * node's bit points away from the half used last, i.e. towards the half
+   * whose latest use is older.
+   */
+  private treeWay(base: number, ways: number): number {
+    if (ways === 4) return treeVictim4(this.lastUse(base), this.lastUse(base + 1), this.lastUse(base + 2), this.lastUse(base + 3));
     let lo = 0;
     let hi = ways;
     while (hi - lo > 1) {
