@@ -255,7 +255,10 @@ export class PhysicalMemory {
    * DMA from a disk: the 4 KiB at sector `lba` of `device` go straight into
    * frame `pfn`'s backing, with no copy on the way (swap-in, once per major
    * fault). Throws what the device throws; the frame's contents are then
-   * unspecified. A write to open bus is dropped.
+   * unspecified. A write to open bus is dropped. A page of zeros (a
+   * data-less trace's pages are all zeros) gives its backing back at once,
+   * as `zeroFrame` would: swapping a 1 GiB machine's pages in then costs
+   * the host nothing for them, not 1 GiB.
    */
   loadFrame(pfn: number, device: BlockDevice, lba: number): void {
     if (this.writeObserver !== null && this.writeObserver.watchesFrame(pfn)) {
@@ -265,8 +268,12 @@ export class PhysicalMemory {
       return;
     }
     const slot = this.backedSlot(pfn, false);
-    if (slot < 0) device.read(lba, SECTORS_PER_FRAME, new Uint8Array(PAGE_SIZE));
-    else device.read(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
+    if (slot < 0) {
+      device.read(lba, SECTORS_PER_FRAME, new Uint8Array(PAGE_SIZE));
+      return;
+    }
+    device.read(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
+    if (this.slotIsZero(slot)) this.zeroFrame(pfn);
   }
 
   /** DMA to a disk: frame `pfn`'s 4 KiB written at sector `lba` of `device` straight from its backing (swap-out). Throws what the device throws. */
@@ -291,9 +298,16 @@ export class PhysicalMemory {
     const slot = this.slotOf[pfn] - SLOT_BIAS;
     if (slot === UNTOUCHED) return true;
     if (slot === OPEN_BUS) return false;
+    return this.slotIsZero(slot);
+  }
+
+  /** True when backing slot `slot` holds only zero bytes (four words tested at a time: a swap-in pays this). */
+  private slotIsZero(slot: number): boolean {
     const words = this.slabWords[slot >>> SLAB_SHIFT];
     const off = (slot & (FRAMES_PER_SLAB - 1)) << 10;
-    for (let i = 0; i < WORDS_PER_FRAME; i++) if (words[off + i] !== 0) return false;
+    for (let i = off; i < off + WORDS_PER_FRAME; i += 4) {
+      if ((words[i] | words[i + 1] | words[i + 2] | words[i + 3]) !== 0) return false;
+    }
     return true;
   }
 

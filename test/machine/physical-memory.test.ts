@@ -83,6 +83,22 @@ describe("PhysicalMemory", () => {
     expect(mem.read32(0xfff00000)).toBe(-1);
   });
 
+  it("gives the backing of a frame loaded with a page of zeros back to the host, and keeps a page with data", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    const disk = new MemoryBlockDevice(64);
+    mem.storeFrame(4, disk, 0); // untouched: zeros on disk
+    mem.write32(0x8ff8, 0x42); // the last words of a page: the zero test reaches them
+    mem.storeFrame(8, disk, 8);
+    mem.zeroFrame(8);
+    mem.write32(0x2000, 7); // frame 2's backing is not zeros: the load replaces it whole
+    mem.loadFrame(2, disk, 0);
+    expect(mem.backedFrames).toBe(0);
+    expect(mem.frameIsZero(2)).toBe(true);
+    mem.loadFrame(3, disk, 8);
+    expect(mem.backedFrames).toBe(1);
+    expect([mem.read32(0x3000), mem.read32(0x3ff8)]).toEqual([0, 0x42]);
+  });
+
   it("tells the write observer of a watched frame what a load from disk changed", () => {
     const mem = new PhysicalMemory(16 << 20);
     const disk = new MemoryBlockDevice(64);
