@@ -1,7 +1,8 @@
 /**
  * Runs the benchmarks in bench/index.ts; `--json` prints one object, else a
  * table per bench; `--only=NAME` runs those whose name contains NAME;
- * `--full` runs the scale bench's whole grid rather than its quick subset.
+ * `--full` runs the scale bench's whole grid rather than its quick subset,
+ * `--part=A,B` only those of its parts.
  *
  * Each bench runs in a Node process of its own (this script again, with
  * `--child=NAME`), as each vmm386 command does: in one shared process the
@@ -43,8 +44,8 @@ async function runAll(): Promise<void> {
 
 function runInChild(name: string): BenchResult {
   const self = fileURLToPath(import.meta.url);
-  // --full (the scale bench's whole grid) reaches the child too.
-  const full = process.argv.includes("--full") ? ["--full"] : [];
+  // --full and --part= (the scale bench's grid and its parts) reach the child too.
+  const full = process.argv.filter((a) => a === "--full" || a.startsWith("--part="));
   const r = spawnSync(process.execPath, [...process.execArgv, self, `--child=${name}`, ...full], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],

@@ -22,7 +22,10 @@
  * `npm run bench -- --only=scale` runs a quick subset (the targets, the
  * flatness runs, the length and pattern sweeps, on 10^6-access traces;
  * several minutes); add `--full` for the whole grid (10^7-access runs,
- * one of 10^8, and the pages, RAM and swap sweeps: an hour or more). Rates are per CPU second (user + system) of the
+ * one of 10^8, and the pages, RAM and swap sweeps: an hour or more);
+ * `--part=length,swap-target` runs only the parts named (swap-target,
+ * walk-target, slots, ram-flat, and the sweeps length, pages, ram, swap,
+ * pattern), so one axis of the full grid can be re-measured alone. Rates are per CPU second (user + system) of the
  * replay pass, which a loaded machine skews less than wall time; whole-
  * process figures are wall and CPU seconds. Traces are generated into a
  * temporary folder and deleted at the end.
@@ -324,15 +327,17 @@ export const scaleBench: Bench = {
   name: "scale",
   async run(): Promise<BenchResult> {
     const full = process.argv.includes("--full");
+    const parts = process.argv.find((a) => a.startsWith("--part="))?.slice("--part=".length).split(",");
+    const wanted = (part: string): boolean => parts === undefined || parts.includes(part.toLowerCase());
     const p = plan(full);
     const traces = new TraceStore();
     const out: Record<string, number | string> = { grid: full ? "full" : "quick (add --full for the whole grid)" };
     try {
-      await swapTarget(traces, p.swapAccesses, out);
-      await walkTarget(traces, p.walkAccesses, out);
-      await flatness(traces, "slots", p.slots, out);
-      await flatness(traces, "ram", p.ram, out);
-      for (const [name, specs, cli] of p.sweeps) await sweep(traces, name, specs, cli, out);
+      if (wanted("swap-target")) await swapTarget(traces, p.swapAccesses, out);
+      if (wanted("walk-target")) await walkTarget(traces, p.walkAccesses, out);
+      if (wanted("slots")) await flatness(traces, "slots", p.slots, out);
+      if (wanted("ram-flat")) await flatness(traces, "ram", p.ram, out);
+      for (const [name, specs, cli] of p.sweeps) if (wanted(name)) await sweep(traces, name, specs, cli, out);
     } finally {
       traces.remove();
     }
