@@ -10,10 +10,15 @@
  * turns the string into next-use indices block by block from the end (the
  * backward pass needs only each page's next reference so far), rewriting
  * each spilled block where it was; the replay then reads the blocks in
- * order. The last, partly filled block always stays in memory.
+ * order. The last, partly filled block always stays in memory. The file
+ * is created exclusively and unlinked at once, as the replay's spill of the
+ * trace is (chunk-spill.ts): nothing is left behind however the process
+ * ends; `dispose` closes it.
  */
 
 import * as fs from "node:fs";
+import { hostErrorText, isHostError } from "../../machine/host-file.js";
+import { OutputFileError } from "../output-file.js";
 import type { FutureKnowledge } from "../../kernel/replacement/policy.js";
 import { NEVER, linkNextUses } from "../next-use.js";
 
@@ -107,27 +112,49 @@ export class TraceFuture implements FutureKnowledge {
     return this.nextOf[key % PAGES];
   }
 
-  /** Closes and deletes the spill file, if there is one. */
+  /** Closes the spill file, if there is one, and with it its blocks (it was unlinked when made). */
   dispose(): void {
     if (this.fd < 0) return;
     fs.closeSync(this.fd);
     this.fd = -1;
-    fs.rmSync(this.spillPath as string, { force: true });
   }
 
   /** A full block: kept, or written to the spill file (with those kept) once past the budget. */
   private closeBlock(): void {
     if (this.fd < 0 && this.spillPath !== null && (this.held.length + 1) * this.blockSize > this.memoryReferences) {
-      this.fd = fs.openSync(this.spillPath, "w+");
-      for (const block of this.held.splice(0)) writeBlock(this.fd, block, this.spilledBlocks++);
+      this.openSpill();
+      for (const block of this.held.splice(0)) this.spill(block);
     }
     if (this.fd >= 0) {
-      writeBlock(this.fd, this.tail, this.spilledBlocks++);
+      this.spill(this.tail);
     } else {
       this.held.push(this.tail);
       this.tail = new Int32Array(this.blockSize);
     }
     this.tailLength = 0;
+  }
+
+  /** Creates the spill file (never an existing one) and unlinks it at once: its descriptor is all the future needs. */
+  private openSpill(): void {
+    const file = this.spillPath as string;
+    this.fd = this.hostIo(() => fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600));
+    fs.unlinkSync(file);
+  }
+
+  /** Appends a full block to the spill file. */
+  private spill(block: Int32Array): void {
+    this.hostIo(() => writeBlock(this.fd, block, this.spilledBlocks));
+    this.spilledBlocks++;
+  }
+
+  /** Runs a host call on the spill file; its failure (a full disk) names the file and says what it is for. */
+  private hostIo<T>(call: () => T): T {
+    try {
+      return call();
+    } catch (e) {
+      if (!isHostError(e)) throw e;
+      throw new OutputFileError(this.spillPath as string, `${hostErrorText(e)} (OPT's temporary copy of the reference string; set TMPDIR to a folder with room)`);
+    }
   }
 
   /** Moves the replay into the block holding reference `position`. */
