@@ -127,6 +127,7 @@ export function evictFrame(k: KernelState, pfn: number): boolean {
   }
   const ft = k.frameTable;
   const mem = k.memory;
+  if (k.events !== null) tellEviction(k, pfn, slot, clean);
   let ptes = 0;
   for (let node = ft.firstNode(pfn); node !== -1; node = ft.nextNode(node)) {
     const pteAddr = ft.nodePteAddr(node);
@@ -163,4 +164,15 @@ function cleanAgainstSlot(k: KernelState, pfn: number): boolean {
     if ((k.memory.read32(ft.nodePteAddr(node)) & (PTE.RW | PTE.DIRTY)) !== 0) return false;
   }
   return true;
+}
+
+/** Tells the event sink that frame `pfn` goes to `slot`, with who maps it (read before the PTEs change). */
+function tellEviction(k: KernelState, pfn: number, slot: number, clean: boolean): void {
+  const ft = k.frameTable;
+  const mappings: { spaceId: number; va: number }[] = [];
+  for (let node = ft.firstNode(pfn); node !== -1; node = ft.nextNode(node)) {
+    const pteAddr = ft.nodePteAddr(node);
+    mappings.push({ spaceId: ft.spaceOfPte(pteAddr), va: ft.vaOfPte(pteAddr) });
+  }
+  k.events?.event({ type: "evict", pfn, slot, clean, mappings });
 }

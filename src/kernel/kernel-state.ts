@@ -20,6 +20,7 @@ import type { SwapShadows } from "./swap-shadows.js";
 import type { Psi } from "./psi.js";
 import type { TlbControl } from "./tlb-control.js";
 import type { FaultCounts, VmStat, Vmm386Stat } from "./vmstat.js";
+import type { KernelEventSink } from "./kernel-events.js";
 
 /** Pages per address space id in a policy key: key = id * 2^20 + virtual page number. */
 export const KEY_SPACE_STRIDE = 1 << 20;
@@ -56,6 +57,8 @@ export class KernelState implements ReplacementHost {
   /** Timer ticks (from Vmm.tick). */
   now = 0;
   nextSpaceId = 1;
+  /** Where fault decisions and evictions are told (kernel-events.ts); null: nobody listens, nothing is built. */
+  events: KernelEventSink | null = null;
 
   constructor(parts: {
     memory: PhysicalMemory;

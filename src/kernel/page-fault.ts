@@ -26,6 +26,7 @@ import { PF, PTE, hex32 } from "../machine/i386.js";
 import type { AddressSpace } from "./address-space-record.js";
 import { breakCow } from "./cow.js";
 import { type FaultOutcome, RESOLVED, panic, segv } from "./fault-outcome.js";
+import { decisionOf } from "./kernel-events.js";
 import { type KernelState, pageKey } from "./kernel-state.js";
 import { KERNEL_BASE, USER_HEAP_BASE, USER_STACK_BASE, USER_STACK_TOP } from "./layout.js";
 import { allocUserFrame, installUserPage } from "./page-frames.js";
@@ -45,9 +46,31 @@ export function handlePageFault(k: KernelState, errorCode: number, cr2: number):
   const space = k.current;
   if (space === k.kernelSpace) return countedSegv(k, `user fault at ${hex32(va)} with no user address space active`);
   noteFault(k, space);
+  const before = k.events === null ? 0 : entryAt(k, space, va);
   const outcome = resolveUserFault(k, space, errorCode, va);
   if (outcome.kind === "segv") k.faults.segv++;
+  if (k.events !== null) tellFault(k, space, errorCode, va, before, outcome);
   return outcome;
+}
+
+/** The PTE of `va` in `space`, 0 when it has no page table (for the event log only). */
+function entryAt(k: KernelState, space: AddressSpace, va: number): number {
+  const pteAddr = walk(k.memory, space.pdPhys, va);
+  return pteAddr === NO_PTE ? 0 : k.memory.read32(pteAddr) >>> 0;
+}
+
+/** Tells the event sink what the ladder decided for this fault. */
+function tellFault(k: KernelState, space: AddressSpace, errorCode: number, va: number, before: number, outcome: FaultOutcome): void {
+  k.events?.event({
+    type: "fault",
+    spaceId: space.id,
+    va,
+    errorCode,
+    entryBefore: before,
+    entryAfter: entryAt(k, space, va),
+    decision: decisionOf(outcome),
+    reason: outcome.kind === "resolved" ? "" : outcome.reason,
+  });
 }
 
 function countedSegv(k: KernelState, reason: string): FaultOutcome {

@@ -23,6 +23,7 @@ import { KernelState, pageKey } from "./kernel-state.js";
 import { type KfreeResult, kfreePage, kmallocAligned, kmallocPage } from "./kernel-heap.js";
 import { USER_HEAP_BASE, USER_STACK_TOP } from "./layout.js";
 import { handlePageFault } from "./page-fault.js";
+import type { KernelEventSink } from "./kernel-events.js";
 import { NO_PTE, walk } from "./page-tables.js";
 import { DEFAULT_POLICY, type FutureKnowledge, type PolicyFactory, type PolicyName, createPolicy } from "./replacement/index.js";
 import { NO_SHADOW, SwapShadows } from "./swap-shadows.js";
@@ -40,6 +41,7 @@ export type { BootResult, KernelHardware } from "./boot.js";
 export { BootError } from "./boot.js";
 export type { FaultOutcome, ResolvedHow } from "./fault-outcome.js";
 export type { InvariantViolation } from "./invariants.js";
+export type { EvictionEvent, FaultDecision, FaultEvent, KernelEvent, KernelEventSink } from "./kernel-events.js";
 export type { KfreeResult } from "./kernel-heap.js";
 export type { BootOrigin, FrameUse, KernelInspection } from "./inspection.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
@@ -142,6 +144,15 @@ export class Vmm {
     const vmm = new Vmm(k, boot, options.checkInvariants ?? false, options.throttle ?? { kind: "seed" });
     vmm.checked("boot");
     return vmm;
+  }
+
+  /** Where the kernel tells its fault decisions and evictions (kernel-events.ts); null (the default) tells nobody. */
+  get events(): KernelEventSink | null {
+    return this.k.events;
+  }
+
+  set events(sink: KernelEventSink | null) {
+    this.k.events = sink;
   }
 
   /** The active address space (the kernel's until a switch). */
