@@ -140,8 +140,8 @@ export class StrictTlbChecker {
   }
 }
 
-/** Why `cached` no longer stands for `current`, or null if it still does. */
-function mismatch(cached: TranslationView, current: TranslationView): string | null {
+/** Why `cached` no longer stands for `current`, or null if it still does (what strict mode reports; inspectors flag stale entries by it). */
+export function mismatch(cached: TranslationView, current: TranslationView): string | null {
   if (!current.present) return "page no longer present";
   if (current.pfn !== cached.pfn) return "frame changed";
   if (((current.bits ^ cached.bits) & RIGHTS) !== 0) return "rights changed";

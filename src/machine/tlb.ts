@@ -101,6 +101,25 @@ export interface TlbGeometry {
   readonly replacement: Replacement;
 }
 
+/** One valid TLB entry as an inspector sees it (Tlb.entries). */
+export interface TlbEntryView {
+  readonly slot: number;
+  /** The main array (4 KiB entries and pieces of 4 MiB pages) or the 4 MiB array. */
+  readonly array: "4K" | "4M";
+  readonly set: number;
+  readonly way: number;
+  /** First linear address it translates (its page, or its 4 MiB page). */
+  readonly va: number;
+  /** Its frame (a 4 MiB entry: the page's first frame). */
+  readonly pfn: number;
+  /** RW | USER | DIRTY | GLOBAL as cached. */
+  readonly bits: number;
+  readonly large: boolean;
+  /** Physical addresses of the PTE (a 4 MiB page: its PDE) and PDE it was filled from. */
+  readonly pteAddr: number;
+  readonly pdeAddr: number;
+}
+
 export class TlbShapeError extends InputError {
   override name = "TlbShapeError";
 }
@@ -371,6 +390,39 @@ export class Tlb {
     live.forEach((v, i) => (state[mirrorAt(v) + 1] = liveRanks[i]));
     for (let s = 0; s < this.tag.length; s++) this.touched[s] = this.tag[s] === INVALID ? 0 : (rank.get(this.touched[s]) ?? 0);
     return order.length;
+  }
+
+  /**
+   * The valid entries as they are (main array, then 4 MiB entries), for
+   * inspectors: reading them changes no replacement state.
+   */
+  entries(): TlbEntryView[] {
+    const out: TlbEntryView[] = [];
+    for (let s = 0; s < this.tag.length; s++) {
+      const tag = this.tag[s];
+      if (tag === INVALID) continue;
+      const largeSlot = s >= this.largeBase;
+      const ways = largeSlot ? this.geometry.largeWays : this.geometry.ways;
+      const index = largeSlot ? s - this.largeBase : s;
+      out.push({
+        slot: s,
+        array: largeSlot ? "4M" : "4K",
+        set: Math.floor(index / ways),
+        way: index % ways,
+        va: largeSlot ? (tag << 22) >>> 0 : (tag << 12) >>> 0,
+        pfn: this.frame[s],
+        bits: this.bitsOf(s),
+        large: this.isLarge(s),
+        pteAddr: this.leaf[s] >>> 0,
+        pdeAddr: this.dir[s] >>> 0,
+      });
+    }
+    return out;
+  }
+
+  /** Sets of the main array (0 when off). */
+  get setCount(): number {
+    return this.sets;
   }
 
   /** Valid entries now (main and 4 MiB). */

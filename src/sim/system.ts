@@ -556,7 +556,7 @@ export class System {
     return policyView(this, processes);
   }
 
-  /** Accesses made so far: stats().accesses, without building the snapshot (for loops that check it often). */
+  /** Accesses made so far: stats().accesses, without building the snapshot (for loops that check it often, and per kernel event). */
   get accessCount(): number {
     return this.accesses;
   }

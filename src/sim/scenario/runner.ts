@@ -18,6 +18,10 @@
  * `run` advances it in slices of SLICE_ACCESSES accesses and lets the host
  * in between (host-yield.ts): a touch step longer than a slice pauses where
  * the slice ends and resumes, within the same turn, before anything else.
+ * `runMoves` cuts it the same way into moves (a playground's stepping: a
+ * move is one access of a touch step, or one whole other step). The
+ * recorder is called at the same accesses however the run is cut, so a run
+ * stepped to a point is the run made there in one go.
  */
 import { ACCESS } from "../../machine/i386.js";
 import { NO_PTE, walk } from "../../kernel/page-tables.js";
@@ -59,6 +63,8 @@ interface PausedTouch {
   readonly base: number;
   readonly stream: AccessStream;
   readonly size: number;
+  /** Accesses it made before it paused. */
+  readonly made: number;
 }
 
 /** Notes a result lists one by one; past them it says how many more there were (a fork bomb fails thousands of forks). */
@@ -132,6 +138,15 @@ export class ScenarioRunner {
   private ranThisRound = false;
   /** A touch step cut at the end of a slice: the turn it belongs to goes on before any other. */
   private paused: PausedTouch | null = null;
+  /** Moves made so far: one per access of a touch step, one per other step (and per touch of no access). */
+  moves = 0;
+  /** The last access a touch step made (a playground's quiz asks what it did), or null before any. */
+  lastAccess: { readonly pid: number; readonly va: number; readonly write: boolean } | null = null;
+  /** The move that made `lastAccess`. */
+  lastAccessMove = 0;
+  /** The access count when the touch loop under way started (-1: none under way), for `currentMove`. */
+  private touchStart = -1;
+  private finishSampled = false;
   /** The access count at which the current slice ends (Infinity outside `run`). */
   private sliceEnd = Infinity;
 
@@ -208,6 +223,28 @@ export class ScenarioRunner {
     if (this.finished) this.finish();
   }
 
+  /** Makes up to `budget` moves, pausing inside a touch step if need be; the moves made (fewer only at the end). */
+  runMoves(budget: number): number {
+    const start = this.moves;
+    while (!this.finished && this.moves - start < budget) {
+      this.sliceEnd = this.system.accessCount + (budget - (this.moves - start));
+      this.turn();
+    }
+    this.sliceEnd = Infinity;
+    if (this.finished) this.finish();
+    return this.moves - start;
+  }
+
+  /** True while a touch step is paused partway (by a slice's or a move budget's end). */
+  get midStep(): boolean {
+    return this.paused !== null;
+  }
+
+  /** The move under way (1-based, `moves + 1` between moves): what happens now is stamped with it (kernel events). */
+  get currentMove(): number {
+    return this.touchStart < 0 ? this.moves + 1 : this.moves + (this.system.accessCount - this.touchStart);
+  }
+
   /** Runs turns, with no slices, until `stop` (a paused touch finishes first) or the end. */
   private runUntil(stop: () => boolean): void {
     while (!this.finished && (this.paused !== null || !stop())) this.turn();
@@ -232,9 +269,9 @@ export class ScenarioRunner {
   /** One scheduling decision: the next runnable process executes one step (or a paused touch step goes on). */
   turn(): void {
     if (this.paused !== null) {
-      const { t, base, stream, size } = this.paused;
+      const { t, base, stream, size, made } = this.paused;
       this.paused = null;
-      if (this.touch(t, base, stream, size, this.options.references)) this.endTurn(t);
+      if (this.touch(t, base, stream, size, this.options.references, made)) this.endTurn(t);
       return;
     }
     if (this.finished) return;
@@ -247,7 +284,11 @@ export class ScenarioRunner {
     }
     const step = t.program.take() as Step;
     t.pc++;
-    if (this.execute(t, step)) this.endTurn(t);
+    const moves = this.moves;
+    const over = this.execute(t, step);
+    // A step that made no access of a touch (any other step, a touch of none) is one move.
+    if (this.moves === moves) this.moves++;
+    if (over) this.endTurn(t);
   }
 
   /** `t`'s step is done: the turn counts. */
@@ -277,6 +318,8 @@ export class ScenarioRunner {
   }
 
   private finish(): void {
+    if (this.finishSampled) return;
+    this.finishSampled = true;
     this.recorder.sample();
     this.options.onProgress?.(this.system.stats().accesses, this.plannedAccesses);
   }
@@ -449,28 +492,45 @@ export class ScenarioRunner {
    * The access loop of a touch step: System.access per offset, sampling
    * between chunks; with a reference sink, each access's pages are noted
    * before it is made. True once the stream ends (or the process died of an
-   * access); false when it paused at the end of the slice (in `paused`).
+   * access); false when it paused at the end of the slice (in `paused`),
+   * which it does only with accesses left: a step that ended is over
+   * however the run was cut. `made`: accesses it made before (resumed).
    */
-  private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined): boolean {
+  private touch(t: Thread, base: number, stream: AccessStream, size: number, sink: ReferenceSink | undefined, made = 0): boolean {
     const sys = this.system;
     const pid = t.pid;
+    const start = sys.accessCount;
+    this.touchStart = start;
     let untilCheck = this.accessesUntilCheck();
+    let va = -1;
+    let over = true;
     for (let off = stream.next(); off >= 0; off = stream.next()) {
-      const va = base + off;
+      va = base + off;
       if (sink !== undefined) noteAccess(sink, t.keyBase, va, size);
       if (!sys.access(pid, va, size, stream.write ? ACCESS.USER_WRITE : ACCESS.USER_READ)) break;
       if (--untilCheck <= 0) {
         this.recorder.maybeSample();
         const done = sys.accessCount;
         this.options.onProgress?.(done, this.plannedAccesses);
-        if (done >= this.sliceEnd) {
-          this.paused = { t, base, stream, size };
-          return false;
+        if (done >= this.sliceEnd && made + (done - start) < stream.total) {
+          this.paused = { t, base, stream, size, made: made + (done - start) };
+          over = false;
+          break;
         }
         untilCheck = this.accessesUntilCheck();
       }
     }
-    return true;
+    this.touchDone(pid, sys.accessCount - start, va, stream.write);
+    return over;
+  }
+
+  /** A touch loop made `accesses` moves, the last at `va`. */
+  private touchDone(pid: number, accesses: number, va: number, write: boolean): void {
+    this.touchStart = -1;
+    this.moves += accesses;
+    if (accesses === 0) return;
+    this.lastAccess = { pid, va: va >>> 0, write };
+    this.lastAccessMove = this.moves;
   }
 
   /** Accesses until the next look at the recorder, the progress and the slice: the sample interval, at most PROGRESS_EVERY, at most to the slice's end. */

@@ -1,0 +1,106 @@
+/**
+ * Time travel is exact: on every example, the state at a move reached by
+ * running straight there equals the state reached by running to the end
+ * and coming back, and the state reached by stepping back one move at a
+ * time — page tables, frames, TLB entries and counters alike.
+ */
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
+import { ScenarioRunner } from "../../../src/sim/scenario/runner.js";
+import type { Scenario } from "../../../src/sim/scenario/types.js";
+import { System } from "../../../src/sim/system.js";
+import { userPageEntries } from "../../../src/sim/scenario/page-map.js";
+import { ScenarioStepper, type Stepper } from "../../../src/sim/timeline/stepper.js";
+import { Timeline } from "../../../src/sim/timeline/timeline.js";
+import { systemConfig } from "../../../src/cli/options.js";
+import { createMemorySwapDisk } from "../../../src/machine/disk-image.js";
+
+const EXAMPLES = readdirSync("examples").filter((f) => f.endsWith(".yaml")).sort();
+
+function stepperOf(scenario: Scenario): () => Stepper {
+  return () => {
+    const config = systemConfig(scenario.machine);
+    const disk = createMemorySwapDisk({ sizeBytes: (config.swapBytes ?? 0) + (1 << 20), swapBytes: config.swapBytes ?? 0, diskId: 1 });
+    const system = System.create({ ...config, swapDevice: disk.device, checkInvariants: false });
+    const runner = new ScenarioRunner(system, scenario);
+    return new ScenarioStepper({ system, runner, close: () => system.close() });
+  };
+}
+
+/** Everything a view could show, read from the machine and the kernel. */
+function fingerprint(s: Stepper): string {
+  const sys = s.system;
+  const processes = sys.processList().map((p) => ({
+    ...p,
+    entries: p.status.state === "running" && p.pdPhys !== 0 ? userPageEntries(sys.machine.memory, p.pdPhys) : [],
+  }));
+  return JSON.stringify({
+    moves: s.moves,
+    steps: s.steps,
+    stats: sys.stats(),
+    processes,
+    tlb: sys.machine.mmu.tlb.entries(),
+    swap: sys.vmm.swap,
+    free: sys.vmm.freeFrames,
+  });
+}
+
+describe("timeline", () => {
+  for (const file of EXAMPLES) {
+    it(`${file}: a move reached forward, from the end and step by step back is the same state`, () => {
+      const scenario = loadScenarioFile(`examples/${file}`);
+      const make = stepperOf(scenario);
+      const timeline = new Timeline(make);
+      const outline = timeline.explore();
+      expect(outline.totalMoves).toBeGreaterThan(0);
+      const points = [0, 1, Math.floor(outline.totalMoves / 2) + 1, outline.totalMoves];
+      for (const p of points) {
+        const straight = make();
+        straight.advance(p);
+        const expected = fingerprint(straight);
+        if (p === outline.totalMoves) expect(outline.stepEnds.length).toBe(straight.steps);
+        straight.close();
+        timeline.seek(outline.totalMoves);
+        timeline.seek(p);
+        expect(fingerprint(timeline.current)).toBe(expected);
+        timeline.seek(Math.min(outline.totalMoves, p + 2));
+        for (let q = timeline.position - 1; q >= p; q--) timeline.seek(q);
+        expect(fingerprint(timeline.current)).toBe(expected);
+      }
+      timeline.close();
+    });
+  }
+
+  it("stepping by scenario step lands where inspect's --step N stops (after N turns)", () => {
+    const scenario = loadScenarioFile("examples/fork-cow.yaml");
+    const make = stepperOf(scenario);
+    const timeline = new Timeline(make);
+    const outline = timeline.explore();
+    for (let n = 0; n <= outline.stepEnds.length; n++) {
+      const config = systemConfig(scenario.machine);
+      const disk = createMemorySwapDisk({ sizeBytes: (config.swapBytes ?? 0) + (1 << 20), swapBytes: config.swapBytes ?? 0, diskId: 1 });
+      const system = System.create({ ...config, swapDevice: disk.device });
+      const runner = new ScenarioRunner(system, scenario);
+      runner.runTurns(n);
+      const expected = fingerprint(new ScenarioStepper({ system, runner, close: () => system.close() }));
+      system.close();
+      timeline.seekStep(outline.stepEnds.length);
+      timeline.seekStep(n);
+      expect(timeline.stepAt(timeline.position)).toBe(n);
+      expect(fingerprint(timeline.current)).toBe(expected);
+    }
+    timeline.close();
+  });
+
+  it("logs each fault with the move it happened in", () => {
+    const timeline = new Timeline(stepperOf(loadScenarioFile("examples/stack-growth.yaml")));
+    const outline = timeline.explore();
+    const faults = outline.events.filter((e) => e.event.type === "fault");
+    expect(faults).toHaveLength(16);
+    expect(faults.map((f) => f.move)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+    timeline.seek(5);
+    expect(timeline.log.recent(5).map((e) => e.move)).toEqual([1, 2, 3, 4, 5]);
+    timeline.close();
+  });
+});
