@@ -9,6 +9,9 @@
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { MULTIBOOT_INFO, MULTIBOOT_INFO_SIZE, MULTIBOOT_MODULE_SIZE, readMultibootInfo } from "../machine/multiboot.js";
 
+/** Byte lengths of boot strings (TextEncoder: the same count in Node and a browser). */
+const UTF8 = new TextEncoder();
+
 const MEMORY_AVAILABLE = 1;
 
 export interface BootMemoryRegion {
@@ -43,7 +46,7 @@ export function readBootInfo(memory: PhysicalMemory, address: number): BootInfo 
   const mbi = readMultibootInfo(memory, address);
   const payloads: PayloadRange[] = [{ what: "multiboot information", start: address, end: address + MULTIBOOT_INFO_SIZE }];
   const string = (what: string, at: number, text: string): void => {
-    if (at !== 0) payloads.push({ what, start: at, end: at + Buffer.byteLength(text, "utf8") + 1 });
+    if (at !== 0) payloads.push({ what, start: at, end: at + UTF8.encode(text).length + 1 });
   };
   if (mbi.mmap !== undefined && mbi.mmap.address !== 0 && mbi.mmap.length !== 0) {
     payloads.push({ what: "memory map", start: mbi.mmap.address, end: mbi.mmap.address + mbi.mmap.length });

@@ -68,6 +68,30 @@ export class KernelInspection {
     return this.k.swap?.cache.slotOf(pfn) ?? -1;
   }
 
+  /** The virtual address the PTE at `pteAddr` maps (its table's directory slot and its index). */
+  vaOfEntry(pteAddr: number): number {
+    return this.k.frameTable.vaOfPte(pteAddr);
+  }
+
+  /** Swap slots in use (named by PTEs), in order; none without swap. */
+  slotsInUse(): number[] {
+    const swap = this.k.swap;
+    const out: number[] = [];
+    if (swap === null) return out;
+    for (let slot = 0; slot < swap.totalSlots; slot++) if (swap.refcount[slot] > 0) out.push(slot);
+    return out;
+  }
+
+  /** PTEs naming swap slot `slot` (its reference count). */
+  slotRefcount(slot: number): number {
+    return this.k.swap?.refcount[slot] ?? 0;
+  }
+
+  /** The frame holding slot `slot`'s page in the swap cache, or -1. */
+  swapCacheFrame(slot: number): number {
+    return this.k.swap?.cache.frameOf(slot) ?? -1;
+  }
+
   /** The entry at physical address `pteAddr`, as the kernel reads it. */
   entryAt(pteAddr: number): number {
     return this.k.memory.read32(pteAddr) >>> 0;

@@ -6,6 +6,7 @@
 import { FAULT_KINDS } from "../sim/recorder.js";
 import type { RunResult } from "../sim/scenario/result.js";
 import { FAULT_LABELS, faultsChart, hasPressure, hasWorkingSet, pressureChart, residentChart, swapChart, tlbChart } from "./run-charts.js";
+import { renderChart } from "./render-chart.js";
 import { HTML_GENERATOR } from "./output-kinds.js";
 import type { SweepResult } from "../sim/sweep/sweep.js";
 import { missRatioChart, sweepAxisName } from "./sweep.js";
@@ -102,14 +103,14 @@ export function renderSweepHtml(sweep: SweepResult): string {
 /** The time-series charts, each with a line saying how to read it; no TLB chart when the TLB was off. */
 function charts(run: RunResult): string {
   const items: [string, string][] = [
-    [faultsChart(run.series), "Page faults in each sampling interval, by how the kernel resolved them. Swap-ins are major faults; segv is a fault it could not resolve."],
-    [residentChart(run.series), residentCaption(run)],
-    [swapChart(run.series), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
+    [renderChart(faultsChart(run.series)), "Page faults in each sampling interval, by how the kernel resolved them. Swap-ins are major faults; segv is a fault it could not resolve."],
+    [renderChart(residentChart(run.series)), residentCaption(run)],
+    [renderChart(swapChart(run.series)), "Swap slots in use, and pages written to (pswpout) and read from (pswpin) swap so far."],
   ];
-  if (!tlbOff(run)) items.push([tlbChart(run.series), "Share of translations the TLB answered without a page walk, per interval."]);
+  if (!tlbOff(run)) items.push([renderChart(tlbChart(run.series)), "Share of translations the TLB answered without a page walk, per interval."]);
   if (hasPressure(run.series)) {
     items.push([
-      pressureChart(run.series),
+      renderChart(pressureChart(run.series)),
       "Memory pressure as /proc/pressure/memory reports it: the share of time some process (some) or every process (full) waited for swap, by the swap-latency model, averaged over 10 and 60 ticks.",
     ]);
   }

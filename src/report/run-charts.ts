@@ -1,10 +1,11 @@
 /**
  * The charts of a run report, from the recorder's time series: faults by
  * kind per interval, resident and working set per process, swap usage, and
- * the TLB hit rate per interval. Each returns an SVG string.
+ * the TLB hit rate per interval. Each is an ECharts option (the playground
+ * draws them live); the report renders them to SVG (html.ts, render-chart.ts).
  */
 import { FAULT_KINDS, type FaultKind, type Sample, type TimeSeries } from "../sim/recorder.js";
-import { frame, renderChart, valueAxis } from "./render-chart.js";
+import { frame, valueAxis, type ChartOption } from "./chart-frame.js";
 
 export const FAULT_LABELS: Readonly<Record<FaultKind, string>> = {
   demandZero: "demand-zero",
@@ -26,10 +27,10 @@ const PALETTE = ["#5470c6", "#ee6666", "#3ba272", "#fc8452", "#9a60b4", "#73c0de
 const PROCESS_LINES = PALETTE.length;
 
 /** Faults of each kind during each sampling interval, stacked. */
-export function faultsChart(series: TimeSeries): string {
+export function faultsChart(series: TimeSeries): ChartOption {
   const s = series.samples;
   const kinds = FAULT_KINDS.filter((k) => s.length > 0 && s[s.length - 1].faults[k] > 0);
-  return renderChart({
+  return {
     ...frame("Faults by kind", "per sampling interval"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("faults", { nameGap: 44 }),
@@ -40,7 +41,7 @@ export function faultsChart(series: TimeSeries): string {
       barCategoryGap: "10%",
       data: deltas(s, (x) => x.faults[k]),
     })),
-  });
+  };
 }
 
 /**
@@ -56,7 +57,7 @@ export function hasWorkingSet(series: TimeSeries): boolean {
  * any, of the processes largest at their peak (PROCESS_LINES of them), and
  * the resident pages of all the others as one grey line.
  */
-export function residentChart(series: TimeSeries): string {
+export function residentChart(series: TimeSeries): ChartOption {
   const pids = chartedPids(series);
   const names = pids.map((pid) => series.labels[pid] ?? `pid ${pid}`);
   // Processes of one name (forked copies) are told apart by pid, or the legend would merge their lines.
@@ -64,12 +65,12 @@ export function residentChart(series: TimeSeries): string {
   const lines: object[] = pids.flatMap((pid, i) => processLines(series, pid, labels[i], PALETTE[i % PALETTE.length]));
   const others = othersLine(series, new Set(pids));
   if (others !== null) lines.push(others);
-  return renderChart({
+  return {
     ...frame(hasWorkingSet(series) ? "Resident pages and working set" : "Resident pages", "per process"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("pages", { nameGap: 44 }),
     series: lines,
-  });
+  };
 }
 
 /** The pids with the most resident pages at their peak, at most PROCESS_LINES, in pid order. */
@@ -116,9 +117,9 @@ function othersLine(series: TimeSeries, charted: ReadonlySet<number>): object | 
 }
 
 /** Pages held in swap, and pages written to / read from swap so far. */
-export function swapChart(series: TimeSeries): string {
+export function swapChart(series: TimeSeries): ChartOption {
   const s = series.samples;
-  return renderChart({
+  return {
     ...frame("Swap usage"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("pages", { nameGap: 44 }),
@@ -127,11 +128,11 @@ export function swapChart(series: TimeSeries): string {
       { name: "pswpout (total)", type: "line", symbol: "none", data: s.map((x): Point => [x.accesses, x.pswpout]) },
       { name: "pswpin (total)", type: "line", symbol: "none", data: s.map((x): Point => [x.accesses, x.pswpin]) },
     ],
-  });
+  };
 }
 
 /** TLB hits as a percentage of lookups in each interval (a TLB that is off makes only misses: leave it out). */
-export function tlbChart(series: TimeSeries): string {
+export function tlbChart(series: TimeSeries): ChartOption {
   const s = series.samples;
   const data: Point[] = [];
   for (let i = 1; i < s.length; i++) {
@@ -139,12 +140,12 @@ export function tlbChart(series: TimeSeries): string {
     const lookups = hits + s[i].tlbMisses - s[i - 1].tlbMisses;
     if (lookups > 0) data.push([s[i].accesses, round((100 * hits) / lookups)]);
   }
-  return renderChart({
+  return {
     ...frame("TLB hit rate", data.length === 0 ? "no TLB lookups recorded" : "per sampling interval"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("hit rate %", { min: 0, max: 100, nameGap: 40 }),
     series: [{ name: "hit rate", type: "line", symbol: "none", data }],
-  });
+  };
 }
 
 /** [accesses, value - previous value] for each sample after the first. */
@@ -164,7 +165,7 @@ export function hasPressure(series: TimeSeries): boolean {
 }
 
 /** some and full memory pressure, avg10 (solid), avg60 (dashed) and avg300 (dotted), as /proc/pressure/memory reads at each sample. */
-export function pressureChart(series: TimeSeries): string {
+export function pressureChart(series: TimeSeries): ChartOption {
   const s = series.samples.filter((x) => x.psi !== undefined);
   const line = (name: string, pick: (p: NonNullable<Sample["psi"]>) => number, style: "solid" | "dashed" | "dotted", color: string) => ({
     name,
@@ -174,7 +175,7 @@ export function pressureChart(series: TimeSeries): string {
     lineStyle: { type: style },
     data: s.map((x): Point => [x.accesses, pick(x.psi as NonNullable<Sample["psi"]>)]),
   });
-  return renderChart({
+  return {
     ...frame("Memory pressure (PSI)", "percent of time stalled, a tick as a second"),
     xAxis: valueAxis("accesses"),
     yAxis: valueAxis("%", { min: 0, max: 100, nameGap: 40 }),
@@ -186,5 +187,5 @@ export function pressureChart(series: TimeSeries): string {
       line("full avg60", (p) => p.full.avg60, "dashed", PALETTE[0]),
       line("full avg300", (p) => p.full.avg300, "dotted", PALETTE[0]),
     ],
-  });
+  };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { renderRunHtml, renderSweepHtml, escapeHtml } from "../../src/report/html.js";
 import { faultsChart, pressureChart, residentChart, swapChart, tlbChart } from "../../src/report/run-charts.js";
+import { renderChart } from "../../src/report/render-chart.js";
 import { missRatioChart } from "../../src/report/sweep.js";
 import { svgToPng } from "../../src/report/png.js";
 import { HTML_REPORT, PNG_CHART, SVG_CHART, markSvg } from "../../src/report/output-kinds.js";
@@ -71,11 +72,11 @@ describe("run report", () => {
 
   it("charts name their series: fault kinds, processes, swap, TLB", () => {
     const series = syntheticSeries();
-    expect(faultsChart(series)).toContain("COW");
-    expect(faultsChart(series)).not.toContain("segv");
-    expect(residentChart(series)).toContain("parent resident");
-    expect(swapChart(series)).toContain("pswpout");
-    expect(tlbChart(series)).toContain("TLB hit rate");
+    expect(renderChart(faultsChart(series))).toContain("COW");
+    expect(renderChart(faultsChart(series))).not.toContain("segv");
+    expect(renderChart(residentChart(series))).toContain("parent resident");
+    expect(renderChart(swapChart(series))).toContain("pswpout");
+    expect(renderChart(tlbChart(series))).toContain("TLB hit rate");
   });
 
   it("the pressure chart draws some and full at each of /proc/pressure/memory's averages: avg10, avg60 and avg300", () => {
@@ -83,7 +84,7 @@ describe("run report", () => {
       ...x,
       psi: { some: { avg10: 40, avg60: 20, avg300: i, total: 0 }, full: { avg10: 4, avg60: 2, avg300: i / 2, total: 0 } },
     }));
-    const chart = pressureChart({ ...syntheticSeries(), samples });
+    const chart = renderChart(pressureChart({ ...syntheticSeries(), samples }));
     for (const kind of ["some", "full"]) for (const avg of ["avg10", "avg60", "avg300"]) expect(chart).toContain(`${kind} ${avg}`);
   });
 
@@ -103,7 +104,7 @@ describe("run report", () => {
   it("the TLB chart says so when there were no lookups", () => {
     const series = syntheticSeries();
     const none = { ...series, samples: series.samples.map((s) => ({ ...s, tlbHits: 0, tlbMisses: 0 })) };
-    expect(tlbChart(none)).toContain("no TLB lookups recorded");
+    expect(renderChart(tlbChart(none))).toContain("no TLB lookups recorded");
   });
 
   it("with the TLB off: 'off' for the hit rate, no TLB chart (not a flat 0 % line), a line saying why", () => {
@@ -230,7 +231,7 @@ describe("many processes in a report", () => {
       others: { count: 30, resident: 7, workingSet: 0, swapped: 0 },
     }));
     const labels = Object.fromEntries(Array.from({ length: 16 }, (_, k) => [10 + k, `proc${10 + k}`]));
-    const svg = residentChart({ samples, labels });
+    const svg = renderChart(residentChart({ samples, labels }));
     const named = [...new Set(svg.match(/proc\d+ resident/g))];
     expect(named).toHaveLength(8);
     expect(named).toContain("proc25 resident"); // the largest, at its peak in the last sample

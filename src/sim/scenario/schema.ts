@@ -4,24 +4,21 @@
  * error list into one message a person can act on: the file line, the key
  * path, and what is wrong ("unknown key 'touchh'", "must be one of ...").
  */
-import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import { formatKeyPath, lineOf, parseJsonPointer } from "./positions.js";
 import { ScenarioError } from "./types.js";
+import { scenarioSchema } from "./schema-document.js";
 import { showNumber } from "./machine-checks.js";
-import { packageFile } from "../package-files.js";
 
-/** Where the published schema lives. */
-export const SCENARIO_SCHEMA_PATH = packageFile("schema/scenario.schema.json");
+export { SCENARIO_SCHEMA_PATH } from "./schema-document.js";
 
 let compiled: ValidateFunction | undefined;
 
 /** The compiled validator (built once). */
 function validator(): ValidateFunction {
   if (compiled === undefined) {
-    const schema = JSON.parse(readFileSync(SCENARIO_SCHEMA_PATH, "utf8")) as object;
-    compiled = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(schema);
+    compiled = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(scenarioSchema());
   }
   return compiled;
 }

@@ -10,6 +10,7 @@
  */
 import type { ScenarioRunner } from "../scenario/runner.js";
 import type { System } from "../system.js";
+import type { MoveAccess } from "./quiz.js";
 
 export interface Stepper {
   /** A scenario's moves group into steps; a trace's do not (each access is a step). */
@@ -25,6 +26,8 @@ export interface Stepper {
   readonly currentMove: number;
   /** Makes up to `budget` moves; the moves made (fewer only at the end). */
   advance(budget: number): number;
+  /** The access move `move` made, if it was the last move made and an access; else null. */
+  lastAccessIn(move: number): MoveAccess | null;
   /** Completes the step under way, or makes the next one; the moves made. */
   finishStep(): number;
   /** Releases the System (its swap disk). */
@@ -70,6 +73,12 @@ export class ScenarioStepper implements Stepper {
 
   advance(budget: number): number {
     return this.session.runner.runMoves(budget);
+  }
+
+  lastAccessIn(move: number): MoveAccess | null {
+    const runner = this.session.runner;
+    // The runner remembers the last access of a touch; it was this move's only if the move was a touch's.
+    return move === runner.moves && runner.lastAccessMove === move ? runner.lastAccess : null;
   }
 
   finishStep(): number {

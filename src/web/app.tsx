@@ -1,0 +1,285 @@
+/**
+ * The playground page: what to run and its YAML on one side, time travel
+ * and the views of the run on the other. All state lives here and flows
+ * down to the views; the views only say what the student picked. The
+ * worker holds the runs; the page asks it to load, check, seek and predict.
+ */
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import type { PolicyName } from "../kernel/replacement/index.js";
+import { DEMO_SCENARIO } from "../sim/scenario/demo-scenario.js";
+import { checkAnswer, type AnswerCheck, type MoveOutcome, type QuizAnswer } from "../sim/timeline/quiz.js";
+import { EXAMPLES } from "./examples.js";
+import type { InputProblem, Loaded, PlaygroundState, Reply, RunRequest, RunSource } from "./protocol.js";
+import { decodeLink, encodeLink, yamlSource, yamlText } from "./url-state.js";
+import { WorkerClient } from "./worker-client.js";
+import { FaultLog } from "./components/FaultLog.js";
+import { FrameMap } from "./components/FrameMap.js";
+import { Lanes } from "./components/Lanes.js";
+import { LiveCharts } from "./components/LiveCharts.js";
+import { PageTableView } from "./components/PageTableView.js";
+import { QuizPanel } from "./components/QuizPanel.js";
+import { RunPicker } from "./components/RunPicker.js";
+import { ScenarioEditor } from "./components/ScenarioEditor.js";
+import { SwapMap } from "./components/SwapMap.js";
+import { TlbView } from "./components/TlbView.js";
+import { Transport } from "./components/Transport.js";
+import { VmStatView } from "./components/VmStatView.js";
+import type { Selection } from "./components/selection.js";
+import { PRESETS } from "./worker/presets.js";
+
+/** How often a playing run asks for its next point. */
+const PLAY_TICK_MS = 50;
+
+interface Editor {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** The editor's contents for a menu entry. */
+function editorFor(source: string): Editor {
+  if (source === "demo") return { file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") };
+  if (source.startsWith("example:")) {
+    const x = EXAMPLES.find((e) => `example:${e.name}` === source);
+    if (x !== undefined) return { file: x.file, text: x.text };
+  }
+  if (source === "preset:belady") return { file: PRESETS.belady.file, text: PRESETS.belady.text };
+  if (source.startsWith("yaml:")) return { file: "scenario.yaml", text: yamlText(source) };
+  return { file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") };
+}
+
+export function App() {
+  const client = useRef<WorkerClient | null>(null);
+  client.current ??= new WorkerClient();
+  const worker = client.current;
+
+  const initial = useRef(decodeLink(location.hash));
+  const [source, setSource] = useState(initial.current?.source ?? "demo");
+  const [editor, setEditor] = useState<Editor>(() => editorFor(initial.current?.source ?? "demo"));
+  const [edited, setEdited] = useState(false);
+  const [policies, setPolicies] = useState<string[]>([...(initial.current?.policies ?? [])]);
+  const [seed, setSeed] = useState(initial.current?.seed === null || initial.current === null ? "" : String(initial.current.seed));
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [state, setState] = useState<PlaygroundState | null>(null);
+  const [problem, setProblem] = useState<InputProblem | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState("");
+  const [playing, setPlaying] = useState(false);
+  const [speed, setSpeed] = useState(100);
+  const [selection, setSelection] = useState<Selection>(null);
+  const [quiz, setQuiz] = useState(initial.current?.quiz ?? false);
+  const [outcome, setOutcome] = useState<MoveOutcome | null>(null);
+  const [check, setCheck] = useState<AnswerCheck | null>(null);
+  const [trace, setTrace] = useState<File | null>(null);
+
+  const accept = useCallback((reply: Reply): boolean => {
+    if (reply.type === "problem") {
+      setProblem(reply.problem);
+      return false;
+    }
+    if (reply.type === "state" || reply.type === "loaded" || reply.type === "predicted") setState(reply.state);
+    return true;
+  }, []);
+
+  const runSource = useCallback((): RunSource => {
+    if (source.startsWith("preset:") && !edited) return { kind: "preset", name: "belady" };
+    return { kind: "scenario", file: editor.file, text: editor.text };
+  }, [source, edited, editor]);
+
+  const load = useCallback(
+    async (run: RunRequest, at = 0) => {
+      setBusy(true);
+      setPlaying(false);
+      setProgress("");
+      setOutcome(null);
+      setCheck(null);
+      const reply = await worker.request({ type: "load", run }, (what, done) => setProgress(`${what} ${done.toLocaleString("en-US")} moves`));
+      setBusy(false);
+      setProgress("");
+      if (reply.type !== "loaded") {
+        accept(reply);
+        return;
+      }
+      setProblem(null);
+      setLoaded(reply.loaded);
+      setState(reply.state);
+      setSelection(null);
+      if (at > 0) accept(await worker.request({ type: "seek", to: at, unit: "move" }));
+    },
+    [worker, accept],
+  );
+
+  const run = useCallback(() => {
+    const seedValue = /^\d+$/.test(seed.trim()) ? Number(seed.trim()) : undefined;
+    void load({ source: runSource(), policies: policies as PolicyName[], ...(seedValue === undefined ? {} : { seed: seedValue }) });
+  }, [load, runSource, policies, seed]);
+
+  // The first run: the link's, or the demo.
+  useEffect(() => {
+    const link = initial.current;
+    const seedValue = link?.seed ?? undefined;
+    const src = editorFor(link?.source ?? "demo");
+    const isPreset = link?.source.startsWith("preset:") ?? false;
+    void load({ source: isPreset ? { kind: "preset", name: "belady" } : { kind: "scenario", file: src.file, text: src.text }, policies: (link?.policies ?? []) as PolicyName[], ...(seedValue === undefined ? {} : { seed: seedValue }) }, link?.position ?? 0);
+  }, []);
+
+  // The editor is checked as it is typed (the worker parses; the page waits 250 ms of quiet).
+  useEffect(() => {
+    if (!edited) return;
+    const timer = setTimeout(() => {
+      void worker.request({ type: "check", file: editor.file, text: editor.text }).then((r) => {
+        if (r.type === "checked") setProblem(r.problem);
+      });
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [editor, edited, worker]);
+
+  const seek = useCallback(
+    async (to: number, unit: "move" | "step") => {
+      setOutcome(null);
+      setCheck(null);
+      accept(await worker.request({ type: "seek", to, unit }));
+    },
+    [worker, accept],
+  );
+
+  // Playing: a seek every tick, as far as the speed says, waiting for each reply.
+  useEffect(() => {
+    if (!playing || state === null) return;
+    if (state.position >= state.totalMoves) {
+      setPlaying(false);
+      return;
+    }
+    const timer = setTimeout(() => void seek(state.position + Math.max(1, Math.round((speed * PLAY_TICK_MS) / 1000)), "move"), PLAY_TICK_MS);
+    return () => clearTimeout(timer);
+  }, [playing, state, speed, seek]);
+
+  // Quiz: the next move's outcome is fetched (and kept hidden) whenever the page stands still.
+  useEffect(() => {
+    if (!quiz || state === null || playing || outcome !== null || state.position >= state.totalMoves) return;
+    void worker.request({ type: "seek", to: state.position, unit: "move" }).then(() =>
+      worker.request({ type: "predict" }).then((r) => {
+        if (r.type === "predicted") setOutcome(r.outcome);
+      }),
+    );
+  }, [quiz, state, playing, outcome, worker]);
+
+  // The link always says what is on screen.
+  const link = state === null ? "" : encodeLink({ source: edited || source === "custom" ? yamlSource(editor.text) : source, policies, seed: /^\d+$/.test(seed) ? Number(seed) : null, position: state.position, quiz });
+  useEffect(() => {
+    if (link !== "") history.replaceState(null, "", link);
+  }, [link]);
+
+  // Keys: ← → one move, Shift one step, Space play/pause, Home/End.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement;
+      if (target.closest(".cm-editor, input, select, textarea") !== null || state === null) return;
+      if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+        e.preventDefault();
+        const dir = e.key === "ArrowLeft" ? -1 : 1;
+        if (e.shiftKey) void seek(dir < 0 ? (state.midStep ? state.step : state.step - 1) : state.step + 1, "step");
+        else void seek(state.position + dir, "move");
+      } else if (e.key === " " && target.tagName !== "BUTTON") {
+        e.preventDefault();
+        setPlaying((p) => !p);
+      } else if (e.key === "Home") void seek(0, "move");
+      else if (e.key === "End") void seek(state.totalMoves, "move");
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [state, seek]);
+
+  const onSource = (next: string) => {
+    setSource(next);
+    setEditor(editorFor(next));
+    setEdited(false);
+    setProblem(null);
+  };
+
+  const onTrace = (file: File) => setTrace(file);
+  void trace;
+
+  const answer = (a: QuizAnswer) => {
+    if (outcome !== null) setCheck(checkAnswer(a, outcome));
+  };
+  const next = () => {
+    setOutcome(null);
+    setCheck(null);
+    if (outcome !== null) void seek(outcome.move, "move");
+  };
+
+  const view = state?.view;
+  const names: Record<number, string> = {};
+  for (const p of view?.processes ?? []) names[p.pid] = p.name;
+  const hidden = quiz && outcome !== null && check === null;
+
+  return (
+    <div class="page">
+      <header>
+        <h1>vmm386 playground</h1>
+        <p class="tagline">The EYN-OS kernel's VMM on a simulated i386, running in your browser — go back in time to any access.</p>
+      </header>
+      <div class="layout">
+        <aside class="side">
+          <RunPicker
+            source={edited ? "custom" : source}
+            policies={policies}
+            seed={seed}
+            busy={busy}
+            quiz={quiz}
+            onSource={onSource}
+            onPolicies={setPolicies}
+            onSeed={setSeed}
+            onRun={run}
+            onQuiz={(q) => { setQuiz(q); setOutcome(null); setCheck(null); }}
+            onTrace={onTrace}
+            onShare={() => void navigator.clipboard?.writeText(location.href)}
+          />
+          <ScenarioEditor text={editor.text} problem={problem} onChange={(text) => { setEditor((e) => ({ ...e, text })); setEdited(true); }} />
+          {loaded !== null && (
+            <section class="panel machine" aria-label="machine">
+              <h2>{loaded.title}</h2>
+              <p class="muted">{Object.entries(loaded.machine).map(([k, v]) => `${k} ${String(v)}`).join(" · ")}</p>
+            </section>
+          )}
+        </aside>
+        <main class="main">
+          {busy && <p class="progress" role="status">Running… {progress}</p>}
+          {state !== null && loaded !== null && (
+            <>
+              <Transport
+                position={state.position}
+                totalMoves={state.totalMoves}
+                step={state.step}
+                totalSteps={state.totalSteps}
+                where={state.where}
+                midStep={state.midStep}
+                playing={playing}
+                speed={speed}
+                marks={loaded.lanes[0].faultMarks}
+                busy={busy}
+                onSeek={(to, unit) => void seek(to, unit)}
+                onPlay={setPlaying}
+                onSpeed={setSpeed}
+              />
+              {quiz && <QuizPanel outcome={outcome} check={check} onAnswer={answer} onNext={next} />}
+              <Lanes lanes={state.lanes} />
+              {view !== undefined && (
+                <div class="views">
+                  <PageTableView processes={view.processes} selection={selection} onSelect={setSelection} />
+                  <FrameMap frames={view.frames} processes={view.processes} selection={selection} onSelect={setSelection} />
+                  <TlbView tlb={view.tlb} selection={selection} onSelect={setSelection} />
+                  <SwapMap swap={view.swap} processes={view.processes} selection={selection} onSelect={setSelection} />
+                  <FaultLog events={view.events} position={state.position} processes={view.processes} onSelect={setSelection} />
+                  <VmStatView stats={view.stats} />
+                  <LiveCharts samples={state.lanes[0].series} labels={names} />
+                </div>
+              )}
+              {hidden && <p class="muted">The views show the point before the move you are asked about.</p>}
+            </>
+          )}
+        </main>
+      </div>
+    </div>
+  );
+}

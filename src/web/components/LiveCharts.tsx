@@ -1,0 +1,50 @@
+/**
+ * The run report's charts (report/run-charts.ts: the same ECharts options
+ * the HTML report renders to SVG), drawn in the page from the samples
+ * taken up to the current move, so they grow as the run plays and shrink
+ * when it goes back. ECharts loads on first use, not with the page.
+ */
+import { useEffect, useRef } from "preact/hooks";
+import type { Sample, TimeSeries } from "../../sim/recorder.js";
+import type { ChartOption } from "../../report/chart-frame.js";
+import { faultsChart, residentChart, swapChart } from "../../report/run-charts.js";
+
+type Echarts = typeof import("./echarts-core.js");
+let loading: Promise<Echarts> | null = null;
+
+function echartsLib(): Promise<Echarts> {
+  loading ??= import("./echarts-core.js");
+  return loading;
+}
+
+function Chart(props: { option: ChartOption; label: string }) {
+  const box = useRef<HTMLDivElement>(null);
+  const chart = useRef<{ setOption(o: ChartOption, notMerge: boolean): void; dispose(): void; resize(): void } | null>(null);
+  useEffect(() => {
+    let alive = true;
+    void echartsLib().then((lib) => {
+      if (!alive || box.current === null) return;
+      chart.current ??= lib.init(box.current);
+      chart.current.setOption({ animation: false, ...props.option }, true);
+    });
+    return () => {
+      alive = false;
+    };
+  }, [props.option]);
+  useEffect(() => () => chart.current?.dispose(), []);
+  return <div class="chart" ref={box} role="img" aria-label={props.label} />;
+}
+
+export function LiveCharts(props: { samples: readonly Sample[]; labels: Record<number, string> }) {
+  const series: TimeSeries = { samples: [...props.samples], labels: props.labels };
+  return (
+    <section class="panel" aria-labelledby="charts-title">
+      <h2 id="charts-title">Charts</h2>
+      <div class="charts">
+        <Chart option={faultsChart(series)} label="faults by kind per interval" />
+        <Chart option={residentChart(series)} label="resident pages per process" />
+        <Chart option={swapChart(series)} label="swap usage" />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,78 @@
+/**
+ * Each process's page directory and page tables as the MMU walks them: one
+ * row per non-empty PTE of the user half, its bits decoded (P RW US A D and
+ * the kernel's COW, SWAPPED, DEMAND). Clicking a row selects its frame (or
+ * its swap slot); rows whose frame or slot is selected light up.
+ */
+import type { EntryFlags, ProcessView } from "../../sim/timeline/view.js";
+import { hex, hex5 } from "./format.js";
+import { isFrame, isSlot, type Select, type Selection } from "./selection.js";
+
+const FLAGS: readonly (keyof EntryFlags)[] = ["P", "RW", "US", "A", "D", "COW", "SWAPPED", "DEMAND"];
+
+export function PageTableView(props: { processes: readonly ProcessView[]; selection: Selection; onSelect: Select }) {
+  const { processes, selection, onSelect } = props;
+  return (
+    <section class="panel" aria-labelledby="pt-title">
+      <h2 id="pt-title">Page tables</h2>
+      {processes.length === 0 && <p class="muted">No process yet.</p>}
+      {processes.map((p) => (
+        <details key={p.pid} open={p.state === "running"} class="process" data-pid={p.pid}>
+          <summary>
+            pid {p.pid} <b>{p.name}</b> — {p.state}
+            {p.detail !== "" && `: ${p.detail}`}
+            {p.pageDirectory !== 0 && ` · CR3 ${hex(p.pageDirectory)}`}
+            {p.current && " · current"}
+          </summary>
+          {p.pdes.map((pde) => (
+            <div key={pde.index} class="pde">
+              <div class="pde-head">
+                PDE {pde.index} ({hex(pde.va)}–) → table {hex(pde.table)} {flagText(pde.flags)}
+              </div>
+              <table class="pte-table">
+                <thead>
+                  <tr>
+                    <th scope="col">VA</th>
+                    <th scope="col">PTE</th>
+                    {FLAGS.map((f) => (
+                      <th key={f} scope="col">
+                        {f}
+                      </th>
+                    ))}
+                    <th scope="col">frame / slot</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {pde.ptes.map((pte) => {
+                    const lit = (pte.frame >= 0 && isFrame(selection, pte.frame)) || (pte.slot >= 0 && isSlot(selection, pte.slot));
+                    const pick = () => onSelect(pte.frame >= 0 ? { kind: "frame", pfn: pte.frame } : pte.slot >= 0 ? { kind: "slot", slot: pte.slot } : null);
+                    return (
+                      <tr key={pte.index} class={lit ? "lit" : undefined} data-va={hex(pte.va)}>
+                        <td>
+                          <button type="button" class="link" onClick={pick} aria-label={`PTE of ${hex(pte.va)}`}>
+                            {hex(pte.va)}
+                          </button>
+                        </td>
+                        <td class="mono">{hex(pte.entry)}</td>
+                        {FLAGS.map((f) => (
+                          <td key={f} class={pte.flags[f] ? "on" : "off"} data-flag={f}>
+                            {pte.flags[f] ? "1" : "·"}
+                          </td>
+                        ))}
+                        <td class="mono">{pte.frame >= 0 ? `pfn ${hex5(pte.frame)}` : pte.slot >= 0 ? `slot ${pte.slot}` : ""}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          ))}
+        </details>
+      ))}
+    </section>
+  );
+}
+
+function flagText(f: EntryFlags): string {
+  return FLAGS.filter((k) => f[k]).join(" ");
+}

@@ -1,0 +1,89 @@
+/**
+ * Quiz mode: before the next move is shown, the student says what it will
+ * do — page fault or hit, which rung of the fault ladder, which frame is
+ * evicted, which frame the page ends up in — and the page checks the
+ * answer against what the real kernel did.
+ */
+import { useState } from "preact/hooks";
+import type { FaultDecision } from "../../kernel/kernel-events.js";
+import type { AnswerCheck, MoveOutcome, QuizAnswer } from "../../sim/timeline/quiz.js";
+import { hex } from "./format.js";
+
+const DECISIONS: readonly FaultDecision[] = ["demand-zero", "swap-in", "cow", "stack", "heap", "spurious", "segv"];
+
+export interface QuizProps {
+  /** The next move's outcome, hidden until answered; null when there is none to guess. */
+  readonly outcome: MoveOutcome | null;
+  readonly check: AnswerCheck | null;
+  onAnswer(answer: QuizAnswer): void;
+  onNext(): void;
+}
+
+export function QuizPanel(p: QuizProps) {
+  const [fault, setFault] = useState<"" | "fault" | "hit">("");
+  const [decision, setDecision] = useState<"" | FaultDecision>("");
+  const [victim, setVictim] = useState("");
+  const [frame, setFrame] = useState("");
+  const o = p.outcome;
+  if (o === null) return <section class="panel quiz" aria-labelledby="quiz-title"><h2 id="quiz-title">Quiz</h2><p class="muted">Nothing left to guess: the run is over.</p></section>;
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const answer: QuizAnswer = {
+      ...(fault === "" ? {} : { fault: fault === "fault" }),
+      ...(decision === "" ? {} : { decision }),
+      ...(victim.trim() === "" ? {} : { victim: victim.trim() === "none" ? null : parseNumber(victim) }),
+      ...(frame.trim() === "" ? {} : { frame: parseNumber(frame) }),
+    };
+    p.onAnswer(answer);
+  };
+  return (
+    <section class="panel quiz" aria-labelledby="quiz-title">
+      <h2 id="quiz-title">Quiz: what will move {o.move} do?</h2>
+      <p>
+        {o.access === null ? "The next move is a step that makes no access." : `${o.access.write ? "Write to" : "Read of"} ${hex(o.access.va)} by pid ${o.access.pid}.`}
+      </p>
+      {p.check === null ? (
+        <form onSubmit={submit} class="quiz-form">
+          <fieldset>
+            <legend>Page fault?</legend>
+            <label><input type="radio" name="fault" value="hit" checked={fault === "hit"} onChange={() => setFault("hit")} /> hit (no fault)</label>
+            <label><input type="radio" name="fault" value="fault" checked={fault === "fault"} onChange={() => setFault("fault")} /> fault</label>
+          </fieldset>
+          <label>
+            handler's decision{" "}
+            <select value={decision} onChange={(e) => setDecision((e.target as HTMLSelectElement).value as FaultDecision | "")} aria-label="handler's decision">
+              <option value="">—</option>
+              {DECISIONS.map((d) => <option key={d} value={d}>{d}</option>)}
+            </select>
+          </label>
+          <label>
+            victim frame <input value={victim} onInput={(e) => setVictim((e.target as HTMLInputElement).value)} placeholder="none, 0x1a3, 419" size={10} aria-label="victim frame" />
+          </label>
+          <label>
+            frame afterwards <input value={frame} onInput={(e) => setFrame((e.target as HTMLInputElement).value)} placeholder="0x1a3" size={10} aria-label="frame afterwards" />
+          </label>
+          <button type="submit">Check</button>
+        </form>
+      ) : (
+        <div class={`verdict ${p.check.correct ? "right" : "wrong"}`} role="status" data-testid="quiz-verdict">
+          <b>{p.check.correct ? "Right!" : "Not quite."}</b>
+          <ul>
+            {p.check.parts.map((part) => (
+              <li key={part.part} class={part.ok ? "right" : "wrong"}>
+                {part.part}: you said {part.given}, the kernel did {part.expected}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => { setFault(""); setDecision(""); setVictim(""); setFrame(""); p.onNext(); }} autoFocus>
+            Next move
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function parseNumber(text: string): number {
+  const t = text.trim().toLowerCase();
+  return t.startsWith("0x") ? parseInt(t.slice(2), 16) : Number(t);
+}

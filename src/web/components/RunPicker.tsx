@@ -1,0 +1,76 @@
+/**
+ * What to run: the built-in demo, an example from examples/, a preset, or
+ * an uploaded trace; the policies to compare it under (up to four lanes)
+ * and the seed.
+ */
+import { POLICY_NAMES } from "../../kernel/replacement/index.js";
+import { MAX_LANES } from "../../sim/timeline/lockstep.js";
+import { EXAMPLES } from "../examples.js";
+
+export interface RunPickerProps {
+  readonly source: string;
+  readonly policies: readonly string[];
+  readonly seed: string;
+  readonly busy: boolean;
+  readonly quiz: boolean;
+  onSource(source: string): void;
+  onPolicies(policies: string[]): void;
+  onSeed(seed: string): void;
+  onRun(): void;
+  onQuiz(quiz: boolean): void;
+  onTrace(file: File): void;
+  onShare(): void;
+}
+
+export function RunPicker(p: RunPickerProps) {
+  const toggle = (name: string, on: boolean) => {
+    const next = on ? [...p.policies, name] : p.policies.filter((x) => x !== name);
+    p.onPolicies(POLICY_NAMES.filter((n) => next.includes(n)).slice(0, MAX_LANES));
+  };
+  return (
+    <section class="panel picker" aria-label="what to run">
+      <label>
+        run{" "}
+        <select value={p.source.startsWith("example:") || p.source.startsWith("preset:") || p.source === "demo" ? p.source : "custom"} onChange={(e) => p.onSource((e.target as HTMLSelectElement).value)} aria-label="scenario">
+          <option value="demo">demo: fork, COW and swapping</option>
+          <optgroup label="examples/">
+            {EXAMPLES.map((x) => (
+              <option key={x.name} value={`example:${x.name}`}>
+                {x.name}.yaml — {x.title}
+              </option>
+            ))}
+          </optgroup>
+          <optgroup label="presets">
+            <option value="preset:belady">Belady's anomaly (FIFO, 3 vs 4 frames)</option>
+          </optgroup>
+          <option value="custom" disabled>
+            edited scenario
+          </option>
+        </select>
+      </label>
+      <fieldset class="policies">
+        <legend>policies (up to {MAX_LANES}; none: the scenario's own)</legend>
+        {POLICY_NAMES.map((name) => (
+          <label key={name}>
+            <input type="checkbox" checked={p.policies.includes(name)} disabled={!p.policies.includes(name) && p.policies.length >= MAX_LANES} onChange={(e) => toggle(name, (e.target as HTMLInputElement).checked)} /> {name}
+          </label>
+        ))}
+      </fieldset>
+      <label>
+        seed <input value={p.seed} onInput={(e) => p.onSeed((e.target as HTMLInputElement).value)} size={8} inputMode="numeric" aria-label="seed" placeholder="scenario's" />
+      </label>
+      <button type="button" class="primary" onClick={p.onRun} disabled={p.busy}>
+        Run
+      </button>
+      <label class="upload">
+        trace <input type="file" aria-label="upload a trace (lackey, reference string or binary; gzip ok)" onChange={(e) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f !== undefined) p.onTrace(f); }} />
+      </label>
+      <label>
+        <input type="checkbox" checked={p.quiz} onChange={(e) => p.onQuiz((e.target as HTMLInputElement).checked)} /> quiz mode
+      </label>
+      <button type="button" onClick={p.onShare}>
+        Copy link
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,64 @@
+/**
+ * The page's side of the worker: one request at a time, each answered by
+ * one reply (progress notes in between). Requests made while one is under
+ * way wait their turn, so replies always come back in order; a scrub that
+ * outruns the worker drops the seeks it no longer needs (only the newest
+ * waits).
+ */
+import type { Reply, Request, WorkerMessage } from "./protocol.js";
+
+export type Progress = (what: string, done: number, total: number) => void;
+
+interface Pending {
+  readonly request: Request;
+  readonly resolve: (reply: Reply) => void;
+  readonly onProgress?: Progress;
+}
+
+export class WorkerClient {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private running: (Pending & { id: number }) | null = null;
+  private readonly queue: Pending[] = [];
+
+  constructor() {
+    this.worker = new Worker(new URL("./worker/playground.worker.ts", import.meta.url), { type: "module" });
+    this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data);
+  }
+
+  /** Sends `request`; resolves with its reply. A waiting seek is replaced by a newer one. */
+  request(request: Request, onProgress?: Progress): Promise<Reply> {
+    return new Promise((resolve) => {
+      if (request.type === "seek") {
+        const waiting = this.queue.findIndex((p) => p.request.type === "seek");
+        if (waiting >= 0) this.queue.splice(waiting, 1)[0].resolve({ type: "superseded" });
+      }
+      this.queue.push({ request, resolve, onProgress });
+      this.pump();
+    });
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+
+  private pump(): void {
+    if (this.running !== null) return;
+    const next = this.queue.shift();
+    if (next === undefined) return;
+    this.running = { ...next, id: this.nextId++ };
+    this.worker.postMessage({ id: this.running.id, request: next.request });
+  }
+
+  private receive(message: WorkerMessage): void {
+    const running = this.running;
+    if (running === null || message.id !== running.id) return;
+    if ("progress" in message) {
+      running.onProgress?.(message.progress.what, message.progress.done, message.progress.total);
+      return;
+    }
+    this.running = null;
+    running.resolve(message.reply);
+    this.pump();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * One loaded run in the worker: its lanes (a timeline per policy, in
+ * lockstep), what exploring them learnt, and the state the page is shown
+ * at the current move. Errors in the user's input come out as the command
+ * line words them (ScenarioError and the like); nothing else is caught here.
+ */
+import type { PolicyName } from "../../kernel/replacement/index.js";
+import { parseScenario } from "../../sim/scenario/parse.js";
+import type { Scenario } from "../../sim/scenario/types.js";
+import { Lockstep } from "../../sim/timeline/lockstep.js";
+import { scenarioConfig, scenarioTimeline } from "../../sim/timeline/scenario-timeline.js";
+import type { Timeline } from "../../sim/timeline/timeline.js";
+import { systemView } from "../../sim/timeline/view.js";
+import { playNextMove, type MoveOutcome } from "../../sim/timeline/quiz.js";
+import { ScenarioStepper } from "../../sim/timeline/stepper.js";
+import type { LaneState, Loaded, PlaygroundState, RunRequest } from "../protocol.js";
+import { PRESETS } from "./presets.js";
+import { describeMachine } from "./machine-display.js";
+
+/** Fault marks sent for the scrubber at most (evenly thinned past it). */
+const MAX_MARKS = 4000;
+/** Fault-log lines sent with a state. */
+const LOG_LINES = 60;
+
+interface Lane {
+  readonly policy: string;
+  readonly label: string;
+  readonly timeline: Timeline;
+}
+
+export class Session {
+  private constructor(
+    readonly title: string,
+    readonly kind: Loaded["kind"],
+    readonly scenario: Scenario,
+    private readonly lanes: readonly Lane[],
+    private readonly lockstep: Lockstep,
+    private readonly machine: Loaded["machine"],
+  ) {}
+
+  /** Parses and explores what `run` names; `onProgress` hears moves explored. */
+  static open(run: RunRequest, onProgress: (done: number) => void): Session {
+    const source = run.source;
+    if (source.kind === "trace") throw new Error("traces are opened by trace-session.ts");
+    const preset = source.kind === "preset" ? PRESETS[source.name] : null;
+    const scenario = source.kind === "preset" ? parseScenario(PRESETS[source.name].text, PRESETS[source.name].file) : parseScenario(source.text, source.file);
+    const asked: { policy: PolicyName | undefined; frames: number | undefined }[] = run.policies.map((policy, i) => ({ policy, frames: run.frames?.[i] }));
+    const wanted = preset !== null ? preset.lanes : asked.length > 0 ? asked : [{ policy: undefined, frames: undefined }];
+    const lanes = wanted.map((w): Lane => {
+      const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
+      const timeline = scenarioTimeline(scenario, settings);
+      const config = scenarioConfig(scenario, settings);
+      const policy = config.policy ?? "clock";
+      return { policy, label: w.frames === undefined ? policy : `${policy}, ${w.frames} frames`, timeline };
+    });
+    const lockstep = new Lockstep(lanes.map((l) => l.timeline));
+    lockstep.explore((_lane, moves) => onProgress(moves));
+    lockstep.seek(0);
+    const machine = describeMachine(scenarioConfig(scenario, lanes.length === 1 ? { policy: lanes[0].policy as PolicyName } : {}));
+    return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", scenario, lanes, lockstep, machine);
+  }
+
+  /** What the page needs to lay out the run. */
+  loaded(): Loaded {
+    const first = this.lanes[0].timeline;
+    return {
+      title: this.title,
+      kind: this.kind,
+      totalMoves: this.lockstep.totalMoves,
+      totalSteps: first.outline?.stepEnds.length ?? 0,
+      machine: this.machine,
+      lanes: this.lanes.map((l) => ({
+        policy: l.policy,
+        label: l.label,
+        totalMoves: l.timeline.outline?.totalMoves ?? 0,
+        faultMarks: faultMarks(l.timeline),
+      })),
+    };
+  }
+
+  /** Every lane to `to`, counted in moves or in scenario steps (the first lane's). */
+  seek(to: number, unit: "move" | "step"): void {
+    if (unit === "step") {
+      this.lanes[0].timeline.seekStep(to);
+      this.lockstep.seek(this.lanes[0].timeline.position);
+    } else {
+      this.lockstep.seek(to);
+    }
+  }
+
+  /** Makes the next move in every lane; the first lane's outcome (shown once the student answered). */
+  predict(): MoveOutcome | null {
+    const at = this.lockstep.position;
+    const outcome = playNextMove(this.lanes[0].timeline);
+    this.lockstep.seek(outcome === null ? at : at + 1);
+    return outcome;
+  }
+
+  state(): PlaygroundState {
+    const first = this.lanes[0].timeline;
+    const position = this.lockstep.position;
+    const stepper = first.current as ScenarioStepper;
+    const runner = stepper.runner;
+    const step = first.stepAt(position);
+    const totalSteps = first.outline?.stepEnds.length ?? 0;
+    return {
+      position,
+      totalMoves: this.lockstep.totalMoves,
+      step,
+      totalSteps,
+      where: runner.finished && !runner.midStep ? "at the end" : `after ${runner.turns} turns`,
+      midStep: runner.midStep,
+      lanes: this.lanes.map(laneState),
+      view: systemView(stepper.system, runner.names, first.log.recent(position, LOG_LINES)),
+      inspect: null,
+    };
+  }
+
+  close(): void {
+    this.lockstep.close();
+  }
+}
+
+function laneState(lane: Lane): LaneState {
+  const stepper = lane.timeline.current as ScenarioStepper;
+  const stats = stepper.system.stats();
+  return {
+    policy: lane.policy,
+    label: lane.label,
+    moves: stepper.moves,
+    finished: stepper.finished,
+    faults: stats.faults.total,
+    evictions: stats.vmstat.pgsteal_direct + stats.vmstat.pgsteal_proactive,
+    series: stepper.runner.recorder.series.samples,
+  };
+}
+
+/** The moves of the run's faults, thinned to MAX_MARKS. */
+function faultMarks(timeline: Timeline): number[] {
+  const moves = (timeline.outline?.events ?? []).filter((l) => l.event.type === "fault").map((l) => l.move);
+  if (moves.length <= MAX_MARKS) return moves;
+  const every = moves.length / MAX_MARKS;
+  return Array.from({ length: MAX_MARKS }, (_, i) => moves[Math.floor(i * every)]);
+}
