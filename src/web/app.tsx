@@ -135,8 +135,6 @@ export function App() {
 
   const seek = useCallback(
     async (to: number, unit: "move" | "step") => {
-      setOutcome(null);
-      setCheck(null);
       accept(await worker.request({ type: "seek", to, unit }));
     },
     [worker, accept],
@@ -154,14 +152,21 @@ export function App() {
   }, [playing, state, speed, seek]);
 
   // Quiz: the next move's outcome is fetched (and kept hidden) whenever the page stands still.
+  const asking = useRef(-1);
+  const [retry, setRetry] = useState(0);
   useEffect(() => {
-    if (!quiz || state === null || playing || outcome !== null || state.position >= state.totalMoves) return;
-    void worker.request({ type: "seek", to: state.position, unit: "move" }).then(() =>
+    if (!quiz || state === null || playing || state.position >= state.totalMoves) return;
+    if (outcome?.move === state.position + 1 || asking.current === state.position) return;
+    const at = state.position;
+    asking.current = at;
+    void worker.request({ type: "seek", to: at, unit: "move" }).then(() =>
       worker.request({ type: "predict" }).then((r) => {
-        if (r.type === "predicted") setOutcome(r.outcome);
+        asking.current = -1;
+        if (r.type === "predicted" && r.outcome.move === at + 1) setOutcome(r.outcome);
+        else setRetry((n) => n + 1); // the page moved on meanwhile: ask again about where it is now
       }),
     );
-  }, [quiz, state, playing, outcome, worker]);
+  }, [quiz, state, playing, outcome, worker, retry]);
 
   // The link always says what is on screen.
   const link = state === null ? "" : encodeLink({ source: edited || source === "custom" ? yamlSource(editor.text) : source, policies, seed: /^\d+$/.test(seed) ? Number(seed) : null, position: state.position, quiz });
@@ -202,16 +207,17 @@ export function App() {
   const answer = (a: QuizAnswer) => {
     if (outcome !== null) setCheck(checkAnswer(a, outcome));
   };
+  // A new point asks a new question.
+  useEffect(() => setCheck(null), [state?.position]);
   const next = () => {
-    setOutcome(null);
-    setCheck(null);
     if (outcome !== null) void seek(outcome.move, "move");
   };
 
   const view = state?.view;
   const names: Record<number, string> = {};
   for (const p of view?.processes ?? []) names[p.pid] = p.name;
-  const hidden = quiz && outcome !== null && check === null;
+  const pending = quiz && state !== null && outcome?.move === state.position + 1 ? outcome : null;
+  const hidden = pending !== null && check === null;
 
   return (
     <div class="page">
@@ -262,7 +268,7 @@ export function App() {
                 onPlay={setPlaying}
                 onSpeed={setSpeed}
               />
-              {quiz && <QuizPanel outcome={outcome} check={check} onAnswer={answer} onNext={next} />}
+              {quiz && <QuizPanel outcome={pending} atEnd={state.position >= state.totalMoves} check={check} onAnswer={answer} onNext={next} />}
               <Lanes lanes={state.lanes} />
               {view !== undefined && (
                 <div class="views">

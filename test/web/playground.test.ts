@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The playground in a real browser (Debian's Chromium through
  * playwright-core): every capability the page offers, driven as a student
@@ -5,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
+import { parseScenario } from "../../src/sim/scenario/parse.js";
+import { ScenarioError } from "../../src/sim/scenario/types.js";
 import { SITE_DIR, buildSite, launchChromium, serve, watchErrors } from "./site.js";
 
 let browser: Browser;
@@ -21,8 +24,14 @@ afterAll(async () => {
   await site?.close();
 });
 
-async function open(hash = ""): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+interface Opened {
+  page: Page;
+  errors: string[];
+}
+
+async function open(hash = "", viewport = { width: 1280, height: 800 }): Promise<Opened> {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(15_000);
   const errors = watchErrors(page);
   await page.goto(site.url + hash);
   await page.getByTestId("position").waitFor();
@@ -33,9 +42,37 @@ async function move(page: Page): Promise<number> {
   return Number((await page.getByTestId("move").textContent())?.replace(/,/g, ""));
 }
 
-describe("playground", () => {
-  it("opens on the demo and steps forward and back with the arrow keys", async () => {
-    const { page, errors } = await open();
+/** Picks `value` in the run menu and runs it. */
+async function runFromMenu(page: Page, value: string): Promise<void> {
+  await page.getByLabel("scenario", { exact: true }).selectOption(value);
+  await page.getByRole("button", { name: "Run" }).click();
+  await expect.poll(() => move(page)).toBe(0);
+  await page.waitForFunction(() => !document.body.textContent?.includes("Running…"));
+}
+
+/** Drags the scrubber to `moves` (as a pointer would: the range input's value, then its input event). */
+async function scrubTo(page: Page, moves: number): Promise<void> {
+  await page.getByLabel("position in the run (moves)").evaluate((el, v) => {
+    const input = el as HTMLInputElement;
+    input.value = String(v);
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }, moves);
+}
+
+/** What the views show, as text: page tables, frames' detail, swap, counters, TLB. */
+async function shown(page: Page): Promise<string> {
+  return page.locator(".views").innerText();
+}
+
+async function close({ page, errors }: Opened): Promise<void> {
+  expect(errors).toEqual([]);
+  await page.close();
+}
+
+describe("playground in Chromium", () => {
+  it("opens on the demo; ← and → step one move, Shift+→ one scenario step", async () => {
+    const o = await open();
+    const { page } = o;
     expect(await move(page)).toBe(0);
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => move(page)).toBe(1);
@@ -43,8 +80,132 @@ describe("playground", () => {
     await expect.poll(() => move(page)).toBe(2);
     await page.keyboard.press("ArrowLeft");
     await expect.poll(() => move(page)).toBe(1);
-    await page.screenshot({ path: "/tmp/pg-1.png", fullPage: false });
-    expect(errors).toEqual([]);
-    await page.close();
+    expect(await page.getByTestId("step").textContent()).toBe("1");
+    await page.keyboard.press("Shift+ArrowRight");
+    await expect.poll(() => page.getByTestId("step").textContent()).toBe("2");
+    await close(o);
+  });
+
+  it("jumping back shows exactly the state a fresh run to that move shows, and the link reproduces it", async () => {
+    const o = await open("#run=example%3Aswapping&policies=&at=0");
+    const { page } = o;
+    await page.getByRole("button", { name: "to the end" }).click();
+    await expect.poll(() => move(page)).toBeGreaterThan(1000);
+    const total = await move(page);
+    const target = Math.floor(total / 2) + 7;
+    await scrubTo(page, target);
+    await expect.poll(() => move(page)).toBe(target);
+    const back = await shown(page);
+    const link = page.url();
+    expect(link).toContain(`at=${target}`);
+    const fresh = await open(link.slice(link.indexOf("#")));
+    await expect.poll(() => move(fresh.page)).toBe(target);
+    expect(await shown(fresh.page)).toBe(back);
+    await close(fresh);
+    await close(o);
+  });
+
+  it("shows the command line's message on the line it names, and the worker lives on", async () => {
+    const o = await open("#run=example%3Afork-cow&policies=&at=0");
+    const { page } = o;
+    const editor = page.locator(".cm-content");
+    const good = (await editor.innerText()).replace(/\u00a0/g, " ");
+    const text = good.replace("      - exit: 0\n", "      - touchh: {at: heap}\n      - exit: 0\n");
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText(text);
+    let expected = "";
+    try {
+      parseScenario(text, "examples/fork-cow.yaml");
+    } catch (e) {
+      expected = (e as ScenarioError).message;
+    }
+    expect(expected).toMatch(/^examples\/fork-cow\.yaml:\d+: processes\[\d\]\.steps\[\d\]: unknown key 'touchh'$/);
+    await expect.poll(() => page.getByTestId("problem").textContent()).toBe(expected);
+    const line = Number(/:(\d+):/.exec(expected)![1]);
+    await expect.poll(() => page.locator(".cm-lint-marker-error").count()).toBe(1);
+    const marked = await page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") }).boundingBox();
+    const lineBox = await page.locator(".cm-lineNumbers .cm-gutterElement", { hasText: new RegExp(`^${line}$`) }).boundingBox();
+    expect(Math.abs(marked!.y - lineBox!.y)).toBeLessThan(2);
+    await page.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => page.getByTestId("problem").textContent()).toBe(expected);
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText(good);
+    await expect.poll(() => page.getByTestId("problem").count()).toBe(0);
+    await page.locator("h1").click();
+    await page.keyboard.press("ArrowRight");
+    await expect.poll(() => move(page)).toBe(1);
+    await close(o);
+  });
+
+  it("links the views: a PTE selects its frame, whose detail lists the PTEs mapping it", async () => {
+    const o = await open("#run=example%3Afork-cow&policies=&at=0");
+    const { page } = o;
+    await page.getByRole("button", { name: "forward one step" }).click();
+    await page.getByRole("button", { name: "forward one step" }).click();
+    await page.getByRole("button", { name: "forward one step" }).click();
+    await page.getByRole("button", { name: "PTE of 0x40000000" }).first().click();
+    const detail = page.getByTestId("frame-detail");
+    await expect.poll(() => detail.textContent()).toMatch(/refcount 2/);
+    expect(await detail.textContent()).toMatch(/parent \(pid 1\) 0x40000000.*child \(pid 2\) 0x40000000/);
+    expect(await page.locator(".cell.lit").count()).toBe(1);
+    expect(await page.locator("tr.lit").count()).toBeGreaterThanOrEqual(2);
+    await close(o);
+  });
+
+  it("runs policies side by side in lockstep, and the Belady preset gives 9 and 10 faults", async () => {
+    const o = await open();
+    const { page } = o;
+    await runFromMenu(page, "preset:belady");
+    await page.getByRole("button", { name: "to the end" }).click();
+    await expect.poll(() => page.getByTestId("lane-0-faults").textContent()).toBe("9");
+    expect(await page.getByTestId("lane-1-faults").textContent()).toBe("10");
+    expect(await page.locator(".lane").first().textContent()).toContain("fifo, 3 frames");
+    await page.getByLabel("scenario", { exact: true }).selectOption("example:swapping");
+    await page.getByLabel("lru", { exact: true }).check();
+    await page.getByLabel("fifo", { exact: true }).check();
+    await page.getByRole("button", { name: "Run" }).click();
+    await expect.poll(() => page.locator(".lane").count()).toBe(2);
+    await page.getByRole("button", { name: "to the end" }).click();
+    const faults = async (lane: number) => Number((await page.getByTestId(`lane-${lane}-faults`).textContent())?.replace(/,/g, ""));
+    await expect.poll(() => faults(0)).toBeGreaterThan(1000);
+    expect(await faults(1)).toBeGreaterThan(1000);
+    expect(await page.locator(".lane-name").allTextContents()).toEqual(["fifo", "lru"]);
+    expect(page.url()).toContain("policies=fifo%2Clru");
+    await close(o);
+  });
+
+  it("quiz mode hides the next move until answered, then checks the answer", async () => {
+    const o = await open("#run=example%3Astack-growth&policies=&at=0&quiz=1");
+    const { page } = o;
+    await page.getByText("Write to 0xbfff0000 by pid 1.").waitFor();
+    expect(await move(page)).toBe(0);
+    await page.getByLabel("fault", { exact: true }).check();
+    await page.getByLabel("handler's decision").selectOption("stack");
+    await page.getByRole("button", { name: "Check" }).click();
+    await expect.poll(() => page.getByTestId("quiz-verdict").textContent()).toMatch(/^Right!/);
+    expect(await move(page)).toBe(0);
+    await page.getByRole("button", { name: "Next move" }).click();
+    await expect.poll(() => move(page)).toBe(1);
+    await page.getByText("Write to 0xbfff1000 by pid 1.").waitFor();
+    await page.getByLabel("hit (no fault)").check();
+    await page.getByRole("button", { name: "Check" }).click();
+    await expect.poll(() => page.getByTestId("quiz-verdict").textContent()).toMatch(/^Not quite\./);
+    await close(o);
+  });
+
+  it("is usable at phone width and every control is reachable by keyboard", async () => {
+    const o = await open("", { width: 390, height: 844 });
+    const { page } = o;
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const reached = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      await page.keyboard.press("Tab");
+      reached.add(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? ""));
+    }
+    for (const label of ["scenario", "forward one move", "play", "position in the run (moves)"]) expect(reached).toContain(label);
+    await close(o);
   });
 });

@@ -255,7 +255,7 @@ function frameStates(system: System, pidOfSpace: ReadonlyMap<number, number>): F
       ? inspect.mappings(pfn).map((pteAddr) => {
           const entry = inspect.entryAt(pteAddr);
           return { pid: pidOfSpace.get(inspect.spaceOfEntry(pteAddr)) ?? 0, va: inspect.vaOfEntry(pteAddr), pteAddr, cow: (entry & KPTE.COW) !== 0 };
-        })
+        }).sort((a, b) => a.pid - b.pid || a.va - b.va)
       : [];
     out.push({ pfn, use, refcount: user ? inspect.refcount(pfn) : 0, mappings, swapCacheSlot: user ? inspect.swapCacheSlot(pfn) : -1 });
   }

@@ -14,6 +14,7 @@ const DECISIONS: readonly FaultDecision[] = ["demand-zero", "swap-in", "cow", "s
 export interface QuizProps {
   /** The next move's outcome, hidden until answered; null when there is none to guess. */
   readonly outcome: MoveOutcome | null;
+  readonly atEnd: boolean;
   readonly check: AnswerCheck | null;
   onAnswer(answer: QuizAnswer): void;
   onNext(): void;
@@ -25,7 +26,14 @@ export function QuizPanel(p: QuizProps) {
   const [victim, setVictim] = useState("");
   const [frame, setFrame] = useState("");
   const o = p.outcome;
-  if (o === null) return <section class="panel quiz" aria-labelledby="quiz-title"><h2 id="quiz-title">Quiz</h2><p class="muted">Nothing left to guess: the run is over.</p></section>;
+  if (o === null) {
+    return (
+      <section class="panel quiz" aria-labelledby="quiz-title">
+        <h2 id="quiz-title">Quiz</h2>
+        <p class="muted">{p.atEnd ? "Nothing left to guess: the run is over." : "Working out the next move…"}</p>
+      </section>
+    );
+  }
   const submit = (e: Event) => {
     e.preventDefault();
     const answer: QuizAnswer = {

@@ -20,6 +20,9 @@ export function ScenarioEditor(p: EditorProps) {
   const view = useRef<EditorView | null>(null);
   const onChange = useRef(p.onChange);
   onChange.current = p.onChange;
+  // The text the page gave; a change that only puts it in the editor is not the student's edit.
+  const given = useRef(p.text);
+  given.current = p.text;
 
   useEffect(() => {
     if (host.current === null) return;
@@ -32,7 +35,9 @@ export function ScenarioEditor(p: EditorProps) {
         lintGutter(),
         linter(null),
         EditorView.updateListener.of((u) => {
-          if (u.docChanged) onChange.current(u.state.doc.toString());
+          if (!u.docChanged) return;
+          const text = u.state.doc.toString();
+          if (text !== given.current) onChange.current(text);
         }),
         EditorView.contentAttributes.of({ "aria-label": "scenario YAML" }),
       ],
