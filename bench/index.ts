@@ -14,6 +14,7 @@ import { trace64Bench } from "./trace64.bench.js";
 import { processesBench } from "./processes.bench.js";
 import { reclaimBench } from "./reclaim.bench.js";
 import { scaleBench } from "./scale.bench.js";
+import { playgroundBench } from "./playground.bench.js";
 
 export interface BenchResult {
   /** Figures by name: accesses/s, ratios, bytes. */
@@ -25,4 +26,4 @@ export interface Bench {
   run(): Promise<BenchResult> | BenchResult;
 }
 
-export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench, startupBench, scaleBench];
+export const benches: Bench[] = [translateBench, memoryBench, policyBench, kernelBench, replayBench, invariantsBench, mrcBench, trace64Bench, processesBench, reclaimBench, startupBench, scaleBench, playgroundBench];

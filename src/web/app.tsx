@@ -77,6 +77,7 @@ export function App() {
       return false;
     }
     if (reply.type === "state" || reply.type === "loaded" || reply.type === "predicted") setState(reply.state);
+    if (reply.type === "state" && reply.timing !== undefined) document.body.dataset.workerMs = (reply.timing.seekMs + reply.timing.viewMs).toFixed(1);
     return true;
   }, []);
 

@@ -90,7 +90,7 @@ export interface PlaygroundState {
 export type Reply =
   | { readonly type: "loaded"; readonly loaded: Loaded; readonly state: PlaygroundState }
   | { readonly type: "checked"; readonly problem: InputProblem | null }
-  | { readonly type: "state"; readonly state: PlaygroundState }
+  | { readonly type: "state"; readonly state: PlaygroundState; readonly timing?: { readonly seekMs: number; readonly viewMs: number } }
   | { readonly type: "predicted"; readonly outcome: MoveOutcome; readonly state: PlaygroundState }
   | { readonly type: "mrc"; readonly curves: readonly { readonly name: string; readonly points: readonly MrcPoint[] }[] }
   | { readonly type: "problem"; readonly problem: InputProblem }

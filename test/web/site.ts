@@ -7,12 +7,20 @@
  */
 import { createServer, type Server } from "node:http";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { extname, join, normalize, resolve } from "node:path";
+import { dirname, extname, join, normalize } from "node:path";
 import type { AddressInfo } from "node:net";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { build } from "vite";
 
-const REPO = resolve(import.meta.dirname, "../..");
+/** The repository: the folder above this file holding the playground's sources (from test/web, or dist-bench/test/web). */
+const REPO = repoRoot(import.meta.dirname);
+
+function repoRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "src/web/vite.config.ts"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no src/web/vite.config.ts above ${from}`);
+  }
+}
 /** Where the tests' build goes (not dist-web/: a developer's build is left alone). */
 export const SITE_DIR = join(REPO, ".vmm386-tmp", "web");
 

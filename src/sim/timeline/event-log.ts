@@ -1,10 +1,9 @@
 /**
  * The kernel's events (kernel-events.ts) stamped with the move they
  * happened in: the fault log of a playground, the scrubber's marks, and
- * what a quiz checks an answer against. The log listens to one stepper at
- * a time (the timeline hands it each fresh one) and keeps the latest
- * events in a ring, plus, while a run is explored end to end, every event
- * up to a cap.
+ * what a quiz checks an answer against. A log listens to one run and keeps
+ * its latest events in a ring, plus, while the run is explored end to end,
+ * every event up to a cap.
  */
 import type { KernelEvent, KernelEventSink } from "../../kernel/kernel-events.js";
 import type { Stepper } from "./stepper.js";
@@ -28,9 +27,8 @@ export class EventLog implements KernelEventSink {
   /** True once a whole-run record dropped events past RUN_EVENTS_CAP. */
   cut = false;
 
-  /** Listens to `stepper`'s kernel from now on (and to no other). */
+  /** Listens to `stepper`'s kernel. */
   attach(stepper: Stepper): void {
-    if (this.stepper !== null && this.stepper !== stepper && !this.stepper.system.isClosed) this.stepper.system.vmm.events = null;
     this.stepper = stepper;
     stepper.system.vmm.events = this;
   }
@@ -56,12 +54,6 @@ export class EventLog implements KernelEventSink {
     const all = this.whole ?? [];
     this.whole = null;
     return all;
-  }
-
-  /** Forgets the recent events (a run started again from move 0). */
-  clearRecent(): void {
-    this.ring.length = 0;
-    this.next = 0;
   }
 
   /** The recent events at or before move `upTo`, oldest first, at most `limit`. */

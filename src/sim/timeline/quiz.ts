@@ -54,9 +54,8 @@ export function playNextMove(timeline: Timeline): MoveOutcome | null {
   const stepper = timeline.current;
   if (stepper.finished) return null;
   const hitsBefore = stepper.system.stats().tlb.hits;
-  const from = stepper.moves;
-  timeline.seek(from + 1);
-  const move = from + 1;
+  const move = stepper.moves + 1;
+  timeline.stepCurrent();
   const events = timeline.log.recent(move).filter((l) => l.move === move);
   const access = stepper.lastAccessIn(move);
   const stats = stepper.system.stats();

@@ -1,14 +1,22 @@
 /**
  * Time travel over a run: any move, back or forward, shown exactly as it
- * was. Going forward makes the moves in between; going back starts the run
- * again on a fresh System and makes the moves up to the point (runs are
- * deterministic, stepper.ts), so the state reached is the state the run
- * had there — not a copy kept in JavaScript that could drift from the
- * simulated memory, which stays the one truth.
+ * was. Going forward makes the moves in between; going back starts from an
+ * earlier point of the run. Every point is reached by making the run's
+ * moves on a real System (runs are deterministic, stepper.ts), so the
+ * state there is the state the run had — not a copy kept in JavaScript that
+ * could drift from the simulated memory, which stays the one truth.
+ *
+ * Parked runs instead of snapshots: the timeline keeps up to PARKED runs of
+ * the same workload, each standing at some move. A seek takes the run that
+ * stands nearest before the target and moves it there; the others stay
+ * where they are, so later jumps back find one close by. Only when every
+ * run stands past the target does one start again from move 0. After a few
+ * jumps the runs are spread over the whole run, and a jump costs about
+ * 1/PARKED of it instead of all of it.
  *
  * `explore` runs the whole thing once first, to learn its length, where
  * each scenario step ends (to step by step) and every kernel event (the
- * scrubber's marks), then returns to the start.
+ * scrubber's marks).
  */
 import { EventLog, type LoggedEvent } from "./event-log.js";
 import type { Stepper } from "./stepper.js";
@@ -24,26 +32,41 @@ export interface RunOutline {
   readonly eventsCut: boolean;
 }
 
+/** Runs of one workload kept standing at different moves. */
+export const PARKED = 6;
+
 /** Moves made between two progress reports while exploring. */
 const EXPLORE_SLICE = 1 << 16;
 
+/** A run and its own event log (the recent events are the ones that led to where it stands). */
+interface Parked {
+  readonly stepper: Stepper;
+  readonly log: EventLog;
+}
+
 export class Timeline {
-  readonly log = new EventLog();
-  private stepper: Stepper;
+  private readonly runs: Parked[] = [];
+  private at: Parked;
   private outlined: RunOutline | null = null;
 
   /** `make` builds the run afresh at move 0 (a new System each time). */
   constructor(private readonly make: () => Stepper) {
-    this.stepper = this.fresh();
+    this.at = this.fresh();
+    this.runs.push(this.at);
   }
 
   /** The stepper at the current position (its System is what views read). */
   get current(): Stepper {
-    return this.stepper;
+    return this.at.stepper;
+  }
+
+  /** The kernel events of the run at the current position. */
+  get log(): EventLog {
+    return this.at.log;
   }
 
   get position(): number {
-    return this.stepper.moves;
+    return this.at.stepper.moves;
   }
 
   get outline(): RunOutline | null {
@@ -52,12 +75,13 @@ export class Timeline {
 
   /**
    * Runs the whole run once (calling `onProgress` with moves done now and
-   * then), records its outline, and goes back to move 0.
+   * then), records its outline, and stands at move 0.
    */
   explore(onProgress?: (moves: number) => void): RunOutline {
-    const stepper = this.restart();
+    const run = this.restart(this.at);
+    const stepper = run.stepper;
     const stepEnds: number[] = [];
-    this.log.recordWhole();
+    run.log.recordWhole();
     if (stepper.kind === "scenario") {
       while (!stepper.finished) {
         stepper.finishStep();
@@ -70,23 +94,31 @@ export class Timeline {
         onProgress?.(stepper.moves);
       }
     }
-    const cut = this.log.cut;
-    this.outlined = { totalMoves: stepper.moves, stepEnds, events: this.log.takeWhole(), eventsCut: cut };
-    this.restart();
+    const cut = run.log.cut;
+    this.outlined = { totalMoves: stepper.moves, stepEnds, events: run.log.takeWhole(), eventsCut: cut };
+    // The explored run stays parked at the end; the timeline stands at 0.
+    this.at = this.fresh();
+    this.runs.push(this.at);
     return this.outlined;
   }
 
   /** Goes to move `target` (clamped to the run); the state there is exact whichever way it was reached. */
   seek(target: number): void {
     const goal = Math.max(0, Math.min(Math.floor(target), this.outlined?.totalMoves ?? Number.MAX_SAFE_INTEGER));
-    if (goal < this.stepper.moves) this.restart();
-    while (this.stepper.moves < goal && !this.stepper.finished) this.stepper.advance(goal - this.stepper.moves);
+    this.at = this.runFor(goal);
+    const stepper = this.at.stepper;
+    while (stepper.moves < goal && !stepper.finished) stepper.advance(goal - stepper.moves);
+  }
+
+  /** Makes the current run's next move (not another run's that may stand there): what happens in it is in `log`. */
+  stepCurrent(): void {
+    if (!this.at.stepper.finished) this.at.stepper.advance(1);
   }
 
   /** Goes to the end of scenario step `step` (0: the start). */
   seekStep(step: number): void {
     const ends = this.outlined?.stepEnds ?? [];
-    this.seek(step <= 0 ? 0 : ends[Math.min(step, ends.length) - 1] ?? 0);
+    this.seek(step <= 0 ? 0 : (ends[Math.min(step, ends.length) - 1] ?? 0));
   }
 
   /** Steps completed at move `moves` (how many step ends are at or before it). */
@@ -103,20 +135,41 @@ export class Timeline {
   }
 
   close(): void {
-    this.stepper.close();
+    for (const r of this.runs) r.stepper.close();
+    this.runs.length = 0;
   }
 
-  /** Back to move 0 on a fresh System. */
-  private restart(): Stepper {
-    this.stepper.close();
-    this.stepper = this.fresh();
-    return this.stepper;
+  /**
+   * The run to move to `goal`: the one standing nearest at or before it; if
+   * every run stands past it, a new one at move 0 (or, with PARKED runs
+   * already, the one standing furthest along, started again).
+   */
+  private runFor(goal: number): Parked {
+    let best: Parked | null = null;
+    for (const r of this.runs) if (r.stepper.moves <= goal && (best === null || r.stepper.moves > best.stepper.moves)) best = r;
+    if (best !== null) return best;
+    if (this.runs.length < PARKED) {
+      const run = this.fresh();
+      this.runs.push(run);
+      return run;
+    }
+    const furthest = this.runs.reduce((a, b) => (b.stepper.moves > a.stepper.moves ? b : a));
+    return this.restart(furthest);
   }
 
-  private fresh(): Stepper {
+  /** `run` started again from move 0 on a fresh System, in its place. */
+  private restart(run: Parked): Parked {
+    run.stepper.close();
+    const again = this.fresh();
+    const i = this.runs.indexOf(run);
+    if (i >= 0) this.runs[i] = again;
+    return again;
+  }
+
+  private fresh(): Parked {
+    const log = new EventLog();
     const stepper = this.make();
-    this.log.clearRecent();
-    this.log.attach(stepper);
-    return stepper;
+    log.attach(stepper);
+    return { stepper, log };
   }
 }

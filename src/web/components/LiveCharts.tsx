@@ -4,7 +4,7 @@
  * taken up to the current move, so they grow as the run plays and shrink
  * when it goes back. ECharts loads on first use, not with the page.
  */
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useMemo, useRef } from "preact/hooks";
 import type { Sample, TimeSeries } from "../../sim/recorder.js";
 import type { ChartOption } from "../../report/chart-frame.js";
 import { faultsChart, residentChart, swapChart } from "../../report/run-charts.js";
@@ -36,14 +36,19 @@ function Chart(props: { option: ChartOption; label: string }) {
 }
 
 export function LiveCharts(props: { samples: readonly Sample[]; labels: Record<number, string> }) {
-  const series: TimeSeries = { samples: [...props.samples], labels: props.labels };
+  // Samples come every few thousand accesses: redraw only when there is a new one (or one less).
+  const key = `${props.samples.length}:${props.samples.at(-1)?.accesses ?? 0}:${Object.values(props.labels).join(",")}`;
+  const options = useMemo(() => {
+    const series: TimeSeries = { samples: [...props.samples], labels: props.labels };
+    return [faultsChart(series), residentChart(series), swapChart(series)];
+  }, [key]);
   return (
     <section class="panel" aria-labelledby="charts-title">
       <h2 id="charts-title">Charts</h2>
       <div class="charts">
-        <Chart option={faultsChart(series)} label="faults by kind per interval" />
-        <Chart option={residentChart(series)} label="resident pages per process" />
-        <Chart option={swapChart(series)} label="swap usage" />
+        <Chart option={options[0]} label="faults by kind per interval" />
+        <Chart option={options[1]} label="resident pages per process" />
+        <Chart option={options[2]} label="swap usage" />
       </div>
     </section>
   );

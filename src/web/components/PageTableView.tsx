@@ -4,14 +4,19 @@
  * the kernel's COW, SWAPPED, DEMAND). Clicking a row selects its frame (or
  * its swap slot); rows whose frame or slot is selected light up.
  */
-import type { EntryFlags, ProcessView } from "../../sim/timeline/view.js";
+import { useState } from "preact/hooks";
+import type { EntryFlags, PteView, ProcessView } from "../../sim/timeline/view.js";
 import { hex, hex5 } from "./format.js";
 import { isFrame, isSlot, type Select, type Selection } from "./selection.js";
 
 const FLAGS: readonly (keyof EntryFlags)[] = ["P", "RW", "US", "A", "D", "COW", "SWAPPED", "DEMAND"];
 
+/** Rows shown per page table until the student asks for all (thousands of rows make every step slow to draw). */
+const ROWS = 64;
+
 export function PageTableView(props: { processes: readonly ProcessView[]; selection: Selection; onSelect: Select }) {
   const { processes, selection, onSelect } = props;
+  const [all, setAll] = useState<ReadonlySet<string>>(new Set());
   return (
     <section class="panel" aria-labelledby="pt-title">
       <h2 id="pt-title">Page tables</h2>
@@ -43,7 +48,7 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
                   </tr>
                 </thead>
                 <tbody>
-                  {pde.ptes.map((pte) => {
+                  {visibleRows(pde.ptes, all.has(`${p.pid}:${pde.index}`), selection).map((pte) => {
                     const lit = (pte.frame >= 0 && isFrame(selection, pte.frame)) || (pte.slot >= 0 && isSlot(selection, pte.slot));
                     const pick = () => onSelect(pte.frame >= 0 ? { kind: "frame", pfn: pte.frame } : pte.slot >= 0 ? { kind: "slot", slot: pte.slot } : null);
                     return (
@@ -65,6 +70,11 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
                   })}
                 </tbody>
               </table>
+              {pde.ptes.length > ROWS && !all.has(`${p.pid}:${pde.index}`) && (
+                <button type="button" class="link" onClick={() => setAll(new Set([...all, `${p.pid}:${pde.index}`]))}>
+                  show all {pde.ptes.length} entries
+                </button>
+              )}
             </div>
           ))}
         </details>
@@ -75,4 +85,10 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
 
 function flagText(f: EntryFlags): string {
   return FLAGS.filter((k) => f[k]).join(" ");
+}
+
+/** The first ROWS entries (all, if asked), and any selected entry past them. */
+function visibleRows(ptes: readonly PteView[], all: boolean, selection: Selection): readonly PteView[] {
+  if (all || ptes.length <= ROWS) return ptes;
+  return ptes.filter((pte, i) => i < ROWS || (pte.frame >= 0 && isFrame(selection, pte.frame)) || (pte.slot >= 0 && isSlot(selection, pte.slot)));
 }

@@ -39,9 +39,13 @@ function handle(id: number, request: Request): Reply {
       session = next;
       return { type: "loaded", loaded: next.loaded(), state: next.state() };
     }
-    case "seek":
+    case "seek": {
+      const t0 = performance.now();
       current().seek(request.to, request.unit);
-      return { type: "state", state: current().state() };
+      const t1 = performance.now();
+      const state = current().state();
+      return { type: "state", state, timing: { seekMs: t1 - t0, viewMs: performance.now() - t1 } };
+    }
     case "predict": {
       const outcome = current().predict();
       if (outcome === null) return { type: "state", state: current().state() };
