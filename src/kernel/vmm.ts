@@ -44,7 +44,6 @@ export type { InvariantViolation } from "./invariants.js";
 export type { BootOrigin, FrameUse, KernelInspection } from "./inspection.js";
 export type { EvictionEvent, FaultDecision, FaultEvent, KernelEvent, KernelEventSink } from "./kernel-events.js";
 export type { KfreeResult } from "./kernel-heap.js";
-export type { BootOrigin, FrameUse, KernelInspection } from "./inspection.js";
 export type { FaultCounts, MemInfo, VmStat, Vmm386Stat } from "./vmstat.js";
 export type { PolicyList } from "./replacement/policy-lists.js";
 export type { Pressure, PressureLine, SwapLatency, ThrottleRule } from "./psi.js";
@@ -433,12 +432,6 @@ export class Vmm {
   /** The replacement policy object (tests and views that know its class: MglruPolicy's tiers, LinuxLruPolicy's age). */
   get policy(): ReplacementPolicy {
     return this.k.policy;
-  }
-
-  /** Read-only answers about frames, mappings and boot's layout, for inspectors and reports. */
-  get inspect(): KernelInspection {
-    this.inspection ??= new KernelInspection(this.k, this.boot);
-    return this.inspection;
   }
 
   /** Invalidation counters of the kernel (INVLPGs issued, full flushes, deferred flushes). */

@@ -24,6 +24,7 @@ import { SwapMap } from "./components/SwapMap.js";
 import { TlbView } from "./components/TlbView.js";
 import { Transport } from "./components/Transport.js";
 import { VmStatView } from "./components/VmStatView.js";
+import { InspectJson } from "./components/InspectJson.js";
 import type { Selection } from "./components/selection.js";
 import { PRESETS } from "./worker/presets.js";
 
@@ -101,6 +102,7 @@ export function App() {
         return;
       }
       setProblem(null);
+      wanted.current = null;
       setLoaded(reply.loaded);
       setState(reply.state);
       setSelection(null);
@@ -134,8 +136,11 @@ export function App() {
     return () => clearTimeout(timer);
   }, [editor, edited, worker]);
 
+  // The move last asked for, so that keys pressed faster than the worker answers add up.
+  const wanted = useRef<number | null>(null);
   const seek = useCallback(
     async (to: number, unit: "move" | "step") => {
+      wanted.current = unit === "move" ? to : null;
       accept(await worker.request({ type: "seek", to, unit }));
     },
     [worker, accept],
@@ -175,16 +180,21 @@ export function App() {
     if (link !== "") history.replaceState(null, "", link);
   }, [link]);
 
-  // Keys: ← → one move, Shift one step, Space play/pause, Home/End.
+  // Keys: ← → one move, Shift one step, Space play/pause, Home/End. The handler reads the newest
+  // state from a ref: effects run after paint, and a key pressed before must not act on the old one.
+  const latest = useRef(state);
+  latest.current = state;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
+      const state = latest.current;
       if (target.closest(".cm-editor, input, select, textarea") !== null || state === null) return;
       if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
         e.preventDefault();
         const dir = e.key === "ArrowLeft" ? -1 : 1;
+        const from = Math.max(0, Math.min(wanted.current ?? state.position, state.totalMoves));
         if (e.shiftKey) void seek(dir < 0 ? (state.midStep ? state.step : state.step - 1) : state.step + 1, "step");
-        else void seek(state.position + dir, "move");
+        else void seek(Math.max(0, Math.min(from + dir, state.totalMoves)), "move");
       } else if (e.key === " " && target.tagName !== "BUTTON") {
         e.preventDefault();
         setPlaying((p) => !p);
@@ -193,7 +203,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [state, seek]);
+  }, [seek]);
 
   const onSource = (next: string) => {
     setSource(next);
@@ -280,6 +290,7 @@ export function App() {
                   <FaultLog events={view.events} position={state.position} processes={view.processes} onSelect={setSelection} />
                   <VmStatView stats={view.stats} />
                   <LiveCharts samples={state.lanes[0].series} labels={names} />
+                  <InspectJson inspect={state.inspect} step={state.step} file={editor.file} />
                 </div>
               )}
               {hidden && <p class="muted">The views show the point before the move you are asked about.</p>}

@@ -9,6 +9,7 @@ import type { Browser, Page } from "playwright-core";
 import { parseScenario } from "../../src/sim/scenario/parse.js";
 import { ScenarioError } from "../../src/sim/scenario/types.js";
 import { SITE_DIR, buildSite, launchChromium, serve, watchErrors } from "./site.js";
+import { inspectCommand } from "./inspect-command.js";
 
 let browser: Browser;
 let site: { url: string; close(): Promise<void> };
@@ -74,6 +75,7 @@ describe("playground in Chromium", () => {
     const o = await open();
     const { page } = o;
     expect(await move(page)).toBe(0);
+    await page.locator("h1").click();
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => move(page)).toBe(1);
     await page.keyboard.press("ArrowRight");
@@ -86,7 +88,7 @@ describe("playground in Chromium", () => {
     await close(o);
   });
 
-  it("jumping back shows exactly the state a fresh run to that move shows, and the link reproduces it", async () => {
+  it("jumping back shows exactly the state a fresh run to that move shows (at a step: what inspect --json prints), and the link reproduces it", async () => {
     const o = await open("#run=example%3Aswapping&policies=&at=0");
     const { page } = o;
     await page.getByRole("button", { name: "to the end" }).click();
@@ -98,6 +100,12 @@ describe("playground in Chromium", () => {
     const back = await shown(page);
     const link = page.url();
     expect(link).toContain(`at=${target}`);
+    await page.getByRole("button", { name: "back one step" }).click();
+    const step = Number(await page.getByTestId("step").textContent());
+    const json = JSON.parse((await page.getByTestId("inspect-json").textContent()) ?? "") as { where: string };
+    expect(json).toEqual(await inspectCommand("examples/swapping.yaml", step));
+    await scrubTo(page, target);
+    await expect.poll(() => move(page)).toBe(target);
     const fresh = await open(link.slice(link.indexOf("#")));
     await expect.poll(() => move(fresh.page)).toBe(target);
     expect(await shown(fresh.page)).toBe(back);

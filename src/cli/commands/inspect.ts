@@ -15,20 +15,19 @@
  */
 import type { Command } from "commander";
 import { InputError } from "../../machine/input-error.js";
-import { bootInfoView, formatBootInfo } from "../../report/boot-info.js";
-import { formatFrameMap, frameMap } from "../../report/frame-map.js";
-import { formatPressureView, formatProcess, formatSwapMap, mapLines, pagemapEntry, pressureView, swapMap, type ProcessView } from "../../report/inspect-views.js";
+import { formatBootInfo } from "../../report/boot-info.js";
+import { formatFrameMap } from "../../report/frame-map.js";
+import { formatPressureView, formatProcess, formatSwapMap, type ProcessView } from "../../report/inspect-views.js";
+import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere, type InspectView } from "../../report/inspect-state.js";
 import { describeMachine } from "../../sim/machine-settings.js";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
-import { userPageEntries } from "../../sim/scenario/page-map.js";
-import type { ScenarioRunner } from "../../sim/scenario/runner.js";
 import { openScenario } from "../../sim/scenario/scenario-run.js";
 import type { Invocation } from "../io.js";
 import { addMachineOptions, integer, settingsFromOptions, type CommonOptions } from "../options.js";
-import { formatPolicyView, type ViewedProcess } from "../../sim/policy-view.js";
+import { formatPolicyView } from "../../sim/policy-view.js";
 
-const VIEWS = ["maps", "pagemap", "frames", "swap", "boot", "lists", "pressure"] as const;
-type View = (typeof VIEWS)[number];
+const VIEWS = INSPECT_VIEWS;
+type View = InspectView;
 
 interface InspectOptions extends CommonOptions {
   step?: string;
@@ -59,27 +58,10 @@ async function inspect(inv: Invocation, file: string, options: InspectOptions): 
   try {
     const runner = session.runner;
     await runner.run(at === null ? undefined : typeof at === "number" ? { turns: at } : { process: at.name, steps: at.steps });
-    const where = runner.finished
-      ? "at the end"
-      : at !== null && typeof at === "object"
-        ? `after step ${runner.stepsDone(at.name)} of ${at.name} (${runner.turns} turns)`
-        : `after ${runner.turns} turns`;
-    const all = allProcesses(runner);
-    const processes = selectProcesses(all, options.process);
+    const where = inspectWhere(runner, at !== null && typeof at === "object" ? at : null);
+    const processes = selectProcesses(allProcesses(runner), options.process);
     const system = session.system;
-    const out = {
-      scenario: file,
-      where,
-      machine: describeMachine(session.config),
-      processes: processes.map((p) => ({ ...p, entries: undefined })),
-      maps: views.includes("maps") ? Object.fromEntries(processes.map((p) => [p.pid, mapLines(p.entries)])) : undefined,
-      pagemap: views.includes("pagemap") ? Object.fromEntries(processes.map((p) => [p.pid, p.entries.map(pagemapEntry)])) : undefined,
-      frames: views.includes("frames") ? frameMap(system, all) : undefined,
-      swap: views.includes("swap") ? swapMap(system.vmm, all) : undefined,
-      boot: views.includes("boot") ? bootInfoView(system.machine.memory, system.machine.bootInfoAddress) : undefined,
-      lists: views.includes("lists") ? system.policyView(liveProcesses(runner)) : undefined,
-      pressure: views.includes("pressure") ? pressureView(system, [...runner.names.keys()]) : undefined,
-    };
+    const out = inspectState(file, where, describeMachine(session.config), runner, processes, views);
     if (options.json) {
       inv.print(JSON.stringify(out));
       return;
@@ -110,19 +92,6 @@ function parseViews(text: string): View[] {
   if (names.includes("")) throw new InputError(text.trim() === "" ? "no view given" : `'${text}' has an empty item`, "--show");
   for (const n of names) if (!(VIEWS as readonly string[]).includes(n)) throw new InputError(`unknown view '${n}' (${VIEWS.join(", ")})`, "--show");
   return names as View[];
-}
-
-/** Live processes with their page directories, for the policy's lists. */
-function liveProcesses(runner: ScenarioRunner): ViewedProcess[] {
-  return allProcesses(runner).flatMap((p) => (p.pageDirectory === null ? [] : [{ pid: p.pid, name: p.name, pdPhys: p.pageDirectory }]));
-}
-
-function allProcesses(runner: ScenarioRunner): ProcessView[] {
-  return [...runner.names].map(([pid, name]) => {
-    const state = runner.system.process(pid).status.state;
-    const pd = runner.pageDirectory(pid);
-    return { pid, name, state, pageDirectory: pd, entries: pd === null ? [] : userPageEntries(runner.system.machine.memory, pd) };
-  });
 }
 
 function selectProcesses(all: ProcessView[], which: string | undefined): ProcessView[] {

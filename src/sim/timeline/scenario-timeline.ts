@@ -8,17 +8,13 @@ import { System, type SystemConfig } from "../system.js";
 import { scenarioFuture } from "../scenario/opt-future.js";
 import { ScenarioRunner } from "../scenario/runner.js";
 import type { MachineSpec, Scenario } from "../scenario/types.js";
-import { DEFAULT_SWAP_BYTES } from "../swap-image.js";
+import { mergeMachine, systemConfig } from "../machine-settings.js";
 import { ScenarioStepper, type Stepper } from "./stepper.js";
 import { Timeline } from "./timeline.js";
 
-/** RAM when neither the scenario nor the caller says (the command line's default). */
-const DEFAULT_RAM_BYTES = 16 << 20;
-
-/** The SystemConfig of `scenario` with `settings` laid over its machine. */
+/** The SystemConfig of `scenario` with `settings` laid over its machine, as the command line makes it. */
 export function scenarioConfig(scenario: Scenario, settings: MachineSpec = {}): SystemConfig {
-  const spec = { ...scenario.machine, ...settings };
-  return { ...spec, ramBytes: spec.ramBytes ?? DEFAULT_RAM_BYTES, swapBytes: spec.swapBytes ?? DEFAULT_SWAP_BYTES };
+  return systemConfig(mergeMachine(scenario.machine, settings));
 }
 
 /** Makes the run of `scenario` under `settings` afresh, at move 0. */

@@ -15,7 +15,9 @@ import { playNextMove, type MoveOutcome } from "../../sim/timeline/quiz.js";
 import { ScenarioStepper } from "../../sim/timeline/stepper.js";
 import type { LaneState, Loaded, PlaygroundState, RunRequest } from "../protocol.js";
 import { PRESETS } from "./presets.js";
-import { describeMachine } from "./machine-display.js";
+import { describeMachine } from "../../sim/machine-settings.js";
+import type { SystemConfig } from "../../sim/system.js";
+import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere } from "../../report/inspect-state.js";
 
 /** Fault marks sent for the scrubber at most (evenly thinned past it). */
 const MAX_MARKS = 4000;
@@ -25,6 +27,7 @@ const LOG_LINES = 60;
 interface Lane {
   readonly policy: string;
   readonly label: string;
+  readonly config: SystemConfig;
   readonly timeline: Timeline;
 }
 
@@ -51,12 +54,12 @@ export class Session {
       const timeline = scenarioTimeline(scenario, settings);
       const config = scenarioConfig(scenario, settings);
       const policy = config.policy ?? "clock";
-      return { policy, label: w.frames === undefined ? policy : `${policy}, ${w.frames} frames`, timeline };
+      return { policy, label: w.frames === undefined ? policy : `${policy}, ${w.frames} frames`, config, timeline };
     });
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((_lane, moves) => onProgress(moves));
     lockstep.seek(0);
-    const machine = describeMachine(scenarioConfig(scenario, lanes.length === 1 ? { policy: lanes[0].policy as PolicyName } : {}));
+    const machine = describeMachine(lanes[0].config);
     return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", scenario, lanes, lockstep, machine);
   }
 
@@ -112,7 +115,7 @@ export class Session {
       midStep: runner.midStep,
       lanes: this.lanes.map(laneState),
       view: systemView(stepper.system, runner.names, first.log.recent(position, LOG_LINES)),
-      inspect: null,
+      inspect: runner.midStep ? null : inspectState(this.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS),
     };
   }
 

@@ -1,0 +1,20 @@
+/**
+ * The point as `vmm386 inspect --step N --json` prints it (all views), so a
+ * student can check the page against the command line, or copy it. Built
+ * only at scenario step boundaries, where inspect can stop.
+ */
+export function InspectJson(props: { inspect: unknown; step: number; file: string }) {
+  if (props.inspect === null) return null;
+  return (
+    <section class="panel" aria-labelledby="inspect-title">
+      <details>
+        <summary id="inspect-title">
+          <code>
+            vmm386 inspect {props.file} --step {props.step} --show maps,pagemap,frames,swap,boot --json
+          </code>
+        </summary>
+        <pre class="inspect-json" data-testid="inspect-json">{JSON.stringify(props.inspect)}</pre>
+      </details>
+    </section>
+  );
+}
