@@ -7,43 +7,16 @@
  */
 import { curveName, type MrcCurve, type MrcResult } from "../sim/mrc/curve.js";
 import { frame, renderChart, valueAxis } from "./render-chart.js";
+import { mrcChartOption } from "./mrc-chart.js";
 import { escapeHtml, keyValueTable, page, table } from "./html.js";
 import { errorText, ratioAt, summarySizes } from "./mrc-table.js";
 
-/** Points drawn per curve at most. */
-const CHART_POINTS = 600;
 /** Histogram bars at most: past this many distances, bars are powers of two. */
 const HISTOGRAM_BARS = 128;
 
 /** The curves as one SVG chart. */
 export function mrcChart(result: MrcResult, width?: number, height?: number): string {
-  const sizes = result.curves.flatMap((c) => c.points.map((p) => p.size));
-  const wide = sizes.length > 0 && Math.max(...sizes) / Math.max(1, Math.min(...sizes)) >= 16;
-  return renderChart(
-    {
-      ...frame("Miss-ratio curve", result.trace),
-      tooltip: { show: false },
-      xAxis: valueAxis("memory (page frames)", wide ? { type: "log", logBase: 2, min: "dataMin", max: "dataMax" } : { min: "dataMin", max: "dataMax" }),
-      yAxis: valueAxis("miss ratio", { min: 0, nameGap: 44 }),
-      series: result.curves.map((c) => ({
-        name: curveName(c),
-        type: "line",
-        showSymbol: c.points.length <= 40,
-        symbolSize: 5,
-        lineStyle: { type: c.method === "exact" || c.method === "simulation" ? "solid" : "dashed" },
-        data: thin(c.points.map((p) => [p.size, Math.round(p.missRatio * 1e6) / 1e6])),
-      })),
-    },
-    width,
-    height,
-  );
-}
-
-/** At most CHART_POINTS of `data`, evenly spread, first and last kept. */
-function thin<T>(data: T[]): T[] {
-  if (data.length <= CHART_POINTS) return data;
-  const step = (data.length - 1) / (CHART_POINTS - 1);
-  return Array.from({ length: CHART_POINTS }, (_, i) => data[Math.round(i * step)]);
+  return renderChart(mrcChartOption(result), width, height);
 }
 
 /** The reuse-distance histogram of a curve with one (references per stack distance; first references apart). */

@@ -25,6 +25,8 @@ import { TlbView } from "./components/TlbView.js";
 import { Transport } from "./components/Transport.js";
 import { VmStatView } from "./components/VmStatView.js";
 import { InspectJson } from "./components/InspectJson.js";
+import { MrcView } from "./components/MrcView.js";
+import type { MrcResult } from "../sim/mrc/curve.js";
 import type { Selection } from "./components/selection.js";
 import { PRESETS } from "./worker/presets.js";
 
@@ -70,7 +72,7 @@ export function App() {
   const [quiz, setQuiz] = useState(initial.current?.quiz ?? false);
   const [outcome, setOutcome] = useState<MoveOutcome | null>(null);
   const [check, setCheck] = useState<AnswerCheck | null>(null);
-  const [trace, setTrace] = useState<File | null>(null);
+  const [mrc, setMrc] = useState<MrcResult | null>(null);
 
   const accept = useCallback((reply: Reply): boolean => {
     if (reply.type === "problem") {
@@ -104,6 +106,7 @@ export function App() {
       setProblem(null);
       wanted.current = null;
       setLoaded(reply.loaded);
+      setMrc(null);
       setState(reply.state);
       setSelection(null);
       if (at > 0) accept(await worker.request({ type: "seek", to: at, unit: "move" }));
@@ -212,8 +215,14 @@ export function App() {
     setProblem(null);
   };
 
-  const onTrace = (file: File) => setTrace(file);
-  void trace;
+  const computeMrc = () => {
+    setBusy(true);
+    void worker.request({ type: "mrc" }).then((r) => {
+      setBusy(false);
+      if (r.type === "mrc") setMrc(r.result);
+      else accept(r);
+    });
+  };
 
   const answer = (a: QuizAnswer) => {
     if (outcome !== null) setCheck(checkAnswer(a, outcome));
@@ -249,7 +258,6 @@ export function App() {
             onSeed={setSeed}
             onRun={run}
             onQuiz={(q) => { setQuiz(q); setOutcome(null); setCheck(null); }}
-            onTrace={onTrace}
             onShare={() => void navigator.clipboard?.writeText(location.href)}
           />
           <ScenarioEditor text={editor.text} problem={problem} onChange={(text) => { setEditor((e) => ({ ...e, text })); setEdited(true); }} />
@@ -290,6 +298,7 @@ export function App() {
                   <FaultLog events={view.events} position={state.position} processes={view.processes} onSelect={setSelection} />
                   <VmStatView stats={view.stats} />
                   <LiveCharts samples={state.lanes[0].series} labels={names} />
+                  <MrcView result={mrc} busy={busy} onCompute={computeMrc} />
                   <InspectJson inspect={state.inspect} step={state.step} file={editor.file} />
                 </div>
               )}

@@ -7,7 +7,7 @@ import type { PolicyName } from "../kernel/replacement/index.js";
 import type { Sample } from "../sim/recorder.js";
 import type { SystemView } from "../sim/timeline/view.js";
 import type { MoveOutcome } from "../sim/timeline/quiz.js";
-import type { MrcPoint } from "../sim/mrc/curve.js";
+import type { MrcResult } from "../sim/mrc/curve.js";
 
 /** What to run: a scenario's YAML, an uploaded trace, or a preset. */
 export type RunSource =
@@ -92,7 +92,7 @@ export type Reply =
   | { readonly type: "checked"; readonly problem: InputProblem | null }
   | { readonly type: "state"; readonly state: PlaygroundState; readonly timing?: { readonly seekMs: number; readonly viewMs: number } }
   | { readonly type: "predicted"; readonly outcome: MoveOutcome; readonly state: PlaygroundState }
-  | { readonly type: "mrc"; readonly curves: readonly { readonly name: string; readonly points: readonly MrcPoint[] }[] }
+  | { readonly type: "mrc"; readonly result: MrcResult }
   | { readonly type: "problem"; readonly problem: InputProblem }
   /** A seek dropped because a newer one was asked for before it ran. */
   | { readonly type: "superseded" };

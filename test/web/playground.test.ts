@@ -4,6 +4,8 @@
  * playwright-core): every capability the page offers, driven as a student
  * would, against the real kernel running in the page's Web Worker.
  */
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { parseScenario } from "../../src/sim/scenario/parse.js";
@@ -46,7 +48,7 @@ async function move(page: Page): Promise<number> {
 /** Picks `value` in the run menu and runs it. */
 async function runFromMenu(page: Page, value: string): Promise<void> {
   await page.getByLabel("scenario", { exact: true }).selectOption(value);
-  await page.getByRole("button", { name: "Run" }).click();
+  await page.getByRole("button", { name: "Run", exact: true }).click();
   await expect.poll(() => move(page)).toBe(0);
   await page.waitForFunction(() => !document.body.textContent?.includes("Running…"));
 }
@@ -71,6 +73,12 @@ async function close({ page, errors }: Opened): Promise<void> {
 }
 
 describe("playground in Chromium", () => {
+  it("bundles the real kernel with no module of Node's: every node: import has a browser twin", () => {
+    const files = readdirSync(join(SITE_DIR, "assets")).filter((f) => f.endsWith(".js"));
+    expect(files.some((f) => f.startsWith("playground.worker"))).toBe(true);
+    for (const f of files) expect(readFileSync(join(SITE_DIR, "assets", f), "utf8")).not.toMatch(/(from|import\(|require\()\s*["'`]node:/);
+  });
+
   it("opens on the demo; ← and → step one move, Shift+→ one scenario step", async () => {
     const o = await open();
     const { page } = o;
@@ -135,7 +143,7 @@ describe("playground in Chromium", () => {
     const marked = await page.locator(".cm-gutter-lint .cm-gutterElement").filter({ has: page.locator(".cm-lint-marker-error") }).boundingBox();
     const lineBox = await page.locator(".cm-lineNumbers .cm-gutterElement", { hasText: new RegExp(`^${line}$`) }).boundingBox();
     expect(Math.abs(marked!.y - lineBox!.y)).toBeLessThan(2);
-    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
     await expect.poll(() => page.getByTestId("problem").textContent()).toBe(expected);
     await editor.click();
     await page.keyboard.press("Control+a");
@@ -162,7 +170,7 @@ describe("playground in Chromium", () => {
     await close(o);
   });
 
-  it("runs policies side by side in lockstep, and the Belady preset gives 9 and 10 faults", async () => {
+  it("runs policies side by side in lockstep; the Belady preset gives 9 and 10 faults, and its LRU and OPT miss-ratio curves", async () => {
     const o = await open();
     const { page } = o;
     await runFromMenu(page, "preset:belady");
@@ -170,10 +178,12 @@ describe("playground in Chromium", () => {
     await expect.poll(() => page.getByTestId("lane-0-faults").textContent()).toBe("9");
     expect(await page.getByTestId("lane-1-faults").textContent()).toBe("10");
     expect(await page.locator(".lane").first().textContent()).toContain("fifo, 3 frames");
+    await page.getByRole("button", { name: "Compute the LRU and OPT curves of this run" }).click();
+    await expect.poll(() => page.getByTestId("mrc-summary").textContent()).toBe("12 page references, 5 distinct pages; at 4 frames LRU misses 8, OPT 6");
     await page.getByLabel("scenario", { exact: true }).selectOption("example:swapping");
     await page.getByLabel("lru", { exact: true }).check();
     await page.getByLabel("fifo", { exact: true }).check();
-    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
     await expect.poll(() => page.locator(".lane").count()).toBe(2);
     await page.getByRole("button", { name: "to the end" }).click();
     const faults = async (lane: number) => Number((await page.getByTestId(`lane-${lane}-faults`).textContent())?.replace(/,/g, ""));

@@ -61,6 +61,11 @@ export class ReferenceString implements ReferenceSink {
     return this.numbers.length;
   }
 
+  /** The string of key numbers (dense: 0 .. distinct keys - 1), as miss-ratio curves read a page string. */
+  numberString(): Int32Array {
+    return this.numbers.view();
+  }
+
   /** For each reference: the index of the next reference to its key, or NEVER. */
   nextUses(): Int32Array {
     const next = new Int32Array(this.length);

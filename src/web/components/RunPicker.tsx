@@ -18,7 +18,6 @@ export interface RunPickerProps {
   onSeed(seed: string): void;
   onRun(): void;
   onQuiz(quiz: boolean): void;
-  onTrace(file: File): void;
   onShare(): void;
 }
 
@@ -62,9 +61,6 @@ export function RunPicker(p: RunPickerProps) {
       <button type="button" class="primary" onClick={p.onRun} disabled={p.busy}>
         Run
       </button>
-      <label class="upload">
-        trace <input type="file" aria-label="upload a trace (lackey, reference string or binary; gzip ok)" onChange={(e) => { const f = (e.target as HTMLInputElement).files?.[0]; if (f !== undefined) p.onTrace(f); }} />
-      </label>
       <label>
         <input type="checkbox" checked={p.quiz} onChange={(e) => p.onQuiz((e.target as HTMLInputElement).checked)} /> quiz mode
       </label>

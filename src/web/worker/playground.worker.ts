@@ -52,7 +52,7 @@ function handle(id: number, request: Request): Reply {
       return { type: "predicted", outcome, state: current().state() };
     }
     case "mrc":
-      throw new Error("the miss-ratio curve needs a trace");
+      return { type: "mrc", result: current().missRatioCurves() };
   }
 }
 

@@ -15,6 +15,8 @@ import { playNextMove, type MoveOutcome } from "../../sim/timeline/quiz.js";
 import { ScenarioStepper } from "../../sim/timeline/stepper.js";
 import type { LaneState, Loaded, PlaygroundState, RunRequest } from "../protocol.js";
 import { PRESETS } from "./presets.js";
+import { scenarioMissRatioCurves } from "../../sim/timeline/run-mrc.js";
+import type { MrcResult } from "../../sim/mrc/curve.js";
 import { describeMachine } from "../../sim/machine-settings.js";
 import type { SystemConfig } from "../../sim/system.js";
 import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere } from "../../report/inspect-state.js";
@@ -117,6 +119,11 @@ export class Session {
       view: systemView(stepper.system, runner.names, first.log.recent(position, LOG_LINES)),
       inspect: runner.midStep ? null : inspectState(this.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS),
     };
+  }
+
+  /** The run's LRU and OPT miss-ratio curves (of the first lane's machine). */
+  missRatioCurves(): MrcResult {
+    return scenarioMissRatioCurves(this.scenario, this.lanes[0].config);
   }
 
   close(): void {
