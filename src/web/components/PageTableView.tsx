@@ -17,19 +17,29 @@ const ROWS = 64;
 export function PageTableView(props: { processes: readonly ProcessView[]; selection: Selection; onSelect: Select }) {
   const { processes, selection, onSelect } = props;
   const [all, setAll] = useState<ReadonlySet<string>>(new Set());
+  // Tables are drawn for the processes opened; by default the running process whose space is loaded (CR3), or
+  // the only one — drawing every process's tables at every step made stepping slow.
+  const [opened, setOpened] = useState<ReadonlyMap<number, boolean>>(new Map());
+  const isOpen = (p: ProcessView): boolean => opened.get(p.pid) ?? (p.current || processes.length === 1);
   return (
     <section class="panel" aria-labelledby="pt-title">
       <h2 id="pt-title">Page tables</h2>
       {processes.length === 0 && <p class="muted">No process yet.</p>}
       {processes.map((p) => (
-        <details key={p.pid} open={p.state === "running"} class="process" data-pid={p.pid}>
+        <details
+          key={p.pid}
+          open={isOpen(p)}
+          class="process"
+          data-pid={p.pid}
+          onToggle={(e) => setOpened(new Map(opened).set(p.pid, (e.currentTarget as HTMLDetailsElement).open))}
+        >
           <summary>
             pid {p.pid} <b>{p.name}</b> — {p.state}
             {p.detail !== "" && `: ${p.detail}`}
             {p.pageDirectory !== 0 && ` · CR3 ${hex(p.pageDirectory)}`}
             {p.current && " · current"}
           </summary>
-          {p.pdes.map((pde) => (
+          {isOpen(p) && p.pdes.map((pde) => (
             <div key={pde.index} class="pde">
               <div class="pde-head">
                 PDE {pde.index} ({hex(pde.va)}–) → table {hex(pde.table)} {flagText(pde.flags)}
