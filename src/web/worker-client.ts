@@ -24,6 +24,20 @@ export class WorkerClient {
   constructor() {
     this.worker = new Worker(new URL("./worker/playground.worker.ts", import.meta.url), { type: "module" });
     this.worker.onmessage = (e: MessageEvent<WorkerMessage>) => this.receive(e.data);
+    // An error the worker's own handler did not catch (it catches every request's): the request under way
+    // is answered with it, so the page shows it instead of waiting forever.
+    this.worker.onerror = (e: ErrorEvent) => {
+      e.preventDefault();
+      this.fail(e.message === "" ? "the worker stopped" : e.message);
+    };
+  }
+
+  private fail(message: string): void {
+    const running = this.running;
+    if (running === null) return;
+    this.running = null;
+    running.resolve({ type: "problem", problem: { message, line: null } });
+    this.pump();
   }
 
   /** Sends `request`; resolves with its reply. A waiting seek is replaced by a newer one. */

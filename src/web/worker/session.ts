@@ -6,7 +6,8 @@
  */
 import type { PolicyName } from "../../kernel/replacement/index.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
-import type { Scenario } from "../../sim/scenario/types.js";
+import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
+import { checkScenarioWork, formatCount } from "../../sim/scenario/work-estimate.js";
 import { Lockstep } from "../../sim/timeline/lockstep.js";
 import { scenarioConfig, scenarioTimeline } from "../../sim/timeline/scenario-timeline.js";
 import type { Timeline } from "../../sim/timeline/timeline.js";
@@ -51,6 +52,7 @@ export class Session {
     const scenario = source.kind === "preset" ? parseScenario(PRESETS[source.name].text, PRESETS[source.name].file) : parseScenario(source.text, source.file);
     const asked: { policy: PolicyName | undefined; frames: number | undefined }[] = run.policies.map((policy, i) => ({ policy, frames: run.frames?.[i] }));
     const wanted = preset !== null ? preset.lanes : asked.length > 0 ? asked : [{ policy: undefined, frames: undefined }];
+    refuseLargeRun(scenario, wanted.map((w) => scenarioConfig(scenario, w.policy === undefined ? {} : { policy: w.policy }).policy));
     const lanes = wanted.map((w): Lane => {
       const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
       const timeline = scenarioTimeline(scenario, settings);
@@ -151,4 +153,24 @@ function faultMarks(timeline: Timeline): number[] {
   if (moves.length <= MAX_MARKS) return moves;
   const every = moves.length / MAX_MARKS;
   return Array.from({ length: MAX_MARKS }, (_, i) => moves[Math.floor(i * every)]);
+}
+
+/**
+ * Accesses a page explores at most: it runs the whole run once before
+ * showing it, and again to go back, in the page's own worker. The command
+ * line's limits (work-estimate.ts) come first, in its words.
+ */
+export const MAX_PLAYGROUND_ACCESSES = 20_000_000;
+
+/** Refuses a scenario too large to explore, as the command line refuses one past its limit. */
+function refuseLargeRun(scenario: Scenario, policies: readonly (PolicyName | undefined)[]): void {
+  for (const policy of policies) {
+    const work = checkScenarioWork(scenario, policy, false);
+    if (work.accesses > MAX_PLAYGROUND_ACCESSES) {
+      throw new ScenarioError(
+        scenario.file,
+        `about ${formatCount(work.accesses)} accesses, more than the ${formatCount(MAX_PLAYGROUND_ACCESSES)} the playground explores; run it with vmm386 run, or shrink its repeat, loops and count`,
+      );
+    }
+  }
 }
