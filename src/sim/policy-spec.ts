@@ -9,9 +9,9 @@
  * Plugins load asynchronously (`loadPolicyPlugins`, src/sim/policy-plugin.ts)
  * before a System or replay is built; building then only looks them up.
  */
-import { isAbsolute, resolve } from "node:path";
 import { InputError } from "../machine/input-error.js";
 import { CheckedPlugin } from "./checked-plugin.js";
+import { resolvePath } from "./host-path.js";
 import { checkPolicyName } from "./scenario/machine-checks.js";
 import {
   createPolicy,
@@ -54,7 +54,7 @@ export function parsePolicySpec(text: string, base?: string): ParsedPolicy {
   const params = parseParams(tail, head);
   if (typeof params === "string") return { problem: params };
   if (isPluginPath(head)) {
-    const plugin = isAbsolute(head) ? head : resolve(base ?? process.cwd(), head);
+    const plugin = resolvePath(base, head);
     return { choice: params === undefined ? { plugin, given: head } : { plugin, given: head, params } };
   }
   if (!isPolicyName(head)) return { problem: checkPolicyName(head) ?? "" };

@@ -4,7 +4,7 @@
  * the checks a schema cannot express (RAM in range, a fork naming a listed
  * process, every process reachable). Each error names its file line.
  */
-import { modulePath } from "./module-path.js";
+import { folderOf, joinPath } from "../host-path.js";
 import { PAGE_SIZE, PTE } from "../../machine/i386.js";
 import type { FramebufferSpec } from "../../machine/multiboot.js";
 import { KERNEL_BASE, USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from "../../kernel/layout.js";
@@ -151,7 +151,7 @@ function resolveMachine(m: RawMachine, file: string, locate: Locate, fail: Fail)
   }
   if (m.cpu !== undefined) spec.cpu = m.cpu;
   if (m.policy !== undefined) {
-    const parsed = parsePolicySpec(m.policy, dirname(file));
+    const parsed = parsePolicySpec(m.policy, folderOf(file));
     if ("problem" in parsed) fail(at("policy"), parsed.problem);
     spec.policy = parsed.choice;
   }
@@ -184,7 +184,7 @@ function resolveBoot(m: RawMachine, file: string, locate: Locate, fail: Fail): M
   }
   if (m.modules !== undefined) {
     spec.modules = m.modules.map((mod, i): BootModule => {
-      const path = modulePath(file, mod.file);
+      const path = joinPath(folderOf(file), mod.file);
       const address = mod.address === undefined ? undefined : physicalAddress(mod.address, at("modules", i, "address"), fail);
       // The module's string is what the scenario says, wherever the scenario is run from (as in a GRUB menu entry).
       return { path, address, cmdline: mod.cmdline ?? mod.file };

@@ -4,7 +4,8 @@
  * at the current move. Errors in the user's input come out as the command
  * line words them (ScenarioError and the like); nothing else is caught here.
  */
-import type { PolicyName } from "../../kernel/replacement/index.js";
+import { DEFAULT_POLICY, type PolicyName } from "../../kernel/replacement/index.js";
+import { policyLabel, type PolicyChoice } from "../../sim/policy-spec.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
 import { ScenarioError, type Scenario } from "../../sim/scenario/types.js";
 import { checkScenarioWork, formatCount } from "../../sim/scenario/work-estimate.js";
@@ -57,7 +58,7 @@ export class Session {
       const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
       const timeline = scenarioTimeline(scenario, settings);
       const config = scenarioConfig(scenario, settings);
-      const policy = config.policy ?? "clock";
+      const policy = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
       return { policy, label: w.frames === undefined ? policy : `${policy}, ${w.frames} frames`, config, timeline };
     });
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
@@ -163,7 +164,7 @@ function faultMarks(timeline: Timeline): number[] {
 export const MAX_PLAYGROUND_ACCESSES = 20_000_000;
 
 /** Refuses a scenario too large to explore, as the command line refuses one past its limit. */
-function refuseLargeRun(scenario: Scenario, policies: readonly (PolicyName | undefined)[]): void {
+function refuseLargeRun(scenario: Scenario, policies: readonly (PolicyChoice | undefined)[]): void {
   for (const policy of policies) {
     const work = checkScenarioWork(scenario, policy, false);
     if (work.accesses > MAX_PLAYGROUND_ACCESSES) {
