@@ -23,6 +23,8 @@ function hostTwins(): Plugin {
     name: "vmm386-host-twins",
     enforce: "pre",
     async resolveId(source, importer, options) {
+      // No module of Node's may reach the page: a host module without a twin is a build error, not a stub.
+      if (source.startsWith("node:")) this.error(`${importer ?? "?"} imports ${source}: give its host module a .web.ts twin`);
       if (importer === undefined || !source.endsWith(".js") || !source.startsWith(".")) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
       if (resolved === null || !resolved.id.endsWith(".ts")) return null;

@@ -19,6 +19,7 @@ import { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import { sniffFormat, type TraceFormat, type TraceHead } from "./trace-format.js";
 import { streamError } from "./trace-error.js";
+import { ExactReader } from "./exact-reader.js";
 
 /** Bytes read from the disk (or produced by zlib) per chunk. */
 const READ_CHUNK = 1 << 20;
@@ -313,43 +314,5 @@ class PlainFileInput implements ExactInput {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
     return Promise.resolve();
-  }
-}
-
-/** Pulls exact byte counts out of a stream of Buffers of arbitrary sizes. */
-class ExactReader implements ExactInput {
-  private readonly it: AsyncIterator<Uint8Array>;
-  private cur: Uint8Array = new Uint8Array(0);
-  private pos = 0;
-  /** Bytes delivered so far (for error messages). */
-  offset = 0;
-
-  constructor(stream: AsyncIterable<Uint8Array>) {
-    this.it = stream[Symbol.asyncIterator]();
-  }
-
-  /** Copies up to n bytes into dst[0, n); returns how many (less only at end of stream). */
-  async read(dst: Uint8Array, n: number): Promise<number> {
-    let got = 0;
-    while (got < n) {
-      if (this.pos === this.cur.length) {
-        const next = await this.it.next();
-        if (next.done) break;
-        this.cur = next.value;
-        this.pos = 0;
-        continue;
-      }
-      const take = Math.min(n - got, this.cur.length - this.pos);
-      dst.set(this.cur.subarray(this.pos, this.pos + take), got);
-      this.pos += take;
-      got += take;
-    }
-    this.offset += got;
-    return got;
-  }
-
-  /** Stops the underlying stream early. */
-  async close(): Promise<void> {
-    await this.it.return?.();
   }
 }
