@@ -96,7 +96,7 @@ export function App() {
       setProgress("");
       setOutcome(null);
       setCheck(null);
-      const reply = await worker.request({ type: "load", run }, (what, done) => setProgress(`${what} ${done.toLocaleString("en-US")} moves`));
+      const reply = await worker.request({ type: "load", run }, (what, done) => setProgress(`${what} ${done.toLocaleString("en-US")}`));
       setBusy(false);
       setProgress("");
       if (reply.type !== "loaded") {
@@ -119,9 +119,15 @@ export function App() {
     void load({ source: runSource(), policies: policies as PolicyName[], ...(seedValue === undefined ? {} : { seed: seedValue }) });
   }, [load, runSource, policies, seed]);
 
-  // The first run: the link's, or the demo.
+  // The first run: the link's, or the demo (a trace's link cannot carry the trace: it asks for it).
   useEffect(() => {
     const link = initial.current;
+    if (link?.source.startsWith("trace:") === true) {
+      setSource("demo");
+      setProblem({ message: `the link is to the trace ${link.source.slice("trace:".length)}: upload it to see it (the link does not carry the file)`, line: null });
+      void load({ source: { kind: "scenario", file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") }, policies: [] });
+      return;
+    }
     const seedValue = link?.seed ?? undefined;
     const src = editorFor(link?.source ?? "demo");
     const isPreset = link?.source.startsWith("preset:") ?? false;
@@ -215,6 +221,13 @@ export function App() {
     setProblem(null);
   };
 
+  const onTrace = (file: File) => {
+    void file.arrayBuffer().then((bytes) => {
+      setSource(`trace:${file.name}`);
+      void load({ source: { kind: "trace", name: file.name, bytes }, policies: policies as PolicyName[] });
+    });
+  };
+
   const computeMrc = () => {
     setBusy(true);
     void worker.request({ type: "mrc" }).then((r) => {
@@ -259,6 +272,7 @@ export function App() {
             onRun={run}
             onQuiz={(q) => { setQuiz(q); setOutcome(null); setCheck(null); }}
             onShare={() => void navigator.clipboard?.writeText(location.href)}
+            onTrace={onTrace}
           />
           <ScenarioEditor text={editor.text} problem={problem} onChange={(text) => { setEditor((e) => ({ ...e, text })); setEdited(true); }} />
           {loaded !== null && (

@@ -4,8 +4,12 @@
  * playwright-core): every capability the page offers, driven as a student
  * would, against the real kernel running in the page's Web Worker.
  */
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { replayTrace } from "../../src/sim/trace/replay.js";
+import { detectFormat } from "../../src/sim/trace/trace-format.js";
+import { systemConfig } from "../../src/sim/machine-settings.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { parseScenario } from "../../src/sim/scenario/parse.js";
@@ -225,6 +229,37 @@ describe("playground in Chromium", () => {
       reached.add(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.textContent ?? ""));
     }
     for (const label of ["scenario", "forward one move", "play", "position in the run (moves)"]) expect(reached).toContain(label);
+    await close(o);
+  });
+});
+
+describe("traces in Chromium", () => {
+  it("replays an uploaded gzip'd lackey trace in the worker, with replay's fault count; a file that is no trace is refused in the command line's words", async () => {
+    const o = await open();
+    const { page } = o;
+    const file = "test/fixtures/traces/busybox-awk-head.lackey.gz";
+    const replay = await replayTrace(file, { system: systemConfig({}) });
+    await page.getByLabel(/upload a trace/).setInputFiles(file);
+    await expect.poll(() => page.locator(".machine h2").textContent()).toMatch(/^busybox-awk-head\.lackey\.gz \(lackey, [\d,]+ accesses\)$/);
+    expect(Number((await page.locator("input[type=range]").getAttribute("max")) ?? 0)).toBe(replay.accesses);
+    await page.getByRole("button", { name: "to the end" }).click();
+    await expect.poll(() => page.locator('[data-counter="faults.total"] td').textContent()).toBe(replay.stats.faults.total.toLocaleString("en-US"));
+    await page.getByRole("button", { name: "back one move" }).click();
+    await expect.poll(() => move(page)).toBe(replay.accesses - 1);
+
+    const dir = mkdtempSync(join(tmpdir(), "vmm386-web-"));
+    const bad = join(dir, "notes.txt");
+    writeFileSync(bad, "hello world\n");
+    const expected = await detectFormat(bad).then(
+      () => "",
+      (e: Error) => e.message.replace(bad, "notes.txt"),
+    );
+    expect(expected).toMatch(/^notes\.txt:1: not a trace vmm386 knows/);
+    await page.getByLabel(/upload a trace/).setInputFiles(bad);
+    await expect.poll(() => page.getByTestId("problem").textContent()).toBe(expected);
+    rmSync(dir, { recursive: true, force: true });
+    await page.keyboard.press("ArrowLeft");
+    await expect.poll(() => move(page)).toBe(replay.accesses - 2);
     await close(o);
   });
 });

@@ -18,6 +18,10 @@ import { System, type SystemConfig } from "../system.js";
 import type { MoveAccess } from "./quiz.js";
 import type { Stepper } from "./stepper.js";
 import { Timeline } from "./timeline.js";
+import { histogramPoints, type MrcResult } from "../mrc/curve.js";
+import { LruStack } from "../mrc/lru-stack.js";
+import { optHistogram } from "../mrc/opt-stack.js";
+import { PageString } from "../next-use.js";
 
 /** A trace read into memory: its accesses in chunks (already in EYN-OS addresses for a 64-bit one), and where they go. */
 export interface LoadedTrace {
@@ -193,3 +197,41 @@ export function traceTimeline(trace: LoadedTrace, config: SystemConfig): Timelin
   if (policy !== null && needsFuture(policy)) throw new TraceFormatError(trace.name, 0, `policy ${policy} needs the trace's future; run it with vmm386 replay --policy ${policy}`);
   return new Timeline(() => new TraceStepper(trace, config));
 }
+
+/** The trace's LRU and OPT miss-ratio curves, from its page reference string (a straddle is two references). */
+export function traceMissRatioCurves(trace: LoadedTrace): MrcResult {
+  const t0 = performance.now();
+  const pages = new PageString(trace.accesses);
+  const numbers = new Map<number, number>();
+  const push = (page: number): void => {
+    let n = numbers.get(page);
+    if (n === undefined) numbers.set(page, (n = numbers.size));
+    pages.push(n);
+  };
+  for (const c of trace.chunks) {
+    for (let i = 0; i < c.length; i++) {
+      const a = c.addr[i];
+      push(a >>> 12);
+      if (referencesOf(a, c.size[i]) === 2) push(((a >>> 12) + 1) & 0xfffff);
+    }
+  }
+  const string = pages.view();
+  const sizes = Math.max(1, Math.min(numbers.size, MAX_CURVE_SIZES));
+  const lru = new LruStack();
+  lru.feed(string);
+  return {
+    trace: trace.name,
+    format: trace.format,
+    accesses: trace.accesses,
+    references: string.length,
+    distinctPages: numbers.size,
+    curves: [
+      { policy: "lru", method: "exact", points: histogramPoints(lru.histogram(), sizes, string.length) },
+      { policy: "opt", method: "exact", points: histogramPoints(optHistogram([string]), sizes, string.length) },
+    ],
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Memory sizes of a curve at most (frames). */
+const MAX_CURVE_SIZES = 4096;

@@ -19,6 +19,7 @@ export interface RunPickerProps {
   onRun(): void;
   onQuiz(quiz: boolean): void;
   onShare(): void;
+  onTrace(file: File): void;
 }
 
 export function RunPicker(p: RunPickerProps) {
@@ -30,7 +31,7 @@ export function RunPicker(p: RunPickerProps) {
     <section class="panel picker" aria-label="what to run">
       <label>
         run{" "}
-        <select value={p.source.startsWith("example:") || p.source.startsWith("preset:") || p.source === "demo" ? p.source : "custom"} onChange={(e) => p.onSource((e.target as HTMLSelectElement).value)} aria-label="scenario">
+        <select value={p.source.startsWith("example:") || p.source.startsWith("preset:") || p.source.startsWith("trace:") || p.source === "demo" ? p.source : "custom"} onChange={(e) => p.onSource((e.target as HTMLSelectElement).value)} aria-label="scenario">
           <option value="demo">demo: fork, COW and swapping</option>
           <optgroup label="examples/">
             {EXAMPLES.map((x) => (
@@ -45,6 +46,11 @@ export function RunPicker(p: RunPickerProps) {
           <option value="custom" disabled>
             edited scenario
           </option>
+          {p.source.startsWith("trace:") && (
+            <option value={p.source} disabled>
+              uploaded trace {p.source.slice("trace:".length)}
+            </option>
+          )}
         </select>
       </label>
       <fieldset class="policies">
@@ -61,6 +67,20 @@ export function RunPicker(p: RunPickerProps) {
       <button type="button" class="primary" onClick={p.onRun} disabled={p.busy}>
         Run
       </button>
+      <label class="upload">
+        trace{" "}
+        <input
+          type="file"
+          aria-label="upload a trace (valgrind lackey, reference string or vmm386 binary; gzip ok)"
+          disabled={p.busy}
+          onChange={(e) => {
+            const input = e.target as HTMLInputElement;
+            const file = input.files?.[0];
+            if (file !== undefined) p.onTrace(file);
+            input.value = "";
+          }}
+        />
+      </label>
       <label>
         <input type="checkbox" checked={p.quiz} onChange={(e) => p.onQuiz((e.target as HTMLInputElement).checked)} /> quiz mode
       </label>

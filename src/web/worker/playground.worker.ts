@@ -9,6 +9,8 @@ import { ScenarioError } from "../../sim/scenario/types.js";
 import type { InputProblem, Reply, Request, RequestMessage, WorkerMessage } from "../protocol.js";
 import { Session } from "./session.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
+import { hasBinaryMagic } from "../../sim/trace/binary-format.js";
+import { putMemoryFile } from "../../sim/trace/memory-files.js";
 
 interface WorkerScope {
   onmessage: ((e: MessageEvent<RequestMessage>) => void) | null;
@@ -18,23 +20,33 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 let session: Session | null = null;
 
+// One request at a time, in order: a trace's load awaits its reading, and the next waits for it.
+let queue: Promise<void> = Promise.resolve();
+
 scope.onmessage = (e) => {
   const { id, request } = e.data;
-  let reply: Reply;
-  try {
-    reply = handle(id, request);
-  } catch (error) {
-    reply = { type: "problem", problem: problemOf(error) };
-  }
-  scope.postMessage({ id, reply });
+  queue = queue.then(async () => {
+    let reply: Reply;
+    try {
+      reply = await handle(id, request);
+    } catch (error) {
+      reply = { type: "problem", problem: problemOf(error) };
+    }
+    scope.postMessage({ id, reply });
+  });
 };
 
-function handle(id: number, request: Request): Reply {
+async function handle(id: number, request: Request): Promise<Reply> {
+  const progress = (what: string, done: number): void => scope.postMessage({ id, progress: { what, done, total: 0 } });
   switch (request.type) {
     case "check":
       return { type: "checked", problem: check(request.file, request.text) };
     case "load": {
-      const next = Session.open(request.run, (done) => scope.postMessage({ id, progress: { what: "exploring", done, total: 0 } }));
+      const source = request.run.source;
+      const next =
+        source.kind === "trace"
+          ? await Session.openTrace(await uploadedTrace(source.name, source.bytes, progress), request.run, progress)
+          : Session.open(request.run, (done) => progress("exploring", done));
       session?.close();
       session = next;
       return { type: "loaded", loaded: next.loaded(), state: next.state() };
@@ -74,7 +86,45 @@ function check(file: string, text: string): InputProblem | null {
 /** An error as the page shows it: the message the command line prints, and the line it names. */
 function problemOf(error: unknown): InputProblem {
   const message = error instanceof Error ? error.message : String(error);
-  const where = error instanceof ScenarioError ? error.where : message;
-  const m = /^[^:]+:(\d+)(?::|$)/.exec(where);
+  if (!(error instanceof ScenarioError)) return { message, line: null };
+  const m = /^[^:]+:(\d+)(?::|$)/.exec(error.where);
   return { message, line: m === null ? null : Number(m[1]) };
+}
+
+/**
+ * Puts an uploaded trace in memory under its name for the trace readers:
+ * gunzipped first if it is gzip (the browser's DecompressionStream), with a
+ * newline added to a text trace that lacks a last one. Returns the name.
+ */
+async function uploadedTrace(name: string, upload: ArrayBuffer, progress: (what: string, done: number) => void): Promise<string> {
+  let bytes: Uint8Array = new Uint8Array(upload);
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, (n) => progress("decompressing (bytes)", n));
+  const text = !hasBinaryMagic(bytes) && !bytes.subarray(0, 4096).includes(0);
+  if (text && bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) {
+    const ended = new Uint8Array(bytes.length + 1);
+    ended.set(bytes);
+    ended[bytes.length] = 0x0a;
+    bytes = ended;
+  }
+  putMemoryFile(name, bytes);
+  return name;
+}
+
+/** The gzip stream's bytes, decompressed. */
+async function gunzip(bytes: Uint8Array, onBytes: (n: number) => void): Promise<Uint8Array> {
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    parts.push(r.value);
+    total += r.value.length;
+    if (parts.length % 64 === 0) onBytes(total);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }

@@ -15,11 +15,13 @@ import type { Timeline } from "../../sim/timeline/timeline.js";
 import { systemView } from "../../sim/timeline/view.js";
 import { playNextMove, type MoveOutcome } from "../../sim/timeline/quiz.js";
 import { ScenarioStepper } from "../../sim/timeline/stepper.js";
+import { loadTrace, traceMissRatioCurves, traceTimeline, type LoadedTrace } from "../../sim/timeline/trace-timeline.js";
+import type { ScenarioRunner } from "../../sim/scenario/runner.js";
 import type { LaneState, Loaded, PlaygroundState, RunRequest } from "../protocol.js";
 import { PRESETS } from "./presets.js";
 import { scenarioMissRatioCurves } from "../../sim/timeline/run-mrc.js";
 import type { MrcResult } from "../../sim/mrc/curve.js";
-import { describeMachine } from "../../sim/machine-settings.js";
+import { describeMachine, systemConfig } from "../../sim/machine-settings.js";
 import type { SystemConfig } from "../../sim/system.js";
 import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere } from "../../report/inspect-state.js";
 
@@ -35,11 +37,14 @@ interface Lane {
   readonly timeline: Timeline;
 }
 
+/** What a session runs. */
+type Workload = { readonly kind: "scenario"; readonly scenario: Scenario } | { readonly kind: "trace"; readonly trace: LoadedTrace };
+
 export class Session {
   private constructor(
     readonly title: string,
     readonly kind: Loaded["kind"],
-    readonly scenario: Scenario,
+    private readonly workload: Workload,
     private readonly lanes: readonly Lane[],
     private readonly lockstep: Lockstep,
     private readonly machine: Loaded["machine"],
@@ -48,7 +53,7 @@ export class Session {
   /** Parses and explores what `run` names; `onProgress` hears moves explored. */
   static open(run: RunRequest, onProgress: (done: number) => void): Session {
     const source = run.source;
-    if (source.kind === "trace") throw new Error("traces are opened by trace-session.ts");
+    if (source.kind === "trace") throw new Error("a trace is opened by Session.openTrace");
     const preset = source.kind === "preset" ? PRESETS[source.name] : null;
     const scenario = source.kind === "preset" ? parseScenario(PRESETS[source.name].text, PRESETS[source.name].file) : parseScenario(source.text, source.file);
     const asked: { policy: PolicyName | undefined; frames: number | undefined }[] = run.policies.map((policy, i) => ({ policy, frames: run.frames?.[i] }));
@@ -65,7 +70,23 @@ export class Session {
     lockstep.explore((_lane, moves) => onProgress(moves));
     lockstep.seek(0);
     const machine = describeMachine(lanes[0].config);
-    return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", scenario, lanes, lockstep, machine);
+    return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", { kind: "scenario", scenario }, lanes, lockstep, machine);
+  }
+
+  /** Reads the trace `name` (in memory) and explores it under each policy asked for; `onProgress` hears what it does. */
+  static async openTrace(name: string, run: RunRequest, onProgress: (what: string, done: number) => void): Promise<Session> {
+    const trace = await loadTrace(name, (accesses) => onProgress("reading", accesses));
+    const choices: (PolicyName | undefined)[] = run.policies.length > 0 ? [...run.policies] : [undefined];
+    const lanes = choices.map((policy, i): Lane => {
+      const frames = run.frames?.[i];
+      const config = systemConfig({ ...(policy === undefined ? {} : { policy }), ...(frames === undefined ? {} : { userFrames: frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) });
+      const label = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
+      return { policy: label, label, config, timeline: traceTimeline(trace, config) };
+    });
+    const lockstep = new Lockstep(lanes.map((l) => l.timeline));
+    lockstep.explore((_lane, moves) => onProgress("replaying", moves));
+    lockstep.seek(0);
+    return new Session(`${name} (${trace.format}, ${trace.accesses.toLocaleString("en-US")} accesses)`, "trace", { kind: "trace", trace }, lanes, lockstep, describeMachine(lanes[0].config));
   }
 
   /** What the page needs to lay out the run. */
@@ -107,26 +128,35 @@ export class Session {
   state(): PlaygroundState {
     const first = this.lanes[0].timeline;
     const position = this.lockstep.position;
-    const stepper = first.current as ScenarioStepper;
-    const runner = stepper.runner;
-    const step = first.stepAt(position);
-    const totalSteps = first.outline?.stepEnds.length ?? 0;
+    const stepper = first.current;
+    const runner = stepper instanceof ScenarioStepper ? stepper.runner : null;
+    const names = runner?.names ?? new Map(stepper.system.processList().map((p) => [p.pid, this.workloadName()]));
     return {
       position,
       totalMoves: this.lockstep.totalMoves,
-      step,
-      totalSteps,
-      where: runner.finished && !runner.midStep ? "at the end" : `after ${runner.turns} turns`,
-      midStep: runner.midStep,
+      step: first.stepAt(position),
+      totalSteps: first.outline?.stepEnds.length ?? 0,
+      where: runner !== null ? inspectWhere(runner) : stepper.finished ? "at the end" : `after ${position.toLocaleString("en-US")} accesses`,
+      midStep: runner?.midStep ?? false,
       lanes: this.lanes.map(laneState),
-      view: systemView(stepper.system, runner.names, first.log.recent(position, LOG_LINES)),
-      inspect: runner.midStep ? null : inspectState(this.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS),
+      view: systemView(stepper.system, names, first.log.recent(position, LOG_LINES)),
+      inspect: this.inspectAt(runner),
     };
   }
 
-  /** The run's LRU and OPT miss-ratio curves (of the first lane's machine). */
+  /** inspect's object at a scenario's step boundary, else null. */
+  private inspectAt(runner: ScenarioRunner | null): unknown {
+    if (runner === null || runner.midStep || this.workload.kind !== "scenario") return null;
+    return inspectState(this.workload.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS);
+  }
+
+  private workloadName(): string {
+    return this.workload.kind === "trace" ? this.workload.trace.name : this.workload.scenario.name;
+  }
+
+  /** The run's LRU and OPT miss-ratio curves (a scenario's on the first lane's machine). */
   missRatioCurves(): MrcResult {
-    return scenarioMissRatioCurves(this.scenario, this.lanes[0].config);
+    return this.workload.kind === "trace" ? traceMissRatioCurves(this.workload.trace) : scenarioMissRatioCurves(this.workload.scenario, this.lanes[0].config);
   }
 
   close(): void {
@@ -135,7 +165,7 @@ export class Session {
 }
 
 function laneState(lane: Lane): LaneState {
-  const stepper = lane.timeline.current as ScenarioStepper;
+  const stepper = lane.timeline.current;
   const stats = stepper.system.stats();
   return {
     policy: lane.policy,
@@ -144,7 +174,7 @@ function laneState(lane: Lane): LaneState {
     finished: stepper.finished,
     faults: stats.faults.total,
     evictions: stats.vmstat.pgsteal_direct + stats.vmstat.pgsteal_proactive,
-    series: stepper.runner.recorder.series.samples,
+    series: stepper instanceof ScenarioStepper ? stepper.runner.recorder.series.samples : [],
   };
 }
 
