@@ -61,7 +61,9 @@ export class WorkerClient {
     const next = this.queue.shift();
     if (next === undefined) return;
     this.running = { ...next, id: this.nextId++ };
-    this.worker.postMessage({ id: this.running.id, request: next.request });
+    // An upload's bytes are handed over, not copied (the page keeps no use for them).
+    const source = next.request.type === "load" ? next.request.run.source : null;
+    this.worker.postMessage({ id: this.running.id, request: next.request }, source?.kind === "trace" ? [source.bytes] : []);
   }
 
   private receive(message: WorkerMessage): void {

@@ -43,9 +43,10 @@ async function handle(id: number, request: Request): Promise<Reply> {
       return { type: "checked", problem: check(request.file, request.text) };
     case "load": {
       const source = request.run.source;
+      const uploaded = source.kind === "trace" ? await uploadedTrace(source.name, source.bytes, progress) : "";
       const next =
         source.kind === "trace"
-          ? await Session.openTrace(await uploadedTrace(source.name, source.bytes, progress), request.run, progress)
+          ? await Session.openTrace(uploaded, request.run, progress)
           : Session.open(request.run, (done) => progress("exploring", done));
       session?.close();
       session = next;
@@ -110,21 +111,10 @@ async function uploadedTrace(name: string, upload: ArrayBuffer, progress: (what:
   return name;
 }
 
-/** The gzip stream's bytes, decompressed. */
+/** The gzip stream's bytes, decompressed (the browser's DecompressionStream, read whole). */
 async function gunzip(bytes: Uint8Array, onBytes: (n: number) => void): Promise<Uint8Array> {
-  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    parts.push(r.value);
-    total += r.value.length;
-    if (parts.length % 64 === 0) onBytes(total);
-  }
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
+  const out = new Uint8Array(await new Response(stream).arrayBuffer());
+  onBytes(out.length);
   return out;
 }
