@@ -29,6 +29,7 @@ import { MrcView } from "./components/MrcView.js";
 import type { MrcResult } from "../sim/mrc/curve.js";
 import type { Selection } from "./components/selection.js";
 import { PRESETS } from "./worker/presets.js";
+import { ProgressBar, type LoadProgress } from "./components/ProgressBar.js";
 
 /** How often a playing run asks for its next point. */
 const PLAY_TICK_MS = 50;
@@ -65,7 +66,7 @@ export function App() {
   const [state, setState] = useState<PlaygroundState | null>(null);
   const [problem, setProblem] = useState<InputProblem | null>(null);
   const [busy, setBusy] = useState(false);
-  const [progress, setProgress] = useState("");
+  const [progress, setProgress] = useState<LoadProgress | null>(null);
   const [playing, setPlaying] = useState(false);
   const [speed, setSpeed] = useState(100);
   const [selection, setSelection] = useState<Selection>(null);
@@ -93,12 +94,12 @@ export function App() {
     async (run: RunRequest, at = 0) => {
       setBusy(true);
       setPlaying(false);
-      setProgress("");
+      setProgress(null);
       setOutcome(null);
       setCheck(null);
-      const reply = await worker.request({ type: "load", run }, (what, done) => setProgress(`${what} ${done.toLocaleString("en-US")}`));
+      const reply = await worker.request({ type: "load", run }, (what, done, total) => setProgress({ what, done, total }));
       setBusy(false);
-      setProgress("");
+      setProgress(null);
       if (reply.type !== "loaded") {
         accept(reply);
         return;
@@ -286,7 +287,7 @@ export function App() {
           )}
         </aside>
         <main class="main">
-          {busy && <p class="progress" role="status">Running… {progress}</p>}
+          {busy && <ProgressBar progress={progress} />}
           {state !== null && loaded !== null && (
             <>
               <Transport

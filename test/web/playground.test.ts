@@ -238,14 +238,23 @@ describe("playground in Chromium", () => {
 });
 
 describe("traces in Chromium", () => {
-  it("replays an uploaded gzip'd lackey trace in the worker, with replay's fault count; a file that is no trace is refused in the command line's words", async () => {
+  it("replays an uploaded gzip'd lackey trace in the worker with a progress bar, giving replay's fault count; a file that is no trace is refused in the command line's words", async () => {
     const o = await open();
     const { page } = o;
     const file = "test/fixtures/traces/busybox-awk-head.lackey.gz";
     const replay = await replayTrace(file, { system: systemConfig({}) });
+    // The lengths the progress bar is drawn against, as it comes and goes.
+    await page.evaluate(() => {
+      const lengths: number[] = [];
+      (window as unknown as { barLengths: number[] }).barLengths = lengths;
+      new MutationObserver(() => {
+        document.querySelectorAll("progress").forEach((bar) => bar.max > 1 && lengths.push(bar.max));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
     await page.getByLabel(/upload a trace/).setInputFiles(file);
     await expect.poll(() => page.locator(".machine h2").textContent()).toMatch(/^busybox-awk-head\.lackey\.gz \(lackey, [\d,]+ accesses\)$/);
     expect(Number((await page.locator("input[type=range]").getAttribute("max")) ?? 0)).toBe(replay.accesses);
+    expect(await page.evaluate(() => (window as unknown as { barLengths: number[] }).barLengths)).toContain(replay.accesses);
     await page.getByRole("button", { name: "to the end" }).click();
     await expect.poll(() => page.locator('[data-counter="faults.total"] td').textContent()).toBe(replay.stats.faults.total.toLocaleString("en-US"));
     await page.getByRole("button", { name: "back one move" }).click();

@@ -7,7 +7,7 @@
  */
 import { ScenarioError } from "../../sim/scenario/types.js";
 import type { InputProblem, Reply, Request, RequestMessage, WorkerMessage } from "../protocol.js";
-import { Session } from "./session.js";
+import { Session, type Progress } from "./session.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
 import { hasBinaryMagic } from "../../sim/trace/binary-format.js";
 import { putMemoryFile } from "../../sim/trace/memory-files.js";
@@ -37,7 +37,7 @@ scope.onmessage = (e) => {
 };
 
 async function handle(id: number, request: Request): Promise<Reply> {
-  const progress = (what: string, done: number): void => scope.postMessage({ id, progress: { what, done, total: 0 } });
+  const progress = (what: string, done: number, total = 0): void => scope.postMessage({ id, progress: { what, done, total } });
   switch (request.type) {
     case "check":
       return { type: "checked", problem: check(request.file, request.text) };
@@ -97,7 +97,7 @@ function problemOf(error: unknown): InputProblem {
  * gunzipped first if it is gzip (the browser's DecompressionStream), with a
  * newline added to a text trace that lacks a last one. Returns the name.
  */
-async function uploadedTrace(name: string, upload: ArrayBuffer, progress: (what: string, done: number) => void): Promise<string> {
+async function uploadedTrace(name: string, upload: ArrayBuffer, progress: Progress): Promise<string> {
   let bytes: Uint8Array = new Uint8Array(upload);
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = await gunzip(bytes, (n) => progress("decompressing (bytes)", n));
   const text = !hasBinaryMagic(bytes) && !bytes.subarray(0, 4096).includes(0);

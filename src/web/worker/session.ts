@@ -30,6 +30,9 @@ const MAX_MARKS = 4000;
 /** Fault-log lines sent with a state. */
 const LOG_LINES = 60;
 
+/** Hears what a long piece of work does: `done` of `total` (0: not known in advance). */
+export type Progress = (what: string, done: number, total?: number) => void;
+
 interface Lane {
   readonly policy: string;
   readonly label: string;
@@ -73,8 +76,8 @@ export class Session {
     return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", { kind: "scenario", scenario }, lanes, lockstep, machine);
   }
 
-  /** Reads the trace `name` (in memory) and explores it under each policy asked for; `onProgress` hears what it does. */
-  static async openTrace(name: string, run: RunRequest, onProgress: (what: string, done: number) => void): Promise<Session> {
+  /** Reads the trace `name` (in memory) and explores it under each policy asked for; `onProgress` hears what it does, and of how much when known. */
+  static async openTrace(name: string, run: RunRequest, onProgress: Progress): Promise<Session> {
     const trace = await loadTrace(name, (accesses) => onProgress("reading", accesses));
     const choices: (PolicyName | undefined)[] = run.policies.length > 0 ? [...run.policies] : [undefined];
     const lanes = choices.map((policy, i): Lane => {
@@ -84,7 +87,7 @@ export class Session {
       return { policy: label, label, config, timeline: traceTimeline(trace, config) };
     });
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
-    lockstep.explore((_lane, moves) => onProgress("replaying", moves));
+    lockstep.explore((lane, moves) => onProgress(lanes.length > 1 ? `replaying under ${lanes[lane].label} (${lane + 1} of ${lanes.length})` : "replaying", moves, trace.accesses));
     lockstep.seek(0);
     return new Session(`${name} (${trace.format}, ${trace.accesses.toLocaleString("en-US")} accesses)`, "trace", { kind: "trace", trace }, lanes, lockstep, describeMachine(lanes[0].config));
   }
