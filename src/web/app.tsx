@@ -12,6 +12,7 @@ import { EXAMPLES } from "./examples.js";
 import type { InputProblem, Loaded, PlaygroundState, Reply, RunRequest, RunSource } from "./protocol.js";
 import { decodeLink, encodeLink, yamlSource, yamlText } from "./url-state.js";
 import { WorkerClient } from "./worker-client.js";
+import { laneChoice, parseFrames, type LaneChoice } from "./lanes.js";
 import { FaultLog } from "./components/FaultLog.js";
 import { FrameMap } from "./components/FrameMap.js";
 import { Lanes } from "./components/Lanes.js";
@@ -61,6 +62,8 @@ export function App() {
   const [editor, setEditor] = useState<Editor>(() => editorFor(initial.current?.source ?? "demo"));
   const [edited, setEdited] = useState(false);
   const [policies, setPolicies] = useState<string[]>([...(initial.current?.policies ?? [])]);
+  const [frames, setFrames] = useState(initial.current?.frames ?? "");
+  const [refs, setRefs] = useState(initial.current?.source.startsWith("refs:") === true ? initial.current.source.slice("refs:".length) : "");
   const [seed, setSeed] = useState(initial.current?.seed === null || initial.current === null ? "" : String(initial.current.seed));
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [state, setState] = useState<PlaygroundState | null>(null);
@@ -87,6 +90,7 @@ export function App() {
 
   const runSource = useCallback((): RunSource => {
     if (source.startsWith("preset:") && !edited) return { kind: "preset", name: "belady" };
+    if (source.startsWith("refs:") && !edited) return { kind: "refs", text: source.slice("refs:".length) };
     return { kind: "scenario", file: editor.file, text: editor.text };
   }, [source, edited, editor]);
 
@@ -115,10 +119,27 @@ export function App() {
     [worker, accept],
   );
 
+  // The lanes asked for (policies × frame counts), or a problem shown instead of running.
+  const lanes = useCallback((): LaneChoice | null => {
+    const counts = parseFrames(frames);
+    const choice = typeof counts === "string" ? counts : laneChoice(policies as PolicyName[], counts);
+    if (typeof choice !== "string") return choice;
+    setProblem({ message: choice, line: null });
+    return null;
+  }, [frames, policies]);
+
+  const seedValue = /^\d+$/.test(seed.trim()) ? Number(seed.trim()) : undefined;
   const run = useCallback(() => {
-    const seedValue = /^\d+$/.test(seed.trim()) ? Number(seed.trim()) : undefined;
-    void load({ source: runSource(), policies: policies as PolicyName[], ...(seedValue === undefined ? {} : { seed: seedValue }) });
-  }, [load, runSource, policies, seed]);
+    const choice = lanes();
+    if (choice !== null) void load({ source: runSource(), ...choice, ...(seedValue === undefined ? {} : { seed: seedValue }) });
+  }, [load, runSource, lanes, seedValue]);
+
+  const runRefs = useCallback(() => {
+    const choice = lanes();
+    if (choice === null) return;
+    setSource(`refs:${refs}`);
+    void load({ source: { kind: "refs", text: refs }, ...choice, ...(seedValue === undefined ? {} : { seed: seedValue }) });
+  }, [load, lanes, refs, seedValue]);
 
   // The first run: the link's, or the demo (a trace's link cannot carry the trace: it asks for it).
   useEffect(() => {
@@ -132,7 +153,10 @@ export function App() {
     const seedValue = link?.seed ?? undefined;
     const src = editorFor(link?.source ?? "demo");
     const isPreset = link?.source.startsWith("preset:") ?? false;
-    void load({ source: isPreset ? { kind: "preset", name: "belady" } : { kind: "scenario", file: src.file, text: src.text }, policies: (link?.policies ?? []) as PolicyName[], ...(seedValue === undefined ? {} : { seed: seedValue }) }, link?.position ?? 0);
+    const counts = parseFrames(link?.frames ?? "");
+    const choice = laneChoice((link?.policies ?? []) as PolicyName[], typeof counts === "string" ? [] : counts);
+    const source: RunSource = link?.source.startsWith("refs:") === true ? { kind: "refs", text: link.source.slice("refs:".length) } : isPreset ? { kind: "preset", name: "belady" } : { kind: "scenario", file: src.file, text: src.text };
+    void load({ source, ...(typeof choice === "string" ? { policies: [] } : choice), ...(seedValue === undefined ? {} : { seed: seedValue }) }, link?.position ?? 0);
   }, []);
 
   // The editor is checked as it is typed (the worker parses; the page waits 250 ms of quiet).
@@ -185,7 +209,7 @@ export function App() {
   }, [quiz, state, playing, outcome, worker, retry]);
 
   // The link always says what is on screen.
-  const link = state === null ? "" : encodeLink({ source: edited || source === "custom" ? yamlSource(editor.text) : source, policies, seed: /^\d+$/.test(seed) ? Number(seed) : null, position: state.position, quiz });
+  const link = state === null ? "" : encodeLink({ source: edited || source === "custom" ? yamlSource(editor.text) : source, policies, frames, seed: /^\d+$/.test(seed) ? Number(seed) : null, position: state.position, quiz });
   useEffect(() => {
     if (link !== "") history.replaceState(null, "", link);
   }, [link]);
@@ -224,9 +248,11 @@ export function App() {
 
   const onTrace = (file: File) => {
     const chosen = performance.now();
+    const choice = lanes();
+    if (choice === null) return;
     void file.arrayBuffer().then(async (bytes) => {
       setSource(`trace:${file.name}`);
-      await load({ source: { kind: "trace", name: file.name, bytes }, policies: policies as PolicyName[] });
+      await load({ source: { kind: "trace", name: file.name, bytes }, ...choice });
       // How long the trace took to read and replay, for the bench (bench/playground.bench.ts).
       document.body.dataset.traceMs = (performance.now() - chosen).toFixed(0);
     });
@@ -268,11 +294,16 @@ export function App() {
             source={edited ? "custom" : source}
             policies={policies}
             seed={seed}
+            frames={frames}
+            refs={refs}
             busy={busy}
             quiz={quiz}
             onSource={onSource}
             onPolicies={setPolicies}
             onSeed={setSeed}
+            onFrames={setFrames}
+            onRefs={setRefs}
+            onRunRefs={runRefs}
             onRun={run}
             onQuiz={(q) => { setQuiz(q); setOutcome(null); setCheck(null); }}
             onShare={() => void navigator.clipboard?.writeText(location.href)}

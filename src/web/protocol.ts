@@ -9,10 +9,12 @@ import type { SystemView } from "../sim/timeline/view.js";
 import type { MoveOutcome } from "../sim/timeline/quiz.js";
 import type { MrcResult } from "../sim/mrc/curve.js";
 
-/** What to run: a scenario's YAML, an uploaded trace, or a preset. */
+/** What to run: a scenario's YAML, an uploaded trace, a typed reference string, or a preset. */
 export type RunSource =
   | { readonly kind: "scenario"; readonly file: string; readonly text: string }
   | { readonly kind: "trace"; readonly name: string; readonly bytes: ArrayBuffer }
+  /** Page numbers separated by commas or blanks ("1,2,3,4,1,2,5"), replayed as a reference-string trace. */
+  | { readonly kind: "refs"; readonly text: string }
   | { readonly kind: "preset"; readonly name: PresetName };
 
 export type PresetName = "belady";
@@ -20,9 +22,9 @@ export type PresetName = "belady";
 /** A run and the policies it is compared under (one lane each). */
 export interface RunRequest {
   readonly source: RunSource;
-  /** One to four; the first is the lane the detailed views show. */
+  /** Lane i runs policies[i] (past its end: the source's own); the first lane is the one the detailed views show. */
   readonly policies: readonly PolicyName[];
-  /** Frames a lane may hold (user pages), one per lane; absent: the source's own. */
+  /** Frames lane i may hold (user pages); absent: the source's own. As many lanes as the longer list, one at least, four at most. */
   readonly frames?: readonly number[];
   readonly seed?: number;
 }

@@ -1,16 +1,18 @@
 /**
  * The shareable link: everything that makes the view — the run (an
- * example, a preset, or the editor's text), the policies compared, the
- * seed, the position and quiz mode — in the URL's fragment, so opening the
+ * example, a preset, a typed reference string, or the editor's text), the
+ * policies and frame counts compared, the seed, the position and quiz mode — in the URL's fragment, so opening the
  * link reproduces the exact view (runs are deterministic). The fragment
  * never reaches a server.
  */
 
 /** What the URL says. */
 export interface ViewLink {
-  /** "example:NAME", "preset:NAME", or "yaml:" + the text (base64url of UTF-8). */
+  /** "example:NAME", "preset:NAME", "refs:1,2,3", or "yaml:" + the text (base64url of UTF-8). */
   readonly source: string;
   readonly policies: readonly string[];
+  /** The frame counts typed ("3,4"), or "". */
+  readonly frames: string;
   readonly seed: number | null;
   readonly position: number;
   readonly quiz: boolean;
@@ -20,6 +22,7 @@ export function encodeLink(link: ViewLink): string {
   const params = new URLSearchParams();
   params.set("run", link.source);
   params.set("policies", link.policies.join(","));
+  if (link.frames !== "") params.set("frames", link.frames);
   if (link.seed !== null) params.set("seed", String(link.seed));
   params.set("at", String(link.position));
   if (link.quiz) params.set("quiz", "1");
@@ -35,6 +38,7 @@ export function decodeLink(hash: string): ViewLink | null {
   return {
     source,
     policies: (params.get("policies") ?? "").split(",").filter((p) => p !== ""),
+    frames: params.get("frames") ?? "",
     seed: seed === null || !/^\d+$/.test(seed) ? null : Number(seed),
     position: Math.max(0, Number(params.get("at") ?? 0) || 0),
     quiz: params.get("quiz") === "1",

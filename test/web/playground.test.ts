@@ -179,7 +179,7 @@ describe("playground in Chromium", () => {
     await close(o);
   });
 
-  it("runs policies side by side in lockstep; the Belady preset gives 9 and 10 faults, and its LRU and OPT miss-ratio curves", async () => {
+  it("runs policies side by side in lockstep; the Belady preset gives 9 and 10 faults, and its LRU and OPT miss-ratio curves; so does the string typed, under FIFO with 3 and 4 frames, and its link", async () => {
     const o = await open();
     const { page } = o;
     await runFromMenu(page, "preset:belady");
@@ -189,6 +189,25 @@ describe("playground in Chromium", () => {
     expect(await page.locator(".lane").first().textContent()).toContain("fifo, 3 frames");
     await page.getByRole("button", { name: "Compute the LRU and OPT curves of this run" }).click();
     await expect.poll(() => page.getByTestId("mrc-summary").textContent()).toBe("12 page references, 5 distinct pages; at 4 frames LRU misses 8, OPT 6");
+    // The same string typed, under FIFO with 3 and 4 frames: policies × frame counts make the lanes.
+    await page.getByLabel("fifo", { exact: true }).check();
+    await page.getByLabel(/^user frames/).fill("3, 4");
+    await page.getByLabel(/^reference string/).fill("1,2,3,4,1,2,5,1,2,3,4,5");
+    await page.getByRole("button", { name: "Run string" }).click();
+    await expect.poll(() => page.locator(".lane-name").allTextContents()).toEqual(["fifo, 3 frames", "fifo, 4 frames"]);
+    await page.getByRole("button", { name: "to the end" }).click();
+    await expect.poll(() => page.getByTestId("lane-0-faults").textContent()).toBe("9");
+    expect(await page.getByTestId("lane-1-faults").textContent()).toBe("10");
+    const link = page.url();
+    expect(link).toMatch(/run=refs%3A1%2C2%2C3.*frames=3%2C\+4/);
+    const fresh = await open(link.slice(link.indexOf("#")));
+    await expect.poll(() => fresh.page.getByTestId("lane-1-faults").textContent()).toBe("10");
+    expect(await fresh.page.getByTestId("lane-0-faults").textContent()).toBe("9");
+    await close(fresh);
+    await page.getByLabel(/^reference string/).fill("1,x,3");
+    await page.getByRole("button", { name: "Run string" }).click();
+    await expect.poll(() => page.getByTestId("problem").textContent()).toBe("reference string: 'x' (reference 2) is not a page number (0 to 1048575)");
+    await page.getByLabel(/^user frames/).fill("");
     await page.getByLabel("scenario", { exact: true }).selectOption("example:swapping");
     await page.getByLabel("lru", { exact: true }).check();
     await page.getByLabel("fifo", { exact: true }).check();

@@ -1,7 +1,7 @@
 /**
- * What to run: the built-in demo, an example from examples/, a preset, or
- * an uploaded trace; the policies to compare it under (up to four lanes)
- * and the seed.
+ * What to run: the built-in demo, an example from examples/, a preset, a
+ * typed reference string or an uploaded trace; the policies and frame
+ * counts to compare it under (up to four lanes) and the seed.
  */
 import { POLICY_NAMES } from "../../kernel/replacement/index.js";
 import { MAX_LANES } from "../../sim/timeline/lockstep.js";
@@ -11,11 +11,16 @@ export interface RunPickerProps {
   readonly source: string;
   readonly policies: readonly string[];
   readonly seed: string;
+  readonly frames: string;
+  readonly refs: string;
   readonly busy: boolean;
   readonly quiz: boolean;
   onSource(source: string): void;
   onPolicies(policies: string[]): void;
   onSeed(seed: string): void;
+  onFrames(frames: string): void;
+  onRefs(refs: string): void;
+  onRunRefs(): void;
   onRun(): void;
   onQuiz(quiz: boolean): void;
   onShare(): void;
@@ -31,7 +36,7 @@ export function RunPicker(p: RunPickerProps) {
     <section class="panel picker" aria-label="what to run">
       <label>
         run{" "}
-        <select value={p.source.startsWith("example:") || p.source.startsWith("preset:") || p.source.startsWith("trace:") || p.source === "demo" ? p.source : "custom"} onChange={(e) => p.onSource((e.target as HTMLSelectElement).value)} aria-label="scenario">
+        <select value={p.source.startsWith("example:") || p.source.startsWith("preset:") || p.source.startsWith("trace:") || p.source.startsWith("refs:") || p.source === "demo" ? p.source : "custom"} onChange={(e) => p.onSource((e.target as HTMLSelectElement).value)} aria-label="scenario">
           <option value="demo">demo: fork, COW and swapping</option>
           <optgroup label="examples/">
             {EXAMPLES.map((x) => (
@@ -46,6 +51,11 @@ export function RunPicker(p: RunPickerProps) {
           <option value="custom" disabled>
             edited scenario
           </option>
+          {p.source.startsWith("refs:") && (
+            <option value={p.source} disabled>
+              reference string {p.source.slice("refs:".length)}
+            </option>
+          )}
           {p.source.startsWith("trace:") && (
             <option value={p.source} disabled>
               uploaded trace {p.source.slice("trace:".length)}
@@ -62,10 +72,21 @@ export function RunPicker(p: RunPickerProps) {
         ))}
       </fieldset>
       <label>
+        frames{" "}
+        <input value={p.frames} onInput={(e) => p.onFrames((e.target as HTMLInputElement).value)} size={8} aria-label="user frames, one lane each (3, 4)" placeholder="run's own" />
+      </label>
+      <label>
         seed <input value={p.seed} onInput={(e) => p.onSeed((e.target as HTMLInputElement).value)} size={8} inputMode="numeric" aria-label="seed" placeholder="scenario's" />
       </label>
       <button type="button" class="primary" onClick={p.onRun} disabled={p.busy}>
         Run
+      </button>
+      <label class="refs">
+        reference string{" "}
+        <input value={p.refs} onInput={(e) => p.onRefs((e.target as HTMLInputElement).value)} onKeyDown={(e) => e.key === "Enter" && p.onRunRefs()} aria-label="reference string (page numbers: 1,2,3,4,1,2,5)" placeholder="1,2,3,4,1,2,5" />
+      </label>
+      <button type="button" onClick={p.onRunRefs} disabled={p.busy || p.refs.trim() === ""}>
+        Run string
       </button>
       <label class="upload">
         trace{" "}

@@ -43,11 +43,8 @@ async function handle(id: number, request: Request): Promise<Reply> {
       return { type: "checked", problem: check(request.file, request.text) };
     case "load": {
       const source = request.run.source;
-      const uploaded = source.kind === "trace" ? await uploadedTrace(source.name, source.bytes, progress) : "";
-      const next =
-        source.kind === "trace"
-          ? await Session.openTrace(uploaded, request.run, progress)
-          : Session.open(request.run, (done) => progress("exploring", done));
+      const traceName = source.kind === "trace" ? await uploadedTrace(source.name, source.bytes, progress) : source.kind === "refs" ? typedReferenceString(source.text) : null;
+      const next = traceName !== null ? await Session.openTrace(traceName, request.run, progress) : Session.open(request.run, (done) => progress("exploring", done));
       session?.close();
       session = next;
       return { type: "loaded", loaded: next.loaded(), state: next.state() };
@@ -109,6 +106,25 @@ async function uploadedTrace(name: string, upload: ArrayBuffer, progress: Progre
   }
   putMemoryFile(name, bytes);
   return name;
+}
+
+/** What a typed reference string is called, as a trace in memory. */
+const TYPED_REFS = "reference string";
+/** Virtual pages of a 32-bit address space: a page number is below this. */
+const PAGE_NUMBERS = 1 << 20;
+
+/**
+ * Puts the typed reference string ("1,2,3,4,1,2,5": page numbers between
+ * commas or blanks) in memory as a reference-string trace, one number a
+ * line, and returns its name; a word that is no page number is refused, named.
+ */
+function typedReferenceString(text: string): string {
+  const words = text.split(/[\s,]+/).filter((w) => w !== "");
+  if (words.length === 0) throw new Error(`${TYPED_REFS}: no page numbers (type them between commas or blanks: 1,2,3,4,1,2,5)`);
+  const bad = words.findIndex((w) => !/^\d{1,7}$/.test(w) || Number(w) >= PAGE_NUMBERS);
+  if (bad >= 0) throw new Error(`${TYPED_REFS}: '${words[bad]}' (reference ${bad + 1}) is not a page number (0 to ${PAGE_NUMBERS - 1})`);
+  putMemoryFile(TYPED_REFS, new TextEncoder().encode(words.join("\n") + "\n"));
+  return TYPED_REFS;
 }
 
 /** The gzip stream's bytes, decompressed (the browser's DecompressionStream, read whole). */

@@ -56,18 +56,17 @@ export class Session {
   /** Parses and explores what `run` names; `onProgress` hears moves explored. */
   static open(run: RunRequest, onProgress: (done: number) => void): Session {
     const source = run.source;
-    if (source.kind === "trace") throw new Error("a trace is opened by Session.openTrace");
+    if (source.kind === "trace" || source.kind === "refs") throw new Error("a trace is opened by Session.openTrace");
     const preset = source.kind === "preset" ? PRESETS[source.name] : null;
     const scenario = source.kind === "preset" ? parseScenario(PRESETS[source.name].text, PRESETS[source.name].file) : parseScenario(source.text, source.file);
-    const asked: { policy: PolicyName | undefined; frames: number | undefined }[] = run.policies.map((policy, i) => ({ policy, frames: run.frames?.[i] }));
-    const wanted = preset !== null ? preset.lanes : asked.length > 0 ? asked : [{ policy: undefined, frames: undefined }];
+    const wanted = preset !== null ? preset.lanes : askedLanes(run);
     refuseLargeRun(scenario, wanted.map((w) => scenarioConfig(scenario, w.policy === undefined ? {} : { policy: w.policy }).policy));
     const lanes = wanted.map((w): Lane => {
       const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
       const timeline = scenarioTimeline(scenario, settings);
       const config = scenarioConfig(scenario, settings);
       const policy = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
-      return { policy, label: w.frames === undefined ? policy : `${policy}, ${w.frames} frames`, config, timeline };
+      return { policy, label: laneLabel(policy, w.frames), config, timeline };
     });
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((_lane, moves) => onProgress(moves));
@@ -79,12 +78,10 @@ export class Session {
   /** Reads the trace `name` (in memory) and explores it under each policy asked for; `onProgress` hears what it does, and of how much when known. */
   static async openTrace(name: string, run: RunRequest, onProgress: Progress): Promise<Session> {
     const trace = await loadTrace(name, (accesses) => onProgress("reading", accesses));
-    const choices: (PolicyName | undefined)[] = run.policies.length > 0 ? [...run.policies] : [undefined];
-    const lanes = choices.map((policy, i): Lane => {
-      const frames = run.frames?.[i];
+    const lanes = askedLanes(run).map(({ policy, frames }): Lane => {
       const config = systemConfig({ ...(policy === undefined ? {} : { policy }), ...(frames === undefined ? {} : { userFrames: frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) });
-      const label = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
-      return { policy: label, label, config, timeline: traceTimeline(trace, config) };
+      const name = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
+      return { policy: name, label: laneLabel(name, frames), config, timeline: traceTimeline(trace, config) };
     });
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((lane, moves) => onProgress(lanes.length > 1 ? `replaying under ${lanes[lane].label} (${lane + 1} of ${lanes.length})` : "replaying", moves, trace.accesses));
@@ -165,6 +162,16 @@ export class Session {
   close(): void {
     this.lockstep.close();
   }
+}
+
+/** The lanes `run` asks for: policy i under frames i, either absent past its list's end (the source's own); one lane at least. */
+function askedLanes(run: RunRequest): { policy: PolicyName | undefined; frames: number | undefined }[] {
+  const n = Math.max(1, run.policies.length, run.frames?.length ?? 0);
+  return Array.from({ length: n }, (_, i) => ({ policy: run.policies[i], frames: run.frames?.[i] }));
+}
+
+function laneLabel(policy: string, frames: number | undefined): string {
+  return frames === undefined ? policy : `${policy}, ${frames} frames`;
 }
 
 function laneState(lane: Lane): LaneState {
