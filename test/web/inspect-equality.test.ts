@@ -16,7 +16,7 @@ describe("the playground's state equals vmm386 inspect --json", () => {
   for (const name of EXAMPLES) {
     it(`${name}: steps 0, 1, the middle and the end, reached by going back from the end`, async () => {
       const file = `examples/${name}`;
-      const session = Session.open({ source: { kind: "scenario", file, text: readFileSync(file, "utf8") }, policies: [] }, () => undefined);
+      const session = await Session.open({ source: { kind: "scenario", file, text: readFileSync(file, "utf8") }, policies: [] }, () => undefined);
       try {
         const total = session.loaded().totalSteps;
         for (const step of [total, 0, 1, Math.floor(total / 2), total]) {

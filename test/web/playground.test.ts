@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { replayTrace } from "../../src/sim/trace/replay.js";
-import { detectFormat } from "../../src/sim/trace/trace-format.js";
+import { detectFormat } from "../../src/sim/trace/trace-input.js";
 import { systemConfig } from "../../src/sim/machine-settings.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";

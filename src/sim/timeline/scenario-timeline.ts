@@ -1,26 +1,29 @@
 /**
  * A scenario as a Timeline: each time the timeline needs the run afresh it
- * sets the scenario up on a new System exactly as the command line does
- * (the scenario's machine under the caller's settings, OPT's future
- * recorded first), so the state at step N is `vmm386 inspect --step N`'s.
+ * sets the scenario up on a new System as scenario-run.ts's openScenario
+ * does for the command line (the scenario's machine under the caller's
+ * settings, OPT's future recorded once, first), so the state at step N is
+ * `vmm386 inspect --step N`'s.
  */
-import { System, type SystemConfig } from "../system.js";
+import { System, type MachineSettings, type SystemConfig } from "../system.js";
 import { scenarioFuture } from "../scenario/opt-future.js";
 import { ScenarioRunner } from "../scenario/runner.js";
-import type { MachineSpec, Scenario } from "../scenario/types.js";
-import { mergeMachine, systemConfig } from "../machine-settings.js";
+import type { Scenario } from "../scenario/types.js";
+import { mergeSettings, systemConfig } from "../machine-settings.js";
+import { requirePolicyPlugins } from "../policy-spec.js";
 import { ScenarioStepper, type Stepper } from "./stepper.js";
 import { Timeline } from "./timeline.js";
 
 /** The SystemConfig of `scenario` with `settings` laid over its machine, as the command line makes it. */
-export function scenarioConfig(scenario: Scenario, settings: MachineSpec = {}): SystemConfig {
-  return systemConfig(mergeMachine(scenario.machine, settings));
+export function scenarioConfig(scenario: Scenario, settings: MachineSettings = {}): SystemConfig {
+  return systemConfig(mergeSettings(scenario.machine, settings));
 }
 
-/** Makes the run of `scenario` under `settings` afresh, at move 0. */
-export function scenarioStepper(scenario: Scenario, settings: MachineSpec = {}): () => Stepper {
+/** Makes the run of `scenario` under `settings` afresh, at move 0 (OPT's future recorded once, before). */
+export async function scenarioStepper(scenario: Scenario, settings: MachineSettings = {}): Promise<() => Stepper> {
   const config = scenarioConfig(scenario, settings);
-  const future = scenarioFuture(scenario, config, (c) => System.create(c));
+  await requirePolicyPlugins(config.policy);
+  const future = await scenarioFuture(scenario, config, (c) => System.create(c));
   return () => {
     const system = System.create({ ...config, future });
     try {
@@ -34,6 +37,6 @@ export function scenarioStepper(scenario: Scenario, settings: MachineSpec = {}):
 }
 
 /** A timeline over `scenario` under `settings`. */
-export function scenarioTimeline(scenario: Scenario, settings: MachineSpec = {}): Timeline {
-  return new Timeline(scenarioStepper(scenario, settings));
+export async function scenarioTimeline(scenario: Scenario, settings: MachineSettings = {}): Promise<Timeline> {
+  return new Timeline(await scenarioStepper(scenario, settings));
 }

@@ -10,7 +10,9 @@ import { LayoutError, mapWideChunk, type LayoutMapping } from "../trace/layout-m
 import { readLackey } from "../trace/lackey-reader.js";
 import { replayLayout, replayRange, setUpRegions, zeroDelta } from "../trace/replay-range.js";
 import { TraceChunk, referencesOf } from "../trace/trace-chunk.js";
-import { detectFormat, readTrace, type TraceFormat } from "../trace/trace-format.js";
+import type { TraceFormat } from "../trace/trace-format.js";
+import { readTrace } from "../trace/read-trace.js";
+import { openTraceInput } from "../trace/trace-input.js";
 import { TraceFormatError } from "../trace/trace-error.js";
 import { emptySurvey, surveyChunk, type TraceSurvey } from "../trace/trace-survey.js";
 import { builtinPolicy } from "../policy-spec.js";
@@ -33,18 +35,23 @@ export interface LoadedTrace {
   readonly mapping: LayoutMapping;
 }
 
-/** Reads the trace named `name` (a host path, or a page's memory file) whole; `onChunk` hears accesses read so far. */
+/** Reads the trace named `name` (a host path, or a page's upload in memory) whole; `onChunk` hears accesses read so far. */
 export async function loadTrace(name: string, onChunk?: (accesses: number) => void): Promise<LoadedTrace> {
-  const format = await detectFormat(name);
+  const input = await openTraceInput(name);
+  const format = input.format;
   const survey = emptySurvey();
   const surveyed = format === "lackey";
   const chunks: TraceChunk[] = [];
   let accesses = 0;
-  for await (const chunk of surveyed ? readLackey(name, undefined, undefined, survey) : readTrace(name, format)) {
-    if (!surveyed) surveyChunk(survey, chunk);
-    chunks.push(copyChunk(chunk));
-    accesses += chunk.length;
-    onChunk?.(accesses);
+  try {
+    for await (const chunk of surveyed ? readLackey(input, undefined, undefined, survey) : readTrace(input)) {
+      if (!surveyed) surveyChunk(survey, chunk);
+      chunks.push(copyChunk(chunk));
+      accesses += chunk.length;
+      onChunk?.(accesses);
+    }
+  } finally {
+    await input.close();
   }
   if (accesses === 0) throw new TraceFormatError(name, 0, "no accesses in the trace");
   const mapping = replayLayout(survey, undefined, name);
@@ -170,7 +177,7 @@ export class TraceStepper implements Stepper {
     this.sliceRefs = this.system.accessCount;
     this.sliceChunk = this.chunk;
     this.sliceOffset = this.offset;
-    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? zeroDelta() : this.trace.mapping.delta);
+    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? zeroDelta() : this.trace.mapping.delta, null);
     this.sliceMove = -1;
     if (reached !== to) this.dead = true;
     const made = reached - this.offset;

@@ -12,7 +12,7 @@
  * truncated file an error rather than a silently shorter trace.
  */
 
-import { ByteSink } from "./byte-sink.js";
+import type { ByteSink } from "./byte-sink.js";
 import { TraceChunk, DEFAULT_CHUNK_CAPACITY } from "./trace-chunk.js";
 import { TraceFormatError, streamError } from "./trace-error.js";
 import { BINARY_MAGIC, hasBinaryMagic } from "./trace-format.js";

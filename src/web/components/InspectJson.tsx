@@ -3,6 +3,8 @@
  * student can check the page against the command line, or copy it. Built
  * only at scenario step boundaries, where inspect can stop.
  */
+import { INSPECT_VIEWS } from "../../report/inspect-state.js";
+
 export function InspectJson(props: { inspect: unknown; step: number; file: string }) {
   if (props.inspect === null) return null;
   return (
@@ -10,7 +12,7 @@ export function InspectJson(props: { inspect: unknown; step: number; file: strin
       <details>
         <summary id="inspect-title">
           <code>
-            vmm386 inspect {props.file} --step {props.step} --show maps,pagemap,frames,swap,boot --json
+            vmm386 inspect {props.file} --step {props.step} --show {INSPECT_VIEWS.join(",")} --json
           </code>
         </summary>
         <pre class="inspect-json" data-testid="inspect-json">{JSON.stringify(props.inspect)}</pre>

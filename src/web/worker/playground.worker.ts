@@ -5,11 +5,12 @@
  * else that goes wrong is reported as a problem too — the worker stays
  * alive and keeps its last good run.
  */
+import { InputError } from "../../machine/input-error.js";
 import { ScenarioError } from "../../sim/scenario/types.js";
 import type { InputProblem, Reply, Request, RequestMessage, WorkerMessage } from "../protocol.js";
 import { Session, type Progress } from "./session.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
-import { hasBinaryMagic } from "../../sim/trace/binary-format.js";
+import { hasBinaryMagic } from "../../sim/trace/trace-format.js";
 import { putMemoryFile } from "../../sim/trace/memory-files.js";
 
 interface WorkerScope {
@@ -44,7 +45,7 @@ async function handle(id: number, request: Request): Promise<Reply> {
     case "load": {
       const source = request.run.source;
       const traceName = source.kind === "trace" ? await uploadedTrace(source.name, source.bytes, progress) : source.kind === "refs" ? typedReferenceString(source.text) : null;
-      const next = traceName !== null ? await Session.openTrace(traceName, request.run, progress) : Session.open(request.run, (done) => progress("exploring", done));
+      const next = traceName !== null ? await Session.openTrace(traceName, request.run, progress) : await Session.open(request.run, (done) => progress("exploring", done));
       session?.close();
       session = next;
       return { type: "loaded", loaded: next.loaded(), state: next.state() };
@@ -84,7 +85,8 @@ function check(file: string, text: string): InputProblem | null {
 /** An error as the page shows it: the message the command line prints, and the line it names. */
 function problemOf(error: unknown): InputProblem {
   const message = error instanceof Error ? error.message : String(error);
-  if (!(error instanceof ScenarioError)) return { message, line: null };
+  // Only a scenario's line is one of the editor's (a trace's names its file).
+  if (!(error instanceof ScenarioError) || error.where === undefined) return { message, line: null };
   const m = /^[^:]+:(\d+)(?::|$)/.exec(error.where);
   return { message, line: m === null ? null : Number(m[1]) };
 }
@@ -120,9 +122,9 @@ const PAGE_NUMBERS = 1 << 20;
  */
 function typedReferenceString(text: string): string {
   const words = text.split(/[\s,]+/).filter((w) => w !== "");
-  if (words.length === 0) throw new Error(`${TYPED_REFS}: no page numbers (type them between commas or blanks: 1,2,3,4,1,2,5)`);
+  if (words.length === 0) throw new InputError("no page numbers (type them between commas or blanks: 1,2,3,4,1,2,5)", TYPED_REFS);
   const bad = words.findIndex((w) => !/^\d{1,7}$/.test(w) || Number(w) >= PAGE_NUMBERS);
-  if (bad >= 0) throw new Error(`${TYPED_REFS}: '${words[bad]}' (reference ${bad + 1}) is not a page number (0 to ${PAGE_NUMBERS - 1})`);
+  if (bad >= 0) throw new InputError(`'${words[bad]}' (reference ${bad + 1}) is not a page number (0 to ${PAGE_NUMBERS - 1})`, TYPED_REFS);
   putMemoryFile(TYPED_REFS, new TextEncoder().encode(words.join("\n") + "\n"));
   return TYPED_REFS;
 }

@@ -54,20 +54,21 @@ export class Session {
   ) {}
 
   /** Parses and explores what `run` names; `onProgress` hears moves explored. */
-  static open(run: RunRequest, onProgress: (done: number) => void): Session {
+  static async open(run: RunRequest, onProgress: (done: number) => void): Promise<Session> {
     const source = run.source;
     if (source.kind === "trace" || source.kind === "refs") throw new Error("a trace is opened by Session.openTrace");
     const preset = source.kind === "preset" ? PRESETS[source.name] : null;
     const scenario = source.kind === "preset" ? parseScenario(PRESETS[source.name].text, PRESETS[source.name].file) : parseScenario(source.text, source.file);
     const wanted = preset !== null ? preset.lanes : askedLanes(run);
     refuseLargeRun(scenario, wanted.map((w) => scenarioConfig(scenario, w.policy === undefined ? {} : { policy: w.policy }).policy));
-    const lanes = wanted.map((w): Lane => {
+    const lanes: Lane[] = [];
+    for (const w of wanted) {
       const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
-      const timeline = scenarioTimeline(scenario, settings);
+      const timeline = await scenarioTimeline(scenario, settings);
       const config = scenarioConfig(scenario, settings);
       const policy = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
-      return { policy, label: laneLabel(policy, w.frames), config, timeline };
-    });
+      lanes.push({ policy, label: laneLabel(policy, w.frames), config, timeline });
+    }
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((_lane, moves) => onProgress(moves));
     lockstep.seek(0);

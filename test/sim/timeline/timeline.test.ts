@@ -13,7 +13,7 @@ import { System } from "../../../src/sim/system.js";
 import { userPageEntries } from "../../../src/sim/scenario/page-map.js";
 import { ScenarioStepper, type Stepper } from "../../../src/sim/timeline/stepper.js";
 import { Timeline } from "../../../src/sim/timeline/timeline.js";
-import { systemConfig } from "../../../src/cli/options.js";
+import { systemConfig } from "../../../src/sim/machine-settings.js";
 import { createMemorySwapDisk } from "../../../src/machine/disk-image.js";
 
 const EXAMPLES = readdirSync("examples").filter((f) => f.endsWith(".yaml")).sort();
