@@ -20,6 +20,10 @@ interface WorkerScope {
 
 const scope = self as unknown as WorkerScope;
 let session: Session | null = null;
+/** The last progress note sent: what it said, and when. */
+let told = { what: "", at: 0 };
+/** Progress notes of one phase are sent this far apart at least. */
+const PROGRESS_MS = 100;
 
 // One request at a time, in order: a trace's load awaits its reading, and the next waits for it.
 let queue: Promise<void> = Promise.resolve();
@@ -38,7 +42,13 @@ scope.onmessage = (e) => {
 };
 
 async function handle(id: number, request: Request): Promise<Reply> {
-  const progress = (what: string, done: number, total = 0): void => scope.postMessage({ id, progress: { what, done, total } });
+  const progress = (what: string, done: number, total = 0): void => {
+    // Each note redraws the page: a few a second are enough (a new phase is always told).
+    const now = performance.now();
+    if (what === told.what && now - told.at < PROGRESS_MS) return;
+    told = { what, at: now };
+    scope.postMessage({ id, progress: { what, done, total } });
+  };
   switch (request.type) {
     case "check":
       return { type: "checked", problem: check(request.file, request.text) };
