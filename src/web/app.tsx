@@ -25,6 +25,7 @@ import { SwapMap } from "./components/SwapMap.js";
 import { TlbView } from "./components/TlbView.js";
 import { Transport } from "./components/Transport.js";
 import { VmStatView } from "./components/VmStatView.js";
+import { PolicyLists } from "./components/PolicyLists.js";
 import { InspectJson } from "./components/InspectJson.js";
 import { MrcView } from "./components/MrcView.js";
 import type { MrcResult } from "../sim/mrc/curve.js";
@@ -276,6 +277,13 @@ export function App() {
     if (outcome !== null) void seek(outcome.move, "move");
   };
 
+  // The first lane's settings as the command line's options, for the inspect command shown.
+  const firstFrames = parseFrames(frames);
+  const inspectOptions = [
+    ...(policies.length > 0 ? ["--policy", policies[0]] : []),
+    ...(typeof firstFrames !== "string" && firstFrames.length > 0 ? ["--user-frames", String(firstFrames[0])] : []),
+    ...(/^\d+$/.test(seed.trim()) ? ["--seed", seed.trim()] : []),
+  ];
   const view = state?.view;
   const names: Record<number, string> = {};
   for (const p of view?.processes ?? []) names[p.pid] = p.name;
@@ -346,9 +354,10 @@ export function App() {
                   <SwapMap swap={view.swap} processes={view.processes} selection={selection} onSelect={setSelection} />
                   <FaultLog events={view.events} position={state.position} processes={view.processes} onSelect={setSelection} />
                   <VmStatView stats={view.stats} />
+                  <PolicyLists lists={view.lists} />
                   <LiveCharts samples={state.lanes[0].series} labels={names} />
                   <MrcView result={mrc} busy={busy} onCompute={computeMrc} />
-                  <InspectJson inspect={state.inspect} step={state.step} file={editor.file} />
+                  <InspectJson inspect={state.inspect} step={state.step} file={editor.file} options={inspectOptions} />
                 </div>
               )}
               {hidden && <p class="muted">The views show the point before the move you are asked about.</p>}

@@ -222,6 +222,26 @@ describe("playground in Chromium", () => {
     await close(o);
   });
 
+  it("shows MGLRU's generations and the pressure lines, as vmm386 inspect --show lists,pressure reports them", async () => {
+    const o = await open("#run=example%3Aswapping&policies=mglru&at=0");
+    const { page } = o;
+    for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "forward one step" }).click();
+    await expect.poll(() => page.getByTestId("step").textContent()).toBe("4");
+    const lists = page.getByTestId("policy-lists");
+    await expect.poll(() => lists.locator("h2").textContent()).toBe("mglru: generations");
+    const json = JSON.parse((await page.getByTestId("inspect-json").textContent()) ?? "") as {
+      lists: { lists: { seq: number; pages: number }[] };
+      pressure: { memory: { some: { total: number } } };
+    };
+    expect(await page.locator("#inspect-title").textContent()).toContain("--policy mglru");
+    expect(json).toEqual(await inspectCommand("examples/swapping.yaml", 4, "--policy", "mglru"));
+    const rows = await lists.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.querySelector("th")?.textContent, tr.querySelectorAll("td")[1]?.textContent]));
+    expect(rows).toEqual(json.lists.lists.map((l) => [`seq ${l.seq}`, l.pages.toLocaleString("en-US")]));
+    expect(json.lists.lists.reduce((n, l) => n + l.pages, 0)).toBeGreaterThan(0);
+    expect(await page.locator('[data-counter="psi some.total"] td').textContent()).toBe(json.pressure.memory.some.total.toLocaleString("en-US"));
+    await close(o);
+  });
+
   it("quiz mode hides the next move until answered, then checks the answer", async () => {
     const o = await open("#run=example%3Astack-growth&policies=&at=0&quiz=1");
     const { page } = o;

@@ -19,6 +19,7 @@ import { FRAME_KIND_NAMES } from "../../kernel/frame-table.js";
 import type { KernelEvent } from "../../kernel/kernel-events.js";
 import { KPTE } from "../../kernel/pte.js";
 import type { System, SystemStats } from "../system.js";
+import type { PolicyView } from "../policy-view.js";
 import type { LoggedEvent } from "./event-log.js";
 
 /** The bits of an entry a student looks at, by their manual and seed names. */
@@ -137,6 +138,8 @@ export interface SystemView {
   readonly swap: SwapState;
   readonly stats: SystemStats;
   readonly events: readonly EventView[];
+  /** The policy's own lists (linux: inactive and active; mglru: its generations), or null for a policy without. */
+  readonly lists: PolicyView | null;
 }
 
 /** Everything shown of `system` now; `names` names pids, `events` are the recent kernel events. */
@@ -150,6 +153,7 @@ export function systemView(system: System, names: ReadonlyMap<number, string>, e
     swap: swapState(system, processes),
     stats: system.stats(),
     events: events.map((l) => ({ move: l.move, pid: pidOfEvent(l.event, pidOfSpace), event: l.event })),
+    lists: system.policyView(processes.flatMap((p) => (p.pageDirectory === 0 ? [] : [{ pid: p.pid, name: p.name, pdPhys: p.pageDirectory }]))),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The counters: faults by how they were resolved, /proc/vmstat's, those
- * Linux has no name for, and the TLB's.
+ * Linux has no name for, the TLB's, and /proc/pressure/memory's lines.
  */
 import type { SystemStats } from "../../sim/system.js";
 import { count } from "./format.js";
@@ -13,6 +13,8 @@ export function VmStatView(props: { stats: SystemStats }) {
     ["vmstat", s.vmstat],
     ["vmm386", s.vmm386],
     ["tlb", s.tlb],
+    ["psi some", s.psi.some],
+    ["psi full", s.psi.full],
   ];
   return (
     <section class="panel" aria-labelledby="vmstat-title">
