@@ -83,10 +83,11 @@ describe("playground in Chromium", () => {
     for (const f of files) expect(readFileSync(join(SITE_DIR, "assets", f), "utf8")).not.toMatch(/(from|import\(|require\()\s*["'`]node:/);
   });
 
-  it("opens on the demo; ← and → step one move, Shift+→ one scenario step", async () => {
+  it("opens on the demo at 1280×800 with nothing past the window's width; ← and → step one move, Shift+→ one scenario step", async () => {
     const o = await open();
     const { page } = o;
     expect(await move(page)).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
     await page.locator("h1").click();
     await page.keyboard.press("ArrowRight");
     await expect.poll(() => move(page)).toBe(1);
