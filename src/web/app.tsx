@@ -111,6 +111,7 @@ export function App() {
       }
       setProblem(null);
       wanted.current = null;
+      wantedStep.current = null;
       setLoaded(reply.loaded);
       setMrc(null);
       setState(reply.state);
@@ -171,11 +172,13 @@ export function App() {
     return () => clearTimeout(timer);
   }, [editor, edited, worker]);
 
-  // The move last asked for, so that keys pressed faster than the worker answers add up.
+  // The move or step last asked for, so that keys and clicks faster than the worker answers add up.
   const wanted = useRef<number | null>(null);
+  const wantedStep = useRef<number | null>(null);
   const seek = useCallback(
     async (to: number, unit: "move" | "step") => {
       wanted.current = unit === "move" ? to : null;
+      wantedStep.current = unit === "step" ? to : null;
       accept(await worker.request({ type: "seek", to, unit }));
     },
     [worker, accept],
@@ -219,6 +222,27 @@ export function App() {
   // state from a ref: effects run after paint, and a key pressed before must not act on the old one.
   const latest = useRef(state);
   latest.current = state;
+  /** `dir` moves on from the move last asked for (or shown). */
+  const moveBy = useCallback(
+    (dir: number) => {
+      const s = latest.current;
+      if (s === null) return;
+      const from = Math.max(0, Math.min(wanted.current ?? s.position, s.totalMoves));
+      void seek(Math.max(0, Math.min(from + dir, s.totalMoves)), "move");
+    },
+    [seek],
+  );
+  /** `dir` scenario steps on from the step last asked for; back from inside a step is to its start. */
+  const stepBy = useCallback(
+    (dir: number) => {
+      const s = latest.current;
+      if (s === null) return;
+      const asked = wantedStep.current;
+      const to = asked !== null ? asked + dir : dir < 0 ? (s.midStep ? s.step : s.step - 1) : s.step + 1;
+      void seek(Math.max(0, to), "step");
+    },
+    [seek],
+  );
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement;
@@ -227,9 +251,8 @@ export function App() {
       if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
         e.preventDefault();
         const dir = e.key === "ArrowLeft" ? -1 : 1;
-        const from = Math.max(0, Math.min(wanted.current ?? state.position, state.totalMoves));
-        if (e.shiftKey) void seek(dir < 0 ? (state.midStep ? state.step : state.step - 1) : state.step + 1, "step");
-        else void seek(Math.max(0, Math.min(from + dir, state.totalMoves)), "move");
+        if (e.shiftKey) stepBy(dir);
+        else moveBy(dir);
       } else if (e.key === " " && target.tagName !== "BUTTON") {
         e.preventDefault();
         setPlaying((p) => !p);
@@ -238,7 +261,7 @@ export function App() {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [seek]);
+  }, [seek, moveBy, stepBy]);
 
   const onSource = (next: string) => {
     setSource(next);
@@ -341,6 +364,8 @@ export function App() {
                 marks={loaded.lanes[0].faultMarks}
                 busy={busy}
                 onSeek={(to, unit) => void seek(to, unit)}
+                onMove={moveBy}
+                onStep={stepBy}
                 onPlay={setPlaying}
                 onSpeed={setSpeed}
               />

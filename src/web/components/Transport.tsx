@@ -16,6 +16,9 @@ export interface TransportProps extends Pick<PlaygroundState, "position" | "tota
   readonly marks: readonly number[];
   readonly busy: boolean;
   onSeek(to: number, unit: "move" | "step"): void;
+  /** By moves or scenario steps from the point last asked for (clicks faster than the worker add up). */
+  onMove(dir: number): void;
+  onStep(dir: number): void;
   onPlay(playing: boolean): void;
   onSpeed(speed: number): void;
 }
@@ -27,13 +30,13 @@ export function Transport(p: TransportProps) {
     <section class="panel transport" aria-label="time travel">
       <div class="buttons">
         <button type="button" onClick={() => p.onSeek(0, "move")} disabled={atStart} aria-label="to the start" title="Home">|◀</button>
-        <button type="button" onClick={() => p.onSeek(p.midStep ? p.step : p.step - 1, "step")} disabled={atStart} aria-label="back one step" title="Shift+←">◀ step</button>
-        <button type="button" onClick={() => p.onSeek(p.position - 1, "move")} disabled={atStart} aria-label="back one move" title="←">◀</button>
+        <button type="button" onClick={() => p.onStep(-1)} disabled={atStart} aria-label="back one step" title="Shift+←">◀ step</button>
+        <button type="button" onClick={() => p.onMove(-1)} disabled={atStart} aria-label="back one move" title="←">◀</button>
         <button type="button" class="play" onClick={() => p.onPlay(!p.playing)} disabled={atEnd && !p.playing} aria-label={p.playing ? "pause" : "play"} title="Space">
           {p.playing ? "pause" : "play"}
         </button>
-        <button type="button" onClick={() => p.onSeek(p.position + 1, "move")} disabled={atEnd} aria-label="forward one move" title="→">▶</button>
-        <button type="button" onClick={() => p.onSeek(p.step + 1, "step")} disabled={atEnd} aria-label="forward one step" title="Shift+→">step ▶</button>
+        <button type="button" onClick={() => p.onMove(1)} disabled={atEnd} aria-label="forward one move" title="→">▶</button>
+        <button type="button" onClick={() => p.onStep(1)} disabled={atEnd} aria-label="forward one step" title="Shift+→">step ▶</button>
         <button type="button" onClick={() => p.onSeek(p.totalMoves, "move")} disabled={atEnd} aria-label="to the end" title="End">▶|</button>
         <label>
           speed{" "}
