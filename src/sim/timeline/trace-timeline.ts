@@ -8,7 +8,7 @@
 import { needsFuture } from "../../kernel/replacement/index.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "../trace/layout-mapper.js";
 import { readLackey } from "../trace/lackey-reader.js";
-import { replayLayout, replayRange, setUpRegions, zeroDelta } from "../trace/replay-range.js";
+import { pageDeltas, replayLayout, replayRange, setUpRegions, zeroDeltas } from "../trace/replay-range.js";
 import { TraceChunk, referencesOf } from "../trace/trace-chunk.js";
 import type { TraceFormat } from "../trace/trace-format.js";
 import { readTrace } from "../trace/read-trace.js";
@@ -33,6 +33,8 @@ export interface LoadedTrace {
   readonly accesses: number;
   readonly survey: TraceSurvey;
   readonly mapping: LayoutMapping;
+  /** The mapping's page deltas as the replay's access loop reads them (replay-range.ts's pageDeltas). */
+  readonly deltas: Int32Array;
 }
 
 /** Reads the trace named `name` (a host path, or a page's upload in memory) whole; `onChunk` hears accesses read so far. */
@@ -56,7 +58,7 @@ export async function loadTrace(name: string, onChunk?: (accesses: number) => vo
   if (accesses === 0) throw new TraceFormatError(name, 0, "no accesses in the trace");
   const mapping = replayLayout(survey, undefined, name);
   for (const c of chunks) if (c.wide) mapWideChunk(mapping, c);
-  return { name, format, chunks, accesses, survey, mapping };
+  return { name, format, chunks, accesses, survey, mapping, deltas: pageDeltas(mapping.delta) };
 }
 
 /** A copy of the reader's chunk (readers refill theirs), trimmed to its accesses. */
@@ -177,7 +179,7 @@ export class TraceStepper implements Stepper {
     this.sliceRefs = this.system.accessCount;
     this.sliceChunk = this.chunk;
     this.sliceOffset = this.offset;
-    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? zeroDelta() : this.trace.mapping.delta, null);
+    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? zeroDeltas() : this.trace.deltas, null);
     this.sliceMove = -1;
     if (reached !== to) this.dead = true;
     const made = reached - this.offset;
