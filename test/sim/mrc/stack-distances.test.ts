@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { LruStack, missesBySize, TOP_DEPTH } from "../../../src/sim/mrc/lru-stack.js";
 import { optHistogram } from "../../../src/sim/mrc/opt-stack.js";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
-import { loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
+import { distinctPages, loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
 import { lruMisses, optMisses } from "../trace/textbook-policies.js";
 
 /** Misses at sizes 1..max of the exact LRU curve of `refs`. */
@@ -53,7 +53,7 @@ function expectLibCacheSimCurves(curveOf: (refs: Int32Array, max: number) => num
     const refs = loadRefsFixture(name);
     for (const [part, string] of [["full", refs], ["prefix_200k", refs.subarray(0, 200000)]] as const) {
       const expected = EVERY_SIZE[name][part][policy];
-      expect(expected).toHaveLength(new Set(string).size);
+      expect(expected).toHaveLength(distinctPages(string));
       expect(curveOf(string, expected.length)).toEqual(expected);
     }
   }
@@ -88,7 +88,7 @@ describe("exact LRU curve (Mattson stack distances)", () => {
   it("equals replay --policy-only --policy lru on the three public traces' 200k prefixes (1..32 pages, every 7th size, all pages)", () => {
     for (const name of TRACE_NAMES) {
       const refs = loadRefsFixture(name).subarray(0, 200000);
-      const both = curveAndReplay(lruCurve(refs, new Set(refs).size + 1), refs, "lru");
+      const both = curveAndReplay(lruCurve(refs, distinctPages(refs) + 1), refs, "lru");
       expect(both.curve).toEqual(both.replay);
     }
   });
@@ -135,7 +135,7 @@ describe("exact OPT curve (Mattson's priority stack)", () => {
   it("equals replay --policy-only --policy opt on the three public traces' 200k prefixes (1..32 pages, every 7th size, all pages)", () => {
     for (const name of TRACE_NAMES) {
       const refs = loadRefsFixture(name).subarray(0, 200000);
-      const both = curveAndReplay(optCurve(refs, new Set(refs).size + 1, 77777), refs, "opt");
+      const both = curveAndReplay(optCurve(refs, distinctPages(refs) + 1, 77777), refs, "opt");
       expect(both.curve).toEqual(both.replay);
     }
   });
@@ -146,7 +146,7 @@ describe("exact OPT curve (Mattson's priority stack)", () => {
 
   it("is never above LRU and meets it where every page fits", () => {
     const refs = loadRefsFixture("c-matmul").subarray(0, 200000);
-    const d = new Set(refs).size;
+    const d = distinctPages(refs);
     const lru = lruCurve(refs, d);
     const opt = optCurve(refs, d);
     for (let s = 0; s < d; s++) expect(opt[s]).toBeLessThanOrEqual(lru[s]);
