@@ -81,6 +81,20 @@ export function referenceString(text: string): number[] {
   return out;
 }
 
+/**
+ * `got` is `want`, access by access (address, high half, kind, size); throws
+ * naming the first difference. For hundreds of thousands of accesses, where
+ * toEqual's deep comparison of as many objects took seconds.
+ */
+export function expectSameAccesses(got: readonly Access[], want: readonly Access[]): void {
+  const show = (a: Access | undefined) => JSON.stringify(a);
+  for (let i = 0; i < Math.max(got.length, want.length); i++) {
+    const [g, w] = [got[i], want[i]];
+    const same = g !== undefined && w !== undefined && g.addr === w.addr && g.high === w.high && g.kind === w.kind && g.size === w.size;
+    if (!same) throw new Error(`access ${i} of ${want.length}: got ${show(g)}, want ${show(w)} (${got.length} accesses read)`);
+  }
+}
+
 /** `n` accesses of every kind and size (1..4096 bytes) at pseudo-random addresses, the same for a seed. */
 export function randomAccesses(n: number, seed: number): Access[] {
   let x = seed;
