@@ -96,10 +96,13 @@ export class ReferenceModel {
   read(pid: number, va: number, len: number): Uint8Array {
     const p = this.get(pid);
     const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) {
-      const a = va + i;
+    for (let done = 0; done < len; ) {
+      const a = va + done;
+      const offset = a % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - offset, len - done);
       const page = p.pages.get(Math.floor(a / PAGE_SIZE));
-      if (page !== undefined) out[i] = page[a % PAGE_SIZE];
+      if (page !== undefined) out.set(page.subarray(offset, offset + n), done);
+      done += n;
     }
     return out;
   }
@@ -107,15 +110,18 @@ export class ReferenceModel {
   /** Stores `bytes` at `va` (no permission check). */
   write(pid: number, va: number, bytes: Uint8Array): void {
     const p = this.get(pid);
-    for (let i = 0; i < bytes.length; i++) {
-      const a = va + i;
+    for (let done = 0; done < bytes.length; ) {
+      const a = va + done;
+      const offset = a % PAGE_SIZE;
+      const n = Math.min(PAGE_SIZE - offset, bytes.length - done);
       const vpn = Math.floor(a / PAGE_SIZE);
       let page = p.pages.get(vpn);
       if (page === undefined) {
         page = new Uint8Array(PAGE_SIZE);
         p.pages.set(vpn, page);
       }
-      page[a % PAGE_SIZE] = bytes[i];
+      page.set(bytes.subarray(done, done + n), offset);
+      done += n;
     }
   }
 
