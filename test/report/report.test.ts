@@ -13,6 +13,14 @@ import { runOn } from "../helpers/run-scenario.js";
 import { systemConfig } from "../../src/sim/machine-settings.js";
 import { syntheticRun, syntheticSeries, syntheticSweep } from "./fixtures.js";
 
+let syntheticReport: string | undefined;
+
+/** The report of the synthetic run, rendered once for the tests that only read it (a render, charts and all, is ~0.2 s). */
+function syntheticHtml(): string {
+  syntheticReport ??= renderRunHtml(syntheticRun());
+  return syntheticReport;
+}
+
 /**
  * The synthetic run on a machine with `--tlb off`: every translation a miss,
  * as the MMU counts them then. Its machine description says nothing of the
@@ -38,14 +46,14 @@ function demandPaging(tlb: SystemConfig["tlb"]): RunResult {
 
 describe("run report", () => {
   it("is one self-contained HTML file: no scripts, no external resources", () => {
-    const html = renderRunHtml(syntheticRun());
+    const html = syntheticHtml();
     expect(html.startsWith("<!DOCTYPE html>")).toBe(true);
     expect(html).not.toMatch(/<script|<link|src="http|href="http|@import/i);
     expect(html.match(/<svg/g)?.length).toBe(4);
   });
 
   it("escapes every user-supplied string", () => {
-    const html = renderRunHtml(syntheticRun());
+    const html = syntheticHtml();
     expect(html).toContain("Fork &amp; &lt;COW&gt;");
     expect(html).not.toContain("<COW>");
     expect(html).not.toContain("child<x>");
@@ -53,14 +61,14 @@ describe("run report", () => {
   });
 
   it("shows how each process ended, the strict-TLB findings and the notes", () => {
-    const html = renderRunHtml(syntheticRun());
+    const html = syntheticHtml();
     expect(html).toContain("killed at 0x00000010 (user read, not present): no mapping");
     expect(html).toContain("stale entry for 0x40000000");
     expect(html).toContain("brk refused at step 3");
   });
 
   it("lists the /proc/vmstat counters apart from vmm386's own", () => {
-    const html = renderRunHtml(syntheticRun());
+    const html = syntheticHtml();
     const vmstat = html.slice(html.indexOf("<h2>vmstat</h2>"), html.indexOf("<h2>vmm386 counters</h2>"));
     const own = html.slice(html.indexOf("<h2>vmm386 counters</h2>"), html.indexOf("<h2>TLB</h2>"));
     expect(vmstat).toContain("<td>pswpout</td>");
@@ -89,7 +97,7 @@ describe("run report", () => {
   });
 
   it("without working-set estimates (no ticks) the resident chart and its caption promise no working-set line", () => {
-    const withWs = renderRunHtml(syntheticRun());
+    const withWs = syntheticHtml();
     expect(withWs).toContain("Resident pages and working set");
     expect(withWs).toContain("sampled every 100 ticks (dashed)");
     const run = syntheticRun();
@@ -113,7 +121,7 @@ describe("run report", () => {
     expect(html.match(/<svg/g)?.length).toBe(3);
     expect(html).not.toContain("Share of translations the TLB answered");
     expect(html).toContain("The TLB was off");
-    const on = renderRunHtml(syntheticRun());
+    const on = syntheticHtml();
     expect(on).toContain("<b>90.0 %</b><span>TLB hit rate</span>");
     expect(on).not.toContain("The TLB was off");
   });
@@ -129,7 +137,7 @@ describe("run report", () => {
   });
 
   it("lists the TLB counters, not whether there was one, in the TLB table", () => {
-    const html = renderRunHtml(syntheticRun());
+    const html = syntheticHtml();
     const table = html.slice(html.indexOf("<h2>TLB</h2>"));
     expect(table).toContain("<td>globalKept</td>");
     expect(table).not.toContain("enabled");
