@@ -31,10 +31,14 @@ interface Interrupted extends CliRun {
   readonly stoppedAfter: number;
 }
 
-/** Runs `vmm386 ...args` with its own temporary folder, sends `signal` after `afterMs`, and waits for it to end. */
-async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, afterMs = 800): Promise<Interrupted> {
+/**
+ * Runs `vmm386 ...args` with its own temporary folder, sends `signal` after `afterMs` (and once `ready()` holds:
+ * a loaded machine may take longer than that to start the run), and waits for it to end.
+ */
+async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, afterMs = 800, ready = () => true): Promise<Interrupted> {
   const { child, done } = spawnCliAsync(args, { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
   await new Promise((r) => setTimeout(r, afterMs));
+  for (let waited = 0; !ready() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   const sent = performance.now();
   child.kill(signal);
   const r = await done;
@@ -108,11 +112,12 @@ describe("signals", () => {
     const image = path.join(dir, "user.img");
     const made = spawnCliAsync(["disk", "create", image, "--size", "40M", "--swap", "32M"]);
     expect((await made.done).code).toBe(0);
-    const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp);
+    const locked = () => fs.existsSync(lockPathOf(image));
+    const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp, 800, locked);
     expectEndedBy(r, "SIGINT");
     expect(fs.existsSync(image)).toBe(true);
     expect(fs.existsSync(lockPathOf(image))).toBe(false);
-    expect((await interrupt(["run", LONG, "--swap-image", image, "--json"], "SIGKILL", tmp)).signal).toBe("SIGKILL");
+    expect((await interrupt(["run", LONG, "--swap-image", image, "--json"], "SIGKILL", tmp, 800, locked)).signal).toBe("SIGKILL");
     expect(fs.existsSync(image)).toBe(true);
     // SIGKILL left the lock (the next run on the image would find it stale); the image goes with the test, so its lock too.
     fs.rmSync(lockPathOf(image));
