@@ -68,7 +68,7 @@ export function addMachineOptions(cmd: Command): Command {
     .option("--policy <spec>", `replacement policy: ${POLICY_NAMES.join(", ")}, with parameters NAME:key=value,... (vmm386 policies), or a plugin ./NAME.js (default: the scenario's if any, else ${DEFAULT_POLICY})`)
     .option("--tlb <entries[xways]|off>", "TLB entries (4-way; 1 or 2: fully associative), ENTRIESxWAYS (ways a power of two), or off (default: the CPU preset's)")
     .option("--user-frames <n>", "cap resident user pages at N (page tables not counted)")
-    .option("--strict-tlb", "report every access served by a stale TLB entry")
+    .option("--strict-tlb", "report every access a stale TLB entry lets through (the tables no longer allow it)")
     .option("--invariants", "run the VMM invariant checker after every operation (slow)")
     .option("--cmdline <text>", "kernel command line in the multiboot information")
     .option("--module <file[@address]>", "multiboot module FILE, at ADDRESS (hex or decimal) if given (FILE may contain @); repeatable, replaces the scenario's", collect)

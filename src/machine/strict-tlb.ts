@@ -10,13 +10,19 @@
  * its PDE or PTE made after the entry was filled (earlier writes were seen
  * by the walk that filled it, so they cannot be the cause).
  *
- * What counts as a mismatch: the page is no longer present (or its 4 MiB
- * PDE now has a reserved bit), the frame differs, the effective U/S or R/W
- * differ, or the entry says Dirty while the PTE's D is now clear (writes
- * through it would never set D again: a lost dirty page). Accessed is not
- * compared: clearing A without a flush only makes a page look idle, which
- * kernels accept. An entry cached with D clear while the PTE now has D set
- * is harmless too (the next write walks), so it is not reported either.
+ * What counts as a mismatch: the entry lets through what the tables no
+ * longer allow. The page is no longer present (or its 4 MiB PDE now has a
+ * reserved bit), the frame differs, the entry grants U/S or R/W the tables
+ * have taken away, or it says Dirty while the PTE's D is now clear (writes
+ * through it would never set D again: a lost dirty page). Rights raised
+ * without a flush are not reported: the stale entry only refuses more than
+ * the tables do, the CPU raises #PF on it and the kernel resolves that as a
+ * spurious fault (SDM 4.10.4.3 allows exactly this; Linux upgrades PTEs
+ * lazily and relies on it), counted in vmm386.spurious_fault. Accessed is
+ * not compared: clearing A without a flush only makes a page look idle,
+ * which kernels accept. An entry cached with D clear while the PTE now has
+ * D set is harmless too (the next write walks), so it is not reported
+ * either.
  *
  * Writes are tracked through PhysicalMemory.writeObserver, for the words
  * that ever filled an entry, bulk frame writes included; the MMU's own A/D
@@ -144,7 +150,7 @@ export class StrictTlbChecker {
 export function mismatch(cached: TranslationView, current: TranslationView): string | null {
   if (!current.present) return "page no longer present";
   if (current.pfn !== cached.pfn) return "frame changed";
-  if (((current.bits ^ cached.bits) & RIGHTS) !== 0) return "rights changed";
+  if ((cached.bits & ~current.bits & RIGHTS) !== 0) return "rights revoked";
   if ((cached.bits & PTE.DIRTY) !== 0 && (current.bits & PTE.DIRTY) === 0) return "Dirty cleared";
   return null;
 }

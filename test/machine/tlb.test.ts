@@ -327,6 +327,18 @@ describe("TLB strict mode", () => {
     expect(mmu.strictViolationCount).toBe(0);
   });
 
+  it("does not report rights raised without INVLPG: the stale entry refuses more, and its #PF is the kernel's spurious fault", () => {
+    const { mmu, memory, map, pteAddr } = machine("i486", { strict: true });
+    map(page(0), 0x100, P | U);
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100); // cached read-only
+    memory.write32(pteAddr(page(0)), memory.read32(pteAddr(page(0))) | RW); // raised lazily, as Linux does
+    expect(mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100);
+    expect(mmu.translate(page(0), ACCESS.USER_WRITE)).toBe(FAULT);
+    expect(mmu.errorCode).toBe(PF.PRESENT | PF.WRITE | PF.USER);
+    expect(mmu.translate(page(0), ACCESS.USER_WRITE)).toBe(0x100); // the fault dropped the entry: the retry walks
+    expect(mmu.strictViolationCount).toBe(0);
+  });
+
   it("reports a cleared Dirty bit and a revoked write right, but not a cleared Accessed bit", () => {
     const { mmu, memory, map, pteAddr } = machine("i486", { strict: true });
     map(page(0), 0x100);
@@ -340,7 +352,7 @@ describe("TLB strict mode", () => {
     expect(mmu.strictViolations[0].message).toMatch(/Dirty cleared/);
     memory.write32(pteAddr(page(0)), pte & ~PTE.RW); // COW without INVLPG
     mmu.translate(page(0), ACCESS.USER_READ);
-    expect(mmu.strictViolations[1].message).toMatch(/rights changed/);
+    expect(mmu.strictViolations[1].message).toMatch(/rights revoked/);
   });
 });
 
