@@ -11,7 +11,7 @@ import type { MglruPolicy } from "../kernel/replacement/mglru.js";
 import type { PolicyList } from "../kernel/vmm.js";
 import type { PhysicalMemory } from "../machine/physical-memory.js";
 import { forEachUserEntry } from "../kernel/page-tables.js";
-import { pageState } from "./scenario/page-map.js";
+import { entryFrame, isPresent } from "../kernel/pte.js";
 
 /** A process to attribute pages to: its pid, name and page directory. */
 export interface ViewedProcess {
@@ -77,8 +77,8 @@ function frameOwners(memory: PhysicalMemory, processes: readonly ViewedProcess[]
   const owners = new Map<number, number[]>();
   for (const p of processes) {
     forEachUserEntry(memory, p.pdPhys, (_va, pte) => {
-      if (pageState(pte) !== "present") return;
-      const pfn = pte >>> 12;
+      if (!isPresent(pte)) return;
+      const pfn = entryFrame(pte);
       const list = owners.get(pfn);
       if (list === undefined) owners.set(pfn, [p.pid]);
       else list.push(p.pid);

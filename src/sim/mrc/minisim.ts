@@ -17,7 +17,7 @@ import type { PolicyChoice } from "../policy-spec.js";
 import { replayReferenceString } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
-import type { TraceChunk } from "../trace/trace-chunk.js";
+import { straddlePage, type TraceChunk } from "../trace/trace-chunk.js";
 import type { TraceFormat } from "../trace/trace-format.js";
 import { point, type MrcPoint } from "./curve.js";
 import { pageHash } from "./spatial-sample.js";
@@ -87,15 +87,14 @@ export function sampleAccesses(chunk: TraceChunk, threshold: number, seed: numbe
   let n = 0;
   for (let i = 0; i < chunk.length; i++) {
     const a = addr[i];
-    const first = a >>> 12;
-    const last = ((a + size[i] - 1) >>> 12) & 0xfffff;
-    const keepFirst = pageHash(first, seed) < threshold;
-    const keepLast = last !== first && pageHash(last, seed) < threshold;
-    if (!keepFirst && !keepLast) continue;
+    const second = straddlePage(a, size[i]);
+    const keepFirst = pageHash(a >>> 12, seed) < threshold;
+    const keepSecond = second >= 0 && pageHash(second, seed) < threshold;
+    if (!keepFirst && !keepSecond) continue;
+    // Bytes of the access in its first page: a straddle keeps only the part in a sampled page.
     const head = 4096 - (a & 0xfff);
-    const straddles = last !== first;
     out.addr[n] = keepFirst ? a : (a + head) | 0;
-    out.size[n] = !straddles || (keepFirst && keepLast) ? size[i] : keepFirst ? head : size[i] - head;
+    out.size[n] = second < 0 || (keepFirst && keepSecond) ? size[i] : keepFirst ? head : size[i] - head;
     out.kind[n] = kind[i];
     n++;
   }
