@@ -437,6 +437,11 @@ export function runTorture(config: TortureConfig, ops: Iterable<TortureOp>, stop
   return driver.finish();
 }
 
+/** What a run lost: mismatches, invariant violations, leaked frames and slots, stale TLB hits and other problems; 0 is a pass. */
+export function tortureLosses(s: TortureSummary): number {
+  return s.mismatches + s.invariantViolations + s.leakedFrames + s.leakedSlots + s.staleTlbHits + s.problems.length;
+}
+
 /** `size` bytes derived from `value`, different at every position. */
 function pattern(size: number, value: number): Uint8Array {
   const out = new Uint8Array(size);
