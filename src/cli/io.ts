@@ -7,7 +7,8 @@
 import { startProgress, type Progress } from "./progress.js";
 
 export interface CliIo {
-  readonly stdout: NodeJS.WritableStream;
+  /** A terminal takes no binary trace. */
+  readonly stdout: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** A terminal gets the progress bar. */
   readonly stderr: NodeJS.WritableStream & { readonly isTTY?: boolean };
   /** What `replay -` reads; a terminal there means nothing was piped in. */

@@ -62,6 +62,8 @@ export interface OutputOptions {
   readonly inputs?: readonly string[];
   /** Whether `-` means standard output (else it is refused: the command prints there). */
   readonly allowStdout?: boolean;
+  /** The stream `-` writes to (an in-process CLI's own); default this process's standard output. */
+  readonly stdout?: NodeJS.WritableStream;
   /** The option that named the path, for messages ("--report"). */
   readonly option?: string;
 }
@@ -91,7 +93,7 @@ export function openOutput(file: string, options: OutputOptions): OutputFile {
   if (file !== STDOUT_PATH) return openTarget(place, options, true);
   if (!options.allowStdout) fail("standard output is taken by the command's own output; name a file");
   checkNotInput(fs.fstatSync(1), options.inputs ?? [], fail, "standard output");
-  return new StdoutOutput(file);
+  return new StdoutOutput(file, options.stdout ?? process.stdout);
 }
 
 /** An output that is a regular file and is built through its descriptor (a disk image). */
@@ -376,13 +378,16 @@ class DirectOutput implements OutputFile {
   }
 }
 
-/** Standard output, through Node's stream (which owns fd 1): bytes are copied, back-pressure honoured. */
+/** Standard output, through its Node stream (which owns fd 1): bytes are copied, back-pressure honoured. */
 class StdoutOutput implements OutputFile {
   readonly direct = true;
-  constructor(readonly path: string) {}
+  constructor(
+    readonly path: string,
+    private readonly stream: NodeJS.WritableStream,
+  ) {}
 
   async write(bytes: Uint8Array): Promise<void> {
-    if (!process.stdout.write(Buffer.from(bytes))) await new Promise<void>((resolve) => process.stdout.once("drain", resolve));
+    if (!this.stream.write(Buffer.from(bytes))) await new Promise<void>((resolve) => this.stream.once("drain", resolve));
   }
 
   commit(): Promise<void> {

@@ -20,6 +20,15 @@ describe("vmm386 convert to libCacheSim's formats", () => {
     expect(readFileSync(raw, "latin1").split("\n")[0]).toBe(String(0x08049000 >>> 12));
   });
 
+  it("writes to - through the invocation's standard output, the summary on its standard error", async () => {
+    const file = join(dir, "same.refs");
+    expect((await cli("convert", HEAD, file)).code).toBe(0);
+    const r = await cli("convert", HEAD, "-", "--to", "refs");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(file, "latin1"));
+    expect(r.stderr).toBe(`${HEAD} (lackey, 20000 accesses) -> - (refs, 20000 page references)\n`);
+  });
+
   it("refuses --raw-pages for vmm386's own formats, in one line", async () => {
     const r = await cli("convert", HEAD, join(dir, "x.bin"), "--raw-pages");
     expect(r.code).toBe(2);

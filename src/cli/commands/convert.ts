@@ -52,9 +52,9 @@ async function convert(inv: Invocation, input: string, output: string, options: 
   const to = formatOption(options.to, "--to") ?? formatFromName(output) ?? "binary";
   const from = formatOption(options.from, "--from");
   const toStdout = output === STDOUT_PATH;
-  if (toStdout && BINARY_OUTPUTS.has(to) && process.stdout.isTTY) throw new InputError("standard output is a terminal: pipe the binary trace on, or name a file", output);
+  if (toStdout && BINARY_OUTPUTS.has(to) && inv.io.stdout.isTTY) throw new InputError("standard output is a terminal: pipe the binary trace on, or name a file", output);
   if (options.rawPages && !LIBCACHESIM_FORMATS.has(to)) throw new InputError(`only applies to ${[...LIBCACHESIM_FORMATS].join(", ")} outputs`, "--raw-pages");
-  const r = await convertTrace(input, output, to, { from, force: options.force, rawPages: options.rawPages });
+  const r = await convertTrace(input, output, to, { from, force: options.force, rawPages: options.rawPages, stdout: inv.io.stdout });
   const what = r.to === "lackey" || r.to === "binary" ? "accesses" : "page references";
   const layout = r.mapped ? ", pages as the replay maps them" : "";
   // With the trace on standard output, the summary goes to standard error.

@@ -50,7 +50,7 @@ async function record(inv: Invocation, cmd: Command, program: string, args: stri
   if (options.output !== undefined) {
     refuseReplayOptions(cmd, options);
     const output = options.output;
-    const outcome = await recordToFile({ program, args, maxAccesses, stderr: inv.io.stderr }, { path: output, force: options.force });
+    const outcome = await recordToFile({ program, args, maxAccesses, stderr: inv.io.stderr }, { path: output, force: options.force, stdout: inv.io.stdout });
     // With the trace on standard output, the summary goes to standard error.
     (output === STDOUT_PATH ? inv.io.stderr : inv.io.stdout).write(`${output}: ${outcome.accesses} accesses\n${outcomeLine(program, outcome, maxAccesses)}\n`);
     return;

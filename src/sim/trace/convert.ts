@@ -56,6 +56,8 @@ export interface ConvertOptions {
   readonly force?: boolean;
   /** libCacheSim outputs of an address trace: the trace's own page numbers instead of the replay's layout. */
   readonly rawPages?: boolean;
+  /** Where an output of `-` goes; default this process's standard output. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /**
@@ -65,7 +67,7 @@ export interface ConvertOptions {
  */
 export async function convertTrace(source: TraceSource, output: string, to: TraceFormat, options: ConvertOptions = {}): Promise<ConvertResult> {
   const name = typeof source === "string" ? source : source.name;
-  const out = openOutput(output, { kind: traceOutputKind(to), force: options.force, inputs: [name], allowStdout: true });
+  const out = openOutput(output, { kind: traceOutputKind(to), force: options.force, inputs: [name], allowStdout: true, stdout: options.stdout });
   let input: TraceInput | null = null;
   try {
     input = await traceInput(source, options.from);

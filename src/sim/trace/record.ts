@@ -303,6 +303,8 @@ async function drain(chunks: AsyncIterator<Buffer>): Promise<void> {
 export interface RecordOutput {
   readonly path: string;
   readonly force?: boolean;
+  /** Where a path of `-` goes; default this process's standard output. */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /**
@@ -312,7 +314,7 @@ export interface RecordOutput {
  * starts, written under a temporary name and renamed into place once whole.
  */
 export async function recordToFile(options: RecordOptions, output: RecordOutput): Promise<RecordOutcome> {
-  const out = openOutput(output.path, { kind: traceOutputKind("lackey"), force: output.force, option: "-o", allowStdout: true });
+  const out = openOutput(output.path, { kind: traceOutputKind("lackey"), force: output.force, option: "-o", allowStdout: true, stdout: output.stdout });
   try {
     const toStdout = output.path === STDOUT_PATH;
     const recording = new Recording({ ...options, stdout: options.stdout ?? (toStdout ? "stderr" : "inherit") });
