@@ -109,10 +109,6 @@ async function profile(inv: Invocation, input: TraceInput, mrcOptions: MrcOption
   let read = 0;
   try {
     return await profileTrace(input, { ...mrcOptions, onFileBytes: (n) => progress.update("reading trace", (read += n), input.fileBytes) });
-  } catch (e) {
-    // A page number past what a curve can hold (a library's limit, not the trace's format): named by the trace it came from.
-    if (e instanceof RangeError) throw new InputError(e.message, input.name);
-    throw e;
   } finally {
     progress.stop();
   }

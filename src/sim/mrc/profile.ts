@@ -24,6 +24,7 @@ import { traceOutputKind } from "../trace/convert.js";
 import { readTrace } from "../trace/read-trace.js";
 import { TraceChunk } from "../trace/trace-chunk.js";
 import { TraceFormatError } from "../trace/trace-error.js";
+import { InputError } from "../../machine/input-error.js";
 import type { TraceFormat } from "../trace/trace-format.js";
 import { traceInput, type OnFileBytes, type TraceSource } from "../trace/trace-input.js";
 import { WidePages, pageReferences } from "../trace/wide-pages.js";
@@ -93,6 +94,10 @@ export async function profileTrace(source: TraceSource, options: MrcOptions): Pr
       curves,
       seconds: (performance.now() - started) / 1000,
     };
+  } catch (e) {
+    // A page number past what a curve can hold (a library's limit, not the trace's format): named by the trace it came from.
+    if (e instanceof RangeError) throw new InputError(e.message, input.name);
+    throw e;
   } finally {
     pass.dispose();
     if (input !== source) await input.close();
