@@ -11,11 +11,10 @@ import type { Command } from "commander";
 import { POLICY_NAMES } from "../../kernel/replacement/index.js";
 import { parsePolicyList, type PolicyChoice } from "../../sim/policy-spec.js";
 import { InputError } from "../../machine/input-error.js";
-import { mergeSettings, needsTicks } from "../../sim/machine-settings.js";
+import { needsTicks } from "../../sim/machine-settings.js";
 import type { MachineSettings } from "../../sim/system.js";
 import { checkRamBytes, sizeValue } from "../../sim/scenario/machine-checks.js";
-import { loadScenarioFile } from "../../sim/scenario/loader.js";
-import { checkSweepWork, runSweep, type SweepPlan, type SweepResult } from "../../sim/sweep/sweep.js";
+import { planSweep, runSweep, type SweepPlan, type SweepResult } from "../../sim/sweep/sweep.js";
 import { parseShard, shardLabel, WHOLE_GRID, type Shard } from "../../sim/sweep/shard.js";
 import { runSweepShard, sweepPartText, SWEEP_PART } from "../../sim/sweep/sweep-part.js";
 import { abortOnFailure, openOutput, writeWhole } from "../../sim/output-file.js";
@@ -76,15 +75,11 @@ export function register(program: Command, inv: Invocation): void {
 function sweepPlan(source: string, options: SweepOptions): SweepPlan {
   const { axis, sizesText, option, rest } = sweepAxis(options);
   const policies = sweepPolicies(options);
-  const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
   requireFile(source);
-  const scenario = kind === "scenario" ? loadScenarioFile(source) : null;
-  const base = scenario?.machine ?? {};
   const sizes = axis === "ram" ? parseRams(sizesText, option) : parseFrames(sizesText, option);
-  if (scenario !== null) checkSweepWork(scenario, policies, sizes.length, options.force === true);
-  const settings = mergeSettings(base, settingsFromOptions(rest));
-  if (kind === "trace") refuseWithoutTicks(policies, settings);
-  return { source, kind, axis, sizes, policies, settings };
+  const plan = planSweep(source, { axis, sizes, policies }, settingsFromOptions(rest), options.force === true);
+  if (plan.kind === "trace") refuseWithoutTicks(policies, plan.settings);
+  return plan;
 }
 
 /** A sweep replays a trace with no timer ticks: refuses what is measured in them (machine-settings.ts, needsTicks). */

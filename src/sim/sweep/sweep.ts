@@ -9,7 +9,8 @@
 import { DEFAULT_POLICY } from "../../kernel/replacement/index.js";
 import { InputError } from "../../machine/input-error.js";
 import { formatSize } from "../../machine/units.js";
-import { describeMachine, systemConfig } from "../machine-settings.js";
+import { describeMachine, mergeSettings, systemConfig } from "../machine-settings.js";
+import { loadScenarioFile } from "../scenario/loader.js";
 import { policyLabel, requirePolicyPlugins, type PolicyChoice } from "../policy-spec.js";
 import type { Scenario } from "../scenario/types.js";
 import { describeWork, estimateScenarioWork, formatCount } from "../scenario/work-estimate.js";
@@ -136,6 +137,18 @@ function sweepPoint(plan: SweepPlan, job: SweepJob, r: SweepJobResult | undefine
     majorFaults: r.majorFaults,
     killed: r.killed,
   };
+}
+
+/**
+ * The plan of a sweep of `source` over `grid`: a scenario when its name ends
+ * in .yaml or .yml (its machine under `settings`; its work checked first,
+ * unless `force`), else a trace on the machine `settings` give.
+ */
+export function planSweep(source: string, grid: Pick<SweepPlan, "axis" | "sizes" | "policies">, settings: MachineSettings, force: boolean): SweepPlan {
+  const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
+  const scenario = kind === "scenario" ? loadScenarioFile(source) : null;
+  if (scenario !== null) checkSweepWork(scenario, grid.policies, grid.sizes.length, force);
+  return { source, kind, axis: grid.axis, sizes: grid.sizes, policies: grid.policies, settings: mergeSettings(scenario?.machine ?? {}, settings) };
 }
 
 /** Every point runs the scenario: `points` per policy, over the work limit in all, an InputError unless `force`. */
