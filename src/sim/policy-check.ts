@@ -19,7 +19,7 @@
 import type { ReplacementHost, ReplacementPolicy } from "../kernel/replacement/index.js";
 import { replayReferenceString } from "./policy-replay.js";
 import { policyFactory, type PolicyChoice } from "./policy-spec.js";
-import { randomOps, runTorture, tortureLosses } from "./torture.js";
+import { TORTURE_MACHINE, randomOps, runTorture, tortureLosses } from "./torture.js";
 import { Rng } from "./workload/rng.js";
 
 export interface PolicyCheck {
@@ -181,7 +181,7 @@ function deterministic(choice: PolicyChoice, seed: number): string | { problem: 
 
 function torture(choice: PolicyChoice, seed: number, ops: number): string | { problem: string } {
   const summary = runTorture(
-    { ramBytes: 2 << 20, swapBytes: 8 << 20, policy: choice, userFrames: 24, maxProcesses: 4, allowOutOfMemory: true, seed },
+    { ramBytes: TORTURE_MACHINE.ramBytes, swapBytes: TORTURE_MACHINE.swapBytes, policy: choice, userFrames: 24, maxProcesses: 4, allowOutOfMemory: true, seed },
     randomOps(seed, ops),
   );
   const lost = tortureLosses(summary);

@@ -16,6 +16,7 @@ import { USER_CODE_BASE, USER_HEAP_BASE, USER_SHARED_BASE, USER_STACK_TOP } from
 import type { PolicyChoice } from "./policy-spec.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import type { BlockDevice } from "../machine/block-device.js";
+import { MIB } from "../machine/units.js";
 import { STRADDLE_LIVELOCK } from "./cpu.js";
 import { ReferenceModel } from "./reference-model.js";
 import { PROT, System, type SystemStats } from "./system.js";
@@ -23,6 +24,12 @@ import { IMAGE_BASE, SHARED_SLOTS, SLOT_PAGES, STACK_PAGES, type Target, type To
 
 export { type RawOp, type Target, type TortureOp, decodeOp, randomOps } from "./torture-ops.js";
 
+
+/** The machine torture builds when its caller names none: small, so that it swaps hard. */
+export const TORTURE_MACHINE = { ramBytes: 2 * MIB, swapBytes: 8 * MIB, cpu: "i386", policy: "clock", seed: 1 } as const satisfies Partial<TortureConfig>;
+
+/** Running processes at most when the caller names no limit. */
+export const TORTURE_MAX_PROCESSES = 6;
 
 /** How to build the machine under torture. */
 export interface TortureConfig {
@@ -36,7 +43,7 @@ export interface TortureConfig {
   readonly swapDevice?: BlockDevice;
   /** Run the kernel's invariant checker after every operation (default true). */
   readonly checkInvariants?: boolean;
-  /** Running processes at most (default 6). */
+  /** Running processes at most (default TORTURE_MAX_PROCESSES). */
   readonly maxProcesses?: number;
   /** Check every TLB-served access against the page tables: a stale entry is a missing invalidation. */
   readonly strictTlb?: boolean;
@@ -105,7 +112,7 @@ export class TortureDriver {
       strictTlb: config.strictTlb,
       seed: config.seed,
     });
-    this.maxProcesses = config.maxProcesses ?? 6;
+    this.maxProcesses = config.maxProcesses ?? TORTURE_MAX_PROCESSES;
     this.checkInvariants = config.checkInvariants ?? true;
     this.allowOutOfMemory = config.allowOutOfMemory ?? false;
     this.allowSwapInFailures = config.allowSwapInFailures ?? false;
