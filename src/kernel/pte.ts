@@ -81,6 +81,11 @@ export function allowsOwnerWrite(entry: number): boolean {
   return (entry & PTE.RW) !== 0 || isCow(entry);
 }
 
+/** An entry's hardware bits by name (a directory entry's too): present, writable, user, accessed, dirty. */
+export function hardwareFlags(entry: number): { readonly P: boolean; readonly RW: boolean; readonly US: boolean; readonly A: boolean; readonly D: boolean } {
+  return { P: isPresent(entry), RW: (entry & PTE.RW) !== 0, US: (entry & PTE.USER) !== 0, A: (entry & PTE.ACCESSED) !== 0, D: (entry & PTE.DIRTY) !== 0 };
+}
+
 /** The entry's bits by name, as `inspect` shows them: U or S, W or R, then A, D and COW when set. */
 export function entryFlags(entry: number): string[] {
   const flags = [(entry & PTE.USER) !== 0 ? "U" : "S", (entry & PTE.RW) !== 0 ? "W" : "R"];

@@ -5,7 +5,8 @@
  * kernel and read back from its event log and counters — so the answer key
  * cannot disagree with the simulator.
  */
-import { PTE } from "../../machine/i386.js";
+import { NO_PTE, walk } from "../../kernel/page-tables.js";
+import { entryFrame, isPresent } from "../../kernel/pte.js";
 import type { FaultDecision } from "../../kernel/kernel-events.js";
 import type { LoggedEvent } from "./event-log.js";
 import type { Timeline } from "./timeline.js";
@@ -100,8 +101,8 @@ function frameOf(timeline: Timeline, access: MoveAccess): number {
   const info = system.process(access.pid);
   if (info.status.state !== "running" || info.pdPhys === 0) return -1;
   const memory = system.machine.memory;
-  const pde = memory.read32(info.pdPhys + (access.va >>> 22) * 4);
-  if ((pde & PTE.PRESENT) === 0) return -1;
-  const pte = memory.read32(((pde & ~0xfff) >>> 0) + ((access.va >>> 12) & 0x3ff) * 4);
-  return (pte & PTE.PRESENT) === 0 ? -1 : pte >>> 12;
+  const pteAddr = walk(memory, info.pdPhys, access.va);
+  if (pteAddr === NO_PTE) return -1;
+  const pte = memory.read32(pteAddr);
+  return isPresent(pte) ? entryFrame(pte) : -1;
 }

@@ -9,7 +9,7 @@ import { needsFuture } from "../../kernel/replacement/index.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "../trace/layout-mapper.js";
 import { readLackey } from "../trace/lackey-reader.js";
 import { pageDeltas, replayLayout, replayRange, setUpRegions, zeroDeltas } from "../trace/replay-range.js";
-import { TraceChunk, referencesOf } from "../trace/trace-chunk.js";
+import { TraceChunk, referencesOf, straddlePage } from "../trace/trace-chunk.js";
 import type { TraceFormat } from "../trace/trace-format.js";
 import { readTrace } from "../trace/read-trace.js";
 import { openTraceInput } from "../trace/trace-input.js";
@@ -221,7 +221,8 @@ export function traceMissRatioCurves(trace: LoadedTrace): MrcResult {
     for (let i = 0; i < c.length; i++) {
       const a = c.addr[i];
       push(a >>> 12);
-      if (referencesOf(a, c.size[i]) === 2) push(((a >>> 12) + 1) & 0xfffff);
+      const second = straddlePage(a, c.size[i]);
+      if (second >= 0) push(second);
     }
   }
   const string = pages.view();

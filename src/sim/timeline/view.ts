@@ -11,13 +11,14 @@
  *   - the counters (faults, vmstat, TLB) and the recent kernel events.
  * Reading changes nothing: no Accessed or Dirty bit, no TLB state.
  */
-import { ENTRIES_PER_TABLE, FRAME_MASK, PTE } from "../../machine/i386.js";
+import { ENTRIES_PER_TABLE, PTE } from "../../machine/i386.js";
 import { FAULT } from "../../machine/mmu.js";
 import { mismatch } from "../../machine/strict-tlb.js";
 import { KERNEL_PD_INDEX } from "../../kernel/layout.js";
 import { FRAME_KIND_NAMES } from "../../kernel/frame-table.js";
 import type { KernelEvent } from "../../kernel/kernel-events.js";
-import { KPTE } from "../../kernel/pte.js";
+import { NO_PTE, tableAt } from "../../kernel/page-tables.js";
+import { entryFrame, hardwareFlags, isCow, isDemand, isPresent, isSwapped } from "../../kernel/pte.js";
 import type { System, SystemStats } from "../system.js";
 import type { PolicyView } from "../policy-view.js";
 import type { LoggedEvent } from "./event-log.js";
@@ -159,16 +160,7 @@ export function systemView(system: System, names: ReadonlyMap<number, string>, e
 
 /** Decodes an entry's bits. */
 export function entryFlags(entry: number): EntryFlags {
-  return {
-    P: (entry & PTE.PRESENT) !== 0,
-    RW: (entry & PTE.RW) !== 0,
-    US: (entry & PTE.USER) !== 0,
-    A: (entry & PTE.ACCESSED) !== 0,
-    D: (entry & PTE.DIRTY) !== 0,
-    COW: (entry & PTE.PRESENT) !== 0 && (entry & KPTE.COW) !== 0,
-    SWAPPED: (entry & PTE.PRESENT) === 0 && (entry & KPTE.SWAPPED) !== 0,
-    DEMAND: (entry & PTE.PRESENT) === 0 && (entry & KPTE.DEMAND) !== 0,
-  };
+  return { ...hardwareFlags(entry), COW: isPresent(entry) && isCow(entry), SWAPPED: isSwapped(entry), DEMAND: isDemand(entry) };
 }
 
 function processView(system: System, pid: number, name: string): ProcessView {
@@ -192,16 +184,16 @@ function directoryView(system: System, pd: number): PdeView[] {
   const memory = system.machine.memory;
   const out: PdeView[] = [];
   for (let pdi = 0; pdi < KERNEL_PD_INDEX; pdi++) {
+    const table = tableAt(memory, pd, pdi);
+    if (table === NO_PTE) continue;
     const pde = memory.read32(pd + pdi * 4) >>> 0;
-    if ((pde & PTE.PRESENT) === 0 || (pde & PTE.PS) !== 0) continue;
-    const table = (pde & FRAME_MASK) >>> 0;
     const ptes: PteView[] = [];
     for (let pti = 0; pti < ENTRIES_PER_TABLE; pti++) {
       const pteAddr = table + pti * 4;
       const entry = memory.read32(pteAddr) >>> 0;
       if (entry === 0) continue;
       const flags = entryFlags(entry);
-      ptes.push({ index: pti, va: ((pdi << 22) | (pti << 12)) >>> 0, entry, pteAddr, flags, frame: flags.P ? entry >>> 12 : -1, slot: flags.SWAPPED ? entry >>> 12 : -1 });
+      ptes.push({ index: pti, va: ((pdi << 22) | (pti << 12)) >>> 0, entry, pteAddr, flags, frame: flags.P ? entryFrame(entry) : -1, slot: flags.SWAPPED ? entryFrame(entry) : -1 });
     }
     out.push({ index: pdi, va: (pdi << 22) >>> 0, entry: pde, table, flags: entryFlags(pde), ptes });
   }
@@ -258,7 +250,7 @@ function frameStates(system: System, pidOfSpace: ReadonlyMap<number, number>): F
     const mappings = user
       ? inspect.mappings(pfn).map((pteAddr) => {
           const entry = inspect.entryAt(pteAddr);
-          return { pid: pidOfSpace.get(inspect.spaceOfEntry(pteAddr)) ?? 0, va: inspect.vaOfEntry(pteAddr), pteAddr, cow: (entry & KPTE.COW) !== 0 };
+          return { pid: pidOfSpace.get(inspect.spaceOfEntry(pteAddr)) ?? 0, va: inspect.vaOfEntry(pteAddr), pteAddr, cow: isCow(entry) };
         }).sort((a, b) => a.pid - b.pid || a.va - b.va)
       : [];
     out.push({ pfn, use, refcount: user ? inspect.refcount(pfn) : 0, mappings, swapCacheSlot: user ? inspect.swapCacheSlot(pfn) : -1 });

@@ -5,6 +5,7 @@
  * frames eviction took to make room. Newest last; the last move's lines
  * are marked.
  */
+import { entryFrame, isPresent } from "../../kernel/pte.js";
 import type { EventView, ProcessView } from "../../sim/timeline/view.js";
 import { hex, hex5 } from "./format.js";
 import { type Select } from "./selection.js";
@@ -55,7 +56,7 @@ export function FaultLog(props: { events: readonly EventView[]; position: number
                 </li>
               );
             }
-            const frame = (e.entryAfter & 1) !== 0 ? e.entryAfter >>> 12 : -1;
+            const frame = isPresent(e.entryAfter) ? entryFrame(e.entryAfter) : -1;
             return (
               <li key={i} class={`fault ${e.decision}${now ? " now" : ""}`} data-move={l.move} data-decision={e.decision}>
                 <span class="move">#{l.move}</span> {nameOf(l.pid)} {hex(e.va)} {errorText(e.errorCode)}: <b>{e.decision}</b>
