@@ -21,7 +21,7 @@ import { formatPressureView, formatProcess, formatSwapMap, type ProcessView } fr
 import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere, type InspectView } from "../../report/inspect-state.js";
 import { describeMachine } from "../../sim/machine-settings.js";
 import { loadScenarioFile } from "../../sim/scenario/loader.js";
-import { openScenario } from "../../sim/scenario/scenario-run.js";
+import { stopScenarioAt } from "../../sim/scenario/scenario-run.js";
 import type { Invocation } from "../io.js";
 import { addMachineOptions, integer, settingsFromOptions, type CommonOptions } from "../options.js";
 import { formatPolicyView } from "../../sim/policy-view.js";
@@ -53,30 +53,23 @@ async function inspect(inv: Invocation, file: string, options: InspectOptions): 
   const views = parseViews(options.show);
   const scenario = loadScenarioFile(file);
   const at = options.step === undefined ? null : parseStep(options.step, scenario.processes.map((p) => p.name));
-  // Stopping at a step runs only part of the scenario: the work limit then holds only for OPT's recording runs.
-  const session = await openScenario(scenario, settingsFromOptions(options), { force: options.force === true, partial: at !== null });
-  try {
+  const text = await stopScenarioAt(scenario, settingsFromOptions(options), at, options.force === true, (session) => {
     const runner = session.runner;
-    await runner.run(at === null ? undefined : typeof at === "number" ? { turns: at } : { process: at.name, steps: at.steps });
     const where = inspectWhere(runner, at !== null && typeof at === "object" ? at : null);
     const processes = selectProcesses(allProcesses(runner), options.process);
     const system = session.system;
     const out = inspectState(file, where, describeMachine(session.config), runner, processes, views);
-    if (options.json) {
-      inv.print(JSON.stringify(out));
-      return;
-    }
-    const text = [`${scenario.name} — ${where}\n`];
-    for (const p of processes) text.push("\n" + formatProcess(p, views.includes("maps"), views.includes("pagemap")));
-    if (out.frames) text.push("\n" + formatFrameMap(out.frames));
-    if (out.swap) text.push("\n" + formatSwapMap(out.swap));
-    if (out.boot) text.push("\n" + formatBootInfo(out.boot));
-    if (out.lists !== undefined) text.push("\n" + (out.lists === null ? `${system.vmm.policyName} keeps no lists of its own (see linux, mglru)\n` : formatPolicyView(out.lists)));
-    if (out.pressure) text.push("\n" + formatPressureView(out.pressure));
-    inv.io.stdout.write(text.join(""));
-  } finally {
-    session.close();
-  }
+    if (options.json) return `${JSON.stringify(out)}\n`;
+    const lines = [`${scenario.name} — ${where}\n`];
+    for (const p of processes) lines.push("\n" + formatProcess(p, views.includes("maps"), views.includes("pagemap")));
+    if (out.frames) lines.push("\n" + formatFrameMap(out.frames));
+    if (out.swap) lines.push("\n" + formatSwapMap(out.swap));
+    if (out.boot) lines.push("\n" + formatBootInfo(out.boot));
+    if (out.lists !== undefined) lines.push("\n" + (out.lists === null ? `${system.vmm.policyName} keeps no lists of its own (see linux, mglru)\n` : formatPolicyView(out.lists)));
+    if (out.pressure) lines.push("\n" + formatPressureView(out.pressure));
+    return lines.join("");
+  });
+  inv.io.stdout.write(text);
 }
 
 /** `--step 12` (turns) or `--step parent:3` (the first 3 steps of parent). */

@@ -81,6 +81,25 @@ export async function executeScenario(scenario: Scenario, settings: MachineSetti
   }
 }
 
+/** Where to stop a scenario: after N turns (all processes together), once process `name` has done `steps` steps, or (null) at its end. */
+export type ScenarioStop = number | { readonly name: string; readonly steps: number } | null;
+
+/**
+ * Runs `scenario` on a fresh System to `at` and hands the session to
+ * `read`, to look at it there; closed once `read` returns. Stopping at a
+ * step runs only part of the scenario: the work limit then holds only for
+ * OPT's recording runs.
+ */
+export async function stopScenarioAt<T>(scenario: Scenario, settings: MachineSettings, at: ScenarioStop, force: boolean, read: (session: ScenarioSession) => T): Promise<T> {
+  const session = await openScenario(scenario, settings, { force, partial: at !== null });
+  try {
+    await session.runner.run(at === null ? undefined : typeof at === "number" ? { turns: at } : { process: at.name, steps: at.steps });
+    return read(session);
+  } finally {
+    session.close();
+  }
+}
+
 /** Where a run swaps: the image given, a temporary one (unlinked from the start: no file to see), or none. */
 function swapImageLabel(system: System, config: SystemConfig): string {
   if (config.swapImage !== undefined) return config.swapImage;
