@@ -53,6 +53,7 @@
 
 import { InputError } from "./input-error.js";
 import { PTE } from "./i386.js";
+import type { TlbShape } from "./cpu-model.js";
 
 // Hardware constants copied into module-local bindings: under a CommonJS-style
 // transform (tsx, vitest) each use of an imported binding is a getter call, which
@@ -92,12 +93,8 @@ const PAGES_PER_LARGE = 1024;
 
 export type Replacement = "pseudo-random" | "tree-plru";
 
-/** Geometry of a TLB; `entries: 0` is a TLB that is off (every access walks). */
-export interface TlbGeometry {
-  readonly entries: number;
-  readonly ways: number;
-  readonly largeEntries: number;
-  readonly largeWays: number;
+/** Geometry of a TLB: a CPU's shape and its replacement; `entries: 0` is a TLB that is off (every access walks). */
+export interface TlbGeometry extends TlbShape {
   readonly replacement: Replacement;
 }
 
