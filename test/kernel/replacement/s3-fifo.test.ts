@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { S3FifoPolicy, s3fifoSmallSize } from "../../../src/kernel/replacement/s3-fifo.js";
 import { loadExpected, loadRefsFixture, missesByFrames, TRACE_NAMES } from "../../helpers/refs-fixture.js";
-import { itMatchesLibCacheSimWithParams } from "./agreement.js";
+import { fullStringFrames, itMatchesLibCacheSimWithParams } from "./agreement.js";
 
 const host = { testAndClearReferenced: (): boolean => false };
 /** libCacheSim's small FIFO has floor(0.10·frames) slots and admits nothing below 20 frames. */
@@ -41,14 +41,14 @@ describe("S3-FIFO", () => {
 
   it.each(TRACE_NAMES)("equals libCacheSim S3-FIFO from 20 frames up on the full %s string", (name) => {
     const part = loadExpected()[name].full;
-    const frames = part.frames.filter((f) => f >= LIBCACHESIM_DEGENERATE_BELOW);
+    const frames = fullStringFrames(name, part.frames.filter((f) => f >= LIBCACHESIM_DEGENERATE_BELOW));
     const want = Object.fromEntries(frames.map((f) => [String(f), part.misses["libCacheSim/S3-FIFO"][String(f)]]));
     expect(missesByFrames(loadRefsFixture(name), frames, "s3-fifo")).toEqual(want);
   });
 
   it.each(TRACE_NAMES)("below 20 frames, where libCacheSim misses every reference, loads pages and lands between OPT and all-miss on %s", (name) => {
     const part = loadExpected()[name].full;
-    const frames = part.frames.filter((f) => f < LIBCACHESIM_DEGENERATE_BELOW);
+    const frames = fullStringFrames(name, part.frames.filter((f) => f < LIBCACHESIM_DEGENERATE_BELOW));
     expect(frames.length).toBeGreaterThan(0);
     const got = missesByFrames(loadRefsFixture(name), frames, "s3-fifo");
     for (const f of frames) {
