@@ -27,9 +27,12 @@
  *
  * It runs after every operation in the property tests, so the scan itself is
  * kept lean: each directory and page table is copied out in one read into a
- * reused buffer, four empty entries in a row are passed over with one test,
- * counters are typed arrays reused between calls, and the text of a
- * violation (with its "where") is built only when one is reported.
+ * reused buffer, empty entries are passed over eight in a row with one test
+ * (page tables, the kernel directory; four in a user directory), as are
+ * eight shared directory slots equal to the kernel's and four swap slots
+ * free and unnamed, or uncached; counters are typed arrays reused between
+ * calls, and the text of a violation (with its "where") is built only when
+ * one is reported.
  */
 
 import { FRAME_MASK, PTE } from "../machine/i386.js";
@@ -183,8 +186,8 @@ function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report
     mem.readFrame(ptPfn, tableBytes);
     const words = tableWords;
     for (let pti = 0; pti < 1024; pti++) {
-      if ((pti & 3) === 0 && allZero4(words, pti)) {
-        pti += 3; // most entries are zero: four at a time
+      if ((pti & 7) === 0 && allZero8(words, pti)) {
+        pti += 7; // most entries are zero: eight at a time
         continue;
       }
       const e = words[pti];
@@ -218,11 +221,30 @@ function allZero4(words: Int32Array, at: number): boolean {
   return (words[at] | words[at + 1] | words[at + 2] | words[at + 3]) === 0;
 }
 
+/** Are the eight words of `words` from `at` zero? */
+function allZero8(words: Int32Array, at: number): boolean {
+  return (words[at] | words[at + 1] | words[at + 2] | words[at + 3] | words[at + 4] | words[at + 5] | words[at + 6] | words[at + 7]) === 0;
+}
+
 /** The kernel half of the directory in `tableWords` is the kernel's (the MMU sets Accessed in whichever directory it walks). */
 function checkKernelHalf(id: number, report: Report): void {
   for (let i = 0; i < SHARED_PD_SLOTS; i++) {
+    if ((i & 7) === 0 && i + 8 <= SHARED_PD_SLOTS && kernelsEight(i)) {
+      i += 7; // eight slots equal to the kernel's at a time
+      continue;
+    }
     if (((tableWords[USER_PD_SLOTS + i] ^ kernelHalf[i]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${USER_PD_SLOTS + i} is not the kernel's`);
   }
+}
+
+/** Are the eight shared directory slots from `SHARED_PD_SLOTS`' index `i` in `tableWords` the kernel's, Accessed aside? */
+function kernelsEight(i: number): boolean {
+  const t = tableWords;
+  const kh = kernelHalf;
+  const at = USER_PD_SLOTS + i;
+  const differ =
+    (t[at] ^ kh[i]) | (t[at + 1] ^ kh[i + 1]) | (t[at + 2] ^ kh[i + 2]) | (t[at + 3] ^ kh[i + 3]) | (t[at + 4] ^ kh[i + 4]) | (t[at + 5] ^ kh[i + 5]) | (t[at + 6] ^ kh[i + 6]) | (t[at + 7] ^ kh[i + 7]);
+  return (differ & ~ACCESSED) === 0;
 }
 
 /**
@@ -238,6 +260,10 @@ function checkKernelPaging(k: KernelState, report: Report): void {
   mem.readFrame(pd >>> 12, tableBytes);
   kernelHalf.set(tableWords.subarray(USER_PD_SLOTS, USER_PD_SLOTS + SHARED_PD_SLOTS));
   for (let pdi = 0; pdi < USER_PD_SLOTS + SHARED_PD_SLOTS; pdi++) {
+    if ((pdi & 7) === 0 && allZero8(tableWords, pdi)) {
+      pdi += 7; // empty slots, eight at a time (the last group ends at the recursive slot, never empty)
+      continue;
+    }
     const pde = tableWords[pdi];
     if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
     const ptPfn = (pde & ADDRESS) >>> 12;
@@ -307,7 +333,12 @@ function checkSlots(k: KernelState, slotRefs: Int32Array, report: Report): void 
   const { refcount, bad } = swap;
   let used = 0;
   let retired = 0;
+  const quads = slotRefs.length & ~3;
   for (let s = 0; s < slotRefs.length; s++) {
+    if ((s & 3) === 0 && s < quads && freeSlots4(refcount, slotRefs, bad, s)) {
+      s += 3; // most slots are free, named by no PTE: four at a time
+      continue;
+    }
     const rc = refcount[s];
     if (bad[s] !== 0) {
       retired++;
@@ -321,6 +352,13 @@ function checkSlots(k: KernelState, slotRefs: Int32Array, report: Report): void 
   if (retired !== swap.badSlots) report("swap-refcount", `${retired} slots retired, swap area says ${swap.badSlots}`);
 }
 
+/** Are the four slots from `at` free (count 0), named by no PTE and not retired? Such slots break no rule. */
+function freeSlots4(refcount: Int32Array, slotRefs: Int32Array, bad: Uint8Array, at: number): boolean {
+  return (
+    (refcount[at] | refcount[at + 1] | refcount[at + 2] | refcount[at + 3] | slotRefs[at] | slotRefs[at + 1] | slotRefs[at + 2] | slotRefs[at + 3] | bad[at] | bad[at + 1] | bad[at + 2] | bad[at + 3]) === 0
+  );
+}
+
 /** The swap cache's two arrays agree, and each association joins a slot in use to a mapped, read-only user frame. */
 function checkSwapCache(k: KernelState, mapped: Int32Array, writable: Int32Array, report: Report): void {
   const swap = k.swap;
@@ -328,7 +366,12 @@ function checkSwapCache(k: KernelState, mapped: Int32Array, writable: Int32Array
   const { frameOfSlot, slotOfFrame } = swap.cache;
   const ft = k.frameTable;
   let links = 0;
+  const quads = frameOfSlot.length & ~3;
   for (let slot = 0; slot < frameOfSlot.length; slot++) {
+    if ((slot & 3) === 0 && slot < quads && (frameOfSlot[slot] & frameOfSlot[slot + 1] & frameOfSlot[slot + 2] & frameOfSlot[slot + 3]) === -1) {
+      slot += 3; // most slots are not cached (-1, all bits set): four at a time
+      continue;
+    }
     const pfn = frameOfSlot[slot];
     if (pfn < 0) continue;
     links++;

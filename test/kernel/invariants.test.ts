@@ -115,6 +115,25 @@ describe("the invariant checker", () => {
     expect(details).toContain(`[frame] kernel page table of directory slot 769 (frame ${table >>> 12}) is free`);
   });
 
+  it("reports a broken entry at every place of the groups it passes over at once (eight entries, eight shared directory slots, four swap slots)", () => {
+    for (let k = 0; k < 8; k++) {
+      const { sys, pteAddr } = systemWithPage();
+      sys.machine.memory.write32(pteAddr + 64 + k * 4, (5 << 12) | (1 << 10) | PTE.USER | PTE.RW); // SWAPPED, slot 5 not in use
+      expect(sys.vmm.checkInvariants().map((v) => v.detail), `entry ${16 + k}`).toContain("slot 5: count 0, PTEs naming it 1");
+    }
+    for (const slot of [768, 775, 1016, 1022]) {
+      const { sys } = systemWithPage();
+      const at = sys.vmm.current.pdPhys + slot * 4;
+      sys.machine.memory.write32(at, sys.machine.memory.read32(at) ^ PTE.RW);
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`space 1: directory slot ${slot} is not the kernel's`);
+    }
+    for (let slot = 4; slot < 8; slot++) {
+      const { sys, pteAddr } = systemWithPage();
+      sys.machine.memory.write32(pteAddr + 8, (slot << 12) | (1 << 10) | PTE.USER | PTE.RW);
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`slot ${slot}: count 0, PTEs naming it 1`);
+    }
+  });
+
   it("reports a user space whose kernel half is not the kernel's", () => {
     const { sys } = systemWithPage();
     sys.machine.memory.write32(sys.vmm.current.pdPhys + 768 * 4, 0); // the first 4 MiB of the RAM alias gone from this space
