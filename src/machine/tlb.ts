@@ -170,6 +170,13 @@ export class Tlb {
   private readonly setMask: number;
   private readonly largeSetMask: number;
   private pieces = 0;
+  /**
+   * 4 KiB fills may take fillPlain: 4-way sets, a power-of-two number of
+   * them, tree pseudo-LRU, the mirror on, and no 4 KiB piece of a 4 MiB
+   * page cached (a victim that is a piece needs invalidateSlot's count).
+   */
+  private plainFill = false;
+  private readonly plainShape: boolean;
   private wp = false;
 
   constructor(geometry: TlbGeometry, mirror = true) {
@@ -196,6 +203,8 @@ export class Tlb {
     this.largeMirrored = new Uint8Array(slots);
     this.touched = new Int32Array(slots);
     this.state = new Int32Array(STATE.LENGTH);
+    this.plainShape = this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
+    this.plainFill = this.plainShape;
   }
 
   get enabled(): boolean {
@@ -224,9 +233,50 @@ export class Tlb {
     if (large) return this.insertLarge(va, pfn, bits, leafAddr, dirAddr);
     // The 4 KiB fill (every TLB miss of a large working set) writes its mirror entry directly.
     const vpn = va >>> 12;
+    if (this.plainFill) return this.fillPlain(vpn, pfn, bits, leafAddr, dirAddr);
     const slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
     this.fill(slot, vpn, pfn, bits, leafAddr, dirAddr);
     if (this.mirror) this.state[mirrorAt(vpn)] = encode(pfn, bits, this.wp);
+    return slot;
+  }
+
+  /**
+   * insert of a 4 KiB page when `plainFill` holds (every preset but the
+   * i386, mirror on): claim, victim, invalidation and fill written out flat
+   * over 4-way sets, so the whole TLB miss is one call with no calls inside.
+   * Same slot, same victim, same state as claim + fill + the mirror write.
+   */
+  private fillPlain(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
+    const tags = this.tag;
+    const state = this.state;
+    const base = (vpn & this.setMask) << 2;
+    const t0 = tags[base];
+    const t1 = tags[base + 1];
+    const t2 = tags[base + 2];
+    const t3 = tags[base + 3];
+    let slot: number;
+    if (t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) {
+      // A write through an entry cached with D clear walked again: refill the page's own way.
+      slot = t0 === vpn ? base : t1 === vpn ? base + 1 : t2 === vpn ? base + 2 : base + 3;
+      this.invalidateSlot(slot);
+    } else if (t0 === INVALID || t1 === INVALID || t2 === INVALID || t3 === INVALID) {
+      slot = t0 === INVALID ? base : t1 === INVALID ? base + 1 : t2 === INVALID ? base + 2 : base + 3;
+    } else {
+      // No 4 MiB pieces in a set (plainFill): the victim's mirror entry is all there is to drop.
+      const way = treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
+      slot = base + way;
+      state[tags[slot] << 1] = 0;
+    }
+    tags[slot] = vpn;
+    this.frame[slot] = pfn;
+    this.bits[slot] = bits;
+    this.leaf[slot] = leafAddr;
+    this.dir[slot] = dirAddr;
+    const now = this.now;
+    this.touched[slot] = now;
+    const at = vpn << 1;
+    state[at | 1] = now;
+    state[at] = encode(pfn, bits, this.wp);
     return slot;
   }
 
@@ -242,6 +292,7 @@ export class Tlb {
       slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
       this.fill(slot, vpn, pfn | (vpn & (PAGES_PER_LARGE - 1)), bits | PIECE, leafAddr, dirAddr);
       this.pieces++;
+      this.plainFill = false;
     }
     this.mirrorSlot(slot, va);
     return slot;
@@ -309,7 +360,7 @@ export class Tlb {
       }
       return;
     }
-    if ((this.bits[slot] & PIECE) !== 0) this.pieces--;
+    if ((this.bits[slot] & PIECE) !== 0 && --this.pieces === 0) this.plainFill = this.plainShape;
     if (this.mirror) this.state[mirrorAt(tag)] = 0;
   }
 
@@ -566,8 +617,14 @@ export class Tlb {
  * random, and a mispredicted branch costs more than this arithmetic.
  */
 function treeVictim4(r0: number, r1: number, r2: number, r3: number): number {
-  const evictRight = (Math.max(r2, r3) - Math.max(r0, r1)) >>> 31; // the left pair was used last
-  const inPair = evictRight === 0 ? (r1 - r0) >>> 31 : (r3 - r2) >>> 31;
+  // max(a, b) as a - ((a - b) & sign mask of a - b): V8 compiles Math.max and ?: to branches.
+  const d01 = r0 - r1;
+  const d23 = r2 - r3;
+  const left = r0 - (d01 & (d01 >> 31));
+  const right = r2 - (d23 & (d23 >> 31));
+  const evictRight = (right - left) >>> 31; // the left pair was used last
+  const pick = 0 - evictRight; // all ones: look at the right pair (not -evictRight: -0 is a double)
+  const inPair = (((r1 - r0) & ~pick) | ((r3 - r2) & pick)) >>> 31;
   return (evictRight << 1) | inPair;
 }
 
