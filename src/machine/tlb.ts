@@ -169,6 +169,8 @@ export class Tlb {
   /** sets - 1 when the number of sets is a power of two (every preset), else -1: use `%`. */
   private readonly setMask: number;
   private readonly largeSetMask: number;
+  /** `encode`'s ALLOW bits under the current CR0.WP, by allowIndex of an entry's bits (a load, not branches). */
+  private readonly allow = new Int32Array(16);
   private pieces = 0;
   /**
    * 4 KiB fills may take fillPlain: 4-way sets, a power-of-two number of
@@ -203,6 +205,7 @@ export class Tlb {
     this.largeMirrored = new Uint8Array(slots);
     this.touched = new Int32Array(slots);
     this.state = new Int32Array(STATE.LENGTH);
+    fillAllowTable(this.allow, false);
     this.plainShape = this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
     this.plainFill = this.plainShape;
   }
@@ -233,7 +236,10 @@ export class Tlb {
     if (large) return this.insertLarge(va, pfn, bits, leafAddr, dirAddr);
     // The 4 KiB fill (every TLB miss of a large working set) writes its mirror entry directly.
     const vpn = va >>> 12;
-    if (this.plainFill) return this.fillPlain(vpn, pfn, bits, leafAddr, dirAddr);
+    if (this.plainFill) {
+      const filled = this.fillPlain(vpn, pfn, bits, leafAddr, dirAddr);
+      if (filled >= 0) return filled;
+    }
     const slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
     this.fill(slot, vpn, pfn, bits, leafAddr, dirAddr);
     if (this.mirror) this.state[mirrorAt(vpn)] = encode(pfn, bits, this.wp);
@@ -241,10 +247,14 @@ export class Tlb {
   }
 
   /**
-   * insert of a 4 KiB page when `plainFill` holds (every preset but the
-   * i386, mirror on): claim, victim, invalidation and fill written out flat
-   * over 4-way sets, so the whole TLB miss is one call with no calls inside.
-   * Same slot, same victim, same state as claim + fill + the mirror write.
+   * insert of a 4 KiB page into a full set that lacks it, when `plainFill`
+   * holds (every preset but the i386, mirror on): the tree's victim, its
+   * mirror entry dropped, the entry and its mirror entry written, flat and
+   * small (claim's other cases left to it, the rights from a table): the
+   * less code a miss runs, the sooner the host's core reaches the next
+   * access's cache misses. Returns -1 when the set has a free way or holds
+   * the page (rare past the first fills). Same victim and state as claim +
+   * fill + the mirror write.
    */
   private fillPlain(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
     const tags = this.tag;
@@ -254,19 +264,11 @@ export class Tlb {
     const t1 = tags[base + 1];
     const t2 = tags[base + 2];
     const t3 = tags[base + 3];
-    let slot: number;
-    if (t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) {
-      // A write through an entry cached with D clear walked again: refill the page's own way.
-      slot = t0 === vpn ? base : t1 === vpn ? base + 1 : t2 === vpn ? base + 2 : base + 3;
-      this.invalidateSlot(slot);
-    } else if (t0 === INVALID || t1 === INVALID || t2 === INVALID || t3 === INVALID) {
-      slot = t0 === INVALID ? base : t1 === INVALID ? base + 1 : t2 === INVALID ? base + 2 : base + 3;
-    } else {
-      // No 4 MiB pieces in a set (plainFill): the victim's mirror entry is all there is to drop.
-      const way = treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
-      slot = base + way;
-      state[tags[slot] << 1] = 0;
-    }
+    // INVALID is -1: a way is free when its tag is negative.
+    if ((t0 | t1 | t2 | t3) < 0 || t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) return -1;
+    // No 4 KiB pieces of a 4 MiB page (plainFill): the victim's mirror entry is all there is to drop.
+    const slot = base + treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
+    state[tags[slot] << 1] = 0;
     tags[slot] = vpn;
     this.frame[slot] = pfn;
     this.bits[slot] = bits;
@@ -276,7 +278,7 @@ export class Tlb {
     this.touched[slot] = now;
     const at = vpn << 1;
     state[at | 1] = now;
-    state[at] = encode(pfn, bits, this.wp);
+    state[at] = pfn | this.allow[allowIndex(bits)];
     return slot;
   }
 
@@ -395,6 +397,7 @@ export class Tlb {
   setWp(wp: boolean): void {
     if (wp === this.wp) return;
     this.wp = wp;
+    fillAllowTable(this.allow, wp);
     if (!this.mirror) return;
     for (let s = 0; s < this.tag.length; s++) {
       const tag = this.tag[s];
@@ -626,6 +629,16 @@ function treeVictim4(r0: number, r1: number, r2: number, r3: number): number {
   const pick = 0 - evictRight; // all ones: look at the right pair (not -evictRight: -0 is a double)
   const inPair = (((r1 - r0) & ~pick) | ((r3 - r2) & pick)) >>> 31;
   return (evictRight << 1) | inPair;
+}
+
+/** Index in Tlb.allow of an entry's RW, USER and DIRTY bits: RW and USER where they are, DIRTY as 8. */
+function allowIndex(bits: number): number {
+  return (bits & (RW | USER)) | ((bits & DIRTY) >>> 3);
+}
+
+/** Fills `table` (16 entries) with encode's ALLOW bits for each allowIndex under CR0.WP = `wp`. */
+function fillAllowTable(table: Int32Array, wp: boolean): void {
+  for (const rw of [0, RW]) for (const user of [0, USER]) for (const dirty of [0, DIRTY]) table[allowIndex(rw | user | dirty)] = encode(0, rw | user | dirty, wp);
 }
 
 /** `pfn | ALLOW bits` for an entry with `bits` (RW, USER, DIRTY) under CR0.WP = `wp`. */

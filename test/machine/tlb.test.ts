@@ -166,6 +166,22 @@ describe("TLB: shape and replacement", () => {
     expect(mmu.counters.misses).toBe(1);
   });
 
+  it("caches a page that evicted another with the rights of its walk: a write walks again to set D, a read-only page refuses a supervisor write under CR0.WP only", () => {
+    for (const wp of [true, false]) {
+      const { memory, mmu, map, pteAddr } = machine("i486");
+      if (!wp) mmu.setCr0(CR0.PE | CR0.PG);
+      const [a, b, c, d, clean, readOnly] = [0, 8, 16, 24, 32, 40].map(page); // one set of 8: the last two evict
+      for (const va of [a, b, c, d, clean]) map(va, 0x100 + (va >>> 12));
+      map(readOnly, 0x200, P | U | PTE.DIRTY);
+      for (const va of [a, b, c, d, clean, readOnly]) mmu.translate(va, ACCESS.READ);
+      mmu.counters.reset();
+      expect(mmu.translate(clean, ACCESS.USER_WRITE)).toBe(0x100 + (clean >>> 12));
+      expect(memory.read32(pteAddr(clean)) & PTE.DIRTY).toBe(PTE.DIRTY);
+      expect(mmu.translate(readOnly, ACCESS.WRITE)).toBe(wp ? FAULT : 0x200);
+      expect(mmu.counters.misses).toBe(0);
+    }
+  });
+
   it("caches a 4 MiB page in one entry on a Pentium", () => {
     const { mmu, memory } = machine("pentium");
     mmu.setCr4(CR4.PSE);
