@@ -8,7 +8,8 @@
 import { needsFuture } from "../../kernel/replacement/index.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "../trace/layout-mapper.js";
 import { readLackey } from "../trace/lackey-reader.js";
-import { pageDeltas, replayLayout, replayRange, setUpRegions, zeroDeltas } from "../trace/replay-range.js";
+import { replayLayout, replayRange, setUpRegions } from "../trace/replay-range.js";
+import { deltaOf, NO_DELTAS } from "../trace/page-deltas.js";
 import { TraceChunk, referencesOf, straddlePage } from "../trace/trace-chunk.js";
 import type { TraceFormat } from "../trace/trace-format.js";
 import { readTrace } from "../trace/read-trace.js";
@@ -33,8 +34,6 @@ export interface LoadedTrace {
   readonly accesses: number;
   readonly survey: TraceSurvey;
   readonly mapping: LayoutMapping;
-  /** The mapping's page deltas as the replay's access loop reads them (replay-range.ts's pageDeltas). */
-  readonly deltas: Int32Array;
 }
 
 /** Reads the trace named `name` (a host path, or a page's upload in memory) whole; `onChunk` hears accesses read so far. */
@@ -58,7 +57,7 @@ export async function loadTrace(name: string, onChunk?: (accesses: number) => vo
   if (accesses === 0) throw new TraceFormatError(name, 0, "no accesses in the trace");
   const mapping = replayLayout(survey, undefined, name);
   for (const c of chunks) if (c.wide) mapWideChunk(mapping, c);
-  return { name, format, chunks, accesses, survey, mapping, deltas: pageDeltas(mapping.delta) };
+  return { name, format, chunks, accesses, survey, mapping };
 }
 
 /** A copy of the reader's chunk (readers refill theirs), trimmed to its accesses. */
@@ -159,7 +158,7 @@ export class TraceStepper implements Stepper {
     const { chunk, index } = this.locate(move - 1);
     const kind = chunk.kind[index];
     const a = chunk.addr[index];
-    const delta = chunk.wide ? 0 : this.trace.mapping.delta[a >>> 12];
+    const delta = chunk.wide ? 0 : deltaOf(this.trace.mapping.deltas, a);
     return { pid: this.pid, va: (a + delta) >>> 0, write: kind >= 2 }; // TRACE_KIND: I, L read; S, M write
   }
 
@@ -179,7 +178,7 @@ export class TraceStepper implements Stepper {
     this.sliceRefs = this.system.accessCount;
     this.sliceChunk = this.chunk;
     this.sliceOffset = this.offset;
-    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? zeroDeltas() : this.trace.deltas, null);
+    const reached = replayRange(this.system, this.pid, chunk, this.offset, to, chunk.wide ? NO_DELTAS : this.trace.mapping.deltas, null);
     this.sliceMove = -1;
     if (reached !== to) this.dead = true;
     const made = reached - this.offset;

@@ -23,6 +23,7 @@ import { ByteSink } from "./byte-sink.js";
 import { RecordWriter } from "./libcachesim-binary.js";
 import { readTrace } from "./read-trace.js";
 import { replayLayout } from "./replay.js";
+import { pageDelta } from "./page-deltas.js";
 import type { LayoutMapping } from "./layout-mapper.js";
 import { TextTraceWriter } from "./text-writers.js";
 import { TRACE_KIND, TraceChunk } from "./trace-chunk.js";
@@ -170,10 +171,10 @@ async function readPageString(input: TraceInput, mapped: boolean): Promise<{ pag
 
 /** Moves each page (or key of a page above 4 GiB: `widePages` holds the page of each) as the layout moves its addresses. */
 function mapPages(pages: Int32Array, mapping: LayoutMapping, widePages: Float64Array): void {
-  const delta = mapping.delta;
+  const deltas = mapping.deltas;
   for (let i = 0; i < pages.length; i++) {
     const p = pages[i];
-    pages[i] = p < PAGE_COUNT ? (((p << 12) + delta[p]) >>> 0) >>> 12 : mapping.wide.eynPage(widePages[p - PAGE_COUNT]);
+    pages[i] = p < PAGE_COUNT ? (((p << 12) + pageDelta(deltas, p)) >>> 0) >>> 12 : mapping.wide.eynPage(widePages[p - PAGE_COUNT]);
   }
 }
 

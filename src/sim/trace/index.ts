@@ -28,4 +28,5 @@ export {
   type MappedRegion,
   type RegionKind,
 } from "./layout-mapper.js";
+export { deltaOf, pageDelta, type PageDeltas } from "./page-deltas.js";
 export { replayTrace, type ReplayOptions, type ReplayResult } from "./replay.js";

@@ -27,8 +27,8 @@
  * refuses only a trace that cannot fit, saying how many pages it needs.
  *
  * A 64-bit program's page numbers go past 2^20 (x86-64 user space is 2^35
- * pages); they are plain numbers here. Pages below 4 GiB move by a flat
- * table of deltas, the few regions above it by a sorted search (WideRegions).
+ * pages); they are plain numbers here. Pages below 4 GiB move by a table
+ * of deltas (page-deltas.ts), the few regions above it by a sorted search (WideRegions).
  */
 
 import { InputError } from "../../machine/input-error.js";
@@ -42,6 +42,7 @@ import {
   USER_STACK_BASE,
   USER_STACK_TOP,
 } from "../../kernel/layout.js";
+import { deltaOf, pageDeltas, type PageDeltas } from "./page-deltas.js";
 import type { TraceChunk } from "./trace-chunk.js";
 import { PAGE_COUNT, PAGE_FLAG, pageFlags, type TraceSurvey } from "./trace-survey.js";
 
@@ -65,8 +66,8 @@ export interface MappedRegion {
 export interface LayoutMapping {
   /** Blocks in trace order. */
   readonly regions: MappedRegion[];
-  /** Byte delta added to an address below 4 GiB of each trace page (0 for untouched pages). */
-  readonly delta: Int32Array;
+  /** Byte delta added to an address below 4 GiB of each trace page (0 for untouched pages): read with deltaOf or pageDelta. */
+  readonly deltas: PageDeltas;
   /** Where the blocks at or above 4 GiB go (none in a 32-bit trace). */
   readonly wide: WideRegions;
   /** End of the heap on EYN-OS (USER_HEAP_BASE when the trace has no heap). */
@@ -130,13 +131,10 @@ export function planLayout(survey: TraceSurvey, options: LayoutOptions = {}): La
   for (const { kind, span } of homeless) regions.push(placeAnywhere(kind, span, spare, survey, blocks.length));
   regions.sort((a, b) => a.traceStart - b.traceStart);
 
-  const delta = new Int32Array(PAGE_COUNT);
-  for (const r of regions) {
-    if (r.traceStart < PAGE_COUNT) delta.fill(((r.eynStart - r.traceStart) << 12) | 0, r.traceStart, Math.min(r.traceEnd, PAGE_COUNT));
-  }
+  const flat = regions.filter((r) => r.traceStart < PAGE_COUNT);
   return {
     regions,
-    delta,
+    deltas: pageDeltas(flat.map((r) => ({ start: r.traceStart, end: Math.min(r.traceEnd, PAGE_COUNT), delta: ((r.eynStart - r.traceStart) << 12) | 0 }))),
     wide: new WideRegions(regions.filter((r) => r.traceEnd > PAGE_COUNT)),
     heapBreak: heapBreakOf(regions) * 4096,
   };
@@ -169,7 +167,7 @@ function classify(survey: TraceSurvey, runs: Span[], clusters: Span[], brkStart:
 
 /** The EYN-OS address of trace address `addr` under the mapping (unsigned; a 64-bit address as a number below 2^53). */
 export function mapAddress(m: LayoutMapping, addr: number): number {
-  if (addr < 0x100000000) return (addr + m.delta[addr >>> 12]) >>> 0;
+  if (addr < 0x100000000) return (addr + deltaOf(m.deltas, addr)) >>> 0;
   const page = Math.floor(addr / 4096);
   return (m.wide.eynPage(page) * 4096 + (addr % 4096)) >>> 0;
 }
@@ -182,12 +180,12 @@ export function mapAddress(m: LayoutMapping, addr: number): number {
  */
 export function mapWideChunk(m: LayoutMapping, chunk: TraceChunk): void {
   const { addr, addrHigh } = chunk;
-  const delta = m.delta;
+  const deltas = m.deltas;
   for (let i = 0; i < chunk.length; i++) {
     const a = addr[i];
     const high = addrHigh[i];
     if (high === 0) {
-      addr[i] = a + delta[a >>> 12];
+      addr[i] = a + deltaOf(deltas, a);
     } else {
       addr[i] = (m.wide.eynPage(high * PAGE_COUNT + (a >>> 12)) << 12) | (a & 0xfff);
       addrHigh[i] = 0;

@@ -8,14 +8,10 @@ import { ACCESS, hex32 } from "../../machine/i386.js";
 import { USER_CODE_END, USER_SHARED_BASE, USER_SHARED_END } from "../../kernel/layout.js";
 import { PROT, type System } from "../system.js";
 import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
+import { deltaOf, type PageDeltas } from "./page-deltas.js";
 import { straddlePage, type TraceChunk } from "./trace-chunk.js";
 import type { TraceFuture } from "./trace-future.js";
-import { PAGE_COUNT, type TraceSurvey } from "./trace-survey.js";
-
-/** 4 MiB blocks of a 32-bit address space, pages in one, and the mark of a block whose pages move by different deltas (never a delta: those are whole pages). */
-const BLOCKS = 1024;
-const BLOCK_PAGES = 1024;
-const MIXED = 1;
+import type { TraceSurvey } from "./trace-survey.js";
 
 /** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
 const ACCESS_OF_KIND = Int32Array.of(ACCESS.USER_READ, ACCESS.USER_READ, ACCESS.USER_WRITE, ACCESS.USER_WRITE);
@@ -52,42 +48,13 @@ export function setUpRegions(system: System, pid: number, mapping: LayoutMapping
   return system.brk(pid, mapping.heapBreak) ? null : `heap (brk to ${hex32(mapping.heapBreak)})`;
 }
 
-let zeroes: Int32Array | null = null;
-
-/** pageDeltas of a delta of 0 for every page: a 64-bit trace's chunks arrive already in EYN-OS addresses (mapWideChunk). */
-export function zeroDeltas(): Int32Array {
-  zeroes ??= pageDeltas(new Int32Array(PAGE_COUNT));
-  return zeroes;
-}
-
-/**
- * A page delta table (LayoutMapping.delta) as replayRange reads it: the
- * first 1,024 entries give each 4 MiB block its one delta, or MIXED when
- * its pages move by different deltas; the page deltas follow (entry 1,024 +
- * page). A trace that touches 150,000 pages spreads its page deltas over
- * 600 KiB, past the host's L2 cache: read per access, they cost a cache
- * miss each; the 4 KiB block table stays in L1.
- */
-export function pageDeltas(delta: Int32Array): Int32Array {
-  const deltas = new Int32Array(BLOCKS + delta.length);
-  deltas.set(delta, BLOCKS);
-  for (let b = 0; b < BLOCKS; b++) deltas[b] = blockDelta(delta, b * BLOCK_PAGES);
-  return deltas;
-}
-
-/** The delta every page of the block from page `first` moves by, or MIXED. */
-function blockDelta(delta: Int32Array, first: number): number {
-  const d = delta[first];
-  for (let p = first + 1; p < first + BLOCK_PAGES; p++) if (delta[p] !== d) return MIXED;
-  return d;
-}
-
 /**
  * Replays accesses [from, to) of a chunk, telling OPT's future (if any)
- * about each page reference just before it is made; `deltas` as pageDeltas
- * gives them. A straddling access is made as its two page references in
- * order (the part in the first page, then the rest), which is exactly the
- * traces README's reference string. (A CPU would restart the whole
+ * about each page reference just before it is made; `deltas` are the
+ * mapping's (NO_DELTAS for a chunk already in EYN-OS addresses). A
+ * straddling access is made as its two page references in order (the part
+ * in the first page, then the rest), which is exactly the traces README's
+ * reference string. (A CPU would restart the whole
  * instruction if the second page's fault evicted the first; with CLOCK
  * that re-reference can change the fault count by a few in millions and
  * break agreement with the textbook simulators.) Returns `to`, or one past
@@ -99,7 +66,7 @@ export function replayRange(
   chunk: TraceChunk,
   from: number,
   to: number,
-  deltas: Int32Array,
+  deltas: PageDeltas,
   future: TraceFuture | null,
 ): number {
   const addrs = chunk.addr;
@@ -119,10 +86,4 @@ export function replayRange(
     if (!system.accessPage(pid, vb, kind)) return i + 1;
   }
   return to;
-}
-
-/** The delta of trace address `a` in pageDeltas' table. */
-function deltaOf(deltas: Int32Array, a: number): number {
-  const d = deltas[a >>> 22];
-  return d !== MIXED ? d : deltas[BLOCKS + (a >>> 12)];
 }

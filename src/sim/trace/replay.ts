@@ -18,7 +18,8 @@ import { readBinary } from "./binary-format.js";
 import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "./layout-mapper.js";
-import { pageDeltas, replayLayout, replayRange, setUpRegions, zeroDeltas } from "./replay-range.js";
+import { replayLayout, replayRange, setUpRegions } from "./replay-range.js";
+import { NO_DELTAS } from "./page-deltas.js";
 import { readTrace } from "./read-trace.js";
 import { straddlePage, type TraceChunk } from "./trace-chunk.js";
 import type { TraceFormat } from "./trace-format.js";
@@ -28,7 +29,7 @@ import { traceInput, type TraceInput, type TraceSource } from "./trace-input.js"
 import { hostDue, yieldToHost } from "../host-yield.js";
 import { emptySurvey, PAGE_COUNT, PAGE_FLAG, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 
-export { pageDeltas, replayLayout, replayRange, setUpRegions } from "./replay-range.js";
+export { replayLayout, replayRange, setUpRegions } from "./replay-range.js";
 import { wideReferenceKeys } from "./wide-pages.js";
 import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
 
@@ -223,13 +224,12 @@ async function replayPass(
   let nextSample = onSample ? every : Infinity;
   let nextTick = tickEvery;
   let alive = true;
-  const mapped = pageDeltas(mapping.delta);
   onSample?.(system, pid, 0);
   for await (const chunk of chunks) {
-    let deltas = mapped;
+    let deltas = mapping.deltas;
     if (chunk.wide) {
       mapWideChunk(mapping, chunk);
-      deltas = zeroDeltas();
+      deltas = NO_DELTAS;
     }
     let from = 0;
     while (alive && from < chunk.length) {

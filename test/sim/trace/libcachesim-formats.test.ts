@@ -8,6 +8,7 @@ import { readTrace } from "../../../src/sim/trace/read-trace.js";
 import { detectFormat } from "../../../src/sim/trace/trace-input.js";
 import { replayPolicyOnly } from "../../../src/sim/trace/policy-only.js";
 import { replayLayout } from "../../../src/sim/trace/replay.js";
+import { pageDelta } from "../../../src/sim/trace/page-deltas.js";
 import { emptySurvey, surveyChunk } from "../../../src/sim/trace/trace-survey.js";
 import { loadRefsFixture } from "../../helpers/refs-fixture.js";
 import { FIXTURES, collect, referenceString, fixtureText, tempDir, writeFile } from "./helpers.js";
@@ -137,8 +138,8 @@ describe("vmm386 convert to libCacheSim formats", () => {
     const { frames, misses } = EXPECTED["busybox-awk-head"];
     const survey = emptySurvey();
     for await (const c of readTrace(HEAD)) surveyChunk(survey, c);
-    const delta = replayLayout(survey).delta;
-    const mapped = referenceString(fixtureText("busybox-awk-head.lackey.gz")).map((p) => (((p << 12) + delta[p]) >>> 0) >>> 12);
+    const deltas = replayLayout(survey).deltas;
+    const mapped = referenceString(fixtureText("busybox-awk-head.lackey.gz")).map((p) => (((p << 12) + pageDelta(deltas, p)) >>> 0) >>> 12);
     for (const name of ["h.oracleGeneral.bin", "h.csv", "h.txt", "h.u64"]) {
       const out = path.join(tmp.dir, name);
       const r = await convertTrace(HEAD, out, formatFromName(name) as "csv");
