@@ -17,8 +17,6 @@ import { SECTOR_SIZE, type BlockDevice } from "./block-device.js";
 import { InputError } from "./input-error.js";
 import { PAGE_SIZE, PAGE_SHIFT, hex32 } from "./i386.js";
 
-/** Frames in the 4 GiB physical address space. */
-const PHYSICAL_FRAMES = 1 << 20;
 const FRAMES_PER_SLAB = 256;
 const SLAB_SHIFT = 8;
 const WORDS_PER_FRAME = PAGE_SIZE >> 2;
@@ -32,8 +30,7 @@ const UNTOUCHED = -1;
 const OPEN_BUS = -2;
 /**
  * `slotOf` stores slot + SLOT_BIAS, so that its zero fill means OPEN_BUS:
- * a new PhysicalMemory then writes only its RAM's and devices' entries, not
- * all 4 MiB of the table (most of a System's boot time on small RAM).
+ * a device's range grows the table without writing the gap below it.
  */
 const SLOT_BIAS = -OPEN_BUS;
 
@@ -82,8 +79,14 @@ export class PhysicalMemory {
   readonly ramFrames: number;
   readonly devices: DeviceRange[] = [];
 
-  /** Per physical frame: backing slot, UNTOUCHED or OPEN_BUS. */
-  private readonly slotOf = new Int32Array(PHYSICAL_FRAMES);
+  /**
+   * Per physical frame up to the last that decodes (RAM, then devices):
+   * backing slot, UNTOUCHED or OPEN_BUS; every frame past it is open bus.
+   * Sized to the machine, not to the 4 GiB space: 4 MiB per machine
+   * outside the JS heap cost small machines (a trace replay's) a full
+   * garbage collection about every other one.
+   */
+  private slotOf: Int32Array;
   private readonly slabWords: Int32Array[] = [];
   private readonly slabBytes: Uint8Array[] = [];
   private readonly freeSlots: number[] = [];
@@ -96,7 +99,7 @@ export class PhysicalMemory {
     checkRamSize(ramBytes);
     this.ramBytes = ramBytes;
     this.ramFrames = ramBytes / PAGE_SIZE;
-    this.slotOf.fill(UNTOUCHED + SLOT_BIAS, 0, this.ramFrames);
+    this.slotOf = new Int32Array(this.ramFrames).fill(UNTOUCHED + SLOT_BIAS);
   }
 
   /** Adds a device range that reads and writes like memory but is not RAM. */
@@ -114,6 +117,11 @@ export class PhysicalMemory {
     }
     const range = { name, base, size };
     this.devices.push(range);
+    if (end / PAGE_SIZE > this.slotOf.length) {
+      const grown = new Int32Array(end / PAGE_SIZE);
+      grown.set(this.slotOf);
+      this.slotOf = grown;
+    }
     this.slotOf.fill(UNTOUCHED + SLOT_BIAS, base / PAGE_SIZE, end / PAGE_SIZE);
     return range;
   }
@@ -133,9 +141,14 @@ export class PhysicalMemory {
     return this.slabWords.length * FRAMES_PER_SLAB * PAGE_SIZE;
   }
 
+  /** Frame `pfn`'s backing slot, UNTOUCHED or OPEN_BUS. */
+  private slotAt(pfn: number): number {
+    return pfn < this.slotOf.length ? this.slotOf[pfn] - SLOT_BIAS : OPEN_BUS;
+  }
+
   read32(pa: number): number {
     if ((pa & 3) !== 0) return this.readUnaligned(pa, 4) | 0;
-    const slot = this.slotOf[pa >>> PAGE_SHIFT] - SLOT_BIAS;
+    const slot = this.slotAt(pa >>> PAGE_SHIFT);
     if (slot < 0) return slot === UNTOUCHED ? 0 : -1;
     return this.slabWords[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2)];
   }
@@ -154,14 +167,14 @@ export class PhysicalMemory {
   }
 
   read8(pa: number): number {
-    const slot = this.slotOf[pa >>> PAGE_SHIFT] - SLOT_BIAS;
+    const slot = this.slotAt(pa >>> PAGE_SHIFT);
     if (slot < 0) return slot === UNTOUCHED ? 0 : 0xff;
     return this.slabBytes[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 12) | (pa & 0xfff)];
   }
 
   write8(pa: number, value: number): void {
     const pfn = pa >>> PAGE_SHIFT;
-    if (this.writeObserver !== null && (this.slotOf[pfn] - SLOT_BIAS) !== OPEN_BUS) {
+    if (this.writeObserver !== null && this.slotAt(pfn) !== OPEN_BUS) {
       const wordPa = (pa & ~3) >>> 0;
       const old = this.read32(wordPa);
       const shift = (pa & 3) * 8;
@@ -196,7 +209,7 @@ export class PhysicalMemory {
 
   /** Fills frame `pfn` with zeros; a RAM frame gives its backing back to the host. */
   zeroFrame(pfn: number): void {
-    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    const slot = this.slotAt(pfn);
     if (slot < 0) return;
     if (this.writeObserver !== null) this.observeFrame(pfn, () => 0);
     this.slotOf[pfn] = UNTOUCHED + SLOT_BIAS;
@@ -206,7 +219,7 @@ export class PhysicalMemory {
 
   /** Copies the 4 KiB of frame `src` over frame `dst`. */
   copyFrame(dst: number, src: number): void {
-    const s = this.slotOf[src] - SLOT_BIAS;
+    const s = this.slotAt(src);
     if (s === UNTOUCHED) {
       this.zeroFrame(dst);
       return;
@@ -228,7 +241,7 @@ export class PhysicalMemory {
 
   /** Copies frame `pfn` into `out` (4096 bytes at `offset`). */
   readFrame(pfn: number, out: Uint8Array, offset = 0): void {
-    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    const slot = this.slotAt(pfn);
     if (slot < 0) {
       out.fill(slot === UNTOUCHED ? 0 : 0xff, offset, offset + PAGE_SIZE);
       return;
@@ -278,7 +291,7 @@ export class PhysicalMemory {
 
   /** DMA to a disk: frame `pfn`'s 4 KiB written at sector `lba` of `device` straight from its backing (swap-out). Throws what the device throws. */
   storeFrame(pfn: number, device: BlockDevice, lba: number): void {
-    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    const slot = this.slotAt(pfn);
     if (slot < 0) device.write(lba, SECTORS_PER_FRAME, slot === UNTOUCHED ? ZERO_FRAME : OPEN_BUS_FRAME);
     else device.write(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
   }
@@ -295,7 +308,7 @@ export class PhysicalMemory {
 
   /** True when frame `pfn` holds only zero bytes. */
   frameIsZero(pfn: number): boolean {
-    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    const slot = this.slotAt(pfn);
     if (slot === UNTOUCHED) return true;
     if (slot === OPEN_BUS) return false;
     return this.slotIsZero(slot);
@@ -333,7 +346,7 @@ export class PhysicalMemory {
    * frame's old bytes until then).
    */
   private backedSlot(pfn: number, zeroed = true): number {
-    const slot = this.slotOf[pfn] - SLOT_BIAS;
+    const slot = this.slotAt(pfn);
     if (slot >= 0) return slot;
     if (slot === OPEN_BUS) return -1;
     let fresh = this.freeSlots.pop();

@@ -128,4 +128,18 @@ describe("PhysicalMemory", () => {
     expect(() => mem.addDevice("x", 0xfd100000, 0x1000)).toThrow(/overlaps/);
     expect(() => mem.addDevice("y", 0x1000, 0x1000)).toThrow(/overlaps RAM/);
   });
+
+  it("keeps RAM written before a device is added, and open bus below, between and above the devices", () => {
+    const mem = new PhysicalMemory(16 << 20);
+    mem.write32(0xfff000, 0x1234);
+    mem.addDevice("low", 0x2000000, 0x1000);
+    mem.addDevice("framebuffer", 0xfd000000, 0x1000);
+    expect(mem.read32(0xfff000)).toBe(0x1234);
+    expect(mem.read32(0x2000000)).toBe(0); // a device frame never written reads as zero
+    for (const pa of [0x1000000, 0x2001000, 0xfcfff000, 0xfd001000, 0xfffff000]) {
+      mem.write32(pa, 5); // dropped
+      expect(mem.read32(pa), `0x${pa.toString(16)}`).toBe(-1);
+      expect(mem.read8(pa + 3)).toBe(0xff);
+    }
+  });
 });
