@@ -264,28 +264,33 @@ function touchedRuns(survey: TraceSurvey): Span[] {
 /** Maximal runs of touched pages below 4 GiB. */
 function flatRuns(pages: Uint8Array): Span[] {
   const runs: Span[] = [];
-  // Untouched pages (nearly all of 2^20) are skipped four at a time.
-  const aligned = (pages.byteOffset & 3) === 0 && pages.length >= PAGE_COUNT;
-  const words = aligned ? new Uint32Array(pages.buffer, pages.byteOffset, PAGE_COUNT >>> 2) : new Uint32Array(1).fill(1);
+  const count = PAGE_COUNT;
+  const fetchedFlag = PAGE_FLAG.FETCHED;
+  // Untouched pages (nearly all of 2^20) are skipped a word of four at a time, in a loop of their own.
+  const aligned = (pages.byteOffset & 3) === 0 && pages.length >= count;
+  const words = aligned ? new Uint32Array(pages.buffer, pages.byteOffset, count >>> 2) : null;
   let p = 0;
-  while (p < PAGE_COUNT) {
-    if ((p & 3) === 0 && aligned && words[p >>> 2] === 0) {
-      p += 4;
-      continue;
-    }
+  while (p < count) {
     if (pages[p] === 0) {
-      p++;
+      p = words !== null && (p & 3) === 0 ? pastZeroWords(words, p) : p + 1;
       continue;
     }
     const start = p;
     let fetched = false;
-    while (p < PAGE_COUNT && pages[p] !== 0) {
-      if ((pages[p] & PAGE_FLAG.FETCHED) !== 0) fetched = true;
+    while (p < count && pages[p] !== 0) {
+      if ((pages[p] & fetchedFlag) !== 0) fetched = true;
       p++;
     }
     runs.push({ start, end: p, pages: p - start, fetched });
   }
   return runs;
+}
+
+/** The first page from `p` (a multiple of 4, untouched) whose word of four pages is not all untouched, or p + 1 if p's is not. */
+function pastZeroWords(words: Uint32Array, p: number): number {
+  let w = p >>> 2;
+  while (w < words.length && words[w] === 0) w++;
+  return w === p >>> 2 ? p + 1 : w << 2;
 }
 
 /** Runs separated by at most `gap` untouched pages, merged. */
