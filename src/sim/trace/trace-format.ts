@@ -40,6 +40,7 @@ export const SNIFF_BYTES = 4096;
  * trace may have, line-stream.ts, is the same).
  */
 export const MAX_SNIFF_BYTES = 1 << 20;
+const NEWLINE = 0x0a;
 
 /** The first bytes of a trace, and whether they are all of it. */
 export interface TraceHead {
@@ -63,11 +64,14 @@ export type HeadVerdict = { readonly format: TraceFormat } | { readonly notATrac
 export function classifyTraceHead(bytes: Uint8Array, complete: boolean): HeadVerdict {
   if (hasBinaryMagic(bytes)) return { format: "binary" };
   if (bytes.includes(0)) return classifyBinary(bytes, complete);
-  const lines = latin1Text(bytes).split("\n");
-  if (!complete) lines.pop();
   let firstLine = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].replace(/\r$/, "");
+  // Line by line, as text only once reached: the first line decides nearly always.
+  for (let i = 0, from = 0; from <= bytes.length; i++) {
+    const newline = bytes.indexOf(NEWLINE, from);
+    if (newline < 0 && !complete) break; // a prefix's last line may be partial
+    const end = newline < 0 ? bytes.length : newline;
+    const line = latin1Text(bytes.subarray(from, end)).replace(/\r$/, "");
+    from = end + 1;
     if (/^(==\d+==|--\d+--|\*\*\d+\*\*|I {2}[0-9a-fA-F]|\s[LSM] [0-9a-fA-F])/.test(line)) return { format: "lackey" };
     const t = line.trim();
     if (t !== "" && firstLine === 0) firstLine = i + 1;
