@@ -5,6 +5,7 @@
  * ← →  one move, Shift+← →  one step, Space play/pause, Home/End.
  */
 import type { PlaygroundState } from "../protocol.js";
+import { useMemo } from "preact/hooks";
 import { count } from "./format.js";
 
 export const SPEEDS = [1, 10, 100, 1000, 10000] as const;
@@ -24,6 +25,8 @@ export interface TransportProps extends Pick<PlaygroundState, "position" | "tota
 }
 
 export function Transport(p: TransportProps) {
+  // The same element while the run is the same: Preact skips it, not diffing a line per fault at every move.
+  const marks = useMemo(() => <FaultMarks marks={p.marks} totalMoves={p.totalMoves} />, [p.marks, p.totalMoves]);
   const atStart = p.position <= 0;
   const atEnd = p.position >= p.totalMoves;
   return (
@@ -50,11 +53,7 @@ export function Transport(p: TransportProps) {
         </label>
       </div>
       <div class="scrubber">
-        <svg class="marks" viewBox={`0 0 1000 10`} preserveAspectRatio="none" aria-hidden="true">
-          {p.marks.map((m, i) => (
-            <line key={i} x1={(m / Math.max(1, p.totalMoves)) * 1000} x2={(m / Math.max(1, p.totalMoves)) * 1000} y1="0" y2="10" />
-          ))}
-        </svg>
+        {marks}
         <input
           type="range"
           min={0}
@@ -75,5 +74,17 @@ export function Transport(p: TransportProps) {
         {p.busy && <span class="busy"> · working…</span>}
       </p>
     </section>
+  );
+}
+
+/** A tick on the scrubber's scale at each fault's move. */
+function FaultMarks(props: { marks: readonly number[]; totalMoves: number }) {
+  const scale = 1000 / Math.max(1, props.totalMoves);
+  return (
+    <svg class="marks" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
+      {props.marks.map((m, i) => (
+        <line key={i} x1={m * scale} x2={m * scale} y1="0" y2="10" />
+      ))}
+    </svg>
   );
 }
