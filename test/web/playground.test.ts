@@ -66,9 +66,19 @@ async function scrubTo(page: Page, moves: number): Promise<void> {
   }, moves);
 }
 
-/** What the views show, as text: page tables, frames' detail, swap, counters, TLB. */
+/**
+ * What the views show, as text: page tables, frames' detail, swap, counters, TLB. Every view is
+ * drawn for the reading: one scrolled out of sight is not (content-visibility), and innerText
+ * leaves it out.
+ */
 async function shown(page: Page): Promise<string> {
-  return page.locator(".views").innerText();
+  return page.locator(".views").evaluate((views: HTMLElement) => {
+    const panels = Array.from(views.children) as HTMLElement[];
+    for (const p of panels) p.style.contentVisibility = "visible";
+    const text = views.innerText;
+    for (const p of panels) p.style.contentVisibility = "";
+    return text;
+  });
 }
 
 async function close({ page, errors }: Opened): Promise<void> {
