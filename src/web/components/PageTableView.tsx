@@ -4,8 +4,8 @@
  * the kernel's COW, SWAPPED, DEMAND). Clicking a row selects its frame (or
  * its swap slot); rows whose frame or slot is selected light up.
  */
-import { useState } from "preact/hooks";
-import type { EntryFlags, PteView, ProcessView } from "../../sim/timeline/view.js";
+import { useRef, useState } from "preact/hooks";
+import type { EntryFlags, PdeView, PteView, ProcessView } from "../../sim/timeline/view.js";
 import { hex, hex5 } from "./format.js";
 import { isFrame, isSlot, type Select, type Selection } from "./selection.js";
 
@@ -39,57 +39,96 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
             {p.pageDirectory !== 0 && ` · CR3 ${hex(p.pageDirectory)}`}
             {p.current && " · current"}
           </summary>
-          {isOpen(p) && p.pdes.map((pde) => (
-            <div key={pde.index} class="pde">
-              <div class="pde-head">
-                PDE {pde.index} ({hex(pde.va)}–) → table {hex(pde.table)} {flagText(pde.flags)}
-              </div>
-              <table class="pte-table">
-                <thead>
-                  <tr>
-                    <th scope="col">VA</th>
-                    <th scope="col">PTE</th>
-                    {FLAGS.map((f) => (
-                      <th key={f} scope="col">
-                        {f}
-                      </th>
-                    ))}
-                    <th scope="col">frame / slot</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {visibleRows(pde.ptes, all.has(`${p.pid}:${pde.index}`), selection).map((pte) => {
-                    const lit = (pte.frame >= 0 && isFrame(selection, pte.frame)) || (pte.slot >= 0 && isSlot(selection, pte.slot));
-                    const pick = () => onSelect(pte.frame >= 0 ? { kind: "frame", pfn: pte.frame } : pte.slot >= 0 ? { kind: "slot", slot: pte.slot } : null);
-                    return (
-                      <tr key={pte.index} class={lit ? "lit" : undefined} data-va={hex(pte.va)}>
-                        <td>
-                          <button type="button" class="link" onClick={pick} aria-label={`PTE of ${hex(pte.va)}`}>
-                            {hex(pte.va)}
-                          </button>
-                        </td>
-                        <td class="mono">{hex(pte.entry)}</td>
-                        {FLAGS.map((f) => (
-                          <td key={f} class={pte.flags[f] ? "on" : "off"} data-flag={f}>
-                            {pte.flags[f] ? "1" : "·"}
-                          </td>
-                        ))}
-                        <td class="mono">{pte.frame >= 0 ? `pfn ${hex5(pte.frame)}` : pte.slot >= 0 ? `slot ${pte.slot}` : ""}</td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-              {pde.ptes.length > ROWS && !all.has(`${p.pid}:${pde.index}`) && (
-                <button type="button" class="link" onClick={() => setAll(new Set([...all, `${p.pid}:${pde.index}`]))}>
-                  show all {pde.ptes.length} entries
-                </button>
-              )}
-            </div>
-          ))}
+          {isOpen(p) &&
+            p.pdes.map((pde) => {
+              const key = `${p.pid}:${pde.index}`;
+              const more = pde.ptes.length > ROWS && !all.has(key) ? pde.ptes.length : 0;
+              return (
+                <PdeBox key={pde.index} pde={pde} rows={visibleRows(pde.ptes, all.has(key), selection)} more={more} selection={selection} onSelect={onSelect} onShowAll={() => setAll(new Set([...all, key]))} />
+              );
+            })}
         </details>
       ))}
     </section>
+  );
+}
+
+/** Rows drawn past a table's scroll box on each side, so a short scroll shows drawn rows at once. */
+const OVERSCAN = 8;
+/** A row's height until one is measured (Debian's Chromium draws them 38 px high), and the scroll box's (`.pde`'s max-height). */
+const ROW_GUESS = 38;
+const BOX_HEIGHT = 320;
+
+/**
+ * One page table in its scroll box, drawing only the rows in the box's window (and OVERSCAN more
+ * each side); spacer rows keep the scroll height. The box shows about a dozen of its 64 rows, and
+ * laying out and painting the rest was most of a jump's drawing.
+ */
+function PdeBox(props: { pde: PdeView; rows: readonly PteView[]; more: number; selection: Selection; onSelect: Select; onShowAll(): void }) {
+  const { pde, rows, selection, onSelect } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, row: ROW_GUESS });
+  const onScroll = () => {
+    const row = box.current?.querySelector("tbody tr[data-va]");
+    setScroll({ top: box.current?.scrollTop ?? 0, row: row?.getBoundingClientRect().height || ROW_GUESS });
+  };
+  const drawn = Math.ceil(BOX_HEIGHT / scroll.row) + 2 * OVERSCAN;
+  const first = Math.max(0, Math.min(Math.floor(scroll.top / scroll.row) - OVERSCAN, rows.length - drawn));
+  const last = Math.min(rows.length, first + drawn);
+  return (
+    <div class="pde" ref={box} onScroll={onScroll}>
+      <div class="pde-head">
+        PDE {pde.index} ({hex(pde.va)}–) → table {hex(pde.table)} {flagText(pde.flags)}
+      </div>
+      <table class="pte-table">
+        <thead>
+          <tr>
+            <th scope="col">VA</th>
+            <th scope="col">PTE</th>
+            {FLAGS.map((f) => (
+              <th key={f} scope="col">
+                {f}
+              </th>
+            ))}
+            <th scope="col">frame / slot</th>
+          </tr>
+        </thead>
+        <tbody>
+          {first > 0 && <tr class="spacer" style={{ height: `${first * scroll.row}px` }} />}
+          {rows.slice(first, last).map((pte) => (
+            <PteRow key={pte.index} pte={pte} selection={selection} onSelect={onSelect} />
+          ))}
+          {last < rows.length && <tr class="spacer" style={{ height: `${(rows.length - last) * scroll.row}px` }} />}
+        </tbody>
+      </table>
+      {props.more > 0 && (
+        <button type="button" class="link" onClick={props.onShowAll}>
+          show all {props.more} entries
+        </button>
+      )}
+    </div>
+  );
+}
+
+function PteRow(props: { pte: PteView; selection: Selection; onSelect: Select }) {
+  const { pte, selection, onSelect } = props;
+  const lit = (pte.frame >= 0 && isFrame(selection, pte.frame)) || (pte.slot >= 0 && isSlot(selection, pte.slot));
+  const pick = () => onSelect(pte.frame >= 0 ? { kind: "frame", pfn: pte.frame } : pte.slot >= 0 ? { kind: "slot", slot: pte.slot } : null);
+  return (
+    <tr class={lit ? "lit" : undefined} data-va={hex(pte.va)}>
+      <td>
+        <button type="button" class="link" onClick={pick} aria-label={`PTE of ${hex(pte.va)}`}>
+          {hex(pte.va)}
+        </button>
+      </td>
+      <td class="mono">{hex(pte.entry)}</td>
+      {FLAGS.map((f) => (
+        <td key={f} class={pte.flags[f] ? "on" : "off"} data-flag={f}>
+          {pte.flags[f] ? "1" : "·"}
+        </td>
+      ))}
+      <td class="mono">{pte.frame >= 0 ? `pfn ${hex5(pte.frame)}` : pte.slot >= 0 ? `slot ${pte.slot}` : ""}</td>
+    </tr>
   );
 }
 
