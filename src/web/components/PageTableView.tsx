@@ -4,12 +4,16 @@
  * the kernel's COW, SWAPPED, DEMAND). Clicking a row selects its frame (or
  * its swap slot); rows whose frame or slot is selected light up.
  */
-import { useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
+import { Spacer, useRowWindow } from "./row-window.js";
 import type { EntryFlags, PdeView, PteView, ProcessView } from "../../sim/timeline/view.js";
 import { hex, hex5 } from "./format.js";
 import { isFrame, isSlot, type Select, type Selection } from "./selection.js";
 
 const FLAGS: readonly (keyof EntryFlags)[] = ["P", "RW", "US", "A", "D", "COW", "SWAPPED", "DEMAND"];
+
+/** A row's height in Debian's Chromium (its flags and link button make it 38 px), until one is measured. */
+const ROW_HEIGHT = 38;
 
 /** Rows shown per page table until the student asks for all (thousands of rows make every step slow to draw). */
 const ROWS = 64;
@@ -53,30 +57,15 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
   );
 }
 
-/** Rows drawn past a table's scroll box on each side, so a short scroll shows drawn rows at once. */
-const OVERSCAN = 8;
-/** A row's height until one is measured (Debian's Chromium draws them 38 px high), and the scroll box's (`.pde`'s max-height). */
-const ROW_GUESS = 38;
-const BOX_HEIGHT = 320;
-
 /**
- * One page table in its scroll box, drawing only the rows in the box's window (and OVERSCAN more
- * each side); spacer rows keep the scroll height. The box shows about a dozen of its 64 rows, and
- * laying out and painting the rest was most of a jump's drawing.
+ * One page table in its scroll box, drawing only the rows in the box's window (row-window.tsx):
+ * the box shows about a dozen of its 64 rows.
  */
 function PdeBox(props: { pde: PdeView; rows: readonly PteView[]; more: number; selection: Selection; onSelect: Select; onShowAll(): void }) {
   const { pde, rows, selection, onSelect } = props;
-  const box = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState({ top: 0, row: ROW_GUESS });
-  const onScroll = () => {
-    const row = box.current?.querySelector("tbody tr[data-va]");
-    setScroll({ top: box.current?.scrollTop ?? 0, row: row?.getBoundingClientRect().height || ROW_GUESS });
-  };
-  const drawn = Math.ceil(BOX_HEIGHT / scroll.row) + 2 * OVERSCAN;
-  const first = Math.max(0, Math.min(Math.floor(scroll.top / scroll.row) - OVERSCAN, rows.length - drawn));
-  const last = Math.min(rows.length, first + drawn);
+  const window = useRowWindow(rows.length, ROW_HEIGHT);
   return (
-    <div class="pde" ref={box} onScroll={onScroll}>
+    <div class="pde" ref={window.box} onScroll={window.onScroll}>
       <div class="pde-head">
         PDE {pde.index} ({hex(pde.va)}–) → table {hex(pde.table)} {flagText(pde.flags)}
       </div>
@@ -94,11 +83,11 @@ function PdeBox(props: { pde: PdeView; rows: readonly PteView[]; more: number; s
           </tr>
         </thead>
         <tbody>
-          {first > 0 && <tr class="spacer" style={{ height: `${first * scroll.row}px` }} />}
-          {rows.slice(first, last).map((pte) => (
+          <Spacer height={window.before} />
+          {rows.slice(window.first, window.last).map((pte) => (
             <PteRow key={pte.index} pte={pte} selection={selection} onSelect={onSelect} />
           ))}
-          {last < rows.length && <tr class="spacer" style={{ height: `${(rows.length - last) * scroll.row}px` }} />}
+          <Spacer height={window.after} />
         </tbody>
       </table>
       {props.more > 0 && (

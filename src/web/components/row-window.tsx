@@ -1,0 +1,43 @@
+/**
+ * A long table in a scroll box draws only the rows in the box's window, and
+ * OVERSCAN more each side so that a short scroll shows drawn rows at once;
+ * spacer rows keep the scroll height. Laying out and painting rows out of
+ * sight was most of a jump's drawing. Rows are sized from one drawn row
+ * when the box scrolls (the caller's guess until then).
+ */
+import type { RefObject } from "preact";
+import { useRef, useState } from "preact/hooks";
+
+const OVERSCAN = 8;
+/** The scroll box's height (the CSS max-height of `.pde` and `.rows-box`). */
+const BOX_HEIGHT = 320;
+
+export interface RowWindow {
+  readonly box: RefObject<HTMLDivElement | null>;
+  readonly onScroll: () => void;
+  /** Rows [first, last) are drawn. */
+  readonly first: number;
+  readonly last: number;
+  /** Heights of the spacers before and after them, in px. */
+  readonly before: number;
+  readonly after: number;
+}
+
+/** The rows of `count` to draw in the box at its scroll position; `rowGuess`: a row's height in px until one is measured. */
+export function useRowWindow(count: number, rowGuess: number): RowWindow {
+  const box = useRef<HTMLDivElement>(null);
+  const [scroll, setScroll] = useState({ top: 0, row: rowGuess });
+  const onScroll = () => {
+    const row = box.current?.querySelector("tbody tr:not(.spacer)");
+    setScroll({ top: box.current?.scrollTop ?? 0, row: row?.getBoundingClientRect().height || rowGuess });
+  };
+  const drawn = Math.ceil(BOX_HEIGHT / scroll.row) + 2 * OVERSCAN;
+  const first = Math.max(0, Math.min(Math.floor(scroll.top / scroll.row) - OVERSCAN, count - drawn));
+  const last = Math.min(count, first + drawn);
+  return { box, onScroll, first, last, before: first * scroll.row, after: (count - last) * scroll.row };
+}
+
+/** An empty row `height` px high standing for rows not drawn (none if 0). */
+export function Spacer(props: { height: number }) {
+  return props.height > 0 ? <tr class="spacer" style={{ height: `${props.height}px` }} /> : null;
+}
