@@ -23,6 +23,11 @@ export class Lockstep {
     return this.lanes.map((t, i) => t.explore(onProgress === undefined ? undefined : (m) => onProgress(i, m)));
   }
 
+  /** Spreads every lane's parked runs over its run (see Timeline.spread). */
+  spread(): void {
+    for (const t of this.lanes) t.spread();
+  }
+
   /** The longest lane's moves: the scrubber's length. */
   get totalMoves(): number {
     return Math.max(...this.lanes.map((t) => t.outline?.totalMoves ?? 0));

@@ -102,12 +102,24 @@ export class Timeline {
     return this.outlined;
   }
 
+  /**
+   * Parks the runs not yet used at even fractions of the explored run, so
+   * the first jumps cost a fraction of it too, as later ones do once the
+   * runs have spread by themselves. It costs about (PARKED - 2) / 2 passes
+   * more: worth it where a run is short and jumped about, as a scenario is.
+   */
+  spread(): void {
+    const total = this.outlined?.totalMoves ?? 0;
+    while (this.runs.length < PARKED) this.runs.push(this.fresh());
+    const idle = this.runs.filter((r) => r !== this.at && r.stepper.moves === 0);
+    idle.forEach((r, i) => advanceTo(r.stepper, Math.floor((total * (i + 1)) / (idle.length + 1))));
+  }
+
   /** Goes to move `target` (clamped to the run); the state there is exact whichever way it was reached. */
   seek(target: number): void {
     const goal = Math.max(0, Math.min(Math.floor(target), this.outlined?.totalMoves ?? Number.MAX_SAFE_INTEGER));
     this.at = this.runFor(goal);
-    const stepper = this.at.stepper;
-    while (stepper.moves < goal && !stepper.finished) stepper.advance(goal - stepper.moves);
+    advanceTo(this.at.stepper, goal);
   }
 
   /** Makes the current run's next move (not another run's that may stand there): what happens in it is in `log`. */
@@ -172,4 +184,9 @@ export class Timeline {
     log.attach(stepper);
     return { stepper, log };
   }
+}
+
+/** Makes `stepper`'s moves up to move `goal` (or its end). */
+function advanceTo(stepper: Stepper, goal: number): void {
+  while (stepper.moves < goal && !stepper.finished) stepper.advance(goal - stepper.moves);
 }

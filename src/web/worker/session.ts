@@ -71,6 +71,8 @@ export class Session {
     }
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((_lane, moves) => onProgress(moves));
+    // A scenario is short and jumped about: its first jump should cost a fifth of it, not all of it. A trace's replay is long, and is not doubled for that.
+    lockstep.spread();
     lockstep.seek(0);
     const machine = describeMachine(lanes[0].config);
     return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", { kind: "scenario", scenario }, lanes, lockstep, machine);

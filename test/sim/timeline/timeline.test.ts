@@ -72,6 +72,37 @@ describe("timeline", () => {
     });
   }
 
+  it("spread parks runs through the explored run: any first jump makes at most a fifth of its moves, to the same state", () => {
+    const scenario = loadScenarioFile("examples/fork-cow.yaml");
+    const make = stepperOf(scenario);
+    let made = 0;
+    const counted = (): Stepper => {
+      const stepper = make();
+      const advance = stepper.advance.bind(stepper);
+      stepper.advance = (budget: number): number => {
+        const before = stepper.moves;
+        const r = advance(budget);
+        made += stepper.moves - before;
+        return r;
+      };
+      return stepper;
+    };
+    const total = new Timeline(make).explore().totalMoves;
+    for (const p of [Math.floor(total * 0.19), Math.floor(total * 0.61), total - 1]) {
+      const timeline = new Timeline(counted);
+      timeline.explore();
+      timeline.spread();
+      made = 0;
+      timeline.seek(p);
+      expect(made).toBeLessThanOrEqual(Math.ceil(total / 5));
+      const straight = make();
+      straight.advance(p);
+      expect(fingerprint(timeline.current)).toBe(fingerprint(straight));
+      straight.close();
+      timeline.close();
+    }
+  });
+
   it("stepping by scenario step lands where inspect's --step N stops (after N turns)", () => {
     const scenario = loadScenarioFile("examples/fork-cow.yaml");
     const make = stepperOf(scenario);
