@@ -12,7 +12,7 @@ import { builtinPolicy, policyLabel, type PolicyChoice } from "./policy-spec.js"
 import { formatThrottle } from "./scenario/reclaim-checks.js";
 import type { CpuName } from "../machine/cpu-model.js";
 import type { ThrottleRule } from "../kernel/psi.js";
-import type { MachineSettings, SystemConfig } from "./system.js";
+import type { MachineSettings, SystemConfig } from "./system-config.js";
 
 /** The CPU preset when nothing names one. */
 export const DEFAULT_CPU: CpuName = "i486";

@@ -15,17 +15,12 @@
  * throws SystemUsageError naming it.
  */
 
-import { MachineConfigError, createMachine, type Machine, type MachineDescription } from "../machine/machine.js";
-import { BootInfoError, type FramebufferSpec } from "../machine/multiboot.js";
-import { MemoryConfigError } from "../machine/physical-memory.js";
+import type { Machine } from "../machine/machine.js";
 import { ACCESS, PAGE_SIZE, PF, type AccessKind } from "../machine/i386.js";
-import type { CpuName, TlbChoice } from "../machine/cpu-model.js";
 import { type BlockDevice, DiskFormatError } from "../machine/block-device.js";
 import { findSwapArea, readPartitionTable } from "../machine/mbr.js";
-import { PROT, Vmm, type AddressSpace, type Pressure, type SwapLatency, type ThrottleRule } from "../kernel/vmm.js";
-import type { FutureKnowledge } from "../kernel/replacement/index.js";
-import { policyFactory, type PolicyChoice } from "./policy-spec.js";
-import type { VmStat, Vmm386Stat } from "../kernel/vmstat.js";
+import { PROT, Vmm, type AddressSpace } from "../kernel/vmm.js";
+import { policyFactory } from "./policy-spec.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../kernel/layout.js";
 import { DEAD, UserCpu } from "./cpu.js";
 import { Process, type FaultReport, type ProcessInfo } from "./process.js";
@@ -40,11 +35,15 @@ import {
   checkProt,
   checkSystemConfig,
 } from "./system-checks.js";
-import { DEFAULT_CPU } from "./machine-settings.js";
+import { createBootMachine } from "./boot-machine.js";
+import type { SystemConfig } from "./system-config.js";
+import { tlbStats, type SystemStats } from "./system-stats.js";
 
 export type { FaultReport, ProcessInfo, ProcessStatus } from "./process.js";
 
 export { DEFAULT_CPU } from "./machine-settings.js";
+export type { BootModule, BootOrigins, MachineSettings, SystemConfig } from "./system-config.js";
+export type { SystemStats, TaskStats, TlbStats } from "./system-stats.js";
 
 /** The pid limit when a config names none: Linux's default pid_max. */
 export const DEFAULT_PID_MAX = 32_768;
@@ -56,138 +55,8 @@ export const DEFAULT_PID_MAX = 32_768;
  */
 export type ForkError = "EAGAIN" | "ENOMEM" | "ESRCH";
 
-/**
- * The machine, its swap and the kernel's options as a user chooses them (a
- * scenario's `machine`, command-line options): every setting optional, the
- * System's default standing for any left out (sim/machine-settings.ts).
- */
-export interface MachineSettings {
-  /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
-  readonly ramBytes?: number;
-  /** Swap partition of the temporary image (default 16 MiB; 0 = no swap). Ignored with swapImage/swapDevice. */
-  readonly swapBytes?: number;
-  /** Path of an existing partitioned image to swap on (left in place). */
-  readonly swapImage?: string;
-  /** CPU preset (default i486). */
-  readonly cpu?: CpuName;
-  /** Replacement policy, with its parameters or as a loaded plugin (default clock). */
-  readonly policy?: PolicyChoice;
-  /** Ticks a process waits per page read from and written to swap (PSI); default DEFAULT_SWAP_LATENCY. */
-  readonly swapLatency?: SwapLatency;
-  /** The thrashing throttle's rule: the seed's (default) or PSI's some avg10 threshold. */
-  readonly throttle?: ThrottleRule;
-  /** TLB shape, or "off" (default: the CPU preset's). */
-  readonly tlb?: TlbChoice;
-  /** Report every access served by a stale TLB entry. */
-  readonly strictTlb?: boolean;
-  /** Cap on resident user pages (page tables not counted). */
-  readonly userFrames?: number;
-  /**
-   * Run the kernel's invariant checker after every kernel operation (tests):
-   * a violation is a kernel bug and throws InvariantError, like DEBUG_VM's BUG().
-   */
-  readonly checkInvariants?: boolean;
-  /** Seed of anything random in the run (recorded for reports). */
-  readonly seed?: number;
-  /**
-   * The pid limit, as Linux's pid_max (default 32,768): at most pidMax - 1
-   * processes exist at once. Pids are never reused, so the limit counts
-   * live processes, as Linux's does once its pids wrap around.
-   */
-  readonly pidMax?: number;
-  /** The kernel command line the loader passes in the multiboot information. */
-  readonly cmdline?: string;
-  /** Files the loader puts in RAM as multiboot modules, in this order. */
-  readonly modules?: readonly BootModule[];
-  /** A linear framebuffer above RAM, described in the multiboot information. */
-  readonly framebuffer?: FramebufferSpec;
-  /** Where cmdline, modules and framebuffer were given, so that the machine's refusal of one names its place. */
-  readonly bootOrigins?: BootOrigins;
-}
-
-/** What to build: the settings with RAM given, and what only a program can hand in (a device, OPT's oracle). */
-export interface SystemConfig extends MachineSettings {
-  /** RAM, bytes (1 MiB..3 GiB, a multiple of 4 KiB). */
-  readonly ramBytes: number;
-  /** A device to swap on (tests: memory, or a FaultyBlockDevice); the caller closes it. */
-  readonly swapDevice?: BlockDevice;
-  /** Next-use oracle for the OPT policy (trace replay). */
-  readonly future?: FutureKnowledge;
-  /** Track at most this much RAM (the seed's 128 MiB cap, as an option); default all RAM. */
-  readonly maxTrackedRamBytes?: number;
-}
-
-/** A file the loader puts in RAM as a multiboot module. */
-export interface BootModule {
-  readonly path: string;
-  /** Physical load address, a page boundary at or above 1 MiB; default: the first free page above the kernel and the modules before it. */
-  readonly address?: number;
-  /** The module's string in the multiboot information (default: its path). */
-  readonly cmdline?: string;
-}
-
-/** Places for messages (`x.yaml:7: machine.modules[1]`, `--module`), one per setting given. */
-export interface BootOrigins {
-  readonly cmdline?: string;
-  /** One per module, in the order of SystemConfig.modules. */
-  readonly modules?: readonly string[];
-  readonly framebuffer?: string;
-}
-
 /** mmap protections (the kernel's: PROT.WRITE is the PTE's R/W bit). */
 export { PROT } from "../kernel/vmm.js";
-
-/** Whether the machine had a TLB, and the MMU's TLB counters as plain numbers. */
-export interface TlbStats {
-  /** False on a machine built with `tlb: "off"`: every translation walked, so the counters have misses and no hits. */
-  readonly enabled: boolean;
-  readonly translations: number;
-  readonly hits: number;
-  readonly misses: number;
-  readonly walks: number;
-  readonly invlpgs: number;
-  readonly flushes: number;
-  readonly globalKept: number;
-}
-
-/** Counters of a run; `vmstat` holds only /proc/vmstat names, `vmm386` the counters Linux has no equivalent of. */
-export interface SystemStats {
-  /** Calls of access/read/write (one per instruction-level access). */
-  readonly accesses: number;
-  /** Page references (a straddling access makes two). */
-  readonly references: number;
-  readonly faults: {
-    readonly total: number;
-    readonly demandZero: number;
-    readonly swapIn: number;
-    readonly cow: number;
-    readonly stack: number;
-    readonly heap: number;
-    readonly segv: number;
-  };
-  readonly vmstat: Readonly<VmStat>;
-  readonly vmm386: Readonly<Vmm386Stat>;
-  /** enabled, then the counters translations, hits, misses, walks, invlpgs, flushes, globalKept. */
-  readonly tlb: Readonly<TlbStats>;
-  readonly ticks: number;
-  readonly tasks: TaskStats;
-  /** /proc/pressure/memory: some and full stall shares (avg10, avg60, avg300 in percent; total in microseconds). */
-  readonly psi: Pressure;
-}
-
-/** Processes over a run, as `top`'s Tasks line and /proc/stat's `processes` count them. */
-export interface TaskStats {
-  /** Processes created, spawned or forked. */
-  readonly created: number;
-  /** Running now, and the most that ran at once. */
-  readonly running: number;
-  readonly peak: number;
-  /** The pid limit in force: at most pidMax - 1 processes at once. */
-  readonly pidMax: number;
-  /** Forks that made no child: at the pid limit (EAGAIN) or for want of memory (ENOMEM). */
-  readonly forkFailed: number;
-  readonly forkFailedAtPidLimit: number;
-}
 
 export class System {
   readonly config: SystemConfig;
@@ -670,60 +539,6 @@ export class System {
     this.vmm.destroyAddressSpace(space);
     if (this.currentPid === p.pid) this.currentPid = 0;
   }
-}
-
-/** The machine of `config`; a refused boot setting is named by where it was given. */
-function createBootMachine(config: SystemConfig): Machine {
-  const bare: MachineDescription = { ramBytes: config.ramBytes, cpu: config.cpu ?? DEFAULT_CPU, tlb: config.tlb, strictTlb: config.strictTlb ?? false };
-  try {
-    return createMachine({ ...bare, commandLine: config.cmdline, modules: config.modules, framebuffer: config.framebuffer });
-  } catch (e) {
-    const origins = config.bootOrigins;
-    if (!(e instanceof MemoryConfigError) || origins === undefined) throw e;
-    throw locateBootError(e, bare, config, origins);
-  }
-}
-
-/**
- * The machine's refusal of a boot setting, prefixed with where that setting
- * was given. The messages name the module or the framebuffer but not where
- * the user wrote it, so the culprit is found by offering the settings one
- * more at a time, in the order the loader handles them (framebuffer,
- * command line, modules with an address, then the others in order), until
- * the machine refuses; a bare machine it refuses is not a boot setting's fault.
- */
-function locateBootError(e: MemoryConfigError, bare: MachineDescription, config: SystemConfig, origins: BootOrigins): MemoryConfigError {
-  const modules = (config.modules ?? []).map((m, i) => ({ module: m, where: origins.modules?.[i] }));
-  const ordered = [...modules.filter((m) => m.module.address !== undefined), ...modules.filter((m) => m.module.address === undefined)];
-  const trials: { where: string | undefined; desc: MachineDescription }[] = [{ where: undefined, desc: bare }];
-  const withFramebuffer = { ...bare, framebuffer: config.framebuffer };
-  if (config.framebuffer !== undefined) trials.push({ where: origins.framebuffer, desc: withFramebuffer });
-  const withCmdline = { ...withFramebuffer, commandLine: config.cmdline };
-  if (config.cmdline !== undefined) trials.push({ where: origins.cmdline, desc: withCmdline });
-  ordered.forEach((m, k) => trials.push({ where: m.where, desc: { ...withCmdline, modules: ordered.slice(0, k + 1).map((o) => o.module) } }));
-  for (const trial of trials) {
-    try {
-      createMachine(trial.desc);
-    } catch (refusal) {
-      if (!(refusal instanceof MemoryConfigError) || trial.where === undefined) return e;
-      const message = `${trial.where}: ${refusal.message}`;
-      return refusal instanceof BootInfoError ? new BootInfoError(message) : new MachineConfigError(message);
-    }
-  }
-  return e;
-}
-
-function tlbStats({ tlb, counters: c }: Machine["mmu"]): TlbStats {
-  return {
-    enabled: tlb.enabled,
-    translations: c.translations,
-    hits: c.hits,
-    misses: c.misses,
-    walks: c.walks,
-    invlpgs: c.invlpgs,
-    flushes: c.flushes,
-    globalKept: c.globalKept,
-  };
 }
 
 /** True when [va, va+len) lies inside user space (USER_CODE_BASE..USER_STACK_TOP). */
