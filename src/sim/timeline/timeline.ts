@@ -109,7 +109,8 @@ export class Timeline {
    * more: worth it where a run is short and jumped about, as a scenario is.
    */
   spread(): void {
-    const total = this.outlined?.totalMoves ?? 0;
+    const total = this.outlined?.totalMoves;
+    if (total === undefined) return;
     while (this.runs.length < PARKED) this.runs.push(this.fresh());
     const idle = this.runs.filter((r) => r !== this.at && r.stepper.moves === 0);
     idle.forEach((r, i) => advanceTo(r.stepper, Math.floor((total * (i + 1)) / (idle.length + 1))));
