@@ -257,14 +257,8 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
   const key = Object.keys(step)[0] as keyof RawStep;
   const sub = (k: string): KeyPath => [...path, key, k];
   switch (key) {
-    case "brk": {
-      const v = step.brk as Address;
-      if (typeof v === "string" && /^\s*[+-]/.test(v)) {
-        const magnitude = bytes(v.trim().slice(1).trim(), [...path, key], fail);
-        return { ...origin, kind: "brk", to: null, delta: v.trim().startsWith("-") ? -magnitude : magnitude };
-      }
-      return { ...origin, kind: "brk", to: address(v, [...path, key], fail), delta: 0 };
-    }
+    case "brk":
+      return resolveBrk(step.brk as Address, [...path, key], origin, fail);
     case "mmap": {
       const m = step.mmap!;
       const at = pageAddress(m.at, sub("at"), fail);
@@ -278,28 +272,12 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
     }
     case "touch":
       return resolveTouch(step.touch!, path, origin, fail);
-    case "fork": {
-      const child = step.fork!;
-      if (!ctx.names.has(child)) fail([...path, key], `no process named '${child}' is listed under processes`);
-      if (child === ctx.owner) fail([...path, key], `process '${child}' cannot fork itself`);
-      const earlier = ctx.forkedBy.get(child);
-      if (earlier !== undefined && earlier !== ctx.owner) fail([...path, key], `process '${child}' is already forked by '${earlier}'`);
-      ctx.forkedBy.set(child, ctx.owner);
-      return { ...origin, kind: "fork", child };
-    }
+    case "fork":
+      return resolveFork(step.fork!, [...path, key], origin, ctx);
     case "exit":
       return { ...origin, kind: "exit", status: step.exit! };
-    case "copyOut": {
-      const c = step.copyOut!;
-      const at = address(c.at, sub("at"), fail);
-      // The bytes of a `length` are made as they are copied (runner.ts): a scenario of a few lines stays a few bytes.
-      const text = c.text === undefined ? null : new TextEncoder().encode(c.text);
-      const length = text !== null ? text.length : c.length === undefined ? 0 : bytes(c.length, sub("length"), fail);
-      if (length === 0) fail([...path, key], "copyOut needs a non-empty `text` or `length`");
-      if (length > USER_SPACE_BYTES) fail(sub(text !== null ? "text" : "length"), `${length} bytes is more than user space holds (${USER_SPACE_BYTES} bytes)`);
-      rangeLength(at, length, sub("at"), fail);
-      return { ...origin, kind: "copyOut", at, length, text };
-    }
+    case "copyOut":
+      return resolveCopyOut(step.copyOut!, [...path, key], origin, fail);
     case "tick":
       return { ...origin, kind: "tick", ticks: step.tick! };
     case "switch": {
@@ -307,19 +285,54 @@ function resolveStep(step: RawStep, path: KeyPath, ctx: StepContext): Step {
       if (!ctx.names.has(target)) fail([...path, key], `no process named '${target}' is listed under processes`);
       return { ...origin, kind: "switch", target };
     }
-    case "pokePte": {
-      const p = step.pokePte!;
-      const mask = (bits: PteBit[] | undefined): number => (bits ?? []).reduce((m, b) => m | PTE_BITS[b], 0);
-      const at = address(p.at, sub("at"), fail);
-      if (at >= KERNEL_BASE) fail(sub("at"), `pokePte changes user PTEs only; ${hex(at)} is in the kernel half`);
-      return { ...origin, kind: "pokePte", at, clear: mask(p.clear), set: mask(p.set) };
-    }
+    case "pokePte":
+      return resolvePokePte(step.pokePte!, [...path, key], origin, fail);
     default:
       return { ...origin, kind: "yield" };
   }
 }
 
-function resolveTouch(t: RawTouch, path: KeyPath, origin: { line: number; path: string }, fail: Fail): Step {
+/** `brk: ADDRESS` moves the break to it; `brk: +SIZE` or `-SIZE` moves it by that much. */
+function resolveBrk(v: Address, path: KeyPath, origin: StepOrigin, fail: Fail): Step {
+  if (typeof v === "string" && /^\s*[+-]/.test(v)) {
+    const magnitude = bytes(v.trim().slice(1).trim(), path, fail);
+    return { ...origin, kind: "brk", to: null, delta: v.trim().startsWith("-") ? -magnitude : magnitude };
+  }
+  return { ...origin, kind: "brk", to: address(v, path, fail), delta: 0 };
+}
+
+/** A fork of a listed process other than the owner, which no other process forks. */
+function resolveFork(child: string, path: KeyPath, origin: StepOrigin, ctx: StepContext): Step {
+  if (!ctx.names.has(child)) ctx.fail(path, `no process named '${child}' is listed under processes`);
+  if (child === ctx.owner) ctx.fail(path, `process '${child}' cannot fork itself`);
+  const earlier = ctx.forkedBy.get(child);
+  if (earlier !== undefined && earlier !== ctx.owner) ctx.fail(path, `process '${child}' is already forked by '${earlier}'`);
+  ctx.forkedBy.set(child, ctx.owner);
+  return { ...origin, kind: "fork", child };
+}
+
+/** A copy into user space of `text`, or of `length` bytes made as they are copied. */
+function resolveCopyOut(c: NonNullable<RawStep["copyOut"]>, path: KeyPath, origin: StepOrigin, fail: Fail): Step {
+  const sub = (k: string): KeyPath => [...path, k];
+  const at = address(c.at, sub("at"), fail);
+  // The bytes of a `length` are made as they are copied (runner.ts): a scenario of a few lines stays a few bytes.
+  const text = c.text === undefined ? null : new TextEncoder().encode(c.text);
+  const length = text !== null ? text.length : c.length === undefined ? 0 : bytes(c.length, sub("length"), fail);
+  if (length === 0) fail(path, "copyOut needs a non-empty `text` or `length`");
+  if (length > USER_SPACE_BYTES) fail(sub(text !== null ? "text" : "length"), `${length} bytes is more than user space holds (${USER_SPACE_BYTES} bytes)`);
+  rangeLength(at, length, sub("at"), fail);
+  return { ...origin, kind: "copyOut", at, length, text };
+}
+
+/** Bits to clear and set in a user PTE, as masks. */
+function resolvePokePte(p: NonNullable<RawStep["pokePte"]>, path: KeyPath, origin: StepOrigin, fail: Fail): Step {
+  const mask = (bits: PteBit[] | undefined): number => (bits ?? []).reduce((m, b) => m | PTE_BITS[b], 0);
+  const at = address(p.at, [...path, "at"], fail);
+  if (at >= KERNEL_BASE) fail([...path, "at"], `pokePte changes user PTEs only; ${hex(at)} is in the kernel half`);
+  return { ...origin, kind: "pokePte", at, clear: mask(p.clear), set: mask(p.set) };
+}
+
+function resolveTouch(t: RawTouch, path: KeyPath, origin: StepOrigin, fail: Fail): Step {
   const sub = (k: string): KeyPath => [...path, "touch", k];
   const at = address(t.at, sub("at"), fail);
   const length = rangeLength(at, t.length, sub("length"), fail);

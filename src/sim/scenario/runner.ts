@@ -430,19 +430,10 @@ export class ScenarioRunner {
     t.keyBase = pageKey(sys.vmm.current.id, 0);
     this.options.references?.enter?.(step);
     switch (step.kind) {
-      case "brk": {
-        const to = step.to ?? t.heapBreak + step.delta;
-        if (sys.brk(t.pid, to)) t.heapBreak = to;
-        else this.note(t, step, `brk to ${hex(to)} refused`);
-        break;
-      }
+      case "brk":
       case "mmap":
-        if (!sys.mmap(t.pid, step.at, step.length, step.writable ? PROT.READ | PROT.WRITE : PROT.READ)) {
-          this.note(t, step, `mmap ${hex(step.at)} + ${step.length} refused`);
-        }
-        break;
       case "munmap":
-        if (!sys.munmap(t.pid, step.at, step.length)) this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
+        this.changeMapping(t, step);
         break;
       case "touch":
         return this.touch(t, step.at, new AccessStream(this.seeded(step.spec)), step.spec.size, this.options.references);
@@ -475,6 +466,22 @@ export class ScenarioRunner {
         break;
     }
     return true;
+  }
+
+  /** A brk, mmap or munmap step; a refusal is noted, as the system call's error return would be. */
+  private changeMapping(t: Thread, step: Extract<Step, { kind: "brk" | "mmap" | "munmap" }>): void {
+    const sys = this.system;
+    if (step.kind === "brk") {
+      const to = step.to ?? t.heapBreak + step.delta;
+      if (sys.brk(t.pid, to)) t.heapBreak = to;
+      else this.note(t, step, `brk to ${hex(to)} refused`);
+    } else if (step.kind === "mmap") {
+      if (!sys.mmap(t.pid, step.at, step.length, step.writable ? PROT.READ | PROT.WRITE : PROT.READ)) {
+        this.note(t, step, `mmap ${hex(step.at)} + ${step.length} refused`);
+      }
+    } else if (!sys.munmap(t.pid, step.at, step.length)) {
+      this.note(t, step, `munmap ${hex(step.at)} + ${step.length} refused`);
+    }
   }
 
   /**
