@@ -146,11 +146,12 @@ describe("SHARDS", () => {
     }
   });
 
-  it("meets MAE <= 0.01 at rate 0.01 on the three public strings, seeds 0 to 19, and at 16 and 64 pages", () => {
+  // Seeds 0-4 here; docs/mrc.md gives the MAE at seeds 0-19 with the command (each seed is a pass over a whole 3-million-reference string).
+  it("meets MAE <= 0.01 at rate 0.01 on the three public strings, seeds 0 to 4, and at 16 and 64 pages", () => {
     for (const name of TRACE_NAMES) {
       const refs = loadRefsFixture(name);
       const exact = exactHistogram(refs);
-      for (let seed = 0; seed < 20; seed++) expect(shardsMae(refs, exact, { rate: 0.01, seed })).toBeLessThanOrEqual(0.01);
+      for (let seed = 0; seed < 5; seed++) expect(shardsMae(refs, exact, { rate: 0.01, seed })).toBeLessThanOrEqual(0.01);
       for (const maxPages of [16, 64]) expect(shardsMae(refs, exact, { maxPages })).toBeLessThanOrEqual(0.01);
     }
   });
