@@ -35,6 +35,8 @@ import { ProgressBar, type LoadProgress } from "./components/ProgressBar.js";
 
 /** How often a playing run asks for its next point. */
 const PLAY_TICK_MS = 50;
+/** The address bar follows the page this long after it last moved. */
+const LINK_QUIET_MS = 150;
 
 interface Editor {
   readonly file: string;
@@ -212,10 +214,13 @@ export function App() {
     );
   }, [quiz, state, playing, outcome, worker, retry]);
 
-  // The link always says what is on screen.
+  // The link says what is on screen once the page stands still for LINK_QUIET_MS: replaceState took a few ms of every
+  // jump, and Chromium refuses more than 200 of them in 10 s (a run playing). Copy link copies `link` itself.
   const link = state === null ? "" : encodeLink({ source: edited || source === "custom" ? yamlSource(editor.text) : source, policies, frames, seed: /^\d+$/.test(seed) ? Number(seed) : null, position: state.position, quiz });
   useEffect(() => {
-    if (link !== "") history.replaceState(null, "", link);
+    if (link === "") return;
+    const timer = setTimeout(() => history.replaceState(null, "", link), LINK_QUIET_MS);
+    return () => clearTimeout(timer);
   }, [link]);
 
   // Keys: ← → one move, Shift one step, Space play/pause, Home/End. The handler reads the newest
@@ -337,7 +342,7 @@ export function App() {
             onRunRefs={runRefs}
             onRun={run}
             onQuiz={(q) => { setQuiz(q); setOutcome(null); setCheck(null); }}
-            onShare={() => void navigator.clipboard?.writeText(location.href)}
+            onShare={() => void navigator.clipboard?.writeText(new URL(link, location.href).href)}
             onTrace={onTrace}
           />
           <ScenarioEditor text={editor.text} problem={problem} onChange={(text) => { setEditor((e) => ({ ...e, text })); setEdited(true); }} />

@@ -67,16 +67,17 @@ async function scrubTo(page: Page, moves: number): Promise<void> {
 }
 
 /**
- * What the views show, as text: page tables, frames' detail, swap, counters, TLB. Every view is
- * drawn for the reading: one scrolled out of sight is not (content-visibility), and innerText
- * leaves it out.
+ * What the views show, as text: page tables, frames' detail, swap, counters, TLB, fault log. Everything
+ * is drawn for the reading: a view or a log line scrolled out of sight is not (content-visibility), and
+ * innerText leaves it out.
  */
 async function shown(page: Page): Promise<string> {
   return page.locator(".views").evaluate((views: HTMLElement) => {
-    const panels = Array.from(views.children) as HTMLElement[];
-    for (const p of panels) p.style.contentVisibility = "visible";
+    const drawAll = document.createElement("style");
+    drawAll.textContent = ".views, .views * { content-visibility: visible !important; }";
+    document.head.append(drawAll);
     const text = views.innerText;
-    for (const p of panels) p.style.contentVisibility = "";
+    drawAll.remove();
     return text;
   });
 }

@@ -24,7 +24,18 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
   // Tables are drawn for the processes opened; by default the running process whose space is loaded (CR3), or
   // the only one — drawing every process's tables at every step made stepping slow.
   const [opened, setOpened] = useState<ReadonlyMap<number, boolean>>(new Map());
-  const isOpen = (p: ProcessView): boolean => opened.get(p.pid) ?? (p.current || processes.length === 1);
+  const byDefault = (p: ProcessView): boolean => p.current || processes.length === 1;
+  const isOpen = (p: ProcessView): boolean => opened.get(p.pid) ?? byDefault(p);
+  // The toggle event also follows the page's own opening and closing as the current process changes: only a choice
+  // against the default is the student's (kept, it had every process's tables open after a few jumps).
+  const onToggle = (p: ProcessView, open: boolean) => {
+    const choice = open === byDefault(p) ? undefined : open;
+    if (opened.get(p.pid) === choice) return;
+    const next = new Map(opened);
+    if (choice === undefined) next.delete(p.pid);
+    else next.set(p.pid, choice);
+    setOpened(next);
+  };
   return (
     <section class="panel" aria-labelledby="pt-title">
       <h2 id="pt-title">Page tables</h2>
@@ -35,7 +46,7 @@ export function PageTableView(props: { processes: readonly ProcessView[]; select
           open={isOpen(p)}
           class="process"
           data-pid={p.pid}
-          onToggle={(e) => setOpened(new Map(opened).set(p.pid, (e.currentTarget as HTMLDetailsElement).open))}
+          onToggle={(e) => onToggle(p, (e.currentTarget as HTMLDetailsElement).open)}
         >
           <summary>
             pid {p.pid} <b>{p.name}</b> — {p.state}

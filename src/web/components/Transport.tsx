@@ -43,7 +43,8 @@ export function Transport(p: TransportProps) {
         <button type="button" onClick={() => p.onSeek(p.totalMoves, "move")} disabled={atEnd} aria-label="to the end" title="End">▶|</button>
         <label>
           speed{" "}
-          <select value={p.speed} onChange={(e) => p.onSpeed(Number((e.target as HTMLSelectElement).value))} aria-label="moves per second">
+          {/* A string, as the select's own value is: a number differs from it, and Preact would select the option again at every move. */}
+          <select value={String(p.speed)} onChange={(e) => p.onSpeed(Number((e.target as HTMLSelectElement).value))} aria-label="moves per second">
             {SPEEDS.map((s) => (
               <option key={s} value={s}>
                 {count(s)} moves/s
