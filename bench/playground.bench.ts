@@ -14,6 +14,8 @@
  *          runs it (the bundled bin, a process of its own, start-up
  *          included) and against `replayTrace` (what the command runs) in
  *          this Node process, warm; best of TRACE_RUNS each, wall time.
+ *
+ * `--part=jump` or `--part=trace` runs only that part (the trace's takes minutes).
  */
 import type { Page } from "playwright-core";
 import type { Bench, BenchResult } from "./index.js";
@@ -26,6 +28,9 @@ import { replayTrace } from "../src/sim/trace/replay.js";
 import { systemConfig } from "../src/sim/machine-settings.js";
 
 const JUMPS = 40;
+/** The parts `--part=` names (jump, trace); all when absent. */
+const PARTS = process.argv.find((a) => a.startsWith("--part="))?.slice("--part=".length).split(",");
+const wanted = (part: string): boolean => PARTS === undefined || PARTS.includes(part);
 const TRACE_RUNS = 3;
 const PUBLIC_TRACE = path.resolve(REPO_ROOT, "../shared/traces/busybox-awk.lackey.gz");
 /** The bin `npm run bench` builds first (npm run build). */
@@ -68,7 +73,7 @@ export const playgroundBench: Bench = {
       let seed = 12345;
       const times: number[] = [];
       const worker: number[] = [];
-      for (let i = 0; i < JUMPS; i++) {
+      for (let i = 0; i < (wanted("jump") ? JUMPS : 0); i++) {
         seed = (seed * 1103515245 + 12345) >>> 0;
         const [ms, workerMs] = await jump(page, seed % (total + 1));
         times.push(ms);
@@ -76,7 +81,8 @@ export const playgroundBench: Bench = {
       }
       times.sort((a, b) => a - b);
       worker.sort((a, b) => a - b);
-      const trace = existsSync(PUBLIC_TRACE) ? await traceFigures(page, site.url) : {};
+      const trace = existsSync(PUBLIC_TRACE) && wanted("trace") ? await traceFigures(page, site.url) : {};
+      if (times.length === 0) return trace;
       return {
         ...trace,
         "demo moves": total,
@@ -84,6 +90,7 @@ export const playgroundBench: Bench = {
         "jump 90th percentile ms": round(times[Math.floor(times.length * 0.9)]),
         "jump worst ms": round(times[times.length - 1]),
         "worker (seek + views) median ms": round(worker[Math.floor(worker.length / 2)]),
+        "worker (seek + views) worst ms": round(worker[worker.length - 1]),
       };
     } finally {
       await browser.close();
