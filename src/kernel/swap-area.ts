@@ -144,10 +144,16 @@ export class SwapArea {
     this.retired++;
   }
 
-  /** Writes frame `pfn` to `slot` (straight from the frame, no copy); false on a device error. */
+  /**
+   * Writes frame `pfn` to `slot` (straight from the frame, no copy; a page
+   * of zeros as the device's WRITE ZEROES, which costs nothing on a slot
+   * already zero); false on a device error.
+   */
   writePage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
+    const lba = this.firstLba + slot * SECTORS_PER_SWAP_SLOT;
     try {
-      memory.storeFrame(pfn, this.device, this.firstLba + slot * SECTORS_PER_SWAP_SLOT);
+      if (memory.frameIsZero(pfn)) this.device.writeZeroes(lba, SECTORS_PER_SWAP_SLOT);
+      else memory.storeFrame(pfn, this.device, lba);
       return true;
     } catch {
       this.errors.writes++;
@@ -155,10 +161,16 @@ export class SwapArea {
     }
   }
 
-  /** Reads `slot` into frame `pfn` (straight into the frame, no copy); false on a device error (the frame is then unspecified). */
+  /**
+   * Reads `slot` into frame `pfn` (straight into the frame, no copy; a slot
+   * the device knows to hold zeros just zeroes the frame); false on a
+   * device error (the frame is then unspecified).
+   */
   readPage(slot: number, memory: PhysicalMemory, pfn: number): boolean {
+    const lba = this.firstLba + slot * SECTORS_PER_SWAP_SLOT;
     try {
-      memory.loadFrame(pfn, this.device, this.firstLba + slot * SECTORS_PER_SWAP_SLOT);
+      if (this.device.readsZeros(lba, SECTORS_PER_SWAP_SLOT)) memory.zeroFrame(pfn);
+      else memory.loadFrame(pfn, this.device, lba);
       return true;
     } catch {
       this.errors.reads++;

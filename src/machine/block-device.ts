@@ -18,6 +18,18 @@ export interface BlockDevice {
   read(lba: number, count: number, buffer: Uint8Array, offset?: number): void;
   /** Writes `count` sectors from `buffer` (at `offset`) to `lba`; throws DiskIoError on failure. */
   write(lba: number, count: number, buffer: Uint8Array, offset?: number): void;
+  /**
+   * Writes zeros to `count` sectors from `lba` (a disk's WRITE ZEROES
+   * command: no data to transfer); throws DiskIoError on failure.
+   */
+  writeZeroes(lba: number, count: number): void;
+  /**
+   * True when the device knows sectors `lba`..`lba+count-1` hold only zeros
+   * (never written, or last written with zeros), so a read of them can be
+   * skipped; false when it does not know. Throws DiskIoError for a range
+   * off the device.
+   */
+  readsZeros(lba: number, count: number): boolean;
   /** Forces written data to the medium (no-op in memory). */
   flush(): void;
   close(): void;
@@ -48,6 +60,22 @@ export function checkTransfer(
   buffer: Uint8Array,
   offset: number,
 ): void {
+  checkRange(device, op, lba, count);
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset + count * SECTOR_SIZE > buffer.length) {
+    throw new DiskIoError(
+      `${device.name}: ${op} of LBA ${sectorRange(lba, count)}: buffer of ${buffer.length} bytes ` +
+        `cannot hold ${count * SECTOR_SIZE} bytes at offset ${offset}`,
+    );
+  }
+}
+
+/** Throws DiskIoError unless sectors `lba`..`lba+count-1` lie on a device of `sectorCount` sectors. */
+export function checkRange(
+  device: { readonly name: string; readonly sectorCount: number },
+  op: "read" | "write",
+  lba: number,
+  count: number,
+): void {
   if (!Number.isSafeInteger(lba) || !Number.isSafeInteger(count) || lba < 0 || count < 0) {
     throw new DiskIoError(`${device.name}: ${op} of ${count} sectors at LBA ${lba}: not a sector range`);
   }
@@ -57,15 +85,50 @@ export function checkTransfer(
         `(${device.sectorCount} sectors, LBA 0..${device.sectorCount - 1})`,
     );
   }
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset + count * SECTOR_SIZE > buffer.length) {
-    throw new DiskIoError(
-      `${device.name}: ${op} of LBA ${sectorRange(lba, count)}: buffer of ${buffer.length} bytes ` +
-        `cannot hold ${count * SECTOR_SIZE} bytes at offset ${offset}`,
-    );
-  }
 }
 
 /** "2048..2055" for 8 sectors from 2048; "2048" for one. */
 export function sectorRange(lba: number, count: number): string {
   return count <= 1 ? String(lba) : `${lba}..${lba + count - 1}`;
+}
+
+/** A device that hands every call to the one it wraps; a wrapper overrides what it changes. */
+export class BlockDeviceWrapper implements BlockDevice {
+  readonly inner: BlockDevice;
+
+  constructor(inner: BlockDevice) {
+    this.inner = inner;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  get sectorCount(): number {
+    return this.inner.sectorCount;
+  }
+
+  read(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+    this.inner.read(lba, count, buffer, offset);
+  }
+
+  write(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+    this.inner.write(lba, count, buffer, offset);
+  }
+
+  writeZeroes(lba: number, count: number): void {
+    this.inner.writeZeroes(lba, count);
+  }
+
+  readsZeros(lba: number, count: number): boolean {
+    return this.inner.readsZeros(lba, count);
+  }
+
+  flush(): void {
+    this.inner.flush();
+  }
+
+  close(): void {
+    this.inner.close();
+  }
 }

@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DiskFormatError, SECTOR_SIZE } from "./block-device.js";
 import { FileBlockDevice } from "./file-block-device.js";
-import { type SwapDisk, type SwapDiskOptions, checkSwapDiskOptions, partitionSwapDisk } from "./swap-disk.js";
+import { SWAP_FIRST_LBA, type SwapDisk, type SwapDiskOptions, checkSwapDiskOptions, partitionSwapDisk } from "./swap-disk.js";
 
 export {
   DEFAULT_SWAP_DISK,
@@ -73,7 +73,8 @@ export function createTemporaryDiskImage(options: SwapDiskOptions): TemporaryDis
   const file = path.join(dir, "swap.img");
   try {
     const disk = createDiskImage(file, options);
-    const device = FileBlockDevice.open(file);
+    // Just made sparse, and only the MBR written: the swap partition reads as zeros.
+    const device = FileBlockDevice.open(file, { zeroFromLba: SWAP_FIRST_LBA });
     return { ...disk, path: file, device, close: () => device.close() };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,7 @@
  * test can show the kernel never trusts a write that reported failure.
  */
 
-import { type BlockDevice, DiskIoError, sectorRange } from "./block-device.js";
+import { BlockDeviceWrapper, DiskIoError, sectorRange } from "./block-device.js";
 
 export type FaultOp = "read" | "write";
 
@@ -34,26 +34,13 @@ export interface FaultOptions {
   readonly torn?: boolean;
 }
 
-export class FaultyBlockDevice implements BlockDevice {
-  readonly inner: BlockDevice;
+export class FaultyBlockDevice extends BlockDeviceWrapper {
   readonly rules: FaultRule[] = [];
   /** Attempts, failed or not. */
   reads = 0;
   writes = 0;
   failedReads = 0;
   failedWrites = 0;
-
-  constructor(inner: BlockDevice) {
-    this.inner = inner;
-  }
-
-  get name(): string {
-    return this.inner.name;
-  }
-
-  get sectorCount(): number {
-    return this.inner.sectorCount;
-  }
 
   /** Fails the `n`-th write from now (1: the next write). */
   failNthWrite(n: number, options: Omit<FaultOptions, "times"> = {}): this {
@@ -91,7 +78,7 @@ export class FaultyBlockDevice implements BlockDevice {
     return this;
   }
 
-  read(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+  override read(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
     this.reads++;
     const rule = this.matchingRule("read", this.reads, lba, count);
     if (rule !== null) {
@@ -101,26 +88,39 @@ export class FaultyBlockDevice implements BlockDevice {
     this.inner.read(lba, count, buffer, offset);
   }
 
-  write(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+  override write(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+    const torn = this.writeAttempt(lba, count);
+    if (torn < 0) this.inner.write(lba, count, buffer, offset);
+    else this.writeFailed(lba, count, torn, () => this.inner.write(lba, torn, buffer, offset));
+  }
+
+  /** A write like any other: counted, and failed by the same rules. */
+  override writeZeroes(lba: number, count: number): void {
+    const torn = this.writeAttempt(lba, count);
+    if (torn < 0) this.inner.writeZeroes(lba, count);
+    else this.writeFailed(lba, count, torn, () => this.inner.writeZeroes(lba, torn));
+  }
+
+  /** Never: every read reaches the rules, as before the device could tell. */
+  override readsZeros(_lba: number, _count: number): boolean {
+    return false;
+  }
+
+  /** Counts a write and matches it: -1 to let it through, else the sectors a failing one writes first (0 unless torn). */
+  private writeAttempt(lba: number, count: number): number {
     this.writes++;
     const rule = this.matchingRule("write", this.writes, lba, count);
-    if (rule !== null) {
-      this.failedWrites++;
-      const torn = rule.torn ? Math.ceil(count / 2) : 0;
-      if (torn > 0) this.inner.write(lba, torn, buffer, offset);
-      throw new DiskIoError(
-        `${this.name}: write of LBA ${sectorRange(lba, count)} failed (injected fault${torn > 0 ? `, ${torn} sectors written` : ""})`,
-      );
-    }
-    this.inner.write(lba, count, buffer, offset);
+    if (rule === null) return -1;
+    this.failedWrites++;
+    return rule.torn ? Math.ceil(count / 2) : 0;
   }
 
-  flush(): void {
-    this.inner.flush();
-  }
-
-  close(): void {
-    this.inner.close();
+  /** Fails a write after `writeTorn` has written its leading `torn` sectors. */
+  private writeFailed(lba: number, count: number, torn: number, writeTorn: () => void): never {
+    if (torn > 0) writeTorn();
+    throw new DiskIoError(
+      `${this.name}: write of LBA ${sectorRange(lba, count)} failed (injected fault${torn > 0 ? `, ${torn} sectors written` : ""})`,
+    );
   }
 
   private addRule(

@@ -1,8 +1,12 @@
 /**
- * A block device over a raw disk image file. Every transfer is one
- * positional read or write (pread/pwrite) at lba * 512: the image is never
- * loaded whole, so a sparse 64 GiB image costs the host only the sectors
- * the simulation actually moves.
+ * A block device over a raw disk image file. A transfer is one positional
+ * read or write (pread/pwrite) at lba * 512: the image is never loaded
+ * whole, so a sparse 64 GiB image costs the host only the sectors the
+ * simulation actually moves. Zeros written over 4 KiB blocks known to hold
+ * zeros make no system call at all, and `readsZeros` tells a caller which
+ * reads it need not make (zero-blocks.ts). Nothing is ever held back: the image holds every
+ * write's bytes as soon as the write returns, so an interrupted run leaves
+ * it as a run without the shortcut would have.
  */
 
 import * as fs from "node:fs";
@@ -11,14 +15,24 @@ import {
   DiskFormatError,
   DiskIoError,
   SECTOR_SIZE,
+  checkRange,
   checkTransfer,
   sectorRange,
 } from "./block-device.js";
 import { describeFileType } from "./host-file.js";
+import { SECTORS_PER_BLOCK, ZeroBlocks } from "./zero-blocks.js";
+
+/** What writeZeroes sends for a block not known to be zero. */
+const ZERO_BLOCK = new Uint8Array(SECTORS_PER_BLOCK * SECTOR_SIZE);
 
 export interface FileBlockDeviceOptions {
   /** Open the image read-only; writes then fail with DiskIoError. */
   readonly readOnly?: boolean;
+  /**
+   * Every sector from this LBA on reads as zero (an image its caller has
+   * just made sparse): transfers of zeros there need no system call.
+   */
+  readonly zeroFromLba?: number;
 }
 
 export class FileBlockDevice implements BlockDevice {
@@ -28,6 +42,8 @@ export class FileBlockDevice implements BlockDevice {
   private fd: number;
   /** False for a descriptor lent by its owner (borrow): close() then leaves it open. */
   private readonly owned: boolean;
+  /** Blocks known to hold zeros: written with zeros by this device, or sparse from the start. */
+  private readonly zeros = new ZeroBlocks();
 
   private constructor(path: string, fd: number, sectorCount: number, readOnly: boolean, owned = true) {
     this.name = path;
@@ -63,7 +79,9 @@ export class FileBlockDevice implements BlockDevice {
           `${path}: image size ${stat.size} bytes is not a multiple of 512 (a whole number of sectors)`,
         );
       }
-      return new FileBlockDevice(path, fd, stat.size / SECTOR_SIZE, readOnly);
+      const device = new FileBlockDevice(path, fd, stat.size / SECTOR_SIZE, readOnly);
+      if (options.zeroFromLba !== undefined) device.knowZeros(options.zeroFromLba);
+      return device;
     } catch (e) {
       fs.closeSync(fd);
       throw e;
@@ -73,12 +91,57 @@ export class FileBlockDevice implements BlockDevice {
   read(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
     this.checkOpen();
     checkTransfer(this, "read", lba, count, buffer, offset);
+    this.readSectors(lba, count, buffer, offset);
+  }
+
+  write(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
+    this.checkWritable(lba, count);
+    checkTransfer(this, "write", lba, count, buffer, offset);
+    // Forgotten before the write: a failed one may leave anything there.
+    if (count > 0) this.zeros.forget(Math.floor(lba / SECTORS_PER_BLOCK), Math.floor((lba + count - 1) / SECTORS_PER_BLOCK));
+    this.writeSectors(lba, count, buffer, offset);
+  }
+
+  /** Writes zeros block by block, skipping the blocks known to hold zeros already. */
+  writeZeroes(lba: number, count: number): void {
+    this.checkWritable(lba, count);
+    checkRange(this, "write", lba, count);
+    const end = lba + count;
+    for (let s = lba; s < end; ) {
+      const block = Math.floor(s / SECTORS_PER_BLOCK);
+      const n = Math.min((block + 1) * SECTORS_PER_BLOCK, end) - s;
+      if (!this.zeros.has(block)) {
+        this.writeSectors(s, n, ZERO_BLOCK, 0);
+        if (n === SECTORS_PER_BLOCK) this.zeros.add(block);
+      }
+      s += n;
+    }
+  }
+
+  readsZeros(lba: number, count: number): boolean {
+    this.checkOpen();
+    checkRange(this, "read", lba, count);
+    return this.knownZero(lba, count);
+  }
+
+  /** True when every block sectors `lba`..`lba+count-1` touch is known to hold zeros. */
+  private knownZero(lba: number, count: number): boolean {
+    const last = Math.floor((lba + count - 1) / SECTORS_PER_BLOCK);
+    for (let b = Math.floor(lba / SECTORS_PER_BLOCK); b <= last; b++) if (!this.zeros.has(b)) return false;
+    return true;
+  }
+
+  /** Sectors `lba`.. from the file into `buffer`; throws DiskIoError naming them. */
+  private readSectors(lba: number, count: number, buffer: Uint8Array, offset: number): void {
     const length = count * SECTOR_SIZE;
     let done = 0;
     while (done < length) {
-      const n = this.hostIo("read", lba, count, () =>
-        fs.readSync(this.fd, buffer, offset + done, length - done, lba * SECTOR_SIZE + done),
-      );
+      let n: number;
+      try {
+        n = fs.readSync(this.fd, buffer, offset + done, length - done, lba * SECTOR_SIZE + done);
+      } catch (e) {
+        throw this.hostError("read", lba, count, e);
+      }
       if (n === 0) {
         throw new DiskIoError(`${this.name}: read of LBA ${sectorRange(lba, count)} ended early (image truncated?)`);
       }
@@ -86,22 +149,34 @@ export class FileBlockDevice implements BlockDevice {
     }
   }
 
-  write(lba: number, count: number, buffer: Uint8Array, offset = 0): void {
-    this.checkOpen();
-    checkTransfer(this, "write", lba, count, buffer, offset);
-    if (this.readOnly) throw new DiskIoError(`${this.name}: write of LBA ${sectorRange(lba, count)}: opened read-only`);
+  /** Sectors `lba`.. from `buffer` to the file; throws DiskIoError naming them. */
+  private writeSectors(lba: number, count: number, buffer: Uint8Array, offset: number): void {
     const length = count * SECTOR_SIZE;
     let done = 0;
     while (done < length) {
-      done += this.hostIo("write", lba, count, () =>
-        fs.writeSync(this.fd, buffer, offset + done, length - done, lba * SECTOR_SIZE + done),
-      );
+      try {
+        done += fs.writeSync(this.fd, buffer, offset + done, length - done, lba * SECTOR_SIZE + done);
+      } catch (e) {
+        throw this.hostError("write", lba, count, e);
+      }
     }
+  }
+
+  /** Sectors from `lba` to the end read as zero. */
+  private knowZeros(lba: number): void {
+    const blocks = Math.floor(this.sectorCount / SECTORS_PER_BLOCK);
+    const first = Math.ceil(Math.max(lba, 0) / SECTORS_PER_BLOCK);
+    if (first < blocks) this.zeros.addRange(first, blocks - 1);
   }
 
   flush(): void {
     this.checkOpen();
-    if (!this.readOnly) this.hostIo("flush", 0, 0, () => fs.fdatasyncSync(this.fd));
+    if (this.readOnly) return;
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (e) {
+      throw this.hostError("flush", 0, 0, e);
+    }
   }
 
   close(): void {
@@ -110,15 +185,17 @@ export class FileBlockDevice implements BlockDevice {
     this.fd = -1;
   }
 
-  /** Runs one host call, turning its failure into a DiskIoError that names the sectors. */
-  private hostIo<T>(op: string, lba: number, count: number, call: () => T): T {
-    try {
-      return call();
-    } catch (e) {
-      const reason = e instanceof Error ? e.message : String(e);
-      const where = count > 0 ? ` of LBA ${sectorRange(lba, count)}` : "";
-      throw new DiskIoError(`${this.name}: ${op}${where} failed: ${reason}`, { cause: e });
-    }
+  /** The host's failure of `op` as a DiskIoError that names the sectors. */
+  private hostError(op: string, lba: number, count: number, e: unknown): DiskIoError {
+    const reason = e instanceof Error ? e.message : String(e);
+    const where = count > 0 ? ` of LBA ${sectorRange(lba, count)}` : "";
+    return new DiskIoError(`${this.name}: ${op}${where} failed: ${reason}`, { cause: e });
+  }
+
+  /** Throws DiskIoError if the device is closed or read-only. */
+  private checkWritable(lba: number, count: number): void {
+    this.checkOpen();
+    if (this.readOnly) throw new DiskIoError(`${this.name}: write of LBA ${sectorRange(lba, count)}: opened read-only`);
   }
 
   private checkOpen(): void {

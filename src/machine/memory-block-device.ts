@@ -4,7 +4,7 @@
  * test can have a 64 MiB swap disk for the price of the pages it swaps.
  */
 
-import { type BlockDevice, DiskIoError, SECTOR_SIZE, checkTransfer } from "./block-device.js";
+import { type BlockDevice, DiskIoError, SECTOR_SIZE, checkRange, checkTransfer } from "./block-device.js";
 
 /** Sectors per backing chunk (one 4 KiB page, a swap slot). */
 const CHUNK_SECTORS = 8;
@@ -82,6 +82,32 @@ export class MemoryBlockDevice implements BlockDevice {
       const src = offset + i * SECTOR_SIZE;
       chunk.set(buffer.subarray(src, src + SECTOR_SIZE), (sector % CHUNK_SECTORS) * SECTOR_SIZE);
     }
+  }
+
+  /** Whole chunks of zeros are dropped (the device stays sparse); parts of one are cleared. */
+  writeZeroes(lba: number, count: number): void {
+    this.checkOpen();
+    checkRange(this, "write", lba, count);
+    const end = lba + count;
+    for (let s = lba; s < end; ) {
+      const key = Math.floor(s / CHUNK_SECTORS);
+      const n = Math.min((key + 1) * CHUNK_SECTORS, end) - s;
+      if (n === CHUNK_SECTORS) this.chunks.delete(key);
+      else {
+        const from = (s % CHUNK_SECTORS) * SECTOR_SIZE;
+        this.chunks.get(key)?.fill(0, from, from + n * SECTOR_SIZE);
+      }
+      s += n;
+    }
+  }
+
+  /** True when no chunk the sectors lie in was ever written (or all were zeroed whole since). */
+  readsZeros(lba: number, count: number): boolean {
+    this.checkOpen();
+    checkRange(this, "read", lba, count);
+    const last = Math.floor((lba + count - 1) / CHUNK_SECTORS);
+    for (let key = Math.floor(lba / CHUNK_SECTORS); key <= last; key++) if (this.chunks.has(key)) return false;
+    return true;
   }
 
   flush(): void {
