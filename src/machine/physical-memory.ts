@@ -4,10 +4,19 @@
  *
  * Why sparse: a 3 GiB machine must cost the host only what the simulation
  * touches. Each 4 KiB frame is either untouched (reads as zero), backed by a
- * slot in a 1 MiB slab, or not decoded at all (open bus: reads all-ones,
- * writes are dropped, as on a PC with nothing at that address). A frame is
- * backed on its first write; `zeroFrame` hands the slot back, so memory the
- * kernel has freed and scrubbed costs nothing either.
+ * slot of the backing store, or not decoded at all (open bus: reads
+ * all-ones, writes are dropped, as on a PC with nothing at that address). A
+ * frame is backed on its first write; `zeroFrame` hands the slot back for
+ * the next frame written, so memory the kernel has freed and scrubbed costs
+ * nothing either.
+ *
+ * One store. Every slot lives in one ArrayBuffer, which doubles when its
+ * slots run out (the used part copied), rather than in slabs of their own:
+ * a word is then two loads from a frame number (its slot, the word), which
+ * is what the MMU's page walk pays on every TLB miss, where a list of slabs
+ * cost a chain of four. Slots are handed out from 0 up and reused first, so
+ * the store stays as large as the most frames ever backed at once, rounded
+ * up to a power of two; the host commits only the part written.
  *
  * Words are little-endian, as on x86; 32-bit reads return signed int32 so
  * callers stay on small integers (use `>>> 0` to print).
@@ -17,8 +26,8 @@ import { SECTOR_SIZE, type BlockDevice } from "./block-device.js";
 import { InputError } from "./input-error.js";
 import { PAGE_SIZE, PAGE_SHIFT, hex32 } from "./i386.js";
 
-const FRAMES_PER_SLAB = 256;
-const SLAB_SHIFT = 8;
+/** Slots of the first backing store (1 MiB); it doubles from there. */
+const FIRST_SLOTS = 256;
 const WORDS_PER_FRAME = PAGE_SIZE >> 2;
 const SECTORS_PER_FRAME = PAGE_SIZE / SECTOR_SIZE;
 /** What an untouched frame and an open-bus frame give a transfer to a device. */
@@ -87,8 +96,11 @@ export class PhysicalMemory {
    * garbage collection about every other one.
    */
   private slotOf: Int32Array;
-  private readonly slabWords: Int32Array[] = [];
-  private readonly slabBytes: Uint8Array[] = [];
+  /** The backing store: slot s is words [s << 10, (s + 1) << 10), bytes from s * 4096. */
+  private words = new Int32Array(0);
+  private bytes = new Uint8Array(0);
+  /** Slots handed out at least once: [0, slotsMade) of the store; the rest are zero. */
+  private slotsMade = 0;
   private readonly freeSlots: number[] = [];
   private slotsInUse = 0;
 
@@ -136,9 +148,9 @@ export class PhysicalMemory {
     return this.slotsInUse;
   }
 
-  /** Host bytes held by frame contents (slabs), the part that grows with use. */
+  /** Host bytes held by frame contents (the backing store), the part that grows with use. */
   get hostBytes(): number {
-    return this.slabWords.length * FRAMES_PER_SLAB * PAGE_SIZE;
+    return this.bytes.length;
   }
 
   /** Frame `pfn`'s backing slot, UNTOUCHED or OPEN_BUS. */
@@ -150,7 +162,7 @@ export class PhysicalMemory {
     if ((pa & 3) !== 0) return this.readUnaligned(pa, 4) | 0;
     const slot = this.slotAt(pa >>> PAGE_SHIFT);
     if (slot < 0) return slot === UNTOUCHED ? 0 : -1;
-    return this.slabWords[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2)];
+    return this.words[(slot << 10) | ((pa & 0xfff) >>> 2)];
   }
 
   write32(pa: number, value: number): void {
@@ -160,8 +172,8 @@ export class PhysicalMemory {
     }
     const slot = this.backedSlot(pa >>> PAGE_SHIFT);
     if (slot < 0) return;
-    const words = this.slabWords[slot >>> SLAB_SHIFT];
-    const i = ((slot & (FRAMES_PER_SLAB - 1)) << 10) | ((pa & 0xfff) >>> 2);
+    const words = this.words;
+    const i = (slot << 10) | ((pa & 0xfff) >>> 2);
     if (this.writeObserver !== null) this.writeObserver.wordWritten(pa >>> 0, words[i], value | 0);
     words[i] = value;
   }
@@ -169,7 +181,7 @@ export class PhysicalMemory {
   read8(pa: number): number {
     const slot = this.slotAt(pa >>> PAGE_SHIFT);
     if (slot < 0) return slot === UNTOUCHED ? 0 : 0xff;
-    return this.slabBytes[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 12) | (pa & 0xfff)];
+    return this.bytes[slot * PAGE_SIZE + (pa & 0xfff)];
   }
 
   write8(pa: number, value: number): void {
@@ -182,7 +194,7 @@ export class PhysicalMemory {
     }
     const slot = this.backedSlot(pfn);
     if (slot < 0) return;
-    this.slabBytes[slot >>> SLAB_SHIFT][((slot & (FRAMES_PER_SLAB - 1)) << 12) | (pa & 0xfff)] = value;
+    this.bytes[slot * PAGE_SIZE + (pa & 0xfff)] = value;
   }
 
   read16(pa: number): number {
@@ -226,17 +238,16 @@ export class PhysicalMemory {
     }
     const d = this.backedSlot(dst, this.writeObserver !== null); // the observer compares with the old words: zero
     if (d < 0) return;
-    const dWords = this.slabWords[d >>> SLAB_SHIFT];
-    const dOff = (d & (FRAMES_PER_SLAB - 1)) << 10;
+    const words = this.words;
+    const dOff = d << 10;
     if (s === OPEN_BUS) {
       if (this.writeObserver !== null) this.observeFrame(dst, () => -1);
-      dWords.fill(-1, dOff, dOff + WORDS_PER_FRAME);
+      words.fill(-1, dOff, dOff + WORDS_PER_FRAME);
       return;
     }
-    const sWords = this.slabWords[s >>> SLAB_SHIFT];
-    const sOff = (s & (FRAMES_PER_SLAB - 1)) << 10;
-    if (this.writeObserver !== null) this.observeFrame(dst, (i) => sWords[sOff + i]);
-    dWords.set(sWords.subarray(sOff, sOff + WORDS_PER_FRAME), dOff);
+    const sOff = s << 10;
+    if (this.writeObserver !== null) this.observeFrame(dst, (i) => words[sOff + i]);
+    words.copyWithin(dOff, sOff, sOff + WORDS_PER_FRAME);
   }
 
   /** Copies frame `pfn` into `out` (4096 bytes at `offset`). */
@@ -246,8 +257,8 @@ export class PhysicalMemory {
       out.fill(slot === UNTOUCHED ? 0 : 0xff, offset, offset + PAGE_SIZE);
       return;
     }
-    const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
-    out.set(this.slabBytes[slot >>> SLAB_SHIFT].subarray(bOff, bOff + PAGE_SIZE), offset);
+    const bOff = slot * PAGE_SIZE;
+    out.set(this.bytes.subarray(bOff, bOff + PAGE_SIZE), offset);
   }
 
   /** Writes 4096 bytes from `data` (at `offset`) into frame `pfn`. */
@@ -260,8 +271,7 @@ export class PhysicalMemory {
         return data[at] | (data[at + 1] << 8) | (data[at + 2] << 16) | (data[at + 3] << 24);
       });
     }
-    const bOff = (slot & (FRAMES_PER_SLAB - 1)) << 12;
-    this.slabBytes[slot >>> SLAB_SHIFT].set(data.subarray(offset, offset + PAGE_SIZE), bOff);
+    this.bytes.set(data.subarray(offset, offset + PAGE_SIZE), slot * PAGE_SIZE);
   }
 
   /**
@@ -285,7 +295,7 @@ export class PhysicalMemory {
       device.read(lba, SECTORS_PER_FRAME, new Uint8Array(PAGE_SIZE));
       return;
     }
-    device.read(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
+    device.read(lba, SECTORS_PER_FRAME, this.bytes, slot * PAGE_SIZE);
     if (this.slotIsZero(slot)) this.zeroFrame(pfn);
   }
 
@@ -293,7 +303,7 @@ export class PhysicalMemory {
   storeFrame(pfn: number, device: BlockDevice, lba: number): void {
     const slot = this.slotAt(pfn);
     if (slot < 0) device.write(lba, SECTORS_PER_FRAME, slot === UNTOUCHED ? ZERO_FRAME : OPEN_BUS_FRAME);
-    else device.write(lba, SECTORS_PER_FRAME, this.slabBytes[slot >>> SLAB_SHIFT], (slot & (FRAMES_PER_SLAB - 1)) << 12);
+    else device.write(lba, SECTORS_PER_FRAME, this.bytes, slot * PAGE_SIZE);
   }
 
   /** Copies `length` bytes starting at physical `pa` into `out`. */
@@ -316,8 +326,8 @@ export class PhysicalMemory {
 
   /** True when backing slot `slot` holds only zero bytes (four words tested at a time: a swap-in pays this). */
   private slotIsZero(slot: number): boolean {
-    const words = this.slabWords[slot >>> SLAB_SHIFT];
-    const off = (slot & (FRAMES_PER_SLAB - 1)) << 10;
+    const words = this.words;
+    const off = slot << 10;
     for (let i = off; i < off + WORDS_PER_FRAME; i += 4) {
       if ((words[i] | words[i + 1] | words[i + 2] | words[i + 3]) !== 0) return false;
     }
@@ -351,19 +361,25 @@ export class PhysicalMemory {
     if (slot === OPEN_BUS) return -1;
     let fresh = this.freeSlots.pop();
     if (fresh === undefined) {
-      const buffer = new ArrayBuffer(FRAMES_PER_SLAB * PAGE_SIZE);
-      this.slabWords.push(new Int32Array(buffer));
-      this.slabBytes.push(new Uint8Array(buffer));
-      const first = (this.slabWords.length - 1) << SLAB_SHIFT;
-      for (let i = FRAMES_PER_SLAB - 1; i > 0; i--) this.freeSlots.push(first + i);
-      fresh = first;
+      if (this.slotsMade === this.words.length >>> 10) this.growStore();
+      fresh = this.slotsMade++;
     } else if (zeroed) {
-      const words = this.slabWords[fresh >>> SLAB_SHIFT];
-      const off = (fresh & (FRAMES_PER_SLAB - 1)) << 10;
-      words.fill(0, off, off + WORDS_PER_FRAME);
+      this.words.fill(0, fresh << 10, (fresh + 1) << 10);
     }
     this.slotOf[pfn] = fresh + SLOT_BIAS;
     this.slotsInUse++;
     return fresh;
+  }
+
+  /**
+   * Doubles the backing store (from FIRST_SLOTS, at most a slot per frame
+   * that decodes), copying the slots made so far; the new part reads as zero.
+   */
+  private growStore(): void {
+    const slots = Math.min(Math.max(FIRST_SLOTS, 2 * this.slotsMade), this.slotOf.length);
+    const bytes = new Uint8Array(slots * PAGE_SIZE);
+    bytes.set(this.bytes.subarray(0, this.slotsMade * PAGE_SIZE));
+    this.bytes = bytes;
+    this.words = new Int32Array(bytes.buffer);
   }
 }
