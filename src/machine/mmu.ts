@@ -106,6 +106,12 @@ export interface MmuOptions {
   tlb?: TlbChoice;
   /** Check every TLB-served access against the page tables (slow); see strict-tlb.ts. */
   strict?: boolean;
+  /**
+   * False sends every TLB fill through the general path (Tlb.claim and
+   * fill), never the flat ones (translateSlow's miss, Tlb.fillPlain): the
+   * same results, slower; for the tests that hold the two to each other.
+   */
+  flatMiss?: boolean;
 }
 
 const RIGHTS = RW | USER;
@@ -156,6 +162,7 @@ export class Mmu {
     this.tlb = new Tlb(
       { entries: shape.entries, ways: shape.ways, largeEntries: large.largeEntries, largeWays: large.largeWays, replacement },
       !strict,
+      options.flatMiss !== false,
     );
     this.state = this.tlb.state;
     this.strict = strict ? new StrictTlbChecker(memory, () => this.counters.translations) : null;
@@ -307,12 +314,51 @@ export class Mmu {
   }
 
   /**
-   * Everything but a fast-mirror hit: paging off, the set-associative TLB,
-   * the walk, faults, strict checks. Kept as one function on purpose: its
-   * size stays above V8's inlining limit, so it is called, not inlined, from
-   * the callers' access loops, whose registers stay with the hit path.
+   * Everything but a fast-mirror hit. The common miss of a large working
+   * set is done here, as one straight function: paging on, a full TLB set
+   * without the page (missSet), the PDE present with A set, the PTE
+   * present, the rights allowing the access; the walk then only sets the
+   * PTE's A (and D for a write) if clear, and the fill replaces the set's
+   * victim (fillWay). Same reads, writes, counts and victim as
+   * translateGeneral, which does every other case and decides before
+   * anything changes. Called, not inlined, from the callers' access loops,
+   * whose registers stay with the hit path; the two page-table reads come
+   * first, so the host's cache miss on the PTE starts as early as it can.
    */
   private translateSlow(va: number, kind: number): number {
+    const tlb = this.tlb;
+    const state = this.state;
+    const now = state[K_CLOCK] + 1;
+    if (!tlb.flatFill || (this.cr0 & CR0_PG) === 0 || now > RENUMBER_AT) return this.translateGeneral(va, kind);
+    const mem = this.memory;
+    const pdeAddr = (this.cr3 & ~0xfff) + ((va >>> 22) << 2);
+    const pde = mem.read32(pdeAddr);
+    const pteAddr = (pde & ~0xfff) + ((va >>> 10) & 0xffc);
+    if ((pde & (PRESENT | ACCESSED | PS)) !== (PRESENT | ACCESSED)) return this.translateGeneral(va, kind);
+    const pte = mem.read32(pteAddr);
+    const updated = pte | ACCESSED | ((kind & PF_WRITE) << 5); // W (bit 1) to D (bit 6)
+    const bits = (pde & pte & RIGHTS) | (updated & (DIRTY | GLOBAL));
+    const allow = tlb.allowOf(bits);
+    // The ALLOW bit of `kind`, D set for a write: exactly allowed(pde & pte, user, write, wp).
+    if ((pte & PRESENT) === 0 || (allow & (0x100000 << (kind & 6))) === 0) return this.translateGeneral(va, kind);
+    const base = tlb.missSet(va);
+    if (base < 0) return this.translateGeneral(va, kind);
+    state[K_CLOCK] = now;
+    tlb.now = now;
+    const c = this.counters;
+    c.misses++;
+    c.walks++;
+    if (updated !== pte) mem.write32(pteAddr, updated);
+    const pfn = pte >>> 12;
+    tlb.fillWay(base, va >>> 12, pfn, bits, pteAddr, pdeAddr, allow);
+    return pfn;
+  }
+
+  /**
+   * Everything translateSlow leaves: paging off, the set-associative TLB,
+   * the walk, faults, strict checks. Kept as one function on purpose.
+   */
+  private translateGeneral(va: number, kind: number): number {
     const c = this.counters;
     if ((this.cr0 & CR0_PG) === 0) {
       c.unpaged++;

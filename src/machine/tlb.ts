@@ -173,15 +173,18 @@ export class Tlb {
   private readonly allow = new Int32Array(16);
   private pieces = 0;
   /**
-   * 4 KiB fills may take fillPlain: 4-way sets, a power-of-two number of
-   * them, tree pseudo-LRU, the mirror on, and no 4 KiB piece of a 4 MiB
-   * page cached (a victim that is a piece needs invalidateSlot's count).
+   * 4 KiB fills may take fillPlain (and the MMU's flat miss path, missSet
+   * and fillWay): 4-way sets, a power-of-two number of them, tree
+   * pseudo-LRU, the mirror on, and no 4 KiB piece of a 4 MiB page cached (a
+   * victim that is a piece needs invalidateSlot's count). Read it through
+   * `flatFill`.
    */
   private plainFill = false;
   private readonly plainShape: boolean;
   private wp = false;
 
-  constructor(geometry: TlbGeometry, mirror = true) {
+  /** `mirror` false: strict mode (see `mirror`); `flat` false: no fillPlain, every fill by claim (see plainFill). */
+  constructor(geometry: TlbGeometry, mirror = true, flat = true) {
     checkTlbShape(geometry.entries, geometry.ways);
     checkTlbShape(geometry.largeEntries, geometry.largeWays, "4 MiB TLB");
     this.geometry = geometry;
@@ -206,12 +209,17 @@ export class Tlb {
     this.touched = new Int32Array(slots);
     this.state = new Int32Array(STATE.LENGTH);
     fillAllowTable(this.allow, false);
-    this.plainShape = this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
+    this.plainShape = flat && this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
     this.plainFill = this.plainShape;
   }
 
   get enabled(): boolean {
     return this.sets > 0;
+  }
+
+  /** A miss may be filled by missSet + fillWay (see plainFill). */
+  get flatFill(): boolean {
+    return this.plainFill;
   }
 
   /** The slot translating `va` (main array first, then 4 MiB entries), marked recently used; -1 on a miss. */
@@ -249,16 +257,26 @@ export class Tlb {
   /**
    * insert of a 4 KiB page into a full set that lacks it, when `plainFill`
    * holds (every preset but the i386, mirror on): the tree's victim, its
-   * mirror entry dropped, the entry and its mirror entry written, flat and
-   * small (claim's other cases left to it, the rights from a table): the
-   * less code a miss runs, the sooner the host's core reaches the next
-   * access's cache misses. Returns -1 when the set has a free way or holds
-   * the page (rare past the first fills). Same victim and state as claim +
-   * fill + the mirror write.
+   * mirror entry dropped, the entry and its mirror entry written (missSet,
+   * fillWay). Returns -1 when the set has a free way or holds the page (rare
+   * past the first fills), for claim to handle. Same victim and state as
+   * claim + fill + the mirror write.
    */
   private fillPlain(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
+    const base = this.missSet(vpn << 12);
+    if (base < 0) return -1;
+    return this.fillWay(base, vpn, pfn, bits, leafAddr, dirAddr, this.allow[allowIndex(bits)]);
+  }
+
+  /**
+   * When `plainFill` holds: the first slot of the main set that a miss on
+   * `va` fills by replacement (4 ways, all valid, none holding the page, and
+   * no 4 MiB entry for it); otherwise -1. Changes nothing: the MMU's flat
+   * miss path asks before it changes any state.
+   */
+  missSet(va: number): number {
+    const vpn = va >>> 12;
     const tags = this.tag;
-    const state = this.state;
     const base = (vpn & this.setMask) << 2;
     const t0 = tags[base];
     const t1 = tags[base + 1];
@@ -266,8 +284,22 @@ export class Tlb {
     const t3 = tags[base + 3];
     // INVALID is -1: a way is free when its tag is negative.
     if ((t0 | t1 | t2 | t3) < 0 || t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) return -1;
-    // No 4 KiB pieces of a 4 MiB page (plainFill): the victim's mirror entry is all there is to drop.
-    const slot = base + treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
+    if (this.largeSets > 0 && this.largeHolds(va >>> 22)) return -1;
+    return base;
+  }
+
+  /**
+   * Fills the full main set at `base` (from missSet) with page `vpn`: the
+   * tree's victim evicted (no 4 KiB pieces under plainFill, so its mirror
+   * entry is all there is to drop), the entry written, used now, and its
+   * mirror entry set to `pfn | allow` (allow: the ALLOW bits of `bits`, see
+   * allowOf). Flat and small: the less code a miss runs, the sooner the
+   * host's core reaches the next access's cache misses. Returns the slot.
+   */
+  fillWay(base: number, vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, allow: number): number {
+    const tags = this.tag;
+    const state = this.state;
+    const slot = base + treeVictim4(state[(tags[base] << 1) | 1], state[(tags[base + 1] << 1) | 1], state[(tags[base + 2] << 1) | 1], state[(tags[base + 3] << 1) | 1]);
     state[tags[slot] << 1] = 0;
     tags[slot] = vpn;
     this.frame[slot] = pfn;
@@ -278,8 +310,19 @@ export class Tlb {
     this.touched[slot] = now;
     const at = vpn << 1;
     state[at | 1] = now;
-    state[at] = pfn | this.allow[allowIndex(bits)];
+    state[at] = pfn | allow;
     return slot;
+  }
+
+  /** The mirror's ALLOW bits for an entry with `bits` (RW, USER, DIRTY) under the current CR0.WP. */
+  allowOf(bits: number): number {
+    return this.allow[allowIndex(bits)];
+  }
+
+  /** True when the 4 MiB array holds 4 MiB page `lpn`. */
+  private largeHolds(lpn: number): boolean {
+    const base = this.largeBase + this.largeSetOf(lpn) * this.largeWays;
+    return this.findWay(base, this.largeWays, lpn) >= 0;
   }
 
   /** insert of a 4 MiB page: a 4 MiB entry, or on a CPU without them a 4 KiB piece in the main array. */
