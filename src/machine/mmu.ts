@@ -126,6 +126,8 @@ export const RENUMBER_AT = 0x20000000;
  * few seconds) never overflows the clock. It costs the hit path a compare.
  */
 export const HIT_CLOCK_LIMIT = 0x40000000;
+/** RENUMBER_AT for translateSlow: an exported binding is read through a cell on every use. */
+const K_RENUMBER_AT = RENUMBER_AT;
 /** `fromEntry`: the entry allows the write but must walk to set D. */
 const WALK_AGAIN = -2;
 
@@ -329,7 +331,8 @@ export class Mmu {
     const tlb = this.tlb;
     const state = this.state;
     const now = state[K_CLOCK] + 1;
-    if (!tlb.flatFill || (this.cr0 & CR0_PG) === 0 || now > RENUMBER_AT) return this.translateGeneral(va, kind);
+    // flatFill compared with true: `!` on a field would test every falsy kind of value.
+    if (tlb.flatFill !== true || (this.cr0 & CR0_PG) === 0 || now > K_RENUMBER_AT) return this.translateGeneral(va, kind);
     const mem = this.memory;
     const pdeAddr = (this.cr3 & ~0xfff) + ((va >>> 22) << 2);
     const pde = mem.read32(pdeAddr);
