@@ -36,10 +36,12 @@
  * model does not hold and hits and misses are those of the modelled TLB. A
  * flush visits only the valid entries (at most `entries + largeEntries`).
  *
- * One array. The mirror, the stamps and the MMU's clock share one
- * Int32Array, `state` (layout: STATE below), so the hit path checks and
- * indexes a single object: after every slow-path call V8 must re-check
- * whatever the loop uses, and three arrays cost it three times that. A
+ * One array. The mirror, the stamps, the MMU's clock and the entries
+ * themselves share one Int32Array, `state` (layout: STATE below), so the
+ * hit path checks and indexes a single object (after every slow-path call
+ * V8 must re-check whatever the loop uses, and three arrays cost it three
+ * times that), and so does a fill (seven arrays cost its every miss about
+ * 4 ns over one, npm run bench -- --only=scale --part=walk-target). A
  * page's mirror entry and stamp sit side by side, in one cache line: over
  * a large working set (150,000 pages) a hit then misses the host's cache
  * once, not twice, and choosing a victim reads the stamps of the set's
@@ -77,13 +79,45 @@ export const ALLOW = {
 
 /**
  * Where things live in `Tlb.state`: page `vpn`'s mirror entry at 2 vpn, its
- * stamp at 2 vpn + 1, the MMU's clock at CLOCK.
+ * stamp at 2 vpn + 1, the MMU's clock at CLOCK, and from ENTRIES the TLB's
+ * entries, ENTRY_WORDS words each (fields below; see entryAt).
  */
-export const STATE = { CLOCK: 2 << 20, LENGTH: (2 << 20) + 1 } as const;
+export const STATE = { CLOCK: 2 << 20, ENTRIES: (2 << 20) + 16 } as const;
+/** STATE.ENTRIES as a module-local binding: entryAt is on the TLB miss path, and an exported binding is a cell. */
+const ENTRIES_AT = (2 << 20) + 16;
 
 /** Index of page `vpn`'s mirror entry in `Tlb.state` (its stamp is the next one). */
 function mirrorAt(vpn: number): number {
   return vpn << 1;
+}
+
+/**
+ * An entry's words in `Tlb.state`, from entryAt(slot): its tag (vpn or 4 MiB
+ * page number, or INVALID) at 0, then these. One array for the mirror and
+ * the entries: a TLB fill then checks and indexes one object, not seven.
+ */
+/** Frame number (4 MiB slots: the first frame of the page). */
+const FRAME = 1;
+/** RW | USER | DIRTY | GLOBAL | PIECE. */
+const BITS = 2;
+/** Physical address of the entry that gave the frame (PTE, or PDE of a 4 MiB page). */
+const LEAF = 3;
+/** Physical address of the PDE used. */
+const DIR = 4;
+/**
+ * Clock value of the entry's last fill or slow-path hit. With the page's
+ * stamp (its last hit through the mirror, written by the MMU's hit path),
+ * the recency that drives tree pseudo-LRU.
+ */
+const TOUCHED = 5;
+/** 4 MiB slots: 1 once some page of it has been written to the mirror. */
+const LARGE_MIRRORED = 6;
+const ENTRY_SHIFT = 3;
+const ENTRY_WORDS = 1 << ENTRY_SHIFT;
+
+/** Index in `Tlb.state` of the entry in `slot` (its tag; the fields follow). */
+function entryAt(slot: number): number {
+  return ENTRIES_AT + (slot << ENTRY_SHIFT);
 }
 
 /** Entry flag (in `bits`): a 4 KiB piece of a 4 MiB page, in the main array. */
@@ -146,24 +180,8 @@ export class Tlb {
   private readonly largeWays: number;
   private readonly largeSets: number;
   private readonly largeBase: number;
-  /** Per slot (main slots first, then 4 MiB slots): vpn or 4 MiB page number, or INVALID. */
-  private readonly tag: Int32Array;
-  /** Frame number (4 MiB slots: the first frame of the page). */
-  private readonly frame: Int32Array;
-  /** RW | USER | DIRTY | GLOBAL | PIECE. */
-  private readonly bits: Int32Array;
-  /** Physical address of the entry that gave the frame (PTE, or PDE of a 4 MiB page). */
-  private readonly leaf: Int32Array;
-  /** Physical address of the PDE used. */
-  private readonly dir: Int32Array;
-  /** 4 MiB slots: some page of it has been written to the mirror. */
-  private readonly largeMirrored: Uint8Array;
-  /**
-   * Per slot: clock value of its last fill or slow-path hit. With the
-   * page's stamp (its last hit through the mirror, written by the MMU's hit
-   * path), the recency that drives tree pseudo-LRU.
-   */
-  private readonly touched: Int32Array;
+  /** Slots: main array first, then 4 MiB entries; their fields are in `state` (see entryAt). */
+  private readonly slots: number;
   private random = 0x2545f491;
   private readonly randomReplacement: boolean;
   /** sets - 1 when the number of sets is a power of two (every preset), else -1: use `%`. */
@@ -200,14 +218,9 @@ export class Tlb {
     this.setMask = (this.sets & (this.sets - 1)) === 0 ? this.sets - 1 : -1;
     this.largeSetMask = (this.largeSets & (this.largeSets - 1)) === 0 ? this.largeSets - 1 : -1;
     const slots = this.largeBase + largeEntries;
-    this.tag = new Int32Array(slots).fill(INVALID);
-    this.frame = new Int32Array(slots);
-    this.bits = new Int32Array(slots);
-    this.leaf = new Int32Array(slots);
-    this.dir = new Int32Array(slots);
-    this.largeMirrored = new Uint8Array(slots);
-    this.touched = new Int32Array(slots);
-    this.state = new Int32Array(STATE.LENGTH);
+    this.slots = slots;
+    this.state = new Int32Array(entryAt(slots));
+    for (let slot = 0; slot < slots; slot++) this.state[entryAt(slot)] = INVALID;
     fillAllowTable(this.allow, false);
     this.plainShape = flat && this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
     this.plainFill = this.plainShape;
@@ -276,12 +289,13 @@ export class Tlb {
    */
   missSet(va: number): number {
     const vpn = va >>> 12;
-    const tags = this.tag;
+    const state = this.state;
     const base = (vpn & this.setMask) << 2;
-    const t0 = tags[base];
-    const t1 = tags[base + 1];
-    const t2 = tags[base + 2];
-    const t3 = tags[base + 3];
+    const at = entryAt(base);
+    const t0 = state[at];
+    const t1 = state[at + ENTRY_WORDS];
+    const t2 = state[at + 2 * ENTRY_WORDS];
+    const t3 = state[at + 3 * ENTRY_WORDS];
     // INVALID is -1: a way is free when its tag is negative.
     if ((t0 | t1 | t2 | t3) < 0 || t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) return -1;
     if (this.largeSets > 0 && this.largeHolds(va >>> 22)) return -1;
@@ -297,20 +311,25 @@ export class Tlb {
    * host's core reaches the next access's cache misses. Returns the slot.
    */
   fillWay(base: number, vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, allow: number): number {
-    const tags = this.tag;
     const state = this.state;
-    const slot = base + treeVictim4(state[(tags[base] << 1) | 1], state[(tags[base + 1] << 1) | 1], state[(tags[base + 2] << 1) | 1], state[(tags[base + 3] << 1) | 1]);
-    state[tags[slot] << 1] = 0;
-    tags[slot] = vpn;
-    this.frame[slot] = pfn;
-    this.bits[slot] = bits;
-    this.leaf[slot] = leafAddr;
-    this.dir[slot] = dirAddr;
+    const at = entryAt(base);
+    const r0 = state[(state[at] << 1) | 1];
+    const r1 = state[(state[at + ENTRY_WORDS] << 1) | 1];
+    const r2 = state[(state[at + 2 * ENTRY_WORDS] << 1) | 1];
+    const r3 = state[(state[at + 3 * ENTRY_WORDS] << 1) | 1];
+    const slot = base + treeVictim4(r0, r1, r2, r3);
+    const e = entryAt(slot);
+    state[state[e] << 1] = 0;
     const now = this.now;
-    this.touched[slot] = now;
-    const at = vpn << 1;
-    state[at | 1] = now;
-    state[at] = pfn | allow;
+    state[e] = vpn;
+    state[e + FRAME] = pfn;
+    state[e + BITS] = bits;
+    state[e + LEAF] = leafAddr;
+    state[e + DIR] = dirAddr;
+    state[e + TOUCHED] = now;
+    const m = vpn << 1;
+    state[m | 1] = now;
+    state[m] = pfn | allow;
     return slot;
   }
 
@@ -345,11 +364,13 @@ export class Tlb {
 
   /** Writes the entry in `slot`, used now. */
   private fill(slot: number, tag: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): void {
-    this.tag[slot] = tag;
-    this.frame[slot] = pfn;
-    this.bits[slot] = bits;
-    this.leaf[slot] = leafAddr;
-    this.dir[slot] = dirAddr;
+    const state = this.state;
+    const e = entryAt(slot);
+    state[e] = tag;
+    state[e + FRAME] = pfn;
+    state[e + BITS] = bits;
+    state[e + LEAF] = leafAddr;
+    state[e + DIR] = dirAddr;
     this.touch(slot, tag);
   }
 
@@ -359,53 +380,63 @@ export class Tlb {
    * stamp alone is the entry's last use, one load when choosing a victim.
    */
   private touch(slot: number, tag: number): void {
-    this.touched[slot] = this.now;
+    this.state[entryAt(slot) + TOUCHED] = this.now;
     if (slot < this.largeBase) this.state[mirrorAt(tag) + 1] = this.now;
+  }
+
+  /** The tag of the entry in `slot` (INVALID when free). */
+  private tagOf(slot: number): number {
+    return this.state[entryAt(slot)];
+  }
+
+  /** Field `field` (FRAME, BITS...) of the entry in `slot`. */
+  private word(slot: number, field: number): number {
+    return this.state[entryAt(slot) + field];
   }
 
   /** Frame number the entry in `slot` gives for `va`. */
   pfnOf(slot: number, va: number): number {
-    return slot >= this.largeBase ? this.frame[slot] | ((va >>> 12) & (PAGES_PER_LARGE - 1)) : this.frame[slot];
+    return slot >= this.largeBase ? this.word(slot, FRAME) | ((va >>> 12) & (PAGES_PER_LARGE - 1)) : this.word(slot, FRAME);
   }
 
   /** RW | USER | DIRTY | GLOBAL of the entry in `slot`. */
   bitsOf(slot: number): number {
-    return this.bits[slot] & (RW | USER | DIRTY | GLOBAL);
+    return this.word(slot, BITS) & (RW | USER | DIRTY | GLOBAL);
   }
 
   /** True for an entry from a 4 MiB page (a 4 MiB slot or a 4 KiB piece of one). */
   isLarge(slot: number): boolean {
-    return slot >= this.largeBase || (this.bits[slot] & PIECE) !== 0;
+    return slot >= this.largeBase || (this.word(slot, BITS) & PIECE) !== 0;
   }
 
   leafAddrOf(slot: number): number {
-    return this.leaf[slot];
+    return this.word(slot, LEAF);
   }
 
   dirAddrOf(slot: number): number {
-    return this.dir[slot];
+    return this.word(slot, DIR);
   }
 
   /** Writes the entry's translation of `va` into the fast mirror. */
   mirrorSlot(slot: number, va: number): void {
     if (!this.mirror) return;
-    if (slot >= this.largeBase) this.largeMirrored[slot] = 1;
-    this.state[mirrorAt(va >>> 12)] = encode(this.pfnOf(slot, va), this.bits[slot], this.wp);
+    if (slot >= this.largeBase) this.state[entryAt(slot) + LARGE_MIRRORED] = 1;
+    this.state[mirrorAt(va >>> 12)] = encode(this.pfnOf(slot, va), this.word(slot, BITS), this.wp);
   }
 
   /** Drops the entry in `slot`. */
   invalidateSlot(slot: number): void {
-    const tag = this.tag[slot];
+    const tag = this.tagOf(slot);
     if (tag === INVALID) return;
-    this.tag[slot] = INVALID;
+    this.state[entryAt(slot)] = INVALID;
     if (slot >= this.largeBase) {
-      if (this.largeMirrored[slot] !== 0) {
-        this.largeMirrored[slot] = 0;
+      if (this.word(slot, LARGE_MIRRORED) !== 0) {
+        this.state[entryAt(slot) + LARGE_MIRRORED] = 0;
         this.unmirrorLarge(tag);
       }
       return;
     }
-    if ((this.bits[slot] & PIECE) !== 0 && --this.pieces === 0) this.plainFill = this.plainShape;
+    if ((this.word(slot, BITS) & PIECE) !== 0 && --this.pieces === 0) this.plainFill = this.plainShape;
     if (this.mirror) this.state[mirrorAt(tag)] = 0;
   }
 
@@ -417,21 +448,21 @@ export class Tlb {
       const lpn = va >>> 22;
       const lways = this.geometry.largeWays;
       const lbase = this.largeBase + this.largeSetOf(lpn) * lways;
-      for (let w = 0; w < lways; w++) if (this.tag[lbase + w] === lpn) this.invalidateSlot(lbase + w);
+      for (let w = 0; w < lways; w++) if (this.tagOf(lbase + w) === lpn) this.invalidateSlot(lbase + w);
     }
     if (this.pieces > 0) {
       const lpn = va >>> 22;
       for (let s = 0; s < this.largeBase; s++) {
-        if ((this.bits[s] & PIECE) !== 0 && this.tag[s] !== INVALID && this.tag[s] >>> 10 === lpn) this.invalidateSlot(s);
+        if ((this.word(s, BITS) & PIECE) !== 0 && this.tagOf(s) !== INVALID && this.tagOf(s) >>> 10 === lpn) this.invalidateSlot(s);
       }
     }
   }
 
   /** Drops every entry; with `keepGlobal`, entries whose G bit was set survive (CR3 load under CR4.PGE). */
   flush(keepGlobal: boolean): void {
-    for (let s = 0; s < this.tag.length; s++) {
-      if (this.tag[s] === INVALID) continue;
-      if (keepGlobal && (this.bits[s] & GLOBAL) !== 0) continue;
+    for (let s = 0; s < this.slots; s++) {
+      if (this.tagOf(s) === INVALID) continue;
+      if (keepGlobal && (this.word(s, BITS) & GLOBAL) !== 0) continue;
       this.invalidateSlot(s);
     }
   }
@@ -442,14 +473,14 @@ export class Tlb {
     this.wp = wp;
     fillAllowTable(this.allow, wp);
     if (!this.mirror) return;
-    for (let s = 0; s < this.tag.length; s++) {
-      const tag = this.tag[s];
+    for (let s = 0; s < this.slots; s++) {
+      const tag = this.tagOf(s);
       if (tag === INVALID) continue;
       if (s >= this.largeBase) {
-        if (this.largeMirrored[s] !== 0) this.unmirrorLarge(tag);
-        this.largeMirrored[s] = 0;
+        if (this.word(s, LARGE_MIRRORED) !== 0) this.unmirrorLarge(tag);
+        this.state[entryAt(s) + LARGE_MIRRORED] = 0;
       } else {
-        this.state[mirrorAt(tag)] = encode(this.frame[s], this.bits[s], wp);
+        this.state[mirrorAt(tag)] = encode(this.word(s, FRAME), this.word(s, BITS), wp);
       }
     }
   }
@@ -463,13 +494,13 @@ export class Tlb {
   renumber(): number {
     const live: number[] = [];
     const times: number[] = [];
-    for (let s = 0; s < this.tag.length; s++) {
-      const tag = this.tag[s];
+    for (let s = 0; s < this.slots; s++) {
+      const tag = this.tagOf(s);
       if (tag === INVALID) continue;
-      times.push(this.touched[s]);
+      times.push(this.word(s, TOUCHED));
       if (!this.mirror) continue;
-      const from = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? tag * PAGES_PER_LARGE : 0) : tag;
-      const to = s >= this.largeBase ? (this.largeMirrored[s] !== 0 ? from + PAGES_PER_LARGE : 0) : tag + 1;
+      const from = s >= this.largeBase ? (this.word(s, LARGE_MIRRORED) !== 0 ? tag * PAGES_PER_LARGE : 0) : tag;
+      const to = s >= this.largeBase ? (this.word(s, LARGE_MIRRORED) !== 0 ? from + PAGES_PER_LARGE : 0) : tag + 1;
       for (let v = from; v < to; v++) {
         if (this.stampOf(v) === 0) continue;
         live.push(v);
@@ -482,7 +513,7 @@ export class Tlb {
     const state = this.state;
     if (this.mirror) for (let i = 1; i < STATE.CLOCK; i += 2) state[i] = 0;
     live.forEach((v, i) => (state[mirrorAt(v) + 1] = liveRanks[i]));
-    for (let s = 0; s < this.tag.length; s++) this.touched[s] = this.tag[s] === INVALID ? 0 : (rank.get(this.touched[s]) ?? 0);
+    for (let s = 0; s < this.slots; s++) this.state[entryAt(s) + TOUCHED] = this.tagOf(s) === INVALID ? 0 : (rank.get(this.word(s, TOUCHED)) ?? 0);
     return order.length;
   }
 
@@ -492,8 +523,8 @@ export class Tlb {
    */
   entries(): TlbEntryView[] {
     const out: TlbEntryView[] = [];
-    for (let s = 0; s < this.tag.length; s++) {
-      const tag = this.tag[s];
+    for (let s = 0; s < this.slots; s++) {
+      const tag = this.tagOf(s);
       if (tag === INVALID) continue;
       const largeSlot = s >= this.largeBase;
       const ways = largeSlot ? this.geometry.largeWays : this.geometry.ways;
@@ -504,11 +535,11 @@ export class Tlb {
         set: Math.floor(index / ways),
         way: index % ways,
         va: largeSlot ? (tag << 22) >>> 0 : (tag << 12) >>> 0,
-        pfn: this.frame[s],
+        pfn: this.word(s, FRAME),
         bits: this.bitsOf(s),
         large: this.isLarge(s),
-        pteAddr: this.leaf[s] >>> 0,
-        pdeAddr: this.dir[s] >>> 0,
+        pteAddr: this.word(s, LEAF) >>> 0,
+        pdeAddr: this.word(s, DIR) >>> 0,
       });
     }
     return out;
@@ -522,7 +553,7 @@ export class Tlb {
   /** Valid entries now (main and 4 MiB). */
   get occupancy(): number {
     let n = 0;
-    for (let s = 0; s < this.tag.length; s++) if (this.tag[s] !== INVALID) n++;
+    for (let s = 0; s < this.slots; s++) if (this.tagOf(s) !== INVALID) n++;
     return n;
   }
 
@@ -548,16 +579,17 @@ export class Tlb {
    */
   private findWay(base: number, ways: number, tag: number): number {
     if (ways !== 4) return this.scanWays(base, ways, tag);
-    const tags = this.tag;
-    if (tags[base] === tag) return base;
-    if (tags[base + 1] === tag) return base + 1;
-    if (tags[base + 2] === tag) return base + 2;
-    return tags[base + 3] === tag ? base + 3 : -1;
+    const state = this.state;
+    const at = entryAt(base);
+    if (state[at] === tag) return base;
+    if (state[at + ENTRY_WORDS] === tag) return base + 1;
+    if (state[at + 2 * ENTRY_WORDS] === tag) return base + 2;
+    return state[at + 3 * ENTRY_WORDS] === tag ? base + 3 : -1;
   }
 
   /** findWay for sets of other sizes (a --tlb shape of the user's). */
   private scanWays(base: number, ways: number, tag: number): number {
-    for (let w = 0; w < ways; w++) if (this.tag[base + w] === tag) return base + w;
+    for (let w = 0; w < ways; w++) if (this.tagOf(base + w) === tag) return base + w;
     return -1;
   }
 
@@ -566,7 +598,7 @@ export class Tlb {
     let slot = this.findWay(base, ways, tag);
     if (slot < 0) slot = this.findWay(base, ways, INVALID);
     if (slot < 0) slot = base + this.victim(base, ways);
-    if (this.tag[slot] !== INVALID) this.invalidateSlot(slot);
+    if (this.tagOf(slot) !== INVALID) this.invalidateSlot(slot);
     return slot;
   }
 
@@ -624,18 +656,18 @@ export class Tlb {
 
   /** lastUse of a valid main-array slot: its page's stamp (see `touch`). */
   private mainLastUse(slot: number): number {
-    return this.state[mirrorAt(this.tag[slot]) + 1];
+    return this.state[mirrorAt(this.tagOf(slot)) + 1];
   }
 
   /** Clock value of the last use of the way in `slot` (fill, slow-path hit, or fast hit). */
   private lastUse(slot: number): number {
-    let t = this.touched[slot];
-    const tag = this.tag[slot];
+    let t = this.word(slot, TOUCHED);
+    const tag = this.tagOf(slot);
     if (slot < this.largeBase) {
       const hit = this.stampOf(tag);
       return hit > t ? hit : t;
     }
-    if (this.largeMirrored[slot] !== 0) {
+    if (this.word(slot, LARGE_MIRRORED) !== 0) {
       for (let v = tag * PAGES_PER_LARGE; v < (tag + 1) * PAGES_PER_LARGE; v++) if (this.stampOf(v) > t) t = this.stampOf(v);
     }
     return t;
