@@ -32,6 +32,24 @@ describe("PhysicalMemory", () => {
     expect(mem.read32(2000 * 4096)).toBe(1001);
   });
 
+  it("keeps every frame's words as its backing store grows, reuses freed backing first, and holds at most twice what is backed", () => {
+    const mem = new PhysicalMemory(64 << 20);
+    const word = (pfn: number) => pfn * 4096 + ((pfn * 4) & 0xffc);
+    for (let pfn = 100; pfn < 1100; pfn++) mem.write32(word(pfn), pfn * 7 + 1);
+    for (let pfn = 100; pfn < 600; pfn++) mem.zeroFrame(pfn);
+    const grown = mem.hostBytes;
+    for (let pfn = 5000; pfn < 5500; pfn++) mem.write32(word(pfn), -pfn); // the 500 freed backings, no growth
+    expect(mem.hostBytes).toBe(grown);
+    for (let pfn = 6000; pfn < 7000; pfn++) mem.write8(pfn * 4096 + 4095, pfn & 0xff); // grows past 1,024 backings
+    expect(mem.backedFrames).toBe(2000);
+    expect(mem.hostBytes).toBeGreaterThan(grown);
+    expect(mem.hostBytes).toBeLessThanOrEqual(2 * 2000 * 4096);
+    for (let pfn = 100; pfn < 600; pfn++) expect(mem.read32(word(pfn))).toBe(0);
+    for (let pfn = 600; pfn < 1100; pfn++) expect(mem.read32(word(pfn))).toBe(pfn * 7 + 1);
+    for (let pfn = 5000; pfn < 5500; pfn++) expect(mem.read32(word(pfn))).toBe(-pfn);
+    for (let pfn = 6000; pfn < 7000; pfn++) expect([mem.read8(pfn * 4096 + 4095), mem.read8(pfn * 4096)]).toEqual([pfn & 0xff, 0]);
+  });
+
   it("tells the write observer of the words a whole-frame write changes, in the frames it watches only", () => {
     const mem = new PhysicalMemory(16 << 20);
     const seen: [number, number, number][] = [];
