@@ -386,7 +386,8 @@ export class Mmu {
    * the access, a full TLB set without the page (missSet). The walk then
    * only sets the PTE's A (and D for a write) if clear, and the fill
    * replaces the set's victim (fillWay): the same reads, writes, counts and
-   * victim as translateSlow's general path. Returns the frame, or NOT_FLAT
+   * victim as translateSlow's general path. A PTE not present faults the
+   * same way (notPresentFlat). Returns the frame or FAULT, or NOT_FLAT
    * with nothing changed for every other case. The two page-table reads
    * come first, so the host's cache miss on the PTE starts as early as it can.
    */
@@ -403,11 +404,12 @@ export class Mmu {
     const pteAddr = (pde & ~0xfff) | ((va >>> 10) & 0xffc);
     if ((pde & (PRESENT | ACCESSED | PS)) !== (PRESENT | ACCESSED)) return NOT_FLAT;
     const pte = mem.read32(pteAddr);
+    if ((pte & PRESENT) === 0) return this.notPresentFlat(va, kind, now);
     const updated = pte | ACCESSED | ((kind & PF_WRITE) << 5); // W (bit 1) to D (bit 6)
     const bits = (pde & pte & RIGHTS) | (updated & (DIRTY | GLOBAL));
     const allow = tlb.allowOf(bits);
     // The ALLOW bit of `kind`, D set for a write: exactly allowed(pde & pte, user, write, wp).
-    if ((pte & PRESENT) === 0 || (allow & (0x100000 << (kind & 6))) === 0) return NOT_FLAT;
+    if ((allow & (0x100000 << (kind & 6))) === 0) return NOT_FLAT;
     const base = tlb.missSet(va);
     if (base < 0) return NOT_FLAT;
     state[K_CLOCK] = now;
@@ -419,6 +421,26 @@ export class Mmu {
     const pfn = pte >>> 12;
     tlb.fillWay(base, va >>> 12, pfn, bits, pteAddr, pdeAddr, allow);
     return pfn;
+  }
+
+  /**
+   * missFlat's PTE is not present (a first touch, a page in swap): the
+   * general path's fault, when the TLB lacks the page in a full set
+   * (missSet): a counted miss and walk, the clock stepped, and the #PF with
+   * `kind` as its error code. That path's invalidatePage would find nothing
+   * to drop (no entry for the page, and no 4 KiB pieces under flatFill).
+   * NOT_FLAT, nothing changed, otherwise. Its own function: the fault of
+   * every demand-zero and swap-in, kept out of missFlat's straight line.
+   */
+  private notPresentFlat(va: number, kind: number, now: number): number {
+    const tlb = this.tlb;
+    if (tlb.missSet(va) < 0) return NOT_FLAT;
+    this.state[K_CLOCK] = now;
+    tlb.now = now;
+    const c = this.counters;
+    c.misses++;
+    c.walks++;
+    return this.fault(va, kind);
   }
 
   /**
