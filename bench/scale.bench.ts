@@ -12,7 +12,8 @@
  *              pages are zeros, which the image device need not move) and
  *              a raw pread-only loop;
  *   walk       uniform over 150,000 resident pages, TLB on, no swap:
- *              >= 15 M accesses/s (baseline: reading the same binary trace);
+ *              >= 15 M accesses/s (baseline: reading the same binary trace),
+ *              on the run's trace and at the issue's length (2 * 10^7);
  *   slots      faults/s flat within +-25 % from 1 k to 250 k slots in use
  *              (1,024 user frames, uniform over 1,024 + slots pages);
  *   ram        faults/s flat from RAM 16M to 1G (uniform over 1.5 x RAM,
@@ -53,6 +54,8 @@ import { writeSyntheticTrace, type SyntheticPattern, type SyntheticTraceSpec } f
 
 const SEED = 8;
 const ISSUE_PAGES = 150_000;
+/** Accesses of the issue's own page-walk trace. */
+const ISSUE_WALK_ACCESSES = 20_000_000;
 /** Pages of the raw I/O loop (256 MiB each way). */
 const RAW_PAGES = 65_536;
 
@@ -276,7 +279,12 @@ async function swapTarget(traces: TraceStore, accesses: number, out: Record<stri
   out["swap target (>= 0.4 of raw) met"] = faultsPerSecond / rawPairs >= 0.4 ? "yes" : "no";
 }
 
-/** The walk target: uniform over 150,000 pages, all resident, against reading the trace itself. */
+/**
+ * The walk target: uniform over 150,000 pages, all resident, against reading
+ * the trace itself; and again at the issue's trace length (ISSUE_WALK_ACCESSES)
+ * when the run's is shorter. Both figures show: the 150,000 first-touch
+ * faults (and the JIT's warm-up) weigh four times more on the shorter trace.
+ */
 async function walkTarget(traces: TraceStore, accesses: number, out: Record<string, number | string>): Promise<void> {
   const spec: RunSpec = { pattern: "uniform", accesses, pages: ISSUE_PAGES, ramMiB: 1024, swapMiB: 0 };
   const file = await traces.get(spec);
@@ -291,6 +299,14 @@ async function walkTarget(traces: TraceStore, accesses: number, out: Record<stri
   if (sum === 0x7fffffff) process.stderr.write(""); // keeps the sum alive
   out["walk target: bare read+sum of the trace, accesses/s"] = Math.round(bare);
   out["walk target (>= 15 M accesses/s) met"] = accessesPerSecond >= 15e6 ? "yes" : "no";
+  if (accesses < ISSUE_WALK_ACCESSES) {
+    const issue: RunSpec = { ...spec, accesses: ISSUE_WALK_ACCESSES };
+    const issueFile = await traces.get(issue);
+    const long = bestOf(2, () => replayInChild(issueFile, issue));
+    report(out, `walk target at the issue's trace length (${label(issue)})`, long);
+    out["walk target at the issue's trace length (>= 15 M accesses/s) met"] = rates(long).accessesPerSecond >= 15e6 ? "yes" : "no";
+    traces.drop(issueFile);
+  }
 }
 
 /** Runs each spec once, reports it, and says whether faults/s stayed flat over them. */
@@ -359,7 +375,7 @@ function plan(full: boolean): {
   const sweeps: [string, RunSpec[], boolean][] = [["length", lengths, true]];
   if (full) sweeps.push(["pages", pages, false], ["RAM", rams, false], ["swap", swaps, false]);
   sweeps.push(["pattern", patterns, false]);
-  return { swapAccesses: full ? 20_000_000 : 2_000_000, walkAccesses: full ? 20_000_000 : 5_000_000, slots, ram, sweeps };
+  return { swapAccesses: full ? 20_000_000 : 2_000_000, walkAccesses: full ? ISSUE_WALK_ACCESSES : 5_000_000, slots, ram, sweeps };
 }
 
 export const scaleBench: Bench = {
