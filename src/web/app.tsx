@@ -13,6 +13,7 @@ import type { InputProblem, Loaded, PlaygroundState, Reply, RunRequest, RunSourc
 import { decodeLink, encodeLink, yamlSource, yamlText } from "./url-state.js";
 import { WorkerClient } from "./worker-client.js";
 import { laneChoice, parseFrames, type LaneChoice } from "./lanes.js";
+import type { TableChoices } from "./table-choice.js";
 import { FaultLog } from "./components/FaultLog.js";
 import { FrameMap } from "./components/FrameMap.js";
 import { Lanes } from "./components/Lanes.js";
@@ -80,6 +81,7 @@ export function App() {
   const [outcome, setOutcome] = useState<MoveOutcome | null>(null);
   const [check, setCheck] = useState<AnswerCheck | null>(null);
   const [mrc, setMrc] = useState<MrcResult | null>(null);
+  const [tables, setTables] = useState<TableChoices>({});
 
   const accept = useCallback((reply: Reply): boolean => {
     if (reply.type === "problem") {
@@ -287,6 +289,12 @@ export function App() {
     });
   };
 
+  // The worker sends the entries of the tables shown only: a choice asks for the point again.
+  const showTables = (choices: TableChoices) => {
+    setTables(choices);
+    void worker.request({ type: "tables", choices }).then(accept);
+  };
+
   const computeMrc = () => {
     setBusy(true);
     void worker.request({ type: "mrc" }).then((r) => {
@@ -378,7 +386,7 @@ export function App() {
               <Lanes lanes={state.lanes} />
               {view !== undefined && (
                 <div class="views">
-                  <PageTableView processes={view.processes} selection={selection} onSelect={setSelection} />
+                  <PageTableView processes={view.processes} choices={tables} onChoices={showTables} selection={selection} onSelect={setSelection} />
                   <FrameMap frames={view.frames} processes={view.processes} selection={selection} onSelect={setSelection} />
                   <TlbView tlb={view.tlb} selection={selection} onSelect={setSelection} />
                   <SwapMap swap={view.swap} processes={view.processes} selection={selection} onSelect={setSelection} />

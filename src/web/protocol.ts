@@ -8,6 +8,7 @@ import type { Sample } from "../sim/recorder.js";
 import type { SystemView } from "../sim/timeline/view.js";
 import type { MoveOutcome } from "../sim/timeline/quiz.js";
 import type { MrcResult } from "../sim/mrc/curve.js";
+import type { TableChoices } from "./table-choice.js";
 
 /** What to run: a scenario's YAML, an uploaded trace, a typed reference string, or a preset. */
 export type RunSource =
@@ -41,6 +42,8 @@ export type Request =
   | { readonly type: "check"; readonly file: string; readonly text: string }
   | { readonly type: "seek"; readonly to: number; readonly unit: "move" | "step" }
   | { readonly type: "predict" }
+  /** The student opened or closed a process's page tables: the state again, with the tables now shown. */
+  | { readonly type: "tables"; readonly choices: TableChoices }
   | { readonly type: "mrc" };
 
 /** One run's outline, per lane. */
@@ -83,17 +86,32 @@ export interface PlaygroundState {
   readonly where: string;
   readonly midStep: boolean;
   readonly lanes: readonly LaneState[];
-  /** The detailed views of the first lane. */
+  /** The detailed views of the first lane (page-table entries only of the processes whose tables are shown, table-choice.ts). */
   readonly view: SystemView;
   /** `vmm386 inspect --step … --json` at this point (scenarios at a step boundary), else null. */
   readonly inspect: unknown;
 }
 
-export type Reply =
-  | { readonly type: "loaded"; readonly loaded: Loaded; readonly state: PlaygroundState }
+/**
+ * A lane's chart samples as the worker sends them: the first `keep` of the
+ * samples it sent last, then `more`. A jump seldom changes more than the
+ * last few (most of them stand before both points), so most of the series
+ * is not sent again.
+ */
+export interface SeriesPatch {
+  readonly keep: number;
+  readonly more: readonly Sample[];
+}
+
+/** A state as the worker sends it: each lane's samples as a patch of those sent before (WorkerClient applies them). */
+export type SentState = Omit<PlaygroundState, "lanes"> & { readonly lanes: readonly (Omit<LaneState, "series"> & { readonly series: SeriesPatch })[] };
+
+/** A reply; `S` is the state as sent (SentState) or as the page holds it (PlaygroundState). */
+export type Reply<S = PlaygroundState> =
+  | { readonly type: "loaded"; readonly loaded: Loaded; readonly state: S }
   | { readonly type: "checked"; readonly problem: InputProblem | null }
-  | { readonly type: "state"; readonly state: PlaygroundState; readonly timing?: { readonly seekMs: number; readonly viewMs: number } }
-  | { readonly type: "predicted"; readonly outcome: MoveOutcome; readonly state: PlaygroundState }
+  | { readonly type: "state"; readonly state: S; readonly timing?: { readonly seekMs: number; readonly viewMs: number } }
+  | { readonly type: "predicted"; readonly outcome: MoveOutcome; readonly state: S }
   | { readonly type: "mrc"; readonly result: MrcResult }
   | { readonly type: "problem"; readonly problem: InputProblem }
   /** A seek dropped because a newer one was asked for before it ran. */
@@ -107,5 +125,5 @@ export interface RequestMessage {
 
 /** Worker -> page: the reply to request `id`, or progress of it. */
 export type WorkerMessage =
-  | { readonly id: number; readonly reply: Reply }
+  | { readonly id: number; readonly reply: Reply<SentState> }
   | { readonly id: number; readonly progress: { readonly what: string; readonly done: number; readonly total: number } };

@@ -3,9 +3,11 @@
  * one reply (progress notes in between). Requests made while one is under
  * way wait their turn, so replies always come back in order; a scrub that
  * outruns the worker drops the seeks it no longer needs (only the newest
- * waits).
+ * waits). Every state the worker sends is received here, awaited or not,
+ * so that the charts' samples patched into it stay the worker's.
  */
-import type { Reply, Request, WorkerMessage } from "./protocol.js";
+import type { Reply, Request, SentState, WorkerMessage } from "./protocol.js";
+import { SeriesReceiver } from "./series-patch.js";
 
 export type Progress = (what: string, done: number, total: number) => void;
 
@@ -20,6 +22,7 @@ export class WorkerClient {
   private nextId = 1;
   private running: (Pending & { id: number }) | null = null;
   private readonly queue: Pending[] = [];
+  private readonly series = new SeriesReceiver();
 
   constructor() {
     this.worker = new Worker(new URL("./worker/playground.worker.ts", import.meta.url), { type: "module" });
@@ -68,13 +71,20 @@ export class WorkerClient {
 
   private receive(message: WorkerMessage): void {
     const running = this.running;
+    const reply = "reply" in message ? this.whole(message.reply) : null;
     if (running === null || message.id !== running.id) return;
-    if ("progress" in message) {
-      running.onProgress?.(message.progress.what, message.progress.done, message.progress.total);
+    if (reply === null) {
+      if ("progress" in message) running.onProgress?.(message.progress.what, message.progress.done, message.progress.total);
       return;
     }
     this.running = null;
-    running.resolve(message.reply);
+    running.resolve(reply);
     this.pump();
+  }
+
+  /** `reply` with its state's samples whole (series-patch.ts). */
+  private whole(reply: Reply<SentState>): Reply {
+    if (reply.type === "loaded" || reply.type === "state" || reply.type === "predicted") return { ...reply, state: this.series.receive(reply.state) };
+    return reply;
   }
 }

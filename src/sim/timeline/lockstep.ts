@@ -23,9 +23,9 @@ export class Lockstep {
     return this.lanes.map((t, i) => t.explore(onProgress === undefined ? undefined : (m) => onProgress(i, m)));
   }
 
-  /** Spreads every lane's parked runs over its run (see Timeline.spread). */
-  spread(): void {
-    for (const t of this.lanes) t.spread();
+  /** One slice of idle work in the first lane that has some (see Timeline.settle); false when none has. */
+  settle(budget: number): boolean {
+    return this.lanes.some((t) => t.settle(budget));
   }
 
   /** The longest lane's moves: the scrubber's length. */

@@ -36,7 +36,7 @@ export async function scenarioStepper(scenario: Scenario, settings: MachineSetti
   };
 }
 
-/** A timeline over `scenario` under `settings`. */
-export async function scenarioTimeline(scenario: Scenario, settings: MachineSettings = {}): Promise<Timeline> {
-  return new Timeline(await scenarioStepper(scenario, settings));
+/** A timeline over `scenario` under `settings`, keeping `parked` runs at most (Timeline's default if absent). */
+export async function scenarioTimeline(scenario: Scenario, settings: MachineSettings = {}, parked?: number): Promise<Timeline> {
+  return new Timeline(await scenarioStepper(scenario, settings), parked);
 }

@@ -10,13 +10,17 @@
  * the same workload, each standing at some move. A seek takes the run that
  * stands nearest before the target and moves it there; the others stay
  * where they are, so later jumps back find one close by. Only when every
- * run stands past the target does one start again from move 0. After a few
- * jumps the runs are spread over the whole run, and a jump costs about
- * 1/PARKED of it instead of all of it.
+ * run stands past the target does one start again from move 0.
  *
  * `explore` runs the whole thing once first, to learn its length, where
  * each scenario step ends (to step by step) and every kernel event (the
  * scrubber's marks).
+ *
+ * Anchors: `settle`, called in slices while the page stands still, moves
+ * the idle runs to anchors evenly spaced over the run (the run shown stays
+ * where it is), so that whatever jumps came before, a jump makes at most
+ * 1/parked of the run's moves. A parked run is a whole System: about 9.5 MB
+ * (its machine's fixed arrays) plus the RAM and swap it has touched.
  */
 import { EventLog, type LoggedEvent } from "./event-log.js";
 import type { Stepper } from "./stepper.js";
@@ -32,7 +36,7 @@ export interface RunOutline {
   readonly eventsCut: boolean;
 }
 
-/** Runs of one workload kept standing at different moves. */
+/** Runs of one workload kept standing at different moves, unless the timeline is told otherwise. */
 export const PARKED = 6;
 
 /** Moves made between two progress reports while exploring. */
@@ -42,6 +46,8 @@ const EXPLORE_SLICE = 1 << 16;
 interface Parked {
   readonly stepper: Stepper;
   readonly log: EventLog;
+  /** Changed by something other than its moves (see taint): never moved on, only started again. */
+  tainted: boolean;
 }
 
 export class Timeline {
@@ -49,8 +55,11 @@ export class Timeline {
   private at: Parked;
   private outlined: RunOutline | null = null;
 
-  /** `make` builds the run afresh at move 0 (a new System each time). */
-  constructor(private readonly make: () => Stepper) {
+  /** `make` builds the run afresh at move 0 (a new System each time); `parked`: runs kept at most, 2 or more. */
+  constructor(
+    private readonly make: () => Stepper,
+    private readonly parked = PARKED,
+  ) {
     this.at = this.fresh();
     this.runs.push(this.at);
   }
@@ -102,20 +111,6 @@ export class Timeline {
     return this.outlined;
   }
 
-  /**
-   * Parks the runs not yet used at even fractions of the explored run, so
-   * the first jumps cost a fraction of it too, as later ones do once the
-   * runs have spread by themselves. It costs about (PARKED - 2) / 2 passes
-   * more: worth it where a run is short and jumped about, as a scenario is.
-   */
-  spread(): void {
-    const total = this.outlined?.totalMoves;
-    if (total === undefined) return;
-    while (this.runs.length < PARKED) this.runs.push(this.fresh());
-    const idle = this.runs.filter((r) => r !== this.at && r.stepper.moves === 0);
-    idle.forEach((r, i) => advanceTo(r.stepper, Math.floor((total * (i + 1)) / (idle.length + 1))));
-  }
-
   /** Goes to move `target` (clamped to the run); the state there is exact whichever way it was reached. */
   seek(target: number): void {
     const goal = Math.max(0, Math.min(Math.floor(target), this.outlined?.totalMoves ?? Number.MAX_SAFE_INTEGER));
@@ -125,7 +120,22 @@ export class Timeline {
 
   /** Makes the current run's next move (not another run's that may stand there): what happens in it is in `log`. */
   stepCurrent(): void {
+    this.untaint();
     if (!this.at.stepper.finished) this.at.stepper.advance(1);
+  }
+
+  /**
+   * Says the current run's System was changed by something other than its moves (reading inspect's object may
+   * switch to a process never scheduled, loading CR3): its later moves would no longer be the run's, so it is
+   * never moved on. It stays current until the next seek.
+   */
+  taint(): void {
+    this.at.tainted = true;
+  }
+
+  /** Stands at the same move on an untainted run, if the current one is tainted. */
+  untaint(): void {
+    if (this.at.tainted) this.seek(this.position);
   }
 
   /** Goes to the end of scenario step `step` (0: the start). */
@@ -147,6 +157,41 @@ export class Timeline {
     return lo;
   }
 
+  /**
+   * One slice of idle work: moves an idle run up to `budget` moves towards an anchor no run stands at (the
+   * anchors are the moves total * k / parked, 0 < k < parked). False when every anchor has its run (or before
+   * explore). Exactness is untouched: runs only make their moves.
+   */
+  settle(budget: number): boolean {
+    const total = this.outlined?.totalMoves;
+    if (total === undefined) return false;
+    const anchors = Array.from({ length: this.parked - 1 }, (_, k) => Math.floor((total * (k + 1)) / this.parked));
+    const free = this.runs.filter((r) => r !== this.at);
+    const bare = anchors.filter((a) => !claim(free, a));
+    if (bare.length === 0) return false;
+    const [run, goal] = this.mover(free, bare);
+    advanceTo(run.stepper, Math.min(goal, run.stepper.moves + budget));
+    return true;
+  }
+
+  /** The run to send to one of the `bare` anchors, and that anchor: the free run standing nearest before one; else a new run, or a free one started again. */
+  private mover(free: readonly Parked[], bare: readonly number[]): [Parked, number] {
+    const tainted = free.find((r) => r.tainted);
+    if (tainted !== undefined) return [this.restart(tainted), bare[0]];
+    let best: [Parked, number] | null = null;
+    for (const r of free) {
+      const goal = bare.find((a) => a >= r.stepper.moves);
+      if (goal !== undefined && (best === null || goal - r.stepper.moves < best[1] - best[0].stepper.moves)) best = [r, goal];
+    }
+    if (best !== null) return best;
+    if (this.runs.length < this.parked || free.length === 0) {
+      const run = this.fresh();
+      this.runs.push(run);
+      return [run, bare[0]];
+    }
+    return [this.restart(free[0]), bare[0]];
+  }
+
   close(): void {
     for (const r of this.runs) r.stepper.close();
     this.runs.length = 0;
@@ -154,19 +199,19 @@ export class Timeline {
 
   /**
    * The run to move to `goal`: the one standing nearest at or before it; if
-   * every run stands past it, a new one at move 0 (or, with PARKED runs
+   * every run stands past it, a new one at move 0 (or, with `parked` runs
    * already, the one standing furthest along, started again).
    */
   private runFor(goal: number): Parked {
     let best: Parked | null = null;
-    for (const r of this.runs) if (r.stepper.moves <= goal && (best === null || r.stepper.moves > best.stepper.moves)) best = r;
+    for (const r of this.runs) if (!r.tainted && r.stepper.moves <= goal && (best === null || r.stepper.moves > best.stepper.moves)) best = r;
     if (best !== null) return best;
-    if (this.runs.length < PARKED) {
+    if (this.runs.length < this.parked) {
       const run = this.fresh();
       this.runs.push(run);
       return run;
     }
-    const furthest = this.runs.reduce((a, b) => (b.stepper.moves > a.stepper.moves ? b : a));
+    const furthest = this.runs.reduce((a, b) => (b.tainted || (!a.tainted && b.stepper.moves > a.stepper.moves) ? b : a));
     return this.restart(furthest);
   }
 
@@ -183,8 +228,15 @@ export class Timeline {
     const log = new EventLog();
     const stepper = this.make();
     log.attach(stepper);
-    return { stepper, log };
+    return { stepper, log, tainted: false };
   }
+}
+
+/** Takes the first of `free` standing at `anchor` out of `free` (it stays there); whether there was one. */
+function claim(free: Parked[], anchor: number): boolean {
+  const i = free.findIndex((r) => !r.tainted && r.stepper.moves === anchor);
+  if (i >= 0) free.splice(i, 1);
+  return i >= 0;
 }
 
 /** Makes `stepper`'s moves up to move `goal` (or its end). */

@@ -3,10 +3,12 @@
  * OVERSCAN more each side so that a short scroll shows drawn rows at once;
  * spacer rows keep the scroll height. Laying out and painting rows out of
  * sight was most of a jump's drawing. Rows are sized from one drawn row
- * when the box scrolls (the caller's guess until then).
+ * when the box scrolls (the caller's guess until then). A box may be
+ * reused for another table (its rows patched, not made again): a new
+ * `identity` starts it at its top.
  */
 import type { RefObject } from "preact";
-import { useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 
 /** A wheel notch scrolls about 100 px, under three 38 px rows; each row more mounts ~25 nodes per table when the process switches (the slowest jumps). */
 const OVERSCAN = 3;
@@ -24,16 +26,26 @@ export interface RowWindow {
   readonly after: number;
 }
 
-/** The rows of `count` to draw in the box at its scroll position; `rowGuess`: a row's height in px until one is measured. */
-export function useRowWindow(count: number, rowGuess: number): RowWindow {
+/**
+ * The rows of `count` to draw in the box at its scroll position; `rowGuess`: a row's height in px until one is
+ * measured; `identity`: what table the box shows.
+ */
+export function useRowWindow(count: number, rowGuess: number, identity = ""): RowWindow {
   const box = useRef<HTMLDivElement>(null);
-  const [scroll, setScroll] = useState({ top: 0, row: rowGuess });
+  const [scroll, setScroll] = useState({ identity, top: 0, row: rowGuess });
   const onScroll = () => {
     const row = box.current?.querySelector("tbody tr:not(.spacer)");
-    setScroll({ top: box.current?.scrollTop ?? 0, row: row?.getBoundingClientRect().height || rowGuess });
+    setScroll({ identity, top: box.current?.scrollTop ?? 0, row: row?.getBoundingClientRect().height || rowGuess });
   };
+  // Only a box scrolled is scrolled back (reading scrollTop would lay the page out in the middle of a jump).
+  useLayoutEffect(() => {
+    if (scroll.top === 0) return;
+    if (box.current !== null) box.current.scrollTop = 0;
+    setScroll((s) => ({ identity, top: 0, row: s.row }));
+  }, [identity]);
+  const top = scroll.identity === identity ? scroll.top : 0;
   const drawn = Math.ceil(BOX_HEIGHT / scroll.row) + 2 * OVERSCAN;
-  const first = Math.max(0, Math.min(Math.floor(scroll.top / scroll.row) - OVERSCAN, count - drawn));
+  const first = Math.max(0, Math.min(Math.floor(top / scroll.row) - OVERSCAN, count - drawn));
   const last = Math.min(count, first + drawn);
   return { box, onScroll, first, last, before: first * scroll.row, after: (count - last) * scroll.row };
 }

@@ -7,8 +7,10 @@
  */
 import { InputError } from "../../machine/input-error.js";
 import { ScenarioError } from "../../sim/scenario/types.js";
-import type { InputProblem, Reply, Request, RequestMessage, WorkerMessage } from "../protocol.js";
+import type { InputProblem, Reply, Request, RequestMessage, SentState, WorkerMessage } from "../protocol.js";
 import { Session, type Progress } from "./session.js";
+import { SeriesSender } from "../series-patch.js";
+import type { TableChoices } from "../table-choice.js";
 import { parseScenario } from "../../sim/scenario/parse.js";
 import { hasBinaryMagic } from "../../sim/trace/trace-format.js";
 import { putMemoryFile } from "../../sim/trace/memory-files.js";
@@ -22,26 +24,59 @@ const scope = self as unknown as WorkerScope;
 let session: Session | null = null;
 /** The last progress note sent: what it said, and when. */
 let told = { what: "", at: 0 };
+/** The student's choices of page tables shown (kept from run to run, as the page keeps them). */
+let tables: TableChoices = {};
+const series = new SeriesSender();
 /** Progress notes of one phase are sent this far apart at least. */
 const PROGRESS_MS = 100;
 
 // One request at a time, in order: a trace's load awaits its reading, and the next waits for it.
 let queue: Promise<void> = Promise.resolve();
 
+/** Requests received and not yet answered: idle work waits for none. */
+let pending = 0;
+
 scope.onmessage = (e) => {
   const { id, request } = e.data;
+  pending++;
+  clearTimeout(idleTimer);
   queue = queue.then(async () => {
-    let reply: Reply;
+    let reply: Reply<SentState>;
     try {
       reply = await handle(id, request);
     } catch (error) {
       reply = { type: "problem", problem: problemOf(error) };
     }
     scope.postMessage({ id, reply });
+    if (--pending === 0) idleTimer = setTimeout(settleSoon, SETTLE_AFTER_MS);
   });
 };
 
-async function handle(id: number, request: Request): Promise<Reply> {
+/**
+ * Idle work (Session.settle) starts once the page asked nothing for this long: a student scrubbing or stepping
+ * keeps the worker, and the machine's cores, for the moves asked.
+ */
+const SETTLE_AFTER_MS = 250;
+let idleTimer: ReturnType<typeof setTimeout> | undefined;
+/** Moves made in one slice of idle work: about a millisecond, so that a request arriving meanwhile hardly waits. */
+const SETTLE_MOVES = 500;
+/** Idle work yields between slices through a channel (timers nested this deep are held back 4 ms each). */
+const idle = new MessageChannel();
+let settling = false;
+
+/** Goes on with the session's idle work in slices while no request waits. */
+function settleSoon(): void {
+  if (settling) return;
+  settling = true;
+  idle.port2.postMessage(null);
+}
+
+idle.port1.onmessage = () => {
+  settling = false;
+  if (pending === 0 && session?.settle(SETTLE_MOVES) === true) settleSoon();
+};
+
+async function handle(id: number, request: Request): Promise<Reply<SentState>> {
   const progress = (what: string, done: number, total = 0): void => {
     // Each note redraws the page: a few a second are enough (a new phase is always told).
     const now = performance.now();
@@ -58,23 +93,31 @@ async function handle(id: number, request: Request): Promise<Reply> {
       const next = traceName !== null ? await Session.openTrace(traceName, request.run, progress) : await Session.open(request.run, (done) => progress("exploring", done));
       session?.close();
       session = next;
-      return { type: "loaded", loaded: next.loaded(), state: next.state() };
+      return { type: "loaded", loaded: next.loaded(), state: stateNow() };
     }
     case "seek": {
       const t0 = performance.now();
       current().seek(request.to, request.unit);
       const t1 = performance.now();
-      const state = current().state();
+      const state = stateNow();
       return { type: "state", state, timing: { seekMs: t1 - t0, viewMs: performance.now() - t1 } };
     }
     case "predict": {
       const outcome = current().predict();
-      if (outcome === null) return { type: "state", state: current().state() };
-      return { type: "predicted", outcome, state: current().state() };
+      if (outcome === null) return { type: "state", state: stateNow() };
+      return { type: "predicted", outcome, state: stateNow() };
     }
+    case "tables":
+      tables = request.choices;
+      return { type: "state", state: series.send(current().shown(tables)) };
     case "mrc":
       return { type: "mrc", result: current().missRatioCurves() };
   }
+}
+
+/** The current point as sent: the tables the student sees, the samples as a patch. */
+function stateNow(): SentState {
+  return series.send(current().state(tables));
 }
 
 function current(): Session {

@@ -12,12 +12,13 @@ import { checkScenarioWork, formatCount } from "../../sim/scenario/work-estimate
 import { Lockstep } from "../../sim/timeline/lockstep.js";
 import { scenarioConfig, scenarioTimeline } from "../../sim/timeline/scenario-timeline.js";
 import type { Timeline } from "../../sim/timeline/timeline.js";
-import { systemView } from "../../sim/timeline/view.js";
+import { systemView, type SystemView } from "../../sim/timeline/view.js";
 import { playNextMove, type MoveOutcome } from "../../sim/timeline/quiz.js";
 import { ScenarioStepper } from "../../sim/timeline/stepper.js";
 import { loadTrace, traceMissRatioCurves, traceTimeline, type LoadedTrace } from "../../sim/timeline/trace-timeline.js";
 import type { ScenarioRunner } from "../../sim/scenario/runner.js";
 import type { LaneState, Loaded, PlaygroundState, RunRequest } from "../protocol.js";
+import { tablesOpen, type TableChoices } from "../table-choice.js";
 import { PRESETS } from "./presets.js";
 import { scenarioMissRatioCurves } from "../../sim/timeline/run-mrc.js";
 import type { MrcResult } from "../../sim/mrc/curve.js";
@@ -27,6 +28,12 @@ import { INSPECT_VIEWS, allProcesses, inspectState, inspectWhere } from "../../r
 
 /** Fault marks sent for the scrubber at most (evenly thinned past it). */
 const MAX_MARKS = 4000;
+/**
+ * Runs a scenario's lane keeps parked (Timeline): a jump makes a tenth of the run at most once they stand at their
+ * anchors. Each is a System, about 10 MB for the demo (9.5 MB of the machine's fixed arrays, the rest what the run
+ * touched): about 100 MB a lane. Denser anchors cost memory in proportion (a few ms a jump would take some 40 runs).
+ */
+const SCENARIO_RUNS = 10;
 /** Fault-log lines sent with a state. */
 const LOG_LINES = 60;
 
@@ -44,6 +51,9 @@ interface Lane {
 type Workload = { readonly kind: "scenario"; readonly scenario: Scenario } | { readonly kind: "trace"; readonly trace: LoadedTrace };
 
 export class Session {
+  /** The point state() built last, every process's tables in it. */
+  private last: PlaygroundState | null = null;
+
   private constructor(
     readonly title: string,
     readonly kind: Loaded["kind"],
@@ -64,15 +74,16 @@ export class Session {
     const lanes: Lane[] = [];
     for (const w of wanted) {
       const settings = { ...(w.policy === undefined ? {} : { policy: w.policy }), ...(w.frames === undefined ? {} : { userFrames: w.frames }), ...(run.seed === undefined ? {} : { seed: run.seed }) };
-      const timeline = await scenarioTimeline(scenario, settings);
+      const timeline = await scenarioTimeline(scenario, settings, SCENARIO_RUNS);
       const config = scenarioConfig(scenario, settings);
       const policy = config.policy === undefined ? DEFAULT_POLICY : policyLabel(config.policy);
       lanes.push({ policy, label: laneLabel(policy, w.frames), config, timeline });
     }
     const lockstep = new Lockstep(lanes.map((l) => l.timeline));
     lockstep.explore((_lane, moves) => onProgress(moves));
-    // A scenario is short and jumped about: its first jump should cost a fifth of it, not all of it. A trace's replay is long, and is not doubled for that.
-    lockstep.spread();
+    // A scenario is short and jumped about: its parked runs go to their anchors now, so that even the first jumps
+    // make a tenth of it at most (about (SCENARIO_RUNS - 1) / 2 passes more; a trace's replay is long, and is not).
+    while (lockstep.settle(Number.MAX_SAFE_INTEGER));
     lockstep.seek(0);
     const machine = describeMachine(lanes[0].config);
     return new Session(preset?.title ?? scenario.name, source.kind === "preset" ? "preset" : "scenario", { kind: "scenario", scenario }, lanes, lockstep, machine);
@@ -90,6 +101,15 @@ export class Session {
     lockstep.explore((lane, moves) => onProgress(lanes.length > 1 ? `replaying under ${lanes[lane].label} (${lane + 1} of ${lanes.length})` : "replaying", moves, trace.accesses));
     lockstep.seek(0);
     return new Session(`${name} (${trace.format}, ${trace.accesses.toLocaleString("en-US")} accesses)`, "trace", { kind: "trace", trace }, lanes, lockstep, describeMachine(lanes[0].config));
+  }
+
+  /**
+   * One slice of idle work, `budget` moves at most: a scenario's parked runs go back to their anchors
+   * (Timeline.settle) after jumps took them away. A trace's replay is long, and is not made again for that.
+   * False when there is nothing left to do.
+   */
+  settle(budget: number): boolean {
+    return this.workload.kind === "scenario" && this.lockstep.settle(budget);
   }
 
   /** What the page needs to lay out the run. */
@@ -128,7 +148,23 @@ export class Session {
     return outcome;
   }
 
-  state(): PlaygroundState {
+  /** The point shown: the page tables of the processes `tables` says are shown (table-choice.ts), the rest whole. */
+  state(tables: TableChoices = {}): PlaygroundState {
+    this.last = this.stateWhole();
+    return this.shown(tables);
+  }
+
+  /**
+   * The point last built by state() again, with the tables `tables` says. Not built afresh: inspect's object
+   * (at a step boundary) switches to a process never scheduled to learn its page directory, which changes CR3.
+   */
+  shown(tables: TableChoices): PlaygroundState {
+    const last = this.last ?? this.stateWhole();
+    return { ...last, view: shownTables(last.view, tables) };
+  }
+
+  /** The point now, with every process's page tables. */
+  private stateWhole(): PlaygroundState {
     const first = this.lanes[0].timeline;
     const position = this.lockstep.position;
     const stepper = first.current;
@@ -147,10 +183,18 @@ export class Session {
     };
   }
 
-  /** inspect's object at a scenario's step boundary, else null. */
+  /**
+   * inspect's object at a scenario's step boundary, else null. Reading it switches to a process never scheduled
+   * yet (to learn its page directory), as the command does: if that loaded CR3, the run is no longer the run, and
+   * the timeline is told so (it never moves that run on).
+   */
   private inspectAt(runner: ScenarioRunner | null): unknown {
     if (runner === null || runner.midStep || this.workload.kind !== "scenario") return null;
-    return inspectState(this.workload.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS);
+    const mmu = runner.system.machine.mmu;
+    const before = { cr3: mmu.cr3, flushes: runner.system.stats().tlb.flushes };
+    const inspect = inspectState(this.workload.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS);
+    if (mmu.cr3 !== before.cr3 || runner.system.stats().tlb.flushes !== before.flushes) this.lanes[0].timeline.taint();
+    return inspect;
   }
 
   private workloadName(): string {
@@ -189,6 +233,12 @@ function laneState(lane: Lane): LaneState {
     evictions: stats.vmstat.pgsteal_direct + stats.vmstat.pgsteal_proactive,
     series: stepper instanceof ScenarioStepper ? stepper.runner.recorder.series.samples : [],
   };
+}
+
+/** `view` with the page-table entries of the processes whose tables are not shown left out (half of a jump's message was theirs). */
+function shownTables(view: SystemView, tables: TableChoices): SystemView {
+  const count = view.processes.length;
+  return { ...view, processes: view.processes.map((p) => (tablesOpen(p, count, tables) || p.pdes.length === 0 ? p : { ...p, pdes: [] })) };
 }
 
 /** The moves of the run's faults, thinned to MAX_MARKS. */
