@@ -22,22 +22,10 @@ export function FrameMap(props: { frames: readonly FrameState[]; processes: read
   const { frames, processes, selection, onSelect } = props;
   const shown = frames.length <= MAX_CELLS ? frames : frames.filter((f) => f.use !== "free" && f.use !== "reserved");
   const selected = selection?.kind === "frame" ? frames[selection.pfn] : undefined;
-  const nameOf = (pid: number) => processes.find((p) => p.pid === pid)?.name ?? `pid ${pid}`;
-  const counts = new Map<string, number>();
-  for (const f of frames) counts.set(f.use, (counts.get(f.use) ?? 0) + 1);
   return (
     <section class="panel" aria-labelledby="frames-title">
       <h2 id="frames-title">Frames</h2>
-      <p class="muted legend">
-        {[...counts].map(([use, n]) => (
-          <span key={use} class="legend-item">
-            <i class={`swatch ${use}`} /> {use} {n}
-          </span>
-        ))}
-        <span class="legend-item"><i class="swatch user shared" /> shared</span>
-        <span class="legend-item"><i class="swatch user cow" /> COW</span>
-        <span class="legend-item"><i class="swatch user swap-cache" /> swap cache</span>
-      </p>
+      <FrameLegend frames={frames} />
       <div class="frame-grid" role="group" aria-label="frame map">
         {shown.map((f) => (
           <button
@@ -51,32 +39,57 @@ export function FrameMap(props: { frames: readonly FrameState[]; processes: read
           />
         ))}
       </div>
-      {selected !== undefined && (
-        <div class="detail" aria-live="polite" data-testid="frame-detail">
-          <b>frame {hex5(selected.pfn)}</b> ({hex(selected.pfn * 4096)}): {selected.use}
-          {selected.use === "user" && (
+      {selected !== undefined && <FrameDetail frame={selected} processes={processes} onSelect={onSelect} />}
+    </section>
+  );
+}
+
+/** How many frames hold each kind of thing, and the marks for shared, COW and swap-cache pages. */
+function FrameLegend(props: { frames: readonly FrameState[] }) {
+  const counts = new Map<string, number>();
+  for (const f of props.frames) counts.set(f.use, (counts.get(f.use) ?? 0) + 1);
+  return (
+    <p class="muted legend">
+      {[...counts].map(([use, n]) => (
+        <span key={use} class="legend-item">
+          <i class={`swatch ${use}`} /> {use} {n}
+        </span>
+      ))}
+      <span class="legend-item"><i class="swatch user shared" /> shared</span>
+      <span class="legend-item"><i class="swatch user cow" /> COW</span>
+      <span class="legend-item"><i class="swatch user swap-cache" /> swap cache</span>
+    </p>
+  );
+}
+
+/** The selected frame: its use, reference count, swap-cache slot and the PTEs that map it (the reverse map). */
+function FrameDetail(props: { frame: FrameState; processes: readonly ProcessView[]; onSelect: Select }) {
+  const { frame: selected, onSelect } = props;
+  const nameOf = (pid: number) => props.processes.find((p) => p.pid === pid)?.name ?? `pid ${pid}`;
+  return (
+    <div class="detail" aria-live="polite" data-testid="frame-detail">
+      <b>frame {hex5(selected.pfn)}</b> ({hex(selected.pfn * 4096)}): {selected.use}
+      {selected.use === "user" && (
+        <>
+          , refcount {selected.refcount}
+          {selected.swapCacheSlot >= 0 && (
             <>
-              , refcount {selected.refcount}
-              {selected.swapCacheSlot >= 0 && (
-                <>
-                  , swap cache of{" "}
-                  <button type="button" class="link" onClick={() => onSelect({ kind: "slot", slot: selected.swapCacheSlot })}>
-                    slot {selected.swapCacheSlot}
-                  </button>
-                </>
-              )}
-              <ul class="rmap">
-                {selected.mappings.map((m) => (
-                  <li key={m.pteAddr}>
-                    {nameOf(m.pid)} (pid {m.pid}) {hex(m.va)} — PTE at {hex(m.pteAddr)}
-                    {m.cow ? " (COW)" : ""}
-                  </li>
-                ))}
-              </ul>
+              , swap cache of{" "}
+              <button type="button" class="link" onClick={() => onSelect({ kind: "slot", slot: selected.swapCacheSlot })}>
+                slot {selected.swapCacheSlot}
+              </button>
             </>
           )}
-        </div>
+          <ul class="rmap">
+            {selected.mappings.map((m) => (
+              <li key={m.pteAddr}>
+                {nameOf(m.pid)} (pid {m.pid}) {hex(m.va)} — PTE at {hex(m.pteAddr)}
+                {m.cow ? " (COW)" : ""}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
-    </section>
+    </div>
   );
 }

@@ -21,10 +21,7 @@ export interface QuizProps {
 }
 
 export function QuizPanel(p: QuizProps) {
-  const [fault, setFault] = useState<"" | "fault" | "hit">("");
-  const [decision, setDecision] = useState<"" | FaultDecision>("");
-  const [victim, setVictim] = useState("");
-  const [frame, setFrame] = useState("");
+  const fields = useAnswerFields();
   const o = p.outcome;
   if (o === null) {
     return (
@@ -34,16 +31,6 @@ export function QuizPanel(p: QuizProps) {
       </section>
     );
   }
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const answer: QuizAnswer = {
-      ...(fault === "" ? {} : { fault: fault === "fault" }),
-      ...(decision === "" ? {} : { decision }),
-      ...(victim.trim() === "" ? {} : { victim: victim.trim() === "none" ? null : parseNumber(victim) }),
-      ...(frame.trim() === "" ? {} : { frame: parseNumber(frame) }),
-    };
-    p.onAnswer(answer);
-  };
   return (
     <section class="panel quiz" aria-labelledby="quiz-title">
       <h2 id="quiz-title">Quiz: what will move {o.move} do?</h2>
@@ -51,43 +38,99 @@ export function QuizPanel(p: QuizProps) {
         {o.access === null ? "The next move is a step that makes no access." : `${o.access.write ? "Write to" : "Read of"} ${hex(o.access.va)} by pid ${o.access.pid}.`}
       </p>
       {p.check === null ? (
-        <form onSubmit={submit} class="quiz-form">
-          <fieldset>
-            <legend>Page fault?</legend>
-            <label><input type="radio" name="fault" value="hit" checked={fault === "hit"} onChange={() => setFault("hit")} /> hit (no fault)</label>
-            <label><input type="radio" name="fault" value="fault" checked={fault === "fault"} onChange={() => setFault("fault")} /> fault</label>
-          </fieldset>
-          <label>
-            handler's decision{" "}
-            <select value={decision} onChange={(e) => setDecision((e.target as HTMLSelectElement).value as FaultDecision | "")} aria-label="handler's decision">
-              <option value="">—</option>
-              {DECISIONS.map((d) => <option key={d} value={d}>{d}</option>)}
-            </select>
-          </label>
-          <label>
-            victim frame <input value={victim} onInput={(e) => setVictim((e.target as HTMLInputElement).value)} placeholder="none, 0x1a3, 419" size={10} aria-label="victim frame" />
-          </label>
-          <label>
-            frame afterwards <input value={frame} onInput={(e) => setFrame((e.target as HTMLInputElement).value)} placeholder="0x1a3" size={10} aria-label="frame afterwards" />
-          </label>
-          <button type="submit">Check</button>
-        </form>
+        <QuizForm fields={fields} onAnswer={p.onAnswer} />
       ) : (
-        <div class={`verdict ${p.check.correct ? "right" : "wrong"}`} role="status" data-testid="quiz-verdict">
-          <b>{p.check.correct ? "Right!" : "Not quite."}</b>
-          <ul>
-            {p.check.parts.map((part) => (
-              <li key={part.part} class={part.ok ? "right" : "wrong"}>
-                {part.part}: you said {part.given}, the kernel did {part.expected}
-              </li>
-            ))}
-          </ul>
-          <button type="button" onClick={() => { setFault(""); setDecision(""); setVictim(""); setFrame(""); p.onNext(); }} autoFocus>
-            Next move
-          </button>
-        </div>
+        <QuizVerdict check={p.check} onNext={() => { fields.clear(); p.onNext(); }} />
       )}
     </section>
+  );
+}
+
+/** The answer's fields as typed, kept while the move is asked about (Next move clears them). */
+interface AnswerFields {
+  readonly fault: "" | "fault" | "hit";
+  readonly decision: "" | FaultDecision;
+  readonly victim: string;
+  readonly frame: string;
+  setFault(v: "" | "fault" | "hit"): void;
+  setDecision(v: "" | FaultDecision): void;
+  setVictim(v: string): void;
+  setFrame(v: string): void;
+  clear(): void;
+}
+
+function useAnswerFields(): AnswerFields {
+  const [fault, setFault] = useState<"" | "fault" | "hit">("");
+  const [decision, setDecision] = useState<"" | FaultDecision>("");
+  const [victim, setVictim] = useState("");
+  const [frame, setFrame] = useState("");
+  const clear = () => {
+    setFault("");
+    setDecision("");
+    setVictim("");
+    setFrame("");
+  };
+  return { fault, decision, victim, frame, setFault, setDecision, setVictim, setFrame, clear };
+}
+
+/** The fields typed as an answer: those left empty are not asked about. */
+function answerOf(f: AnswerFields): QuizAnswer {
+  return {
+    ...(f.fault === "" ? {} : { fault: f.fault === "fault" }),
+    ...(f.decision === "" ? {} : { decision: f.decision }),
+    ...(f.victim.trim() === "" ? {} : { victim: f.victim.trim() === "none" ? null : parseNumber(f.victim) }),
+    ...(f.frame.trim() === "" ? {} : { frame: parseNumber(f.frame) }),
+  };
+}
+
+/** The questions: fault or hit, the handler's decision, the victim frame and the frame afterwards. */
+function QuizForm(props: { fields: AnswerFields; onAnswer(answer: QuizAnswer): void }) {
+  const f = props.fields;
+  const submit = (e: Event) => {
+    e.preventDefault();
+    props.onAnswer(answerOf(f));
+  };
+  return (
+    <form onSubmit={submit} class="quiz-form">
+      <fieldset>
+        <legend>Page fault?</legend>
+        <label><input type="radio" name="fault" value="hit" checked={f.fault === "hit"} onChange={() => f.setFault("hit")} /> hit (no fault)</label>
+        <label><input type="radio" name="fault" value="fault" checked={f.fault === "fault"} onChange={() => f.setFault("fault")} /> fault</label>
+      </fieldset>
+      <label>
+        handler's decision{" "}
+        <select value={f.decision} onChange={(e) => f.setDecision((e.target as HTMLSelectElement).value as FaultDecision | "")} aria-label="handler's decision">
+          <option value="">—</option>
+          {DECISIONS.map((d) => <option key={d} value={d}>{d}</option>)}
+        </select>
+      </label>
+      <label>
+        victim frame <input value={f.victim} onInput={(e) => f.setVictim((e.target as HTMLInputElement).value)} placeholder="none, 0x1a3, 419" size={10} aria-label="victim frame" />
+      </label>
+      <label>
+        frame afterwards <input value={f.frame} onInput={(e) => f.setFrame((e.target as HTMLInputElement).value)} placeholder="0x1a3" size={10} aria-label="frame afterwards" />
+      </label>
+      <button type="submit">Check</button>
+    </form>
+  );
+}
+
+/** Each part of the answer against what the kernel did. */
+function QuizVerdict(p: { check: AnswerCheck; onNext(): void }) {
+  return (
+    <div class={`verdict ${p.check.correct ? "right" : "wrong"}`} role="status" data-testid="quiz-verdict">
+      <b>{p.check.correct ? "Right!" : "Not quite."}</b>
+      <ul>
+        {p.check.parts.map((part) => (
+          <li key={part.part} class={part.ok ? "right" : "wrong"}>
+            {part.part}: you said {part.given}, the kernel did {part.expected}
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={p.onNext} autoFocus>
+        Next move
+      </button>
+    </div>
   );
 }
 

@@ -46,25 +46,33 @@ export function TlbView(props: { tlb: TlbState; selection: Selection; onSelect: 
             <tr key={set}>
               <th scope="row">{set}</th>
               {row.map((e, way) => (
-                <td key={way} class={e === null ? "empty" : [e.stale !== null ? "stale" : "", isFrame(selection, e.pfn) ? "lit" : ""].join(" ")} title={e?.stale ?? undefined}>
-                  {e !== null && (
-                    <button type="button" class="link" onClick={() => onSelect({ kind: "frame", pfn: e.pfn })} aria-label={`TLB entry for ${hex(e.va)}`}>
-                      vpn {hex5(e.va >>> 12)} → {hex5(e.pfn)}
-                      <span class="rights">
-                        {e.rw ? "W" : "R"}
-                        {e.us ? "U" : "S"}
-                        {e.d ? "D" : ""}
-                        {e.g ? "G" : ""}
-                      </span>
-                      {e.stale !== null && <span class="stale-tag"> stale: {e.stale}</span>}
-                    </button>
-                  )}
-                </td>
+                <TlbCell key={way} entry={e} selection={selection} onSelect={onSelect} />
               ))}
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** One way of a set: the entry's page, frame and cached rights, flagged when stale; empty if invalid. */
+function TlbCell(props: { entry: TlbEntryState | null; selection: Selection; onSelect: Select }) {
+  const e = props.entry;
+  return (
+    <td class={e === null ? "empty" : [e.stale !== null ? "stale" : "", isFrame(props.selection, e.pfn) ? "lit" : ""].join(" ")} title={e?.stale ?? undefined}>
+      {e !== null && (
+        <button type="button" class="link" onClick={() => props.onSelect({ kind: "frame", pfn: e.pfn })} aria-label={`TLB entry for ${hex(e.va)}`}>
+          vpn {hex5(e.va >>> 12)} → {hex5(e.pfn)}
+          <span class="rights">
+            {e.rw ? "W" : "R"}
+            {e.us ? "U" : "S"}
+            {e.d ? "D" : ""}
+            {e.g ? "G" : ""}
+          </span>
+          {e.stale !== null && <span class="stale-tag"> stale: {e.stale}</span>}
+        </button>
+      )}
+    </td>
   );
 }

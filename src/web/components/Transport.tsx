@@ -27,32 +27,9 @@ export interface TransportProps extends Pick<PlaygroundState, "position" | "tota
 export function Transport(p: TransportProps) {
   // The same element while the run is the same: Preact skips it, not diffing a line per fault at every move.
   const marks = useMemo(() => <FaultMarks marks={p.marks} totalMoves={p.totalMoves} />, [p.marks, p.totalMoves]);
-  const atStart = p.position <= 0;
-  const atEnd = p.position >= p.totalMoves;
   return (
     <section class="panel transport" aria-label="time travel">
-      <div class="buttons">
-        <button type="button" onClick={() => p.onSeek(0, "move")} disabled={atStart} aria-label="to the start" title="Home">|◀</button>
-        <button type="button" onClick={() => p.onStep(-1)} disabled={atStart} aria-label="back one step" title="Shift+←">◀ step</button>
-        <button type="button" onClick={() => p.onMove(-1)} disabled={atStart} aria-label="back one move" title="←">◀</button>
-        <button type="button" class="play" onClick={() => p.onPlay(!p.playing)} disabled={atEnd && !p.playing} aria-label={p.playing ? "pause" : "play"} title="Space">
-          {p.playing ? "pause" : "play"}
-        </button>
-        <button type="button" onClick={() => p.onMove(1)} disabled={atEnd} aria-label="forward one move" title="→">▶</button>
-        <button type="button" onClick={() => p.onStep(1)} disabled={atEnd} aria-label="forward one step" title="Shift+→">step ▶</button>
-        <button type="button" onClick={() => p.onSeek(p.totalMoves, "move")} disabled={atEnd} aria-label="to the end" title="End">▶|</button>
-        <label>
-          speed{" "}
-          {/* A string, as the select's own value is: a number differs from it, and Preact would select the option again at every move. */}
-          <select value={String(p.speed)} onChange={(e) => p.onSpeed(Number((e.target as HTMLSelectElement).value))} aria-label="moves per second">
-            {SPEEDS.map((s) => (
-              <option key={s} value={s}>
-                {count(s)} moves/s
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
+      <TransportButtons {...p} />
       <div class="scrubber">
         {marks}
         <input
@@ -75,6 +52,36 @@ export function Transport(p: TransportProps) {
         {p.busy && <span class="busy"> · working…</span>}
       </p>
     </section>
+  );
+}
+
+/** Back and forward by a move or a step, to the start and the end, play and pause, and the speed. */
+function TransportButtons(p: TransportProps) {
+  const atStart = p.position <= 0;
+  const atEnd = p.position >= p.totalMoves;
+  return (
+    <div class="buttons">
+      <button type="button" onClick={() => p.onSeek(0, "move")} disabled={atStart} aria-label="to the start" title="Home">|◀</button>
+      <button type="button" onClick={() => p.onStep(-1)} disabled={atStart} aria-label="back one step" title="Shift+←">◀ step</button>
+      <button type="button" onClick={() => p.onMove(-1)} disabled={atStart} aria-label="back one move" title="←">◀</button>
+      <button type="button" class="play" onClick={() => p.onPlay(!p.playing)} disabled={atEnd && !p.playing} aria-label={p.playing ? "pause" : "play"} title="Space">
+        {p.playing ? "pause" : "play"}
+      </button>
+      <button type="button" onClick={() => p.onMove(1)} disabled={atEnd} aria-label="forward one move" title="→">▶</button>
+      <button type="button" onClick={() => p.onStep(1)} disabled={atEnd} aria-label="forward one step" title="Shift+→">step ▶</button>
+      <button type="button" onClick={() => p.onSeek(p.totalMoves, "move")} disabled={atEnd} aria-label="to the end" title="End">▶|</button>
+      <label>
+        speed{" "}
+        {/* A string, as the select's own value is: a number differs from it, and Preact would select the option again at every move. */}
+        <select value={String(p.speed)} onChange={(e) => p.onSpeed(Number((e.target as HTMLSelectElement).value))} aria-label="moves per second">
+          {SPEEDS.map((s) => (
+            <option key={s} value={s}>
+              {count(s)} moves/s
+            </option>
+          ))}
+        </select>
+      </label>
+    </div>
   );
 }
 
