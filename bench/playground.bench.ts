@@ -7,6 +7,9 @@
  *   jump:  random jumps, back and forward, over the demo scenario (each one
  *          made by the worker's real kernel, going back by running again);
  *          median and worst of JUMPS, and the worker's share.
+ *   jump-cpu: JUMPS more, under a Chromium trace: the CPU time of the page's
+ *          thread per jump (its tasks between the jump's marks). On a loaded
+ *          machine it is steadier than the wall time, which waits for cores.
  *   trace: the public 3 M-access busybox-awk lackey trace (gzip'd) uploaded
  *          and replayed in the page — gunzip, parse, survey, the replay pass,
  *          the first views drawn — from choosing the file to the page showing
@@ -17,7 +20,7 @@
  *
  * `--part=jump` or `--part=trace` runs only that part (the trace's takes minutes).
  */
-import type { Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { Bench, BenchResult } from "./index.js";
 import * as path from "node:path";
 import { existsSync } from "node:fs";
@@ -42,10 +45,11 @@ const BIN = path.join(REPO_ROOT, "dist/bin/vmm386.js");
  * paint count (they are most of a jump's drawing; an animation frame callback runs before them).
  * Milliseconds taken, and the worker's share.
  */
-async function jump(page: Page, target: number): Promise<[number, number]> {
-  return page.evaluate(async (to) => {
+async function jump(page: Page, target: number, index = 0): Promise<[number, number]> {
+  return page.evaluate(async ([to, i]) => {
     const input = document.querySelector<HTMLInputElement>('input[type=range]')!;
     const shown = () => document.querySelector('[data-testid="move"]')?.textContent?.replace(/,/g, "") === String(to);
+    performance.mark(`jump ${i} start`);
     const t0 = performance.now();
     input.value = String(to);
     input.dispatchEvent(new Event("input", { bubbles: true }));
@@ -55,8 +59,54 @@ async function jump(page: Page, target: number): Promise<[number, number]> {
       channel.port1.onmessage = () => r(null);
       channel.port2.postMessage(null);
     });
-    return [performance.now() - t0, Number(document.body.dataset.workerMs)] as [number, number];
-  }, target);
+    const ms = performance.now() - t0;
+    performance.mark(`jump ${i} end`);
+    return [ms, Number(document.body.dataset.workerMs)] as [number, number];
+  }, [target, index] as const);
+}
+
+interface TraceEvent {
+  readonly name: string;
+  readonly ph: string;
+  readonly ts: number;
+  readonly dur?: number;
+  readonly tdur?: number;
+  readonly pid: number;
+  readonly tid: number;
+  readonly args?: { readonly name?: string };
+}
+
+/** Makes a jump to each of `targets` under a Chromium trace; the page's thread's CPU ms in each. */
+async function jumpCpu(browser: Browser, page: Page, targets: readonly number[]): Promise<number[]> {
+  await browser.startTracing(page, { categories: ["toplevel", "blink.user_timing"] });
+  for (const [i, to] of targets.entries()) await jump(page, to, i);
+  const { traceEvents } = JSON.parse((await browser.stopTracing()).toString()) as { traceEvents: TraceEvent[] };
+  const marks = new Map(traceEvents.filter((e) => e.name.startsWith("jump ")).map((e) => [e.name, e.ts]));
+  const markPid = traceEvents.find((e) => e.name === "jump 0 start")?.pid;
+  const main = traceEvents.find((e) => e.name === "thread_name" && e.pid === markPid && e.args?.name === "CrRendererMain");
+  const tasks = topLevel(traceEvents.filter((e) => e.pid === main?.pid && e.tid === main?.tid && e.ph === "X" && e.name === "ThreadControllerImpl::RunTask"));
+  return targets.map((_, i) => cpuBetween(tasks, marks.get(`jump ${i} start`) ?? 0, marks.get(`jump ${i} end`) ?? 0));
+}
+
+/** `tasks` without those inside another's span (sorted by start). */
+function topLevel(tasks: readonly TraceEvent[]): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const t of [...tasks].sort((a, b) => a.ts - b.ts)) {
+    const last = out.at(-1);
+    if (last === undefined || t.ts >= last.ts + (last.dur ?? 0)) out.push(t);
+  }
+  return out;
+}
+
+/** CPU ms of `tasks` between trace times `from` and `to` (a task cut by either counted in proportion). */
+function cpuBetween(tasks: readonly TraceEvent[], from: number, to: number): number {
+  let us = 0;
+  for (const t of tasks) {
+    const wall = t.dur ?? 0;
+    const overlap = Math.min(t.ts + wall, to) - Math.max(t.ts, from);
+    if (overlap > 0 && wall > 0) us += ((t.tdur ?? wall) * overlap) / wall;
+  }
+  return us / 1000;
 }
 
 export const playgroundBench: Bench = {
@@ -79,12 +129,24 @@ export const playgroundBench: Bench = {
         times.push(ms);
         worker.push(workerMs);
       }
+      const cpuTargets: number[] = [];
+      for (let i = 0; i < (wanted("jump-cpu") ? JUMPS : 0); i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        cpuTargets.push(seed % (total + 1));
+      }
+      const cpu = cpuTargets.length === 0 ? [] : (await jumpCpu(browser, page, cpuTargets)).sort((a, b) => a - b);
       times.sort((a, b) => a - b);
       worker.sort((a, b) => a - b);
       const trace = existsSync(PUBLIC_TRACE) && wanted("trace") ? await traceFigures(page, site.url) : {};
-      if (times.length === 0) return trace;
+      const cpuFigures: BenchResult = cpu.length === 0 ? {} : {
+        "jump page-thread CPU median ms": round(cpu[Math.floor(cpu.length / 2)]),
+        "jump page-thread CPU 90th percentile ms": round(cpu[Math.floor(cpu.length * 0.9)]),
+        "jump page-thread CPU worst ms": round(cpu[cpu.length - 1]),
+      };
+      if (times.length === 0) return { ...trace, ...cpuFigures };
       return {
         ...trace,
+        ...cpuFigures,
         "demo moves": total,
         "jump median ms": round(times[Math.floor(times.length / 2)]),
         "jump 90th percentile ms": round(times[Math.floor(times.length * 0.9)]),

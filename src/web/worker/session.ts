@@ -31,7 +31,7 @@ const MAX_MARKS = 4000;
 /**
  * Runs a scenario's lane keeps parked (Timeline): a jump makes a tenth of the run at most once they stand at their
  * anchors. Each is a System, about 10 MB for the demo (9.5 MB of the machine's fixed arrays, the rest what the run
- * touched): about 100 MB a lane. Denser anchors cost memory in proportion (a few ms a jump would take some 40 runs).
+ * touched): about 100 MB a lane. Denser anchors cost memory in proportion; a tenth of the demo is a few ms.
  */
 const SCENARIO_RUNS = 10;
 /** Fault-log lines sent with a state. */
