@@ -159,13 +159,13 @@ export class Timeline {
 
   /**
    * One slice of idle work: moves an idle run up to `budget` moves towards an anchor no run stands at (the
-   * anchors are the moves total * k / parked, 0 < k < parked). False when every anchor has its run (or before
-   * explore). Exactness is untouched: runs only make their moves.
+   * anchors are the moves total * k / parked, 0 < k < parked, MIN_ANCHOR_MOVES apart at least). False when every
+   * anchor has its run (or before explore). Exactness is untouched: runs only make their moves.
    */
   settle(budget: number): boolean {
     const total = this.outlined?.totalMoves;
     if (total === undefined) return false;
-    const anchors = Array.from({ length: this.parked - 1 }, (_, k) => Math.floor((total * (k + 1)) / this.parked));
+    const anchors = anchorsOf(total, this.parked);
     const free = this.runs.filter((r) => r !== this.at);
     const bare = anchors.filter((a) => !claim(free, a));
     if (bare.length === 0) return false;
@@ -230,6 +230,17 @@ export class Timeline {
     log.attach(stepper);
     return { stepper, log, tainted: false };
   }
+}
+
+/** Moves a run remade from the nearest anchor costs little below this (well under a millisecond): anchors stand this far apart at least. */
+export const MIN_ANCHOR_MOVES = 1024;
+
+/** The anchors of a run of `total` moves with `parked` runs: 1/parked of it apart, MIN_ANCHOR_MOVES at least (a short run has few or none). */
+function anchorsOf(total: number, parked: number): number[] {
+  const gap = Math.max(total / parked, MIN_ANCHOR_MOVES);
+  const out: number[] = [];
+  for (let k = 1; k < parked && Math.floor(k * gap) < total; k++) out.push(Math.floor(k * gap));
+  return out;
 }
 
 /** Takes the first of `free` standing at `anchor` out of `free` (it stays there); whether there was one. */

@@ -7,12 +7,13 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
+import { parseScenario } from "../../../src/sim/scenario/parse.js";
 import { ScenarioRunner } from "../../../src/sim/scenario/runner.js";
 import type { Scenario } from "../../../src/sim/scenario/types.js";
 import { System } from "../../../src/sim/system.js";
 import { userPageEntries } from "../../../src/sim/scenario/page-map.js";
 import { ScenarioStepper, type Stepper } from "../../../src/sim/timeline/stepper.js";
-import { Timeline } from "../../../src/sim/timeline/timeline.js";
+import { MIN_ANCHOR_MOVES, Timeline } from "../../../src/sim/timeline/timeline.js";
 import { systemConfig } from "../../../src/sim/machine-settings.js";
 import { createMemorySwapDisk } from "../../../src/machine/disk-image.js";
 
@@ -72,7 +73,7 @@ describe("timeline", () => {
     });
   }
 
-  it("settled, the parked runs stand at anchors: whatever jumps came before, a jump makes at most 1/parked of the run's moves, to the same state", () => {
+  it("settled, the parked runs stand at anchors: whatever jumps came before, a jump makes at most 1/parked of the run's moves (or MIN_ANCHOR_MOVES), to the same state", () => {
     const scenario = loadScenarioFile("examples/fork-cow.yaml");
     const make = stepperOf(scenario);
     let made = 0;
@@ -87,7 +88,7 @@ describe("timeline", () => {
       };
       return stepper;
     };
-    const parked = 8;
+    const parked = 4;
     const timeline = new Timeline(counted, parked);
     const total = timeline.explore().totalMoves;
     let slices = 0;
@@ -96,13 +97,26 @@ describe("timeline", () => {
       while (timeline.settle(50)) slices++;
       made = 0;
       timeline.seek(p);
-      expect(made).toBeLessThanOrEqual(Math.ceil(total / parked));
+      expect(made).toBeLessThanOrEqual(Math.max(Math.ceil(total / parked), MIN_ANCHOR_MOVES));
       const straight = make();
       straight.advance(p);
       expect(fingerprint(timeline.current)).toBe(fingerprint(straight));
       straight.close();
     }
     expect(slices).toBeGreaterThan(Math.ceil(total / 50));
+    timeline.close();
+  });
+
+  it("a short run has no anchors: settling it makes no runs", () => {
+    const tiny = parseScenario("processes:\n  - name: a\n    steps:\n      - brk: +12K\n      - touch: {at: heap, length: 4}\n      - touch: {at: heap+4K, length: 4}\n      - touch: {at: heap+8K, length: 4}\n      - exit: 0\n", "tiny.yaml");
+    const make = stepperOf(tiny);
+    let made = 0;
+    const timeline = new Timeline(() => (made++, make()), 12);
+    const total = timeline.explore().totalMoves;
+    const explored = made;
+    while (timeline.settle(1));
+    expect(total).toBeLessThan(11);
+    expect(made).toBe(explored);
     timeline.close();
   });
 
