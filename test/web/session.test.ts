@@ -39,7 +39,7 @@ describe("worker session", () => {
     session.close();
   });
 
-  it("a point reached after the page read inspect's object at a step boundary is the run's (inspect may switch to a process never scheduled)", async () => {
+  it("a point reached after the page read inspect's object at a step boundary is the run's (reading a never-scheduled process's page directory loads no CR3)", async () => {
     const text = readFileSync("examples/many-forks.yaml", "utf8");
     const shown = await open(text, "examples/many-forks.yaml");
     for (let step = 1; step < 8; step++) {

@@ -183,12 +183,15 @@ export class ScenarioRunner {
     return new Map(this.threads.map((t) => [t.pid, t.name]));
   }
 
-  /** Physical page directory of a live process (switching to it if never scheduled), or null. */
+  /**
+   * Physical page directory of a live process, or null. Read from the
+   * kernel's record, never by switching to it: looking must not load CR3
+   * (which flushes the TLB) in a run that goes on.
+   */
   pageDirectory(pid: number): number | null {
-    const t = this.alive.get(pid);
-    if (t === undefined || this.system.process(pid).status.state !== "running") return null;
-    if (t.pdPhys === 0 && this.system.switchTo(pid)) t.pdPhys = this.system.machine.mmu.cr3 >>> 0;
-    return t.pdPhys === 0 ? null : t.pdPhys;
+    if (!this.alive.has(pid)) return null;
+    const p = this.system.process(pid);
+    return p.status.state !== "running" || p.pdPhys === 0 ? null : p.pdPhys >>> 0;
   }
 
   /** True once every process has run out of steps, ended, or the kernel panicked. */

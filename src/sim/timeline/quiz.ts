@@ -52,7 +52,6 @@ export interface AnswerCheck {
  * show the point before it until the page reveals it). Null at the end.
  */
 export function playNextMove(timeline: Timeline): MoveOutcome | null {
-  timeline.untaint();
   const stepper = timeline.current;
   if (stepper.finished) return null;
   const hitsBefore = stepper.system.stats().tlb.hits;

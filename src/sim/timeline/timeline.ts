@@ -46,8 +46,6 @@ const EXPLORE_SLICE = 1 << 16;
 interface Parked {
   readonly stepper: Stepper;
   readonly log: EventLog;
-  /** Changed by something other than its moves (see taint): never moved on, only started again. */
-  tainted: boolean;
 }
 
 export class Timeline {
@@ -120,22 +118,7 @@ export class Timeline {
 
   /** Makes the current run's next move (not another run's that may stand there): what happens in it is in `log`. */
   stepCurrent(): void {
-    this.untaint();
     if (!this.at.stepper.finished) this.at.stepper.advance(1);
-  }
-
-  /**
-   * Says the current run's System was changed by something other than its moves (reading inspect's object may
-   * switch to a process never scheduled, loading CR3): its later moves would no longer be the run's, so it is
-   * never moved on. It stays current until the next seek.
-   */
-  taint(): void {
-    this.at.tainted = true;
-  }
-
-  /** Stands at the same move on an untainted run, if the current one is tainted. */
-  untaint(): void {
-    if (this.at.tainted) this.seek(this.position);
   }
 
   /** Goes to the end of scenario step `step` (0: the start). */
@@ -176,8 +159,6 @@ export class Timeline {
 
   /** The run to send to one of the `bare` anchors, and that anchor: the free run standing nearest before one; else a new run, or a free one started again. */
   private mover(free: readonly Parked[], bare: readonly number[]): [Parked, number] {
-    const tainted = free.find((r) => r.tainted);
-    if (tainted !== undefined) return [this.restart(tainted), bare[0]];
     let best: [Parked, number] | null = null;
     for (const r of free) {
       const goal = bare.find((a) => a >= r.stepper.moves);
@@ -204,14 +185,14 @@ export class Timeline {
    */
   private runFor(goal: number): Parked {
     let best: Parked | null = null;
-    for (const r of this.runs) if (!r.tainted && r.stepper.moves <= goal && (best === null || r.stepper.moves > best.stepper.moves)) best = r;
+    for (const r of this.runs) if (r.stepper.moves <= goal && (best === null || r.stepper.moves > best.stepper.moves)) best = r;
     if (best !== null) return best;
     if (this.runs.length < this.parked) {
       const run = this.fresh();
       this.runs.push(run);
       return run;
     }
-    const furthest = this.runs.reduce((a, b) => (b.tainted || (!a.tainted && b.stepper.moves > a.stepper.moves) ? b : a));
+    const furthest = this.runs.reduce((a, b) => (b.stepper.moves > a.stepper.moves ? b : a));
     return this.restart(furthest);
   }
 
@@ -228,7 +209,7 @@ export class Timeline {
     const log = new EventLog();
     const stepper = this.make();
     log.attach(stepper);
-    return { stepper, log, tainted: false };
+    return { stepper, log };
   }
 }
 

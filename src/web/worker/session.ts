@@ -183,18 +183,10 @@ export class Session {
     };
   }
 
-  /**
-   * inspect's object at a scenario's step boundary, else null. Reading it switches to a process never scheduled
-   * yet (to learn its page directory), as the command does: if that loaded CR3, the run is no longer the run, and
-   * the timeline is told so (it never moves that run on).
-   */
+  /** inspect's object at a scenario's step boundary, else null (reading it changes nothing in the run). */
   private inspectAt(runner: ScenarioRunner | null): unknown {
     if (runner === null || runner.midStep || this.workload.kind !== "scenario") return null;
-    const mmu = runner.system.machine.mmu;
-    const before = { cr3: mmu.cr3, flushes: runner.system.stats().tlb.flushes };
-    const inspect = inspectState(this.workload.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS);
-    if (mmu.cr3 !== before.cr3 || runner.system.stats().tlb.flushes !== before.flushes) this.lanes[0].timeline.taint();
-    return inspect;
+    return inspectState(this.workload.scenario.file, inspectWhere(runner), describeMachine(this.lanes[0].config), runner, allProcesses(runner), INSPECT_VIEWS);
   }
 
   private workloadName(): string {
