@@ -383,10 +383,11 @@ export class Mmu {
   /**
    * The common TLB miss of a large working set, straight through: paging
    * on, the PDE present with A set, the PTE present, the rights allowing
-   * the access, a full TLB set without the page (missSet). The walk then
-   * only sets the PTE's A (and D for a write) if clear, and the fill
-   * replaces the set's victim (fillWay): the same reads, writes, counts and
-   * victim as translateSlow's general path. A PTE not present faults the
+   * the access, a full TLB set without the page. The walk then only sets
+   * the PTE's A (and D for a write) if clear, and the fill replaces the
+   * set's victim (Tlb.fillMiss, which checks the set before it changes
+   * anything): the same reads, writes, counts and victim as translateSlow's
+   * general path. A PTE not present faults the
    * same way (notPresentFlat). Returns the frame or FAULT, or NOT_FLAT
    * with nothing changed for every other case. The two page-table reads
    * come first, so the host's cache miss on the PTE starts as early as it can.
@@ -410,33 +411,29 @@ export class Mmu {
     const allow = tlb.allowOf(bits);
     // The ALLOW bit of `kind`, D set for a write: exactly allowed(pde & pte, user, write, wp).
     if ((allow & (0x100000 << (kind & 6))) === 0) return NOT_FLAT;
-    const base = tlb.missSet(va);
-    if (base < 0) return NOT_FLAT;
+    const pfn = pte >>> 12;
+    if (tlb.fillMiss(va >>> 12, pfn, bits, pteAddr, pdeAddr, allow, now) < 0) return NOT_FLAT;
     state[K_CLOCK] = now;
-    tlb.now = now;
     const c = this.counters;
     c.misses++;
     c.walks++;
     if (updated !== pte) mem.write32(pteAddr, updated);
-    const pfn = pte >>> 12;
-    tlb.fillWay(base, va >>> 12, pfn, bits, pteAddr, pdeAddr, allow);
     return pfn;
   }
 
   /**
    * missFlat's PTE is not present (a first touch, a page in swap): the
-   * general path's fault, when the TLB lacks the page in a full set
-   * (missSet): a counted miss and walk, the clock stepped, and the #PF with
-   * `kind` as its error code. That path's invalidatePage would find nothing
-   * to drop (no entry for the page, and no 4 KiB pieces under flatFill).
+   * general path's fault, when the TLB lacks the page (Tlb.lacks): a
+   * counted miss and walk, the clock stepped, and the #PF with `kind` as
+   * its error code. That path's invalidatePage would find nothing to drop
+   * (no entry for the page, and no 4 KiB pieces under flatFill), and a
+   * fault fills nothing, so a set with a free way is no other case.
    * NOT_FLAT, nothing changed, otherwise. Its own function: the fault of
    * every demand-zero and swap-in, kept out of missFlat's straight line.
    */
   private notPresentFlat(va: number, kind: number, now: number): number {
-    const tlb = this.tlb;
-    if (tlb.missSet(va) < 0) return NOT_FLAT;
+    if (!this.tlb.lacks(va)) return NOT_FLAT;
     this.state[K_CLOCK] = now;
-    tlb.now = now;
     const c = this.counters;
     c.misses++;
     c.walks++;

@@ -191,8 +191,8 @@ export class Tlb {
   private readonly allow = new Int32Array(16);
   private pieces = 0;
   /**
-   * 4 KiB fills may take fillPlain (and the MMU's flat miss path, missSet
-   * and fillWay): 4-way sets, a power-of-two number of them, tree
+   * 4 KiB fills may take fillPlain (and the MMU's flat miss path,
+   * fillMiss): 4-way sets, a power-of-two number of them, tree
    * pseudo-LRU, the mirror on, and no 4 KiB piece of a 4 MiB page cached (a
    * victim that is a piece needs invalidateSlot's count). Read it through
    * `flatFill`.
@@ -230,7 +230,7 @@ export class Tlb {
     return this.sets > 0;
   }
 
-  /** A miss may be filled by missSet + fillWay (see plainFill). */
+  /** A miss may be filled by fillMiss (see plainFill). */
   get flatFill(): boolean {
     return this.plainFill;
   }
@@ -270,25 +270,36 @@ export class Tlb {
   /**
    * insert of a 4 KiB page into a full set that lacks it, when `plainFill`
    * holds (every preset but the i386, mirror on): the tree's victim, its
-   * mirror entry dropped, the entry and its mirror entry written (missSet,
-   * fillWay). Returns -1 when the set has a free way or holds the page (rare
+   * mirror entry dropped, the entry and its mirror entry written (fillMiss). Returns -1 when the set has a free way or holds the page (rare
    * past the first fills), for claim to handle. Same victim and state as
    * claim + fill + the mirror write.
    */
   private fillPlain(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
-    const base = this.missSet(vpn << 12);
-    if (base < 0) return -1;
-    return this.fillWay(base, vpn, pfn, bits, leafAddr, dirAddr, this.allow[allowIndex(bits)]);
+    return this.fillMiss(vpn, pfn, bits, leafAddr, dirAddr, this.allow[allowIndex(bits)], this.now);
   }
 
   /**
-   * When `plainFill` holds: the first slot of the main set that a miss on
-   * `va` fills by replacement (4 ways, all valid, none holding the page, and
-   * no 4 MiB entry for it); otherwise -1. Changes nothing: the MMU's flat
-   * miss path asks before it changes any state.
+   * True when no entry translates `va`, of either size: a walk for it
+   * starts from a miss. Changes nothing (the MMU's flat fault asks before
+   * it changes any state).
    */
-  missSet(va: number): number {
-    const vpn = va >>> 12;
+  lacks(va: number): boolean {
+    return this.lookupQuiet(va) < 0 && !(this.largeSets > 0 && this.largeHolds(va >>> 22));
+  }
+
+  /**
+   * A miss on page `vpn` filled by replacement, when `plainFill` holds: if
+   * the page's main set is full (4 ways, all valid), none of them holds the
+   * page and no 4 MiB entry does, the tree's victim is
+   * evicted (no 4 KiB pieces under plainFill, so its mirror entry is all
+   * there is to drop), the entry written and used at `now`, and its mirror
+   * entry set to `pfn | allow` (allow: the ALLOW bits of `bits`, see
+   * allowOf); returns the slot. Otherwise -1, nothing changed (claim's
+   * cases). The check and the fill in one: the set's four tags are read
+   * once, and the less code a miss runs, the sooner the host's core reaches
+   * the next access's cache misses.
+   */
+  fillMiss(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, allow: number, now: number): number {
     const state = this.state;
     const base = (vpn & this.setMask) << 2;
     const at = entryAt(base);
@@ -298,29 +309,10 @@ export class Tlb {
     const t3 = state[at + 3 * ENTRY_WORDS];
     // INVALID is -1: a way is free when its tag is negative.
     if ((t0 | t1 | t2 | t3) < 0 || t0 === vpn || t1 === vpn || t2 === vpn || t3 === vpn) return -1;
-    if (this.largeSets > 0 && this.largeHolds(va >>> 22)) return -1;
-    return base;
-  }
-
-  /**
-   * Fills the full main set at `base` (from missSet) with page `vpn`: the
-   * tree's victim evicted (no 4 KiB pieces under plainFill, so its mirror
-   * entry is all there is to drop), the entry written, used now, and its
-   * mirror entry set to `pfn | allow` (allow: the ALLOW bits of `bits`, see
-   * allowOf). Flat and small: the less code a miss runs, the sooner the
-   * host's core reaches the next access's cache misses. Returns the slot.
-   */
-  fillWay(base: number, vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number, allow: number): number {
-    const state = this.state;
-    const at = entryAt(base);
-    const r0 = state[(state[at] << 1) | 1];
-    const r1 = state[(state[at + ENTRY_WORDS] << 1) | 1];
-    const r2 = state[(state[at + 2 * ENTRY_WORDS] << 1) | 1];
-    const r3 = state[(state[at + 3 * ENTRY_WORDS] << 1) | 1];
-    const slot = base + treeVictim4(r0, r1, r2, r3);
-    const e = entryAt(slot);
+    if (this.largeSets > 0 && this.largeHolds(vpn >>> 10)) return -1;
+    const way = treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
+    const e = at + (way << ENTRY_SHIFT);
     state[state[e] << 1] = 0;
-    const now = this.now;
     state[e] = vpn;
     state[e + FRAME] = pfn;
     state[e + BITS] = bits;
@@ -330,7 +322,7 @@ export class Tlb {
     const m = vpn << 1;
     state[m | 1] = now;
     state[m] = pfn | allow;
-    return slot;
+    return base + way;
   }
 
   /** The mirror's ALLOW bits for an entry with `bits` (RW, USER, DIRTY) under the current CR0.WP. */
