@@ -226,7 +226,7 @@ function anchorsOf(total: number, parked: number): number[] {
 
 /** Takes the first of `free` standing at `anchor` out of `free` (it stays there); whether there was one. */
 function claim(free: Parked[], anchor: number): boolean {
-  const i = free.findIndex((r) => !r.tainted && r.stepper.moves === anchor);
+  const i = free.findIndex((r) => r.stepper.moves === anchor);
   if (i >= 0) free.splice(i, 1);
   return i >= 0;
 }
