@@ -28,6 +28,11 @@ export class FrameAllocator {
     return this.free;
   }
 
+  /** Bitmap word `w`: frames 32w..32w+31, a set bit for a used frame (for checks that compare 32 frames at once). */
+  usedWord(w: number): number {
+    return this.bitmap[w];
+  }
+
   /** True when frame `pfn` is in use (frames outside the bitmap count as used). */
   isUsed(pfn: number): boolean {
     if (pfn < 0 || pfn >= this.totalFrames) return true;

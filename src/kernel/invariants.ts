@@ -27,12 +27,14 @@
  *
  * It runs after every operation in the property tests, so the scan itself is
  * kept lean: each directory and page table is copied out in one read into a
- * reused buffer, empty entries are passed over eight in a row with one test
- * (page tables, the kernel directory; four in a user directory), as are
- * eight shared directory slots equal to the kernel's and four swap slots
- * free and unnamed, or uncached; counters are typed arrays reused between
- * calls, and the text of a violation (with its "where") is built only when
- * one is reported.
+ * reused buffer, and the runs of entries, slots and frames that break no rule
+ * (empty entries, free unnamed slots, uncached slots) are passed over eight
+ * at a time by testing 64-bit lanes of the arrays (a BigInt64Array view over
+ * the same bytes: one load and one test for two entries, exact, with no
+ * allocation in optimised code); the same lanes compare eight shared
+ * directory slots with the kernel's at once. Counters are typed arrays
+ * reused between calls, and the text of a violation (with its "where") is
+ * built only when one is reported.
  */
 
 import { FRAME_MASK, PTE } from "../machine/i386.js";
@@ -53,7 +55,7 @@ const MAX_REPORTED = 50;
 
 type Report = (rule: string, detail: string) => void;
 
-/** Per-frame and per-slot counters of one kernel, reused (zeroed) from call to call. */
+/** Per-frame and per-slot counters of one kernel, reused (zeroed) from call to call, and lane views of its slot arrays. */
 interface Scratch {
   /** PTEs mapping each frame. */
   readonly mapped: Int32Array;
@@ -63,17 +65,44 @@ interface Scratch {
   readonly seenTables: Uint8Array;
   /** PTEs naming each slot. */
   readonly slotRefs: Int32Array;
+  readonly slotRefLanes: BigInt64Array;
+  /** The frame table's kinds and pins, as lanes. */
+  readonly kindLanes: BigInt64Array;
+  readonly pinnedLanes: BigInt64Array;
+  /** The swap area's and swap cache's arrays these lanes view (rebuilt when the kernel's swap changes). */
+  swapViews: SwapLanes | null;
+}
+
+/** Lane views of the swap area's counts and retired flags and of the swap cache's slot-to-frame map. */
+interface SwapLanes {
+  readonly refcount: Int32Array;
+  readonly refcountLanes: BigInt64Array;
+  readonly badLanes: BigInt64Array;
+  readonly frameOfSlot: Int32Array;
+  readonly frameOfSlotLanes: BigInt64Array;
+  readonly slotOfFrameLanes: BigInt64Array;
 }
 
 const scratchOf = new WeakMap<KernelState, Scratch>();
 
-/** One directory or page table, copied out of simulated memory (words through `tableWords`). */
+/** `a`'s bytes as whole 64-bit lanes (a view, not a copy; the tail past the last whole lane is left to the caller), none when `a` does not start on an 8-byte boundary. */
+function lanesOf(a: Int32Array | Uint8Array): BigInt64Array {
+  if (a.byteOffset % 8 !== 0) return new BigInt64Array(0);
+  return new BigInt64Array(a.buffer, a.byteOffset, Math.floor(a.byteLength / 8));
+}
+
+/** One directory or page table, copied out of simulated memory (words through `tableWords`, lanes through `tableLanes`). */
 const tableBytes = new Uint8Array(4096);
 const tableWords = new Int32Array(tableBytes.buffer);
-/** The user half of the directory being checked. */
-const directoryEntries = new Int32Array(KERNEL_PD_INDEX);
-/** The kernel directory's shared slots (768..1022), which every user space copies. */
-const kernelHalf = new Int32Array(RECURSIVE_PD_INDEX - KERNEL_PD_INDEX);
+const tableLanes = new BigInt64Array(tableBytes.buffer);
+/** The directory of the user space being checked, kept while `tableBytes` holds its tables. */
+const directoryBytes = new Uint8Array(4096);
+const directoryWords = new Int32Array(directoryBytes.buffer);
+const directoryLanes = new BigInt64Array(directoryBytes.buffer);
+/** The kernel's directory, whose shared slots (768..1022) every user space copies. */
+const kernelDirectoryBytes = new Uint8Array(4096);
+const kernelDirectoryWords = new Int32Array(kernelDirectoryBytes.buffer);
+const kernelDirectoryLanes = new BigInt64Array(kernelDirectoryBytes.buffer);
 
 // Local copies of the constants tested per entry and per frame: an imported
 // binding is read through the module namespace, a getter call under vitest's
@@ -88,6 +117,10 @@ const SWAPPED = KPTE.SWAPPED;
 const DEMAND = KPTE.DEMAND;
 const USER_PD_SLOTS = KERNEL_PD_INDEX;
 const SHARED_PD_SLOTS = RECURSIVE_PD_INDEX - KERNEL_PD_INDEX;
+/** Shared directory slots compared eight at a time (the rest, up to the recursive slot, one by one). */
+const SHARED_PD_GROUPS_END = USER_PD_SLOTS + (SHARED_PD_SLOTS & ~7);
+/** A lane (two entries) with each entry's Accessed bit cleared: the MMU sets it in whichever directory it walks. */
+const NOT_ACCESSED_LANE = BigInt.asIntN(64, ~((BigInt(ACCESSED) << 32n) | BigInt(ACCESSED)));
 const FREE = FrameKind.FREE;
 const KERNEL = FrameKind.KERNEL;
 const RESERVED = FrameKind.RESERVED;
@@ -95,20 +128,27 @@ const USER = FrameKind.USER;
 const PAGE_TABLE = FrameKind.PAGE_TABLE;
 const PAGE_DIRECTORY = FrameKind.PAGE_DIRECTORY;
 
-/** This kernel's counters, zeroed. */
+/** This kernel's counters, zeroed, with lane views of its current swap arrays. */
 function scratch(k: KernelState): Scratch {
   const frames = k.frames.totalFrames;
   const slots = k.swap?.totalSlots ?? 0;
   let s = scratchOf.get(k);
-  if (s === undefined || s.mapped.length !== frames || s.slotRefs.length !== slots) {
-    s = { mapped: new Int32Array(frames), writable: new Int32Array(frames), seenTables: new Uint8Array(frames), slotRefs: new Int32Array(slots) };
+  if (s === undefined || s.mapped.length !== frames || s.slotRefs.length !== slots || s.kindLanes.buffer !== k.frameTable.kind.buffer) {
+    // Whole lanes over every slot: the buffer is rounded up to eight slots.
+    const slotRefs = new Int32Array(new ArrayBuffer(Math.ceil(slots / 8) * 32), 0, slots);
+    s = { mapped: new Int32Array(frames), writable: new Int32Array(frames), seenTables: new Uint8Array(frames), slotRefs, slotRefLanes: new BigInt64Array(slotRefs.buffer), kindLanes: lanesOf(k.frameTable.kind), pinnedLanes: lanesOf(k.frameTable.pinned), swapViews: null };
     scratchOf.set(k, s);
-    return s;
+  } else {
+    s.mapped.fill(0);
+    s.writable.fill(0);
+    s.seenTables.fill(0);
+    s.slotRefs.fill(0);
   }
-  s.mapped.fill(0);
-  s.writable.fill(0);
-  s.seenTables.fill(0);
-  s.slotRefs.fill(0);
+  const swap = k.swap;
+  if (swap !== null && (s.swapViews === null || s.swapViews.refcount !== swap.refcount || s.swapViews.frameOfSlot !== swap.cache.frameOfSlot)) {
+    const { refcount, bad, cache } = swap;
+    s.swapViews = { refcount, refcountLanes: lanesOf(refcount), badLanes: lanesOf(bad), frameOfSlot: cache.frameOfSlot, frameOfSlotLanes: lanesOf(cache.frameOfSlot), slotOfFrameLanes: lanesOf(cache.slotOfFrame) };
+  }
   return s;
 }
 
@@ -140,8 +180,8 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
   if (userFrames > k.userFrameLimit) report("resident", `${userFrames} user pages resident, limit ${k.userFrameLimit}`);
 
   if (k.swap !== null) {
-    checkSlots(k, counts.slotRefs, report);
-    checkSwapCache(k, counts.mapped, counts.writable, report);
+    checkSlots(k, counts, report);
+    checkSwapCache(k, counts, report);
   }
   const cached = k.swap?.cache.size ?? 0;
   if (userSpaces === 0 && (userFrames !== 0 || (k.swap !== null && k.swap.usedSlots !== 0) || cached !== 0)) {
@@ -152,119 +192,123 @@ export function checkInvariants(k: KernelState): InvariantViolation[] {
 
 /** One user space: its directory, its page tables, every entry; counts mappings into `counts`. */
 function checkSpace(k: KernelState, space: AddressSpace, counts: Scratch, report: Report): void {
-  const { frames, frameTable: ft, memory: mem } = k;
-  const total = frames.totalFrames;
-  const { mapped, writable, seenTables, slotRefs } = counts;
-  const slots = slotRefs.length;
+  const ft = k.frameTable;
   const id = space.id;
   const pdPfn = space.pdPhys / 4096;
   if (ft.kind[pdPfn] !== PAGE_DIRECTORY || ft.ownerSpace[pdPfn] !== id) {
     report("frame", `directory of space ${id} (frame ${pdPfn}) is ${FRAME_KIND_NAMES[ft.kind[pdPfn]]}`);
   }
-  mem.readFrame(pdPfn, tableBytes);
-  if ((tableWords[RECURSIVE_PD_INDEX] & ~0xfff) >>> 0 !== space.pdPhys) report("pte", `space ${id}: slot 1023 is not recursive`);
+  k.memory.readFrame(pdPfn, directoryBytes);
+  const pdes = directoryWords;
+  if ((pdes[RECURSIVE_PD_INDEX] & ~0xfff) >>> 0 !== space.pdPhys) report("pte", `space ${id}: slot 1023 is not recursive`);
   checkKernelHalf(id, report);
-  // The user half's directory entries, kept before the buffer is reused for their tables.
-  const pdes = directoryEntries;
-  pdes.set(tableWords.subarray(0, USER_PD_SLOTS));
-  let rss = 0;
-  let swapped = 0;
+  const totals = entryTotals;
+  totals.rss = 0;
+  totals.swapped = 0;
   for (let pdi = 0; pdi < USER_PD_SLOTS; pdi++) {
-    if ((pdi & 3) === 0 && allZero4(pdes, pdi)) {
-      pdi += 3; // most slots are empty: four at a time
+    if ((pdi & 7) === 0 && zeroLanes4(directoryLanes, pdi >>> 1)) {
+      pdi += 7; // most slots are empty: eight at a time
       continue;
     }
     const pde = pdes[pdi];
     if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
-    const pt = (pde & ADDRESS) >>> 0;
-    const ptPfn = pt >>> 12;
-    seenTables[ptPfn] = 1;
+    const ptPfn = (pde & ADDRESS) >>> 12;
+    counts.seenTables[ptPfn] = 1;
     if (ft.kind[ptPfn] !== PAGE_TABLE || ft.ownerSpace[ptPfn] !== id || ft.ownerSlot[ptPfn] !== pdi) {
       report("frame", `table of space ${id} slot ${pdi} (frame ${ptPfn}) is not recorded as its page table`);
       continue;
     }
-    mem.readFrame(ptPfn, tableBytes);
-    const words = tableWords;
-    for (let pti = 0; pti < 1024; pti++) {
-      if ((pti & 7) === 0 && allZero8(words, pti)) {
-        pti += 7; // most entries are zero: eight at a time
-        continue;
-      }
-      const e = words[pti];
-      if (e === 0) continue;
-      if ((e & COW) !== 0 && (e & RW) !== 0) report("pte", `${where(id, pdi, pti)}: COW entry is writable`);
-      if ((e & PRESENT) !== 0) {
-        const pfn = e >>> 12;
-        if (pfn >= total || ft.kind[pfn] === RESERVED) continue; // device memory (mapPage): neither counted nor owned
-        rss++;
-        if (!frames.isUsed(pfn)) report("pte", `${where(id, pdi, pti)}: present entry maps free frame ${pfn}`);
-        else if (ft.kind[pfn] !== USER) report("pte", `${where(id, pdi, pti)}: maps frame ${pfn} of kind ${FRAME_KIND_NAMES[ft.kind[pfn]]}`);
-        else {
-          mapped[pfn]++;
-          if ((e & RW) !== 0) writable[pfn]++;
-          if (!reverseMapHas(ft, pfn, pt + pti * 4)) report("user-refcount", `${where(id, pdi, pti)}: frame ${pfn}'s reverse map lacks this PTE`);
-        }
-      } else if ((e & SWAPPED) !== 0) {
-        swapped++;
-        const slot = e >>> 12;
-        if (slot >= slots) report("swap-refcount", `${where(id, pdi, pti)}: names slot ${slot} of no swap area`);
-        else slotRefs[slot]++;
-      } else if ((e & DEMAND) === 0) report("pte", `${where(id, pdi, pti)}: entry 0x${(e >>> 0).toString(16)} in no known state`);
-    }
+    checkTable(k, id, pdi, ptPfn, counts, report);
   }
-  if (rss !== space.rss) report("resident", `space ${id}: rss says ${space.rss}, page tables map ${rss}`);
-  if (swapped !== space.swapped) report("resident", `space ${id}: swapped says ${space.swapped}, page tables hold ${swapped} swapped entries`);
+  if (totals.rss !== space.rss) report("resident", `space ${id}: rss says ${space.rss}, page tables map ${totals.rss}`);
+  if (totals.swapped !== space.swapped) report("resident", `space ${id}: swapped says ${space.swapped}, page tables hold ${totals.swapped} swapped entries`);
 }
 
-/** Are the four words of `words` from `at` zero? (One test skips an empty group: most of a scan is empty.) */
-function allZero4(words: Int32Array, at: number): boolean {
-  return (words[at] | words[at + 1] | words[at + 2] | words[at + 3]) === 0;
+/** Present (resident) and SWAPPED entries counted by `checkTable` in the space being checked. */
+const entryTotals = { rss: 0, swapped: 0 };
+
+/** Every entry of space `id`'s page table in frame `ptPfn` (directory slot `pdi`); counts mappings into `counts`, entries into `entryTotals`. */
+function checkTable(k: KernelState, id: number, pdi: number, ptPfn: number, counts: Scratch, report: Report): void {
+  const { frames, frameTable: ft } = k;
+  const total = frames.totalFrames;
+  const { mapped, writable, slotRefs } = counts;
+  const slots = slotRefs.length;
+  const pt = ptPfn * 4096;
+  k.memory.readFrame(ptPfn, tableBytes);
+  const words = tableWords;
+  let rss = 0;
+  let swapped = 0;
+  for (let pti = 0; pti < 1024; pti++) {
+    if ((pti & 7) === 0 && zeroLanes4(tableLanes, pti >>> 1)) {
+      pti += 7; // most entries are zero: eight at a time
+      continue;
+    }
+    const e = words[pti];
+    if (e === 0) continue;
+    if ((e & COW) !== 0 && (e & RW) !== 0) report("pte", `${where(id, pdi, pti)}: COW entry is writable`);
+    if ((e & PRESENT) !== 0) {
+      const pfn = e >>> 12;
+      if (pfn >= total || ft.kind[pfn] === RESERVED) continue; // device memory (mapPage): neither counted nor owned
+      rss++;
+      if (!frames.isUsed(pfn)) report("pte", `${where(id, pdi, pti)}: present entry maps free frame ${pfn}`);
+      else if (ft.kind[pfn] !== USER) report("pte", `${where(id, pdi, pti)}: maps frame ${pfn} of kind ${FRAME_KIND_NAMES[ft.kind[pfn]]}`);
+      else {
+        mapped[pfn]++;
+        if ((e & RW) !== 0) writable[pfn]++;
+        if (!reverseMapHas(ft, pfn, pt + pti * 4)) report("user-refcount", `${where(id, pdi, pti)}: frame ${pfn}'s reverse map lacks this PTE`);
+      }
+    } else if ((e & SWAPPED) !== 0) {
+      swapped++;
+      const slot = e >>> 12;
+      if (slot >= slots) report("swap-refcount", `${where(id, pdi, pti)}: names slot ${slot} of no swap area`);
+      else slotRefs[slot]++;
+    } else if ((e & DEMAND) === 0) report("pte", `${where(id, pdi, pti)}: entry 0x${(e >>> 0).toString(16)} in no known state`);
+  }
+  entryTotals.rss += rss;
+  entryTotals.swapped += swapped;
 }
 
-/** Are the eight words of `words` from `at` zero? */
-function allZero8(words: Int32Array, at: number): boolean {
-  return (words[at] | words[at + 1] | words[at + 2] | words[at + 3] | words[at + 4] | words[at + 5] | words[at + 6] | words[at + 7]) === 0;
+/** Are the four lanes (eight entries, slots or frames' words) of `lanes` from `at` zero? One test passes over such a run: most of a scan is empty. */
+function zeroLanes4(lanes: BigInt64Array, at: number): boolean {
+  return (lanes[at] | lanes[at + 1] | lanes[at + 2] | lanes[at + 3]) === 0n;
 }
 
-/** The kernel half of the directory in `tableWords` is the kernel's (the MMU sets Accessed in whichever directory it walks). */
+/** The kernel half of the directory in `directoryWords` is the kernel's (the MMU sets Accessed in whichever directory it walks). */
 function checkKernelHalf(id: number, report: Report): void {
-  for (let i = 0; i < SHARED_PD_SLOTS; i++) {
-    if ((i & 7) === 0 && i + 8 <= SHARED_PD_SLOTS && kernelsEight(i)) {
+  for (let i = USER_PD_SLOTS; i < RECURSIVE_PD_INDEX; i++) {
+    if ((i & 7) === 0 && i < SHARED_PD_GROUPS_END && kernelsEight(i >>> 1)) {
       i += 7; // eight slots equal to the kernel's at a time
       continue;
     }
-    if (((tableWords[USER_PD_SLOTS + i] ^ kernelHalf[i]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${USER_PD_SLOTS + i} is not the kernel's`);
+    if (((directoryWords[i] ^ kernelDirectoryWords[i]) & ~ACCESSED) !== 0) report("pte", `space ${id}: directory slot ${i} is not the kernel's`);
   }
 }
 
-/** Are the eight shared directory slots from `SHARED_PD_SLOTS`' index `i` in `tableWords` the kernel's, Accessed aside? */
-function kernelsEight(i: number): boolean {
-  const t = tableWords;
-  const kh = kernelHalf;
-  const at = USER_PD_SLOTS + i;
-  const differ =
-    (t[at] ^ kh[i]) | (t[at + 1] ^ kh[i + 1]) | (t[at + 2] ^ kh[i + 2]) | (t[at + 3] ^ kh[i + 3]) | (t[at + 4] ^ kh[i + 4]) | (t[at + 5] ^ kh[i + 5]) | (t[at + 6] ^ kh[i + 6]) | (t[at + 7] ^ kh[i + 7]);
-  return (differ & ~ACCESSED) === 0;
+/** Are the four lanes (eight directory slots) from lane `at` of the user directory the kernel's, Accessed aside? */
+function kernelsEight(at: number): boolean {
+  const d = directoryLanes;
+  const kd = kernelDirectoryLanes;
+  return (((d[at] ^ kd[at]) | (d[at + 1] ^ kd[at + 1]) | (d[at + 2] ^ kd[at + 2]) | (d[at + 3] ^ kd[at + 3])) & NOT_ACCESSED_LANE) === 0n;
 }
 
 /**
  * The kernel's directory and the tables it names (the RAM alias, the low
  * identity map, the framebuffer) are boot allocations in use: a free frame
  * here would be handed out again while the MMU still walks it. Keeps the
- * shared slots in `kernelHalf` for the user spaces' check.
+ * directory in `kernelDirectoryWords` for the user spaces' check.
  */
 function checkKernelPaging(k: KernelState, report: Report): void {
-  const { frames, frameTable: ft, memory: mem } = k;
+  const { frames, frameTable: ft } = k;
   const pd = k.kernelSpace.pdPhys;
   checkBootFrame(k, pd >>> 12, "kernel page directory", report);
-  mem.readFrame(pd >>> 12, tableBytes);
-  kernelHalf.set(tableWords.subarray(USER_PD_SLOTS, USER_PD_SLOTS + SHARED_PD_SLOTS));
-  for (let pdi = 0; pdi < USER_PD_SLOTS + SHARED_PD_SLOTS; pdi++) {
-    if ((pdi & 7) === 0 && allZero8(tableWords, pdi)) {
+  k.memory.readFrame(pd >>> 12, kernelDirectoryBytes);
+  const pdes = kernelDirectoryWords;
+  for (let pdi = 0; pdi < RECURSIVE_PD_INDEX; pdi++) {
+    if ((pdi & 7) === 0 && zeroLanes4(kernelDirectoryLanes, pdi >>> 1)) {
       pdi += 7; // empty slots, eight at a time (the last group ends at the recursive slot, never empty)
       continue;
     }
-    const pde = tableWords[pdi];
+    const pde = pdes[pdi];
     if ((pde & PRESENT) === 0 || (pde & PS) !== 0) continue;
     const ptPfn = (pde & ADDRESS) >>> 12;
     if (ptPfn >= frames.totalFrames || !frames.isUsed(ptPfn) || ft.kind[ptPfn] !== KERNEL || ft.heap[ptPfn] !== 0) {
@@ -299,8 +343,13 @@ function reverseMapLength(ft: FrameTable, pfn: number): number {
 function checkFrames(k: KernelState, counts: Scratch, report: Report): number {
   const { frames, frameTable: ft } = k;
   const { mapped, writable, seenTables } = counts;
+  const groups = Math.min(frames.totalFrames >>> 5, counts.kindLanes.length >>> 2, counts.pinnedLanes.length >>> 2);
   let userFrames = 0;
   for (let pfn = 0; pfn < frames.totalFrames; pfn++) {
+    if ((pfn & 31) === 0 && pfn >>> 5 < groups && plainFrames32(frames, counts, pfn >>> 5)) {
+      pfn += 31; // runs of free, reserved or kernel frames (most of RAM) break no rule: 32 at a time
+      continue;
+    }
     const kind = ft.kind[pfn];
     const used = frames.isUsed(pfn);
     if (used !== (kind !== FREE)) {
@@ -326,17 +375,37 @@ function checkFrames(k: KernelState, counts: Scratch, report: Report): number {
   return userFrames;
 }
 
+/** One kind in all eight bytes of a lane. */
+const EVERY_BYTE = 0x0101010101010101n;
+const FREE_LANE = BigInt(FREE) * EVERY_BYTE;
+const RESERVED_LANE = BigInt(RESERVED) * EVERY_BYTE;
+const KERNEL_LANE = BigInt(KERNEL) * EVERY_BYTE;
+
+/** Are the 32 frames of bitmap word `w` all free, all reserved or all kernel, unpinned, and so marked in the bitmap? Such frames break no rule. */
+function plainFrames32(frames: KernelState["frames"], counts: Scratch, w: number): boolean {
+  const kinds = counts.kindLanes;
+  const pinned = counts.pinnedLanes;
+  const at = w << 2;
+  const kind = kinds[at];
+  if (kind !== kinds[at + 1] || kind !== kinds[at + 2] || kind !== kinds[at + 3] || (pinned[at] | pinned[at + 1] | pinned[at + 2] | pinned[at + 3]) !== 0n) return false;
+  if (kind === FREE_LANE) return frames.usedWord(w) === 0;
+  return (kind === RESERVED_LANE || kind === KERNEL_LANE) && frames.usedWord(w) === -1;
+}
+
 /** Each slot's count equals the PTEs naming it; retired slots have neither; the in-use and bad totals agree. */
-function checkSlots(k: KernelState, slotRefs: Int32Array, report: Report): void {
+function checkSlots(k: KernelState, counts: Scratch, report: Report): void {
   const swap = k.swap;
-  if (swap === null) return;
+  const views = counts.swapViews;
+  if (swap === null || views === null) return;
   const { refcount, bad } = swap;
+  const { slotRefs, slotRefLanes } = counts;
+  const { refcountLanes, badLanes } = views;
+  const groups = Math.min(refcountLanes.length >>> 2, badLanes.length);
   let used = 0;
   let retired = 0;
-  const quads = slotRefs.length & ~3;
   for (let s = 0; s < slotRefs.length; s++) {
-    if ((s & 3) === 0 && s < quads && freeSlots4(refcount, slotRefs, bad, s)) {
-      s += 3; // most slots are free, named by no PTE: four at a time
+    if ((s & 7) === 0 && s >>> 3 < groups && freeSlots8(refcountLanes, slotRefLanes, badLanes, s >>> 3)) {
+      s += 7; // most slots are free, named by no PTE: eight at a time
       continue;
     }
     const rc = refcount[s];
@@ -352,24 +421,30 @@ function checkSlots(k: KernelState, slotRefs: Int32Array, report: Report): void 
   if (retired !== swap.badSlots) report("swap-refcount", `${retired} slots retired, swap area says ${swap.badSlots}`);
 }
 
-/** Are the four slots from `at` free (count 0), named by no PTE and not retired? Such slots break no rule. */
-function freeSlots4(refcount: Int32Array, slotRefs: Int32Array, bad: Uint8Array, at: number): boolean {
-  return (
-    (refcount[at] | refcount[at + 1] | refcount[at + 2] | refcount[at + 3] | slotRefs[at] | slotRefs[at + 1] | slotRefs[at + 2] | slotRefs[at + 3] | bad[at] | bad[at + 1] | bad[at + 2] | bad[at + 3]) === 0
-  );
+/** Are the eight slots of group `g` free (count 0), named by no PTE and not retired? Such slots break no rule. */
+function freeSlots8(refcount: BigInt64Array, slotRefs: BigInt64Array, bad: BigInt64Array, g: number): boolean {
+  const at = g << 2;
+  return (refcount[at] | refcount[at + 1] | refcount[at + 2] | refcount[at + 3] | slotRefs[at] | slotRefs[at + 1] | slotRefs[at + 2] | slotRefs[at + 3] | bad[g]) === 0n;
+}
+
+/** Are the four lanes (eight slots or frames) of `lanes` from `at` all -1 (no association)? */
+function unlinkedLanes4(lanes: BigInt64Array, at: number): boolean {
+  return (lanes[at] & lanes[at + 1] & lanes[at + 2] & lanes[at + 3]) === -1n;
 }
 
 /** The swap cache's two arrays agree, and each association joins a slot in use to a mapped, read-only user frame. */
-function checkSwapCache(k: KernelState, mapped: Int32Array, writable: Int32Array, report: Report): void {
+function checkSwapCache(k: KernelState, counts: Scratch, report: Report): void {
   const swap = k.swap;
-  if (swap === null) return;
+  const views = counts.swapViews;
+  if (swap === null || views === null) return;
+  const { mapped, writable } = counts;
   const { frameOfSlot, slotOfFrame } = swap.cache;
   const ft = k.frameTable;
   let links = 0;
-  const quads = frameOfSlot.length & ~3;
+  const slotGroups = views.frameOfSlotLanes.length >>> 2;
   for (let slot = 0; slot < frameOfSlot.length; slot++) {
-    if ((slot & 3) === 0 && slot < quads && (frameOfSlot[slot] & frameOfSlot[slot + 1] & frameOfSlot[slot + 2] & frameOfSlot[slot + 3]) === -1) {
-      slot += 3; // most slots are not cached (-1, all bits set): four at a time
+    if ((slot & 7) === 0 && slot >>> 3 < slotGroups && unlinkedLanes4(views.frameOfSlotLanes, slot >>> 1)) {
+      slot += 7; // most slots are not cached (-1, all bits set): eight at a time
       continue;
     }
     const pfn = frameOfSlot[slot];
@@ -383,7 +458,12 @@ function checkSwapCache(k: KernelState, mapped: Int32Array, writable: Int32Array
     if (ft.kind[pfn] !== USER || mapped[pfn] === 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn}, which is not a mapped user page`);
     if (writable[pfn] !== 0) report("swap-cache", `frame ${pfn} caches slot ${slot} but ${writable[pfn]} PTEs map it writable`);
   }
+  const frameGroups = views.slotOfFrameLanes.length >>> 2;
   for (let pfn = 0; pfn < slotOfFrame.length; pfn++) {
+    if ((pfn & 7) === 0 && pfn >>> 3 < frameGroups && unlinkedLanes4(views.slotOfFrameLanes, pfn >>> 1)) {
+      pfn += 7; // most frames cache no slot: eight at a time
+      continue;
+    }
     const slot = slotOfFrame[pfn];
     if (slot >= 0 && (slot >= frameOfSlot.length || frameOfSlot[slot] !== pfn)) report("swap-cache", `frame ${pfn} names slot ${slot}, which does not name it back`);
   }

@@ -6,6 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { PTE } from "../../src/machine/i386.js";
 import { FrameKind } from "../../src/kernel/frame-table.js";
+import type { KernelState } from "../../src/kernel/kernel-state.js";
+import type { SwapCache } from "../../src/kernel/swap-cache.js";
 import { KERNEL_BASE, USER_HEAP_BASE } from "../../src/kernel/layout.js";
 import { type TestSystem, bootTestSystem, read32, write32 } from "./helpers.js";
 
@@ -115,11 +117,17 @@ describe("the invariant checker", () => {
     expect(details).toContain(`[frame] kernel page table of directory slot 769 (frame ${table >>> 12}) is free`);
   });
 
-  it("reports a broken entry at every place of the groups it passes over at once (eight entries, eight shared directory slots, four swap slots)", () => {
+  it("reports a broken entry at every place of the groups it passes over at once (eight entries, eight directory slots, eight shared directory slots, eight swap slots)", () => {
     for (let k = 0; k < 8; k++) {
       const { sys, pteAddr } = systemWithPage();
       sys.machine.memory.write32(pteAddr + 64 + k * 4, (5 << 12) | (1 << 10) | PTE.USER | PTE.RW); // SWAPPED, slot 5 not in use
       expect(sys.vmm.checkInvariants().map((v) => v.detail), `entry ${16 + k}`).toContain("slot 5: count 0, PTEs naming it 1");
+    }
+    for (const slot of [8, 13, 15, 767]) {
+      const { sys } = systemWithPage();
+      // A present directory entry naming a frame that is no page table of this space.
+      sys.machine.memory.write32(sys.vmm.current.pdPhys + slot * 4, (300 << 12) | PTE.PRESENT | PTE.USER | PTE.RW);
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`table of space 1 slot ${slot} (frame 300) is not recorded as its page table`);
     }
     for (const slot of [768, 775, 1016, 1022]) {
       const { sys } = systemWithPage();
@@ -127,10 +135,44 @@ describe("the invariant checker", () => {
       sys.machine.memory.write32(at, sys.machine.memory.read32(at) ^ PTE.RW);
       expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`space 1: directory slot ${slot} is not the kernel's`);
     }
-    for (let slot = 4; slot < 8; slot++) {
+    for (let slot = 0; slot < 16; slot++) {
       const { sys, pteAddr } = systemWithPage();
       sys.machine.memory.write32(pteAddr + 8, (slot << 12) | (1 << 10) | PTE.USER | PTE.RW);
       expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`slot ${slot}: count 0, PTEs naming it 1`);
+    }
+  });
+
+  it("reports a swap-cache link that is not returned, at every place of the eight slots or frames passed over at once", () => {
+    /** The swap cache's two maps, corrupted by hand below (the Vmm shows only its counts). */
+    const cacheOf = (sys: TestSystem): SwapCache => (sys.vmm as unknown as { k: KernelState }).k.swap!.cache;
+    for (const slot of [0, 3, 7, 8, 15]) {
+      const { sys } = systemWithPage();
+      cacheOf(sys).frameOfSlot[slot] = 300;
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`slot ${slot} names frame 300, which does not name it back`);
+    }
+    for (const pfn of [296, 300, 303, 1023]) {
+      const { sys } = systemWithPage();
+      cacheOf(sys).slotOfFrame[pfn] = 3;
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`frame ${pfn} names slot 3, which does not name it back`);
+    }
+  });
+
+  it("reports a pinned frame, or a bitmap that disagrees with the kind, anywhere in the runs of reserved or free frames passed over 32 at a time", () => {
+    for (const pfn of [0, 17, 31, 32]) {
+      const { sys } = systemWithPage();
+      expect(sys.vmm.boot.frameTable.kind[pfn]).toBe(FrameKind.RESERVED);
+      sys.vmm.boot.frameTable.pinned[pfn] = 1;
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`frame ${pfn} is still pinned`);
+    }
+    for (const pfn of [992, 1000, 1023]) {
+      const { sys } = systemWithPage();
+      const { frames, frameTable } = sys.vmm.boot;
+      expect(frames.usedWord(31)).toBe(0); // frames 992..1023 all free
+      frames.reserve(pfn);
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`frame ${pfn}: bitmap says used, kind is free`);
+      frames.freeFrame(pfn);
+      frameTable.setKind(pfn, FrameKind.KERNEL);
+      expect(sys.vmm.checkInvariants().map((v) => v.detail)).toContain(`frame ${pfn}: bitmap says free, kind is kernel`);
     }
   });
 
