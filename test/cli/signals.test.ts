@@ -4,6 +4,14 @@
  * by that signal: 130 or 143 in a shell), and leaves nothing behind: no
  * temporary swap image, spill or output file, even after SIGKILL; an image
  * the user gave is never removed. Spawned: signals need a process.
+ *
+ * Each signal is sent as soon as the run shows it is where the test needs it,
+ * not after a fixed sleep: its temporary swap image open (seen through
+ * /proc, since it is unlinked at once), the output's temporary file or the
+ * image's lock created (with the handler that removes it), the swap image
+ * growing (a replay swapping). A run without its handlers would die by the
+ * default action and leave that file behind; one that never yields would
+ * not stop in time.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -32,17 +40,86 @@ interface Interrupted extends CliRun {
 }
 
 /**
- * Runs `vmm386 ...args` with its own temporary folder, sends `signal` after `afterMs` (and once `ready()` holds:
- * a loaded machine may take longer than that to start the run), and waits for it to end.
+ * Runs `vmm386 ...args` with its own temporary folder, sends `signal` as soon as `ready(pid)` holds (the run has
+ * shown that it got where the test needs it; polled every POLL_MS, for a minute at most), and waits for it to end.
  */
-async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, afterMs = 800, ready = () => true): Promise<Interrupted> {
+async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, ready: (pid: number) => boolean): Promise<Interrupted> {
   const { child, done } = spawnCliAsync(args, { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
-  await new Promise((r) => setTimeout(r, afterMs));
-  for (let waited = 0; !ready() && waited < 60_000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  const pid = child.pid ?? -1;
+  for (let waited = 0; !ready(pid) && waited < 60_000; waited += POLL_MS) await new Promise((r) => setTimeout(r, POLL_MS));
   const sent = performance.now();
   child.kill(signal);
   const r = await done;
   return { ...r, stoppedAfter: performance.now() - sent };
+}
+
+const POLL_MS = 20;
+
+/** Without /proc (not Linux), the readiness tests below cannot look into the child: they wait this long instead. */
+const BLIND_WAIT_MS = 1500;
+const HAS_PROC = fs.existsSync("/proc/self/fd");
+
+/**
+ * The temporary swap image process `pid` swaps on, as its descriptor under /proc (the image is unlinked as
+ * soon as it is open: only the descriptor shows it), or null while it has none under `tmp`.
+ */
+function swapImageOf(pid: number, tmp: string): string | null {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return null; // not started yet, or already gone
+  }
+  for (const fd of fds) {
+    const link = `/proc/${pid}/fd/${fd}`;
+    let target: string;
+    try {
+      target = fs.readlinkSync(link);
+    } catch {
+      continue;
+    }
+    if (target.startsWith(tmp + path.sep) && target.endsWith("swap.img (deleted)")) return link;
+  }
+  return null;
+}
+
+/** Ready once the run has opened its temporary swap image: it is past start-up and into the machine's work. */
+function swapOpen(tmp: string): (pid: number) => boolean {
+  if (!HAS_PROC) return blindWait();
+  return (pid) => swapImageOf(pid, tmp) !== null;
+}
+
+/** Ready once the run's temporary swap image has grown since it was first seen: pages are being swapped out. */
+function swapping(tmp: string): (pid: number) => boolean {
+  if (!HAS_PROC) return blindWait();
+  let first = -1;
+  return (pid) => {
+    const image = swapImageOf(pid, tmp);
+    if (image === null) return false;
+    const blocks = fs.statSync(image, { throwIfNoEntry: false })?.blocks ?? -1;
+    if (first < 0) first = blocks;
+    return blocks > first;
+  };
+}
+
+/** Ready once `file` exists and `also` holds: the run created the file, and with it the handler that removes or releases it. */
+function exists(file: string, also: (pid: number) => boolean): (pid: number) => boolean {
+  return (pid) => fs.existsSync(file) && also(pid);
+}
+
+/** Ready once the output `file`'s temporary file exists beside it (and `also` holds): the handler that removes it is installed. */
+function writing(file: string, also: (pid: number) => boolean): (pid: number) => boolean {
+  const prefix = `.${path.basename(file)}.vmm386-`;
+  return (pid) => fs.readdirSync(path.dirname(file)).some((name) => name.startsWith(prefix)) && also(pid);
+}
+
+/** Without /proc: true once BLIND_WAIT_MS have passed since the first call. */
+function blindWait(): () => boolean {
+  let start = -1;
+  return () => {
+    if (start < 0) start = performance.now();
+    return performance.now() - start >= BLIND_WAIT_MS;
+  };
 }
 
 /** A fresh folder for a run's temporary files. */
@@ -61,7 +138,7 @@ function expectEndedBy(r: Interrupted, signal: "SIGINT" | "SIGTERM"): void {
 describe("signals", () => {
   it("SIGINT stops a long run at once; its temporary swap image was never left on disk", async () => {
     const tmp = tmpFolder("int");
-    const r = await interrupt(["run", LONG], "SIGINT", tmp);
+    const r = await interrupt(["run", LONG], "SIGINT", tmp, swapOpen(tmp));
     expectEndedBy(r, "SIGINT");
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
@@ -69,7 +146,7 @@ describe("signals", () => {
   it("SIGTERM stops a run writing a report (so listening for signals) within a second, and removes the report's temporary file", async () => {
     const tmp = tmpFolder("term");
     const report = path.join(tmp, "r.html");
-    const r = await interrupt(["run", LONG, "--report", report], "SIGTERM", tmp);
+    const r = await interrupt(["run", LONG, "--report", report], "SIGTERM", tmp, writing(report, swapOpen(tmp)));
     expectEndedBy(r, "SIGTERM");
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
@@ -78,7 +155,7 @@ describe("signals", () => {
     const tmp = tmpFolder("forks");
     const forks = path.join(dir, "forks.yaml");
     fs.writeFileSync(forks, fs.readFileSync("examples/many-forks.yaml", "utf8").replace("times: 1000, steps", "times: 1000000, steps"));
-    const r = await interrupt(["run", forks], "SIGTERM", tmp, 1500);
+    const r = await interrupt(["run", forks], "SIGTERM", tmp, swapOpen(tmp));
     expectEndedBy(r, "SIGTERM");
     expect(r.stdout).toBe("");
     expect(fs.readdirSync(tmp)).toEqual([]);
@@ -95,14 +172,15 @@ describe("signals", () => {
     }
     fs.writeFileSync(trace, lines.join("\n") + "\n");
     const tmp = tmpFolder("replay");
-    const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", path.join(tmp, "r.html")], "SIGINT", tmp, 1500);
+    const report = path.join(tmp, "r.html");
+    const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", report], "SIGINT", tmp, writing(report, swapping(tmp)));
     expectEndedBy(r, "SIGINT");
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
   it("SIGKILL leaves no temporary swap image behind", async () => {
     const tmp = tmpFolder("kill");
-    const r = await interrupt(["run", LONG], "SIGKILL", tmp);
+    const r = await interrupt(["run", LONG], "SIGKILL", tmp, swapOpen(tmp));
     expect(r.signal).toBe("SIGKILL");
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
@@ -112,12 +190,12 @@ describe("signals", () => {
     const image = path.join(dir, "user.img");
     const made = spawnCliAsync(["disk", "create", image, "--size", "40M", "--swap", "32M"]);
     expect((await made.done).code).toBe(0);
-    const locked = () => fs.existsSync(lockPathOf(image));
-    const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp, 800, locked);
+    const locked = (): ((pid: number) => boolean) => exists(lockPathOf(image), () => true);
+    const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp, locked());
     expectEndedBy(r, "SIGINT");
     expect(fs.existsSync(image)).toBe(true);
     expect(fs.existsSync(lockPathOf(image))).toBe(false);
-    expect((await interrupt(["run", LONG, "--swap-image", image, "--json"], "SIGKILL", tmp, 800, locked)).signal).toBe("SIGKILL");
+    expect((await interrupt(["run", LONG, "--swap-image", image, "--json"], "SIGKILL", tmp, locked())).signal).toBe("SIGKILL");
     expect(fs.existsSync(image)).toBe(true);
     // SIGKILL left the lock (the next run on the image would find it stale); the image goes with the test, so its lock too.
     fs.rmSync(lockPathOf(image));
