@@ -16,6 +16,9 @@ import { rmSync } from "node:fs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
+/** CommonJS dependencies (commander, yaml, ajv...) call require(): an ESM bundle gets one from this banner. */
+export const REQUIRE_BANNER = "import { createRequire as vmm386CreateRequire } from 'node:module'; const require = vmm386CreateRequire(import.meta.url);";
+
 /** Writes the bundle to `outdir` (emptied first). */
 export async function bundleCli(outdir: string): Promise<void> {
   rmSync(outdir, { recursive: true, force: true });
@@ -31,8 +34,7 @@ export async function bundleCli(outdir: string): Promise<void> {
     chunkNames: "[name]-[hash]",
     // A native addon: loaded from node_modules by Node itself.
     external: ["@resvg/resvg-js"],
-    // CommonJS dependencies (commander, yaml, ajv...) call require(): give the ESM bundle one.
-    banner: { js: "import { createRequire as vmm386CreateRequire } from 'node:module'; const require = vmm386CreateRequire(import.meta.url);" },
+    banner: { js: REQUIRE_BANNER },
     logLevel: "warning",
   });
 }
