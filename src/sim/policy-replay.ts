@@ -132,6 +132,9 @@ class ReferencedBits implements ReplacementHost {
   }
 }
 
+/** Hits told to a policy in one call at most. */
+const HIT_BATCH = 1024;
+
 /** No shadow entry for a page (never evicted, or read back since). */
 const NO_SHADOW = -1;
 
@@ -150,6 +153,8 @@ export class PolicyReplay {
   private shadowOf: Float64Array;
   /** The working-set counters the policy keeps, if it keeps them. */
   private readonly stat: WorkingSetStat | undefined;
+  /** Hits not yet told to the policy (feedObserved). */
+  private readonly hits = new Int32Array(HIT_BATCH);
   private used = 0;
   private position = 0;
   private missCount = 0;
@@ -223,10 +228,16 @@ export class PolicyReplay {
     }
   }
 
-  /** LRU, ARC, SIEVE, S3-FIFO: every hit is also told to the policy. */
+  /**
+   * LRU, ARC, SIEVE, S3-FIFO: every hit is also told to the policy, in
+   * batches (the hits between two misses, HIT_BATCH at most) through
+   * `referenceAll` where the policy has it: one call per batch at this
+   * site, which sees every policy of the process, instead of one per hit.
+   */
   private feedObserved(chunk: Int32Array): void {
     const bits = this.host.bits;
-    const policy = this.policy;
+    const hits = this.hits;
+    let n = 0;
     let frameOf = this.frameOf;
     for (let i = 0; i < chunk.length; i++) {
       const p = chunk[i];
@@ -234,11 +245,22 @@ export class PolicyReplay {
       const f = frameOf[p];
       if (f >= 0) {
         bits[f] = 1;
-        policy.reference(f);
+        hits[n++] = f;
+        if (n === HIT_BATCH) n = this.tellHits(n);
       } else {
+        if (n > 0) n = this.tellHits(n);
         this.miss(p);
       }
     }
+    if (n > 0) this.tellHits(n);
+  }
+
+  /** Tells the policy of the first `n` hits in `hits`, in order; returns 0, the batch's new length. */
+  private tellHits(n: number): 0 {
+    const policy = this.policy;
+    if (policy.referenceAll !== undefined) policy.referenceAll(this.hits, n);
+    else for (let i = 0; i < n; i++) policy.reference(this.hits[i]);
+    return 0;
   }
 
   /** OPT: before each reference, the page's next use moves past it. */

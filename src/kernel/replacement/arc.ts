@@ -101,6 +101,11 @@ export class ArcPolicy implements ReplacementPolicy {
     this.resident.moveToHead(T2, pfn);
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(incomingKey?: number): number {
     if (incomingKey !== undefined) this.admit(incomingKey);
     const t1 = this.resident.size(T1);

@@ -132,6 +132,11 @@ export class ClockProPolicy implements ReplacementPolicy {
     this.referenced[pfn] = 1;
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(_incomingKey?: number): number {
     if (this.hotCount + this.coldCount === 0) return (this.offered = rotateHeld(this.ring));
     for (;;) {

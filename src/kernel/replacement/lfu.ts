@@ -50,6 +50,11 @@ export class LfuPolicy implements ReplacementPolicy {
     this.heap.keyGrew(pfn);
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(_incomingKey?: number): number {
     return (this.offered = this.heap.victim());
   }

@@ -134,6 +134,11 @@ export class LirsPolicy implements ReplacementPolicy {
     }
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   /** Q's front; with Q empty (frames unmapped or held), the lowest LIR page of S. */
   selectVictim(_incomingKey?: number): number {
     let f = this.queue.tail(Q);

@@ -44,6 +44,11 @@ export class LruPolicy implements ReplacementPolicy {
     this.recency.moveToHead(RECENCY, pfn);
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(_incomingKey?: number): number {
     const f = this.recency.tail(RECENCY);
     return (this.offered = f >= 0 ? f : rotateHeld(this.recency));

@@ -62,6 +62,11 @@ export class SievePolicy implements ReplacementPolicy {
     this.visited[pfn] = 1;
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(_incomingKey?: number): number {
     const queue = this.queue;
     let f = this.hand >= 0 ? this.hand : queue.tail(QUEUE);

@@ -85,6 +85,11 @@ export class SlruPolicy implements ReplacementPolicy {
     }
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(_incomingKey?: number): number {
     for (let s = 0; s <= this.top; s++) {
       const f = this.segments.tail(s);

@@ -83,6 +83,11 @@ export class TwoQPolicy implements ReplacementPolicy {
     if (this.queues.listOf(pfn) === AM) this.queues.moveToHead(AM, pfn);
   }
 
+  /** `reference` on each of `frames[0..count)`, in this class's own loop (policy.ts). */
+  referenceAll(frames: Int32Array, count: number): void {
+    for (let i = 0; i < count; i++) this.reference(frames[i]);
+  }
+
   selectVictim(incomingKey?: number): number {
     if (incomingKey !== undefined) this.ghost.admit(incomingKey);
     const queues = this.queues;
