@@ -80,6 +80,32 @@ export function decodeRefs(gz: Buffer): Int32Array {
 
 const decoded = new Map<string, Int32Array>();
 
+/**
+ * `pages` as a reference-string file's bytes: one decimal page number per
+ * line. Digits are written straight into bytes: joining 3 million numbers
+ * into one string took ~0.9 s, this ~0.2.
+ */
+export function refsText(pages: ArrayLike<number>): Buffer {
+  const out = Buffer.allocUnsafe(pages.length * 11);
+  let n = 0;
+  for (let i = 0; i < pages.length; i++) {
+    let v = pages[i];
+    if (!(v >= 0 && v <= 0x7fffffff && Number.isInteger(v))) throw new RangeError(`page ${v} at ${i} is not a page number`);
+    const start = n;
+    do {
+      out[n++] = 0x30 + (v % 10);
+      v = (v / 10) | 0;
+    } while (v > 0);
+    for (let a = start, b = n - 1; a < b; a++, b--) {
+      const digit = out[a];
+      out[a] = out[b];
+      out[b] = digit;
+    }
+    out[n++] = 0x0a;
+  }
+  return out.subarray(0, n);
+}
+
 /** The fixture of trace `name` (busybox-gzip, busybox-awk, c-matmul), decoded once per test file. */
 export function loadRefsFixture(name: string): Int32Array {
   let refs = decoded.get(name);

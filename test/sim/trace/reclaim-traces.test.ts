@@ -18,7 +18,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
 import { replayTrace } from "../../../src/sim/trace/replay.js";
-import { TRACE_NAMES, loadExpected, loadRefsFixture } from "../../helpers/refs-fixture.js";
+import { TRACE_NAMES, loadExpected, loadRefsFixture, refsText } from "../../helpers/refs-fixture.js";
 import { RECLAIM_VMM_RUN, loadReclaimFigures } from "../../fixtures/refs/reclaim-figures.js";
 import { tempDir } from "./helpers.js";
 
@@ -52,7 +52,7 @@ describe.each(TRACE_NAMES)("%s", (trace) => {
 
   it("through the VMM: the policy alone's misses and counters, the refaults, stalled ticks and PSI", async () => {
     const file = path.join(tmp.dir, `${trace}.refs`);
-    fs.writeFileSync(file, Array.from(refs).join("\n") + "\n");
+    fs.writeFileSync(file, refsText(refs));
     const frames = want.vmm.frames;
     for (const policy of ["linux", "mglru"] as const) {
       const r = await replayTrace(file, { system: { ...RECLAIM_VMM_RUN.system, policy, userFrames: frames }, tickEvery: RECLAIM_VMM_RUN.tickEvery, samples: 1, tempDir: tmp.dir });
