@@ -7,11 +7,12 @@
  *
  * Each signal is sent as soon as the run shows it is where the test needs it,
  * not after a fixed sleep: its temporary swap image open (seen through
- * /proc, since it is unlinked at once), the output's temporary file or the
- * image's lock created (with the handler that removes it), the swap image
- * growing (a replay swapping). A run without its handlers would die by the
- * default action and leave that file behind; one that never yields would
- * not stop in time.
+ * /proc, since it is unlinked at once); for a run with a file to remove or
+ * release, that file created (an output's temporary file, the image's lock)
+ * and 0.3 s of the run's CPU time spent since (/proc/PID/stat), so past the
+ * handler that removes it, which the run installs just after creating the
+ * file, and into its work. A run without its handlers would die by the default action and
+ * leave that file behind; one that never yields would not stop in time.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -46,7 +47,7 @@ interface Interrupted extends CliRun {
 async function interrupt(args: string[], signal: NodeJS.Signals, tmp: string, ready: (pid: number) => boolean): Promise<Interrupted> {
   const { child, done } = spawnCliAsync(args, { env: { ...process.env, TMPDIR: tmp }, stdio: ["ignore", "pipe", "pipe"] });
   const pid = child.pid ?? -1;
-  for (let waited = 0; !ready(pid) && waited < 60_000; waited += POLL_MS) await new Promise((r) => setTimeout(r, POLL_MS));
+  for (let waited = 0; child.exitCode === null && !ready(pid) && waited < 60_000; waited += POLL_MS) await new Promise((r) => setTimeout(r, POLL_MS));
   const sent = performance.now();
   child.kill(signal);
   const r = await done;
@@ -89,28 +90,45 @@ function swapOpen(tmp: string): (pid: number) => boolean {
   return (pid) => swapImageOf(pid, tmp) !== null;
 }
 
-/** Ready once the run's temporary swap image has grown since it was first seen: pages are being swapped out. */
-function swapping(tmp: string): (pid: number) => boolean {
+/**
+ * Ready once `seen(pid)` has held and the run has since used WORK_SECONDS more CPU: past what it does right
+ * after making the file `seen` looks for (installing the handler that removes it, microseconds later) and
+ * into its work (a replay's first pass over the trace takes ~0.07 s), however loaded the machine.
+ */
+function thenWorks(seen: (pid: number) => boolean): (pid: number) => boolean {
   if (!HAS_PROC) return blindWait();
-  let first = -1;
+  let from = -1;
   return (pid) => {
-    const image = swapImageOf(pid, tmp);
-    if (image === null) return false;
-    const blocks = fs.statSync(image, { throwIfNoEntry: false })?.blocks ?? -1;
-    if (first < 0) first = blocks;
-    return blocks > first;
+    if (from >= 0) return cpuSeconds(pid) >= from + WORK_SECONDS;
+    if (seen(pid)) from = cpuSeconds(pid);
+    return false;
   };
 }
 
-/** Ready once `file` exists and `also` holds: the run created the file, and with it the handler that removes or releases it. */
-function exists(file: string, also: (pid: number) => boolean): (pid: number) => boolean {
-  return (pid) => fs.existsSync(file) && also(pid);
+const WORK_SECONDS = 0.3;
+
+/** CPU seconds process `pid` has used (/proc/PID/stat's utime + stime, in Linux's 100 ticks a second), -1 once it is gone. */
+function cpuSeconds(pid: number): number {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return -1;
+  }
+  // Fields after the command name (in parentheses, which may hold spaces): state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[14 - 3]) + Number(fields[15 - 3])) / 100;
 }
 
-/** Ready once the output `file`'s temporary file exists beside it (and `also` holds): the handler that removes it is installed. */
-function writing(file: string, also: (pid: number) => boolean): (pid: number) => boolean {
+/** True once `file` exists: the run created it, and just after, the handler that removes or releases it. */
+function exists(file: string): (pid: number) => boolean {
+  return () => fs.existsSync(file);
+}
+
+/** True once the output `file`'s temporary file exists beside it: the handler that removes it comes just after. */
+function writing(file: string): (pid: number) => boolean {
   const prefix = `.${path.basename(file)}.vmm386-`;
-  return (pid) => fs.readdirSync(path.dirname(file)).some((name) => name.startsWith(prefix)) && also(pid);
+  return () => fs.readdirSync(path.dirname(file)).some((name) => name.startsWith(prefix));
 }
 
 /** Without /proc: true once BLIND_WAIT_MS have passed since the first call. */
@@ -146,7 +164,7 @@ describe("signals", () => {
   it("SIGTERM stops a run writing a report (so listening for signals) within a second, and removes the report's temporary file", async () => {
     const tmp = tmpFolder("term");
     const report = path.join(tmp, "r.html");
-    const r = await interrupt(["run", LONG, "--report", report], "SIGTERM", tmp, writing(report, swapOpen(tmp)));
+    const r = await interrupt(["run", LONG, "--report", report], "SIGTERM", tmp, thenWorks(writing(report)));
     expectEndedBy(r, "SIGTERM");
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
@@ -173,8 +191,9 @@ describe("signals", () => {
     fs.writeFileSync(trace, lines.join("\n") + "\n");
     const tmp = tmpFolder("replay");
     const report = path.join(tmp, "r.html");
-    const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", report], "SIGINT", tmp, writing(report, swapping(tmp)));
+    const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", report], "SIGINT", tmp, thenWorks(writing(report)));
     expectEndedBy(r, "SIGINT");
+    expect(r.stdout).toBe(""); // stopped in the replay, not after it (a loop that never yields would finish first)
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 
@@ -190,7 +209,7 @@ describe("signals", () => {
     const image = path.join(dir, "user.img");
     const made = spawnCliAsync(["disk", "create", image, "--size", "40M", "--swap", "32M"]);
     expect((await made.done).code).toBe(0);
-    const locked = (): ((pid: number) => boolean) => exists(lockPathOf(image), () => true);
+    const locked = (): ((pid: number) => boolean) => thenWorks(exists(lockPathOf(image)));
     const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp, locked());
     expectEndedBy(r, "SIGINT");
     expect(fs.existsSync(image)).toBe(true);
