@@ -6,16 +6,16 @@
 import { requirePolicyPlugins } from "../policy-spec.js";
 import type { SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
-import { loadScenarioFile } from "../scenario/loader.js";
 import { executeScenario } from "../scenario/scenario-run.js";
+import type { Scenario } from "../scenario/types.js";
 
-export interface SweepJob {
+/** A trace by its path (each point streams it), or the scenario itself: read and validated once by the host, not by every worker. */
+type SweepJobInput = { readonly kind: "trace"; readonly file: string } | { readonly kind: "scenario"; readonly scenario: Scenario };
+export type SweepJob = SweepJobInput & {
   /** Index of the point in the sweep (results are matched by it). */
   readonly index: number;
-  readonly kind: "scenario" | "trace";
-  readonly file: string;
   readonly config: SystemConfig;
-}
+};
 
 export interface SweepJobResult {
   readonly index: number;
@@ -43,7 +43,7 @@ export async function runSweepJob(job: SweepJob): Promise<SweepJobResult> {
       };
     }
     // The job's config is the whole machine: it replaces the scenario's.
-    const scenario = { ...loadScenarioFile(job.file), machine: {} };
+    const scenario = { ...job.scenario, machine: {} };
     // The sweep checked its points' work in all before any ran (checkSweepWork): each point is run as given.
     const r = await executeScenario(scenario, job.config, { force: true });
     return {

@@ -20,17 +20,19 @@ import { runSweepJob, type SweepJob, type SweepJobResult } from "./sweep-point.j
 /** What a sweep varies: user-frame caps, or RAM sizes. */
 export type SweepAxis = "userFrames" | "ram";
 
-export interface SweepPlan {
+/** The scenario swept, as read and checked once at planning: each point (in a worker or not) runs it without reading the file again. */
+export type SweepSource = { readonly kind: "trace" } | { readonly kind: "scenario"; readonly scenario: Scenario };
+
+export type SweepPlan = SweepSource & {
   /** The scenario (.yaml) or trace swept. */
   readonly source: string;
-  readonly kind: "scenario" | "trace";
   readonly axis: SweepAxis;
   /** Frame caps or RAM bytes, ascending. */
   readonly sizes: readonly number[];
   readonly policies: readonly PolicyChoice[];
   /** Every point's machine (a scenario's own with the caller's settings over it), before the axis and policy. */
   readonly settings: MachineSettings;
-}
+};
 
 export interface SweepPoint {
   readonly policy: string;
@@ -116,7 +118,8 @@ export function sweepJobs(plan: SweepPlan): SweepJob[] {
   for (const policy of plan.policies) {
     for (const size of plan.sizes) {
       const settings = plan.axis === "ram" ? { ...plan.settings, policy, ramBytes: size } : { ...plan.settings, policy, userFrames: size };
-      jobs.push({ index: jobs.length, kind: plan.kind, file: plan.source, config: systemConfig(settings) });
+      const config = systemConfig(settings);
+      jobs.push(plan.kind === "trace" ? { index: jobs.length, kind: "trace", file: plan.source, config } : { index: jobs.length, kind: "scenario", scenario: plan.scenario, config });
     }
   }
   return jobs;
@@ -145,10 +148,11 @@ function sweepPoint(plan: SweepPlan, job: SweepJob, r: SweepJobResult | undefine
  * unless `force`), else a trace on the machine `settings` give.
  */
 export function planSweep(source: string, grid: Pick<SweepPlan, "axis" | "sizes" | "policies">, settings: MachineSettings, force: boolean): SweepPlan {
-  const kind = /\.ya?ml$/i.test(source) ? "scenario" : "trace";
-  const scenario = kind === "scenario" ? loadScenarioFile(source) : null;
-  if (scenario !== null) checkSweepWork(scenario, grid.policies, grid.sizes.length, force);
-  return { source, kind, axis: grid.axis, sizes: grid.sizes, policies: grid.policies, settings: mergeSettings(scenario?.machine ?? {}, settings) };
+  const plan = { source, axis: grid.axis, sizes: grid.sizes, policies: grid.policies };
+  if (!/\.ya?ml$/i.test(source)) return { ...plan, kind: "trace", settings: mergeSettings({}, settings) };
+  const scenario = loadScenarioFile(source);
+  checkSweepWork(scenario, grid.policies, grid.sizes.length, force);
+  return { ...plan, kind: "scenario", scenario, settings: mergeSettings(scenario.machine, settings) };
 }
 
 /** Every point runs the scenario: `points` per policy, over the work limit in all, an InputError unless `force`. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadScenarioFile } from "../../../src/sim/scenario/loader.js";
 import { runSweepJob } from "../../../src/sim/sweep/sweep-point.js";
 
 const TRACE = "test/fixtures/traces/busybox-awk-head.lackey.gz";
@@ -20,10 +21,12 @@ describe("sweep points", () => {
   });
 
   it("a scenario point reports its faults and references; a bad point reports an error instead of throwing", async () => {
-    const ok = await runSweepJob({ index: 3, kind: "scenario", file: "examples/fork-cow.yaml", config: { ramBytes: 8 << 20, policy: "fifo" } });
+    const scenario = loadScenarioFile("examples/fork-cow.yaml");
+    const ok = await runSweepJob({ index: 3, kind: "scenario", scenario, config: { ramBytes: 8 << 20, policy: "fifo" } });
     expect(ok).toMatchObject({ index: 3, faults: 129, killed: 0 });
     expect(ok.references).toBeGreaterThan(4000);
-    const bad = await runSweepJob({ index: 4, kind: "scenario", file: "no/such.yaml", config: { ramBytes: 8 << 20 } });
-    expect(bad.error).toBe("no/such.yaml: no such file");
+    const bad = await runSweepJob({ index: 4, kind: "scenario", scenario, config: { ramBytes: 1 << 20 } });
+    expect(bad).toMatchObject({ index: 4, references: 0, faults: 0 });
+    expect(bad.error).toMatch(/^kernel image .* does not fit in 1024 KiB of RAM/);
   });
 });
