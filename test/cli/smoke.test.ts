@@ -37,9 +37,8 @@ describe("every command, spawned", () => {
     expect(json(["run", "examples/demand-paging.yaml", "--json"]).faults).toMatchObject({ total: 80 });
   });
 
-  it("replay, and replay --policy-only", () => {
+  it("replay", () => {
     expect(json(["replay", TINY, "--json"]).processes).toMatchObject([{ status: "exited" }]);
-    expect(json(["replay", TINY, "--policy-only", "--user-frames", "8", "--json"])).toMatchObject({ mode: "policy-only", frames: 8 });
   });
 
   it("inspect", () => {
@@ -64,7 +63,7 @@ describe("every command, spawned", () => {
   });
 
   it("torture", () => {
-    expect(json(["torture", "--ops", "300", "--seed", "3"])).toMatchObject({ ops: 300, mismatches: 0, leakedFrames: 0 });
+    expect(json(["torture", "--ops", "100", "--seed", "3"])).toMatchObject({ ops: 100, mismatches: 0, leakedFrames: 0 });
   });
 
   it("mrc", () => {
@@ -90,7 +89,10 @@ describe("every command, spawned", () => {
     expect(r.stdout).toMatch(/^ok +contract: /m);
   });
 
-  it("conformance", () => {
-    expect(json(["conformance", "test/fixtures/conformance/i386-paging.json"])).toMatchObject({ failed: 0 });
+  it("conformance, on the first vectors of the suite's file (test/machine/conformance.test.ts runs them all)", () => {
+    const vectors = JSON.parse(fs.readFileSync("test/fixtures/conformance/i386-paging.json", "utf8")) as { scenarios: unknown[] };
+    const file = path.join(dir, "vectors.json");
+    fs.writeFileSync(file, JSON.stringify({ ...vectors, scenarios: vectors.scenarios.slice(0, 8) }));
+    expect(json(["conformance", file])).toMatchObject({ scenarios: 8, passed: 8, failed: 0 });
   });
 });

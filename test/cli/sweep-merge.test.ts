@@ -14,6 +14,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const TRACE = "test/fixtures/traces/tiny-dyn-head.lackey";
 /** 3 policies (one with parameters, commas in its label) × 5 sizes: 15 points, not a multiple of 2 or 4. */
 const GRID = [TRACE, "--frames", "2,3,4,6,8", "--policies", "clock,lru,2q:kin=0.1,kout=1", "--workers", "1"];
+/** The spawned runs' grid: 2 policies × 3 sizes, 2 shards of 3 points, each shard more than one point so that it runs over worker threads. */
+const SPAWNED_GRID = [TRACE, "--frames", "2,4,8", "--policies", "clock,2q:kin=0.1,kout=1", "--workers", "1"];
 
 const shardSets = new Map<number, Promise<string[]>>();
 
@@ -101,17 +103,18 @@ describe("vmm386 sweep --shard and sweep-merge", () => {
     expect(row.slice(5, 10).map(Number)).toEqual([references, faults.total, faults.total / references, faults.swapIn, 0]);
   });
 
-  it("spawned as users run it, 2 shards (8 and 7 points) merge into the same JSON, CSV, SVG and HTML report", () => {
+  it("spawned as users run it, 2 shards (3 points each) merge into the same JSON, CSV, SVG and HTML report", () => {
     const prefix = join(dir, "spawned");
-    const sweep = spawnCli(["sweep", ...GRID, ...fileOptions(prefix, true), "--json"]);
+    const sweep = spawnCli(["sweep", ...SPAWNED_GRID, ...fileOptions(prefix, true), "--json"]);
     expect(sweep.code).toBe(0);
     const expected = everyOutputOf(prefix, sweep.stdout);
     const parts = [0, 1].map((i) => join(dir, `spawned-${i}.json`));
     // Each shard's points over worker threads, as a cluster node runs them.
-    for (const [i, part] of parts.entries()) expect(spawnCli(["sweep", ...GRID, "--workers", "2", "--shard", `${i}/2`, "--out", part]).code).toBe(0);
+    for (const [i, part] of parts.entries()) expect(spawnCli(["sweep", ...SPAWNED_GRID, "--workers", "2", "--shard", `${i}/2`, "--out", part]).code).toBe(0);
     const merge = spawnCli(["sweep-merge", ...parts, ...fileOptions(prefix, true), "--json"]);
     expect(merge.stderr).toBe("");
     expect(everyOutputOf(prefix, merge.stdout)).toEqual(expected);
+    expect((JSON.parse(expected.stdout) as { points: unknown[] }).points).toHaveLength(6);
     expect(expected.svg).toMatch(/^<!-- generator: vmm386 -->\n<svg/);
   });
 
