@@ -2,9 +2,8 @@
  * The command line's side of issue 14: outputs checked before the work
  * starts, existing files kept unless they are earlier vmm386 outputs (or
  * --force), one range per option, `-` as standard output, and failures as
- * one line with exit code 2. Refusals run in-process (main(argv, io)); only
- * what needs a real process (standard output, a FIFO that would block)
- * spawns the CLI.
+ * one line with exit code 2. They run in-process (main(argv, io)); only
+ * what needs a real process (a FIFO that would block) spawns the CLI.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -12,7 +11,7 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
 import { settingsFromOptions } from "../../src/cli/options.js";
-import { cli, messageOf, spawnCli } from "./cli-helper.js";
+import { cli, cliIn, messageOf, spawnCli } from "./cli-helper.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-safety-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -93,8 +92,8 @@ describe("the command line, end to end", () => {
     expect(r.stderr).toBe("vmm386: /dev/full: no space left on the device\n");
   });
 
-  it("convert IN -: the trace on standard output, the summary on standard error, no file named -", () => {
-    const r = spawnCli(["convert", path.resolve(TINY), "-", "--to", "refs"], { cwd: dir });
+  it("convert IN -: the trace on standard output, the summary on standard error, no file named -", async () => {
+    const r = await cliIn(dir, "convert", path.resolve(TINY), "-", "--to", "refs");
     expect(r.code).toBe(0);
     expect(r.stdout.split("\n").length).toBe(71417 + 1);
     expect(r.stderr).toMatch(/-> - \(refs, 71417 page references\)\n$/);

@@ -19,7 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lockPathOf } from "../../src/sim/image-lock.js";
-import { spawnCliAsync, type CliRun } from "./cli-helper.js";
+import { cli, spawnCliAsync, type CliRun } from "./cli-helper.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-signals-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -207,8 +207,7 @@ describe("signals", () => {
   it("a --swap-image the user gave survives SIGINT (its lock released) and SIGKILL", async () => {
     const tmp = tmpFolder("image");
     const image = path.join(dir, "user.img");
-    const made = spawnCliAsync(["disk", "create", image, "--size", "40M", "--swap", "32M"]);
-    expect((await made.done).code).toBe(0);
+    expect((await cli("disk", "create", image, "--size", "40M", "--swap", "32M")).code).toBe(0);
     const locked = (): ((pid: number) => boolean) => thenWorks(exists(lockPathOf(image)));
     const r = await interrupt(["run", LONG, "--swap-image", image], "SIGINT", tmp, locked());
     expectEndedBy(r, "SIGINT");
