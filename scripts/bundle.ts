@@ -10,9 +10,11 @@
  *
  *   tsx scripts/bundle.ts [OUTDIR]     (default dist/bin; `npm run build` runs it)
  */
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
+import standaloneCode from "ajv/dist/standalone/index.js";
 import { fileURLToPath } from "node:url";
 import { rmSync } from "node:fs";
+import { compileScenarioSchema } from "../src/sim/scenario/scenario-validator.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -35,8 +37,27 @@ export async function bundleCli(outdir: string): Promise<void> {
     // A native addon: loaded from node_modules by Node itself.
     external: ["@resvg/resvg-js"],
     banner: { js: REQUIRE_BANNER },
+    plugins: [precompiledScenarioValidator],
     logLevel: "warning",
   });
 }
+
+/**
+ * The scenario validator as ES module source: ajv's standalone code for the
+ * schema under the options the source compiles it with, exporting
+ * `scenarioValidator` as scenario-validator.ts does.
+ */
+export function scenarioValidatorSource(): string {
+  const { ajv, validate } = compileScenarioSchema({ code: { source: true, esm: true } });
+  return `${standaloneCode.default(ajv, validate)}\nexport function scenarioValidator() { return validate; }\n`;
+}
+
+/** Bundles the validator compiled now in place of scenario-validator.ts, which would compile it at each start. */
+const precompiledScenarioValidator: Plugin = {
+  name: "precompiled-scenario-validator",
+  setup(b) {
+    b.onLoad({ filter: /[\\/]src[\\/]sim[\\/]scenario[\\/]scenario-validator\.ts$/ }, () => ({ contents: scenarioValidatorSource(), loader: "js", resolveDir: ROOT }));
+  },
+};
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await bundleCli(process.argv[2] ?? `${ROOT}dist/bin`);

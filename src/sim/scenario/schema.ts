@@ -4,11 +4,11 @@
  * error list into one message a person can act on: the file line, the key
  * path, and what is wrong ("unknown key 'touchh'", "must be one of ...").
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import type { Document, LineCounter } from "yaml";
 import { formatKeyPath, lineOf, parseJsonPointer } from "./positions.js";
 import { ScenarioError } from "./types.js";
-import { scenarioSchema } from "./schema-document.js";
+import { scenarioValidator } from "./scenario-validator.js";
 import { showNumber } from "./machine-checks.js";
 
 export { SCENARIO_SCHEMA_PATH } from "./schema-document.js";
@@ -18,7 +18,7 @@ let compiled: ValidateFunction | undefined;
 /** The compiled validator (built once). */
 function validator(): ValidateFunction {
   if (compiled === undefined) {
-    compiled = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(scenarioSchema());
+    compiled = scenarioValidator();
   }
   return compiled;
 }
