@@ -2,11 +2,12 @@
  * Bundles the `vmm386` bin with esbuild: one file to start from
  * (dist/bin/vmm386.js) instead of about 150 modules resolved and loaded one
  * by one, with each command, the report stack (charts, PNG) and the scenario
- * schema's validator in chunks of their own that load only when used. The
- * sweep's worker script is bundled beside it. Chunks sit in the same folder
- * as the entry points, so the sweep pool finds `./sweep-worker.js` next to
- * its own code; files of the package itself (package.json, the schema) are
- * found by walking up from a chunk (src/sim/package-files.ts).
+ * schema's validator (compiled here, at build time) in chunks of their own
+ * that load only when used. The sweep's worker script is bundled beside it.
+ * Chunks sit in the same folder as the entry points, so the sweep pool finds
+ * `./sweep-worker.js` next to its own code; files of the package itself
+ * (package.json, the schema) are found by walking up from a chunk
+ * (src/sim/package-files.ts).
  *
  *   tsx scripts/bundle.ts [OUTDIR]     (default dist/bin; `npm run build` runs it)
  */
