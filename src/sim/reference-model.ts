@@ -107,6 +107,27 @@ export class ReferenceModel {
     return out;
   }
 
+  /** The byte at `va` as the process should see it (no permission check). */
+  byteAt(pid: number, va: number): number {
+    const page = this.get(pid).pages.get(Math.floor(va / PAGE_SIZE));
+    return page === undefined ? 0 : page[va % PAGE_SIZE];
+  }
+
+  /** The first index at which `got` (read at `va`) differs from what the process should see, or -1: read's bytes compared where they lie, without a copy. */
+  differsAt(pid: number, va: number, got: Uint8Array): number {
+    const p = this.get(pid);
+    const end = va + got.length;
+    for (let vpn = Math.floor(va / PAGE_SIZE); vpn * PAGE_SIZE < end; vpn++) {
+      const page = p.pages.get(vpn);
+      const from = Math.max(va, vpn * PAGE_SIZE);
+      const to = Math.min(end, (vpn + 1) * PAGE_SIZE);
+      // A page never written reads as zeros.
+      const offset = from - vpn * PAGE_SIZE;
+      for (let a = from; a < to; a++) if (got[a - va] !== (page === undefined ? 0 : page[offset + a - from])) return a - va;
+    }
+    return -1;
+  }
+
   /** Stores `bytes` at `va` (no permission check). */
   write(pid: number, va: number, bytes: Uint8Array): void {
     const p = this.get(pid);

@@ -384,6 +384,19 @@ export class System {
     return [...this.live.keys()];
   }
 
+  /** The `index`-th running pid in pid order (runningPids()[index], without the list); -1 past the last. */
+  runningPidAt(index: number): number {
+    this.checkOpen("runningPidAt");
+    for (const pid of this.live.keys()) if (index-- === 0) return pid;
+    return -1;
+  }
+
+  /** True while `pid` runs (process(pid).status.state === "running", without the snapshot). */
+  isRunning(pid: number): boolean {
+    this.checkOpen("isRunning");
+    return this.live.has(pid);
+  }
+
   stats(): SystemStats {
     this.checkOpen("stats");
     const f = this.vmm.faults;

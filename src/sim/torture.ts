@@ -18,7 +18,7 @@ import type { CpuName } from "../machine/cpu-model.js";
 import type { BlockDevice } from "../machine/block-device.js";
 import { MIB } from "../machine/units.js";
 import { STRADDLE_LIVELOCK } from "./cpu.js";
-import { ReferenceModel } from "./reference-model.js";
+import { type ModelProcess, ReferenceModel } from "./reference-model.js";
 import { PROT, System, type SystemStats } from "./system.js";
 import { IMAGE_BASE, SHARED_SLOTS, SLOT_PAGES, STACK_PAGES, type Target, type TortureOp, wildAddress } from "./torture-ops.js";
 
@@ -97,6 +97,8 @@ export class TortureDriver {
   private readonly allowOutOfMemory: boolean;
   private readonly allowSwapInFailures: boolean;
   private step = 0;
+  /** The length of the access `resolve` last placed. */
+  private resolvedSize = 0;
   /** vmm386 alloc_failed and swpin_failed before the current operation. */
   private allocFailedBefore = 0;
   private swapInFailedBefore = 0;
@@ -187,7 +189,7 @@ export class TortureDriver {
       return;
     }
     if (op.kind === "spawn") {
-      if (this.system.runningPids().length < this.maxProcesses) this.spawn();
+      if (this.system.runningCount < this.maxProcesses) this.spawn();
       return;
     }
     const pid = this.pick(op.proc);
@@ -244,7 +246,7 @@ export class TortureDriver {
   }
 
   private fork(pid: number): void {
-    if (this.system.runningPids().length >= this.maxProcesses) return;
+    if (this.system.runningCount >= this.maxProcesses) return;
     const child = this.system.fork(pid);
     if (child === null) {
       // Running out of page-table frames is legitimate; losing the parent is not.
@@ -257,57 +259,62 @@ export class TortureDriver {
 
   /** The running process at index `proc` (modulo), spawning one when none runs. */
   private pick(proc: number): number | null {
-    let pids = this.system.runningPids();
-    if (pids.length === 0) {
-      this.spawn();
-      pids = this.system.runningPids();
-      if (pids.length === 0) return null;
-    }
-    return pids[proc % pids.length];
+    if (this.system.runningCount === 0) this.spawn();
+    const running = this.system.runningCount;
+    return running === 0 ? null : this.system.runningPidAt(proc % running);
   }
 
   /** read / write / touch: the System and the model must agree on data and on life or death. */
   private access(op: Extract<TortureOp, { at: Target }>, pid: number): void {
     const write = op.kind === "write" || (op.kind === "touch" && op.write);
-    const [va, size] = this.resolve(pid, op.at, op.size, write);
+    const va = this.resolve(pid, op.at, op.size, write);
+    const size = this.resolvedSize;
     const allowed = this.model.rangeAllows(pid, va, size, write);
     let alive: boolean;
     if (op.kind === "touch") {
       alive = this.system.access(pid, va, size, write ? ACCESS.USER_WRITE : ACCESS.USER_READ);
     } else if (op.kind === "write") {
-      const bytes = pattern(size, op.value);
-      if (size === 1) alive = this.system.write8(pid, va, bytes[0]);
-      else if (size === 4) alive = this.system.write32(pid, va, bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24));
-      else alive = this.system.writeBytes(pid, va, bytes);
-      if (allowed) this.model.write(pid, va, bytes);
+      alive = this.write(pid, va, size, op.value, allowed);
     } else {
-      const got = this.readSystem(pid, va, size);
-      alive = got !== null;
-      if (got !== null && allowed) this.compare(op, pid, va, got, this.model.read(pid, va, size));
+      alive = this.read(op, pid, va, size, allowed);
     }
     this.expectLife(op, pid, va, allowed, alive);
   }
 
-  private readSystem(pid: number, va: number, size: number): Uint8Array | null {
-    if (size === 1) {
-      const v = this.system.read8(pid, va);
-      return v === null ? null : Uint8Array.of(v);
+  /** Writes the pattern of `value` through the System and, when the access is legal, into the model; false if the process died. */
+  private write(pid: number, va: number, size: number, value: number, allowed: boolean): boolean {
+    const bytes = pattern(size, value);
+    let alive: boolean;
+    if (size === 1) alive = this.system.write8(pid, va, bytes[0]);
+    else if (size === 4) alive = this.system.write32(pid, va, bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24));
+    else alive = this.system.writeBytes(pid, va, bytes);
+    if (allowed) this.model.write(pid, va, bytes);
+    return alive;
+  }
+
+  /** Reads through the System and, when the access is legal, checks every byte against the model; false if the process died. */
+  private read(op: TortureOp, pid: number, va: number, size: number, allowed: boolean): boolean {
+    if (size === 1 || size === 4) {
+      // Bytes and words come back as numbers: compared as they are, with no array in between.
+      const v = size === 1 ? this.system.read8(pid, va) : this.system.read32(pid, va);
+      if (v === null) return false;
+      if (allowed) this.compareWord(op, pid, va, v, size);
+      return true;
     }
-    if (size === 4) {
-      const v = this.system.read32(pid, va);
-      return v === null ? null : Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
-    }
-    return this.system.readBytes(pid, va, size);
+    const got = this.system.readBytes(pid, va, size);
+    if (got === null) return false;
+    if (allowed) this.compare(op, pid, va, got);
+    return true;
   }
 
   /** copy-out writes pages up to the first one the process may not write; the process lives on. */
   private copyOut(op: Extract<TortureOp, { kind: "copyOut" }>, pid: number): void {
-    const [va, size] = this.resolve(pid, op.at, op.size, true);
-    const bytes = pattern(size, op.value);
+    const va = this.resolve(pid, op.at, op.size, true);
+    const bytes = pattern(this.resolvedSize, op.value);
     const got = this.system.copyOut(pid, va, bytes);
     const expected = this.modelCopyOut(pid, va, bytes);
     this.expect(op, got, expected, pid);
-    if (this.model.has(pid)) this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
+    if (this.model.has(pid)) this.expectLife(op, pid, va, true, this.system.isRunning(pid));
   }
 
   private modelCopyOut(pid: number, va: number, bytes: Uint8Array): boolean {
@@ -324,39 +331,51 @@ export class TortureDriver {
   }
 
   private copyIn(op: Extract<TortureOp, { kind: "copyIn" }>, pid: number): void {
-    const [va, size] = this.resolve(pid, op.at, op.size, false);
+    const va = this.resolve(pid, op.at, op.size, false);
+    const size = this.resolvedSize;
     const got = this.system.copyIn(pid, va, size);
     const allowed = va >= USER_CODE_BASE && va + size <= USER_STACK_TOP && this.model.rangeAllows(pid, va, size, false);
     this.expect(op, got !== null, allowed, pid);
     if (!this.model.has(pid)) return;
-    if (got !== null && allowed) this.compare(op, pid, va, got, this.model.read(pid, va, size));
-    this.expectLife(op, pid, va, true, this.system.process(pid).status.state === "running");
+    if (got !== null && allowed) this.compare(op, pid, va, got);
+    this.expectLife(op, pid, va, true, this.system.isRunning(pid));
   }
 
   /**
-   * The address and length of an access: a page the process may use in the
-   * chosen region (falling back to the stack), kept inside what it may
-   * touch — except for "wild" targets, which aim where it must fault.
+   * The address of an access (its length, which may shrink, left in
+   * `resolvedSize`): a page the process may use in the chosen region
+   * (falling back to the stack), kept inside what it may touch — except for
+   * "wild" targets, which aim where it must fault.
    */
-  private resolve(pid: number, at: Target, size: number, write: boolean): [number, number] {
+  private resolve(pid: number, at: Target, size: number, write: boolean): number {
     const p = this.model.get(pid);
-    let base: number;
-    const heapPages = (p.heapBreak - USER_HEAP_BASE) / PAGE_SIZE;
-    if (at.region === "wild") return [wildAddress(at, p.heapBreak), size];
-    const inShared = (vpn: number): boolean => vpn * PAGE_SIZE >= USER_SHARED_BASE;
-    const mapped = [...p.mapped]
-      .filter(([vpn, w]) => (w || !write) && inShared(vpn) === (at.region === "shared"))
-      .map(([vpn]) => vpn);
-    if (at.region === "heap" && heapPages > 0) base = USER_HEAP_BASE + (at.page % heapPages) * PAGE_SIZE;
-    else if ((at.region === "shared" || at.region === "image") && mapped.length > 0) base = mapped[at.page % mapped.length] * PAGE_SIZE;
-    else base = USER_STACK_TOP - (1 + (at.page % STACK_PAGES)) * PAGE_SIZE;
+    this.resolvedSize = size;
+    if (at.region === "wild") return wildAddress(at, p.heapBreak);
+    const base = this.pageBase(p, at, write);
     let va = base + at.offset;
     if (!this.model.rangeAllows(pid, va, size, write)) {
       // Stay on legal ground: pull the access back into its own page.
       if (size <= PAGE_SIZE) va = base + Math.min(at.offset, PAGE_SIZE - size);
-      else size = PAGE_SIZE - at.offset;
+      else this.resolvedSize = PAGE_SIZE - at.offset;
     }
-    return [va, size];
+    return va;
+  }
+
+  /** The page `at` aims at: a heap page below the break, a mapped page of its region (writable for a write), else a stack page. */
+  private pageBase(p: ModelProcess, at: Target, write: boolean): number {
+    const heapPages = (p.heapBreak - USER_HEAP_BASE) / PAGE_SIZE;
+    if (at.region === "heap" && heapPages > 0) return USER_HEAP_BASE + (at.page % heapPages) * PAGE_SIZE;
+    if (at.region === "shared" || at.region === "image") {
+      // The at.page-th (modulo) of the region's eligible pages in mapping order, counted twice rather than listed.
+      const shared = at.region === "shared";
+      let eligible = 0;
+      for (const [vpn, w] of p.mapped) if ((w || !write) && vpn * PAGE_SIZE >= USER_SHARED_BASE === shared) eligible++;
+      if (eligible > 0) {
+        let n = at.page % eligible;
+        for (const [vpn, w] of p.mapped) if ((w || !write) && vpn * PAGE_SIZE >= USER_SHARED_BASE === shared && n-- === 0) return vpn * PAGE_SIZE;
+      }
+    }
+    return USER_STACK_TOP - (1 + (at.page % STACK_PAGES)) * PAGE_SIZE;
   }
 
   /** The System's answer must be the model's, unless an excused failure struck: then the process is dropped. */
@@ -408,13 +427,22 @@ export class TortureDriver {
     }
   }
 
-  private compare(op: TortureOp, pid: number, va: number, got: Uint8Array, expected: Uint8Array): void {
-    for (let i = 0; i < expected.length; i++) {
-      if (got[i] !== expected[i]) {
-        this.mismatch(describe(op), `pid ${pid} byte at ${hex(va + i)} is ${got[i]}, the model says ${expected[i]}`);
-        return;
-      }
+  /** Every byte of `got` (read at `va`) must be the model's. */
+  private compare(op: TortureOp, pid: number, va: number, got: Uint8Array): void {
+    const i = this.model.differsAt(pid, va, got);
+    if (i >= 0) this.byteMismatch(op, pid, va + i, got[i]);
+  }
+
+  /** The `size` bytes (1 or 4) of the little-endian value `v` read at `va` must be the model's. */
+  private compareWord(op: TortureOp, pid: number, va: number, v: number, size: number): void {
+    for (let i = 0; i < size; i++) {
+      const byte = (v >>> (8 * i)) & 0xff;
+      if (byte !== this.model.byteAt(pid, va + i)) return this.byteMismatch(op, pid, va + i, byte);
     }
+  }
+
+  private byteMismatch(op: TortureOp, pid: number, va: number, got: number): void {
+    this.mismatch(describe(op), `pid ${pid} byte at ${hex(va)} is ${got}, the model says ${this.model.byteAt(pid, va)}`);
   }
 
   private checkKernel(): void {
@@ -449,9 +477,13 @@ export function tortureLosses(s: TortureSummary): number {
   return s.mismatches + s.invariantViolations + s.leakedFrames + s.leakedSlots + s.staleTlbHits + s.problems.length;
 }
 
-/** `size` bytes derived from `value`, different at every position. */
+/** Where `pattern` writes: reused, since each pattern is copied (into the System and the model) before the next is made. */
+let patternBytes = new Uint8Array(8192);
+
+/** `size` bytes derived from `value`, different at every position (a view of a buffer the next call overwrites). */
 function pattern(size: number, value: number): Uint8Array {
-  const out = new Uint8Array(size);
+  if (size > patternBytes.length) patternBytes = new Uint8Array(size);
+  const out = patternBytes.subarray(0, size);
   for (let i = 0; i < size; i++) out[i] = (value + i * 131 + (i >>> 8)) & 0xff;
   return out;
 }
