@@ -43,7 +43,11 @@ export class LruStack {
   /** The top of the stack, most recent first: top[0, topCount). */
   private readonly top = new Int32Array(TOP_DEPTH);
   private topCount = 0;
-  /** Per page: its slot in the tree, or -1 (in the top, or not in the stack). */
+  /**
+   * Per page: its slot in the tree plus one, or 0 (in the top, or not in
+   * the stack), so that the table is used as allocated: filling it with -1
+   * touched 4 MiB per stack on strings reaching page 2^20.
+   */
   private slotOf: Int32Array;
   /** Per slot: the page that holds it, or -1. */
   private pageAt: Int32Array;
@@ -59,7 +63,7 @@ export class LruStack {
   private references = 0;
 
   constructor() {
-    this.slotOf = new Int32Array(1 << 16).fill(-1);
+    this.slotOf = new Int32Array(1 << 16);
     this.pageAt = new Int32Array(INITIAL_SLOTS).fill(-1);
     this.tree = new Int32Array(INITIAL_SLOTS + 1);
     this.counts = new Float64Array(TOP_DEPTH + INITIAL_SLOTS + 1);
@@ -110,12 +114,12 @@ export class LruStack {
   /** `access` for a page not in the top: found (or not) in the tree, then pushed onto the top. */
   private accessBelow(page: number): number {
     if (page >>> 0 >= this.slotOf.length) this.growPages(page);
-    const slot = this.slotOf[page];
+    const slot = this.slotOf[page] - 1;
     let distance = 0;
     if (slot >= 0) {
       distance = this.topCount + this.marksAfter(slot) + 1;
       this.unmark(slot);
-      this.slotOf[page] = -1;
+      this.slotOf[page] = 0;
     }
     this.push(page);
     return distance;
@@ -138,7 +142,7 @@ export class LruStack {
     const tree = this.tree;
     for (let i = slot + 1; i < tree.length; i += i & -i) tree[i]++;
     this.pageAt[slot] = page;
-    this.slotOf[page] = slot;
+    this.slotOf[page] = slot + 1;
     this.below++;
   }
 
@@ -166,14 +170,14 @@ export class LruStack {
       this.topCount--;
       return;
     }
-    if (page >>> 0 >= this.slotOf.length || this.slotOf[page] < 0) return;
-    this.unmark(this.slotOf[page]);
-    this.slotOf[page] = -1;
+    if (page >>> 0 >= this.slotOf.length || this.slotOf[page] === 0) return;
+    this.unmark(this.slotOf[page] - 1);
+    this.slotOf[page] = 0;
   }
 
   /** True if `page` is in the stack. */
   has(page: number): boolean {
-    if (page >>> 0 < this.slotOf.length && this.slotOf[page] >= 0) return true;
+    if (page >>> 0 < this.slotOf.length && this.slotOf[page] !== 0) return true;
     for (let j = 0; j < this.topCount; j++) if (this.top[j] === page) return true;
     return false;
   }
@@ -196,7 +200,7 @@ export class LruStack {
       const p = old[s];
       if (p < 0) continue;
       pageAt[k] = p;
-      this.slotOf[p] = k++;
+      this.slotOf[p] = ++k;
     }
     pageAt.fill(-1, k);
     this.pageAt = pageAt;
@@ -214,7 +218,7 @@ export class LruStack {
     if (!(page >= 0 && page < MAX_REPLAY_PAGE)) throw new RangeError(`page number ${page} is outside 0..${MAX_REPLAY_PAGE - 1}`);
     let size = this.slotOf.length;
     while (size <= page) size *= 2;
-    const slotOf = new Int32Array(size).fill(-1);
+    const slotOf = new Int32Array(size);
     slotOf.set(this.slotOf);
     this.slotOf = slotOf;
   }
