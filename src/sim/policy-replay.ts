@@ -350,9 +350,24 @@ export function replayReferenceString(
   string: Int32Array | readonly Int32Array[],
   options: Omit<PolicyReplayOptions, "future">,
 ): PolicyReplayResult {
+  return replayAtFrameCounts(string, [options.frames], options)[0];
+}
+
+/**
+ * `replayReferenceString` at each of `frameCounts`, in order: OPT's future
+ * is built once for all of them (a curve simulated size by size rebuilt it
+ * at every size, ~30 ms per 3-million-reference string).
+ */
+export function replayAtFrameCounts(
+  string: Int32Array | readonly Int32Array[],
+  frameCounts: readonly number[],
+  options: Omit<PolicyReplayOptions, "future" | "frames">,
+): PolicyReplayResult[] {
   const chunks = string instanceof Int32Array ? [string] : string;
   const future = choiceNeedsFuture(options.policy) ? NextUseTable.build(chunks) : undefined;
-  const replay = new PolicyReplay({ ...options, future });
-  for (const c of chunks) replay.feed(c);
-  return replay.result();
+  return frameCounts.map((frames) => {
+    const replay = new PolicyReplay({ ...options, frames, future });
+    for (const c of chunks) replay.feed(c);
+    return replay.result();
+  });
 }

@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { replayReferenceString } from "../../src/sim/policy-replay.js";
+import { replayAtFrameCounts } from "../../src/sim/policy-replay.js";
 import { policyLabel, type PolicyChoice } from "../../src/sim/policy-spec.js";
 
 /** Encodes a reference string in the fixture format. */
@@ -184,7 +184,7 @@ export function distinctPages(refs: Int32Array): number {
   return count;
 }
 
-/** Misses of `policy` on `refs` for each frame count, keyed as in reference.json. */
+/** Misses of `policy` on `refs` for each frame count, keyed as in reference.json (the counts not yet memoised replayed together: OPT's future is built once). */
 export function missesByFrames(
   refs: Int32Array,
   frames: readonly number[],
@@ -192,15 +192,10 @@ export function missesByFrames(
   faultSetsReferenced = true,
 ): Record<string, number> {
   const memo = memoOf(refs);
-  return Object.fromEntries(
-    frames.map((f) => {
-      const key = `${refs.byteOffset}:${refs.length}:${policyLabel(policy)}:${f}:${faultSetsReferenced}`;
-      let misses = memo?.get(key);
-      if (misses === undefined) {
-        misses = replayReferenceString(refs, { frames: f, policy, faultSetsReferenced }).misses;
-        memo?.set(key, misses);
-      }
-      return [String(f), misses];
-    }),
-  );
+  const keyOf = (f: number): string => `${refs.byteOffset}:${refs.length}:${policyLabel(policy)}:${f}:${faultSetsReferenced}`;
+  const missing = frames.filter((f) => memo?.get(keyOf(f)) === undefined);
+  const results = replayAtFrameCounts(refs, missing, { policy, faultSetsReferenced });
+  const counted = new Map(missing.map((f, i) => [f, results[i].misses]));
+  for (const [f, misses] of counted) memo?.set(keyOf(f), misses);
+  return Object.fromEntries(frames.map((f) => [String(f), counted.get(f) ?? (memo?.get(keyOf(f)) as number)]));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PolicyName } from "../../src/kernel/replacement/index.js";
-import { NextUseTable, PolicyReplay, replayReferenceString } from "../../src/sim/policy-replay.js";
+import { NextUseTable, PolicyReplay, replayAtFrameCounts, replayReferenceString } from "../../src/sim/policy-replay.js";
 import { distinctPages, loadExpected, loadRefsFixture, TRACE_NAMES } from "../helpers/refs-fixture.js";
 
 const expected = loadExpected();
@@ -63,6 +63,20 @@ describe("policy-only replay counts misses as reference.json defines them", () =
       const replay = new PolicyReplay({ frames: 3, policy: "opt", future });
       replay.feed(refs);
       expect(replay.misses).toBe(7); // the textbook Belady example
+    }
+  });
+
+  it("replays at several frame counts, sharing OPT's future, as a fresh replay at each does", () => {
+    const refs = loadRefsFixture("busybox-gzip").subarray(0, 30_000);
+    const chunks = [refs.subarray(0, 12_345), refs.subarray(12_345)];
+    const frameCounts = [24, 3, 64, 1, 24];
+    for (const policy of ["opt", "lru", "linux"] as const) {
+      const fresh = frameCounts.map((frames) => {
+        const replay = new PolicyReplay({ frames, policy, future: policy === "opt" ? NextUseTable.build(chunks) : undefined });
+        for (const c of chunks) replay.feed(c);
+        return replay.result();
+      });
+      expect(replayAtFrameCounts(chunks, frameCounts, { policy })).toEqual(fresh);
     }
   });
 

@@ -14,7 +14,7 @@
  */
 
 import type { PolicyChoice } from "../policy-spec.js";
-import { replayReferenceString } from "../policy-replay.js";
+import { replayAtFrameCounts } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
 import { replayTrace } from "../trace/replay.js";
 import { straddlePage, type TraceChunk } from "../trace/trace-chunk.js";
@@ -35,13 +35,15 @@ export interface MiniCurve {
 
 /**
  * Miniature simulations of `policy` at each size on `sampled`, the sampled
- * pages' references of a string of `references` references.
+ * pages' references of a string of `references` references: one replay per
+ * distinct miniature memory (sizes that scale to the same frames share it),
+ * OPT's future built once.
  */
 export function miniSimulate(sampled: Int32Array, references: number, policy: PolicyChoice, sizes: readonly number[], rate: number): MiniCurve {
-  return simulateSizes(sizes, rate, (frames) => {
-    const r = replayReferenceString(sampled, { frames, policy });
-    return sampled.length === 0 ? 0 : r.misses / sampled.length;
-  }, references);
+  const frameCounts = miniFrameCounts(sizes, rate);
+  const results = replayAtFrameCounts(sampled, frameCounts, { policy });
+  const ratios = new Map(frameCounts.map((frames, i) => [frames, sampled.length === 0 ? 0 : results[i].misses / sampled.length]));
+  return simulateSizes(sizes, rate, (frames) => ratios.get(frames) ?? 0, references);
 }
 
 /** As miniSimulate, through the full VMM: `trace` holds the sampled accesses; `system` is the machine, its policy and frame cap set per point. */
@@ -54,10 +56,7 @@ export async function miniSimulateVmm(
   system: SystemConfig,
 ): Promise<MiniCurve> {
   const ratios = new Map<number, number>();
-  for (const size of sizes) {
-    const frames = miniFrames(size, rate);
-    if (frames >= 1 && !ratios.has(frames)) ratios.set(frames, await vmmMissRatio(trace, { ...system, policy, userFrames: frames }));
-  }
+  for (const frames of miniFrameCounts(sizes, rate)) ratios.set(frames, await vmmMissRatio(trace, { ...system, policy, userFrames: frames }));
   return simulateSizes(sizes, rate, (frames) => ratios.get(frames) ?? 0, references);
 }
 
@@ -65,6 +64,11 @@ export async function miniSimulateVmm(
 export async function vmmMissRatio(trace: string, system: SystemConfig, format?: TraceFormat): Promise<number> {
   const r = await replayTrace(trace, { system, format });
   return r.stats.references === 0 ? 0 : r.stats.faults.total / r.stats.references;
+}
+
+/** The distinct miniature memories of `sizes` at `rate` that hold a frame at least, in order of first appearance. */
+function miniFrameCounts(sizes: readonly number[], rate: number): number[] {
+  return [...new Set(sizes.map((size) => miniFrames(size, rate)).filter((frames) => frames >= 1))];
 }
 
 function simulateSizes(sizes: readonly number[], rate: number, missRatioAt: (frames: number) => number, references: number): MiniCurve {

@@ -15,7 +15,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { policyLabel, requirePolicyPlugins, type PolicyChoice } from "../policy-spec.js";
 import { PageString } from "../next-use.js";
-import { replayReferenceString } from "../policy-replay.js";
+import { replayAtFrameCounts } from "../policy-replay.js";
 import type { SystemConfig } from "../system.js";
 import { openFileOutput, type OutputFile } from "../output-file.js";
 import { BinaryTraceWriter } from "../trace/binary-format.js";
@@ -275,12 +275,11 @@ async function minisimCurves(file: string, pass: ProfilePass, o: MinisimOptions,
 async function fullSimulation(file: string, format: TraceFormat | undefined, pass: ProfilePass, policy: PolicyChoice, o: MinisimOptions): Promise<MrcCurve> {
   const n = pass.references;
   const points = [];
-  for (const size of o.sizes) {
-    const ratio =
-      o.vmm === undefined
-        ? replayReferenceString((pass.whole as PageString).view(), { frames: size, policy }).misses / Math.max(1, n)
-        : await vmmMissRatio(file, { ...o.vmm, policy, userFrames: size }, format);
-    points.push(point(size, ratio * n, n));
+  if (o.vmm === undefined) {
+    const results = replayAtFrameCounts((pass.whole as PageString).view(), o.sizes, { policy });
+    for (const [i, size] of o.sizes.entries()) points.push(point(size, results[i].misses, n));
+  } else {
+    for (const size of o.sizes) points.push(point(size, (await vmmMissRatio(file, { ...o.vmm, policy, userFrames: size }, format)) * n, n));
   }
   return { policy: policyLabel(policy), method: "simulation", ...(o.vmm === undefined ? {} : { vmm: true }), points };
 }

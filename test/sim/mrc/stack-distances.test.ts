@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { LruStack, missesBySize, TOP_DEPTH } from "../../../src/sim/mrc/lru-stack.js";
 import { optHistogram } from "../../../src/sim/mrc/opt-stack.js";
-import { replayReferenceString } from "../../../src/sim/policy-replay.js";
+import { replayAtFrameCounts } from "../../../src/sim/policy-replay.js";
 import { distinctPages, loadRefsFixture, TRACE_NAMES } from "../../helpers/refs-fixture.js";
 import { lruMisses, optMisses } from "../trace/textbook-policies.js";
 
@@ -36,7 +36,7 @@ function curveAndReplay(curve: readonly number[], refs: Int32Array, policy: "lru
   const sizes = sampleSizes(curve.length);
   return {
     curve: Object.fromEntries(sizes.map((s) => [s, curve[s - 1]])),
-    replay: Object.fromEntries(sizes.map((s) => [s, replayReferenceString(refs, { frames: s, policy }).misses])),
+    replay: Object.fromEntries(replayAtFrameCounts(refs, sizes, { policy }).map((r) => [r.frames, r.misses])),
   };
 }
 
