@@ -28,7 +28,12 @@ export function lruMisses(refs: readonly number[], frames: number): number {
       if (lastUse.size === frames) {
         let victim = -1;
         let oldest = Infinity;
-        for (const [q, u] of lastUse) if (u < oldest) [victim, oldest] = [q, u];
+        lastUse.forEach((u, q) => {
+          if (u < oldest) {
+            victim = q;
+            oldest = u;
+          }
+        });
         lastUse.delete(victim);
       }
     }
@@ -53,7 +58,12 @@ export function optMisses(refs: readonly number[], frames: number): number {
       if (nextUse.size === frames) {
         let victim = -1;
         let farthest = -1;
-        for (const [q, u] of nextUse) if (u > farthest) [victim, farthest] = [q, u];
+        nextUse.forEach((u, q) => {
+          if (u > farthest) {
+            victim = q;
+            farthest = u;
+          }
+        });
         nextUse.delete(victim);
       }
     }
