@@ -70,8 +70,13 @@ export function writeFile(dir: string, name: string, text: string | Uint8Array):
 
 /** The traces README's page reference string of a lackey text: each access gives its first page, a straddling one also its last. */
 export function referenceString(text: string): number[] {
+  return pageReferencesOf(naiveLackey(text));
+}
+
+/** The page reference string of accesses the plain parser read (a straddling access references both its pages). */
+export function pageReferencesOf(accesses: readonly Access[]): number[] {
   const out: number[] = [];
-  for (const a of naiveLackey(text)) {
+  for (const a of accesses) {
     const address = (a.high ?? 0) * 2 ** 32 + (a.addr >>> 0);
     const first = Math.floor(address / 4096);
     const last = Math.floor((address + a.size - 1) / 4096);

@@ -17,11 +17,11 @@ import { formatMapping, mapAddress } from "../../../src/sim/trace/layout-mapper.
 import { emptySurvey, surveyChunk } from "../../../src/sim/trace/trace-survey.js";
 import { WidePages, pageReferences } from "../../../src/sim/trace/wide-pages.js";
 import { convertTrace } from "../../../src/sim/trace/convert.js";
-import { replayReferenceString } from "../../../src/sim/policy-replay.js";
+import { replayAtFrameCounts, replayReferenceString } from "../../../src/sim/policy-replay.js";
 import { profileTrace } from "../../../src/sim/mrc/profile.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
 import { USER_CODE_BASE, USER_STACK_TOP } from "../../../src/kernel/layout.js";
-import { FIXTURES, type Access, collect, fixtureText, naiveLackey, referenceString, tempDir, writeFile } from "./helpers.js";
+import { FIXTURES, type Access, collect, fixtureText, naiveLackey, pageReferencesOf, referenceString, tempDir, writeFile } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(tmp.cleanup);
@@ -114,7 +114,7 @@ describe("a 64-bit program's trace (x86-64 sort under Valgrind)", () => {
     for await (const c of readTrace(X64)) chunks.push(pageReferences(c, new Int32Array(2 * c.length), wide).slice());
     for (const [policy, faultSetsReferenced, label] of POLICIES) {
       const frames = comparable(label);
-      const got = Object.fromEntries(frames.map((f) => [String(f), replayReferenceString(chunks, { frames: f, policy, faultSetsReferenced }).misses]));
+      const got = Object.fromEntries(replayAtFrameCounts(chunks, frames, { policy, faultSetsReferenced }).map((r) => [String(r.frames), r.misses]));
       expect({ label, got }).toEqual({ label, got: Object.fromEntries(frames.map((f) => [String(f), expected.misses[label][String(f)]])) });
     }
   });
@@ -122,7 +122,7 @@ describe("a 64-bit program's trace (x86-64 sort under Valgrind)", () => {
   it("converts to libCacheSim's page strings: its own page numbers (--raw-pages), or the replay's, with the same misses", async () => {
     const raw = path.join(tmp.dir, "x64-raw.txt");
     await convertTrace(X64, raw, "txt", { rawPages: true });
-    const own = Int32Array.from(referenceString(fixtureText("x64-sort-head.lackey.gz")));
+    const own = Int32Array.from(pageReferencesOf(plain));
     expect(Buffer.compare(Buffer.from(txtPages(raw).buffer), Buffer.from(own.buffer))).toBe(0);
     expect(own.includes(0x1fff000)).toBe(true); // the stack's top page, above 4 GiB
     const mapped = path.join(tmp.dir, "x64-mapped.txt");
