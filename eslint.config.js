@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "dist-bench/**", "node_modules/**", "coverage/**", "**/*.js", "!eslint.config.js"] },
+  { ignores: ["dist/**", "dist-bench/**", "dist-web/**", ".vmm386-tmp/**", "node_modules/**", "coverage/**", "**/*.js", "!eslint.config.js"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
