@@ -191,6 +191,17 @@ describe("playground in Chromium", () => {
     await page.getByRole("button", { name: "forward one step" }).click();
     await page.getByRole("button", { name: "forward one step" }).click();
     await page.getByRole("button", { name: "forward one step" }).click();
+    // Each process's triangle says whether its tables are shown (they follow its line), also once the next move
+    // switches to the child and back.
+    const triangles = () =>
+      page.locator("details.process > summary").evaluateAll((ss) =>
+        ss.map((s) => `${getComputedStyle(s, "::before").content.includes("▼")}/${s.parentElement!.nextElementSibling?.tagName === "DIV"}`),
+      );
+    expect(await triangles()).toEqual(["true/true", "false/false"]);
+    await page.getByRole("button", { name: "forward one move" }).click();
+    await expect.poll(triangles).toEqual(["false/false", "true/true"]);
+    await page.getByRole("button", { name: "back one move" }).click();
+    await expect.poll(triangles).toEqual(["true/true", "false/false"]);
     await page.getByRole("button", { name: "PTE of 0x40000000" }).first().click();
     const detail = page.getByTestId("frame-detail");
     await expect.poll(() => detail.textContent()).toMatch(/refcount 2/);

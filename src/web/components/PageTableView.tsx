@@ -64,7 +64,7 @@ function ProcessSummary(props: { process: ProcessView; open: boolean; onToggle: 
   const p = props.process;
   return (
     <details open={props.open} class="process" data-pid={p.pid} onToggle={(e) => props.onToggle((e.currentTarget as HTMLDetailsElement).open)}>
-      <summary>
+      <summary class={props.open ? "open" : undefined}>
         pid {p.pid} <b>{p.name}</b> — {p.state}
         {p.detail !== "" && `: ${p.detail}`}
         {p.pageDirectory !== 0 && ` · CR3 ${hex(p.pageDirectory)}`}
