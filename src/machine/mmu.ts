@@ -108,7 +108,7 @@ export interface MmuOptions {
   strict?: boolean;
   /**
    * False sends every TLB fill through the general path (Tlb.claim and
-   * fill), never the flat ones (translateSlow's miss, Tlb.fillPlain): the
+   * fill), never the flat ones (translateSlow's miss, Tlb.fillMiss): the
    * same results, slower; for the tests that hold the two to each other.
    */
   flatMiss?: boolean;

@@ -191,8 +191,8 @@ export class Tlb {
   private readonly allow = new Int32Array(16);
   private pieces = 0;
   /**
-   * 4 KiB fills may take fillPlain (and the MMU's flat miss path,
-   * fillMiss): 4-way sets, a power-of-two number of them, tree
+   * 4 KiB fills may take fillMiss (from insert and the MMU's flat miss
+   * path): 4-way sets, a power-of-two number of them, tree
    * pseudo-LRU, the mirror on, and no 4 KiB piece of a 4 MiB page cached (a
    * victim that is a piece needs invalidateSlot's count). Read it through
    * `flatFill`.
@@ -201,7 +201,7 @@ export class Tlb {
   private readonly plainShape: boolean;
   private wp = false;
 
-  /** `mirror` false: strict mode (see `mirror`); `flat` false: no fillPlain, every fill by claim (see plainFill). */
+  /** `mirror` false: strict mode (see `mirror`); `flat` false: no fillMiss, every fill by claim (see plainFill). */
   constructor(geometry: TlbGeometry, mirror = true, flat = true) {
     checkTlbShape(geometry.entries, geometry.ways);
     checkTlbShape(geometry.largeEntries, geometry.largeWays, "4 MiB TLB");
@@ -258,24 +258,14 @@ export class Tlb {
     // The 4 KiB fill (every TLB miss of a large working set) writes its mirror entry directly.
     const vpn = va >>> 12;
     if (this.plainFill) {
-      const filled = this.fillPlain(vpn, pfn, bits, leafAddr, dirAddr);
+      // A full set lacking the page (every miss past the first fills): fillMiss; its other cases to claim.
+      const filled = this.fillMiss(vpn, pfn, bits, leafAddr, dirAddr, this.allow[allowIndex(bits)], this.now);
       if (filled >= 0) return filled;
     }
     const slot = this.claim(this.setOf(vpn) * this.ways, this.ways, vpn);
     this.fill(slot, vpn, pfn, bits, leafAddr, dirAddr);
     if (this.mirror) this.state[mirrorAt(vpn)] = encode(pfn, bits, this.wp);
     return slot;
-  }
-
-  /**
-   * insert of a 4 KiB page into a full set that lacks it, when `plainFill`
-   * holds (every preset but the i386, mirror on): the tree's victim, its
-   * mirror entry dropped, the entry and its mirror entry written (fillMiss). Returns -1 when the set has a free way or holds the page (rare
-   * past the first fills), for claim to handle. Same victim and state as
-   * claim + fill + the mirror write.
-   */
-  private fillPlain(vpn: number, pfn: number, bits: number, leafAddr: number, dirAddr: number): number {
-    return this.fillMiss(vpn, pfn, bits, leafAddr, dirAddr, this.allow[allowIndex(bits)], this.now);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
  * The MMU's flat miss path (translateSlow's common case and its fault,
- * Tlb.fillMiss and lacks, Tlb.fillPlain) against the general one (MmuOptions.flatMiss
+ * Tlb.fillMiss, which insert uses too, and lacks) against the general one (MmuOptions.flatMiss
  * false: every fill by Tlb.claim and fill): two MMUs on equal memories, the
  * same random page tables, rewrites without INVLPG (stale entries), INVLPG,
  * CR3 loads, CR0.WP flips and 4 MiB pages, must give the same frames,
