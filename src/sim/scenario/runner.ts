@@ -373,19 +373,15 @@ export class ScenarioRunner {
    */
   private noticeEnded(t: Thread): void {
     if (this.system.runningCount === this.alive.size) return;
-    if (this.alive.has(t.pid) && !this.isRunning(t)) this.processEnded(t);
+    if (this.alive.has(t.pid) && !this.system.isRunning(t.pid)) this.processEnded(t);
     if (this.system.runningCount === this.alive.size) return;
-    for (const other of [...this.alive.values()]) if (!this.isRunning(other)) this.processEnded(other);
+    for (const other of [...this.alive.values()]) if (!this.system.isRunning(other.pid)) this.processEnded(other);
   }
 
   private processEnded(t: Thread): void {
     this.alive.delete(t.pid);
     this.recorder.untrack(t.pid);
     this.markDone(t);
-  }
-
-  private isRunning(t: Thread): boolean {
-    return this.system.process(t.pid).status.state === "running";
   }
 
   /** End of a round: the finished leave the ring, the timer ticks, throttles are re-read. */
