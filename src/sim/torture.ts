@@ -368,11 +368,12 @@ export class TortureDriver {
     if (at.region === "shared" || at.region === "image") {
       // The at.page-th (modulo) of the region's eligible pages in mapping order, counted twice rather than listed.
       const shared = at.region === "shared";
-      let eligible = 0;
-      for (const [vpn, w] of p.mapped) if ((w || !write) && vpn * PAGE_SIZE >= USER_SHARED_BASE === shared) eligible++;
-      if (eligible > 0) {
-        let n = at.page % eligible;
-        for (const [vpn, w] of p.mapped) if ((w || !write) && vpn * PAGE_SIZE >= USER_SHARED_BASE === shared && n-- === 0) return vpn * PAGE_SIZE;
+      const eligible = (vpn: number, writable: boolean): boolean => (writable || !write) && vpn * PAGE_SIZE >= USER_SHARED_BASE === shared;
+      let count = 0;
+      for (const [vpn, w] of p.mapped) if (eligible(vpn, w)) count++;
+      if (count > 0) {
+        let n = at.page % count;
+        for (const [vpn, w] of p.mapped) if (eligible(vpn, w) && n-- === 0) return vpn * PAGE_SIZE;
       }
     }
     return USER_STACK_TOP - (1 + (at.page % STACK_PAGES)) * PAGE_SIZE;
