@@ -9,7 +9,7 @@ import { Ajv, type Options, type ValidateFunction } from "ajv";
 import { scenarioSchema } from "./schema-document.js";
 
 /** ajv's options for the scenario schema: every error, with the schema and data each is about (for the message). */
-export const SCENARIO_AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: true };
+const SCENARIO_AJV_OPTIONS: Options = { allErrors: true, verbose: true, strict: true };
 
 /** A new Ajv holding the compiled scenario schema, and its validator. */
 export function compileScenarioSchema(options: Options = {}): { ajv: Ajv; validate: ValidateFunction } {

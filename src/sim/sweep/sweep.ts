@@ -21,7 +21,7 @@ import { runSweepJob, type SweepJob, type SweepJobResult } from "./sweep-point.j
 export type SweepAxis = "userFrames" | "ram";
 
 /** The scenario swept, as read and checked once at planning: each point (in a worker or not) runs it without reading the file again. */
-export type SweepSource = { readonly kind: "trace" } | { readonly kind: "scenario"; readonly scenario: Scenario };
+type SweepSource = { readonly kind: "trace" } | { readonly kind: "scenario"; readonly scenario: Scenario };
 
 export type SweepPlan = SweepSource & {
   /** The scenario (.yaml) or trace swept. */
