@@ -4,7 +4,6 @@
  */
 import { useEffect } from "preact/hooks";
 import type { PolicyName } from "../../kernel/replacement/index.js";
-import { DEMO_SCENARIO } from "../../sim/scenario/demo-scenario.js";
 import { laneChoice, parseFrames } from "../lanes.js";
 import type { InputProblem, RunRequest, RunSource } from "../protocol.js";
 import type { ViewLink } from "../url-state.js";
@@ -15,7 +14,7 @@ export function useFirstRun(link: ViewLink | null, load: (run: RunRequest, at?: 
     if (link?.source.startsWith("trace:") === true) {
       setSource("demo");
       setProblem({ message: `the link is to the trace ${link.source.slice("trace:".length)}: upload it to see it (the link does not carry the file)`, line: null });
-      void load({ source: { kind: "scenario", file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") }, policies: [] });
+      void load({ source: { kind: "scenario", ...editorFor("demo") }, policies: [] });
       return;
     }
     const seedValue = link?.seed ?? undefined;

@@ -18,16 +18,18 @@ export interface Editor {
   readonly text: string;
 }
 
-/** The editor's contents for a menu entry. */
+/** The demo's editor, its text without the template's leading newline. */
+const DEMO_EDITOR: Editor = { file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") };
+
+/** The editor's contents for a menu entry (the demo's for "demo" and for what no entry names). */
 export function editorFor(source: string): Editor {
-  if (source === "demo") return { file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") };
   if (source.startsWith("example:")) {
     const x = EXAMPLES.find((e) => `example:${e.name}` === source);
     if (x !== undefined) return { file: x.file, text: x.text };
   }
   if (source === "preset:belady") return { file: PRESETS.belady.file, text: PRESETS.belady.text };
   if (source.startsWith("yaml:")) return { file: "scenario.yaml", text: yamlText(source) };
-  return { file: "<demo>", text: DEMO_SCENARIO.replace(/^\n/, "") };
+  return DEMO_EDITOR;
 }
 
 export type RunChoice = ReturnType<typeof useRunChoice>;
