@@ -44,7 +44,7 @@ export function App() {
   useKeys(timeline, play.setPlaying);
   const actions = useRunActions(choice, timeline, load);
   const state = timeline.state;
-  const link = state === null ? "" : encodeLink({ source: choice.linkSource, policies: choice.policies, frames: choice.frames, seed: /^\d+$/.test(choice.seed) ? Number(choice.seed) : null, position: state.position, quiz: quiz.quiz });
+  const link = state === null ? "" : encodeLink({ source: choice.linkSource, policies: choice.policies, frames: choice.frames, seed: choice.linkSeed, position: state.position, quiz: quiz.quiz });
   useAddressBar(link);
   const computeMrc = () => {
     timeline.setBusy(true);

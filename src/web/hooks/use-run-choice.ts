@@ -63,7 +63,9 @@ export function useRunChoice(initial: ViewLink | null) {
     setEdited(true);
   };
   const linkSource = edited || source === "custom" ? yamlSource(editor.text) : source;
-  return { source, editor, edited, policies, frames, refs, seed, seedValue, setSource, setPolicies, setFrames, setRefs, setSeed, runSource, lanes, choose, edit, linkSource };
+  // The link's seed, as the link always read it: the field untrimmed (" 7" runs seed 7 but links none).
+  const linkSeed = /^\d+$/.test(seed) ? Number(seed) : null;
+  return { source, editor, edited, policies, frames, refs, seed, seedValue, setSource, setPolicies, setFrames, setRefs, setSeed, runSource, lanes, choose, edit, linkSource, linkSeed };
 }
 
 /** The first lane's settings as the command line's options, for the inspect command shown. */
@@ -72,6 +74,6 @@ export function inspectOptions(choice: RunChoice): string[] {
   return [
     ...(choice.policies.length > 0 ? ["--policy", choice.policies[0]] : []),
     ...(typeof firstFrames !== "string" && firstFrames.length > 0 ? ["--user-frames", String(firstFrames[0])] : []),
-    ...(/^\d+$/.test(choice.seed.trim()) ? ["--seed", choice.seed.trim()] : []),
+    ...(choice.seedValue === undefined ? [] : ["--seed", choice.seed.trim()]),
   ];
 }
