@@ -90,7 +90,14 @@ describe("policy-only replay counts misses as reference.json defines them", () =
   });
 
   it("grows its page table for large page numbers and rejects negative ones", () => {
-    expect(misses(Int32Array.of(5_000_000, 7, 5_000_000), 1, "fifo")).toBe(3);
+    const refs = Int32Array.of(5_000_000, 7, 5_000_000);
+    // Sized at the string's highest page at once (replayAtFrameCounts), grown by doubling (a fed replay), or from a hint below it.
+    expect(misses(refs, 1, "fifo")).toBe(3);
+    for (const pages of [undefined, 8]) {
+      const replay = new PolicyReplay({ frames: 1, policy: "fifo", pages });
+      replay.feed(refs);
+      expect(replay.misses).toBe(3);
+    }
     expect(() => misses(Int32Array.of(3, -1), 2, "clock")).toThrow(/page number -1 at reference 1/);
   });
 
