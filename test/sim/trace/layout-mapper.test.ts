@@ -34,7 +34,10 @@ async function surveyOf(file: string): Promise<TraceSurvey> {
 
 /** Every touched page maps into user space, onto a page no other trace page maps to. */
 function expectInjectiveIntoUserSpace(s: TraceSurvey, m: LayoutMapping): void {
-  const touched = [...Array.from(s.pages.keys()).filter((p) => s.pages[p] !== 0), ...s.wide.sorted()];
+  // An index loop over the flags of every 32-bit page (2^20 of them), not Array.from(keys()).filter: ~0.3 s a survey.
+  const touched: number[] = [];
+  for (let p = 0; p < s.pages.length; p++) if (s.pages[p] !== 0) touched.push(p);
+  touched.push(...s.wide.sorted());
   const targets = touched.map((p) => mapAddress(m, p * 4096) >>> 12);
   const outside = targets.filter((q) => q * 4096 < USER_CODE_BASE || q * 4096 >= USER_STACK_TOP);
   expect(outside).toEqual([]);

@@ -10,7 +10,7 @@ import { replayPolicyOnly } from "../../../src/sim/trace/policy-only.js";
 import { replayLayout } from "../../../src/sim/trace/replay.js";
 import { pageDelta } from "../../../src/sim/trace/page-deltas.js";
 import { emptySurvey, surveyChunk } from "../../../src/sim/trace/trace-survey.js";
-import { loadRefsFixture } from "../../helpers/refs-fixture.js";
+import { loadRefsFixture, refsText } from "../../helpers/refs-fixture.js";
 import { FIXTURES, collect, referenceString, fixtureText, tempDir, writeFile } from "./helpers.js";
 
 const tmp = tempDir();
@@ -31,7 +31,7 @@ async function pagesOf(file: string): Promise<number[]> {
 
 /** A text file of one page number per line. */
 function refsFile(name: string, pages: ArrayLike<number>): string {
-  return writeFile(tmp.dir, name, Array.from(pages).join("\n") + "\n");
+  return writeFile(tmp.dir, name, refsText(pages));
 }
 
 /** Misses of `policy` at each of `frames` on a trace file, by vmm386's policy-only replay. */

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { replayTrace } from "../../../src/sim/trace/replay.js";
 import type { PolicyName } from "../../../src/kernel/replacement/index.js";
 import { replayReferenceString } from "../../../src/sim/policy-replay.js";
-import { loadExpected, loadLibCacheSimPolicies, loadRefsFixture } from "../../helpers/refs-fixture.js";
+import { loadExpected, loadLibCacheSimPolicies, loadRefsFixture, refsText } from "../../helpers/refs-fixture.js";
 import { tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -53,7 +53,7 @@ function refsOf(string: RefString): Int32Array {
 /** `string` as a page-number-per-line file. */
 function refsFile(string: RefString): string {
   const file = path.join(tmp.dir, `${string.trace}-${string.part}.refs`);
-  fs.writeFileSync(file, Array.from(refsOf(string)).join("\n") + "\n");
+  fs.writeFileSync(file, refsText(refsOf(string)));
   return file;
 }
 
