@@ -44,7 +44,7 @@ describe("binary trace format", () => {
     const file = path.join(tmp.dir, "b.bin.gz");
     await write(file, accesses);
     expect(fs.readFileSync(file)[0]).toBe(0x1f);
-    expect(await collect(readBinary(file))).toEqual(accesses);
+    expectSameAccesses(await collect(readBinary(file)), accesses);
   });
 
   it("round-trips full blocks followed by an odd-length last block, plain and gzip'd", async () => {
@@ -52,7 +52,7 @@ describe("binary trace format", () => {
     for (const name of ["odd.bin", "odd.bin.gz"]) {
       const file = path.join(tmp.dir, name);
       await write(file, accesses, 50_000);
-      expect(await collect(readBinary(file))).toEqual(accesses);
+      expectSameAccesses(await collect(readBinary(file)), accesses);
     }
     // The odd block's meta is padded to a multiple of 4 bytes.
     expect(fs.statSync(path.join(tmp.dir, "odd.bin")).size).toBe(16 + accesses.length * 6 + 2 + 3 * 8 + 8);
