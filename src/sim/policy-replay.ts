@@ -157,6 +157,29 @@ const HIT_BATCH = 1024;
 /** No entry: a page not resident (frameOf), or with no shadow (never evicted, or read back since). */
 const NONE = 0;
 
+/** Page tables of more pages than this are not kept for reuse (a spare holds on to its memory). */
+const MAX_SPARE_PAGES = 1 << 20;
+
+/**
+ * A page table a finished replay gave back (`recycle`), zeroed, for the
+ * next replay whose table is the same size: the replays of one string at
+ * several frame counts (replayAtFrameCounts) share one instead of each
+ * allocating and zeroing 4 MiB (the public traces reach page 0xfeffd). In a
+ * test process those tables, with the other large arrays, made V8 scavenge
+ * for external memory every few replays.
+ */
+let spareTable: Int32Array | null = null;
+
+/** A zeroed page table of `pages` entries: the spare if it is that size, else a new one. */
+function pageTable(pages: number): Int32Array {
+  const spare = spareTable;
+  if (spare !== null && spare.length === pages) {
+    spareTable = null;
+    return spare;
+  }
+  return new Int32Array(pages);
+}
+
 /** A replay in progress: `feed` chunks in order, then read `result()`. */
 export class PolicyReplay {
   readonly options: PolicyReplayOptions;
@@ -176,6 +199,7 @@ export class PolicyReplay {
   private readonly hits = new Int32Array(HIT_BATCH);
   private used = 0;
   private position = 0;
+  private recycled = false;
   private missCount = 0;
 
   constructor(options: PolicyReplayOptions) {
@@ -201,7 +225,7 @@ export class PolicyReplay {
     this.faultBit = options.faultSetsReferenced === false ? 0 : 1;
     const pages = options.pages;
     const tablePages = pages !== undefined && Number.isInteger(pages) && pages > 0 ? Math.min(pages, MAX_REPLAY_PAGE) : INITIAL_PAGES;
-    this.frameOf = new Int32Array(this.future ? this.future.nextOf.length : tablePages);
+    this.frameOf = pageTable(this.future ? this.future.nextOf.length : tablePages);
     this.pageOf = new Int32Array(options.frames).fill(-1);
     this.workingSet = this.policy.workingSet;
     this.stat = this.workingSet === undefined ? undefined : (counters as WorkingSetStat);
@@ -218,6 +242,7 @@ export class PolicyReplay {
 
   /** Replays the next `chunk` of the string. */
   feed(chunk: Int32Array): void {
+    if (this.recycled) throw new Error("a recycled replay cannot be fed");
     if (this.future) this.feedWithFuture(chunk);
     else if (this.policy.observesReferences) this.feedObserved(chunk);
     else this.feedUnobserved(chunk);
@@ -234,6 +259,20 @@ export class PolicyReplay {
       missRatio: references === 0 ? 0 : this.missCount / references,
       ...(this.stat === undefined ? {} : { workingSet: { ...this.stat } }),
     };
+  }
+
+  /**
+   * Done with the replay (after `result()`): its page table goes back,
+   * zeroed, for the next replay of the same size to use. It cannot be fed
+   * again.
+   */
+  recycle(): void {
+    if (this.recycled) return;
+    this.recycled = true;
+    const frameOf = this.frameOf;
+    // The entries set are exactly the resident pages': an evicted page's went back to NONE.
+    for (let f = 0; f < this.used; f++) frameOf[this.pageOf[f]] = NONE;
+    if (frameOf.length <= MAX_SPARE_PAGES) spareTable = frameOf;
   }
 
   /** CLOCK, FIFO: a hit only sets the referenced bit. */
@@ -383,7 +422,9 @@ export function replayAtFrameCounts(
   return frameCounts.map((frames) => {
     const replay = new PolicyReplay({ ...options, frames, future, pages });
     for (const c of chunks) replay.feed(c);
-    return replay.result();
+    const result = replay.result();
+    replay.recycle();
+    return result;
   });
 }
 

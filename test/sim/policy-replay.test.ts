@@ -66,7 +66,7 @@ describe("policy-only replay counts misses as reference.json defines them", () =
     }
   });
 
-  it("replays at several frame counts, sharing OPT's future, as a fresh replay at each does", () => {
+  it("replays at several frame counts, sharing OPT's future (and one page table, recycled), as a fresh replay at each does", () => {
     const refs = loadRefsFixture("busybox-gzip").subarray(0, 30_000);
     const chunks = [refs.subarray(0, 12_345), refs.subarray(12_345)];
     const frameCounts = [24, 3, 64, 1, 24];
@@ -106,9 +106,13 @@ describe("policy-only replay counts misses as reference.json defines them", () =
     expect(() => NextUseTable.build([Int32Array.of(1 << 26, -1)])).toThrow("page number 67108864 at reference 0 is outside 0..67108863");
   });
 
-  it("refuses OPT without the future and a frame count below 1", () => {
+  it("refuses OPT without the future, a frame count below 1, and a recycled replay more references", () => {
     expect(() => new PolicyReplay({ frames: 4, policy: "opt" })).toThrow(/needs the future/);
     expect(() => new PolicyReplay({ frames: 0, policy: "lru" })).toThrow(RangeError);
+    const done = new PolicyReplay({ frames: 2, policy: "lru" });
+    done.feed(Int32Array.of(1, 2, 3));
+    done.recycle();
+    expect(() => done.feed(Int32Array.of(1))).toThrow("a recycled replay cannot be fed");
   });
 });
 
