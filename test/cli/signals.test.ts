@@ -19,6 +19,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { lockPathOf } from "../../src/sim/image-lock.js";
+import { refsText } from "../helpers/refs-fixture.js";
 import { cli, spawnCliAsync, type CliRun } from "./cli-helper.js";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vmm386-signals-"));
@@ -183,12 +184,12 @@ describe("signals", () => {
     const trace = path.join(dir, "random.refs");
     // A million references to 40,000 pages (160 MiB) on a 4 MiB machine: nearly every one a swap fault.
     let x = 7;
-    const lines: string[] = [];
-    for (let i = 0; i < 1_000_000; i++) {
+    const pages = new Int32Array(1_000_000);
+    for (let i = 0; i < pages.length; i++) {
       x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-      lines.push(String(x % 40000));
+      pages[i] = x % 40000;
     }
-    fs.writeFileSync(trace, lines.join("\n") + "\n");
+    fs.writeFileSync(trace, refsText(pages));
     const tmp = tmpFolder("replay");
     const report = path.join(tmp, "r.html");
     const r = await interrupt(["replay", trace, "--ram", "4M", "--swap", "256M", "--report", report], "SIGINT", tmp, thenWorks(writing(report)));
