@@ -101,17 +101,8 @@ export class NextUseTable implements FutureKnowledge {
    * distinct arrays, not one buffer a reader refills.
    */
   static build(chunks: readonly Int32Array[]): NextUseTable {
-    let total = 0;
-    let maxPage = 0;
-    for (const c of chunks) {
-      for (let i = 0; i < c.length; i++) {
-        checkPage(c[i], total + i);
-        if (c[i] > maxPage) maxPage = c[i];
-      }
-      total += c.length;
-    }
-    const next = new Int32Array(total);
-    const firstOf = new Int32Array(maxPage + 1).fill(NEVER);
+    const next = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
+    const firstOf = new Int32Array(highestPage(chunks) + 1).fill(NEVER);
     linkNextUses(chunks, next, firstOf);
     return new NextUseTable(next, firstOf);
   }
@@ -389,6 +380,20 @@ function checkPage(page: number, index: number): void {
   if (!(page >= 0 && page < MAX_REPLAY_PAGE)) throw new RangeError(`page number ${page} at reference ${index} is outside 0..${MAX_REPLAY_PAGE - 1}`);
 }
 
+/** The highest page of the concatenation of `chunks` (0 for none); throws RangeError, naming the reference, for a page outside [0, MAX_REPLAY_PAGE). */
+export function highestPage(chunks: readonly Int32Array[]): number {
+  let max = 0;
+  let at = 0;
+  for (const c of chunks) {
+    for (let i = 0; i < c.length; i++) {
+      checkPage(c[i], at + i);
+      if (c[i] > max) max = c[i];
+    }
+    at += c.length;
+  }
+  return max;
+}
+
 /**
  * Replays a whole reference string (one array or chunks) through `policy`
  * with `frames` frames; builds OPT's future itself.
@@ -418,6 +423,7 @@ export function replayAtFrameCounts(
 ): PolicyReplayResult[] {
   const chunks = string instanceof Int32Array ? [string] : string;
   const future = choiceNeedsFuture(options.policy) ? NextUseTable.build(chunks) : undefined;
+  // With a future, the table is sized by it (nextOf), and build checked the pages.
   const pages = future === undefined ? highestPage(chunks) + 1 : undefined;
   return frameCounts.map((frames) => {
     const replay = new PolicyReplay({ ...options, frames, future, pages });
@@ -426,11 +432,4 @@ export function replayAtFrameCounts(
     replay.recycle();
     return result;
   });
-}
-
-/** The highest page of `chunks` (0 for none); out-of-range pages are left to the replay to refuse. */
-function highestPage(chunks: readonly Int32Array[]): number {
-  let max = 0;
-  for (const c of chunks) for (let i = 0; i < c.length; i++) if (c[i] > max) max = c[i];
-  return max;
 }

@@ -20,23 +20,13 @@
  */
 
 import { NEVER, linkNextUses } from "../next-use.js";
-import { MAX_REPLAY_PAGE } from "../policy-replay.js";
+import { highestPage } from "../policy-replay.js";
 import type { StackHistogram } from "./lru-stack.js";
 
 /** The OPT stack-distance histogram of the concatenation of `chunks` (pages in [0, MAX_REPLAY_PAGE)). */
 export function optHistogram(chunks: readonly Int32Array[]): StackHistogram {
-  let total = 0;
-  let maxPage = 0;
-  for (const c of chunks) {
-    for (let i = 0; i < c.length; i++) {
-      const p = c[i];
-      if (!(p >= 0 && p < MAX_REPLAY_PAGE)) throw new RangeError(`page number ${p} at reference ${total + i} is outside 0..${MAX_REPLAY_PAGE - 1}`);
-      if (p > maxPage) maxPage = p;
-    }
-    total += c.length;
-  }
-  const next = new Int32Array(total);
-  const firstOf = new Int32Array(maxPage + 1).fill(NEVER);
+  const next = new Int32Array(chunks.reduce((n, c) => n + c.length, 0));
+  const firstOf = new Int32Array(highestPage(chunks) + 1).fill(NEVER);
   linkNextUses(chunks, next, firstOf);
   const stack = new OptStack(firstOf.reduce((n, f) => (f === NEVER ? n : n + 1), 0));
   let at = 0;
