@@ -47,8 +47,14 @@
  * once, not twice, and choosing a victim reads the stamps of the set's
  * ways from the lines their fills wrote, not from lines long evicted.
  *
- * Cost. `state` takes 8 MiB of address space per TLB; the OS commits only
- * the pages written (a few KiB for a small working set). Exact hit counts
+ * Stamps follow the mirror: a page's stamp is cleared with its mirror entry
+ * when its entry goes, so a stamp is set only for a page some valid entry
+ * translates, and renumbering the clock visits only those, not 2^20.
+ *
+ * Cost. `state` takes 8 MiB per TLB, zeroed when it is allocated (glibc's
+ * calloc zeroes heap memory once a freed block has raised its mmap
+ * threshold): about 1-3 ms per machine built, which only a test suite
+ * building thousands of machines notices. Exact hit counts
  * and exact pseudo-LRU cost the hit path one clock increment and one store;
  * bench/translate.bench.ts measures what that leaves of a bare lookup loop.
  */
@@ -302,7 +308,9 @@ export class Tlb {
     if (this.largeSets > 0 && this.largeHolds(vpn >>> 10)) return -1;
     const way = treeVictim4(state[(t0 << 1) | 1], state[(t1 << 1) | 1], state[(t2 << 1) | 1], state[(t3 << 1) | 1]);
     const e = at + (way << ENTRY_SHIFT);
-    state[state[e] << 1] = 0;
+    const evicted = state[e] << 1;
+    state[evicted] = 0;
+    state[evicted | 1] = 0;
     state[e] = vpn;
     state[e + FRAME] = pfn;
     state[e + BITS] = bits;
@@ -419,7 +427,8 @@ export class Tlb {
       return;
     }
     if ((this.word(slot, BITS) & PIECE) !== 0 && --this.pieces === 0) this.plainFill = this.plainShape;
-    if (this.mirror) this.state[mirrorAt(tag)] = 0;
+    this.state[mirrorAt(tag)] = 0;
+    this.state[mirrorAt(tag) + 1] = 0;
   }
 
   /** INVLPG / #PF: drops every entry for the page of `va`, of either size, global or not. */
@@ -459,7 +468,11 @@ export class Tlb {
       const tag = this.tagOf(s);
       if (tag === INVALID) continue;
       if (s >= this.largeBase) {
-        if (this.word(s, LARGE_MIRRORED) !== 0) this.unmirrorLarge(tag);
+        if (this.word(s, LARGE_MIRRORED) !== 0) {
+          // The entry stays: its pages' hits, about to be cleared with their mirror entries, become its fill time.
+          this.state[entryAt(s) + TOUCHED] = this.lastUse(s);
+          this.unmirrorLarge(tag);
+        }
         this.state[entryAt(s) + LARGE_MIRRORED] = 0;
       } else {
         this.state[mirrorAt(tag)] = encode(this.word(s, FRAME), this.word(s, BITS), wp);
@@ -469,9 +482,12 @@ export class Tlb {
 
   /**
    * Renumbers the recency times of the valid entries (fills, slow-path hits
-   * and `stamp`s) 1..n in their order, ties kept, and zeroes every other
-   * stamp; returns n, the clock value to go on from. Exact: the victim
-   * choice compares these times only. Lets the MMU keep its clock small.
+   * and `stamp`s) 1..n in their order, ties kept; returns n, the clock
+   * value to go on from. Exact: the victim choice compares these times
+   * only. Lets the MMU keep its clock small. Only the valid entries' stamps
+   * need visiting: a page's stamp is cleared with its mirror entry when its
+   * entry goes (invalidateSlot, fillMiss, unmirrorLarge), so no stale
+   * stamp from before can outrank the renumbered ones.
    */
   renumber(): number {
     const live: number[] = [];
@@ -480,9 +496,11 @@ export class Tlb {
       const tag = this.tagOf(s);
       if (tag === INVALID) continue;
       times.push(this.word(s, TOUCHED));
-      if (!this.mirror) continue;
-      const from = s >= this.largeBase ? (this.word(s, LARGE_MIRRORED) !== 0 ? tag * PAGES_PER_LARGE : 0) : tag;
-      const to = s >= this.largeBase ? (this.word(s, LARGE_MIRRORED) !== 0 ? from + PAGES_PER_LARGE : 0) : tag + 1;
+      // A main-array entry's page always has its stamp (touch writes it, mirror or not); a 4 MiB entry's pages once mirrored.
+      const large = s >= this.largeBase;
+      if (large && this.word(s, LARGE_MIRRORED) === 0) continue;
+      const from = large ? tag * PAGES_PER_LARGE : tag;
+      const to = large ? from + PAGES_PER_LARGE : tag + 1;
       for (let v = from; v < to; v++) {
         if (this.stampOf(v) === 0) continue;
         live.push(v);
@@ -493,7 +511,6 @@ export class Tlb {
     const rank = new Map(order.map((time, i) => [time, i + 1] as const));
     const liveRanks = live.map((v) => rank.get(this.stampOf(v)) ?? 0);
     const state = this.state;
-    if (this.mirror) for (let i = 1; i < STATE.CLOCK; i += 2) state[i] = 0;
     live.forEach((v, i) => (state[mirrorAt(v) + 1] = liveRanks[i]));
     for (let s = 0; s < this.slots; s++) this.state[entryAt(s) + TOUCHED] = this.tagOf(s) === INVALID ? 0 : (rank.get(this.word(s, TOUCHED)) ?? 0);
     return order.length;
@@ -660,11 +677,9 @@ export class Tlb {
     return this.state[mirrorAt(vpn) + 1];
   }
 
-  /** Clears the mirror entries of the 1,024 pages of 4 MiB page `lpn` (their stamps stay: a later fill outdates them). */
+  /** Clears the mirror entries and stamps of the 1,024 pages of 4 MiB page `lpn`. */
   private unmirrorLarge(lpn: number): void {
-    const state = this.state;
-    const end = mirrorAt((lpn + 1) * PAGES_PER_LARGE);
-    for (let i = mirrorAt(lpn * PAGES_PER_LARGE); i < end; i += 2) state[i] = 0;
+    this.state.fill(0, mirrorAt(lpn * PAGES_PER_LARGE), mirrorAt((lpn + 1) * PAGES_PER_LARGE));
   }
 }
 

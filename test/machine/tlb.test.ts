@@ -510,8 +510,8 @@ function predicted(frame: number, want: number, missed: number, referenceHit: bo
  * moves forward to it halfway through (order and counts kept), so the run
  * goes on from there. Returns the MMU.
  */
-function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0, jumpTo?: number): Mmu {
-  const { mmu, map } = machine(cpu);
+function checkAgainstReference(cpu: CpuName, ops: PlruOp[], clock = 0, jumpTo?: number, options: MmuOptions = {}): Mmu {
+  const { mmu, map } = machine(cpu, options);
   mmu.clock = clock;
   mmu.counters.reset();
   const sets = CPU_MODELS[cpu].tlb.entries / CPU_MODELS[cpu].tlb.ways;
@@ -551,6 +551,18 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
         if (mmu.clock < RENUMBER_AT - early) renumbered++;
       }),
       { numRuns: 60 },
+    );
+    expect(renumbered).toBeGreaterThan(0);
+  });
+
+  it("stays exact in strict mode (no mirror: every use a fill or slow-path hit) across a renumbering", () => {
+    let renumbered = 0;
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
+        const mmu = checkAgainstReference(cpu, ops, RENUMBER_AT - early, undefined, { strict: true });
+        if (mmu.clock < RENUMBER_AT - early) renumbered++;
+      }),
+      { numRuns: 40 },
     );
     expect(renumbered).toBeGreaterThan(0);
   });
