@@ -383,13 +383,21 @@ function checkPage(page: number, index: number): void {
 /** The highest page of the concatenation of `chunks` (0 for none); throws RangeError, naming the reference, for a page outside [0, MAX_REPLAY_PAGE). */
 export function highestPage(chunks: readonly Int32Array[]): number {
   let max = 0;
-  let at = 0;
+  let min = 0;
   for (const c of chunks) {
     for (let i = 0; i < c.length; i++) {
-      checkPage(c[i], at + i);
-      if (c[i] > max) max = c[i];
+      const page = c[i];
+      if (page > max) max = page;
+      else if (page < min) min = page;
     }
-    at += c.length;
+  }
+  // The bounds first, the offending reference only when they fail: this runs before every replay of a string.
+  if (min < 0 || max >= MAX_REPLAY_PAGE) {
+    let at = 0;
+    for (const c of chunks) {
+      for (let i = 0; i < c.length; i++) checkPage(c[i], at + i);
+      at += c.length;
+    }
   }
   return max;
 }
