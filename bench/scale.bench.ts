@@ -56,6 +56,8 @@ const SEED = 8;
 const ISSUE_PAGES = 150_000;
 /** Accesses of the issue's own page-walk trace. */
 const ISSUE_WALK_ACCESSES = 20_000_000;
+/** Rounds of the flatness runs (see flatness). */
+const FLATNESS_ROUNDS = 2;
 /** Pages of the raw I/O loop (256 MiB each way). */
 const RAW_PAGES = 65_536;
 
@@ -309,14 +311,26 @@ async function walkTarget(traces: TraceStore, accesses: number, out: Record<stri
   }
 }
 
-/** Runs each spec once, reports it, and says whether faults/s stayed flat over them. */
+/** Runs the specs FLATNESS_ROUNDS times, interleaved, reports each one's best, and says whether faults/s stayed flat over them. */
 async function flatness(traces: TraceStore, name: string, specs: RunSpec[], out: Record<string, number | string>): Promise<void> {
+  const files: string[] = [];
+  for (const s of specs) files.push(await traces.get(s));
+  // Rounds over all the points, the best of each point kept (as bestOf): a slow spell of the host then
+  // falls on one round of every point rather than on one point, whose figure it alone would lower.
+  const best: (RunResult | null)[] = specs.map(() => null);
+  for (let round = 0; round < FLATNESS_ROUNDS; round++) {
+    specs.forEach((s, i) => {
+      const r = replayInChild(files[i], s);
+      const kept = best[i];
+      if (kept === null || r.replayCpu < kept.replayCpu) best[i] = r;
+    });
+  }
   const perSecond: number[] = [];
-  for (const s of specs) {
-    const r = replayInChild(await traces.get(s), s);
+  specs.forEach((s, i) => {
+    const r = best[i] as RunResult;
     report(out, `${name}: ${label(s)}`, r);
     perSecond.push(rates(r).faultsPerSecond);
-  }
+  });
   out[`${name}: faults/s max/min - 1`] = spread(perSecond);
   out[`${name}: flat within +-25 %`] = flat(perSecond) ? "yes" : "no";
 }
