@@ -152,7 +152,8 @@ export class Mmu {
   readonly counters = new TlbCounters(() => this.clock);
 
   /** The TLB's mirror, stamps and clock (see STATE in tlb.ts). */
-  private readonly state: Int32Array;
+  /** tlb.state, read on every translation (see release). */
+  private state: Int32Array;
   private readonly strict: StrictTlbChecker | null;
 
   constructor(memory: PhysicalMemory, model: CpuModel, options: MmuOptions = {}) {
@@ -242,6 +243,15 @@ export class Mmu {
     this.counters.invlpgs++;
     this.tlb.invalidatePage(va);
     return true;
+  }
+
+  /**
+   * The machine is done with: the TLB's array goes to the next machine
+   * (Tlb.release). Nothing may be translated afterwards. Idempotent.
+   */
+  release(): void {
+    this.tlb.release();
+    this.state = this.tlb.state;
   }
 
   /** Every TLB entry, global ones included, is dropped. */

@@ -459,12 +459,17 @@ export class System {
     return this.swap.temporary;
   }
 
-  /** Releases the swap disk (a temporary image's blocks with it); every later call but this one throws. Idempotent. */
+  /**
+   * Releases the swap disk (a temporary image's blocks with it) and the
+   * MMU's TLB array (Mmu.release); every later call but this one throws.
+   * Idempotent.
+   */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.currentPid = 0; // every access then goes through switchFor, which refuses naming the call
     this.swap.close();
+    this.machine.mmu.release();
   }
 
   /** True once close() was called. */

@@ -4,7 +4,7 @@ import { ACCESS, CR0, CR4, PF, PTE } from "../../src/machine/i386.js";
 import { CPU_MODELS, type CpuName } from "../../src/machine/cpu-model.js";
 import { PhysicalMemory } from "../../src/machine/physical-memory.js";
 import { FAULT, HIT_CLOCK_LIMIT, Mmu, RENUMBER_AT, type MmuOptions } from "../../src/machine/mmu.js";
-import { Tlb } from "../../src/machine/tlb.js";
+import { STATE, Tlb } from "../../src/machine/tlb.js";
 
 const PD = 0x10000;
 const P = PTE.PRESENT;
@@ -389,6 +389,75 @@ function agree(cached: Machine, walking: Machine, a: number, b: number, cachedEn
   if (c !== w) throw new Error(`entry 0x${(c >>> 0).toString(16)} with the TLB, 0x${(w >>> 0).toString(16)} walking`);
 }
 
+/** True when `state` is as a new TLB's: every word zero but the entries' tags, which are -1 (invalid). */
+function asNew(state: Int32Array): boolean {
+  for (let i = 0; i < STATE.ENTRIES; i++) if (state[i] !== 0) return false;
+  for (let i = STATE.ENTRIES; i < state.length; i++) if (state[i] !== ((i - STATE.ENTRIES) % 8 === 0 ? -1 : 0)) return false;
+  return true;
+}
+
+describe("TLB release", () => {
+  it("hands its array, as a new TLB's, to the next machine of its size, whatever was cached, hit, evicted or renumbered", () => {
+    const op = fc.oneof(
+      { weight: 8, arbitrary: fc.record({ t: fc.constant("access" as const), slot: fc.nat(5), page: fc.nat(40), write: fc.boolean(), user: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant("invlpg" as const), slot: fc.nat(5), page: fc.nat(40) }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant("wp" as const), on: fc.boolean() }) },
+      { weight: 1, arbitrary: fc.record({ t: fc.constant("cr3" as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.constantFrom<CpuName>("i386", "i486", "pentium", "p6"), fc.boolean(), fc.array(op, { minLength: 20, maxLength: 300 }), fc.nat(40), (cpu, strict, ops, early) => {
+        const { mmu, memory, map } = machine(cpu, { strict });
+        mmu.clock = RENUMBER_AT - early;
+        // Directory slots 4..6: 4 KiB pages, global every third; 7..9: 4 MiB pages where the CPU has them.
+        if (CPU_MODELS[cpu].hasPse) mmu.setCr4(CR4.PSE | CR4.PGE);
+        for (let slot = 0; slot < 6; slot++) {
+          for (let p = 0; p < 41; p++) {
+            const va = (4 + slot) * 0x400000 + p * 4096;
+            if (slot >= 3 && CPU_MODELS[cpu].hasPse) memory.write32(PD + (4 + slot) * 4, ((slot + 1) * 0x400000) | PTE.PS | P | RW | U);
+            else map(va, 0x100 + slot * 41 + p, P | RW | U | (p % 3 === 0 ? PTE.GLOBAL : 0));
+          }
+        }
+        for (const o of ops) {
+          if (o.t === "access") mmu.translate((4 + o.slot) * 0x400000 + o.page * 4096, (o.write ? ACCESS.WRITE : 0) | (o.user ? ACCESS.USER : 0));
+          else if (o.t === "invlpg") mmu.invlpg((4 + o.slot) * 0x400000 + o.page * 4096);
+          else if (o.t === "wp") mmu.setCr0(CR0.PE | CR0.PG | (o.on ? CR0.WP : 0));
+          else mmu.loadCr3(PD);
+        }
+        const array = mmu.tlb.state;
+        mmu.release();
+        // Identity by ===, not toBe: toBe compares two distinct arrays element by element (8 MiB each) even when it passes.
+        expect(mmu.tlb.state === array).toBe(false);
+        const next = machine(cpu, { strict });
+        expect(next.mmu.tlb.state === array).toBe(true);
+        expect(asNew(array)).toBe(true);
+        next.mmu.release();
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("keeps a released machine, used after all, off the array of the machine that took it", () => {
+    const old = machine("i486");
+    old.map(page(0), 0x100);
+    expect(old.mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100);
+    old.mmu.release();
+    old.mmu.release(); // idempotent: the array is handed on once
+    const next = machine("i486");
+    const other = machine("i486");
+    expect(other.mmu.tlb.state === next.mmu.tlb.state).toBe(false);
+    next.map(page(0), 0x200);
+    expect(next.mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200);
+    old.map(page(1), 0x300);
+    expect(old.mmu.translate(page(1), ACCESS.USER_WRITE)).toBe(0x300);
+    expect(old.mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x100);
+    expect(next.mmu.tlb.entries().map((e) => [e.va, e.pfn])).toEqual([[page(0), 0x200]]);
+    expect(next.mmu.translate(page(0), ACCESS.USER_READ)).toBe(0x200);
+    expect(next.mmu.counters.hits).toBe(1);
+    next.mmu.release();
+    other.mmu.release();
+  });
+});
+
 describe("TLB model agrees with walking every access", () => {
   it("gives the same frames, faults and A/D words as the TLB-off MMU when the tables only change with INVLPG", () => {
     const op = fc.oneof(
@@ -410,6 +479,9 @@ describe("TLB model agrees with walking every access", () => {
           const b = walking.mmu.translate(page(o.page) + 12, kind);
           agree(cached, walking, a, b, cached.pteAddr(page(o.page)), walking.pteAddr(page(o.page)));
         }
+        // Released, their arrays go to the next run's machines: any trace left in them would show there.
+        cached.mmu.release();
+        walking.mmu.release();
       }),
       { numRuns: 120 },
     );
@@ -442,6 +514,8 @@ describe("TLB model agrees with walking every access", () => {
           const b = walking.mmu.translate(va(o.slot, o.page), kind);
           agree(cached, walking, a, b, pde(o.slot), pde(o.slot));
         }
+        cached.mmu.release();
+        walking.mmu.release();
       }),
       { numRuns: 120 },
     );
@@ -537,7 +611,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
   it("hits and misses access by access as the tree's bits predict, across INVLPGs, reads and writes", () => {
     fc.assert(
       fc.property(fc.constantFrom<CpuName>("i486", "pentium", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), (cpu, ops) => {
-        checkAgainstReference(cpu, ops);
+        checkAgainstReference(cpu, ops).release();
       }),
       { numRuns: 150 },
     );
@@ -549,6 +623,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
       fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
         const mmu = checkAgainstReference(cpu, ops, RENUMBER_AT - early);
         if (mmu.clock < RENUMBER_AT - early) renumbered++;
+        mmu.release();
       }),
       { numRuns: 60 },
     );
@@ -561,6 +636,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
       fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
         const mmu = checkAgainstReference(cpu, ops, RENUMBER_AT - early, undefined, { strict: true });
         if (mmu.clock < RENUMBER_AT - early) renumbered++;
+        mmu.release();
       }),
       { numRuns: 40 },
     );
@@ -573,6 +649,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
       fc.property(fc.constantFrom<CpuName>("i486", "p6"), fc.array(plruOp, { minLength: 100, maxLength: 400 }), fc.nat(40), (cpu, ops, early) => {
         const mmu = checkAgainstReference(cpu, ops, 0, HIT_CLOCK_LIMIT - early);
         if (mmu.clock < RENUMBER_AT) renumbered++;
+        mmu.release();
       }),
       { numRuns: 60 },
     );
@@ -614,6 +691,7 @@ describe("TLB replacement is exactly the tree pseudo-LRU", () => {
           const misses = mmu.counters.misses;
           predicted(mmu.translate(va + 4, o.write ? ACCESS.USER_WRITE : ACCESS.USER_READ), (o.slot + 1) * 0x400 + o.page, mmu.counters.misses - misses, reference.access(4 + o.slot));
         }
+        mmu.release();
       }),
       { numRuns: 150 },
     );

@@ -300,3 +300,31 @@ describe("System: nothing escapes to the host", () => {
     }
   });
 });
+
+describe("System: close", () => {
+  /** A workload that fills, hits, evicts and invalidates TLB entries, forks and swaps; its stats. */
+  function workload(s: System) {
+    const pid = spawn(s);
+    expect(s.brk(pid, USER_HEAP_BASE + 40 * 4096)).toBe(true);
+    for (let i = 0; i < 4000; i++) s.access(pid, USER_HEAP_BASE + ((i * 7919) % 40) * 4096, 4, i % 3 === 0 ? ACCESS.USER_WRITE : ACCESS.USER_READ);
+    const child = s.fork(pid);
+    expect(child).not.toBeNull();
+    for (let i = 0; i < 2000; i++) s.access(i & 1 ? pid : (child as number), USER_HEAP_BASE + ((i * 31) % 40) * 4096, 4, ACCESS.USER_WRITE);
+    return s.stats();
+  }
+
+  it("hands the TLB's array to the next System, which runs a workload exactly as the closed one did", () => {
+    const config = { ramBytes: 2 * MIB, swapBytes: MIB, userFrames: 16 };
+    const first = System.create(config);
+    const stats = workload(first);
+    expect(stats.vmstat.pswpout).toBeGreaterThan(0);
+    const array = first.machine.mmu.tlb.state;
+    first.close();
+    expect(first.machine.mmu.tlb.state === array).toBe(false);
+    expect(() => first.stats()).toThrow(SystemUsageError);
+    const next = System.create(config);
+    expect(next.machine.mmu.tlb.state === array).toBe(true);
+    expect(workload(next)).toEqual(stats);
+    next.close();
+  });
+});
