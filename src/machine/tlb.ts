@@ -213,8 +213,8 @@ export function checkTlbShape(entries: number, ways: number, what = "TLB"): void
 
 export class Tlb {
   readonly geometry: TlbGeometry;
-  /** The mirror, the stamps and the clock, laid out as STATE says; the MMU's hit path reads and writes it. */
-  state: Int32Array;
+  /** The mirror, the stamps and the clock, laid out as STATE says; the MMU's hit path reads and writes it. Replaced only by release. */
+  readonly state: Int32Array;
   /** False (strict mode) keeps the mirror empty so every access reaches the checked slow path. */
   readonly mirror: boolean;
   /** Clock value of the translation in progress, set by the MMU before lookup/insert. */
@@ -285,7 +285,7 @@ export class Tlb {
     this.released = true;
     this.flush(false);
     giveState(this.state, this.slots);
-    this.state = releasedState(this.state.length, this.slots);
+    (this as { state: Int32Array }).state = releasedState(this.state.length, this.slots);
   }
 
   get enabled(): boolean {
