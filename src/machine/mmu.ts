@@ -151,8 +151,7 @@ export class Mmu {
 
   readonly counters = new TlbCounters(() => this.clock);
 
-  /** The TLB's mirror, stamps and clock (see STATE in tlb.ts). */
-  /** tlb.state, read on every translation (see release). */
+  /** The TLB's mirror, stamps and clock (see STATE in tlb.ts): tlb.state, but for release, which replaces it. */
   private state: Int32Array;
   private readonly strict: StrictTlbChecker | null;
 

@@ -56,7 +56,7 @@
  * threshold): 1-3 ms per machine, and the collector's work for each 8 MiB
  * of external memory. A TLB that is done with (`release`, when its System
  * is closed) is flushed, which leaves the mirror and stamps zero (above),
- * and hands its array to the next TLB of the same size: a sweep, a
+ * and hands its array to the next TLB of the same size (spare-arrays.ts): a sweep, a
  * playground's re-runs or the test suite build thousands of machines, and
  * the suite's CPU fell by 8 % when they stopped allocating. Exact hit counts
  * and exact pseudo-LRU cost the hit path one clock increment and one store;
@@ -64,6 +64,7 @@
  */
 
 import { InputError } from "./input-error.js";
+import { giveBackZeroed, zeroedInt32Array } from "./spare-arrays.js";
 import { PTE } from "./i386.js";
 import type { TlbShape } from "./cpu-model.js";
 
@@ -96,31 +97,8 @@ export const STATE = { CLOCK: 2 << 20, ENTRIES: (2 << 20) + 16 } as const;
 /** STATE.ENTRIES as a module-local binding: entryAt is on the TLB miss path, and an exported binding is a cell. */
 const ENTRIES_AT = (2 << 20) + 16;
 
-/**
- * Released TLBs' arrays, clean, for the next TLBs of their length (see
- * Tlb.release), latest last: the SPARE_STATES latest (32 MiB) are kept.
- */
-const spareStates: Int32Array[] = [];
-const SPARE_STATES = 4;
 /** The stand-in of released TLBs, by length (see Tlb.release). */
 const releasedStates = new Map<number, Int32Array>();
-
-/** A state array of `length` words for `slots` entries as a new TLB needs it: zero, every entry invalid. */
-function takeState(length: number): Int32Array {
-  const spare = spareStates.findLastIndex((a) => a.length === length);
-  if (spare >= 0) return spareStates.splice(spare, 1)[0];
-  const state = new Int32Array(length);
-  for (let i = ENTRIES_AT; i < length; i += ENTRY_WORDS) state[i] = INVALID;
-  return state;
-}
-
-/** Keeps `state` (of a flushed TLB with `slots` entries) for takeState, reset to what takeState returns. */
-function giveState(state: Int32Array, slots: number): void {
-  if (spareStates.length >= SPARE_STATES) spareStates.shift();
-  state.fill(0, STATE.CLOCK);
-  for (let slot = 0; slot < slots; slot++) state[entryAt(slot)] = INVALID;
-  spareStates.push(state);
-}
 
 function releasedState(length: number, slots: number): Int32Array {
   let state = releasedStates.get(length);
@@ -266,7 +244,8 @@ export class Tlb {
     this.largeSetMask = (this.largeSets & (this.largeSets - 1)) === 0 ? this.largeSets - 1 : -1;
     const slots = this.largeBase + largeEntries;
     this.slots = slots;
-    this.state = takeState(entryAt(slots));
+    this.state = zeroedInt32Array(entryAt(slots));
+    for (let slot = 0; slot < slots; slot++) this.state[entryAt(slot)] = INVALID;
     fillAllowTable(this.allow, false);
     this.plainShape = flat && this.mirror && this.ways === 4 && this.setMask >= 0 && !this.randomReplacement;
     this.plainFill = this.plainShape;
@@ -284,7 +263,8 @@ export class Tlb {
     if (this.released) return;
     this.released = true;
     this.flush(false);
-    giveState(this.state, this.slots);
+    this.state.fill(0, STATE.CLOCK); // with the mirror and stamps the flush cleared: all zero
+    giveBackZeroed(this.state);
     (this as { state: Int32Array }).state = releasedState(this.state.length, this.slots);
   }
 

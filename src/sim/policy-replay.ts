@@ -33,6 +33,7 @@ import type {
   WorkingSetHooks,
   WorkingSetStat,
 } from "../kernel/replacement/policy.js";
+import { giveBackZeroed, zeroedInt32Array } from "../machine/spare-arrays.js";
 import { NEVER, linkNextUses } from "./next-use.js";
 import { choiceNeedsFuture, policyFactory, policyLabel, type PolicyChoice } from "./policy-spec.js";
 
@@ -148,29 +149,6 @@ const HIT_BATCH = 1024;
 /** No entry: a page not resident (frameOf), or with no shadow (never evicted, or read back since). */
 const NONE = 0;
 
-/** Page tables of more pages than this are not kept for reuse (a spare holds on to its memory). */
-const MAX_SPARE_PAGES = 1 << 20;
-
-/**
- * A page table a finished replay gave back (`recycle`), zeroed, for the
- * next replay whose table is the same size: the replays of one string at
- * several frame counts (replayAtFrameCounts) share one instead of each
- * allocating and zeroing 4 MiB (the public traces reach page 0xfeffd). In a
- * test process those tables, with the other large arrays, made V8 scavenge
- * for external memory every few replays.
- */
-let spareTable: Int32Array | null = null;
-
-/** A zeroed page table of `pages` entries: the spare if it is that size, else a new one. */
-function pageTable(pages: number): Int32Array {
-  const spare = spareTable;
-  if (spare !== null && spare.length === pages) {
-    spareTable = null;
-    return spare;
-  }
-  return new Int32Array(pages);
-}
-
 /** A replay in progress: `feed` chunks in order, then read `result()`. */
 export class PolicyReplay {
   readonly options: PolicyReplayOptions;
@@ -216,7 +194,7 @@ export class PolicyReplay {
     this.faultBit = options.faultSetsReferenced === false ? 0 : 1;
     const pages = options.pages;
     const tablePages = pages !== undefined && Number.isInteger(pages) && pages > 0 ? Math.min(pages, MAX_REPLAY_PAGE) : INITIAL_PAGES;
-    this.frameOf = pageTable(this.future ? this.future.nextOf.length : tablePages);
+    this.frameOf = zeroedInt32Array(this.future ? this.future.nextOf.length : tablePages);
     this.pageOf = new Int32Array(options.frames).fill(-1);
     this.workingSet = this.policy.workingSet;
     this.stat = this.workingSet === undefined ? undefined : (counters as WorkingSetStat);
@@ -254,8 +232,10 @@ export class PolicyReplay {
 
   /**
    * Done with the replay (after `result()`): its page table goes back,
-   * zeroed, for the next replay of the same size to use. It cannot be fed
-   * again.
+   * zeroed, for the next replay of the same size (spare-arrays.ts): the
+   * replays of one string at several frame counts then share one instead of
+   * each zeroing 4 MiB (the public traces reach page 0xfeffd). It cannot be
+   * fed again.
    */
   recycle(): void {
     if (this.recycled) return;
@@ -263,7 +243,7 @@ export class PolicyReplay {
     const frameOf = this.frameOf;
     // The entries set are exactly the resident pages': an evicted page's went back to NONE.
     for (let f = 0; f < this.used; f++) frameOf[this.pageOf[f]] = NONE;
-    if (frameOf.length <= MAX_SPARE_PAGES) spareTable = frameOf;
+    giveBackZeroed(frameOf);
   }
 
   /** CLOCK, FIFO: a hit only sets the referenced bit. */
