@@ -40,14 +40,19 @@ export class SwapCache {
     return this.linked;
   }
 
-  /** The frame holding `slot`'s page, or -1 if none does. */
+  /**
+   * The frame holding `slot`'s page, or -1 if none does. An empty cache (no
+   * slot shared by fork was swapped in: every single-process replay) answers
+   * without reading the array: over a large swap area that read is a host
+   * cache miss on every swap-in, 5 % of a replay at RAM 1G.
+   */
   frameOf(slot: number): number {
-    return this.frameOfSlot[slot];
+    return this.linked === 0 ? NONE : this.frameOfSlot[slot];
   }
 
-  /** The slot frame `pfn` is a clean copy of, or -1. */
+  /** The slot frame `pfn` is a clean copy of, or -1 (no read while the cache is empty, as frameOf). */
   slotOf(pfn: number): number {
-    return pfn < this.slotOfFrame.length ? this.slotOfFrame[pfn] : NONE;
+    return this.linked === 0 || pfn >= this.slotOfFrame.length ? NONE : this.slotOfFrame[pfn];
   }
 
   /** Records that frame `pfn` holds exactly the page of `slot` (neither may be linked already). */
@@ -59,7 +64,7 @@ export class SwapCache {
 
   /** Ends the association of `slot`, if any (the slot is being freed). */
   unlinkSlot(slot: number): void {
-    const pfn = this.frameOfSlot[slot];
+    const pfn = this.frameOf(slot);
     if (pfn === NONE) return;
     this.frameOfSlot[slot] = NONE;
     this.slotOfFrame[pfn] = NONE;
