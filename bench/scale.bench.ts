@@ -358,7 +358,7 @@ async function sweep(traces: TraceStore, name: string, specs: RunSpec[], cli: bo
 }
 
 /** Frames free for user pages once the kernel has booted in `ramMiB` of RAM. */
-function userFrames(ramMiB: number): number {
+function freeUserFrames(ramMiB: number): number {
   const system = System.create({ ramBytes: ramMiB * MIB, swapBytes: 0 });
   const frames = system.vmm.freeFrames;
   system.close();
@@ -397,7 +397,7 @@ function plan(full: boolean): {
   // kinds of fault. At least 4 * 10^6 accesses: since a fault of a page of zeros costs no I/O, the
   // 2 * 10^5 of RAM 16M was mostly the JIT's warm-up (320 k faults/s, 840 k at 3.2 * 10^6).
   const ram = [16, 64, 256, 1024].map((ramMiB) => {
-    const pages = Math.round(1.5 * userFrames(ramMiB));
+    const pages = Math.round(1.5 * freeUserFrames(ramMiB));
     return { ...centre, ramMiB, pages, accesses: Math.max(pages * 32, 4_000_000), swapMiB: Math.max(64, ramMiB) };
   });
   // RAM 256M: a third of the accesses still fault, and the 10^8-access run takes minutes, not an hour.
