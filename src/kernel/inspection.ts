@@ -78,13 +78,13 @@ export class KernelInspection {
     const swap = this.k.swap;
     const out: number[] = [];
     if (swap === null) return out;
-    for (let slot = 0; slot < swap.totalSlots; slot++) if (swap.refcount[slot] > 0) out.push(slot);
+    for (let slot = 0; slot < swap.totalSlots; slot++) if (swap.references(slot) > 0) out.push(slot);
     return out;
   }
 
   /** PTEs naming swap slot `slot` (its reference count). */
   slotRefcount(slot: number): number {
-    return this.k.swap?.refcount[slot] ?? 0;
+    return this.k.swap?.references(slot) ?? 0;
   }
 
   /** The frame holding slot `slot`'s page in the swap cache, or -1. */

@@ -75,8 +75,8 @@ interface Scratch {
 
 /** Lane views of the swap area's counts and retired flags and of the swap cache's slot-to-frame map. */
 interface SwapLanes {
-  readonly refcount: Int32Array;
-  readonly refcountLanes: BigInt64Array;
+  readonly countBytes: Uint8Array;
+  readonly countLanes: BigInt64Array;
   readonly badLanes: BigInt64Array;
   readonly frameOfSlot: Int32Array;
   readonly frameOfSlotLanes: BigInt64Array;
@@ -145,9 +145,9 @@ function scratch(k: KernelState): Scratch {
     s.slotRefs.fill(0);
   }
   const swap = k.swap;
-  if (swap !== null && (s.swapViews === null || s.swapViews.refcount !== swap.refcount || s.swapViews.frameOfSlot !== swap.cache.frameOfSlot)) {
-    const { refcount, bad, cache } = swap;
-    s.swapViews = { refcount, refcountLanes: lanesOf(refcount), badLanes: lanesOf(bad), frameOfSlot: cache.frameOfSlot, frameOfSlotLanes: lanesOf(cache.frameOfSlot), slotOfFrameLanes: lanesOf(cache.slotOfFrame) };
+  if (swap !== null && (s.swapViews === null || s.swapViews.countBytes !== swap.countBytes || s.swapViews.frameOfSlot !== swap.cache.frameOfSlot)) {
+    const { countBytes, bad, cache } = swap;
+    s.swapViews = { countBytes, countLanes: lanesOf(countBytes), badLanes: lanesOf(bad), frameOfSlot: cache.frameOfSlot, frameOfSlotLanes: lanesOf(cache.frameOfSlot), slotOfFrameLanes: lanesOf(cache.slotOfFrame) };
   }
   return s;
 }
@@ -397,18 +397,18 @@ function checkSlots(k: KernelState, counts: Scratch, report: Report): void {
   const swap = k.swap;
   const views = counts.swapViews;
   if (swap === null || views === null) return;
-  const { refcount, bad } = swap;
+  const { bad } = swap;
   const { slotRefs, slotRefLanes } = counts;
-  const { refcountLanes, badLanes } = views;
-  const groups = Math.min(refcountLanes.length >>> 2, badLanes.length);
+  const { countLanes, badLanes } = views;
+  const groups = Math.min(countLanes.length, badLanes.length);
   let used = 0;
   let retired = 0;
   for (let s = 0; s < slotRefs.length; s++) {
-    if ((s & 7) === 0 && s >>> 3 < groups && freeSlots8(refcountLanes, slotRefLanes, badLanes, s >>> 3)) {
+    if ((s & 7) === 0 && s >>> 3 < groups && freeSlots8(countLanes, slotRefLanes, badLanes, s >>> 3)) {
       s += 7; // most slots are free, named by no PTE: eight at a time
       continue;
     }
-    const rc = refcount[s];
+    const rc = swap.references(s);
     if (bad[s] !== 0) {
       retired++;
       if (rc !== 0 || slotRefs[s] !== 0) report("swap-refcount", `retired slot ${s}: count ${rc}, PTEs naming it ${slotRefs[s]}`);
@@ -422,9 +422,9 @@ function checkSlots(k: KernelState, counts: Scratch, report: Report): void {
 }
 
 /** Are the eight slots of group `g` free (count 0), named by no PTE and not retired? Such slots break no rule. */
-function freeSlots8(refcount: BigInt64Array, slotRefs: BigInt64Array, bad: BigInt64Array, g: number): boolean {
+function freeSlots8(counts: BigInt64Array, slotRefs: BigInt64Array, bad: BigInt64Array, g: number): boolean {
   const at = g << 2;
-  return (refcount[at] | refcount[at + 1] | refcount[at + 2] | refcount[at + 3] | slotRefs[at] | slotRefs[at + 1] | slotRefs[at + 2] | slotRefs[at + 3] | bad[g]) === 0n;
+  return (counts[g] | slotRefs[at] | slotRefs[at + 1] | slotRefs[at + 2] | slotRefs[at + 3] | bad[g]) === 0n;
 }
 
 /** Are the four lanes (eight slots or frames) of `lanes` from `at` all -1 (no association)? */
@@ -454,7 +454,7 @@ function checkSwapCache(k: KernelState, counts: Scratch, report: Report): void {
       report("swap-cache", `slot ${slot} names frame ${pfn}, which does not name it back`);
       continue;
     }
-    if (swap.refcount[slot] <= 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn} but has count ${swap.refcount[slot]}`);
+    if (swap.references(slot) <= 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn} but has count ${swap.references(slot)}`);
     if (ft.kind[pfn] !== USER || mapped[pfn] === 0) report("swap-cache", `slot ${slot} is cached in frame ${pfn}, which is not a mapped user page`);
     if (writable[pfn] !== 0) report("swap-cache", `frame ${pfn} caches slot ${slot} but ${writable[pfn]} PTEs map it writable`);
   }

@@ -159,7 +159,7 @@ export function resolveSwapIn(k: KernelState, space: AddressSpace, pteAddr: numb
   noteRefault(k, slot, pfn);
   k.psi.chargeRead(space);
   swap.dropReference(slot);
-  const shared = swap.refcount[slot] > 0;
+  const shared = swap.references(slot) > 0;
   installUserPage(k, space, pteAddr, page, pfn, swappedInRights(entry, shared));
   space.swapped--;
   if (shared) swap.cache.link(slot, pfn);

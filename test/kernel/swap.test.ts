@@ -178,6 +178,34 @@ describe("swapOutPage (the seed's swap_out_page for a given page)", () => {
     expectHealthy(sys);
   });
 
+  it("counts a slot named by more PTEs than its count byte holds (300 forks of a swapped page), and frees it with the last", () => {
+    const sys = bootTestSystem();
+    const parent = spawn(sys, 1);
+    write32(sys, HEAP, 0x77);
+    const slot = sys.vmm.swapOutPage(parent, HEAP);
+    const spaces = [parent];
+    for (let i = 0; i < 300; i++) spaces.push(sys.vmm.cloneAddressSpace(parent)!);
+    const count = (): number => sys.vmm.inspect.slotRefcount(slot);
+    expect(count()).toBe(301);
+    expectHealthy(sys);
+    // One sharer reads it in: the others keep naming the slot, which the page now shares with a frame.
+    sys.vmm.switchAddressSpace(spaces[150]);
+    expect(read32(sys, HEAP)).toBe(0x77);
+    expect(count()).toBe(300);
+    expectHealthy(sys);
+    for (const [i, space] of spaces.entries()) {
+      if (i === 150) continue;
+      sys.vmm.destroyAddressSpace(space);
+      const left = 299 - (i < 150 ? i : i - 1);
+      expect(count()).toBe(left);
+      if (left === 254 || left === 253 || left === 0) expectHealthy(sys);
+    }
+    expect(sys.vmm.swap!.usedSlots).toBe(0);
+    sys.vmm.switchAddressSpace(spaces[150]);
+    expect(read32(sys, HEAP)).toBe(0x77);
+    expectHealthy(sys);
+  });
+
   it("returns -1 and changes nothing for a page that is not resident, or when swap cannot take it", () => {
     const sys = bootTestSystem({ swapBytes: 4096 });
     const as = spawn(sys, 3);
