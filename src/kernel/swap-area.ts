@@ -9,7 +9,7 @@
  * (seed defect 3). The counts are a byte per slot, as Linux's swap_map:
  * every swap-in reads its slot's count at a random place, and over 250,000
  * slots a byte each keeps them in the host's cache where four bytes did not
- * (the swap-heavy replay at 250 k slots took 0.93 of the time). A count
+ * (a --cpu-prof of the RAM 1G replay: 58 ticks on that read, 360 before). A count
  * above what a byte holds, which takes that many address spaces sharing
  * one page, lives in a map beside it, as Linux continues a count on
  * another page (COUNT_CONTINUED). I/O errors come back as `false`, never as exceptions, so
