@@ -4,7 +4,7 @@
  * terminal cannot be (nothing was piped in).
  */
 import { InputError } from "../machine/input-error.js";
-import type { TraceFormat } from "../sim/trace/trace-format.js";
+import { TRACE_FORMATS, isTraceFormat, type TraceFormat } from "../sim/trace/trace-format.js";
 import { openTraceInput, STDIN, type TraceInput } from "../sim/trace/trace-input.js";
 import { requireReadable } from "./errors.js";
 import type { Invocation } from "./io.js";
@@ -14,4 +14,11 @@ export async function openTraceArgument(inv: Invocation, argument: string, forma
   if (argument !== STDIN) requireReadable(argument);
   else if (inv.io.stdin.isTTY) throw new InputError("standard input is a terminal: pipe a trace in (... | vmm386 replay -)", "-");
   return openTraceInput(argument, { format, stdin: inv.io.stdin });
+}
+
+/** Validates a trace format option (--format, --to, --from). */
+export function formatOption(value: string | undefined, option: string): TraceFormat | undefined {
+  if (value === undefined) return undefined;
+  if (!isTraceFormat(value)) throw new InputError(`unknown trace format "${value}" (${TRACE_FORMATS.join(", ")})`, option);
+  return value;
 }

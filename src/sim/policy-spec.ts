@@ -12,11 +12,11 @@
 import { InputError } from "../machine/input-error.js";
 import { CheckedPlugin } from "./checked-plugin.js";
 import { resolvePath } from "./host-path.js";
-import { checkPolicyName } from "./scenario/machine-checks.js";
 import {
   createPolicy,
   isPolicyName,
   POLICY_INFO,
+  POLICY_NAMES,
   type PolicyFactory,
   type PolicyName,
   type PolicyOptions,
@@ -222,4 +222,9 @@ function parseParams(tail: string | undefined, head: string): PolicyParams | und
 
 function isPluginPath(text: string): boolean {
   return text.includes("/") || text.includes("\\") || /\.m?js$/i.test(text);
+}
+
+/** Null for a replacement policy's name, else a phrase listing them. */
+export function checkPolicyName(name: string): string | null {
+  return isPolicyName(name) ? null : `unknown policy '${name}' (${POLICY_NAMES.join(", ")}, or a plugin's path ./NAME.js)`;
 }

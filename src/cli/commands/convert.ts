@@ -6,10 +6,11 @@
 import type { Command } from "commander";
 import { InputError } from "../../machine/input-error.js";
 import { requireFile } from "../errors.js";
+import { formatOption } from "../trace-arg.js";
 import type { Invocation } from "../io.js";
 import { LIBCACHESIM_FORMATS, convertTrace, formatFromName } from "../../sim/trace/convert.js";
 import { STDOUT_PATH } from "../../sim/output-file.js";
-import { TRACE_FORMATS, isTraceFormat, type TraceFormat } from "../../sim/trace/trace-format.js";
+import { TRACE_FORMATS, type TraceFormat } from "../../sim/trace/trace-format.js";
 
 interface ConvertOptions {
   to?: string;
@@ -59,11 +60,4 @@ async function convert(inv: Invocation, input: string, output: string, options: 
   const layout = r.mapped ? ", pages as the replay maps them" : "";
   // With the trace on standard output, the summary goes to standard error.
   (toStdout ? inv.io.stderr : inv.io.stdout).write(`${input} (${r.from}, ${r.accesses} accesses) -> ${output} (${r.to}, ${r.written} ${what}${layout})\n`);
-}
-
-/** Validates a --to/--from value. */
-export function formatOption(value: string | undefined, option: string): TraceFormat | undefined {
-  if (value === undefined) return undefined;
-  if (!isTraceFormat(value)) throw new InputError(`unknown trace format "${value}" (${TRACE_FORMATS.join(", ")})`, option);
-  return value;
 }

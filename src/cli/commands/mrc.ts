@@ -18,8 +18,7 @@ import { abortOnFailure, openOutput, writeWhole, type OutputFile, type OutputKin
 import type { Invocation } from "../io.js";
 import { addCommonOptions, describeOption, integer, parseFrames, settingsFromOptions, type CommonOptions } from "../options.js";
 import { openReport } from "../output.js";
-import { openTraceArgument } from "../trace-arg.js";
-import { formatOption } from "./convert.js";
+import { formatOption, openTraceArgument } from "../trace-arg.js";
 
 export interface MrcCommandOptions extends CommonOptions {
   format?: string;

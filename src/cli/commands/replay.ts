@@ -15,10 +15,9 @@ import { STDIN, type TraceInput } from "../../sim/trace/trace-input.js";
 import { builtinPolicy } from "../../sim/policy-spec.js";
 import type { MachineSettings } from "../../sim/system.js";
 import { needsTicks } from "../../sim/machine-settings.js";
-import { openTraceArgument } from "../trace-arg.js";
+import { formatOption, openTraceArgument } from "../trace-arg.js";
 import type { Invocation } from "../io.js";
 import { addCommonOptions, integer, settingsFromOptions, type CommonOptions } from "../options.js";
-import { formatOption } from "./convert.js";
 
 export interface ReplayCommandOptions extends CommonOptions {
   format?: string;

@@ -5,7 +5,6 @@
  */
 import { PAGE_SIZE } from "../../machine/i386.js";
 import { CPU_NAMES, isCpuName } from "../../machine/cpu-model.js";
-import { POLICY_NAMES, isPolicyName } from "../../kernel/replacement/index.js";
 import { DEFAULT_KERNEL_IMAGE } from "../../machine/machine.js";
 import { MAX_RAM_BYTES } from "../../machine/physical-memory.js";
 import { parseSize, SizeFormatError, formatSize } from "../../machine/units.js";
@@ -97,11 +96,6 @@ export function checkSeed(n: number): string | null {
 
 export function checkPidMax(n: number): string | null {
   return checkInteger(n, PID_MAX_RANGE);
-}
-
-/** Null for a replacement policy's name, else a phrase listing them. */
-export function checkPolicyName(name: string): string | null {
-  return isPolicyName(name) ? null : `unknown policy '${name}' (${POLICY_NAMES.join(", ")}, or a plugin's path ./NAME.js)`;
 }
 
 /** Null for a CPU preset's name, else a phrase listing them. */

@@ -8,7 +8,8 @@
 import { needsFuture } from "../../kernel/replacement/index.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "../trace/layout-mapper.js";
 import { readLackey } from "../trace/lackey-reader.js";
-import { replayLayout, replayRange, setUpRegions } from "../trace/replay-range.js";
+import { replayLayout } from "../trace/layout-mapper.js";
+import { replayRange, setUpRegions } from "../trace/replay-range.js";
 import { deltaOf, NO_DELTAS } from "../trace/page-deltas.js";
 import { TraceChunk, referencesOf, straddlePage } from "../trace/trace-chunk.js";
 import type { TraceFormat } from "../trace/trace-format.js";

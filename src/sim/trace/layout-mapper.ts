@@ -433,3 +433,12 @@ export function formatMapping(m: LayoutMapping): string {
   });
   return lines.join("\n");
 }
+
+/** Where a replay puts the trace's pages on EYN-OS (convert's libCacheSim outputs map pages the same way); a refusal names `file`. */
+export function replayLayout(survey: TraceSurvey, brkStart?: number, file?: string): LayoutMapping {
+  try {
+    return planLayout(survey, { brkStart });
+  } catch (e) {
+    throw e instanceof LayoutError && file !== undefined && e.where === undefined ? new LayoutError(e.detail, file) : e;
+  }
+}

@@ -1,29 +1,19 @@
 /**
- * The replay's host-free part: where a trace's pages go on EYN-OS, the
- * regions mapped for its process, and the access loop itself — what the
- * command line's replay (replay.ts) and the playground's trace timeline
- * (sim/timeline/trace-timeline.ts) both run.
+ * The replay's host-free part: the regions mapped for its process (where
+ * its pages go is layout-mapper.ts's replayLayout), and the access loop
+ * itself — what the command line's replay (replay.ts) and the playground's
+ * trace timeline (sim/timeline/trace-timeline.ts) both run.
  */
 import { ACCESS, hex32 } from "../../machine/i386.js";
 import { USER_CODE_END, USER_SHARED_BASE, USER_SHARED_END } from "../../kernel/layout.js";
 import { PROT, type System } from "../system.js";
-import { LayoutError, planLayout, type LayoutMapping } from "./layout-mapper.js";
+import type { LayoutMapping } from "./layout-mapper.js";
 import { deltaOf, type PageDeltas } from "./page-deltas.js";
 import { straddlePage, type TraceChunk } from "./trace-chunk.js";
 import type { TraceFuture } from "./trace-future.js";
-import type { TraceSurvey } from "./trace-survey.js";
 
 /** MMU access kind (PF W|U bits) of each TRACE_KIND: I and L read, S and M write. */
 const ACCESS_OF_KIND = Int32Array.of(ACCESS.USER_READ, ACCESS.USER_READ, ACCESS.USER_WRITE, ACCESS.USER_WRITE);
-
-/** Where a replay puts the trace's pages on EYN-OS (convert's libCacheSim outputs map pages the same way); a refusal names `file`. */
-export function replayLayout(survey: TraceSurvey, brkStart?: number, file?: string): LayoutMapping {
-  try {
-    return planLayout(survey, { brkStart });
-  } catch (e) {
-    throw e instanceof LayoutError && file !== undefined && e.where === undefined ? new LayoutError(e.detail, file) : e;
-  }
-}
 
 /**
  * Maps the EYN-OS regions of the trace's process, each by the call its place

@@ -18,7 +18,8 @@ import { readBinary } from "./binary-format.js";
 import { readLackey } from "./lackey-reader.js";
 import { ChunkSpillWriter, readSpill } from "./chunk-spill.js";
 import { LayoutError, mapWideChunk, type LayoutMapping } from "./layout-mapper.js";
-import { replayLayout, replayRange, setUpRegions } from "./replay-range.js";
+import { replayLayout } from "./layout-mapper.js";
+import { replayRange, setUpRegions } from "./replay-range.js";
 import { NO_DELTAS } from "./page-deltas.js";
 import { readTrace } from "./read-trace.js";
 import { straddlePage, type TraceChunk } from "./trace-chunk.js";
@@ -29,7 +30,8 @@ import { traceInput, type TraceInput, type TraceSource } from "./trace-input.js"
 import { hostDue, yieldToHost } from "../host-yield.js";
 import { emptySurvey, PAGE_COUNT, PAGE_FLAG, surveyChunk, type TraceSurvey } from "./trace-survey.js";
 
-export { replayLayout, replayRange, setUpRegions } from "./replay-range.js";
+export { replayLayout } from "./layout-mapper.js";
+export { replayRange, setUpRegions } from "./replay-range.js";
 import { wideReferenceKeys } from "./wide-pages.js";
 import { strictTlbFindings, type StrictTlbFindings } from "../scenario/result.js";
 
