@@ -8,12 +8,14 @@
  * slot for all its PTEs). A slot is free only when its count drops to zero
  * (seed defect 3). The counts are a byte per slot, as Linux's swap_map:
  * every swap-in reads its slot's count at a random place, and over 250,000
- * slots a byte each keeps them in the host's cache where four bytes did not
- * (a --cpu-prof of the RAM 1G replay: 58 ticks on that read, 360 before). A count
- * above what a byte holds, which takes that many address spaces sharing
- * one page, lives in a map beside it, as Linux continues a count on
- * another page (COUNT_CONTINUED). I/O errors come back as `false`, never as exceptions, so
- * eviction can try another victim and swap-in can fail only the one process.
+ * slots a byte each keeps them in the host's cache where four bytes did
+ * not (a --cpu-prof of the RAM 1G replay: 58 ticks on that read, 360
+ * before). A count above what a byte holds, which takes that many address
+ * spaces sharing one page, lives in a map beside it, as Linux continues a
+ * count on another page (COUNT_CONTINUED).
+ *
+ * I/O errors come back as `false`, never as exceptions, so eviction can
+ * try another victim and swap-in can fail only the one process.
  *
  * Slots are handed out lowest first, from an index of the free ones
  * (free-index.ts, Linux's clusters with their free lists): taking,
